@@ -1,0 +1,135 @@
+# tpusim — plain Makefile. Out-of-tree builds in build/$(VARIANT).
+#   make                 build build/release/tpusim (and libtpusim.a)
+#   make run             build and run the main job on the embedded default machine
+#   make test            build release + san variants and run every test (CI runs this)
+#   make bench           speed benchmark (prints ratios; not a test)
+#   make VARIANT=debug   variants: release debug san
+#   make clean           remove build/
+
+VARIANT ?= release
+VARIANTS := release debug san
+ifeq ($(filter $(VARIANT),$(VARIANTS)),)
+$(error unknown VARIANT '$(VARIANT)': choose one of $(VARIANTS))
+endif
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+BUILDROOT ?= build
+BUILD := $(BUILDROOT)/$(VARIANT)
+
+# --- dependencies from Debian, found with pkg-config -------------------------------------
+# Each entry: pkg-config name = Debian package. When one is missing, install it with apt-get
+# if we are root, otherwise stop with the exact command to run.
+DEP_PKGS := yaml-0.1:libyaml-dev
+TEST_DEP_PKGS := cmocka:libcmocka-dev
+need_deps = $(foreach d,$(1),$(if $(shell pkg-config --exists $(word 1,$(subst :, ,$(d))) && echo ok),,$(word 2,$(subst :, ,$(d)))))
+
+define ensure_deps
+	@missing="$(strip $(call need_deps,$(1)))"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing missing build dependencies: $$missing"; \
+	    (apt-get install -y $$missing >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && apt-get install -y $$missing >/dev/null)) \
+	      || { echo "error: could not install $$missing; run: sudo apt-get install $$missing" >&2; exit 1; }; \
+	  else \
+	    echo "error: missing build dependencies; run: sudo apt-get install $$missing" >&2; exit 1; \
+	  fi; \
+	fi
+endef
+
+WARN := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -Isim -pthread
+ifeq ($(VARIANT),release)
+CFLAGS_V := -O2 -g $(if $(CI),-Werror)
+endif
+ifeq ($(VARIANT),debug)
+CFLAGS_V := -O0 -g3 -Werror -DTP_DEBUG
+endif
+ifeq ($(VARIANT),san)
+CFLAGS_V := -O1 -g -Werror -fsanitize=address,undefined -fno-sanitize-recover -fno-omit-frame-pointer
+LDFLAGS_V := -fsanitize=address,undefined
+endif
+
+YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS_V) $(YAML_CFLAGS) $(CFLAGS)
+LIBS = $(YAML_LIBS) -lm -pthread
+
+# The library is every .c under sim/ except the command-line front end.
+LIB_SRC := $(sort $(filter-out sim/cli/%,$(wildcard sim/*/*.c)))
+CLI_SRC := $(sort $(wildcard sim/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/harness.o $(BUILD)/tests/main.o $(BUILD)/tests/registry.o
+
+LIB := $(BUILD)/libtpusim.a
+BIN := $(BUILD)/tpusim
+TESTBIN := $(BUILD)/tests/run_tests
+
+.PHONY: all run test test-one check-deps check-test-deps bench clean
+all: $(BIN)
+
+check-deps:
+	$(call ensure_deps,$(DEP_PKGS))
+check-test-deps:
+	$(call ensure_deps,$(TEST_DEP_PKGS))
+
+$(BUILD)/%.o: %.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | check-deps check-test-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c $< -o $@
+
+# Test registry: one entry per tests/test_<name>.c, which defines int test_<name>(th_ctx *).
+$(BUILD)/tests/registry.c: $(TEST_SRC) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "harness.h"'; \
+	   for f in $(notdir $(basename $(TEST_SRC))); do echo "int $$f(th_ctx *ctx);"; done; \
+	   echo 'const th_group th_groups[] = {'; \
+	   for f in $(notdir $(basename $(TEST_SRC))); do echo "  {\"$${f#test_}\", $$f},"; done; \
+	   echo '  {0, 0}};'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/registry.o: $(BUILD)/tests/registry.c | check-test-deps
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+
+$(TESTBIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
+
+run: $(BIN)
+	./$(BIN)
+
+# make test: the release build and the sanitizer build both pass every test, and the
+# command-line checks (tests/cli.sh) run against the release binary. The last line is the
+# combined summary "N passed, N failed".
+test:
+	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests
+	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
+	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
+
+# One variant's unit tests, with an optional name filter: make test-one VARIANT=debug FILTER=npy
+test-one: $(TESTBIN) $(BIN)
+	./$(TESTBIN) $(FILTER)
+
+bench: $(BIN)
+	@sh tests/bench.sh $(BIN)
+
+clean:
+	rm -rf build/ $(filter-out build,$(BUILDROOT))
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,45 @@
+/* tpusim command-line front end: sub-commands and the options they share.
+ * Each sub-command lives in its own file sim/cli/cmd_<name>.c and is listed in main.c's table.
+ * A command returns the process exit code: 0 ok, 1 result mismatch, 2 bad input/usage, 3 bug.
+ * Every error is ONE line on stderr: "tpusim: <message>" (messages about files carry
+ * file:line:col, messages about flags name the flag). */
+#ifndef TP_CLI_CLI_H
+#define TP_CLI_CLI_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "config/config.h"
+
+int cmd_config(int argc, char **argv);
+int cmd_mxu(int argc, char **argv);
+int cmd_mxu_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_gemm(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+
+#define CLI_MAX_SETS 128
+typedef struct {
+    const char *config_path;              /* -c/--config FILE, NULL = embedded default */
+    const char *sets[CLI_MAX_SETS];       /* --set PATH=VALUE, in order */
+    int n_sets;
+} cli_machine_opts;
+
+/* If argv[*i] is -c/--config or --set, consumes it and its value (advancing *i past the value)
+ * and returns 1; returns 0 if argv[*i] is something else; -1 after printing an error. */
+int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
+/* Loads the machine the options name; on failure prints the error and returns non-zero exit code. */
+int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);
+
+/* Prints "tpusim: <err->msg>" and returns its exit code. */
+int cli_fail(const tp_err *err);
+/* Prints "tpusim: <formatted>" and returns 2 (usage error). */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Value of a flag that takes one: returns argv[*i+1] and advances *i, or prints
+ * "tpusim: FLAG needs a value" and returns NULL. */
+const char *cli_value(int argc, char **argv, int *i);
+/* Parse whole numbers for a named flag/argument; print "tpusim: NAME: ..." and return -1 on error. */
+int cli_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int cli_parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, uint32_t *out);
+#endif

@@ -1,0 +1,107 @@
+#include "cli/cli.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_fail(const tp_err *err)
+{
+    fprintf(stderr, "tpusim: %s\n", err->msg[0] ? err->msg : tp_strerror(err->code));
+    return tp_exit_code(err->code);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tpusim: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+const char *cli_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        cli_usage_error("%s needs a value", argv[*i]);
+        return NULL;
+    }
+    *i += 1;
+    return argv[*i];
+}
+
+int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *v;
+    if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+        if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        o->config_path = v;
+        return 1;
+    }
+    if (!strncmp(a, "--config=", 9)) {
+        o->config_path = a + 9;
+        return 1;
+    }
+    if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
+        if (a[5] == '=')
+            v = a + 6;
+        else if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        if (!strchr(v, '=')) {
+            cli_usage_error("--set %s: expected PATH=VALUE, e.g. --set tpu.array.rows=64", v);
+            return -1;
+        }
+        if (o->n_sets >= CLI_MAX_SETS) {
+            cli_usage_error("--set: at most %d overrides", CLI_MAX_SETS);
+            return -1;
+        }
+        o->sets[o->n_sets++] = v;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_load_machine(const cli_machine_opts *o, tp_config *cfg)
+{
+    tp_err err = {0};
+    if (cfg_load(o->config_path, o->sets, o->n_sets, cfg, &err) != TP_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+int cli_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-' || *s == '+') {
+        cli_usage_error("%s: expected a whole number, got '%s'", name, s ? s : "");
+        return -1;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno || *end) {
+        cli_usage_error("%s: expected a whole number, got '%s'", name, s);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_usage_error("%s: %s is out of range [%llu, %llu]", name, s,
+                        (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(name, s, min, max, &v))
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* tpusim: the command-line entry point. `tpusim` with no arguments runs the main job (a
+ * representative tiled GEMM on the embedded default machine). */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_cmd;
+
+static const cli_cmd commands[] = {
+    {"gemm", cmd_gemm, "run a tiled GEMM on the full machine (the main job)"},
+    {"model", cmd_model, "run a workload: a list of GEMM layers (YAML or SCALE-Sim CSV)"},
+    {"run", cmd_run, "run a .tpu program: tpusim run -c CONFIG PROGRAM --in A=a.npy --out C=c.npy"},
+    {"check", cmd_check, "assemble and validate a .tpu program without running it"},
+    {"mxu", cmd_mxu, "run one GEMM through the matrix unit alone (ideal memory)"},
+    {"mxu-demo", cmd_mxu_demo, "print a small array cycle by cycle (teaching view)"},
+    {"config", cmd_config, "config show [FILE] | config check FILE"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tpusim [COMMAND [ARGS...]]\n\n"
+               "With no command, runs the main job: a representative GEMM on the embedded default machine.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'tpusim COMMAND --help' describes a command's flags.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cmd_gemm(0, NULL);
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    return cli_usage_error("unknown command '%s' (try 'tpusim --help')", argv[1]);
+}

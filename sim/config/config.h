@@ -1,0 +1,150 @@
+/* Machine descriptions: YAML -> typed, validated structs for the `tpu:` and `gpu:` sections.
+ *
+ * Every key lives in ONE table (config/keys.c): its dotted path, type, unit, default, range and
+ * the field it fills. Parsing a file, `--set PATH=VALUE`, `config show` and docs/config.md are all
+ * driven by that table, so a key cannot exist in one and not the others.
+ *
+ * Units: sizes in bytes (KiB/MiB/GiB powers of two, kB/MB/GB powers of ten), bandwidths in bytes
+ * per second (kept exact as an integer; bytes per cycle is the rational bytes_per_s / clock_hz),
+ * clocks in Hz, latencies resolved to cycles of the owning machine's clock (rounded up).
+ */
+#ifndef TP_CONFIG_CONFIG_H
+#define TP_CONFIG_CONFIG_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "num/num.h"
+
+typedef enum { TP_DF_WS = 0, TP_DF_OS, TP_DF_IS, TP_DF__COUNT } tp_dataflow;
+typedef enum { TP_TIMING_PIPELINED = 0, TP_TIMING_SCALESIM, TP_TIMING__COUNT } tp_timing;
+const char *cfg_dataflow_name(tp_dataflow df);   /* "ws" "os" "is" */
+const char *cfg_timing_name(tp_timing t);        /* "pipelined" "scalesim" */
+int cfg_dataflow_parse(const char *s, tp_dataflow *out);   /* 0 ok, -1 unknown */
+
+/* One off-chip memory (DRAM, HBM, a DDR3 weight memory, host memory over PCIe). */
+typedef struct {
+    bool present;                 /* the config defines it (tpu.dram always is) */
+    bool ideal;                   /* unlimited bandwidth, zero latency */
+    uint32_t channels;            /* independent channels; addresses interleave across them */
+    uint64_t bytes_per_s;         /* total bandwidth over all channels */
+    uint32_t burst_bytes;         /* bytes per burst (transfer granule) */
+    uint32_t interleave_bytes;    /* address-interleaving granule across channels */
+    uint32_t read_latency_cycles; /* first byte of a read, in the owner's clock cycles */
+    uint32_t write_latency_cycles;
+    uint64_t size_bytes;          /* capacity (0 = unlimited) */
+} tp_mem_cfg;
+
+/* The named off-chip memories a TPU config may have; tensor classes are placed in one. */
+typedef enum { TP_MEM_DRAM = 0, TP_MEM_WEIGHT, TP_MEM_HOST, TP_MEM__COUNT } tp_mem_id;
+const char *cfg_mem_name(tp_mem_id id);          /* "dram" "weight_mem" "host" */
+
+typedef struct {
+    bool present;
+    double pj_per_mac[TP_DTYPE__COUNT];
+    double pj_per_byte_mem[TP_MEM__COUNT];   /* off-chip, per memory */
+    double pj_per_byte_ub;
+    double pj_per_byte_acc;
+    double pj_per_byte_wbuf;
+} tp_energy_cfg;
+
+typedef struct {
+    bool present;                 /* the file has a tpu: section (or the default supplied one) */
+    char name[64];
+    uint64_t clock_hz;
+    uint32_t cores;               /* TensorCores per chip; each has its own buffers and MXUs */
+    uint32_t mxus_per_core;
+    struct {
+        uint32_t rows, cols;      /* PEs; rows hold K (ws/is) or M (os) */
+        tp_dataflow dataflow;
+        bool dtypes[TP_DTYPE__COUNT];   /* supported input dtypes */
+        bool weight_double_buffer;      /* shadow weight registers: load the next tile while computing */
+        uint32_t weight_rows_per_cycle; /* rows of a weight tile shifted in per cycle */
+        tp_timing timing;
+    } array;
+    struct {
+        uint64_t size_bytes;
+        uint32_t banks;
+        uint32_t read_ports, write_ports;   /* per bank */
+        uint32_t bytes_per_cycle;            /* per port */
+    } ub;                         /* unified buffer (VMEM on v2-v4) */
+    struct {
+        uint32_t depth_tiles;     /* weight FIFO depth, in rows x cols tiles */
+    } wbuf;
+    struct {
+        uint64_t entries;         /* accumulator rows; one row holds `cols` values */
+        uint32_t width_bits;      /* 32 */
+        uint32_t banks;
+    } acc;
+    struct {
+        uint32_t elems_per_cycle;
+    } vpu;
+    struct {
+        uint32_t engines;
+        uint32_t bytes_per_cycle; /* per engine, on-chip side */
+        uint32_t setup_cycles;    /* per transfer */
+    } dma;
+    tp_mem_cfg mem[TP_MEM__COUNT];
+    tp_mem_id place_weights, place_inputs, place_outputs;
+    tp_energy_cfg energy;
+} tp_tpu_cfg;
+
+typedef struct {
+    uint32_t m, n, k;             /* MMA instruction shape */
+    uint32_t latency_cycles;
+    uint32_t interval_cycles;     /* initiation interval per tensor-core unit */
+    bool present;                 /* the tensor cores support this dtype */
+} tp_mma_cfg;
+
+typedef struct {
+    bool present;
+    char name[64];
+    uint64_t clock_hz;
+    uint32_t sms;
+    uint32_t warp_size;
+    uint32_t max_warps_per_sm, max_ctas_per_sm, max_threads_per_sm;
+    uint32_t schedulers_per_sm;
+    uint32_t registers_per_sm;
+    uint64_t smem_per_sm_bytes;
+    uint32_t tensor_units_per_sm;
+    tp_mma_cfg mma[TP_DTYPE__COUNT];
+    uint32_t fma_lanes_per_sm;    /* fp32 FMA lanes (also dp4a int8 path where no int8 tensor core) */
+    bool dp4a;                    /* int8 via dp4a on the SIMT pipes */
+    struct {
+        uint64_t size_bytes;
+        uint32_t assoc;
+        uint32_t line_bytes;
+        uint64_t bytes_per_s;
+    } l2;
+    tp_mem_cfg dram;
+    uint64_t launch_overhead_cycles;
+    tp_energy_cfg energy;
+} tp_gpu_cfg;
+
+typedef struct {
+    char source[256];             /* file it came from, or "<default>" */
+    tp_tpu_cfg tpu;
+    tp_gpu_cfg gpu;
+} tp_config;
+
+/* Loads a machine. path NULL = the embedded default machine. sets: n overrides "a.b.c=VALUE",
+ * applied after the file, each validated exactly like the file (errors name the flag).
+ * On failure *out is unspecified and err says why (file:line:col: key.path: message). */
+tp_status cfg_load(const char *path, const char *const *sets, int n_sets, tp_config *out, tp_err *err);
+/* Same, from YAML text in memory (name is used in messages). */
+tp_status cfg_load_string(const char *name, const char *yaml, const char *const *sets, int n_sets,
+                          tp_config *out, tp_err *err);
+/* The embedded default machine's YAML text. */
+const char *cfg_default_yaml(void);
+
+/* Derived figures. */
+uint64_t cfg_tpu_peak_macs_per_cycle(const tp_tpu_cfg *t);          /* rows*cols*mxus*cores */
+double cfg_tpu_peak_ops_per_s(const tp_tpu_cfg *t, tp_dtype dt);    /* 2 * MACs/s; 0 if dtype unsupported */
+double cfg_mem_bytes_per_cycle(const tp_mem_cfg *m, uint64_t clock_hz); /* exact ratio as double, for reports */
+/* Cycles to move `bytes` at m's bandwidth (ceil of bytes*clock_hz/bytes_per_s, exact integer math). */
+uint64_t cfg_mem_transfer_cycles(const tp_mem_cfg *m, uint64_t clock_hz, uint64_t bytes);
+/* Checks that the TPU supports dt; otherwise a one-line TP_ERR_UNSUPPORTED naming the machine. */
+tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err);
+
+/* Prints the resolved machine with derived figures (config show). */
+void cfg_print(const tp_config *c, void *file /* FILE* */);
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Command-line checks: runs every tests/cli/*.sh with the binary as $TPUSIM and the helper
+# functions below. Prints "N passed, N failed" last.
+TPUSIM=${1:-./build/release/tpusim}
+case "$TPUSIM" in /*) ;; *) TPUSIM="$PWD/$TPUSIM" ;; esac
+export TPUSIM
+T=$(mktemp -d /tmp/tpusim-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -20; }
+# expect_ok NAME CMD...          : exits 0
+expect_ok() {
+    n=$1; shift
+    if out=$("$@" 2>&1); then ok "$n"; else not_ok "$n (exit $?)" "$out"; fi
+}
+# expect_fail NAME PATTERN CMD... : exits non-zero, prints exactly one line on stderr matching PATTERN (grep -E)
+expect_fail() {
+    n=$1; pat=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$rc" -eq 0 ]; then not_ok "$n (exit 0, expected failure)" "$(cat "$T/out" "$T/err")"
+    elif [ "$rc" -ge 128 ]; then not_ok "$n (crashed, exit $rc)" "$(cat "$T/err")"
+    elif ! grep -Eq -- "$pat" "$T/err"; then not_ok "$n (stderr does not match /$pat/)" "$(cat "$T/err")"
+    elif [ "$lines" -ne 1 ]; then not_ok "$n (expected a one-line error, got $lines lines)" "$(cat "$T/err")"
+    else ok "$n"; fi
+}
+# expect_out NAME PATTERN CMD...  : exits 0 and stdout matches PATTERN (grep -E)
+expect_out() {
+    n=$1; pat=$2; shift 2
+    if "$@" >"$T/out" 2>"$T/err"; then
+        if grep -Eq -- "$pat" "$T/out"; then ok "$n"; else not_ok "$n (stdout does not match /$pat/)" "$(head -30 "$T/out")"; fi
+    else not_ok "$n (exit $?)" "$(cat "$T/err")"; fi
+}
+for f in "$(dirname "$0")"/cli/*.sh; do
+    [ -f "$f" ] || continue
+    echo "# $(basename "$f")"
+    . "$f"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs every test suite and prints one combined summary line last: "N passed, N failed".
+#   1. unit tests, release build     (build/release/tests/run_tests)
+#   2. unit tests, sanitizer build   (build/san/tests/run_tests)
+#   3. command-line checks           (tests/cli.sh against build/release/tpusim)
+# Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
+B=${BUILDROOT:-build}
+total_pass=0
+total_fail=0
+log=$(mktemp)
+run_suite() {
+    name=$1; shift
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$name suite: did not finish (exit $rc)"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }; f=${f%% failed*}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    echo "$name suite: $p ok, $f not ok"
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+}
+run_suite "unit/release" "./$B/release/tests/run_tests"
+run_suite "unit/san" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$B/san/tests/run_tests"
+run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
+rm -f "$log"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

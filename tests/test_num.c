@@ -1,0 +1,65 @@
+/* Numerics: bf16 rounding against hand-worked bit patterns, int8 wrap-around, requantization. */
+#include "harness.h"
+#include "num/num.h"
+
+static void bf16_round_ties_to_even(void **state)
+{
+    (void)state;
+    /* 1.0 + 2^-8 is exactly halfway between bf16 1.0 (0x3f80) and 1.0078125 (0x3f81):
+     * ties go to the even fraction, 0x3f80. */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x3f808000u)), 0x3f80);
+    /* 0x3f818000 is halfway between 0x3f81 (odd) and 0x3f82 (even): rounds up to 0x3f82. */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x3f818000u)), 0x3f82);
+    /* just above half rounds up, just below rounds down */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x3f808001u)), 0x3f81);
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x3f807fffu)), 0x3f80);
+}
+
+static void bf16_carry_overflow_nan(void **state)
+{
+    (void)state;
+    /* fraction all ones + round up carries into the exponent: 0x3fffffff -> 2.0 = 0x4000 */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x3fffffffu)), 0x4000);
+    /* FLT_MAX rounds past the largest bf16 (0x7f7f) to +Inf */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x7f7fffffu)), 0x7f80);
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0xff7fffffu)), 0xff80);
+    /* a NaN whose payload lives only in the low bits must stay NaN, not become Inf */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x7f800001u)), 0x7fc0);
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0xffc00000u)), 0xffc0);
+    /* signed zero and subnormals are kept */
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x80000000u)), 0x8000);
+    assert_int_equal(num_f32_to_bf16(num_bits_f32(0x00010000u)), 0x0001);
+}
+
+static void int8_wraps(void **state)
+{
+    (void)state;
+    int32_t acc = INT32_MAX;
+    acc = num_i8_mac(acc, 1, 1);           /* 2^31 - 1 + 1 wraps to -2^31 */
+    assert_int_equal(acc, INT32_MIN);
+    acc = num_i8_mac(acc, -128, 1);        /* -2^31 - 128 wraps to 2^31 - 128 */
+    assert_int_equal(acc, INT32_MAX - 127);
+    assert_int_equal(num_i8_mac(0, -128, -128), 16384);
+}
+
+static void requant_half_even_saturate(void **state)
+{
+    (void)state;
+    assert_int_equal(num_requant_i8(5, 0.5f), 2);     /* 2.5 -> 2 */
+    assert_int_equal(num_requant_i8(7, 0.5f), 4);     /* 3.5 -> 4 */
+    assert_int_equal(num_requant_i8(-5, 0.5f), -2);   /* -2.5 -> -2 */
+    assert_int_equal(num_requant_i8(-7, 0.5f), -4);   /* -3.5 -> -4 */
+    assert_int_equal(num_requant_i8(1000, 1.0f), 127);
+    assert_int_equal(num_requant_i8(-1000, 1.0f), -128);
+}
+
+TH_GROUP(num)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bf16_round_ties_to_even),
+        cmocka_unit_test(bf16_carry_overflow_nan),
+        cmocka_unit_test(int8_wraps),
+        cmocka_unit_test(requant_half_even_saturate),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}
