@@ -1,0 +1,47 @@
+/* GEMM value kernels: the one definition of the matrix unit's arithmetic that every engine
+ * (per-PE, fast) and the reference use.
+ *
+ * Accumulation order (ARCHITECTURE.md "Numerics"), parameterised by kc, the k-chunk:
+ *   C[i][j] (+)= sum over chunks c = 0, 1, ... (ascending) of P_c[i][j], where P_c starts at
+ *   +0.0 and adds a[i][k]*b[k][j] for k ascending within [c*kc, min((c+1)*kc, K)).
+ *   accumulate == false: the first chunk is written (C = P_0, since +0.0 + P == P is not
+ *   assumed, it is simply stored) and later chunks are added; accumulate == true: every chunk
+ *   is added to the C already there.
+ *   bf16: P' = fmaf(a, b, P) (num_bf16_mac), C' = C + P (one fp32 add, round to nearest even).
+ *   int8: products exact, all sums wrap modulo 2^32.
+ * WS and IS use kc = array rows (K maps onto rows); OS uses kc = K (whole K inside one PE).
+ * kc == 0 is treated as kc = K. K == 0 gives C = +0.0 / 0 (accumulate false) or leaves C.
+ *
+ * Operands are strided, which covers A or B stored transposed:
+ *   A element (i,k) at a[i*a_rs + k*a_cs], B element (k,j) at b[k*b_rs + j*b_cs],
+ *   C element (i,j) at c[i*ldc + j] (C row-major). Strides count elements, not bytes.
+ * a, b are int8_t (TP_INT8) or uint16_t bf16 bits (TP_BF16); c is int32_t or float.
+ * C must not overlap A or B.
+ *
+ * All three entry points give the same bits for every input (NaN payloads included: NaN
+ * results are produced by the same fmaf/add sequence on the same operands in the same order).
+ */
+#ifndef TP_NUM_GEMM_H
+#define TP_NUM_GEMM_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "num/num.h"
+
+typedef struct {
+    const void *a; size_t a_rs, a_cs;   /* A (m x k): element (i,k) at a[i*a_rs + k*a_cs] */
+    const void *b; size_t b_rs, b_cs;   /* B (k x n): element (k,j) at b[k*b_rs + j*b_cs] */
+    void *c; size_t ldc;                /* C (m x n): element (i,j) at c[i*ldc + j] */
+    uint32_t m, n, k, kc;               /* kc: k-chunk of the accumulation order (0 = k) */
+    bool accumulate;                    /* add into C instead of overwriting it */
+} num_gemm_args;
+
+/* Plain triple loop in the documented order: the independent reference. */
+void num_gemm_ref(tp_dtype dt, const num_gemm_args *g);
+/* Fast, blocked, multithreaded: same bits as num_gemm_ref. threads == 0 means the default. */
+void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads);
+/* The blocked kernel in portable C (no intrinsics), same bits; what num_gemm falls back to. */
+void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads);
+int num_gemm_threads_default(void);      /* online CPUs (sysconf), at least 1 */
+const char *num_gemm_kernel_name(void);  /* "avx2-fma" or "portable": what num_gemm runs here */
+#endif
