@@ -1,0 +1,60 @@
+/* The TPU machine: runs an ISA program (tpu/isa.h) on a configured chip, cycle by cycle in
+ * time, event by event in cost. Units (per core): the issuer, DMA engines (load, loadw, store
+ * queues), MXUs with their weight FIFOs, the vector unit; shared by all cores: the off-chip
+ * memories (mem/dram.h). A scoreboard over UB byte ranges, accumulator rows, weight FIFO slots
+ * and DRAM tensor blocks orders them (RAW, WAR, WAW). See docs/isa.md and the design comment in
+ * machine.c for timing and the cause names.
+ *
+ * Use:
+ *     machine *m; machine_new(&cfg, MACHINE_FAST, &m, &err);
+ *     machine_load(m, &prog, &err);                  (validates; the machine keeps a copy)
+ *     machine_bind(m, "A", a_data, rows, cols, NPY_INT8, &err);   (or machine_set_timing_only)
+ *     machine_run(m, &err);
+ *     const tp_stats *s = machine_stats(m);          (valid until machine_free / next run)
+ *     machine_free(m);
+ * Data binding: the machine reads inputs from and writes outputs to the caller's arrays (row-
+ * major rows x cols of the declared dtype; they must stay valid during machine_run). A tensor
+ * that is not bound is allocated and zero-filled by the machine; machine_tensor_data gives it.
+ * Timing-only mode allocates no UB, accumulator or tensor memory and computes no values; its
+ * cycles and stats are identical to a run with data.
+ */
+#ifndef TP_TPU_MACHINE_H
+#define TP_TPU_MACHINE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "base/npy.h"
+#include "config/config.h"
+#include "report/stats.h"
+#include "tpu/isa.h"
+
+typedef enum { MACHINE_FAST = 0, MACHINE_PE, MACHINE__ENGINES } machine_engine;
+const char *machine_engine_name(machine_engine e);          /* "fast" "pe" */
+int machine_engine_parse(const char *s, machine_engine *out); /* 0 ok, -1 unknown */
+
+typedef struct machine machine;
+
+/* Creates a machine for cfg->tpu (the config is copied). Fails with TP_ERR_UNSUPPORTED when the
+ * engine cannot run this config (e.g. pe with scalesim timing). */
+tp_status machine_new(const tp_config *cfg, machine_engine engine, machine **out, tp_err *err);
+void machine_free(machine *m);
+/* Validates (isa_validate) and takes a copy of the program; replaces any earlier program and
+ * its bindings. The program's dtype must be supported by the machine. */
+tp_status machine_load(machine *m, const isa_program *p, tp_err *err);
+/* Binds tensor `name` to caller memory; rows, cols, dtype must match the declaration, else
+ * TP_ERR_USAGE naming the tensor and both shapes. */
+tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols,
+                       npy_dtype dt, tp_err *err);
+void machine_set_timing_only(machine *m, bool on);
+void machine_set_threads(machine *m, int threads);   /* for value kernels; 0 = default */
+/* Runs the loaded program from a reset machine (buffers zeroed) to completion. Errors:
+ * TP_ERR_PROGRAM for run-time faults, with the instruction's position. */
+tp_status machine_run(machine *m, tp_err *err);
+const tp_stats *machine_stats(const machine *m);
+/* The data of a tensor after a run (bound pointer or the machine's own zero-filled buffer);
+ * NULL in timing-only mode or for an unknown name. */
+void *machine_tensor_data(const machine *m, const char *name);
+/* Start and end cycle of instruction i in the last run (for tests and traces). */
+tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end,
+                              tp_err *err);
+#endif
