@@ -1,0 +1,541 @@
+/* Workload files -> a list of GEMM layers (see workload.h for both formats).
+ *
+ * Design notes
+ *  1. Both parsers fill the same wl_workload and validate every number the same way
+ *     (parse_dim): a whole decimal number in [1, WL_MAX_DIM], else a positioned error.
+ *  2. YAML goes through libyaml's document API; every node carries its start mark (0-based),
+ *     printed 1-based. Unknown keys are errors (a misspelt "repeats" must not be ignored).
+ *  3. The CSV reader is a plain line/field splitter (SCALE-Sim files have no quoting); columns
+ *     are 1-based byte offsets of the field's first non-blank character.
+ *  4. im2col follows SCALE-Sim's own arithmetic (topology_utils.topo_calc_hyperparams):
+ *     out = ceil((in - f + s) / s) = ceil((in - f) / s) + 1. For ResNet-50's Conv1
+ *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
+ */
+#include "tiler/workload.h"
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static const char *const epi_names[WL_EPI__COUNT] = {
+    [WL_EPI_NONE] = "none", [WL_EPI_RELU] = "relu", [WL_EPI_REQUANT] = "requant"};
+
+const char *workload_epilogue_name(wl_epilogue e)
+{
+    return (unsigned)e < WL_EPI__COUNT ? epi_names[e] : "?";
+}
+
+int workload_epilogue_parse(const char *s, wl_epilogue *out)
+{
+    for (int i = 0; i < WL_EPI__COUNT; i++)
+        if (!strcmp(s, epi_names[i])) {
+            *out = (wl_epilogue)i;
+            return 0;
+        }
+    return -1;
+}
+
+uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride)
+{
+    return (in - f + stride - 1) / stride + 1;
+}
+
+uint64_t workload_layer_macs(const wl_layer *l)
+{
+    return (uint64_t)l->m * l->n * l->k;
+}
+
+uint64_t workload_total_macs(const wl_workload *w)
+{
+    uint64_t t = 0;
+    for (size_t i = 0; i < w->n_layers; i++)
+        t += workload_layer_macs(&w->layers[i]) * w->layers[i].repeat;
+    return t;
+}
+
+void workload_free(wl_workload *w)
+{
+    if (!w)
+        return;
+    free(w->layers);
+    memset(w, 0, sizeof *w);
+}
+
+/* The file's base name without directory and extension: the default workload name. */
+static void base_name(char *dst, size_t cap, const char *path)
+{
+    const char *s = strrchr(path, '/');
+    s = s ? s + 1 : path;
+    size_t n = strlen(s);
+    const char *dot = strrchr(s, '.');
+    if (dot && dot != s)
+        n = (size_t)(dot - s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+static void copy_str(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+static tp_status push_layer(wl_workload *w, const wl_layer *l, size_t *cap, const char *file,
+                            tp_err *err)
+{
+    if (w->n_layers >= WL_MAX_LAYERS)
+        return tp_err_at(err, TP_ERR_PARSE, file, l->line, 1, "more than %u layers", WL_MAX_LAYERS);
+    if (w->n_layers == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        wl_layer *p = realloc(w->layers, nc * sizeof *p);
+        if (!p)
+            return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory for %zu layers", file, nc);
+        w->layers = p;
+        *cap = nc;
+    }
+    w->layers[w->n_layers++] = *l;
+    return TP_OK;
+}
+
+/* A whole decimal number in [min, max] (surrounding blanks allowed). */
+static tp_status parse_num(const char *s, size_t n, uint32_t min, uint32_t max, const char *what,
+                           const char *file, int line, int col, uint32_t *out, tp_err *err)
+{
+    char buf[64];
+    size_t a = 0, b = n;
+    while (a < b && isspace((unsigned char)s[a]))
+        a++;
+    while (b > a && isspace((unsigned char)s[b - 1]))
+        b--;
+    copy_str(buf, sizeof buf, s + a, b - a);
+    bool ok = b > a && b - a < sizeof buf;
+    for (size_t i = a; ok && i < b; i++)
+        ok = isdigit((unsigned char)s[i]) != 0;
+    unsigned long long v = 0;
+    if (ok) {
+        errno = 0;
+        v = strtoull(buf, NULL, 10);
+        ok = errno == 0;
+    }
+    if (!ok || v < min || v > max)
+        return tp_err_at(err, TP_ERR_PARSE, file, line, col,
+                         "%s: expected a whole number in [%u, %u], got '%s'", what, min, max, buf);
+    *out = (uint32_t)v;
+    return TP_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* YAML                                                                                      */
+
+typedef struct {
+    yaml_document_t *doc;
+    const char *file;
+    tp_err *err;
+} ycx;
+
+static int mline(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
+static int mcol(const yaml_node_t *n) { return (int)n->start_mark.column + 1; }
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static tp_status y_fail(ycx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static tp_status y_fail(ycx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return tp_err_at(c->err, TP_ERR_PARSE, c->file, mline(n), mcol(n), "%s", msg);
+}
+
+static tp_status y_num(ycx *c, const yaml_node_t *n, const char *key, uint32_t min, uint32_t max,
+                       uint32_t *out)
+{
+    const char *s = scalar(n);
+    if (!s)
+        return tp_err_at(c->err, TP_ERR_PARSE, c->file, mline(n), mcol(n),
+                         "%s: expected a whole number, got a %s", key,
+                         n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    return parse_num(s, strlen(s), min, max, key, c->file, mline(n), mcol(n), out, c->err);
+}
+
+static tp_status y_dtype(ycx *c, const yaml_node_t *n, tp_dtype *out)
+{
+    const char *s = scalar(n);
+    if (!s || num_dtype_parse(s, out))
+        return y_fail(c, n, "dtype: expected int8 or bf16, got '%s'", s ? s : "(not a scalar)");
+    return TP_OK;
+}
+
+static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return y_fail(c, n, "%s: a layer must be a mapping with name, M, N, K", "layers");
+    memset(l, 0, sizeof *l);
+    l->repeat = 1;
+    l->line = mline(n);
+    bool have[3] = {false, false, false};
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = scalar(k);
+        tp_status st = TP_OK;
+        if (!key)
+            return y_fail(c, k, "%s: keys must be plain words", "layers");
+        if (!strcmp(key, "name")) {
+            const char *s = scalar(v);
+            if (!s)
+                return y_fail(c, v, "%s: expected a string", "name");
+            copy_str(l->name, sizeof l->name, s, strlen(s));
+        } else if (!strcmp(key, "M") || !strcmp(key, "m")) {
+            st = y_num(c, v, "M", 1, WL_MAX_DIM, &l->m);
+            have[0] = true;
+        } else if (!strcmp(key, "N") || !strcmp(key, "n")) {
+            st = y_num(c, v, "N", 1, WL_MAX_DIM, &l->n);
+            have[1] = true;
+        } else if (!strcmp(key, "K") || !strcmp(key, "k")) {
+            st = y_num(c, v, "K", 1, WL_MAX_DIM, &l->k);
+            have[2] = true;
+        } else if (!strcmp(key, "repeat")) {
+            st = y_num(c, v, "repeat", 1, WL_MAX_REPEAT, &l->repeat);
+        } else if (!strcmp(key, "dtype")) {
+            st = y_dtype(c, v, &l->dtype);
+            l->has_dtype = true;
+        } else if (!strcmp(key, "epilogue")) {
+            const char *s = scalar(v);
+            wl_epilogue e;
+            if (!s || workload_epilogue_parse(s, &e))
+                return y_fail(c, v, "epilogue: expected none, relu or requant, got '%s'",
+                              s ? s : "(not a scalar)");
+            l->epilogue = e;
+        } else {
+            return y_fail(c, k, "unknown layer key '%s' (expected name, M, N, K, repeat, dtype, epilogue)", key);
+        }
+        if (st != TP_OK)
+            return st;
+    }
+    static const char *const dims[3] = {"M", "N", "K"};
+    for (int i = 0; i < 3; i++)
+        if (!have[i])
+            return tp_err_at(c->err, TP_ERR_PARSE, c->file, mline(n), mcol(n),
+                             "layer '%s' has no %s", l->name[0] ? l->name : "(unnamed)", dims[i]);
+    return TP_OK;
+}
+
+static tp_status y_root(ycx *c, const yaml_node_t *root, wl_workload *w)
+{
+    if (!root)
+        return tp_err_at(c->err, TP_ERR_PARSE, c->file, 1, 1, "empty workload (expected 'layers:')");
+    if (root->type != YAML_MAPPING_NODE)
+        return y_fail(c, root, "%s: the top level must be a mapping with 'layers:'", "workload");
+    const yaml_node_t *layers = NULL;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = scalar(k);
+        if (!key)
+            return y_fail(c, k, "%s: keys must be plain words", "workload");
+        if (!strcmp(key, "name")) {
+            const char *s = scalar(v);
+            if (!s)
+                return y_fail(c, v, "%s: expected a string", "name");
+            copy_str(w->name, sizeof w->name, s, strlen(s));
+        } else if (!strcmp(key, "dtype")) {
+            tp_status st = y_dtype(c, v, &w->dtype);
+            if (st != TP_OK)
+                return st;
+            w->has_dtype = true;
+        } else if (!strcmp(key, "layers")) {
+            if (v->type != YAML_SEQUENCE_NODE)
+                return y_fail(c, v, "%s: expected a list of layers", "layers");
+            layers = v;
+        } else {
+            return y_fail(c, k, "unknown key '%s' (expected name, dtype, layers)", key);
+        }
+    }
+    if (!layers)
+        return y_fail(c, root, "%s: no 'layers:' list", "workload");
+    size_t cap = 0;
+    for (yaml_node_item_t *it = layers->data.sequence.items.start; it < layers->data.sequence.items.top; it++) {
+        wl_layer l;
+        tp_status st = y_layer(c, yaml_document_get_node(c->doc, *it), &l);
+        if (st == TP_OK)
+            st = push_layer(w, &l, &cap, c->file, c->err);
+        if (st != TP_OK)
+            return st;
+    }
+    if (w->n_layers == 0)
+        return y_fail(c, layers, "%s: the list is empty", "layers");
+    return TP_OK;
+}
+
+tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
+{
+    memset(w, 0, sizeof *w);
+    copy_str(w->source, sizeof w->source, name, strlen(name));
+    base_name(w->name, sizeof w->name, name);
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    tp_status st;
+    if (!yaml_parser_initialize(&parser))
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
+        st = tp_err_at(err, TP_ERR_PARSE, name, (int)m->line + 1, (int)m->column + 1, "%s",
+                       parser.problem ? parser.problem : "YAML syntax error");
+        yaml_parser_delete(&parser);
+        return st;
+    }
+    ycx c = {&doc, name, err};
+    st = y_root(&c, yaml_document_get_root_node(&doc), w);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    if (st != TP_OK) {
+        char src[256];
+        memcpy(src, w->source, sizeof src);
+        workload_free(w);
+        memcpy(w->source, src, sizeof src);
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* SCALE-Sim topology CSV                                                                    */
+
+#define CSV_MAX_FIELDS 64
+typedef struct {
+    const char *s[CSV_MAX_FIELDS];   /* field starts (not NUL-terminated) */
+    size_t n[CSV_MAX_FIELDS];        /* field lengths */
+    int col[CSV_MAX_FIELDS];         /* 1-based column of the field's first non-blank byte */
+    int count;                       /* fields before the last comma-less remainder */
+} csv_row;
+
+/* Splits one line (without its newline) at commas. Fields beyond CSV_MAX_FIELDS are dropped
+ * (extra trailing columns are ignored anyway). */
+static void csv_split(const char *line, size_t len, csv_row *r)
+{
+    size_t start = 0;
+    r->count = 0;
+    for (size_t i = 0; i <= len && r->count < CSV_MAX_FIELDS; i++) {
+        if (i == len || line[i] == ',') {
+            size_t a = start, b = i;
+            while (a < b && isspace((unsigned char)line[a]))
+                a++;
+            while (b > a && isspace((unsigned char)line[b - 1]))
+                b--;
+            r->s[r->count] = line + a;
+            r->n[r->count] = b - a;
+            r->col[r->count] = (int)(a < b ? a : start) + 1;
+            r->count++;
+            start = i + 1;
+        }
+    }
+}
+
+static bool field_is(const csv_row *r, int i, const char *word)
+{
+    size_t n = strlen(word);
+    if (i >= r->count || r->n[i] != n)
+        return false;
+    for (size_t j = 0; j < n; j++)
+        if (tolower((unsigned char)r->s[i][j]) != tolower((unsigned char)word[j]))
+            return false;
+    return true;
+}
+
+static bool field_has(const csv_row *r, int i, const char *word)
+{
+    char buf[128];
+    if (i >= r->count)
+        return false;
+    copy_str(buf, sizeof buf, r->s[i], r->n[i]);
+    for (char *p = buf; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return strstr(buf, word) != NULL;
+}
+
+static bool row_blank(const csv_row *r)
+{
+    for (int i = 0; i < r->count; i++)
+        if (r->n[i])
+            return false;
+    return true;
+}
+
+tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
+{
+    memset(w, 0, sizeof *w);
+    copy_str(w->source, sizeof w->source, name, strlen(name));
+    base_name(w->name, sizeof w->name, name);
+    enum { FORM_NONE, FORM_GEMM, FORM_CONV } form = FORM_NONE;
+    bool stride_w_col = false;
+    size_t cap = 0, pos = 0;
+    int line = 0;
+    tp_status st = TP_OK;
+    csv_row r;
+    while (pos < len && st == TP_OK) {
+        size_t e = pos;
+        while (e < len && text[e] != '\n')
+            e++;
+        size_t l = e - pos;
+        if (l && text[pos + l - 1] == '\r')
+            l--;
+        line++;
+        csv_split(text + pos, l, &r);
+        pos = e + 1;
+        if (form == FORM_NONE) {
+            /* the header row decides the form */
+            if (field_is(&r, 1, "M") && field_is(&r, 2, "N") && field_is(&r, 3, "K"))
+                form = FORM_GEMM;
+            else if (field_has(&r, 1, "ifmap") && r.count >= 8) {
+                form = FORM_CONV;
+                stride_w_col = field_has(&r, 8, "stride");
+            } else {
+                st = tp_err_at(err, TP_ERR_PARSE, name, line, 1,
+                               "not a SCALE-Sim topology header: expected 'Layer, M, N, K,' or "
+                               "'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                               "Channels, Num Filter, Strides,'");
+            }
+            continue;
+        }
+        if (row_blank(&r))
+            continue;
+        wl_layer ly;
+        memset(&ly, 0, sizeof ly);
+        ly.line = line;
+        ly.repeat = 1;
+        copy_str(ly.name, sizeof ly.name, r.s[0], r.n[0]);
+        int need = form == FORM_GEMM ? 4 : 8;
+        if (r.count < need) {
+            st = tp_err_at(err, TP_ERR_PARSE, name, line, (int)l + 1, "expected %d columns (%s), found %d",
+                           need, form == FORM_GEMM ? "Layer, M, N, K" :
+                           "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides",
+                           r.count);
+            break;
+        }
+#define NUM(i, what, max, dst) \
+        if (st == TP_OK) st = parse_num(r.s[i], r.n[i], 1, (max), (what), name, line, r.col[i], (dst), err)
+        if (form == FORM_GEMM) {
+            NUM(1, "M", WL_MAX_DIM, &ly.m);
+            NUM(2, "N", WL_MAX_DIM, &ly.n);
+            NUM(3, "K", WL_MAX_DIM, &ly.k);
+        } else {
+            ly.conv = true;
+            NUM(1, "IFMAP Height", WL_MAX_DIM, &ly.in_h);
+            NUM(2, "IFMAP Width", WL_MAX_DIM, &ly.in_w);
+            NUM(3, "Filter Height", WL_MAX_DIM, &ly.f_h);
+            NUM(4, "Filter Width", WL_MAX_DIM, &ly.f_w);
+            NUM(5, "Channels", WL_MAX_DIM, &ly.channels);
+            NUM(6, "Num Filter", WL_MAX_DIM, &ly.filters);
+            NUM(7, "Strides", WL_MAX_DIM, &ly.stride_h);
+            ly.stride_w = ly.stride_h;
+            if (stride_w_col && r.count > 8)
+                NUM(8, "Stride width", WL_MAX_DIM, &ly.stride_w);
+            if (st != TP_OK)
+                break;
+            if (ly.f_h > ly.in_h)
+                st = tp_err_at(err, TP_ERR_PARSE, name, line, r.col[3],
+                               "Filter Height %u is larger than IFMAP Height %u", ly.f_h, ly.in_h);
+            else if (ly.f_w > ly.in_w)
+                st = tp_err_at(err, TP_ERR_PARSE, name, line, r.col[4],
+                               "Filter Width %u is larger than IFMAP Width %u", ly.f_w, ly.in_w);
+            if (st != TP_OK)
+                break;
+            ly.out_h = workload_conv_out(ly.in_h, ly.f_h, ly.stride_h);
+            ly.out_w = workload_conv_out(ly.in_w, ly.f_w, ly.stride_w);
+            bool depthwise = strstr(ly.name, "DP") != NULL;
+            uint64_t m = (uint64_t)ly.out_h * ly.out_w;
+            uint64_t k = (uint64_t)ly.f_h * ly.f_w * (depthwise ? 1u : ly.channels);
+            if (m > WL_MAX_DIM || k > WL_MAX_DIM) {
+                st = tp_err_at(err, TP_ERR_PARSE, name, line, 1,
+                               "layer '%s' lowers to M=%llu, K=%llu: over the limit of %u", ly.name,
+                               (unsigned long long)m, (unsigned long long)k, WL_MAX_DIM);
+                break;
+            }
+            ly.m = (uint32_t)m;
+            ly.n = ly.filters;
+            ly.k = (uint32_t)k;
+            if (depthwise) {
+                if (ly.channels > WL_MAX_REPEAT) {
+                    st = tp_err_at(err, TP_ERR_PARSE, name, line, r.col[5],
+                                   "depthwise layer '%s': at most %u channels", ly.name, WL_MAX_REPEAT);
+                    break;
+                }
+                ly.repeat = ly.channels;
+            }
+        }
+#undef NUM
+        if (st == TP_OK)
+            st = push_layer(w, &ly, &cap, name, err);
+    }
+    if (st == TP_OK && form == FORM_NONE)
+        st = tp_err_at(err, TP_ERR_PARSE, name, 1, 1, "empty topology file (expected a header row)");
+    if (st == TP_OK && w->n_layers == 0)
+        st = tp_err_at(err, TP_ERR_PARSE, name, line, 1, "no layers after the header row");
+    if (st != TP_OK) {
+        char src[256];
+        memcpy(src, w->source, sizeof src);
+        workload_free(w);
+        memcpy(w->source, src, sizeof src);
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define WL_MAX_FILE_BYTES (64u << 20)
+
+tp_status workload_load(const char *path, wl_workload *w, tp_err *err)
+{
+    memset(w, 0, sizeof *w);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    tp_status st = TP_OK;
+    for (;;) {
+        if (n + 4096 > cap) {
+            if (cap >= WL_MAX_FILE_BYTES) {
+                st = tp_err_set(err, TP_ERR_IO, "%s: larger than %u MiB", path, WL_MAX_FILE_BYTES >> 20);
+                break;
+            }
+            size_t nc = cap ? cap * 2 : 65536;
+            char *p = realloc(buf, nc);
+            if (!p) {
+                st = tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = p;
+            cap = nc;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                st = tp_err_set(err, TP_ERR_IO, "%s: read error", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (st == TP_OK) {
+        size_t pl = strlen(path);
+        bool csv = pl >= 4 && (!strcmp(path + pl - 4, ".csv") || !strcmp(path + pl - 4, ".CSV"));
+        st = csv ? workload_parse_csv(path, buf, n, w, err) : workload_parse_yaml(path, buf, n, w, err);
+    }
+    free(buf);
+    return st;
+}

@@ -1,0 +1,80 @@
+/* Workloads: a list of GEMM layers that `tpusim model` runs one after another.
+ *
+ * Two input formats, chosen by the file name (".csv" is SCALE-Sim topology, anything else YAML):
+ *
+ *   YAML (kernels/workloads/NAME.yaml):
+ *       name: bert-base-seq128        # optional, defaults to the file's base name
+ *       dtype: int8                   # optional default for every layer (else the command's)
+ *       layers:
+ *         - {name: qkv, M: 128, N: 2304, K: 768, repeat: 12}
+ *         - {name: fc1, M: 128, N: 3072, K: 768, repeat: 12, epilogue: relu, dtype: bf16}
+ *     M, N, K are whole numbers >= 1 (lower-case m, n, k are accepted too); repeat >= 1
+ *     (default 1) runs the layer that many times back to back; epilogue is none|relu|requant.
+ *
+ *   SCALE-Sim topology CSV, header row first, every row ending with a comma, extra trailing
+ *   columns ignored, blank rows (only commas/space) skipped. The header decides the form:
+ *     GEMM form: "Layer, M, N, K,"                 -> the layer as written
+ *     conv form: "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels,
+ *                 Num Filter, Strides,"            -> lowered by im2col:
+ *         out_h = ceil((in_h - f_h) / s) + 1, out_w likewise   (SCALE-Sim's own
+ *         topo_calc_hyperparams: ceil((in - f + s) / s); no padding)
+ *         M = out_h * out_w,  N = filters,  K = f_h * f_w * channels.
+ *     A ninth column whose header names a stride ("Stride width") is the column stride; otherwise
+ *     the one stride applies to both. A conv layer whose name contains "DP" is depthwise, as in
+ *     SCALE-Sim: `channels` layers of one channel each (here: K = f_h*f_w, repeat = channels).
+ *
+ * Errors are one line with the file, line and column: "w.csv:4:9: M: expected a whole number
+ * >= 1, got 'x'". Sizes are checked (each of M, N, K at most WL_MAX_DIM).
+ */
+#ifndef TP_TILER_WORKLOAD_H
+#define TP_TILER_WORKLOAD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "num/num.h"
+
+#define WL_MAX_DIM (1u << 24)      /* 16M: any real layer, and M*N*K stays far from overflow */
+#define WL_MAX_LAYERS 100000u
+#define WL_MAX_REPEAT 1000000u
+
+typedef enum { WL_EPI_NONE = 0, WL_EPI_RELU, WL_EPI_REQUANT, WL_EPI__COUNT } wl_epilogue;
+const char *workload_epilogue_name(wl_epilogue e);           /* "none" "relu" "requant" */
+int workload_epilogue_parse(const char *s, wl_epilogue *out); /* 0 ok, -1 unknown */
+
+typedef struct {
+    char name[64];
+    uint32_t m, n, k;          /* C[M,N] = A[M,K] B[K,N] */
+    uint32_t repeat;           /* identical runs back to back (>= 1) */
+    bool has_dtype;            /* dtype given for this layer (else the workload's or the command's) */
+    tp_dtype dtype;
+    wl_epilogue epilogue;
+    int line;                  /* 1-based source line, for messages */
+    /* conv layers (SCALE-Sim conv form): the shape before lowering; conv false otherwise */
+    bool conv;
+    uint32_t in_h, in_w, f_h, f_w, channels, filters, stride_h, stride_w, out_h, out_w;
+} wl_layer;
+
+typedef struct {
+    char name[128];
+    char source[256];          /* the file it came from */
+    bool has_dtype;
+    tp_dtype dtype;
+    wl_layer *layers;
+    size_t n_layers;
+} wl_workload;
+
+/* Loads a workload file (YAML or CSV by extension). On failure *w is empty (workload_free
+ * accepts it) and err says where: "file:line:col: message". */
+tp_status workload_load(const char *path, wl_workload *w, tp_err *err);
+/* The same from text in memory; name is used in messages and as the default workload name. */
+tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err);
+tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err);
+void workload_free(wl_workload *w);
+
+/* im2col output size as SCALE-Sim computes it: ceil((in - f) / stride) + 1 (in >= f, stride >= 1). */
+uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride);
+/* MACs of one run of a layer (M*N*K) and of the whole workload (repeats included). */
+uint64_t workload_layer_macs(const wl_layer *l);
+uint64_t workload_total_macs(const wl_workload *w);
+#endif
