@@ -18,8 +18,14 @@
  * a, b are int8_t (TP_INT8) or uint16_t bf16 bits (TP_BF16); c is int32_t or float.
  * C must not overlap A or B.
  *
- * All three entry points give the same bits for every input (NaN payloads included: NaN
- * results are produced by the same fmaf/add sequence on the same operands in the same order).
+ * NaN: every NaN the bf16 kernels store into C is the canonical quiet NaN 0x7fc00000 (positive,
+ * no payload). IEEE 754 does not say which NaN an operation with several NaN operands returns,
+ * and x86 picks by instruction operand order (which the compiler chooses), so payloads are
+ * normalised to keep results bit-identical across kernels, compilers and hosts. Whether a result
+ * is NaN is fully determined by IEEE arithmetic. Use num_f32_canon() for the same rule elsewhere.
+ * int8 and k == 0: sums modulo 2^32 are associative, so kc does not change int8 results.
+ *
+ * All three entry points give the same bits for every input.
  */
 #ifndef TP_NUM_GEMM_H
 #define TP_NUM_GEMM_H

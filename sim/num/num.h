@@ -56,4 +56,11 @@ static inline int32_t num_i8_mac(int32_t acc, int8_t a, int8_t b)
 }
 
 int8_t num_requant_i8(int32_t acc, float scale);       /* round half to even, saturate */
+
+/* The canonical NaN of accumulator results (see num/gemm.h): NaN -> 0x7fc00000, others as is.
+ * Apply it where an fp32 accumulator value is stored so NaN payloads never depend on the host. */
+static inline float num_f32_canon(float x)
+{
+    return x != x ? num_bits_f32(0x7fc00000u) : x;
+}
 #endif

@@ -1,0 +1,578 @@
+/* GEMM value kernels. The order of operations is defined in gemm.h; this file has three ways of
+ * following it: the reference triple loop, and one blocked driver run with either a portable C
+ * micro-kernel or an AVX2/FMA one (picked at run time).
+ *
+ * DESIGN OF THE BLOCKED DRIVER
+ * 1. C is cut into tiles of MC x NC. Thread t computes tiles t, t+T, t+2T, ... (a fixed split,
+ *    so the work each element sees does not depend on the thread count; every element of C is
+ *    written by exactly one thread, so results never depend on scheduling).
+ * 2. Inside a tile, K is cut into blocks that never straddle a chunk boundary in a way that
+ *    changes the order: if kc <= KB a block holds whole chunks (floor(KB/kc) of them, the last
+ *    one possibly cut short by K); if kc > KB a chunk is split into ceil(kc/KB) blocks and the
+ *    running chunk sum P is parked in a per-thread buffer (Pbuf) between blocks.
+ * 3. For each block, the B block (kb x nc) is packed into NR-wide panels and the A block
+ *    (mc x kb) into MR-high panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to
+ *    int32 / int16 pairs. Padding rows/columns are zero and their results are never stored.
+ * 4. The micro-kernel owns an MR x NR tile: for each chunk in its block, P = +0.0 (or Pbuf),
+ *    then for k ascending P[r][j] = fma(A[r][k], B[k][j], P[r][j]) in every lane — exactly the
+ *    scalar order, one lane per output element — then C = P (the very first chunk when not
+ *    accumulating) or C = C + P, or P is parked in Pbuf if the chunk continues in the next block.
+ * 5. NaN results are stored as the canonical quiet NaN 0x7fc00000 (see gemm.h), so the payload
+ *    never depends on which instruction form or library fmaf a build used.
+ * int8: integer sums modulo 2^32 are associative, so any grouping gives the same bits; the
+ *    driver treats every K block as its own chunk and the AVX2 kernel multiplies pairs of k with
+ *    vpmaddwd (a0*b0 + a1*b1 in 32 bits, exact: at most 2 * 2^14).
+ */
+#include "num/gemm.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define GEMM_HAVE_AVX2 1
+#include <immintrin.h>
+#else
+#define GEMM_HAVE_AVX2 0
+#endif
+
+enum {
+    MR = 6,        /* micro-tile rows (A panel height) */
+    NR = 16,       /* micro-tile columns (B panel width): two 8-lane vectors */
+    KB = 256,      /* K block: a B micro-panel is KB*NR*4 = 16 KiB, L1-resident */
+    MC = 96,       /* tile rows: the packed A block is MC*KB*4 = 96 KiB, L2-resident */
+    NC = 512,      /* tile columns: the packed B block is KB*NC*4 = 512 KiB */
+    SMALL_MNK = 1 << 17   /* below m*n*k this, one thread (thread start-up costs more) */
+};
+
+#define CANON_NAN_BITS 0x7fc00000u   /* num_f32_canon's NaN */
+#define canon num_f32_canon
+
+static inline uint32_t kc_effective(const num_gemm_args *g)
+{
+    return (g->kc == 0 || g->kc > g->k) ? g->k : g->kc;
+}
+
+/* ---- reference --------------------------------------------------------------------------- */
+
+void num_gemm_ref(tp_dtype dt, const num_gemm_args *g)
+{
+    uint32_t kc = kc_effective(g);
+    for (uint32_t i = 0; i < g->m; i++) {
+        for (uint32_t j = 0; j < g->n; j++) {
+            if (dt == TP_BF16) {
+                const uint16_t *a = g->a, *b = g->b;
+                float *c = (float *)g->c + (size_t)i * g->ldc + j;
+                if (g->k == 0) {
+                    if (!g->accumulate)
+                        *c = 0.0f;
+                    continue;
+                }
+                bool have = g->accumulate;
+                float acc = have ? *c : 0.0f;
+                for (uint32_t k0 = 0; k0 < g->k; k0 += kc) {
+                    uint32_t k1 = g->k - k0 < kc ? g->k : k0 + kc;
+                    float p = 0.0f;
+                    for (uint32_t k = k0; k < k1; k++)
+                        p = num_bf16_mac(p, a[i * g->a_rs + k * g->a_cs], b[k * g->b_rs + j * g->b_cs]);
+                    acc = have ? acc + p : p;
+                    have = true;
+                }
+                *c = canon(acc);
+            } else {
+                const int8_t *a = g->a, *b = g->b;
+                int32_t *c = (int32_t *)g->c + (size_t)i * g->ldc + j;
+                uint32_t acc = g->accumulate ? (uint32_t)*c : 0u;
+                for (uint32_t k = 0; k < g->k; k++)
+                    acc += (uint32_t)((int32_t)a[i * g->a_rs + k * g->a_cs] *
+                                      (int32_t)b[k * g->b_rs + j * g->b_cs]);
+                *c = num_wrap_i32(acc);
+            }
+        }
+    }
+}
+
+/* ---- blocked driver ------------------------------------------------------------------------ */
+
+enum {
+    KF_P_LOAD = 1,        /* the block's first chunk continues a chunk: P starts from Pbuf */
+    KF_P_SAVE = 2,        /* the block's last chunk continues in the next block: park P in Pbuf */
+    KF_FIRST_STORE = 4    /* the first chunk completed in this call is stored into C, not added */
+};
+
+/* Packs rows [i0, i0+mr) x k in [k0, k0+kb) of A into one MR-high panel; rows >= mr are zero. */
+typedef void (*pack_a_fn)(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr,
+                          uint32_t k0, uint32_t kb);
+/* Packs k in [k0, k0+kb) x columns [j0, j0+nr) of B into one NR-wide panel; cols >= nr zero. */
+typedef void (*pack_b_fn)(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                          uint32_t j0, uint32_t nr);
+/* One MR x NR micro-tile over a block of kb k-steps holding chunks of kcin steps (the last one
+ * may be shorter). C has row stride ldc; Pb is this micro-tile's MR*NR parking slot. */
+typedef void (*kernel_fn)(uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *c,
+                          size_t ldc, void *pb, unsigned flags);
+
+typedef struct {
+    pack_a_fn pack_a;
+    pack_b_fn pack_b;
+    kernel_fn kernel;
+    size_t a_panel_bytes;   /* bytes of one packed A panel for a full KB block */
+    size_t b_panel_bytes;   /* bytes of one packed B panel for a full KB block */
+    bool integer;           /* int8: grouping does not matter, every block is one chunk */
+} gemm_ops;
+
+typedef struct {
+    tp_dtype dt;
+    const num_gemm_args *g;
+    const gemm_ops *ops;
+    uint32_t kc;            /* effective chunk */
+    int tid, nthreads;
+    unsigned char *abuf, *bbuf, *pbuf;
+} gemm_job;
+
+static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+/* Runs the micro-kernel on an MR x NR tile at C(i, j) of which mr x nr are real. */
+static void run_tile(const gemm_job *jb, uint32_t i, uint32_t j, uint32_t mr, uint32_t nr,
+                     uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *pb,
+                     unsigned flags)
+{
+    const num_gemm_args *g = jb->g;
+    size_t off = (size_t)i * g->ldc + j;
+    void *c = (char *)g->c + off * 4;
+    if (mr == MR && nr == NR) {
+        jb->ops->kernel(kb, kcin, ap, bp, c, g->ldc, pb, flags);
+        return;
+    }
+    /* edge tile: work on a full-size copy, write back the real part (4-byte elements) */
+    uint32_t tmp[MR * NR];
+    memset(tmp, 0, sizeof tmp);
+    for (uint32_t r = 0; r < mr; r++)
+        memcpy(tmp + r * NR, (const char *)c + (size_t)r * g->ldc * 4, (size_t)nr * 4);
+    jb->ops->kernel(kb, kcin, ap, bp, tmp, NR, pb, flags);
+    for (uint32_t r = 0; r < mr; r++)
+        memcpy((char *)c + (size_t)r * g->ldc * 4, tmp + r * NR, (size_t)nr * 4);
+}
+
+static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
+{
+    const num_gemm_args *g = jb->g;
+    const gemm_ops *o = jb->ops;
+    uint32_t i0 = ti * MC, j0 = tj * NC;
+    uint32_t mc = min_u32(MC, g->m - i0), nc = min_u32(NC, g->n - j0);
+    uint32_t npa = (mc + MR - 1) / MR, npb = (nc + NR - 1) / NR;
+    uint32_t kc = o->integer ? KB : jb->kc;
+    bool c_ready = g->accumulate;   /* C already holds a value to add to */
+
+    for (uint32_t c0 = 0; c0 < g->k;) {
+        /* the next block [c0, c0+kb): whole chunks, or a piece of one long chunk */
+        uint32_t kb, kcin;
+        unsigned flags = 0;
+        if (kc <= KB) {
+            kb = min_u32((KB / kc) * kc, g->k - c0);
+            kcin = kc;
+        } else {
+            uint32_t chunk0 = c0 - c0 % kc;        /* chunks start at multiples of kc */
+            uint32_t chunk_len = min_u32(kc, g->k - chunk0);
+            uint32_t pieces = (chunk_len + KB - 1) / KB;
+            uint32_t piece = (chunk_len + pieces - 1) / pieces;
+            uint32_t in = c0 - chunk0;
+            kb = min_u32(piece, chunk_len - in);
+            kcin = kb;
+            if (in > 0)
+                flags |= KF_P_LOAD;
+            if (in + kb < chunk_len)
+                flags |= KF_P_SAVE;
+        }
+        if (!c_ready)
+            flags |= KF_FIRST_STORE;
+        for (uint32_t pb = 0; pb < npb; pb++)
+            o->pack_b(jb->bbuf + pb * o->b_panel_bytes, g, c0, kb, j0 + pb * NR,
+                      min_u32(NR, nc - pb * NR));
+        for (uint32_t pa = 0; pa < npa; pa++)
+            o->pack_a(jb->abuf + pa * o->a_panel_bytes, g, i0 + pa * MR, min_u32(MR, mc - pa * MR),
+                      c0, kb);
+        for (uint32_t pb = 0; pb < npb; pb++)
+            for (uint32_t pa = 0; pa < npa; pa++)
+                run_tile(jb, i0 + pa * MR, j0 + pb * NR, min_u32(MR, mc - pa * MR),
+                         min_u32(NR, nc - pb * NR), kb, kcin, jb->abuf + pa * o->a_panel_bytes,
+                         jb->bbuf + pb * o->b_panel_bytes,
+                         jb->pbuf + ((size_t)pb * npa + pa) * MR * NR * 4, flags);
+        if (!(flags & KF_P_SAVE) || kb > kcin)
+            c_ready = true;    /* at least one chunk was combined into C */
+        c0 += kb;
+    }
+}
+
+static void *job_main(void *arg)
+{
+    const gemm_job *jb = arg;
+    const num_gemm_args *g = jb->g;
+    uint32_t tm = (g->m + MC - 1) / MC, tn = (g->n + NC - 1) / NC;
+    uint64_t tiles = (uint64_t)tm * tn;
+    for (uint64_t t = (uint64_t)jb->tid; t < tiles; t += (uint64_t)jb->nthreads)
+        do_tile(jb, (uint32_t)(t % tm), (uint32_t)(t / tm));
+    return NULL;
+}
+
+static void zero_c(tp_dtype dt, const num_gemm_args *g)
+{
+    (void)dt;   /* +0.0f and int32 0 are both all-zero bits */
+    for (uint32_t i = 0; i < g->m; i++)
+        memset((char *)g->c + (size_t)i * g->ldc * 4, 0, (size_t)g->n * 4);
+}
+
+static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const gemm_ops *ops)
+{
+    if (g->m == 0 || g->n == 0)
+        return;
+    if (g->k == 0) {
+        if (!g->accumulate)
+            zero_c(dt, g);
+        return;
+    }
+    if (threads <= 0)
+        threads = num_gemm_threads_default();
+    uint64_t tiles = (uint64_t)((g->m + MC - 1) / MC) * ((g->n + NC - 1) / NC);
+    if ((uint64_t)threads > tiles)
+        threads = (int)tiles;
+    if ((uint64_t)g->m * g->n * g->k < SMALL_MNK)
+        threads = 1;
+    if (threads > 64)
+        threads = 64;
+
+    size_t a_bytes = (MC / MR) * ops->a_panel_bytes;
+    size_t b_bytes = (NC / NR) * ops->b_panel_bytes;
+    size_t p_bytes = (!ops->integer && kc_effective(g) > KB) ? (size_t)MC * NC * 4 : 64;
+    gemm_job jobs[64];
+    pthread_t tids[64];
+    bool started[64];
+    int nalloc = 0;
+    for (; nalloc < threads; nalloc++) {
+        gemm_job *jb = &jobs[nalloc];
+        jb->dt = dt;
+        jb->g = g;
+        jb->ops = ops;
+        jb->kc = kc_effective(g);
+        jb->tid = nalloc;
+        jb->nthreads = threads;
+        jb->abuf = aligned_alloc(64, a_bytes);
+        jb->bbuf = aligned_alloc(64, b_bytes);
+        jb->pbuf = aligned_alloc(64, p_bytes);
+        if (!jb->abuf || !jb->bbuf || !jb->pbuf) {
+            free(jb->abuf);
+            free(jb->bbuf);
+            free(jb->pbuf);
+            break;
+        }
+    }
+    if (nalloc == 0) {            /* no memory for even one set of buffers: the plain loop */
+        num_gemm_ref(dt, g);
+        return;
+    }
+    for (int t = 0; t < nalloc; t++)
+        jobs[t].nthreads = nalloc;
+    for (int t = 1; t < nalloc; t++)
+        started[t] = pthread_create(&tids[t], NULL, job_main, &jobs[t]) == 0;
+    job_main(&jobs[0]);
+    for (int t = 1; t < nalloc; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            job_main(&jobs[t]);   /* could not start a thread: do its share here */
+    }
+    for (int t = 0; t < nalloc; t++) {
+        free(jobs[t].abuf);
+        free(jobs[t].bbuf);
+        free(jobs[t].pbuf);
+    }
+}
+
+/* ---- portable packing and kernels ---------------------------------------------------------- */
+
+static void pack_a_f32(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
+                       uint32_t kb)
+{
+    const uint16_t *a = g->a;
+    uint32_t *d = dst;
+    for (uint32_t k = 0; k < kb; k++)
+        for (uint32_t r = 0; r < MR; r++)
+            d[k * MR + r] = r < mr ? (uint32_t)a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] << 16 : 0u;
+}
+
+static void pack_b_f32(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
+                       uint32_t nr)
+{
+    const uint16_t *b = g->b;
+    uint32_t *d = dst;
+    for (uint32_t k = 0; k < kb; k++) {
+        const uint16_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
+        for (uint32_t j = 0; j < NR; j++)
+            d[k * NR + j] = j < nr ? (uint32_t)row[j * g->b_cs] << 16 : 0u;
+    }
+}
+
+static void pack_a_i32(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
+                       uint32_t kb)
+{
+    const int8_t *a = g->a;
+    int32_t *d = dst;
+    for (uint32_t k = 0; k < kb; k++)
+        for (uint32_t r = 0; r < MR; r++)
+            d[k * MR + r] = r < mr ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
+}
+
+static void pack_b_i32(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
+                       uint32_t nr)
+{
+    const int8_t *b = g->b;
+    int32_t *d = dst;
+    for (uint32_t k = 0; k < kb; k++) {
+        const int8_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
+        for (uint32_t j = 0; j < NR; j++)
+            d[k * NR + j] = j < nr ? row[j * g->b_cs] : 0;
+    }
+}
+
+static void kernel_f32_c(uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *cv,
+                         size_t ldc, void *pbv, unsigned flags)
+{
+    const float *a = ap, *b = bp;
+    float *c = cv, *pb = pbv;
+    float p[MR * NR];
+    bool store = flags & KF_FIRST_STORE;
+    for (uint32_t k = 0; k < kb;) {
+        uint32_t len = min_u32(kcin, kb - k);
+        if (k == 0 && (flags & KF_P_LOAD))
+            memcpy(p, pb, sizeof p);
+        else
+            for (int x = 0; x < MR * NR; x++)
+                p[x] = 0.0f;
+        for (uint32_t kk = k; kk < k + len; kk++)
+            for (int r = 0; r < MR; r++)
+                for (int j = 0; j < NR; j++)
+                    p[r * NR + j] = fmaf(a[kk * MR + r], b[kk * NR + j], p[r * NR + j]);
+        k += len;
+        if (k == kb && (flags & KF_P_SAVE)) {
+            memcpy(pb, p, sizeof p);
+        } else {
+            for (int r = 0; r < MR; r++)
+                for (int j = 0; j < NR; j++) {
+                    float *x = &c[r * ldc + j];
+                    *x = canon(store ? p[r * NR + j] : *x + p[r * NR + j]);
+                }
+            store = false;
+        }
+    }
+}
+
+static void kernel_i32_c(uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *cv,
+                         size_t ldc, void *pbv, unsigned flags)
+{
+    (void)kcin;
+    (void)pbv;
+    const int32_t *a = ap, *b = bp;
+    int32_t *c = cv;
+    uint32_t p[MR * NR] = {0};
+    for (uint32_t k = 0; k < kb; k++)
+        for (int r = 0; r < MR; r++)
+            for (int j = 0; j < NR; j++)
+                p[r * NR + j] += (uint32_t)(a[k * MR + r] * b[k * NR + j]);
+    for (int r = 0; r < MR; r++)
+        for (int j = 0; j < NR; j++) {
+            int32_t *x = &c[r * ldc + j];
+            *x = num_wrap_i32((flags & KF_FIRST_STORE) ? p[r * NR + j] : (uint32_t)*x + p[r * NR + j]);
+        }
+}
+
+static const gemm_ops ops_f32_c = {pack_a_f32, pack_b_f32, kernel_f32_c, MR * KB * 4, KB * NR * 4,
+                                   false};
+static const gemm_ops ops_i32_c = {pack_a_i32, pack_b_i32, kernel_i32_c, MR * KB * 4, KB * NR * 4,
+                                   true};
+
+void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads)
+{
+    run_blocked(dt, g, threads, dt == TP_BF16 ? &ops_f32_c : &ops_i32_c);
+}
+
+int num_gemm_threads_default(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+#if !GEMM_HAVE_AVX2
+void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads)
+{
+    num_gemm_portable(dt, g, threads);
+}
+
+const char *num_gemm_kernel_name(void)
+{
+    return "portable";
+}
+#endif
+
+/* ---- AVX2 + FMA packing and kernels (selected at run time) --------------------------------- */
+#if GEMM_HAVE_AVX2
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static void pack_b_f32_avx2(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                                 uint32_t j0, uint32_t nr)
+{
+    if (g->b_cs != 1 || nr != NR) {
+        pack_b_f32(dst, g, k0, kb, j0, nr);
+        return;
+    }
+    const uint16_t *b = g->b;
+    float *d = dst;
+    for (uint32_t k = 0; k < kb; k++) {
+        const uint16_t *row = b + (k0 + k) * g->b_rs + j0;
+        __m256i lo = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)row));
+        __m256i hi = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + 8)));
+        _mm256_store_si256((__m256i *)(d + k * NR), _mm256_slli_epi32(lo, 16));
+        _mm256_store_si256((__m256i *)(d + k * NR + 8), _mm256_slli_epi32(hi, 16));
+    }
+}
+
+/* canonical NaN: lanes where x is unordered with itself get 0x7fc00000 */
+#define CANON8(x, qnan) _mm256_blendv_ps((x), (qnan), _mm256_cmp_ps((x), (x), _CMP_UNORD_Q))
+
+AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
+                                 void *cv, size_t ldc, void *pbv, unsigned flags)
+{
+    const float *a = ap, *b = bp;
+    float *c = cv, *pb = pbv;
+    const __m256 qnan = _mm256_castsi256_ps(_mm256_set1_epi32((int)CANON_NAN_BITS));
+    bool store = flags & KF_FIRST_STORE;
+    for (uint32_t k = 0; k < kb;) {
+        uint32_t len = min_u32(kcin, kb - k);
+        __m256 p[MR][2];
+        if (k == 0 && (flags & KF_P_LOAD)) {
+            for (int r = 0; r < MR; r++) {
+                p[r][0] = _mm256_loadu_ps(pb + r * NR);
+                p[r][1] = _mm256_loadu_ps(pb + r * NR + 8);
+            }
+        } else {
+            for (int r = 0; r < MR; r++)
+                p[r][0] = p[r][1] = _mm256_setzero_ps();
+        }
+        const float *ak = a + (size_t)k * MR, *bk = b + (size_t)k * NR;
+        for (uint32_t kk = 0; kk < len; kk++, ak += MR, bk += NR) {
+            __m256 b0 = _mm256_load_ps(bk), b1 = _mm256_load_ps(bk + 8);
+            for (int r = 0; r < MR; r++) {   /* unrolled by the compiler: MR is a constant */
+                __m256 ar = _mm256_broadcast_ss(ak + r);
+                p[r][0] = _mm256_fmadd_ps(ar, b0, p[r][0]);
+                p[r][1] = _mm256_fmadd_ps(ar, b1, p[r][1]);
+            }
+        }
+        k += len;
+        if (k == kb && (flags & KF_P_SAVE)) {
+            for (int r = 0; r < MR; r++) {
+                _mm256_storeu_ps(pb + r * NR, p[r][0]);
+                _mm256_storeu_ps(pb + r * NR + 8, p[r][1]);
+            }
+        } else {
+            for (int r = 0; r < MR; r++) {
+                float *cr = c + r * ldc;
+                __m256 x0 = p[r][0], x1 = p[r][1];
+                if (!store) {
+                    x0 = _mm256_add_ps(_mm256_loadu_ps(cr), x0);
+                    x1 = _mm256_add_ps(_mm256_loadu_ps(cr + 8), x1);
+                }
+                _mm256_storeu_ps(cr, CANON8(x0, qnan));
+                _mm256_storeu_ps(cr + 8, CANON8(x1, qnan));
+            }
+            store = false;
+        }
+    }
+}
+
+/* int8 as int16 pairs along k: A panel word (kp, r) = a[r][2kp] | a[r][2kp+1] << 16; B panel
+ * word (kp, j) = b[2kp][j] | b[2kp+1][j] << 16; an odd last k pairs with 0. */
+static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
+                        uint32_t kb)
+{
+    const int8_t *a = g->a;
+    int16_t *d = dst;
+    uint32_t kp = (kb + 1) / 2;
+    for (uint32_t p = 0; p < kp; p++)
+        for (uint32_t r = 0; r < MR; r++)
+            for (uint32_t h = 0; h < 2; h++) {
+                uint32_t k = 2 * p + h;
+                d[(p * MR + r) * 2 + h] =
+                    (r < mr && k < kb) ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
+            }
+}
+
+static void pack_b_i16p(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
+                        uint32_t nr)
+{
+    const int8_t *b = g->b;
+    int16_t *d = dst;
+    uint32_t kp = (kb + 1) / 2;
+    for (uint32_t p = 0; p < kp; p++)
+        for (uint32_t h = 0; h < 2; h++) {
+            uint32_t k = 2 * p + h;
+            const int8_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
+            for (uint32_t j = 0; j < NR; j++)
+                d[(p * NR + j) * 2 + h] = (j < nr && k < kb) ? row[j * g->b_cs] : 0;
+        }
+}
+
+AVX2 static void kernel_i16p_avx2(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
+                                  void *cv, size_t ldc, void *pbv, unsigned flags)
+{
+    (void)kcin;
+    (void)pbv;
+    const int32_t *a = ap;
+    const __m256i *b = bp;
+    int32_t *c = cv;
+    __m256i p[MR][2];
+    for (int r = 0; r < MR; r++)
+        p[r][0] = p[r][1] = _mm256_setzero_si256();
+    uint32_t kp = (kb + 1) / 2;
+    for (uint32_t q = 0; q < kp; q++, a += MR, b += 2) {
+        __m256i b0 = _mm256_load_si256(b), b1 = _mm256_load_si256(b + 1);
+        for (int r = 0; r < MR; r++) {
+            __m256i ar = _mm256_set1_epi32(a[r]);
+            p[r][0] = _mm256_add_epi32(p[r][0], _mm256_madd_epi16(ar, b0));
+            p[r][1] = _mm256_add_epi32(p[r][1], _mm256_madd_epi16(ar, b1));
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        __m256i *cr = (__m256i *)(c + r * ldc);
+        __m256i x0 = p[r][0], x1 = p[r][1];
+        if (!(flags & KF_FIRST_STORE)) {
+            x0 = _mm256_add_epi32(_mm256_loadu_si256(cr), x0);
+            x1 = _mm256_add_epi32(_mm256_loadu_si256(cr + 1), x1);
+        }
+        _mm256_storeu_si256(cr, x0);
+        _mm256_storeu_si256(cr + 1, x1);
+    }
+}
+
+static const gemm_ops ops_f32_avx2 = {pack_a_f32, pack_b_f32_avx2, kernel_f32_avx2, MR * KB * 4,
+                                      KB * NR * 4, false};
+static const gemm_ops ops_i16p_avx2 = {pack_a_i16p, pack_b_i16p, kernel_i16p_avx2, MR * KB * 2,
+                                       KB * NR * 2, true};
+
+static bool have_avx2_fma(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads)
+{
+    if (!have_avx2_fma()) {
+        num_gemm_portable(dt, g, threads);
+        return;
+    }
+    run_blocked(dt, g, threads, dt == TP_BF16 ? &ops_f32_avx2 : &ops_i16p_avx2);
+}
+
+const char *num_gemm_kernel_name(void)
+{
+    return have_avx2_fma() ? "avx2-fma" : "portable";
+}
+#endif
