@@ -1,0 +1,217 @@
+/* MXU fast engine: the closed-form timing of one op (THE timing equation, in mxu_time_op2) and
+ * the op's values through num_gemm.
+ *
+ * NOTES ON THE DESIGN OF THE TIMING
+ *  1. Everything is relative to t0, the cycle the op's first streamed row enters array row 0.
+ *     The input skew delays array row r by r cycles, so PE(r,c) sees streamed row i at
+ *     t0 + i + r + c (ws/is) or K step k at t0 + k + r + c (os).
+ *  2. ws/is: partial sums run down all R rows; the bottom of column c emits row i at
+ *     t0 + i + R + c; the de-skew delays column c by C-1-c, so the accumulators write the whole
+ *     row i at t0 + i + R + C - 1. end = t0 + T + R + C - 1 (exclusive).
+ *  3. ws/is weights shift in from the top, weight_rows_per_cycle rows per cycle: L = ceil(k/rpc).
+ *     With double buffering the shift fills shadow registers and each PE copies shadow -> active
+ *     when the op's first row passes it (a swap wave that leaves the last PE at t0 + R + C - 2);
+ *     the next shift rewrites every shadow register, so it may start in the cycle the swap wave
+ *     leaves the last PE. Without double buffering the shift rewrites the active weights, so it
+ *     may start in the cycle the op's last row is used by the last PE, t0 + T - 1 + R + C - 2.
+ *     A register read and written in the same cycle gives the old value to the reader.
+ *  4. os: the K steps stream (A from the left, B from the top); after its last MAC each column
+ *     drains its R accumulators down the column, one row per cycle, bottom row first, starting
+ *     the cycle after the bottom PE's last MAC (column c: t0 + T + R - 1 + c). Row r of a column
+ *     is free once it has passed its value down (r + 1 drain cycles); the next op's wavefront
+ *     travels at the same speed, so it never catches the drain iff it enters after column 0's
+ *     drain has begun: next t0 >= t0 + T + R. Outputs are de-skewed as in 2, so the last row
+ *     (array row 0) is written at t0 + T + R - 1 + (C - 1) + (R - 1): end = t0 + T + 2R + C - 2.
+ *  5. scalesim: SCALE-Sim v2's accounting, folds strictly back to back, each costing the full
+ *     array's fill and drain (ws/is 2R + C + T - 2 including R cycles of preload; os R + C + T - 2).
+ *  6. Causes of the cycles [prev stream end, t0 + T): weight_load where the op's shift interval
+ *     [shift_start, shift_start + L) meets the gap before t0; fill_drain where the gap lies before
+ *     the previous op's end; idle for the rest of the gap; busy for the T streaming cycles.
+ */
+#include "tpu/mxu.h"
+#include <assert.h>
+#include "num/gemm.h"
+
+static const char *const cause_names[MXU_CAUSE__COUNT] = {
+    [MXU_BUSY] = "busy",
+    [MXU_WEIGHT_LOAD] = "weight_load",
+    [MXU_FILL_DRAIN] = "fill_drain",
+    [MXU_IDLE] = "idle",
+};
+
+const char *mxu_cause_name(mxu_cause c)
+{
+    return (unsigned)c < MXU_CAUSE__COUNT ? cause_names[c] : "?";
+}
+
+void mxu_params_from_cfg(mxu_params *p, const tp_tpu_cfg *t, tp_dtype dt)
+{
+    p->rows = t->array.rows;
+    p->cols = t->array.cols;
+    p->dataflow = t->array.dataflow;
+    p->dtype = dt;
+    p->timing = t->array.timing;
+    p->weight_double_buffer = t->array.weight_double_buffer;
+    p->weight_rows_per_cycle = t->array.weight_rows_per_cycle;
+}
+
+tp_status mxu_params_check(const mxu_params *p, tp_err *err)
+{
+    if (p->rows < 1 || p->rows > MXU_MAX_DIM || p->cols < 1 || p->cols > MXU_MAX_DIM)
+        return tp_err_set(err, TP_ERR_CONFIG, "mxu: array %ux%u is outside 1x1..%ux%u", p->rows,
+                          p->cols, MXU_MAX_DIM, MXU_MAX_DIM);
+    if ((unsigned)p->dataflow >= TP_DF__COUNT || (unsigned)p->dtype >= TP_DTYPE__COUNT ||
+        (unsigned)p->timing >= TP_TIMING__COUNT)
+        return tp_err_set(err, TP_ERR_CONFIG, "mxu: unknown dataflow, dtype or timing");
+    if (p->weight_rows_per_cycle < 1)
+        return tp_err_set(err, TP_ERR_CONFIG, "mxu: weight_rows_per_cycle must be at least 1");
+    return TP_OK;
+}
+
+tp_status mxu_op_check(const mxu_params *p, const mxu_op *op, tp_err *err)
+{
+    const char *df = cfg_dataflow_name(p->dataflow);
+    if (op->m < 1 || op->n < 1 || op->k < 1)
+        return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: m, n and k must be at least 1 (got %u x %u x %u)",
+                          op->m, op->n, op->k);
+    switch (p->dataflow) {
+    case TP_DF_WS:
+        if (op->k > p->rows)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: k = %u exceeds the array's %u rows (%s)",
+                              op->k, p->rows, df);
+        if (op->n > p->cols)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: n = %u exceeds the array's %u cols (%s)",
+                              op->n, p->cols, df);
+        break;
+    case TP_DF_IS:
+        if (op->k > p->rows)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: k = %u exceeds the array's %u rows (%s)",
+                              op->k, p->rows, df);
+        if (op->m > p->cols)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: m = %u exceeds the array's %u cols (%s)",
+                              op->m, p->cols, df);
+        break;
+    case TP_DF_OS:
+        if (op->m > p->rows)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: m = %u exceeds the array's %u rows (%s)",
+                              op->m, p->rows, df);
+        if (op->n > p->cols)
+            return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: n = %u exceeds the array's %u cols (%s)",
+                              op->n, p->cols, df);
+        break;
+    default:
+        return tp_err_set(err, TP_ERR_INTERNAL, "mxu op: unknown dataflow");
+    }
+    return TP_OK;
+}
+
+uint64_t mxu_op_stream_cycles(const mxu_params *p, const mxu_op *op)
+{
+    switch (p->dataflow) {
+    case TP_DF_WS: return op->m;
+    case TP_DF_IS: return op->n;
+    default: return op->k;
+    }
+}
+
+uint64_t mxu_op_load_cycles(const mxu_params *p, const mxu_op *op)
+{
+    if (p->dataflow == TP_DF_OS)
+        return 0;
+    return ((uint64_t)op->k + p->weight_rows_per_cycle - 1) / p->weight_rows_per_cycle;
+}
+
+void mxu_state_init(mxu_state *st)
+{
+    st->ops = 0;
+    st->stream_end = 0;
+    st->next_start_min = 0;
+    st->next_shift_min = 0;
+    st->busy_until = 0;
+}
+
+static uint64_t max2(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static uint64_t min2(uint64_t a, uint64_t b) { return a < b ? a : b; }
+/* length of [lo, hi), 0 if empty */
+static uint64_t span(uint64_t lo, uint64_t hi) { return hi > lo ? hi - lo : 0; }
+
+void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
+                  uint64_t weights_ready, uint64_t inputs_ready, mxu_timing *out)
+{
+    const uint64_t R = p->rows, C = p->cols;
+    const uint64_t T = mxu_op_stream_cycles(p, op);
+    const uint64_t g0 = st->stream_end;          /* the gap before this op starts here */
+    const uint64_t prev_end = st->busy_until;
+    uint64_t shift, load, t0, end;
+
+    assert(mxu_op_check(p, op, NULL) == TP_OK);
+    if (p->timing == TP_TIMING_SCALESIM) {
+        /* note 5: one fold = [fold, fold + per_fold), after the previous fold's end */
+        uint64_t fold = max2(max2(weights_ready, inputs_ready), prev_end);
+        load = p->dataflow == TP_DF_OS ? 0 : R;
+        shift = fold;
+        t0 = fold + load;
+        end = t0 + R + C + T - 2;
+        st->next_start_min = end;
+    } else if (p->dataflow == TP_DF_OS) {
+        /* note 4 */
+        load = 0;
+        t0 = max2(max2(weights_ready, inputs_ready), st->next_start_min);
+        shift = t0;
+        end = t0 + T + 2 * R + C - 2;
+        st->next_start_min = t0 + T + R;
+    } else {
+        /* notes 2 and 3 */
+        load = mxu_op_load_cycles(p, op);
+        shift = max2(weights_ready, st->next_shift_min);
+        t0 = max2(max2(inputs_ready, st->next_start_min), shift + load);
+        end = t0 + T + R + C - 1;
+        st->next_start_min = t0 + T;
+        st->next_shift_min = p->weight_double_buffer ? t0 + R + C - 2 : t0 + T + R + C - 3;
+    }
+
+    /* note 6: causes of [g0, t0 + T) */
+    {
+        uint64_t wl_lo = max2(g0, shift), wl_hi = min2(t0, shift + load);
+        uint64_t fd_hi = min2(t0, prev_end);
+        uint64_t wl = span(wl_lo, wl_hi);
+        uint64_t fd = span(g0, fd_hi) - span(max2(g0, wl_lo), min2(fd_hi, wl_hi));
+        out->by_cause[MXU_BUSY] = T;
+        out->by_cause[MXU_WEIGHT_LOAD] = wl;
+        out->by_cause[MXU_FILL_DRAIN] = fd;
+        out->by_cause[MXU_IDLE] = (t0 - g0) - wl - fd;
+    }
+    st->ops++;
+    st->stream_end = t0 + T;
+    st->busy_until = max2(prev_end, end);
+    out->shift_start = shift;
+    out->start = t0;
+    out->stream_end = t0 + T;
+    out->end = end;
+    out->busy_until = st->busy_until;
+}
+
+void mxu_time_op(const mxu_params *p, mxu_state *st, const mxu_op *op, uint64_t ready_cycle,
+                 mxu_timing *out)
+{
+    mxu_time_op2(p, st, op, ready_cycle, ready_cycle, out);
+}
+
+void mxu_close(const mxu_state *st, uint64_t until, uint64_t by_cause[MXU_CAUSE__COUNT])
+{
+    uint64_t fd = span(st->stream_end, min2(until, st->busy_until));
+    by_cause[MXU_FILL_DRAIN] += fd;
+    by_cause[MXU_IDLE] += span(st->stream_end, until) - fd;
+}
+
+void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads)
+{
+    num_gemm_args g = {
+        .a = is->a, .a_rs = is->a_rs, .a_cs = is->a_cs,
+        .b = is->b, .b_rs = is->b_rs, .b_cs = is->b_cs,
+        .c = is->c, .ldc = is->ldc,
+        .m = is->op.m, .n = is->op.n, .k = is->op.k, .kc = is->op.k,
+        .accumulate = is->op.accumulate,
+    };
+    num_gemm(p->dtype, &g, threads);
+}
