@@ -83,10 +83,15 @@ typedef struct {
     tp_err *err;
 } hdr;
 
-static tp_status hdr_fail(hdr *h, const char *what)
+static tp_status hdr_fail_at(hdr *h, size_t pos, const char *what)
 {
     return tp_err_at(h->err, TP_ERR_NPY, h->path, 0, 0, "malformed header at byte %zu: %s",
-                     h->base + h->pos, what);
+                     h->base + pos, what);
+}
+
+static tp_status hdr_fail(hdr *h, const char *what)
+{
+    return hdr_fail_at(h, h->pos, what);
 }
 
 static void skip_ws(hdr *h)
@@ -154,10 +159,11 @@ static tp_status parse_shape(hdr *h, uint64_t dims[8], int *ndim)
         if (h->pos >= h->n || h->s[h->pos] < '0' || h->s[h->pos] > '9')
             return hdr_fail(h, "expected a dimension (a whole number) in the shape");
         uint64_t v = 0;
+        size_t start = h->pos;
         while (h->pos < h->n && h->s[h->pos] >= '0' && h->s[h->pos] <= '9') {
             unsigned d = (unsigned)(h->s[h->pos++] - '0');
             if (v > (UINT64_MAX - d) / 10)
-                return hdr_fail(h, "dimension too large");
+                return hdr_fail_at(h, start, "dimension too large");
             v = v * 10 + d;
         }
         (void)accept(h, 'L');   /* Python 2 long suffix */
@@ -189,6 +195,8 @@ static tp_status parse_dict(hdr *h, hdr_fields *f)
         if (accept(h, '}'))
             break;
         char key[32];
+        skip_ws(h);
+        size_t key_pos = h->pos;
         if ((st = parse_str(h, key, sizeof key, "expected a quoted key or '}'")) != TP_OK)
             return st;
         if (!accept(h, ':'))
@@ -212,7 +220,7 @@ static tp_status parse_dict(hdr *h, hdr_fields *f)
         } else {
             char what[80];
             snprintf(what, sizeof what, "unexpected key '%s'", key);
-            return hdr_fail(h, what);
+            return hdr_fail_at(h, key_pos, what);
         }
         if (accept(h, ','))
             continue;
