@@ -53,6 +53,45 @@ static void requant_half_even_saturate(void **state)
     assert_int_equal(num_requant_i8(-1000, 1.0f), -128);
 }
 
+static void canonical_nan(void **state)
+{
+    (void)state;
+    /* every NaN (any sign, payload, quiet or signalling) becomes 0x7fc00000; others unchanged */
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0xffc00000u))), 0x7fc00000u);
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0x7f800001u))), 0x7fc00000u);
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0x7fffffffu))), 0x7fc00000u);
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0xff800000u))), 0xff800000u);
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0x80000000u))), 0x80000000u);
+    assert_int_equal(num_f32_bits(num_f32_canon(num_bits_f32(0x00000001u))), 0x00000001u);
+}
+
+static void bf16_mac_is_fused(void **state)
+{
+    (void)state;
+    /* acc = 2^-149 (0x00000001), a = b = 2^-75 (bf16 0x1a00): the exact sum 2^-149 + 2^-150 is a
+     * tie between 1 and 2 units of 2^-149; even wins: 2^-148 = 0x00000002. A separately rounded
+     * product (2^-150 -> 0, tie to even) would leave 0x00000001. */
+    assert_int_equal(num_f32_bits(num_bf16_mac(num_bits_f32(1u), 0x1a00, 0x1a00)), 2u);
+    /* bf16 -> f32 is the top half: 0xc040 -> 0xc0400000 = -3.0 */
+    assert_true(num_bf16_to_f32(0xc040) == -3.0f);
+}
+
+static void dtype_names(void **state)
+{
+    (void)state;
+    tp_dtype dt;
+    assert_int_equal(num_dtype_parse("int8", &dt), 0);
+    assert_int_equal(dt, TP_INT8);
+    assert_int_equal(num_dtype_parse("bf16", &dt), 0);
+    assert_int_equal(dt, TP_BF16);
+    assert_int_equal(num_dtype_parse("fp16", &dt), -1);
+    assert_string_equal(num_dtype_name(TP_INT8), "int8");
+    assert_string_equal(num_dtype_name(TP_BF16), "bf16");
+    assert_int_equal(num_in_bytes(TP_INT8), 1);
+    assert_int_equal(num_in_bytes(TP_BF16), 2);
+    assert_int_equal(num_acc_bytes(TP_BF16), 4);
+}
+
 TH_GROUP(num)
 {
     const struct CMUnitTest tests[] = {
@@ -60,6 +99,9 @@ TH_GROUP(num)
         cmocka_unit_test(bf16_carry_overflow_nan),
         cmocka_unit_test(int8_wraps),
         cmocka_unit_test(requant_half_even_saturate),
+        cmocka_unit_test(canonical_nan),
+        cmocka_unit_test(bf16_mac_is_fused),
+        cmocka_unit_test(dtype_names),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }
