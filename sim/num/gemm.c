@@ -437,6 +437,10 @@ AVX2 static void pack_b_f32_avx2(void *dst, const num_gemm_args *g, uint32_t k0,
 /* canonical NaN: lanes where x is unordered with itself get 0x7fc00000 */
 #define CANON8(x, qnan) _mm256_blendv_ps((x), (qnan), _mm256_cmp_ps((x), (x), _CMP_UNORD_Q))
 
+/* The micro-kernels name their 12 accumulators explicitly (6 rows x 2 vectors) so that they live
+ * in registers: 12 accumulators + 2 B vectors + 1 broadcast A = 15 of the 16 ymm registers. */
+#define ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
 AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
                                  void *cv, size_t ldc, void *pbv, unsigned flags)
 {
@@ -446,43 +450,44 @@ AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, con
     bool store = flags & KF_FIRST_STORE;
     for (uint32_t k = 0; k < kb;) {
         uint32_t len = min_u32(kcin, kb - k);
-        __m256 p[MR][2];
+#define DECL(r) __m256 p##r##0, p##r##1;
+        ROWS6(DECL)
+#undef DECL
         if (k == 0 && (flags & KF_P_LOAD)) {
-            for (int r = 0; r < MR; r++) {
-                p[r][0] = _mm256_loadu_ps(pb + r * NR);
-                p[r][1] = _mm256_loadu_ps(pb + r * NR + 8);
-            }
+#define LOADP(r) p##r##0 = _mm256_loadu_ps(pb + r * NR); p##r##1 = _mm256_loadu_ps(pb + r * NR + 8);
+            ROWS6(LOADP)
+#undef LOADP
         } else {
-            for (int r = 0; r < MR; r++)
-                p[r][0] = p[r][1] = _mm256_setzero_ps();
+#define ZERO(r) p##r##0 = _mm256_setzero_ps(); p##r##1 = _mm256_setzero_ps();
+            ROWS6(ZERO)
+#undef ZERO
         }
         const float *ak = a + (size_t)k * MR, *bk = b + (size_t)k * NR;
         for (uint32_t kk = 0; kk < len; kk++, ak += MR, bk += NR) {
-            __m256 b0 = _mm256_load_ps(bk), b1 = _mm256_load_ps(bk + 8);
-            for (int r = 0; r < MR; r++) {   /* unrolled by the compiler: MR is a constant */
-                __m256 ar = _mm256_broadcast_ss(ak + r);
-                p[r][0] = _mm256_fmadd_ps(ar, b0, p[r][0]);
-                p[r][1] = _mm256_fmadd_ps(ar, b1, p[r][1]);
-            }
+            __m256 b0 = _mm256_load_ps(bk), b1 = _mm256_load_ps(bk + 8), ar;
+#define STEP(r) ar = _mm256_broadcast_ss(ak + r); \
+                p##r##0 = _mm256_fmadd_ps(ar, b0, p##r##0); p##r##1 = _mm256_fmadd_ps(ar, b1, p##r##1);
+            ROWS6(STEP)
+#undef STEP
         }
         k += len;
         if (k == kb && (flags & KF_P_SAVE)) {
-            for (int r = 0; r < MR; r++) {
-                _mm256_storeu_ps(pb + r * NR, p[r][0]);
-                _mm256_storeu_ps(pb + r * NR + 8, p[r][1]);
-            }
-        } else {
-            for (int r = 0; r < MR; r++) {
-                float *cr = c + r * ldc;
-                __m256 x0 = p[r][0], x1 = p[r][1];
-                if (!store) {
-                    x0 = _mm256_add_ps(_mm256_loadu_ps(cr), x0);
-                    x1 = _mm256_add_ps(_mm256_loadu_ps(cr + 8), x1);
-                }
-                _mm256_storeu_ps(cr, CANON8(x0, qnan));
-                _mm256_storeu_ps(cr + 8, CANON8(x1, qnan));
-            }
+#define SAVEP(r) _mm256_storeu_ps(pb + r * NR, p##r##0); _mm256_storeu_ps(pb + r * NR + 8, p##r##1);
+            ROWS6(SAVEP)
+#undef SAVEP
+        } else if (store) {
+#define STOREC(r) _mm256_storeu_ps(c + r * ldc, CANON8(p##r##0, qnan)); \
+                  _mm256_storeu_ps(c + r * ldc + 8, CANON8(p##r##1, qnan));
+            ROWS6(STOREC)
+#undef STOREC
             store = false;
+        } else {
+#define ADDC(r) { __m256 x0 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc), p##r##0);          \
+                  __m256 x1 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc + 8), p##r##1);      \
+                  _mm256_storeu_ps(c + r * ldc, CANON8(x0, qnan));                          \
+                  _mm256_storeu_ps(c + r * ldc + 8, CANON8(x1, qnan)); }
+            ROWS6(ADDC)
+#undef ADDC
         }
     }
 }
@@ -527,27 +532,30 @@ AVX2 static void kernel_i16p_avx2(uint32_t kb, uint32_t kcin, const void *ap, co
     const int32_t *a = ap;
     const __m256i *b = bp;
     int32_t *c = cv;
-    __m256i p[MR][2];
-    for (int r = 0; r < MR; r++)
-        p[r][0] = p[r][1] = _mm256_setzero_si256();
+#define ZERO(r) __m256i p##r##0 = _mm256_setzero_si256(), p##r##1 = _mm256_setzero_si256();
+    ROWS6(ZERO)
+#undef ZERO
     uint32_t kp = (kb + 1) / 2;
     for (uint32_t q = 0; q < kp; q++, a += MR, b += 2) {
-        __m256i b0 = _mm256_load_si256(b), b1 = _mm256_load_si256(b + 1);
-        for (int r = 0; r < MR; r++) {
-            __m256i ar = _mm256_set1_epi32(a[r]);
-            p[r][0] = _mm256_add_epi32(p[r][0], _mm256_madd_epi16(ar, b0));
-            p[r][1] = _mm256_add_epi32(p[r][1], _mm256_madd_epi16(ar, b1));
-        }
+        __m256i b0 = _mm256_load_si256(b), b1 = _mm256_load_si256(b + 1), ar;
+#define STEP(r) ar = _mm256_set1_epi32(a[r]);                                  \
+                p##r##0 = _mm256_add_epi32(p##r##0, _mm256_madd_epi16(ar, b0)); \
+                p##r##1 = _mm256_add_epi32(p##r##1, _mm256_madd_epi16(ar, b1));
+        ROWS6(STEP)
+#undef STEP
     }
-    for (int r = 0; r < MR; r++) {
-        __m256i *cr = (__m256i *)(c + r * ldc);
-        __m256i x0 = p[r][0], x1 = p[r][1];
-        if (!(flags & KF_FIRST_STORE)) {
-            x0 = _mm256_add_epi32(_mm256_loadu_si256(cr), x0);
-            x1 = _mm256_add_epi32(_mm256_loadu_si256(cr + 1), x1);
-        }
-        _mm256_storeu_si256(cr, x0);
-        _mm256_storeu_si256(cr + 1, x1);
+    if (flags & KF_FIRST_STORE) {
+#define STOREC(r) _mm256_storeu_si256((__m256i *)(c + r * ldc), p##r##0); \
+                  _mm256_storeu_si256((__m256i *)(c + r * ldc + 8), p##r##1);
+        ROWS6(STOREC)
+#undef STOREC
+    } else {
+#define ADDC(r) _mm256_storeu_si256((__m256i *)(c + r * ldc),                                     \
+                    _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(c + r * ldc)), p##r##0));   \
+                _mm256_storeu_si256((__m256i *)(c + r * ldc + 8),                                 \
+                    _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(c + r * ldc + 8)), p##r##1));
+        ROWS6(ADDC)
+#undef ADDC
     }
 }
 
