@@ -1,7 +1,1110 @@
-/* PLACEHOLDER: replaced by the config module (YAML loader). */
+/* The config loader: YAML text + --set overrides -> a validated tp_config.
+ *
+ * DESIGN
+ * 1. Read. libyaml's document loader builds a node tree; every node carries its 0-based start
+ *    mark, printed 1-based as file:line:col. A syntax error prints libyaml's problem mark.
+ * 2. Collect. The tree is walked once. Every mapping key is joined to its parent's dotted path
+ *    and looked up in the key table (keys.c): a leaf's value is copied, as text with its
+ *    position, into `raw[key]`; a section recurses; anything else is an unknown key, reported
+ *    with the closest known key ("did you mean"). libyaml accepts duplicate keys, so the walk
+ *    checks them itself (within a mapping, and per full path so that `tpu.ub.size` cannot be
+ *    given twice in two spellings). Nothing is converted yet.
+ * 3. Override. Each --set PATH=VALUE parses VALUE with libyaml (so it is read exactly like a
+ *    scalar in a file) and replaces raw[PATH]; its position is the flag itself.
+ * 4. Resolve. Sections (tpu, tpu.weight_mem, gpu.mma.bf16, ...) are present if written (or, for
+ *    tpu.dram and gpu.dram, if their parent is). For every key of a present section the raw
+ *    text, else the table's default (parsed by the same code), is converted and range-checked;
+ *    a missing required key is reported at the innermost section that was written. Times are
+ *    converted to cycles last, once the clocks are known. Cross-key rules come after that
+ *    (acc entries vs size, bandwidth vs bytes per cycle, placement names a defined memory,
+ *    total PEs and on-chip bytes within what tpusim can simulate).
+ * Every error stops the load with one line: "file:line:col: key.path: message", or
+ * "--set PATH=VALUE: message" when the flag is at fault.
+ */
 #include "config/config.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "base/units.h"
+#include "config/keys.h"
+
+#define MAX_ITEMS 8
+#define MAX_NS 192
+#define MAX_PATH 96
+#define MAX_FILE_BYTES (4u << 20)
+/* Limits that keep a machine simulable (the table's per-key ranges come first). */
+#define MAX_TOTAL_PES (1ull << 26)
+#define MAX_ONCHIP_BYTES (4ull << 30)
+
+__extension__ typedef unsigned __int128 u128;
+
+typedef struct {
+    const char *file;     /* file name for file positions */
+    int line, col;        /* 1-based; 0 = unknown */
+    const char *flag;     /* the --set text when the value came from the command line */
+} loc_t;
+
+typedef struct {
+    bool set;
+    loc_t loc;            /* of the value */
+    loc_t key_loc;        /* of the key (files only) */
+    bool quoted;          /* single- or double-quoted scalar */
+    bool is_seq;
+    char text[128];
+    int n_items;
+    char items[MAX_ITEMS][32];
+    loc_t item_loc[MAX_ITEMS];
+    units_time time;      /* KT_TIME*: parsed, converted once the clock is known */
+} raw_val;
+
+typedef struct {
+    char path[MAX_PATH];
+    loc_t loc;
+} ns_loc;
+
+typedef struct {
+    const char *name;     /* source name used in positions */
+    raw_val *raw;         /* cfg_n_keys entries */
+    bool explicit_blk[16];
+    loc_t blk_loc[16];
+    bool present_blk[16];
+    ns_loc ns[MAX_NS];
+    int n_ns;
+    loc_t root;
+    tp_err *err;
+} ctx_t;
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+static const char *const df_names[TP_DF__COUNT] = {"ws", "os", "is"};
+static const char *const timing_names[TP_TIMING__COUNT] = {"pipelined", "scalesim"};
+static const char *const mem_names[TP_MEM__COUNT] = {"dram", "weight_mem", "host"};
+
+const char *cfg_dataflow_name(tp_dataflow df)
+{
+    return (unsigned)df < TP_DF__COUNT ? df_names[df] : "?";
+}
+
+const char *cfg_timing_name(tp_timing t)
+{
+    return (unsigned)t < TP_TIMING__COUNT ? timing_names[t] : "?";
+}
+
+const char *cfg_mem_name(tp_mem_id id)
+{
+    return (unsigned)id < TP_MEM__COUNT ? mem_names[id] : "?";
+}
+
+int cfg_dataflow_parse(const char *s, tp_dataflow *out)
+{
+    for (int i = 0; i < TP_DF__COUNT; i++)
+        if (!strcmp(s, df_names[i])) {
+            *out = (tp_dataflow)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+static size_t flag_path_len(const char *flag)
+{
+    const char *eq = strchr(flag, '=');
+    return eq ? (size_t)(eq - flag) : strlen(flag);
+}
+
+/* Reports an error at l about key `path` (may be NULL). */
+static tp_status failv(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt,
+                       va_list ap)
+{
+    char body[360];
+    vsnprintf(body, sizeof body, fmt, ap);
+    if (l->flag) {
+        /* the flag already names its own key; name another key only when it is at fault */
+        if (path && (strlen(path) != flag_path_len(l->flag) || strncmp(path, l->flag, strlen(path))))
+            return tp_err_set(x->err, code, "--set %s: %s: %s", l->flag, path, body);
+        return tp_err_set(x->err, code, "--set %s: %s", l->flag, body);
+    }
+    if (path)
+        return tp_err_at(x->err, code, l->file, l->line, l->col, "%s: %s", path, body);
+    return tp_err_at(x->err, code, l->file, l->line, l->col, "%s", body);
+}
+
+static tp_status fail(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static tp_status fail(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tp_status st = failv(x, code, l, path, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static loc_t mark_loc(const ctx_t *x, yaml_mark_t m)
+{
+    loc_t l = {x->name, (int)m.line + 1, (int)m.column + 1, NULL};
+    return l;
+}
+
+/* ---- key lookup and suggestions ------------------------------------------------------------ */
+
+static int has_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return !strncmp(path, prefix, n) && (path[n] == '.' || path[n] == 0);
+}
+
+/* A section name: some key lives below it. */
+static bool is_namespace(const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < cfg_n_keys; i++)
+        if (!strncmp(cfg_keys[i].path, path, n) && cfg_keys[i].path[n] == '.')
+            return true;
+    return false;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    int d[64][64];
+    if (la > 62 || lb > 62)
+        return 99;
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int c = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + c < v)
+                v = d[i - 1][j - 1] + c;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+/* The component of key path k right below `parent` ("" = root) into out; 0 if k is not below. */
+static int child_of(const char *k, const char *parent, char *out, size_t cap)
+{
+    size_t n = strlen(parent);
+    const char *c;
+    size_t len;
+    if (n) {
+        if (strncmp(k, parent, n) || k[n] != '.')
+            return 0;
+        c = k + n + 1;
+    } else {
+        c = k;
+    }
+    len = strcspn(c, ".");
+    if (len >= cap)
+        return 0;
+    memcpy(out, c, len);
+    out[len] = 0;
+    return 1;
+}
+
+/* Builds "unknown key 'P' (did you mean 'Q'?)" or "... (known keys in S: a, b, c)". The
+ * suggestion is the sibling with the smallest edit distance if it is close (at most 2 edits and
+ * at most half the name), else a key of the same name elsewhere in the section (tpu.rows ->
+ * tpu.array.rows). */
+static void unknown_key_msg(const char *path, char *msg, size_t cap)
+{
+    char parent[256], child[64], best[330] = "", list[240] = "";
+    char seen[64][32];
+    int n_seen = 0, best_d = 99;
+    size_t ln = 0, top;
+    const char *last = strrchr(path, '.');
+    if (last) {
+        snprintf(parent, sizeof parent, "%.*s", (int)(last - path), path);
+        last++;
+    } else {
+        parent[0] = 0;
+        last = path;
+    }
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        bool dup = false;
+        if (!child_of(cfg_keys[i].path, parent, child, sizeof child))
+            continue;
+        for (int j = 0; j < n_seen && !dup; j++)
+            dup = !strcmp(seen[j], child);
+        if (dup || n_seen >= 64)
+            continue;
+        snprintf(seen[n_seen++], sizeof seen[0], "%.31s", child);
+        int d = edit_distance(last, child);
+        if (d < best_d) {
+            best_d = d;
+            snprintf(best, sizeof best, "%s%s%s", parent, parent[0] ? "." : "", child);
+        }
+        if (ln + strlen(child) + 8 < sizeof list)
+            ln += (size_t)snprintf(list + ln, sizeof list - ln, "%s%s", ln ? ", " : "", child);
+    }
+    if (best_d <= 2 && best_d * 2 <= (int)strlen(last)) {
+        snprintf(msg, cap, "unknown key '%s' (did you mean '%s'?)", path, best);
+        return;
+    }
+    top = strcspn(path, ".");
+    for (size_t i = 0; top < strlen(path) && i < cfg_n_keys; i++) {
+        const char *k = cfg_keys[i].path;
+        if (strncmp(k, path, top) || k[top] != '.')
+            continue;
+        for (const char *c = k + top + 1; c; c = strchr(c, '.') ? strchr(c, '.') + 1 : NULL) {
+            size_t len = strcspn(c, ".");
+            if (len == strlen(last) && !strncmp(c, last, len)) {
+                snprintf(msg, cap, "unknown key '%s' (did you mean '%.*s'?)", path, (int)(c - k) + (int)len, k);
+                return;
+            }
+        }
+    }
+    if (n_seen)
+        snprintf(msg, cap, "unknown key '%s' (known keys%s%s: %s)", path, parent[0] ? " in " : " here",
+                 parent, list);
+    else
+        snprintf(msg, cap, "unknown key '%s'", path);
+}
+
+/* ---- collecting raw values ---------------------------------------------------------------- */
+
+static void mark_blocks(ctx_t *x, const char *path, const loc_t *l)
+{
+    for (size_t b = 0; b < cfg_n_blocks; b++)
+        if (has_prefix(path, cfg_blocks[b].prefix)) {
+            if (!x->explicit_blk[b])
+                x->blk_loc[b] = *l;
+            x->explicit_blk[b] = true;
+        }
+}
+
+static void add_ns(ctx_t *x, const char *path, const loc_t *l)
+{
+    for (int i = 0; i < x->n_ns; i++)
+        if (!strcmp(x->ns[i].path, path))
+            return;
+    if (x->n_ns < MAX_NS) {
+        snprintf(x->ns[x->n_ns].path, MAX_PATH, "%.95s", path);
+        x->ns[x->n_ns].loc = *l;
+        x->n_ns++;
+    }
+}
+
+static bool is_null_scalar(const yaml_node_t *v)
+{
+    const char *s;
+    if (v->type != YAML_SCALAR_NODE || v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    s = (const char *)v->data.scalar.value;
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static const char *expect_what(cfg_ktype t)
+{
+    switch (t) {
+    case KT_U32:
+    case KT_U64: return "a whole number";
+    case KT_BOOL: return "true or false";
+    case KT_SIZE: return "a size such as 24MiB";
+    case KT_BW: return "a bandwidth such as 900GB/s";
+    case KT_FREQ: return "a frequency such as 940MHz";
+    case KT_TIME32:
+    case KT_TIME64: return "a number of cycles or a time such as 100ns";
+    case KT_DATAFLOW: return "one of ws, os, is";
+    case KT_TIMING: return "one of pipelined, scalesim";
+    case KT_MEMID: return "one of dram, weight_mem, host";
+    case KT_DTYPES: return "a list of dtypes such as [int8, bf16]";
+    case KT_PJ: return "a non-negative number";
+    case KT_STR: return "text";
+    default: return "a value";
+    }
+}
+
+/* Stores the value node v of key idx into raw. from_set: a --set replaces, a file may not repeat. */
+static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t *v, const loc_t *key_loc,
+                            const loc_t *val_loc_override)
+{
+    const cfg_key *k = &cfg_keys[idx];
+    raw_val *r = &x->raw[idx];
+    loc_t vl = val_loc_override ? *val_loc_override : mark_loc(x, v->start_mark);
+    if (r->set && !val_loc_override)
+        return fail(x, TP_ERR_CONFIG, key_loc, k->path, "duplicate key (first given at line %d, column %d)",
+                    r->key_loc.line, r->key_loc.col);
+    memset(r, 0, sizeof *r);
+    r->set = true;
+    r->loc = vl;
+    r->key_loc = *key_loc;
+    if (v->type == YAML_MAPPING_NODE)
+        return fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a mapping", expect_what(k->type));
+    if (v->type == YAML_SEQUENCE_NODE) {
+        if (k->type != KT_DTYPES)
+            return fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a list", expect_what(k->type));
+        r->is_seq = true;
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            yaml_node_t *e = yaml_document_get_node(doc, *it);
+            loc_t el = val_loc_override ? *val_loc_override : mark_loc(x, e->start_mark);
+            if (e->type != YAML_SCALAR_NODE)
+                return fail(x, TP_ERR_CONFIG, &el, k->path, "list items must be dtype names such as int8");
+            if (r->n_items >= MAX_ITEMS)
+                return fail(x, TP_ERR_CONFIG, &el, k->path, "too many items (at most %d)", MAX_ITEMS);
+            if (strlen((const char *)e->data.scalar.value) >= sizeof r->items[0])
+                return fail(x, TP_ERR_CONFIG, &el, k->path, "item too long");
+            snprintf(r->items[r->n_items], sizeof r->items[0], "%s", (const char *)e->data.scalar.value);
+            r->item_loc[r->n_items++] = el;
+        }
+        return TP_OK;
+    }
+    if (is_null_scalar(v))
+        return fail(x, TP_ERR_CONFIG, &vl, k->path, "missing value: expected %s", expect_what(k->type));
+    if (v->data.scalar.length >= sizeof r->text || strlen((const char *)v->data.scalar.value) != v->data.scalar.length)
+        return fail(x, TP_ERR_CONFIG, &vl, k->path, "value too long or contains a NUL byte");
+    memcpy(r->text, v->data.scalar.value, v->data.scalar.length);
+    r->text[v->data.scalar.length] = 0;
+    r->quoted = v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    if (k->type == KT_DTYPES) {
+        /* a single name is a one-item list */
+        snprintf(r->items[0], sizeof r->items[0], "%.31s", r->text);
+        r->item_loc[0] = vl;
+        r->n_items = 1;
+    }
+    return TP_OK;
+}
+
+static tp_status walk_mapping(ctx_t *x, yaml_document_t *doc, yaml_node_t *m, const char *prefix, int depth)
+{
+    tp_status st;
+    if (depth > 8)
+        return fail(x, TP_ERR_CONFIG, &(loc_t){x->name, (int)m->start_mark.line + 1, (int)m->start_mark.column + 1, NULL},
+                    prefix, "nested too deeply");
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(doc, p->value);
+        loc_t kl = mark_loc(x, k->start_mark);
+        const char *key;
+        char path[256];
+        int idx;
+        if (k->type != YAML_SCALAR_NODE || !k->data.scalar.length)
+            return fail(x, TP_ERR_CONFIG, &kl, prefix[0] ? prefix : NULL, "keys must be plain names");
+        key = (const char *)k->data.scalar.value;
+        for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
+            yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
+            if (k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, key))
+                return fail(x, TP_ERR_CONFIG, &kl, NULL, "duplicate key '%s%s%s' (first given at line %d, column %d)",
+                            prefix, prefix[0] ? "." : "", key, (int)k2->start_mark.line + 1,
+                            (int)k2->start_mark.column + 1);
+        }
+        if (strlen(prefix) + strlen(key) + 2 > MAX_PATH) {
+            char msg[400];
+            snprintf(path, sizeof path, "%s%s%.60s", prefix, prefix[0] ? "." : "", key);
+            unknown_key_msg(path, msg, sizeof msg);
+            return fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
+        }
+        snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+        idx = cfg_key_find(path);
+        if (idx >= 0) {
+            mark_blocks(x, path, &kl);
+            if ((st = store_leaf(x, idx, doc, v, &kl, NULL)) != TP_OK)
+                return st;
+        } else if (is_namespace(path)) {
+            mark_blocks(x, path, &kl);
+            add_ns(x, path, &kl);
+            if (v->type == YAML_MAPPING_NODE) {
+                if ((st = walk_mapping(x, doc, v, path, depth + 1)) != TP_OK)
+                    return st;
+            } else if (!is_null_scalar(v)) {
+                char msg[400], c0[64] = "";
+                for (size_t i = 0; i < cfg_n_keys && !c0[0]; i++)
+                    child_of(cfg_keys[i].path, path, c0, sizeof c0);
+                loc_t vl = mark_loc(x, v->start_mark);
+                snprintf(msg, sizeof msg, "expected a mapping of keys (such as '%s:'), got %s", c0,
+                         v->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
+                return fail(x, TP_ERR_CONFIG, &vl, path, "%s", msg);
+            }
+        } else {
+            char msg[400];
+            unknown_key_msg(path, msg, sizeof msg);
+            return fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
+        }
+    }
+    return TP_OK;
+}
+
+/* Line and column (1-based) of a byte offset, for libyaml reader errors that carry only that. */
+static void offset_pos(const char *text, size_t len, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+static tp_status yaml_fail(ctx_t *x, yaml_parser_t *ps, const char *text, size_t len, const loc_t *flag_loc)
+{
+    char msg[300];
+    int line, col;
+    snprintf(msg, sizeof msg, "YAML syntax error: %s%s%s%s", ps->problem ? ps->problem : "malformed YAML",
+             ps->context ? " (" : "", ps->context ? ps->context : "", ps->context ? ")" : "");
+    if (flag_loc)
+        return fail(x, TP_ERR_PARSE, flag_loc, NULL, "%s", msg);
+    if (ps->error == YAML_READER_ERROR) {
+        offset_pos(text, len, ps->problem_offset, &line, &col);
+    } else {
+        line = (int)ps->problem_mark.line + 1;
+        col = (int)ps->problem_mark.column + 1;
+    }
+    loc_t l = {x->name, line, col, NULL};
+    return fail(x, TP_ERR_PARSE, &l, NULL, "%s", msg);
+}
+
+static tp_status collect_file(ctx_t *x, const char *yaml)
+{
+    yaml_parser_t ps;
+    yaml_document_t doc, doc2;
+    yaml_node_t *root;
+    tp_status st = TP_OK;
+    size_t len = strlen(yaml);
+    x->root = (loc_t){x->name, 1, 1, NULL};
+    if (!yaml_parser_initialize(&ps))
+        return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory", x->name);
+    yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
+    if (!yaml_parser_load(&ps, &doc)) {
+        st = yaml_fail(x, &ps, yaml, len, NULL);
+        yaml_parser_delete(&ps);
+        return st;
+    }
+    root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        st = fail(x, TP_ERR_CONFIG, &x->root, NULL, "empty config: expected a tpu: or gpu: section");
+    } else if (root->type != YAML_MAPPING_NODE) {
+        loc_t l = mark_loc(x, root->start_mark);
+        st = fail(x, TP_ERR_CONFIG, &l, NULL, "expected a mapping with a tpu: or gpu: section, got %s",
+                  root->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
+    } else {
+        x->root = mark_loc(x, root->start_mark);
+        st = walk_mapping(x, &doc, root, "", 0);
+    }
+    yaml_document_delete(&doc);
+    if (st == TP_OK) {
+        /* exactly one document */
+        if (!yaml_parser_load(&ps, &doc2)) {
+            st = yaml_fail(x, &ps, yaml, len, NULL);
+        } else {
+            yaml_node_t *r2 = yaml_document_get_root_node(&doc2);
+            if (r2) {
+                loc_t l = mark_loc(x, r2->start_mark);
+                st = fail(x, TP_ERR_CONFIG, &l, NULL, "a config holds one YAML document; found a second one");
+            }
+            yaml_document_delete(&doc2);
+        }
+    }
+    yaml_parser_delete(&ps);
+    return st;
+}
+
+static tp_status apply_set(ctx_t *x, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char path[MAX_PATH];
+    loc_t l = {x->name, 0, 0, set};
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    yaml_node_t *root;
+    tp_status st;
+    int idx;
+    if (!eq || eq == set)
+        return fail(x, TP_ERR_USAGE, &l, NULL, "expected PATH=VALUE, e.g. --set tpu.array.rows=64");
+    if ((size_t)(eq - set) >= sizeof path) {
+        char msg[400];
+        snprintf(path, sizeof path, "%.*s", 60, set);
+        unknown_key_msg(path, msg, sizeof msg);
+        return fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
+    }
+    snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
+    idx = cfg_key_find(path);
+    if (idx < 0) {
+        char msg[400];
+        if (is_namespace(path)) {
+            char c0[64] = "";
+            for (size_t i = 0; i < cfg_n_keys && !c0[0]; i++)
+                child_of(cfg_keys[i].path, path, c0, sizeof c0);
+            return fail(x, TP_ERR_USAGE, &l, NULL, "'%s' is a section, not a key: set one of its keys, e.g. '%s.%s'",
+                        path, path, c0);
+        }
+        unknown_key_msg(path, msg, sizeof msg);
+        return fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
+    }
+    if (!yaml_parser_initialize(&ps))
+        return tp_err_set(x->err, TP_ERR_NOMEM, "out of memory");
+    yaml_parser_set_input_string(&ps, (const unsigned char *)(eq + 1), strlen(eq + 1));
+    if (!yaml_parser_load(&ps, &doc)) {
+        st = yaml_fail(x, &ps, eq + 1, strlen(eq + 1), &l);
+        yaml_parser_delete(&ps);
+        return st;
+    }
+    root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        st = fail(x, TP_ERR_CONFIG, &l, NULL, "missing value: expected %s", expect_what(cfg_keys[idx].type));
+    } else {
+        mark_blocks(x, path, &l);
+        st = store_leaf(x, idx, &doc, root, &l, &l);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&ps);
+    return st;
+}
+
+/* ---- resolving ------------------------------------------------------------------------------ */
+
+static void set_u(tp_config *c, const cfg_key *k, uint64_t v)
+{
+    char *p = (char *)c + k->off;
+    if (k->type == KT_U32 || k->type == KT_TIME32) {
+        uint32_t w = (uint32_t)v;
+        memcpy(p, &w, sizeof w);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+/* Innermost written section (or the root) above path, for "missing key" positions. */
+static loc_t section_loc(const ctx_t *x, const char *path)
+{
+    loc_t best = x->root;
+    size_t best_len = 0;
+    for (int i = 0; i < x->n_ns; i++) {
+        size_t n = strlen(x->ns[i].path);
+        if (has_prefix(path, x->ns[i].path) && n > best_len) {
+            best = x->ns[i].loc;
+            best_len = n;
+        }
+    }
+    for (size_t b = 0; b < cfg_n_blocks; b++) {
+        size_t n = strlen(cfg_blocks[b].prefix);
+        if (x->explicit_blk[b] && has_prefix(path, cfg_blocks[b].prefix) && n > best_len) {
+            best = x->blk_loc[b];
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+static loc_t key_loc(const ctx_t *x, int idx)
+{
+    return x->raw[idx].set ? x->raw[idx].loc : section_loc(x, cfg_keys[idx].path);
+}
+
+static const char *fmt_val(cfg_ktype t, uint64_t v, char *buf, size_t cap)
+{
+    switch (t) {
+    case KT_SIZE: return units_fmt_size(v, buf, cap);
+    case KT_BW: return units_fmt_bandwidth(v, buf, cap);
+    case KT_FREQ: return units_fmt_freq(v, buf, cap);
+    default:
+        snprintf(buf, cap, "%llu", (unsigned long long)v);
+        return buf;
+    }
+}
+
+static tp_status check_range(ctx_t *x, const cfg_key *k, const loc_t *l, uint64_t v, const char *shown)
+{
+    char a[40], b[40];
+    if (v < k->min)
+        return fail(x, TP_ERR_CONFIG, l, k->path, "must be at least %s, got %s", fmt_val(k->type, k->min, a, sizeof a),
+                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+    if (v > k->max)
+        return fail(x, TP_ERR_CONFIG, l, k->path, "must be at most %s, got %s", fmt_val(k->type, k->max, a, sizeof a),
+                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+    return TP_OK;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+        *out = true;
+    else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+/* digits[.digits] -> double; no sign, no exponent, so that a typo is not read as a number */
+static bool parse_decimal(const char *s, double *out)
+{
+    const char *p = s;
+    char *end;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return false;
+    *out = strtod(s, &end);
+    return true;
+}
+
+/* Converts raw value r of key k into config c (times are only parsed here, see resolve_times). */
+static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
+{
+    char *field = (char *)c + k->off;
+    const char *why = NULL;
+    const loc_t *l = &r->loc;
+    uint64_t v;
+    bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ;
+    if (numeric && r->quoted)
+        return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", expect_what(k->type),
+                    r->text);
+    switch (k->type) {
+    case KT_U32:
+    case KT_U64:
+        if (units_parse_uint(r->text, &v, &why))
+            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
+        if (check_range(x, k, l, v, NULL))
+            return TP_ERR_CONFIG;
+        set_u(c, k, v);
+        return TP_OK;
+    case KT_SIZE:
+    case KT_BW:
+    case KT_FREQ: {
+        int rc = k->type == KT_SIZE ? units_parse_size(r->text, &v, &why)
+               : k->type == KT_BW   ? units_parse_bandwidth(r->text, &v, &why)
+                                    : units_parse_freq(r->text, &v, &why);
+        if (rc)
+            return fail(x, TP_ERR_CONFIG, l, k->path, "'%s': %s (expected %s)", r->text, why, expect_what(k->type));
+        if (check_range(x, k, l, v, r->text))
+            return TP_ERR_CONFIG;
+        set_u(c, k, v);
+        return TP_OK;
+    }
+    case KT_TIME32:
+    case KT_TIME64:
+        if (units_parse_time(r->text, &r->time, &why))
+            return fail(x, TP_ERR_CONFIG, l, k->path, "'%s': %s", r->text, why);
+        return TP_OK;
+    case KT_BOOL: {
+        bool b;
+        if (!parse_bool(r->text, &b))
+            return fail(x, TP_ERR_CONFIG, l, k->path, "expected true or false, got '%s'", r->text);
+        *(bool *)field = b;
+        return TP_OK;
+    }
+    case KT_DATAFLOW:
+    case KT_TIMING:
+    case KT_MEMID: {
+        const char *const *names = k->type == KT_DATAFLOW ? df_names : k->type == KT_TIMING ? timing_names : mem_names;
+        int n = k->type == KT_DATAFLOW ? TP_DF__COUNT : k->type == KT_TIMING ? TP_TIMING__COUNT : TP_MEM__COUNT;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(r->text, names[i])) {
+                if (k->type == KT_DATAFLOW)
+                    *(tp_dataflow *)field = (tp_dataflow)i;
+                else if (k->type == KT_TIMING)
+                    *(tp_timing *)field = (tp_timing)i;
+                else
+                    *(tp_mem_id *)field = (tp_mem_id)i;
+                return TP_OK;
+            }
+        return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s'", expect_what(k->type), r->text);
+    }
+    case KT_DTYPES: {
+        bool *d = (bool *)field;
+        memset(d, 0, sizeof(bool) * TP_DTYPE__COUNT);
+        if (r->n_items == 0)
+            return fail(x, TP_ERR_CONFIG, l, k->path, "the list is empty: give at least one of int8, bf16");
+        for (int i = 0; i < r->n_items; i++) {
+            tp_dtype dt;
+            if (num_dtype_parse(r->items[i], &dt))
+                return fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16)",
+                            r->items[i]);
+            if (d[dt])
+                return fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "'%s' is listed twice", r->items[i]);
+            d[dt] = true;
+        }
+        return TP_OK;
+    }
+    case KT_PJ: {
+        double dv;
+        if (!parse_decimal(r->text, &dv))
+            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s such as 0.2, got '%s'", expect_what(k->type), r->text);
+        if (dv < (double)k->min || dv > (double)k->max)
+            return fail(x, TP_ERR_CONFIG, l, k->path, "must be between %llu and %llu, got %s",
+                        (unsigned long long)k->min, (unsigned long long)k->max, r->text);
+        *(double *)field = dv;
+        return TP_OK;
+    }
+    case KT_STR: {
+        size_t n = strlen(r->text);
+        if (n < k->min || n > k->max)
+            return fail(x, TP_ERR_CONFIG, l, k->path, "must be %llu to %llu characters long",
+                        (unsigned long long)k->min, (unsigned long long)k->max);
+        for (const char *p = r->text; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                return fail(x, TP_ERR_CONFIG, l, k->path, "contains a control character");
+        memcpy(field, r->text, n + 1);
+        return TP_OK;
+    }
+    default:
+        return fail(x, TP_ERR_INTERNAL, l, k->path, "key has no type");
+    }
+}
+
+static bool block_present(const ctx_t *x, const char *path)
+{
+    int b = cfg_block_of(path);
+    return b < 0 || x->present_blk[b];
+}
+
+static tp_status resolve_presence(ctx_t *x, tp_config *c)
+{
+    for (size_t b = 0; b < cfg_n_blocks; b++) {
+        int parent = -1;
+        size_t plen = 0;
+        for (size_t q = 0; q < cfg_n_blocks; q++) {
+            size_t n = strlen(cfg_blocks[q].prefix);
+            if (q != b && n < strlen(cfg_blocks[b].prefix) && has_prefix(cfg_blocks[b].prefix, cfg_blocks[q].prefix) && n > plen) {
+                parent = (int)q;
+                plen = n;
+            }
+        }
+        /* parents come first in the table, so present_blk[parent] is final */
+        bool parent_ok = parent < 0 || x->present_blk[parent];
+        x->present_blk[b] = parent_ok && (x->explicit_blk[b] || cfg_blocks[b].automatic);
+        *(bool *)((char *)c + cfg_blocks[b].present_off) = x->present_blk[b];
+    }
+    if (!c->tpu.present && !c->gpu.present)
+        return fail(x, TP_ERR_CONFIG, &x->root, NULL, "expected a tpu: or gpu: section (or both)");
+    return TP_OK;
+}
+
+static tp_status resolve_keys(ctx_t *x, tp_config *c)
+{
+    tp_status st;
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        const cfg_key *k = &cfg_keys[i];
+        raw_val *r = &x->raw[i];
+        if (!block_present(x, k->path))
+            continue;
+        if (!r->set) {
+            if (k->req == KR_REQUIRED) {
+                loc_t l = section_loc(x, k->path);
+                return fail(x, TP_ERR_CONFIG, &l, k->path, "required key is missing");
+            }
+            if (k->req != KR_DEFAULT)
+                continue;
+            /* the default goes through the same conversion; positioned at its section */
+            raw_val d;
+            memset(&d, 0, sizeof d);
+            d.loc = section_loc(x, k->path);
+            snprintf(d.text, sizeof d.text, "%s", k->def);
+            if (k->type == KT_DTYPES) {
+                snprintf(d.items[0], sizeof d.items[0], "%s", k->def);
+                d.item_loc[0] = d.loc;
+                d.n_items = 1;
+            }
+            if ((st = convert(x, k, &d, c)) != TP_OK)
+                return st;
+            r->time = d.time;
+            continue;
+        }
+        if ((st = convert(x, k, r, c)) != TP_OK)
+            return st;
+    }
+    return TP_OK;
+}
+
+/* Times -> cycles of their section's clock, now that clocks are known. */
+static tp_status resolve_times(ctx_t *x, tp_config *c)
+{
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        const cfg_key *k = &cfg_keys[i];
+        raw_val *r = &x->raw[i];
+        uint64_t hz, cyc;
+        const char *why;
+        if ((k->type != KT_TIME32 && k->type != KT_TIME64) || !block_present(x, k->path))
+            continue;
+        if (!r->set && k->req != KR_DEFAULT)
+            continue;
+        hz = !strncmp(k->path, "gpu.", 4) ? c->gpu.clock_hz : c->tpu.clock_hz;
+        loc_t l = key_loc(x, (int)i);
+        if (units_time_cycles(&r->time, hz, &cyc, &why))
+            return fail(x, TP_ERR_CONFIG, &l, k->path, "'%s': %s", r->text, why);
+        if (cyc < k->min || cyc > k->max) {
+            char shown[200], hzs[32];
+            if (r->time.is_cycles)
+                snprintf(shown, sizeof shown, "%llu", (unsigned long long)cyc);
+            else
+                snprintf(shown, sizeof shown, "%s = %llu cycles at %s", r->text, (unsigned long long)cyc,
+                         units_fmt_freq(hz, hzs, sizeof hzs));
+            return fail(x, TP_ERR_CONFIG, &l, k->path, "must be %s %llu cycles, got %s",
+                        cyc < k->min ? "at least" : "at most",
+                        (unsigned long long)(cyc < k->min ? k->min : k->max), shown);
+        }
+        set_u(c, k, cyc);
+    }
+    return TP_OK;
+}
+
+static int kidx(const char *path)
+{
+    int i = cfg_key_find(path);
+    return i;   /* every path used below is in the table (checked by the tests) */
+}
+
+/* Bandwidth vs bytes per cycle, latencies unless ideal, interleave granule. */
+static tp_status check_mem(ctx_t *x, const char *p, tp_mem_cfg *m, uint64_t clock_hz)
+{
+    char path[MAX_PATH];
+    int i_bw, i_bpc, i_il;
+    snprintf(path, sizeof path, "%s.bandwidth", p);
+    i_bw = kidx(path);
+    snprintf(path, sizeof path, "%s.bytes_per_cycle_per_channel", p);
+    i_bpc = kidx(path);
+    snprintf(path, sizeof path, "%s.interleave_bytes", p);
+    i_il = kidx(path);
+    if (x->raw[i_bw].set && x->raw[i_bpc].set) {
+        loc_t l = key_loc(x, i_bpc);
+        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bpc].path, "give %s.bandwidth or %s.bytes_per_cycle_per_channel, not both",
+                    p, p);
+    }
+    if (x->raw[i_bpc].set) {
+        u128 bps = (u128)m->bytes_per_cycle_per_channel * m->channels * clock_hz;
+        if (bps > cfg_keys[i_bw].max) {
+            loc_t l = key_loc(x, i_bpc);
+            return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bpc].path, "gives more than 1PB/s in total");
+        }
+        m->bytes_per_s = (uint64_t)bps;
+    }
+    if (!m->ideal) {
+        if (!x->raw[i_bw].set && !x->raw[i_bpc].set) {
+            loc_t l = section_loc(x, cfg_keys[i_bw].path);
+            return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bw].path,
+                        "required key is missing (or give %s.bytes_per_cycle_per_channel, or %s.ideal: true)", p, p);
+        }
+        for (const char *lat = "read_latency"; lat; lat = strcmp(lat, "read_latency") ? NULL : "write_latency") {
+            snprintf(path, sizeof path, "%s.%s", p, lat);
+            int i = kidx(path);
+            if (!x->raw[i].set) {
+                loc_t l = section_loc(x, path);
+                return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "required key is missing (unless %s.ideal: true)", p);
+            }
+        }
+    }
+    if (m->interleave_bytes % m->burst_bytes) {
+        loc_t l = key_loc(x, i_il);
+        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_il].path, "%u is not a multiple of %s.burst_bytes (%u)",
+                    m->interleave_bytes, p, m->burst_bytes);
+    }
+    return TP_OK;
+}
+
+static tp_status check_tpu(ctx_t *x, tp_config *c)
+{
+    tp_tpu_cfg *t = &c->tpu;
+    tp_status st;
+    int i;
+    static const char *const mem_paths[TP_MEM__COUNT] = {"tpu.dram", "tpu.weight_mem", "tpu.host"};
+    if (t->array.weight_rows_per_cycle > t->array.rows) {
+        i = kidx("tpu.array.weight_rows_per_cycle");
+        loc_t l = key_loc(x, i);
+        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "must be at most tpu.array.rows (%u), got %u",
+                    t->array.rows, t->array.weight_rows_per_cycle);
+    }
+    /* accumulators: entries and size describe the same thing */
+    {
+        int ie = kidx("tpu.acc.entries"), is = kidx("tpu.acc.size");
+        uint64_t row_bytes = (uint64_t)t->array.cols * t->acc.width_bits / 8;
+        loc_t le = key_loc(x, ie), ls = key_loc(x, is);
+        if (x->raw[ie].set && x->raw[is].set) {
+            if ((u128)t->acc.entries * row_bytes != t->acc.size_bytes)
+                return fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
+                            "disagrees with tpu.acc.entries: %llu entries x %u cols x %u bits = %llu bytes, not %llu",
+                            (unsigned long long)t->acc.entries, t->array.cols, t->acc.width_bits,
+                            (unsigned long long)(t->acc.entries * row_bytes), (unsigned long long)t->acc.size_bytes);
+        } else if (x->raw[is].set) {
+            if (t->acc.size_bytes % row_bytes)
+                return fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
+                            "%llu bytes is not a whole number of accumulator rows of %llu bytes (cols x width_bits/8)",
+                            (unsigned long long)t->acc.size_bytes, (unsigned long long)row_bytes);
+            t->acc.entries = t->acc.size_bytes / row_bytes;
+            if ((st = check_range(x, &cfg_keys[ie], &ls, t->acc.entries, NULL)) != TP_OK)
+                return st;
+        } else if (x->raw[ie].set) {
+            u128 sz = (u128)t->acc.entries * row_bytes;
+            if (sz > cfg_keys[is].max) {
+                char a[32];
+                return fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "gives more than %s of accumulators per MXU",
+                            units_fmt_size(cfg_keys[is].max, a, sizeof a));
+            }
+            t->acc.size_bytes = (uint64_t)sz;
+        } else {
+            return fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "required key is missing (or give tpu.acc.size)");
+        }
+    }
+    for (int m = 0; m < TP_MEM__COUNT; m++)
+        if (t->mem[m].present && (st = check_mem(x, mem_paths[m], &t->mem[m], t->clock_hz)) != TP_OK)
+            return st;
+    {
+        static const char *const place[3] = {"tpu.placement.weights", "tpu.placement.inputs", "tpu.placement.outputs"};
+        tp_mem_id ids[3] = {t->place_weights, t->place_inputs, t->place_outputs};
+        for (int p = 0; p < 3; p++)
+            if (!t->mem[ids[p]].present) {
+                i = kidx(place[p]);
+                loc_t l = key_loc(x, i);
+                return fail(x, TP_ERR_CONFIG, &l, place[p], "'%s' is not defined in this config (add a %s: section)",
+                            cfg_mem_name(ids[p]), mem_paths[ids[p]]);
+            }
+    }
+    /* totals that make a machine too large to simulate */
+    {
+        u128 pes = (u128)t->cores * t->mxus_per_core * t->array.rows * t->array.cols;
+        u128 wbuf = (u128)t->wbuf.depth_tiles * t->array.rows * t->array.cols * 2;
+        u128 onchip = (u128)t->cores * (t->ub.size_bytes + (u128)t->mxus_per_core * (t->acc.size_bytes + wbuf));
+        loc_t l = section_loc(x, "tpu");
+        if (pes > MAX_TOTAL_PES)
+            return fail(x, TP_ERR_NOMEM, &l, "tpu",
+                        "the machine has %llu PEs (cores x mxus_per_core x rows x cols); tpusim simulates at most %llu",
+                        (unsigned long long)pes, MAX_TOTAL_PES);
+        if (onchip > MAX_ONCHIP_BYTES)
+            return fail(x, TP_ERR_NOMEM, &l, "tpu",
+                        "on-chip memories total %llu bytes (unified buffers, accumulators, weight FIFOs); tpusim holds at most 4GiB",
+                        (unsigned long long)onchip);
+    }
+    return TP_OK;
+}
+
+static tp_status check_gpu(ctx_t *x, tp_config *c)
+{
+    tp_gpu_cfg *g = &c->gpu;
+    tp_status st;
+    if ((st = check_mem(x, "gpu.dram", &g->dram, g->clock_hz)) != TP_OK)
+        return st;
+    if ((uint64_t)g->max_warps_per_sm * g->warp_size < g->max_threads_per_sm) {
+        int i = kidx("gpu.max_threads_per_sm");
+        loc_t l = key_loc(x, i);
+        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "%u threads need more than max_warps_per_sm (%u) warps of %u",
+                    g->max_threads_per_sm, g->max_warps_per_sm, g->warp_size);
+    }
+    if ((u128)g->sms * g->smem_per_sm_bytes + g->l2.size_bytes > MAX_ONCHIP_BYTES) {
+        loc_t l = section_loc(x, "gpu");
+        return fail(x, TP_ERR_NOMEM, &l, "gpu", "on-chip memories (shared memory of all SMs and L2) exceed 4GiB");
+    }
+    return TP_OK;
+}
+
+/* "configs/tpu-v1.yaml" -> "tpu-v1" */
+static void base_name(const char *path, char *out, size_t cap)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+    b = b ? b + 1 : path;
+    n = strlen(b);
+    if (n > 5 && !strcmp(b + n - 5, ".yaml"))
+        n -= 5;
+    else if (n > 4 && !strcmp(b + n - 4, ".yml"))
+        n -= 4;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, b, n);
+    out[n] = 0;
+}
+
+tp_status cfg_load_string(const char *name, const char *yaml, const char *const *sets, int n_sets,
+                          tp_config *out, tp_err *err)
+{
+    ctx_t *x;
+    tp_status st = TP_OK;
+    memset(out, 0, sizeof *out);
+    if (!name)
+        name = "<string>";
+    snprintf(out->source, sizeof out->source, "%s", name);
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->raw = calloc(cfg_n_keys, sizeof *x->raw))) {
+        free(x);
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory loading %s", name);
+    }
+    x->name = name;
+    x->err = err;
+    st = collect_file(x, yaml ? yaml : "");
+    for (int i = 0; st == TP_OK && i < n_sets; i++)
+        st = apply_set(x, sets[i]);
+    if (st == TP_OK)
+        st = resolve_presence(x, out);
+    if (st == TP_OK)
+        st = resolve_keys(x, out);
+    if (st == TP_OK)
+        st = resolve_times(x, out);
+    if (st == TP_OK && out->tpu.present)
+        st = check_tpu(x, out);
+    if (st == TP_OK && out->gpu.present)
+        st = check_gpu(x, out);
+    if (st == TP_OK) {
+        if (!out->name[0])
+            base_name(name, out->name, sizeof out->name);
+        snprintf(out->tpu.name, sizeof out->tpu.name, "%s", out->name);
+        snprintf(out->gpu.name, sizeof out->gpu.name, "%s", out->name);
+    }
+    free(x->raw);
+    free(x);
+    return st;
+}
+
 tp_status cfg_load(const char *path, const char *const *sets, int n_sets, tp_config *out, tp_err *err)
 {
-    (void)path; (void)sets; (void)n_sets; (void)out;
-    return tp_err_set(err, TP_ERR_CONFIG, "configuration loading is not available in this build yet");
+    FILE *f;
+    char *buf;
+    size_t n;
+    tp_status st;
+    if (!path)
+        return cfg_load_string("<default>", cfg_default_yaml(), sets, n_sets, out, err);
+    memset(out, 0, sizeof *out);
+    f = fopen(path, "rb");
+    if (!f)
+        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    buf = malloc(MAX_FILE_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
+    }
+    n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
+    if (ferror(f)) {
+        int e = errno;
+        fclose(f);
+        free(buf);
+        return tp_err_set(err, TP_ERR_IO, "%s: cannot read: %s", path, strerror(e ? e : EIO));
+    }
+    fclose(f);
+    if (n > MAX_FILE_BYTES) {
+        free(buf);
+        return tp_err_set(err, TP_ERR_CONFIG, "%s: too large for a machine description (more than 4 MiB)", path);
+    }
+    buf[n] = 0;
+    if (strlen(buf) != n) {
+        int line, col;
+        offset_pos(buf, n, strlen(buf), &line, &col);
+        free(buf);
+        return tp_err_at(err, TP_ERR_PARSE, path, line, col, "NUL byte in a YAML file");
+    }
+    st = cfg_load_string(path, buf, sets, n_sets, out, err);
+    free(buf);
+    return st;
 }

@@ -32,6 +32,8 @@ typedef struct {
     uint32_t read_latency_cycles; /* first byte of a read, in the owner's clock cycles */
     uint32_t write_latency_cycles;
     uint64_t size_bytes;          /* capacity (0 = unlimited) */
+    uint32_t bytes_per_cycle_per_channel; /* as written, if given instead of bandwidth (else 0);
+                                             bytes_per_s is then this * channels * clock_hz */
 } tp_mem_cfg;
 
 /* The named off-chip memories a TPU config may have; tensor classes are placed in one. */
@@ -45,6 +47,7 @@ typedef struct {
     double pj_per_byte_ub;
     double pj_per_byte_acc;
     double pj_per_byte_wbuf;
+    double pj_per_byte_l2;                   /* GPU only */
 } tp_energy_cfg;
 
 typedef struct {
@@ -74,6 +77,7 @@ typedef struct {
         uint64_t entries;         /* accumulator rows; one row holds `cols` values */
         uint32_t width_bits;      /* 32 */
         uint32_t banks;
+        uint64_t size_bytes;      /* per MXU: entries * cols * width_bits / 8 */
     } acc;
     struct {
         uint32_t elems_per_cycle;
@@ -107,6 +111,7 @@ typedef struct {
     uint64_t smem_per_sm_bytes;
     uint32_t tensor_units_per_sm;
     tp_mma_cfg mma[TP_DTYPE__COUNT];
+    tp_mma_cfg mma_fp16;          /* fp16 tensor cores (V100, RTX 2080); reported, not simulated */
     uint32_t fma_lanes_per_sm;    /* fp32 FMA lanes (also dp4a int8 path where no int8 tensor core) */
     bool dp4a;                    /* int8 via dp4a on the SIMT pipes */
     struct {
@@ -122,6 +127,8 @@ typedef struct {
 
 typedef struct {
     char source[256];             /* file it came from, or "<default>" */
+    char name[64];                /* top-level `name:` (default: the file name without .yaml);
+                                     also copied into tpu.name and gpu.name */
     tp_tpu_cfg tpu;
     tp_gpu_cfg gpu;
 } tp_config;
@@ -145,6 +152,32 @@ uint64_t cfg_mem_transfer_cycles(const tp_mem_cfg *m, uint64_t clock_hz, uint64_
 /* Checks that the TPU supports dt; otherwise a one-line TP_ERR_UNSUPPORTED naming the machine. */
 tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err);
 
+/* GPU derived figures. A dtype is supported if its mma block is present, or (int8) if dp4a is
+ * true: then int8 runs on the SIMT lanes at 4 MACs per lane per cycle. */
+bool cfg_gpu_supports(const tp_gpu_cfg *g, tp_dtype dt);
+/* Dense MACs per SM per cycle: tensor_units_per_sm * m*n*k / interval_cycles (mma), or
+ * fma_lanes_per_sm * 4 (dp4a int8); 0 if unsupported. */
+double cfg_gpu_macs_per_sm_cycle(const tp_gpu_cfg *g, tp_dtype dt);
+double cfg_gpu_fp16_macs_per_sm_cycle(const tp_gpu_cfg *g);          /* 0 without mma.fp16 */
+double cfg_gpu_peak_ops_per_s(const tp_gpu_cfg *g, tp_dtype dt);     /* 2 * sms * MACs/SM/cycle * clock */
+tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err);
+
 /* Prints the resolved machine with derived figures (config show). */
 void cfg_print(const tp_config *c, void *file /* FILE* */);
+/* The same as one JSON object (config show --json). */
+void cfg_print_json(const tp_config *c, void *file /* FILE* */);
+
+/* The key table, read-only, for docs and tests. */
+typedef struct {
+    const char *path;     /* "tpu.array.rows" */
+    const char *type;     /* "integer", "size", "bandwidth", "frequency", "time", "bool", ... */
+    const char *unit;     /* "PEs", "bytes", ... */
+    const char *def;      /* default as YAML text; "required" or "optional" if none */
+    char range[96];       /* "1 .. 4096", or "ws, os, is", or "" */
+    const char *doc;
+} cfg_key_info;
+size_t cfg_key_count(void);
+void cfg_key_get(size_t i, cfg_key_info *out);
+/* docs/config.md's key table (one Markdown row per key, `| \`path\` | ...`). */
+void cfg_print_keys_markdown(void *file /* FILE* */);
 #endif

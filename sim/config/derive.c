@@ -1,0 +1,378 @@
+/* Derived figures of a loaded machine (peak MACs and ops, bandwidth per cycle, ridge points,
+ * capacities) and `config show`'s text and JSON forms.
+ *
+ * Equations (one place each):
+ *   TPU peak MACs/cycle   = cores * mxus_per_core * rows * cols
+ *   TPU peak ops/s        = 2 * peak MACs/cycle * clock_hz          (a MAC is 2 ops)
+ *   GPU MACs/SM/cycle     = tensor_units_per_sm * m*n*k / interval  (mma), or
+ *                           fma_lanes_per_sm * 4                    (dp4a int8)
+ *   GPU peak ops/s        = 2 * sms * MACs/SM/cycle * clock_hz
+ *   bytes per cycle       = bytes_per_s / clock_hz                  (exact rational)
+ *   transfer cycles       = ceil(bytes * clock_hz / bytes_per_s)    (128-bit integers)
+ *   ridge point           = peak ops/s / memory bytes/s             (ops per byte)
+ */
+#include <stdio.h>
+#include <string.h>
+#include "base/units.h"
+#include "config/config.h"
+#include "config/keys.h"
+
+uint64_t cfg_tpu_peak_macs_per_cycle(const tp_tpu_cfg *t)
+{
+    return (uint64_t)t->cores * t->mxus_per_core * t->array.rows * t->array.cols;
+}
+
+double cfg_tpu_peak_ops_per_s(const tp_tpu_cfg *t, tp_dtype dt)
+{
+    if (!t->present || (unsigned)dt >= TP_DTYPE__COUNT || !t->array.dtypes[dt])
+        return 0.0;
+    return 2.0 * (double)cfg_tpu_peak_macs_per_cycle(t) * (double)t->clock_hz;
+}
+
+double cfg_mem_bytes_per_cycle(const tp_mem_cfg *m, uint64_t clock_hz)
+{
+    if (!clock_hz)
+        return 0.0;
+    return (double)m->bytes_per_s / (double)clock_hz;
+}
+
+uint64_t cfg_mem_transfer_cycles(const tp_mem_cfg *m, uint64_t clock_hz, uint64_t bytes)
+{
+    uint64_t cyc;
+    if (m->ideal || bytes == 0)
+        return 0;
+    if (!m->bytes_per_s)
+        return UINT64_MAX;
+    if (units_muldiv_ceil(bytes, clock_hz, m->bytes_per_s, &cyc))
+        return UINT64_MAX;
+    return cyc;
+}
+
+static void supported_list(const bool *d, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < TP_DTYPE__COUNT; i++)
+        if (d[i] && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", num_dtype_name((tp_dtype)i));
+    if (!n)
+        snprintf(buf, cap, "none");
+}
+
+tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
+{
+    char list[64];
+    if (!c->tpu.present)
+        return tp_err_set(err, TP_ERR_UNSUPPORTED, "machine '%s' has no tpu: section", c->name);
+    if ((unsigned)dt >= TP_DTYPE__COUNT)
+        return tp_err_set(err, TP_ERR_UNSUPPORTED, "unknown dtype");
+    if (c->tpu.array.dtypes[dt])
+        return TP_OK;
+    supported_list(c->tpu.array.dtypes, list, sizeof list);
+    return tp_err_set(err, TP_ERR_UNSUPPORTED, "machine '%s' does not support %s (it supports: %s)", c->tpu.name,
+                      num_dtype_name(dt), list);
+}
+
+bool cfg_gpu_supports(const tp_gpu_cfg *g, tp_dtype dt)
+{
+    if (!g->present || (unsigned)dt >= TP_DTYPE__COUNT)
+        return false;
+    return g->mma[dt].present || (dt == TP_INT8 && g->dp4a);
+}
+
+static double mma_macs(const tp_mma_cfg *m, uint32_t units)
+{
+    if (!m->present || !m->interval_cycles)
+        return 0.0;
+    return (double)units * m->m * m->n * m->k / (double)m->interval_cycles;
+}
+
+double cfg_gpu_macs_per_sm_cycle(const tp_gpu_cfg *g, tp_dtype dt)
+{
+    if (!cfg_gpu_supports(g, dt))
+        return 0.0;
+    if (g->mma[dt].present)
+        return mma_macs(&g->mma[dt], g->tensor_units_per_sm);
+    return 4.0 * g->fma_lanes_per_sm;   /* dp4a: a 4-element int8 dot product per lane per cycle */
+}
+
+double cfg_gpu_fp16_macs_per_sm_cycle(const tp_gpu_cfg *g)
+{
+    return g->present ? mma_macs(&g->mma_fp16, g->tensor_units_per_sm) : 0.0;
+}
+
+double cfg_gpu_peak_ops_per_s(const tp_gpu_cfg *g, tp_dtype dt)
+{
+    return 2.0 * g->sms * cfg_gpu_macs_per_sm_cycle(g, dt) * (double)g->clock_hz;
+}
+
+tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
+{
+    char list[64];
+    bool d[TP_DTYPE__COUNT];
+    if (!c->gpu.present)
+        return tp_err_set(err, TP_ERR_UNSUPPORTED, "machine '%s' has no gpu: section", c->name);
+    if (cfg_gpu_supports(&c->gpu, dt))
+        return TP_OK;
+    for (int i = 0; i < TP_DTYPE__COUNT; i++)
+        d[i] = cfg_gpu_supports(&c->gpu, (tp_dtype)i);
+    supported_list(d, list, sizeof list);
+    return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s)", c->gpu.name,
+                      num_dtype_name(dt), list);
+}
+
+/* ---- config show ------------------------------------------------------------------------------ */
+
+static bool key_shown(const cfg_key *k, const tp_config *c)
+{
+    int b = cfg_block_of(k->path);
+    if (b >= 0 && !*(const bool *)((const char *)c + cfg_blocks[b].present_off))
+        return false;
+    return true;
+}
+
+/* An optional key that was not given has a zero field: show it as not set. */
+static bool key_unset(const cfg_key *k, const tp_config *c)
+{
+    const char *p = (const char *)c + k->off;
+    if (k->req != KR_OPTIONAL || k->type == KT_STR)
+        return false;
+    if (k->type == KT_U32) {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v == 0;
+    }
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v == 0;
+}
+
+static void print_ops(FILE *f, const char *label, double ops, bool int8)
+{
+    double scale = ops >= 1e12 ? 1e12 : ops >= 1e9 ? 1e9 : 1e6;
+    const char *p = ops >= 1e12 ? "T" : ops >= 1e9 ? "G" : "M";
+    fprintf(f, "  %-34s %.2f %s%s\n", label, ops / scale, p, int8 ? "OPS" : "FLOPS");
+}
+
+static void print_mem_fig(FILE *f, const char *name, const tp_mem_cfg *m, uint64_t clock_hz, double peak_ops)
+{
+    char lbl[64];
+    if (!m->present)
+        return;
+    snprintf(lbl, sizeof lbl, "%s bandwidth", name);
+    if (m->ideal) {
+        fprintf(f, "  %-34s ideal (unlimited)\n", lbl);
+        return;
+    }
+    fprintf(f, "  %-34s %.2f GB/s = %.4g bytes/cycle\n", lbl, (double)m->bytes_per_s / 1e9,
+            cfg_mem_bytes_per_cycle(m, clock_hz));
+    if (peak_ops > 0) {
+        snprintf(lbl, sizeof lbl, "ridge point vs %s", name);
+        fprintf(f, "  %-34s %.1f ops/byte\n", lbl, peak_ops / (double)m->bytes_per_s);
+    }
+}
+
+void cfg_print(const tp_config *c, void *file)
+{
+    FILE *f = file;
+    char val[160], a[32];
+    fprintf(f, "machine: %s  (from %s)\n", c->name, c->source);
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        const cfg_key *k = &cfg_keys[i];
+        const char *unit = k->unit;
+        if (!key_shown(k, c))
+            continue;
+        if (key_unset(k, c)) {
+            snprintf(val, sizeof val, "(not set)");
+            unit = "";
+        } else {
+            cfg_key_format(k, c, val, sizeof val);
+        }
+        if (k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ) {
+            uint64_t v;
+            memcpy(&v, (const char *)c + k->off, sizeof v);
+            if (!key_unset(k, c)) {
+                snprintf(a, sizeof a, "%llu", (unsigned long long)v);
+                fprintf(f, "%-40s %-14s %s (%s)\n", k->path, val, unit, a);
+                continue;
+            }
+        }
+        fprintf(f, "%-40s %-14s %s\n", k->path, val, unit);
+    }
+    for (size_t b = 0; b < cfg_n_blocks; b++)
+        if (!*(const bool *)((const char *)c + cfg_blocks[b].present_off))
+            fprintf(f, "%-40s (absent)\n", cfg_blocks[b].prefix);
+
+    fprintf(f, "derived:\n");
+    if (c->tpu.present) {
+        const tp_tpu_cfg *t = &c->tpu;
+        double best = 0;
+        fprintf(f, "  %-34s %llu\n", "tpu peak MACs/cycle", (unsigned long long)cfg_tpu_peak_macs_per_cycle(t));
+        for (int d = 0; d < TP_DTYPE__COUNT; d++)
+            if (t->array.dtypes[d]) {
+                char lbl[64];
+                double ops = cfg_tpu_peak_ops_per_s(t, (tp_dtype)d);
+                snprintf(lbl, sizeof lbl, "tpu peak %s", num_dtype_name((tp_dtype)d));
+                print_ops(f, lbl, ops, d == TP_INT8);
+                if (ops > best)
+                    best = ops;
+            }
+        for (int m = 0; m < TP_MEM__COUNT; m++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "tpu.%s", cfg_mem_name((tp_mem_id)m));
+            print_mem_fig(f, nm, &t->mem[m], t->clock_hz, best);
+        }
+        {
+            uint64_t wtile = (uint64_t)t->array.rows * t->array.cols * (t->array.dtypes[TP_BF16] ? 2 : 1);
+            fprintf(f, "  %-34s %s per core, %s per chip\n", "unified buffer",
+                    units_fmt_size(t->ub.size_bytes, val, sizeof val),
+                    units_fmt_size(t->ub.size_bytes * t->cores, a, sizeof a));
+            fprintf(f, "  %-34s %s per MXU (%llu rows x %u x %u bit), %s per chip\n", "accumulators",
+                    units_fmt_size(t->acc.size_bytes, val, sizeof val), (unsigned long long)t->acc.entries,
+                    t->array.cols, t->acc.width_bits,
+                    units_fmt_size(t->acc.size_bytes * t->mxus_per_core * t->cores, a, sizeof a));
+            fprintf(f, "  %-34s %u tiles of %s per MXU\n", "weight FIFO", t->wbuf.depth_tiles,
+                    units_fmt_size(wtile, val, sizeof val));
+        }
+    }
+    if (c->gpu.present) {
+        const tp_gpu_cfg *g = &c->gpu;
+        double best = 0;
+        for (int d = 0; d < TP_DTYPE__COUNT; d++) {
+            char lbl[64];
+            if (!cfg_gpu_supports(g, (tp_dtype)d))
+                continue;
+            double ops = cfg_gpu_peak_ops_per_s(g, (tp_dtype)d);
+            snprintf(lbl, sizeof lbl, "gpu MACs/SM/cycle %s%s", num_dtype_name((tp_dtype)d),
+                     g->mma[d].present ? "" : " (dp4a)");
+            fprintf(f, "  %-34s %g\n", lbl, cfg_gpu_macs_per_sm_cycle(g, (tp_dtype)d));
+            snprintf(lbl, sizeof lbl, "gpu peak %s", num_dtype_name((tp_dtype)d));
+            print_ops(f, lbl, ops, d == TP_INT8);
+            if (ops > best)
+                best = ops;
+        }
+        if (g->mma_fp16.present)
+            print_ops(f, "gpu peak fp16 (tensor cores)",
+                      2.0 * g->sms * cfg_gpu_fp16_macs_per_sm_cycle(g) * (double)g->clock_hz, false);
+        print_ops(f, "gpu peak fp32 (FMA)", 2.0 * g->sms * g->fma_lanes_per_sm * (double)g->clock_hz, false);
+        print_mem_fig(f, "gpu.dram", &g->dram, g->clock_hz, best);
+        fprintf(f, "  %-34s %s per SM, %s in all\n", "shared memory", units_fmt_size(g->smem_per_sm_bytes, val, sizeof val),
+                units_fmt_size(g->smem_per_sm_bytes * g->sms, a, sizeof a));
+        fprintf(f, "  %-34s %s, %.2f GB/s\n", "L2", units_fmt_size(g->l2.size_bytes, val, sizeof val),
+                (double)g->l2.bytes_per_s / 1e9);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Keys flat by path ("tpu.array.rows": 256), numbers in base units, then "derived". */
+void cfg_print_json(const tp_config *c, void *file)
+{
+    FILE *f = file;
+    char val[160];
+    fprintf(f, "{\n  \"source\": ");
+    json_str(f, c->source);
+    fprintf(f, ",\n  \"keys\": {");
+    bool first = true;
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        const cfg_key *k = &cfg_keys[i];
+        const char *p = (const char *)c + k->off;
+        if (!key_shown(k, c))
+            continue;
+        fprintf(f, "%s\n    ", first ? "" : ",");
+        first = false;
+        json_str(f, k->path);
+        fputs(": ", f);
+        if (key_unset(k, c)) {
+            fputs("null", f);
+            continue;
+        }
+        switch (k->type) {
+        case KT_U32:
+        case KT_TIME32: {
+            uint32_t v;
+            memcpy(&v, p, sizeof v);
+            fprintf(f, "%u", v);
+            break;
+        }
+        case KT_U64:
+        case KT_TIME64:
+        case KT_SIZE:
+        case KT_BW:
+        case KT_FREQ: {
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            fprintf(f, "%llu", (unsigned long long)v);
+            break;
+        }
+        case KT_BOOL:
+            fputs(*(const bool *)p ? "true" : "false", f);
+            break;
+        case KT_PJ:
+            fprintf(f, "%.17g", *(const double *)p);
+            break;
+        case KT_DTYPES: {
+            const bool *d = (const bool *)p;
+            bool f1 = true;
+            fputc('[', f);
+            for (int j = 0; j < TP_DTYPE__COUNT; j++)
+                if (d[j]) {
+                    fprintf(f, "%s\"%s\"", f1 ? "" : ", ", num_dtype_name((tp_dtype)j));
+                    f1 = false;
+                }
+            fputc(']', f);
+            break;
+        }
+        default:
+            json_str(f, cfg_key_format(k, c, val, sizeof val));
+        }
+    }
+    fprintf(f, "\n  },\n  \"derived\": {");
+    first = true;
+#define JNUM(name, fmt, v) do { fprintf(f, "%s\n    \"%s\": " fmt, first ? "" : ",", name, v); first = false; } while (0)
+    if (c->tpu.present) {
+        const tp_tpu_cfg *t = &c->tpu;
+        JNUM("tpu.peak_macs_per_cycle", "%llu", (unsigned long long)cfg_tpu_peak_macs_per_cycle(t));
+        for (int d = 0; d < TP_DTYPE__COUNT; d++)
+            if (t->array.dtypes[d]) {
+                char nm[64];
+                snprintf(nm, sizeof nm, "tpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
+                JNUM(nm, "%.17g", cfg_tpu_peak_ops_per_s(t, (tp_dtype)d));
+            }
+        for (int m = 0; m < TP_MEM__COUNT; m++)
+            if (t->mem[m].present && !t->mem[m].ideal) {
+                char nm[64];
+                snprintf(nm, sizeof nm, "tpu.%s.bytes_per_cycle", cfg_mem_name((tp_mem_id)m));
+                JNUM(nm, "%.17g", cfg_mem_bytes_per_cycle(&t->mem[m], t->clock_hz));
+            }
+        JNUM("tpu.acc.entries", "%llu", (unsigned long long)t->acc.entries);
+        JNUM("tpu.acc.size_bytes", "%llu", (unsigned long long)t->acc.size_bytes);
+    }
+    if (c->gpu.present) {
+        const tp_gpu_cfg *g = &c->gpu;
+        for (int d = 0; d < TP_DTYPE__COUNT; d++)
+            if (cfg_gpu_supports(g, (tp_dtype)d)) {
+                char nm[64];
+                snprintf(nm, sizeof nm, "gpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
+                JNUM(nm, "%.17g", cfg_gpu_peak_ops_per_s(g, (tp_dtype)d));
+            }
+        if (!g->dram.ideal)
+            JNUM("gpu.dram.bytes_per_cycle", "%.17g", cfg_mem_bytes_per_cycle(&g->dram, g->clock_hz));
+    }
+#undef JNUM
+    fprintf(f, "\n  }\n}\n");
+}

@@ -1,0 +1,378 @@
+/* The ONE table of config keys (see keys.h). Adding a key here makes it parseable, settable
+ * with --set, shown by `config show`, and required in docs/config.md (a test checks).
+ *
+ * Ranges keep every machine simulable: a 4096x4096 array and a 1 GiB unified buffer are the
+ * largest accepted; the loader additionally refuses machines whose PEs or on-chip bytes in
+ * total exceed what tpusim can hold (see config.c). */
+#include "config/keys.h"
+#include <stdio.h>
+#include <string.h>
+#include "base/units.h"
+
+#define OFF(field) offsetof(tp_config, field)
+#define KIB 1024ull
+#define MIB (1024ull * 1024)
+#define GIB (1024ull * 1024 * 1024)
+#define CYC_MAX 1000000000ull     /* a latency longer than 10^9 cycles is a typo */
+
+/* The keys of one off-chip memory, at path prefix P, filling tp_mem_cfg field M. */
+#define MEM_KEYS(P, M, WHAT)                                                                        \
+    {P ".ideal", KT_BOOL, "", KR_DEFAULT, "false", 0, 1, OFF(M.ideal),                              \
+     "unlimited bandwidth and zero latency for " WHAT " (bandwidth and latencies may then be omitted)"}, \
+    {P ".channels", KT_U32, "channels", KR_DEFAULT, "1", 1, 1024, OFF(M.channels),                   \
+     "independent channels; addresses interleave across them"},                                   \
+    {P ".bandwidth", KT_BW, "bytes/s", KR_OPTIONAL, NULL, 1, 1000000000000000ull, OFF(M.bytes_per_s), \
+     "total bandwidth over all channels, e.g. 900GB/s (give this or bytes_per_cycle_per_channel unless ideal)"}, \
+    {P ".bytes_per_cycle_per_channel", KT_U32, "bytes/cycle", KR_OPTIONAL, NULL, 1, 1048576,        \
+     OFF(M.bytes_per_cycle_per_channel),                                                           \
+     "alternative to bandwidth: bytes per clock cycle of the section's clock, per channel"},      \
+    {P ".burst_bytes", KT_U32, "bytes", KR_DEFAULT, "64", 1, 65536, OFF(M.burst_bytes),            \
+     "bytes per burst: transfers move whole bursts"},                                              \
+    {P ".interleave_bytes", KT_U32, "bytes", KR_DEFAULT, "256", 1, 1073741824, OFF(M.interleave_bytes), \
+     "address-interleaving granule across channels (a multiple of burst_bytes)"},                 \
+    {P ".read_latency", KT_TIME32, "cycles", KR_UNLESS_IDEAL, NULL, 0, CYC_MAX, OFF(M.read_latency_cycles), \
+     "latency to the first byte of a read: cycles, or a time such as 100ns (rounded up to cycles)"}, \
+    {P ".write_latency", KT_TIME32, "cycles", KR_UNLESS_IDEAL, NULL, 0, CYC_MAX, OFF(M.write_latency_cycles), \
+     "latency of a write until it is complete: cycles or a time"},                                \
+    {P ".size", KT_SIZE, "bytes", KR_DEFAULT, "0", 0, 1ull << 50, OFF(M.size_bytes),               \
+     "capacity (0 = unlimited); programs that address beyond it are refused"}
+
+const cfg_key cfg_keys[] = {
+    {"name", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(name),
+     "machine name used in messages and reports (default: the file name without .yaml)"},
+
+    /* ---- TPU ---------------------------------------------------------------------------- */
+    {"tpu.clock", KT_FREQ, "Hz", KR_REQUIRED, NULL, 1000000, 10000000000ull, OFF(tpu.clock_hz),
+     "clock of the whole TPU; times given in ns/us are converted with it"},
+    {"tpu.cores", KT_U32, "cores", KR_DEFAULT, "1", 1, 64, OFF(tpu.cores),
+     "TensorCores per chip; each has its own unified buffer, accumulators and MXUs"},
+    {"tpu.mxus_per_core", KT_U32, "MXUs", KR_DEFAULT, "1", 1, 64, OFF(tpu.mxus_per_core),
+     "matrix units (systolic arrays) per core"},
+    {"tpu.array.rows", KT_U32, "PEs", KR_REQUIRED, NULL, 1, 4096, OFF(tpu.array.rows),
+     "rows of processing elements; rows hold K (ws, is) or M (os)"},
+    {"tpu.array.cols", KT_U32, "PEs", KR_REQUIRED, NULL, 1, 4096, OFF(tpu.array.cols),
+     "columns of processing elements"},
+    {"tpu.array.dataflow", KT_DATAFLOW, "", KR_DEFAULT, "ws", 0, 0, OFF(tpu.array.dataflow),
+     "what stays in the PEs: ws weight-stationary, os output-stationary, is input-stationary"},
+    {"tpu.array.dtypes", KT_DTYPES, "", KR_REQUIRED, NULL, 0, 0, OFF(tpu.array.dtypes),
+     "input data types the MXU supports, a list of int8 and bf16 (int8 sums in int32, bf16 in fp32)"},
+    {"tpu.array.weight_double_buffer", KT_BOOL, "", KR_DEFAULT, "true", 0, 1, OFF(tpu.array.weight_double_buffer),
+     "shadow weight registers: the next weight tile shifts in while the current one computes"},
+    {"tpu.array.weight_rows_per_cycle", KT_U32, "rows/cycle", KR_DEFAULT, "1", 1, 4096, OFF(tpu.array.weight_rows_per_cycle),
+     "rows of a weight tile shifted into the array per cycle (at most rows)"},
+    {"tpu.array.timing", KT_TIMING, "", KR_DEFAULT, "pipelined", 0, 0, OFF(tpu.array.timing),
+     "tile timing: pipelined (fill, stream and drain overlap between tiles) or scalesim (SCALE-Sim's per-fold formula)"},
+    {"tpu.ub.size", KT_SIZE, "bytes", KR_REQUIRED, NULL, 64, GIB, OFF(tpu.ub.size_bytes),
+     "unified buffer (VMEM) capacity per core"},
+    {"tpu.ub.banks", KT_U32, "banks", KR_DEFAULT, "1", 1, 1024, OFF(tpu.ub.banks),
+     "independent banks of the unified buffer"},
+    {"tpu.ub.read_ports", KT_U32, "ports", KR_DEFAULT, "1", 1, 16, OFF(tpu.ub.read_ports),
+     "read ports per bank"},
+    {"tpu.ub.write_ports", KT_U32, "ports", KR_DEFAULT, "1", 1, 16, OFF(tpu.ub.write_ports),
+     "write ports per bank"},
+    {"tpu.ub.bytes_per_cycle", KT_U32, "bytes/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.ub.bytes_per_cycle),
+     "bytes one port moves per cycle"},
+    {"tpu.wbuf.depth_tiles", KT_U32, "tiles", KR_DEFAULT, "2", 1, 64, OFF(tpu.wbuf.depth_tiles),
+     "weight FIFO depth in rows x cols tiles, per MXU"},
+    {"tpu.acc.entries", KT_U64, "rows", KR_OPTIONAL, NULL, 1, 16777216, OFF(tpu.acc.entries),
+     "accumulator rows per MXU, each holding cols values (give entries or size)"},
+    {"tpu.acc.size", KT_SIZE, "bytes", KR_OPTIONAL, NULL, 4, GIB, OFF(tpu.acc.size_bytes),
+     "accumulator capacity per MXU = entries x cols x width_bits/8 (give entries or size)"},
+    {"tpu.acc.width_bits", KT_U32, "bits", KR_DEFAULT, "32", 32, 32, OFF(tpu.acc.width_bits),
+     "bits per accumulator value: 32 (int32 for int8, fp32 for bf16)"},
+    {"tpu.acc.banks", KT_U32, "banks", KR_DEFAULT, "1", 1, 1024, OFF(tpu.acc.banks),
+     "independent banks of the accumulator memory"},
+    {"tpu.vpu.elems_per_cycle", KT_U32, "elements/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.vpu.elems_per_cycle),
+     "elements the vector unit (requantize, activation) processes per cycle, per core"},
+    {"tpu.dma.engines", KT_U32, "engines", KR_DEFAULT, "1", 1, 64, OFF(tpu.dma.engines),
+     "DMA engines per chip that can move data concurrently"},
+    {"tpu.dma.bytes_per_cycle", KT_U32, "bytes/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.dma.bytes_per_cycle),
+     "on-chip side bandwidth of one DMA engine"},
+    {"tpu.dma.setup_latency", KT_TIME32, "cycles", KR_DEFAULT, "0", 0, CYC_MAX, OFF(tpu.dma.setup_cycles),
+     "fixed cost per transfer: cycles or a time"},
+    MEM_KEYS("tpu.dram", tpu.mem[TP_MEM_DRAM], "the main off-chip memory (DRAM or HBM)"),
+    MEM_KEYS("tpu.weight_mem", tpu.mem[TP_MEM_WEIGHT], "a separate weight memory (TPUv1's DDR3)"),
+    MEM_KEYS("tpu.host", tpu.mem[TP_MEM_HOST], "host memory reached over PCIe"),
+    {"tpu.placement.weights", KT_MEMID, "", KR_DEFAULT, "dram", 0, 0, OFF(tpu.place_weights),
+     "memory that holds weights: dram, weight_mem or host (it must be defined)"},
+    {"tpu.placement.inputs", KT_MEMID, "", KR_DEFAULT, "dram", 0, 0, OFF(tpu.place_inputs),
+     "memory that holds input activations"},
+    {"tpu.placement.outputs", KT_MEMID, "", KR_DEFAULT, "dram", 0, 0, OFF(tpu.place_outputs),
+     "memory that receives outputs"},
+    {"tpu.energy.mac_int8_pj", KT_PJ, "pJ", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_mac[TP_INT8]),
+     "energy of one int8 MAC (0 = not counted)"},
+    {"tpu.energy.mac_bf16_pj", KT_PJ, "pJ", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_mac[TP_BF16]),
+     "energy of one bf16 MAC"},
+    {"tpu.energy.dram_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_mem[TP_MEM_DRAM]),
+     "energy per byte moved to or from tpu.dram"},
+    {"tpu.energy.weight_mem_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_mem[TP_MEM_WEIGHT]),
+     "energy per byte moved from tpu.weight_mem"},
+    {"tpu.energy.host_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_mem[TP_MEM_HOST]),
+     "energy per byte moved to or from tpu.host"},
+    {"tpu.energy.ub_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_ub),
+     "energy per byte read or written in the unified buffer"},
+    {"tpu.energy.acc_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_acc),
+     "energy per byte read or written in the accumulators"},
+    {"tpu.energy.wbuf_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(tpu.energy.pj_per_byte_wbuf),
+     "energy per byte through the weight FIFO"},
+
+    /* ---- GPU ---------------------------------------------------------------------------- */
+    {"gpu.clock", KT_FREQ, "Hz", KR_REQUIRED, NULL, 1000000, 10000000000ull, OFF(gpu.clock_hz),
+     "SM clock; times given in ns/us are converted with it"},
+    {"gpu.sms", KT_U32, "SMs", KR_REQUIRED, NULL, 1, 1024, OFF(gpu.sms),
+     "streaming multiprocessors"},
+    {"gpu.warp_size", KT_U32, "threads", KR_DEFAULT, "32", 1, 64, OFF(gpu.warp_size),
+     "threads per warp"},
+    {"gpu.max_warps_per_sm", KT_U32, "warps", KR_DEFAULT, "64", 1, 1024, OFF(gpu.max_warps_per_sm),
+     "resident warps per SM (occupancy limit)"},
+    {"gpu.max_ctas_per_sm", KT_U32, "CTAs", KR_DEFAULT, "32", 1, 1024, OFF(gpu.max_ctas_per_sm),
+     "resident thread blocks per SM (occupancy limit)"},
+    {"gpu.max_threads_per_sm", KT_U32, "threads", KR_DEFAULT, "2048", 1, 65536, OFF(gpu.max_threads_per_sm),
+     "resident threads per SM (occupancy limit)"},
+    {"gpu.schedulers_per_sm", KT_U32, "schedulers", KR_DEFAULT, "4", 1, 64, OFF(gpu.schedulers_per_sm),
+     "warp schedulers per SM, each issuing one warp instruction per cycle"},
+    {"gpu.registers_per_sm", KT_U32, "32-bit registers", KR_DEFAULT, "65536", 1, 16777216, OFF(gpu.registers_per_sm),
+     "register file size per SM (occupancy limit)"},
+    {"gpu.smem_per_sm", KT_SIZE, "bytes", KR_REQUIRED, NULL, 0, 16 * MIB, OFF(gpu.smem_per_sm_bytes),
+     "shared memory per SM usable by thread blocks"},
+    {"gpu.tensor_units_per_sm", KT_U32, "units", KR_DEFAULT, "4", 0, 64, OFF(gpu.tensor_units_per_sm),
+     "tensor-core pipelines per SM; each starts one mma every interval cycles"},
+    {"gpu.fma_lanes_per_sm", KT_U32, "lanes", KR_DEFAULT, "64", 1, 4096, OFF(gpu.fma_lanes_per_sm),
+     "fp32 FMA lanes per SM (the SIMT path; dp4a runs here)"},
+    {"gpu.dp4a", KT_BOOL, "", KR_DEFAULT, "true", 0, 1, OFF(gpu.dp4a),
+     "int8 dot products of 4 on the SIMT lanes (4 MACs per lane per cycle) where no int8 mma exists"},
+    {"gpu.launch_overhead", KT_TIME64, "cycles", KR_DEFAULT, "0", 0, CYC_MAX, OFF(gpu.launch_overhead_cycles),
+     "fixed cost of one kernel launch: cycles or a time such as 3us"},
+    {"gpu.l2.size", KT_SIZE, "bytes", KR_REQUIRED, NULL, 1024, GIB, OFF(gpu.l2.size_bytes),
+     "L2 cache shared by all SMs"},
+    {"gpu.l2.assoc", KT_U32, "ways", KR_DEFAULT, "16", 1, 1024, OFF(gpu.l2.assoc),
+     "L2 associativity"},
+    {"gpu.l2.line_bytes", KT_U32, "bytes", KR_DEFAULT, "128", 1, 4096, OFF(gpu.l2.line_bytes),
+     "L2 line size"},
+    {"gpu.l2.bandwidth", KT_BW, "bytes/s", KR_REQUIRED, NULL, 1, 1000000000000000ull, OFF(gpu.l2.bytes_per_s),
+     "total L2 bandwidth to the SMs"},
+    MEM_KEYS("gpu.dram", gpu.dram, "the GPU's DRAM or HBM"),
+#define MMA_KEYS(P, M, WHAT)                                                                        \
+    {P ".m", KT_U32, "rows", KR_REQUIRED, NULL, 1, 256, OFF(M.m), "M of one " WHAT " mma instruction"}, \
+    {P ".n", KT_U32, "cols", KR_REQUIRED, NULL, 1, 256, OFF(M.n), "N of one " WHAT " mma instruction"}, \
+    {P ".k", KT_U32, "depth", KR_REQUIRED, NULL, 1, 256, OFF(M.k), "K of one " WHAT " mma instruction"}, \
+    {P ".latency", KT_TIME32, "cycles", KR_REQUIRED, NULL, 1, 100000, OFF(M.latency_cycles),      \
+     "cycles from issue until the " WHAT " mma result is ready"},                                  \
+    {P ".interval", KT_TIME32, "cycles", KR_REQUIRED, NULL, 1, 100000, OFF(M.interval_cycles),    \
+     "initiation interval of a " WHAT " mma on one tensor unit"}
+    MMA_KEYS("gpu.mma.int8", gpu.mma[TP_INT8], "int8"),
+    MMA_KEYS("gpu.mma.bf16", gpu.mma[TP_BF16], "bf16"),
+    MMA_KEYS("gpu.mma.fp16", gpu.mma_fp16, "fp16"),
+    {"gpu.energy.mac_int8_pj", KT_PJ, "pJ", KR_DEFAULT, "0", 0, 1000000, OFF(gpu.energy.pj_per_mac[TP_INT8]),
+     "energy of one int8 MAC"},
+    {"gpu.energy.mac_bf16_pj", KT_PJ, "pJ", KR_DEFAULT, "0", 0, 1000000, OFF(gpu.energy.pj_per_mac[TP_BF16]),
+     "energy of one bf16 MAC"},
+    {"gpu.energy.dram_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(gpu.energy.pj_per_byte_mem[TP_MEM_DRAM]),
+     "energy per byte moved to or from gpu.dram"},
+    {"gpu.energy.l2_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(gpu.energy.pj_per_byte_l2),
+     "energy per byte read or written in L2"},
+    {"gpu.energy.smem_pj_per_byte", KT_PJ, "pJ/byte", KR_DEFAULT, "0", 0, 1000000, OFF(gpu.energy.pj_per_byte_ub),
+     "energy per byte read or written in shared memory"},
+};
+const size_t cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
+
+const cfg_block cfg_blocks[] = {
+    {"tpu", OFF(tpu.present), 0, "the TPU (systolic-array machine)"},
+    {"tpu.dram", OFF(tpu.mem[TP_MEM_DRAM].present), 1, "main off-chip memory; always present with tpu:"},
+    {"tpu.weight_mem", OFF(tpu.mem[TP_MEM_WEIGHT].present), 0, "optional weight memory"},
+    {"tpu.host", OFF(tpu.mem[TP_MEM_HOST].present), 0, "optional host memory"},
+    {"tpu.energy", OFF(tpu.energy.present), 0, "optional energy table"},
+    {"gpu", OFF(gpu.present), 0, "the GPU"},
+    {"gpu.dram", OFF(gpu.dram.present), 1, "GPU DRAM; always present with gpu:"},
+    {"gpu.mma.int8", OFF(gpu.mma[TP_INT8].present), 0, "int8 tensor cores (absent: int8 mma unsupported)"},
+    {"gpu.mma.bf16", OFF(gpu.mma[TP_BF16].present), 0, "bf16 tensor cores (absent: bf16 unsupported)"},
+    {"gpu.mma.fp16", OFF(gpu.mma_fp16.present), 0, "fp16 tensor cores"},
+    {"gpu.energy", OFF(gpu.energy.present), 0, "optional energy table"},
+};
+const size_t cfg_n_blocks = sizeof cfg_blocks / sizeof cfg_blocks[0];
+
+int cfg_key_find(const char *path)
+{
+    for (size_t i = 0; i < cfg_n_keys; i++)
+        if (!strcmp(cfg_keys[i].path, path))
+            return (int)i;
+    return -1;
+}
+
+static int has_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return !strncmp(path, prefix, n) && (path[n] == '.' || path[n] == 0);
+}
+
+int cfg_block_of(const char *path)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (size_t i = 0; i < cfg_n_blocks; i++) {
+        size_t n = strlen(cfg_blocks[i].prefix);
+        if (has_prefix(path, cfg_blocks[i].prefix) && n > best_len) {
+            best = (int)i;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+const char *cfg_ktype_name(cfg_ktype t)
+{
+    static const char *const names[KT__COUNT] = {
+        [KT_U32] = "integer", [KT_U64] = "integer", [KT_BOOL] = "bool", [KT_SIZE] = "size",
+        [KT_BW] = "bandwidth", [KT_FREQ] = "frequency", [KT_TIME32] = "time", [KT_TIME64] = "time",
+        [KT_DATAFLOW] = "ws|os|is", [KT_TIMING] = "pipelined|scalesim",
+        [KT_MEMID] = "dram|weight_mem|host", [KT_DTYPES] = "list of int8|bf16", [KT_PJ] = "decimal",
+        [KT_STR] = "text",
+    };
+    return (unsigned)t < KT__COUNT ? names[t] : "?";
+}
+
+static uint64_t get_u(const tp_config *c, const cfg_key *k)
+{
+    const char *p = (const char *)c + k->off;
+    if (k->type == KT_U32 || k->type == KT_TIME32) {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    } else {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+}
+
+const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size_t cap)
+{
+    const char *p = (const char *)c + k->off;
+    switch (k->type) {
+    case KT_U32:
+    case KT_U64:
+    case KT_TIME32:
+    case KT_TIME64:
+        snprintf(buf, cap, "%llu", (unsigned long long)get_u(c, k));
+        break;
+    case KT_BOOL:
+        snprintf(buf, cap, "%s", *(const bool *)p ? "true" : "false");
+        break;
+    case KT_SIZE:
+        units_fmt_size(get_u(c, k), buf, cap);
+        break;
+    case KT_BW:
+        units_fmt_bandwidth(get_u(c, k), buf, cap);
+        break;
+    case KT_FREQ:
+        units_fmt_freq(get_u(c, k), buf, cap);
+        break;
+    case KT_DATAFLOW:
+        snprintf(buf, cap, "%s", cfg_dataflow_name(*(const tp_dataflow *)p));
+        break;
+    case KT_TIMING:
+        snprintf(buf, cap, "%s", cfg_timing_name(*(const tp_timing *)p));
+        break;
+    case KT_MEMID:
+        snprintf(buf, cap, "%s", cfg_mem_name(*(const tp_mem_id *)p));
+        break;
+    case KT_DTYPES: {
+        const bool *d = (const bool *)p;
+        size_t n = 0;
+        n += (size_t)snprintf(buf, cap, "[");
+        for (int i = 0; i < TP_DTYPE__COUNT; i++)
+            if (d[i] && n < cap)
+                n += (size_t)snprintf(buf + n, cap - n, "%s%s", n > 1 ? ", " : "",
+                                      num_dtype_name((tp_dtype)i));
+        if (n < cap)
+            snprintf(buf + n, cap - n, "]");
+        break;
+    }
+    case KT_PJ:
+        snprintf(buf, cap, "%.6g", *(const double *)p);
+        break;
+    case KT_STR:
+        snprintf(buf, cap, "%s", p);
+        break;
+    default:
+        snprintf(buf, cap, "?");
+    }
+    return buf;
+}
+
+size_t cfg_key_count(void)
+{
+    return cfg_n_keys;
+}
+
+void cfg_key_get(size_t i, cfg_key_info *out)
+{
+    const cfg_key *k = &cfg_keys[i];
+    char a[32], b[32];
+    memset(out, 0, sizeof *out);
+    out->path = k->path;
+    out->type = cfg_ktype_name(k->type);
+    out->unit = k->unit;
+    out->def = k->req == KR_DEFAULT ? k->def : k->req == KR_REQUIRED ? "required"
+             : k->req == KR_UNLESS_IDEAL ? "required unless ideal" : "optional";
+    out->doc = k->doc;
+    switch (k->type) {
+    case KT_U32:
+    case KT_U64:
+    case KT_PJ:
+        snprintf(out->range, sizeof out->range, "%llu .. %llu", (unsigned long long)k->min,
+                 (unsigned long long)k->max);
+        break;
+    case KT_TIME32:
+    case KT_TIME64:
+        snprintf(out->range, sizeof out->range, "%llu .. %llu cycles", (unsigned long long)k->min,
+                 (unsigned long long)k->max);
+        break;
+    case KT_SIZE:
+        snprintf(out->range, sizeof out->range, "%s .. %s", units_fmt_size(k->min, a, sizeof a),
+                 units_fmt_size(k->max, b, sizeof b));
+        break;
+    case KT_BW:
+        snprintf(out->range, sizeof out->range, "%s .. %s", units_fmt_bandwidth(k->min, a, sizeof a),
+                 units_fmt_bandwidth(k->max, b, sizeof b));
+        break;
+    case KT_FREQ:
+        snprintf(out->range, sizeof out->range, "%s .. %s", units_fmt_freq(k->min, a, sizeof a),
+                 units_fmt_freq(k->max, b, sizeof b));
+        break;
+    case KT_STR:
+        snprintf(out->range, sizeof out->range, "1 .. %llu characters", (unsigned long long)k->max);
+        break;
+    default: {
+        /* enums and lists: "ws, os, is" */
+        const char *t = cfg_ktype_name(k->type);
+        size_t n = 0;
+        if (!strncmp(t, "list of ", 8))
+            t += 8;
+        for (; *t && n + 3 < sizeof out->range; t++) {
+            if (*t == '|') {
+                out->range[n++] = ',';
+                out->range[n++] = ' ';
+            } else {
+                out->range[n++] = *t;
+            }
+        }
+        out->range[n] = 0;
+        break;
+    }
+    }
+}
+
+void cfg_print_keys_markdown(void *file)
+{
+    FILE *f = file;
+    cfg_key_info ki;
+    fprintf(f, "| key | type | unit | default | range | meaning |\n");
+    fprintf(f, "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        cfg_key_get(i, &ki);
+        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", ki.path,
+                strchr(ki.type, '|') ? (ki.type[0] == 'l' ? "list" : "enum") : ki.type,
+                ki.unit[0] ? ki.unit : "-", ki.def, ki.range[0] ? ki.range : "-", ki.doc);
+    }
+}

@@ -1,0 +1,67 @@
+/* The key table: internal to sim/config/. One row per config key; parsing, validation,
+ * --set, `config show`, the JSON form and docs/config.md are all driven from it. */
+#ifndef TP_CONFIG_KEYS_H
+#define TP_CONFIG_KEYS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "config/config.h"
+
+typedef enum {
+    KT_U32,       /* whole number, uint32_t field */
+    KT_U64,       /* whole number, uint64_t field */
+    KT_BOOL,      /* true | false, bool field */
+    KT_SIZE,      /* bytes with units (24MiB), uint64_t field */
+    KT_BW,        /* bytes per second with units (900GB/s), uint64_t field */
+    KT_FREQ,      /* Hz with units (940MHz), uint64_t field */
+    KT_TIME32,    /* cycles, or a time (100ns) converted with the section's clock; uint32_t */
+    KT_TIME64,    /* same, uint64_t field */
+    KT_DATAFLOW,  /* ws | os | is, tp_dataflow field */
+    KT_TIMING,    /* pipelined | scalesim, tp_timing field */
+    KT_MEMID,     /* dram | weight_mem | host, tp_mem_id field */
+    KT_DTYPES,    /* list of int8 | bf16, bool[TP_DTYPE__COUNT] field */
+    KT_PJ,        /* non-negative decimal (picojoules), double field */
+    KT_STR,       /* text, char[64] field */
+    KT__COUNT
+} cfg_ktype;
+
+typedef enum {
+    KR_DEFAULT,        /* `def` applies when the key is absent */
+    KR_REQUIRED,       /* must be given when its section is present */
+    KR_OPTIONAL,       /* may be absent; the loader's cross-checks decide (field stays 0) */
+    KR_UNLESS_IDEAL,   /* required unless the memory section has ideal: true */
+} cfg_kreq;
+
+typedef struct {
+    const char *path;
+    cfg_ktype type;
+    const char *unit;     /* human unit for docs and show */
+    cfg_kreq req;
+    const char *def;      /* YAML text of the default (KR_DEFAULT only) */
+    uint64_t min, max;    /* range: value for numbers/sizes/bandwidths/clocks, cycles for times */
+    size_t off;           /* offsetof(tp_config, field) */
+    const char *doc;
+} cfg_key;
+
+/* Sections that can be present or absent as a whole. A key belongs to the longest section
+ * whose prefix it starts with; the root (the `name` key) is always present. */
+typedef struct {
+    const char *prefix;
+    size_t present_off;   /* offsetof(tp_config, ...present) */
+    int automatic;        /* present whenever its parent section is */
+    const char *doc;
+} cfg_block;
+
+extern const cfg_key cfg_keys[];
+extern const size_t cfg_n_keys;
+extern const cfg_block cfg_blocks[];
+extern const size_t cfg_n_blocks;
+
+/* Index of the key with this exact path, or -1. */
+int cfg_key_find(const char *path);
+/* Index of the section a key path belongs to, or -1 for the root. */
+int cfg_block_of(const char *path);
+/* Name of a key type for docs ("integer", "size", ...). */
+const char *cfg_ktype_name(cfg_ktype t);
+/* Formats a key's current value from a loaded config into buf (human units). Returns buf. */
+const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size_t cap);
+#endif
