@@ -1,0 +1,66 @@
+/* Off-chip memory (DRAM, HBM, a DDR weight memory, host memory over PCIe): channels, address
+ * interleaving, bursts, per-channel bandwidth, read/write latency, queueing. Shared by the TPU
+ * machine and (later) the GPU model. Knows nothing about what is stored.
+ *
+ * Model (docs/memory.md):
+ *  - An access is a 2-D strided pattern: `rows` runs of `row_bytes` bytes starting at
+ *    addr + i*stride. Each run touches the bursts floor(a / burst) .. floor((a+len-1) / burst);
+ *    whole bursts move on the bus (bus_bytes = bursts * burst_bytes).
+ *  - Burst j lives on channel (j / g) mod channels, g = max(1, interleave_bytes / burst_bytes).
+ *  - A channel moves bytes at bytes_per_s / channels. Its busy time is kept exactly as a
+ *    rational (numerator in units of 1/bytes_per_s cycle), so B bytes spread evenly over the
+ *    channels of an idle memory take exactly ceil(B * clock_hz / bytes_per_s) cycles.
+ *  - Queueing: each channel has its own next-free time; an access's share on channel c begins at
+ *    max(issue, next_free[c]) and occupies it for bytes_c * channels * clock_hz / bytes_per_s
+ *    cycles. The access completes at ceil(max over its channels of the share's end) + latency
+ *    (read_latency_cycles or write_latency_cycles).
+ *  - So an access of B bytes that spreads evenly on an idle memory takes
+ *        latency + ceil(B * clock_hz / bytes_per_s)      (= latency + cfg_mem_transfer_cycles)
+ *    and an uneven one is limited by its busiest channel.
+ *  - ideal: zero latency, unlimited bandwidth (an access completes at its issue cycle).
+ *  - Not modelled: banks, row buffers, refresh, read/write turnaround, command scheduling.
+ */
+#ifndef TP_MEM_DRAM_H
+#define TP_MEM_DRAM_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "config/config.h"
+
+#define DRAM_MAX_CHANNELS 256
+
+/* Channel busy times in ticks of 1/bytes_per_s cycle overflow 64 bits for long runs. */
+__extension__ typedef unsigned __int128 dram_ticks;
+
+typedef struct {
+    tp_mem_cfg cfg;
+    uint64_t clock_hz;
+    uint32_t granule_bursts;            /* g: consecutive bursts on one channel */
+    dram_ticks next_free[DRAM_MAX_CHANNELS]; /* per channel, in ticks (cycles * bytes_per_s) */
+    /* counters */
+    uint64_t read_bytes, write_bytes;   /* bytes asked for */
+    uint64_t bus_bytes;                 /* whole bursts moved */
+    uint64_t accesses;
+} dram;
+
+typedef struct {
+    uint64_t issue;         /* cycle the access was issued */
+    uint64_t end;           /* cycle its last byte is done (data usable) */
+    uint64_t bursts, bus_bytes, bytes;
+    uint64_t transfer_cycles; /* end - issue - latency - queue wait, the share of the busiest channel */
+} dram_access;
+
+/* Initializes from a memory config at the owner's clock. TP_ERR_CONFIG when the config is
+ * unusable (zero channels, bandwidth or burst when not ideal, more than DRAM_MAX_CHANNELS). */
+tp_status dram_init(dram *d, const tp_mem_cfg *cfg, uint64_t clock_hz, tp_err *err);
+/* Forgets all queueing state and counters. */
+void dram_reset(dram *d);
+/* Issues a 2-D strided access at cycle `issue`; returns its completion cycle and fills *out
+ * (may be NULL). rows == 0 or row_bytes == 0 completes at issue. stride 0 = row_bytes. */
+uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint64_t rows,
+                        uint64_t row_bytes, uint64_t stride, dram_access *out);
+/* Bursts (and so bus bytes) of one contiguous run [addr, addr+len). */
+uint64_t dram_run_bursts(const dram *d, uint64_t addr, uint64_t len);
+/* Peak bandwidth in bytes per cycle (0 for ideal). */
+double dram_bytes_per_cycle(const dram *d);
+#endif

@@ -1,0 +1,1375 @@
+/* The TPU machine: in-order issue into per-unit queues, a scoreboard over buffer ranges, and a
+ * discrete-event loop that jumps from event to event.
+ *
+ * NOTES ON THE DESIGN OF THE MACHINE
+ *
+ * 1. Units per core: an issuer; DMA engines serving three in-order queues (load, loadw, store);
+ *    one in-order matrix queue per MXU; the vector unit's queue. Queues hold QUEUE_DEPTH
+ *    instructions; the issuer takes the program in order, one core's stream at a time, and
+ *    stops when the target queue is full (the starved units name that wait "queue_full") or at
+ *    a fence until every earlier instruction of the core has ended. Issue itself takes no time.
+ *
+ * 2. Scoreboard. Every instruction has a footprint: UB byte ranges read/written, accumulator
+ *    rows read/written, the DRAM tensor block it reads or writes. A younger instruction X may
+ *    begin only after each older in-flight instruction Y of the same core that conflicts:
+ *        RAW (X reads what Y writes)   -> after Y.end
+ *        WAW (both write)              -> after Y.end
+ *        WAR (X writes what Y reads)   -> after Y.read_done (matmul: its last row streamed)
+ *    Exception: matmuls on the same MXU are ordered by the MXU's own pipeline (results reach the
+ *    accumulators in issue order), so accumulate chains into the same rows do not stall.
+ *    Weight FIFO slots are a separate in-order resource: loadw needs free slots (a tile leaves
+ *    the FIFO when its op has shifted it in: ws/is at the op's t0, os at its stream end), a
+ *    matmul op needs its tile's loadw to have ended (weights_ready).
+ *
+ * 3. Time. An instruction's times become known when it begins: DMA, vector and store begin
+ *    only at the current event time (they share DRAM channels and UB ports whose next-free times
+ *    are reservations, so deciding later never jumps a queue). A matmul is timed as soon as every
+ *    instruction it depends on has begun (their ends are known): mxu_time_op2(weights_ready,
+ *    inputs_ready) gives its t0 and end in closed form, possibly in the future. The UB read port
+ *    is reserved for the op's A rows from t0; if the port is busy then, the op is re-timed with
+ *    inputs_ready = the port's free time (cause "ub_bandwidth").
+ *    Events are "re-evaluate core c at cycle t", in a binary heap ordered by (t, c); at each the
+ *    core issues and starts what it can until nothing changes, and schedules a wake-up at every
+ *    known future time something may change (an end, a read_done, a free engine or slot).
+ *    Cost is O(log events + in-flight) per event; nothing loops per cycle or per byte.
+ *
+ * 4. Values move at a defined point: when an instruction begins (matmul: when it is timed). By
+ *    the scoreboard every producer it reads has begun (and so applied its values) and every
+ *    reader of what it overwrites has applied its values, so event order gives the program's
+ *    meaning. With --engine pe the matmul values come from the per-PE engine, which is advanced
+ *    in simulated time before any instruction applies values at that time; its per-op timing is
+ *    checked against the closed form on every op (a difference is an internal error).
+ *
+ * 5. Every cycle of every unit has one cause; see cause_names. MXU: busy / weight_load /
+ *    fill_drain from the MXU model; its idle cycles are split into idle (no instruction), weights
+ *    (waiting for a loadw), inputs (waiting for a load into UB), dependency (any other hazard)
+ *    and ub_bandwidth. DMA (union of its engines), VPU: busy, or the reason the head of their
+ *    queue(s) was blocked when last looked at. Off-chip memories: busy while an access is in
+ *    flight, else idle.
+ */
+#include "tpu/machine.h"
+#include <stdlib.h>
+#include <string.h>
+#include "mem/dram.h"
+#include "mem/sram.h"
+#include "num/gemm.h"
+#include "tpu/mxu.h"
+
+#define QUEUE_DEPTH 16
+#define NEVER UINT64_MAX
+
+typedef enum {
+    C_BUSY = 0, C_WEIGHT_LOAD, C_FILL_DRAIN, C_IDLE, C_WEIGHTS, C_INPUTS, C_DEPENDENCY,
+    C_UB_BW, C_WBUF_FULL, C_QUEUE_FULL, C_DMA_ENGINES, C__N
+} cause;
+static const char *const cause_names[C__N] = {
+    "busy", "weight_load", "fill_drain", "idle", "weights", "inputs", "dependency",
+    "ub_bandwidth", "wbuf_full", "queue_full", "dma_engines"};
+
+const char *machine_engine_name(machine_engine e)
+{
+    return e == MACHINE_PE ? "pe" : "fast";
+}
+
+int machine_engine_parse(const char *s, machine_engine *out)
+{
+    if (!strcmp(s, "fast"))
+        *out = MACHINE_FAST;
+    else if (!strcmp(s, "pe"))
+        *out = MACHINE_PE;
+    else
+        return -1;
+    return 0;
+}
+
+typedef struct { uint64_t lo, hi; } range;   /* [lo, hi); empty when lo == hi */
+
+static bool overlap(range a, range b)
+{
+    return a.lo < a.hi && b.lo < b.hi && a.lo < b.hi && b.lo < a.hi;
+}
+
+/* Per-instruction run-time record. */
+typedef struct {
+    bool issued, started;
+    uint64_t start, end, read_done;
+    range ub_r, ub_r2, ub_w, acc_r, acc_w;
+    int32_t tensor;                 /* DRAM block: tensor or -1 */
+    bool dram_write;
+    uint32_t r0, r1, c0, c1;
+} flight;
+
+/* A unit's cause timeline: cycles before `cursor` are accounted; `reason` is the cause of the
+ * wait observed since then. */
+typedef struct {
+    uint64_t cursor;
+    cause reason;
+    uint64_t cyc[C__N];
+} acct;
+
+static void acct_flush(acct *a, uint64_t t)
+{
+    if (t > a->cursor) {
+        a->cyc[a->reason] += t - a->cursor;
+        a->cursor = t;
+    }
+}
+
+static void acct_note(acct *a, uint64_t now, cause r)
+{
+    if (r != a->reason) {
+        acct_flush(a, now);
+        a->reason = r;
+    }
+}
+
+static void acct_busy(acct *a, uint64_t s, uint64_t e)
+{
+    acct_flush(a, s);
+    if (e > a->cursor) {
+        a->cyc[C_BUSY] += e - (s > a->cursor ? s : a->cursor);
+        a->cursor = e;
+    }
+    a->reason = C_IDLE;
+}
+
+typedef struct {
+    uint32_t *idx;      /* ring of instruction indices */
+    uint32_t head, n;
+} queue;
+
+typedef struct {
+    uint64_t release;   /* cycle its slots become free (NEVER until its op is timed) */
+    uint32_t slots;
+    uint32_t ins;       /* the loadw */
+    void *data;         /* k x n tile, row-major (values mode) */
+    size_t cap;
+    uint32_t k, n;
+} fifo_entry;
+
+typedef struct {
+    mxu_state st;
+    mxu_pe *pe;
+    fifo_entry *fifo;   /* ring of depth entries */
+    uint32_t f_head, f_n, f_used_slots;
+    uint32_t f_popped;  /* entries handed to matmuls but not yet released (at the ring head) */
+    uint64_t cyc[C__N];
+    uint64_t head_since; /* cycle the current queue head arrived (for idle vs waiting) */
+    bool used;
+    uint32_t *pe_ids;   /* pe engine: issue id -> (for checking) */
+    mxu_timing *pe_expect;
+    uint32_t pe_n, pe_cap;
+} mxu_unit;
+
+typedef struct {
+    uint32_t *prog;     /* instruction indices of this core, in order */
+    uint32_t n_prog, next;
+    uint32_t *inflight; /* issued, not yet retired, in program order */
+    uint32_t n_inflight;
+    queue *q;           /* Q_LOAD, Q_WEIGHT, Q_VECTOR, Q_STORE, then one per MXU */
+    uint64_t *engine_free;
+    mxu_unit *mxu;
+    sram ub;
+    uint8_t *ub_data;
+    uint8_t *acc_data;  /* mxus * entries rows of cols 32-bit values */
+    acct dma, vpu;
+    bool issue_blocked; /* the issuer waits for queue space */
+    bool done;
+} core_state;
+
+enum { Q_LOAD = 0, Q_WEIGHT, Q_VECTOR, Q_STORE, Q_MXU0 };
+
+typedef struct { uint64_t t; uint32_t core; } event;
+
+typedef struct {
+    dram d;
+    bool present;
+    uint64_t cursor, busy;  /* union of in-flight intervals */
+} offchip;
+
+struct machine {
+    tp_config cfg;
+    const tp_tpu_cfg *t;
+    machine_engine engine;
+    isa_program prog;
+    bool loaded, timing_only;
+    int threads;
+    mxu_params mp;
+    void **tdata;           /* per tensor: data pointer (values mode) */
+    bool *town;             /* the machine allocated it */
+    uint64_t *tbase;        /* DRAM byte address of each tensor */
+    flight *fl;
+    core_state *cores;
+    offchip mem[TP_MEM__COUNT];
+    event *heap;
+    uint32_t n_heap, cap_heap;
+    uint64_t now;
+    uint64_t acc_read_bytes, acc_write_bytes, wbuf_bytes, macs;
+    tp_stats stats;
+    tp_err *err;
+    tp_status rc;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return b ? (a + b - 1) / b : 0; }
+
+static uint64_t span(uint64_t rows, uint64_t row_bytes, uint64_t stride)
+{
+    if (!rows || !row_bytes)
+        return 0;
+    return (rows - 1) * (stride ? stride : row_bytes) + row_bytes;
+}
+
+static tp_status fault(machine *m, uint32_t i, tp_status code, const char *msg)
+{
+    const isa_instr *in = &m->prog.ins[i];
+    if (in->line > 0)
+        return tp_err_at(m->err, code, m->prog.name, in->line, in->col, "%s", msg);
+    return tp_err_at(m->err, code, m->prog.name, (int)i + 1, 0, "%s", msg);
+}
+
+static void heap_push(machine *m, uint64_t t, uint32_t core)
+{
+    if (m->n_heap == m->cap_heap) {
+        uint32_t nc = m->cap_heap ? m->cap_heap * 2 : 64;
+        event *h = realloc(m->heap, nc * sizeof *h);
+        if (!h) {
+            m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory in the event queue");
+            return;
+        }
+        m->heap = h;
+        m->cap_heap = nc;
+    }
+    uint32_t i = m->n_heap++;
+    event e = {t, core};
+    while (i) {
+        uint32_t p = (i - 1) / 2;
+        event *q = &m->heap[p];
+        if (q->t < e.t || (q->t == e.t && q->core <= e.core))
+            break;
+        m->heap[i] = *q;
+        i = p;
+    }
+    m->heap[i] = e;
+}
+
+static event heap_pop(machine *m)
+{
+    event top = m->heap[0], last = m->heap[--m->n_heap];
+    uint32_t i = 0, n = m->n_heap;
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, s = i;
+        event best = last;
+        if (l < n && (m->heap[l].t < best.t || (m->heap[l].t == best.t && m->heap[l].core < best.core))) {
+            s = l;
+            best = m->heap[l];
+        }
+        if (r < n && (m->heap[r].t < best.t || (m->heap[r].t == best.t && m->heap[r].core < best.core)))
+            s = r;
+        if (s == i)
+            break;
+        m->heap[i] = m->heap[s];
+        i = s;
+    }
+    if (n)
+        m->heap[i] = last;
+    return top;
+}
+
+/* ---- lifecycle --------------------------------------------------------------------------- */
+
+static void free_run_state(machine *m)
+{
+    if (m->cores) {
+        for (uint32_t c = 0; c < m->t->cores; c++) {
+            core_state *cs = &m->cores[c];
+            free(cs->prog);
+            free(cs->inflight);
+            if (cs->q)
+                for (uint32_t q = 0; q < Q_MXU0 + m->t->mxus_per_core; q++)
+                    free(cs->q[q].idx);
+            free(cs->q);
+            free(cs->engine_free);
+            if (cs->mxu)
+                for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
+                    mxu_unit *mu = &cs->mxu[u];
+                    if (mu->fifo)
+                        for (uint32_t s = 0; s < m->t->wbuf.depth_tiles; s++)
+                            free(mu->fifo[s].data);
+                    free(mu->fifo);
+                    if (mu->pe)
+                        mxu_pe_free(mu->pe);
+                    free(mu->pe_ids);
+                    free(mu->pe_expect);
+                }
+            free(cs->mxu);
+            free(cs->ub_data);
+            free(cs->acc_data);
+        }
+        free(m->cores);
+        m->cores = NULL;
+    }
+    free(m->fl);
+    m->fl = NULL;
+    free(m->heap);
+    m->heap = NULL;
+    m->n_heap = m->cap_heap = 0;
+}
+
+static void free_bindings(machine *m)
+{
+    if (m->tdata)
+        for (uint32_t i = 0; i < m->prog.n_tensors; i++)
+            if (m->town[i])
+                free(m->tdata[i]);
+    free(m->tdata);
+    free(m->town);
+    free(m->tbase);
+    m->tdata = NULL;
+    m->town = NULL;
+    m->tbase = NULL;
+}
+
+tp_status machine_new(const tp_config *cfg, machine_engine engine, machine **out, tp_err *err)
+{
+    *out = NULL;
+    const tp_tpu_cfg *t = &cfg->tpu;
+    if (!t->present)
+        return tp_err_set(err, TP_ERR_CONFIG, "%s: the config has no tpu section", cfg->source);
+    if (engine == MACHINE_PE && t->array.timing == TP_TIMING_SCALESIM)
+        return tp_err_set(err, TP_ERR_UNSUPPORTED,
+                          "--engine pe: the per-PE engine does not model tpu.array.timing=scalesim (use --engine fast)");
+    if (!t->mem[TP_MEM_DRAM].present && !t->mem[t->place_inputs].present)
+        return tp_err_set(err, TP_ERR_CONFIG, "%s: no off-chip memory", cfg->source);
+    for (int k = 0; k < 3; k++) {
+        tp_mem_id id = k == 0 ? t->place_inputs : k == 1 ? t->place_weights : t->place_outputs;
+        if (!t->mem[id].present)
+            return tp_err_set(err, TP_ERR_CONFIG, "%s: placement names memory %s, which the config does not define",
+                              cfg->source, cfg_mem_name(id));
+    }
+    machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+    m->cfg = *cfg;
+    m->t = &m->cfg.tpu;
+    m->engine = engine;
+    for (int id = 0; id < TP_MEM__COUNT; id++) {
+        if (!m->t->mem[id].present)
+            continue;
+        m->mem[id].present = true;
+        tp_status rc = dram_init(&m->mem[id].d, &m->t->mem[id], m->t->clock_hz, err);
+        if (rc) {
+            free(m);
+            return rc;
+        }
+    }
+    *out = m;
+    return TP_OK;
+}
+
+void machine_free(machine *m)
+{
+    if (!m)
+        return;
+    free_run_state(m);
+    free_bindings(m);
+    isa_free(&m->prog);
+    stats_free(&m->stats);
+    free(m);
+}
+
+void machine_set_timing_only(machine *m, bool on) { m->timing_only = on; }
+void machine_set_threads(machine *m, int threads) { m->threads = threads; }
+
+static tp_status copy_program(isa_program *dst, const isa_program *src)
+{
+    isa_init(dst, src->name, src->dtype);
+    dst->tensors = malloc(sizeof *src->tensors * (src->n_tensors ? src->n_tensors : 1));
+    dst->ins = malloc(sizeof *src->ins * (src->n_ins ? src->n_ins : 1));
+    dst->regions = malloc(sizeof *src->regions * (src->n_regions ? src->n_regions : 1));
+    if (!dst->tensors || !dst->ins || !dst->regions) {
+        isa_free(dst);
+        return TP_ERR_NOMEM;
+    }
+    memcpy(dst->tensors, src->tensors, sizeof *src->tensors * src->n_tensors);
+    memcpy(dst->ins, src->ins, sizeof *src->ins * src->n_ins);
+    memcpy(dst->regions, src->regions, sizeof *src->regions * src->n_regions);
+    dst->n_tensors = dst->cap_tensors = src->n_tensors;
+    dst->n_ins = dst->cap_ins = src->n_ins;
+    dst->n_regions = dst->cap_regions = src->n_regions;
+    return TP_OK;
+}
+
+tp_status machine_load(machine *m, const isa_program *p, tp_err *err)
+{
+    tp_status rc = isa_validate(p, m->t, err);
+    if (rc)
+        return rc;
+    mxu_params_from_cfg(&m->mp, m->t, p->dtype);
+    if ((rc = mxu_params_check(&m->mp, err)))
+        return rc;
+    free_run_state(m);
+    free_bindings(m);
+    isa_free(&m->prog);
+    m->loaded = false;
+    if (copy_program(&m->prog, p))
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory loading %s", p->name);
+    uint32_t nt = p->n_tensors ? p->n_tensors : 1;
+    m->tdata = calloc(nt, sizeof *m->tdata);
+    m->town = calloc(nt, sizeof *m->town);
+    m->tbase = calloc(nt, sizeof *m->tbase);
+    if (!m->tdata || !m->town || !m->tbase)
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory loading %s", p->name);
+    /* DRAM layout: tensors one after another in declaration order, 4 KiB aligned. */
+    uint64_t a = 0;
+    for (uint32_t i = 0; i < p->n_tensors; i++) {
+        m->tbase[i] = a;
+        uint64_t bytes = (uint64_t)p->tensors[i].rows * p->tensors[i].cols * isa_dtype_bytes(p->tensors[i].dtype);
+        a += (bytes + 4095) & ~4095ull;
+    }
+    m->loaded = true;
+    return TP_OK;
+}
+
+tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols, npy_dtype dt,
+                       tp_err *err)
+{
+    if (!m->loaded)
+        return tp_err_set(err, TP_ERR_USAGE, "machine_bind: no program loaded");
+    int i = isa_find_tensor(&m->prog, name);
+    if (i < 0)
+        return tp_err_set(err, TP_ERR_USAGE, "%s: the program declares no tensor '%s'", m->prog.name, name);
+    const isa_tensor *t = &m->prog.tensors[i];
+    if (t->rows != rows || t->cols != cols || t->dtype != dt)
+        return tp_err_set(err, TP_ERR_USAGE, "tensor %s: given %u x %u %s but the program declares %u x %u %s",
+                          name, rows, cols, npy_dtype_name(dt), t->rows, t->cols, npy_dtype_name(t->dtype));
+    if (m->town[i])
+        free(m->tdata[i]);
+    m->tdata[i] = data;
+    m->town[i] = false;
+    return TP_OK;
+}
+
+void *machine_tensor_data(const machine *m, const char *name)
+{
+    if (!m->loaded || m->timing_only)
+        return NULL;
+    int i = isa_find_tensor(&m->prog, name);
+    return i < 0 ? NULL : m->tdata[i];
+}
+
+const tp_stats *machine_stats(const machine *m) { return &m->stats; }
+
+tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end, tp_err *err)
+{
+    if (!m->fl || i >= m->prog.n_ins || !m->fl[i].started)
+        return tp_err_set(err, TP_ERR_USAGE, "machine_instr_times: instruction %u did not run", i);
+    *start = m->fl[i].start;
+    *end = m->fl[i].end;
+    return TP_OK;
+}
+
+/* ---- footprints -------------------------------------------------------------------------- */
+
+static void footprint(machine *m, uint32_t i)
+{
+    const isa_instr *in = &m->prog.ins[i];
+    flight *f = &m->fl[i];
+    const tp_tpu_cfg *t = m->t;
+    unsigned e = num_in_bytes(m->prog.dtype);
+    f->tensor = -1;
+    switch (in->op) {
+    case ISA_LOAD: {
+        uint64_t eb = isa_dtype_bytes(m->prog.tensors[in->blk.tensor].dtype);
+        uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows, cols = in->transpose ? in->blk.rows : in->blk.cols;
+        f->ub_w = (range){in->ub_addr, in->ub_addr + span(rows, cols * eb, in->ub_stride)};
+        f->tensor = in->blk.tensor;
+        break;
+    }
+    case ISA_LOADW:
+        f->tensor = in->blk.tensor;
+        break;
+    case ISA_MATMUL: {
+        /* k of the first tile is filled in when the instruction is timed (the FIFO knows it) */
+        f->acc_w = (range){in->acc_row, in->acc_row + in->m};
+        if (in->accumulate)
+            f->acc_r = f->acc_w;
+        (void)e;
+        break;
+    }
+    case ISA_ACTIVATE:
+        f->acc_r = (range){in->acc_row, in->acc_row + in->m};
+        f->ub_w = (range){in->ub_addr, in->ub_addr + span(in->m, (uint64_t)in->n * isa_dtype_bytes(in->out_dtype),
+                                                          in->ub_stride)};
+        if (in->has_bias)
+            f->ub_r2 = (range){in->bias_addr, in->bias_addr + (uint64_t)in->n * 4};
+        break;
+    case ISA_STORE: {
+        uint64_t eb = isa_dtype_bytes(m->prog.tensors[in->blk.tensor].dtype);
+        f->ub_r = (range){in->ub_addr, in->ub_addr + span(in->blk.rows, in->blk.cols * eb, in->ub_stride)};
+        f->tensor = in->blk.tensor;
+        f->dram_write = true;
+        break;
+    }
+    default:
+        break;
+    }
+    if (f->tensor >= 0) {
+        f->r0 = in->blk.r0;
+        f->r1 = in->blk.r0 + in->blk.rows;
+        f->c0 = in->blk.c0;
+        f->c1 = in->blk.c0 + in->blk.cols;
+    }
+    (void)t;
+}
+
+/* The matmul's UB read range needs k (from its FIFO tile); set when known. */
+static void matmul_ub_range(machine *m, uint32_t i, uint32_t k)
+{
+    const isa_instr *in = &m->prog.ins[i];
+    uint64_t row = (uint64_t)k * in->repeat * num_in_bytes(m->prog.dtype);
+    m->fl[i].ub_r = (range){in->ub_addr, in->ub_addr + span(in->m, row, in->ub_stride)};
+}
+
+typedef struct {
+    bool blocked;       /* some conflicting older instruction has not begun */
+    uint64_t ready;     /* max of the known times it must wait for */
+    cause why;          /* kind of the binding dependency */
+} depinfo;
+
+static cause dep_kind(const isa_instr *older)
+{
+    return older->op == ISA_LOAD ? C_INPUTS : older->op == ISA_LOADW ? C_WEIGHTS : C_DEPENDENCY;
+}
+
+/* Scoreboard: when may instruction x begin, given the older in-flight instructions of its core. */
+static depinfo deps(machine *m, core_state *cs, uint32_t x)
+{
+    depinfo d = {false, 0, C_IDLE};
+    const flight *fx = &m->fl[x];
+    const isa_instr *ix = &m->prog.ins[x];
+    for (uint32_t k = 0; k < cs->n_inflight; k++) {
+        uint32_t y = cs->inflight[k];
+        if (y >= x)
+            break;
+        const flight *fy = &m->fl[y];
+        const isa_instr *iy = &m->prog.ins[y];
+        bool same_mxu_mm = ix->op == ISA_MATMUL && iy->op == ISA_MATMUL && ix->mxu == iy->mxu;
+        bool raw = overlap(fx->ub_r, fy->ub_w) || overlap(fx->ub_r2, fy->ub_w) ||
+                   (!same_mxu_mm && overlap(fx->acc_r, fy->acc_w));
+        bool waw = overlap(fx->ub_w, fy->ub_w) || (!same_mxu_mm && overlap(fx->acc_w, fy->acc_w));
+        bool war = overlap(fx->ub_w, fy->ub_r) || overlap(fx->ub_w, fy->ub_r2) ||
+                   (!same_mxu_mm && overlap(fx->acc_w, fy->acc_r));
+        if (fx->tensor >= 0 && fx->tensor == fy->tensor && (fx->dram_write || fy->dram_write) &&
+            fx->r0 < fy->r1 && fy->r0 < fx->r1 && fx->c0 < fy->c1 && fy->c0 < fx->c1) {
+            if (fx->dram_write && fy->dram_write)
+                waw = true;
+            else if (fx->dram_write)
+                war = true;
+            else
+                raw = true;
+        }
+        if (!raw && !waw && !war)
+            continue;
+        if (!fy->started) {
+            d.blocked = true;
+            d.why = dep_kind(iy);
+            continue;
+        }
+        uint64_t t = (raw || waw) ? fy->end : 0;
+        if (war && fy->read_done > t)
+            t = fy->read_done;
+        if (t > d.ready) {
+            d.why = dep_kind(iy);
+            d.ready = t;
+        }
+    }
+    return d;
+}
+
+/* ---- values ------------------------------------------------------------------------------ */
+
+static void advance_pe(machine *m, core_state *cs, uint64_t t)
+{
+    if (m->engine != MACHINE_PE || m->timing_only)
+        return;
+    for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
+        uint32_t id;
+        if (cs->mxu[u].pe)
+            while (mxu_pe_advance(cs->mxu[u].pe, t, &id))
+                ;
+    }
+}
+
+static void values_load(machine *m, core_state *cs, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = isa_dtype_bytes(t->dtype);
+    const uint8_t *src = m->tdata[in->blk.tensor];
+    uint8_t *ub = cs->ub_data + in->ub_addr;
+    if (!in->transpose) {
+        size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            memcpy(ub + r * stride, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, row);
+    } else {
+        size_t row = in->blk.rows * eb, stride = in->ub_stride ? in->ub_stride : row;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            for (uint32_t c = 0; c < in->blk.cols; c++)
+                memcpy(ub + c * stride + r * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
+    }
+}
+
+static void values_store(machine *m, core_state *cs, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = isa_dtype_bytes(t->dtype);
+    uint8_t *dst = m->tdata[in->blk.tensor];
+    size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
+    for (uint32_t r = 0; r < in->blk.rows; r++)
+        memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
+}
+
+static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = isa_dtype_bytes(t->dtype);
+    size_t need = (size_t)in->blk.rows * in->blk.cols * eb;
+    if (fe->cap < need) {
+        void *q = realloc(fe->data, need);
+        if (!q)
+            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for a weight tile");
+        fe->data = q;
+        fe->cap = need;
+    }
+    const uint8_t *src = m->tdata[in->blk.tensor];
+    uint8_t *dst = fe->data;
+    /* tile is k x n row-major: k = rows (or cols when transposed) */
+    for (uint32_t r = 0; r < in->blk.rows; r++)
+        for (uint32_t c = 0; c < in->blk.cols; c++) {
+            size_t di = in->transpose ? ((size_t)c * in->blk.rows + r) : ((size_t)r * in->blk.cols + c);
+            memcpy(dst + di * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
+        }
+    return TP_OK;
+}
+
+static void values_activate(machine *m, core_state *cs, const isa_instr *in)
+{
+    uint32_t cols = m->t->array.cols;
+    size_t ob = isa_dtype_bytes(in->out_dtype);
+    size_t stride = in->ub_stride ? in->ub_stride : in->n * ob;
+    for (uint32_t r = 0; r < in->m; r++) {
+        uint8_t *acc = cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4;
+        uint8_t *out = cs->ub_data + in->ub_addr + r * stride;
+        for (uint32_t c = 0; c < in->n; c++) {
+            if (m->prog.dtype == TP_INT8) {
+                int32_t v, b;
+                memcpy(&v, acc + c * 4, 4);
+                if (in->has_bias) {
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    v = num_i32_add(v, b);
+                }
+                if (in->act != ISA_ACT_NONE && v < 0)
+                    v = 0;
+                if (in->act == ISA_ACT_RELU6 && v > 6)
+                    v = 6;
+                if (in->out_dtype == NPY_INT8) {
+                    int8_t q = num_requant_i8(v, in->scale);
+                    memcpy(out + c, &q, 1);
+                } else
+                    memcpy(out + c * 4, &v, 4);
+            } else {
+                float v, b;
+                memcpy(&v, acc + c * 4, 4);
+                if (in->has_bias) {
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    v = v + b;
+                }
+                if (in->act != ISA_ACT_NONE && v < 0.0f)
+                    v = 0.0f;
+                if (in->act == ISA_ACT_RELU6 && v > 6.0f)
+                    v = 6.0f;
+                if (in->out_dtype == NPY_BF16) {
+                    uint16_t h = num_f32_to_bf16(v);
+                    memcpy(out + c * 2, &h, 2);
+                } else
+                    memcpy(out + c * 4, &v, 4);
+            }
+        }
+    }
+}
+
+/* ---- off-chip memory --------------------------------------------------------------------- */
+
+static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue, const isa_instr *in)
+{
+    offchip *oc = &m->mem[id];
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    uint64_t eb = isa_dtype_bytes(t->dtype);
+    uint64_t addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
+    uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
+                                  (uint64_t)t->cols * eb, NULL);
+    /* busy = union of in-flight intervals; issues come in nondecreasing order */
+    if (end > oc->cursor) {
+        oc->busy += end - (issue > oc->cursor ? issue : oc->cursor);
+        oc->cursor = end;
+    }
+    return end;
+}
+
+/* ---- starting instructions --------------------------------------------------------------- */
+
+static void wake(machine *m, uint32_t c, uint64_t t)
+{
+    if (t != NEVER && t > m->now)
+        heap_push(m, t, c);
+}
+
+static uint32_t engine_pick(machine *m, core_state *cs)
+{
+    uint32_t best = 0;
+    for (uint32_t e = 1; e < m->t->dma.engines; e++)
+        if (cs->engine_free[e] < cs->engine_free[best])
+            best = e;
+    return best;
+}
+
+/* Frees FIFO entries released by now; returns the cycle at which `slots` more fit (NEVER when
+ * an entry that must leave first has not been timed yet). */
+static uint64_t fifo_space(machine *m, mxu_unit *mu, uint32_t slots)
+{
+    uint32_t depth = m->t->wbuf.depth_tiles;
+    while (mu->f_popped && mu->fifo[mu->f_head].release <= m->now) {
+        mu->f_used_slots -= mu->fifo[mu->f_head].slots;
+        mu->f_head = (mu->f_head + 1) % depth;
+        mu->f_n--;
+        mu->f_popped--;
+    }
+    if (mu->f_used_slots + slots <= depth && mu->f_n < depth)
+        return m->now;
+    /* walk the popped entries in order: when enough slots leave */
+    uint32_t used = mu->f_used_slots, n = mu->f_n;
+    for (uint32_t j = 0; j < mu->f_popped; j++) {
+        fifo_entry *fe = &mu->fifo[(mu->f_head + j) % depth];
+        if (fe->release == NEVER)
+            return NEVER;
+        used -= fe->slots;
+        n--;
+        if (used + slots <= depth && n < depth)
+            return fe->release;
+    }
+    return NEVER;
+}
+
+static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
+{
+    const isa_instr *in = &m->prog.ins[x];
+    depinfo d = deps(m, cs, x);
+    if (d.blocked) {
+        *why = C_DEPENDENCY;
+        return false;
+    }
+    uint64_t t = max64(m->now, d.ready);
+    cause w = d.ready > m->now ? C_DEPENDENCY : C_IDLE;
+    mxu_unit *mu = NULL;
+    uint32_t slots = 0;
+    if (in->op == ISA_LOADW) {
+        mu = &cs->mxu[in->mxu];
+        uint32_t k = in->transpose ? in->blk.cols : in->blk.rows;
+        slots = isa_tile_slots(m->t, k);
+        uint64_t f = fifo_space(m, mu, slots);
+        if (f == NEVER) {
+            *why = C_WBUF_FULL;
+            return false;
+        }
+        if (f > t) {
+            t = f;
+            w = C_WBUF_FULL;
+        }
+    }
+    uint32_t eng = engine_pick(m, cs);
+    if (cs->engine_free[eng] > t) {
+        t = cs->engine_free[eng];
+        w = C_DMA_ENGINES;
+    }
+    if (t > m->now) {
+        wake(m, c, t);
+        *why = w;
+        return false;
+    }
+    /* begin now */
+    uint64_t s = m->now, setup = m->t->dma.setup_cycles, dma_bpc = m->t->dma.bytes_per_cycle;
+    const isa_tensor *tt = &m->prog.tensors[in->blk.tensor];
+    uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * isa_dtype_bytes(tt->dtype);
+    uint64_t end = s + setup + ceil_div(bytes, dma_bpc);
+    flight *f = &m->fl[x];
+    advance_pe(m, cs, s);
+    if (in->op == ISA_LOAD) {
+        end = max64(end, mem_access(m, m->t->place_inputs, false, s + setup, in));
+        uint64_t ub0 = sram_earliest(&cs->ub, true, s + setup);
+        sram_reserve(&cs->ub, true, ub0, bytes);
+        end = max64(end, ub0 + sram_cycles(&cs->ub, true, bytes));
+        if (!m->timing_only)
+            values_load(m, cs, in);
+    } else if (in->op == ISA_LOADW) {
+        end = max64(end, mem_access(m, m->t->place_weights, false, s + setup, in));
+        uint32_t depth = m->t->wbuf.depth_tiles;
+        fifo_entry *fe = &mu->fifo[(mu->f_head + mu->f_n) % depth];
+        fe->release = NEVER;
+        fe->slots = slots;
+        fe->ins = x;
+        fe->k = in->transpose ? in->blk.cols : in->blk.rows;
+        fe->n = in->transpose ? in->blk.rows : in->blk.cols;
+        mu->f_n++;
+        mu->f_used_slots += slots;
+        m->wbuf_bytes += bytes;
+        if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
+            return false;
+    } else {   /* store */
+        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup);
+        sram_reserve(&cs->ub, false, ub0, bytes);
+        uint64_t rd = ub0 + sram_cycles(&cs->ub, false, bytes);
+        end = max64(end, max64(rd, mem_access(m, m->t->place_outputs, true, s + setup, in)));
+        if (!m->timing_only)
+            values_store(m, cs, in);
+    }
+    f->started = true;
+    f->start = s;
+    f->end = f->read_done = end;
+    cs->engine_free[eng] = end;
+    acct_busy(&cs->dma, s, end);
+    wake(m, c, end);
+    return true;
+}
+
+static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
+{
+    const isa_instr *in = &m->prog.ins[x];
+    depinfo d = deps(m, cs, x);
+    if (d.blocked) {
+        *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        return false;
+    }
+    if (d.ready > m->now) {
+        wake(m, c, d.ready);
+        *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        return false;
+    }
+    uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
+    uint64_t out_bytes = elems * isa_dtype_bytes(in->out_dtype);
+    uint64_t end = s + ceil_div(elems, m->t->vpu.elems_per_cycle);
+    uint64_t ub0 = sram_earliest(&cs->ub, true, s);
+    sram_reserve(&cs->ub, true, ub0, out_bytes);
+    end = max64(end, ub0 + sram_cycles(&cs->ub, true, out_bytes));
+    if (in->has_bias)
+        cs->ub.read_bytes += (uint64_t)in->n * 4;
+    m->acc_read_bytes += elems * 4;
+    advance_pe(m, cs, s);
+    if (!m->timing_only)
+        values_activate(m, cs, in);
+    flight *f = &m->fl[x];
+    f->started = true;
+    f->start = s;
+    f->end = f->read_done = end;
+    acct_busy(&cs->vpu, s, end);
+    wake(m, c, end);
+    return true;
+}
+
+/* Splits an op's idle cycles: those before the instruction reached the head of the queue are
+ * plain idle (or queue_full), the rest go to what the op waited for. */
+static void mxu_account(mxu_unit *mu, const mxu_timing *tm, uint64_t prev_stream_end, uint64_t arrival,
+                        cause waited, cause before)
+{
+    mu->cyc[C_BUSY] += tm->by_cause[MXU_BUSY];
+    mu->cyc[C_WEIGHT_LOAD] += tm->by_cause[MXU_WEIGHT_LOAD];
+    mu->cyc[C_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
+    uint64_t idle = tm->by_cause[MXU_IDLE];
+    uint64_t pre = arrival > prev_stream_end ? arrival - prev_stream_end : 0;
+    if (pre > idle)
+        pre = idle;
+    mu->cyc[before] += pre;
+    mu->cyc[waited] += idle - pre;
+}
+
+static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
+{
+    const isa_instr *in = &m->prog.ins[x];
+    mxu_unit *mu = &cs->mxu[in->mxu];
+    uint32_t depth = m->t->wbuf.depth_tiles;
+    /* its tiles: the FIFO entries after the ones already handed out */
+    if (mu->f_n < mu->f_popped + in->repeat) {
+        *why = C_WEIGHTS;
+        return false;
+    }
+    fifo_entry *first = &mu->fifo[(mu->f_head + mu->f_popped) % depth];
+    matmul_ub_range(m, x, first->k);
+    depinfo d = deps(m, cs, x);
+    if (d.blocked) {
+        *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        return false;
+    }
+    uint64_t inputs_ready = max64(m->now, d.ready);
+    cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
+    unsigned e = num_in_bytes(m->prog.dtype);
+    uint32_t cols = m->t->array.cols;
+    flight *f = &m->fl[x];
+    advance_pe(m, cs, m->now);
+    uint64_t arrival = mu->head_since;
+    for (uint32_t j = 0; j < in->repeat; j++) {
+        fifo_entry *fe = &mu->fifo[(mu->f_head + mu->f_popped) % depth];
+        uint64_t weights_ready = max64(m->now, m->fl[fe->ins].end);
+        mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate};
+        mxu_state saved = mu->st;
+        uint64_t prev_se = mu->st.stream_end;
+        mxu_timing tm;
+        mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, inputs_ready, &tm);
+        uint64_t a_bytes = (uint64_t)in->m * fe->k * e;
+        uint64_t u0 = sram_earliest(&cs->ub, false, tm.start);
+        cause waited = weights_ready > inputs_ready ? C_WEIGHTS : dep_cause;
+        uint64_t in_ready = inputs_ready;
+        if (u0 > tm.start) {   /* the UB read port is busy: start when it frees */
+            mu->st = saved;
+            in_ready = u0;
+            mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, in_ready, &tm);
+            waited = C_UB_BW;
+        }
+        sram_reserve(&cs->ub, false, tm.start, a_bytes);
+        mxu_account(mu, &tm, prev_se, arrival, waited, cs->issue_blocked ? C_QUEUE_FULL : C_IDLE);
+        fe->release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
+        mu->f_popped++;
+        m->macs += (uint64_t)in->m * fe->n * fe->k;
+        m->acc_write_bytes += (uint64_t)in->m * fe->n * 4;
+        if (op.accumulate)
+            m->acc_read_bytes += (uint64_t)in->m * fe->n * 4;
+        if (j == 0) {
+            f->start = tm.start;
+        }
+        f->end = max64(f->end, tm.end);
+        f->read_done = max64(f->read_done, tm.stream_end);
+        mu->used = true;
+        wake(m, c, fe->release);
+        if (!m->timing_only) {
+            mxu_issue is;
+            memset(&is, 0, sizeof is);
+            is.op = op;
+            is.a = cs->ub_data + in->ub_addr + (size_t)j * fe->k * e;
+            is.a_rs = (in->ub_stride ? in->ub_stride : (uint64_t)fe->k * in->repeat * e) / e;
+            is.a_cs = 1;
+            is.b = fe->data;
+            is.b_rs = fe->n;
+            is.b_cs = 1;
+            is.c = cs->acc_data + (size_t)in->acc_row * cols * 4;
+            is.ldc = cols;
+            is.weights_ready = weights_ready;
+            is.inputs_ready = in_ready;
+            if (m->engine == MACHINE_PE) {
+                uint32_t id;
+                if ((m->rc = mxu_pe_issue(mu->pe, &is, &id, m->err)))
+                    return false;
+                if (mu->pe_n == mu->pe_cap) {
+                    uint32_t nc = mu->pe_cap ? mu->pe_cap * 2 : 64;
+                    mxu_timing *q = realloc(mu->pe_expect, nc * sizeof *q);
+                    if (!q) {
+                        m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory");
+                        return false;
+                    }
+                    mu->pe_expect = q;
+                    mu->pe_cap = nc;
+                }
+                mu->pe_expect[mu->pe_n++] = tm;
+                (void)id;
+            } else {
+                mxu_fast_values(&m->mp, &is, m->threads);
+            }
+        }
+    }
+    f->started = true;
+    wake(m, c, f->end);
+    wake(m, c, f->read_done);
+    return true;
+}
+
+/* ---- the core's step --------------------------------------------------------------------- */
+
+static void retire(machine *m, core_state *cs)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < cs->n_inflight; j++) {
+        uint32_t y = cs->inflight[j];
+        const flight *f = &m->fl[y];
+        if (!(f->started && f->end <= m->now))
+            cs->inflight[k++] = y;
+    }
+    cs->n_inflight = k;
+}
+
+static uint32_t queue_of(const isa_instr *in)
+{
+    switch (in->op) {
+    case ISA_LOAD: return Q_LOAD;
+    case ISA_LOADW: return Q_WEIGHT;
+    case ISA_ACTIVATE: return Q_VECTOR;
+    case ISA_STORE: return Q_STORE;
+    default: return Q_MXU0 + in->mxu;
+    }
+}
+
+static bool issue(machine *m, core_state *cs)
+{
+    bool progress = false;
+    cs->issue_blocked = false;
+    while (cs->next < cs->n_prog) {
+        uint32_t x = cs->prog[cs->next];
+        const isa_instr *in = &m->prog.ins[x];
+        if (in->op == ISA_HALT) {
+            cs->next = cs->n_prog;
+            progress = true;
+            break;
+        }
+        if (in->op == ISA_FENCE) {
+            if (cs->n_inflight)
+                break;
+            m->fl[x].started = true;
+            m->fl[x].start = m->fl[x].end = m->now;
+            cs->next++;
+            progress = true;
+            continue;
+        }
+        queue *q = &cs->q[queue_of(in)];
+        if (q->n == QUEUE_DEPTH) {
+            cs->issue_blocked = true;
+            break;
+        }
+        footprint(m, x);
+        m->fl[x].issued = true;
+        q->idx[(q->head + q->n) % QUEUE_DEPTH] = x;
+        if (q->n == 0 && in->op == ISA_MATMUL)
+            cs->mxu[in->mxu].head_since = m->now;
+        q->n++;
+        cs->inflight[cs->n_inflight++] = x;
+        cs->next++;
+        progress = true;
+    }
+    return progress;
+}
+
+static void step_core(machine *m, uint32_t c)
+{
+    core_state *cs = &m->cores[c];
+    uint32_t nq = Q_MXU0 + m->t->mxus_per_core;
+    bool progress = true;
+    while (progress && m->rc == TP_OK) {
+        progress = false;
+        retire(m, cs);
+        if (issue(m, cs))
+            progress = true;
+        cause dma_why = cs->issue_blocked ? C_QUEUE_FULL : C_IDLE, vpu_why = dma_why;
+        bool dma_any = false;
+        for (uint32_t qi = 0; qi < nq && m->rc == TP_OK; qi++) {
+            queue *q = &cs->q[qi];
+            while (q->n) {
+                uint32_t x = q->idx[q->head];
+                const isa_instr *in = &m->prog.ins[x];
+                cause why = C_DEPENDENCY;
+                bool ok;
+                if (in->op == ISA_MATMUL)
+                    ok = try_matmul(m, c, cs, x, &why);
+                else if (in->op == ISA_ACTIVATE)
+                    ok = try_activate(m, c, cs, x, &why);
+                else
+                    ok = try_dma(m, c, cs, x, &why);
+                if (!ok) {
+                    if (qi == Q_VECTOR)
+                        vpu_why = why;
+                    else if (qi < Q_MXU0 && (!dma_any || why != C_IDLE)) {
+                        dma_why = why;
+                        dma_any = true;
+                    }
+                    break;
+                }
+                q->head = (q->head + 1) % QUEUE_DEPTH;
+                q->n--;
+                if (qi >= Q_MXU0)
+                    cs->mxu[qi - Q_MXU0].head_since = m->now;
+                progress = true;
+            }
+        }
+        if (!progress) {
+            acct_note(&cs->dma, m->now, dma_why);
+            acct_note(&cs->vpu, m->now, vpu_why);
+        }
+    }
+    if (cs->next == cs->n_prog && cs->n_inflight == 0)
+        cs->done = true;
+    else {
+        /* wake at the earliest known end of an in-flight instruction so it retires */
+        uint64_t t = NEVER;
+        for (uint32_t j = 0; j < cs->n_inflight; j++) {
+            const flight *f = &m->fl[cs->inflight[j]];
+            if (f->started && f->end > m->now && f->end < t)
+                t = f->end;
+        }
+        wake(m, c, t);
+    }
+}
+
+/* ---- run --------------------------------------------------------------------------------- */
+
+static tp_status setup_run(machine *m)
+{
+    const tp_tpu_cfg *t = m->t;
+    uint32_t n = m->prog.n_ins;
+    m->fl = calloc(n ? n : 1, sizeof *m->fl);
+    m->cores = calloc(t->cores, sizeof *m->cores);
+    if (!m->fl || !m->cores)
+        return TP_ERR_NOMEM;
+    uint32_t depth = t->wbuf.depth_tiles;
+    for (uint32_t c = 0; c < t->cores; c++) {
+        core_state *cs = &m->cores[c];
+        uint32_t cnt = 0;
+        for (uint32_t i = 0; i < n; i++)
+            cnt += m->prog.ins[i].core == c;
+        cs->prog = malloc(sizeof *cs->prog * (cnt ? cnt : 1));
+        cs->inflight = malloc(sizeof *cs->inflight * (cnt ? cnt : 1));
+        cs->q = calloc(Q_MXU0 + t->mxus_per_core, sizeof *cs->q);
+        cs->engine_free = calloc(t->dma.engines ? t->dma.engines : 1, sizeof *cs->engine_free);
+        cs->mxu = calloc(t->mxus_per_core, sizeof *cs->mxu);
+        if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->mxu)
+            return TP_ERR_NOMEM;
+        for (uint32_t i = 0; i < n; i++)
+            if (m->prog.ins[i].core == c)
+                cs->prog[cs->n_prog++] = i;
+        for (uint32_t q = 0; q < Q_MXU0 + t->mxus_per_core; q++)
+            if (!(cs->q[q].idx = malloc(sizeof(uint32_t) * QUEUE_DEPTH)))
+                return TP_ERR_NOMEM;
+        for (uint32_t u = 0; u < t->mxus_per_core; u++) {
+            mxu_unit *mu = &cs->mxu[u];
+            mxu_state_init(&mu->st);
+            if (!(mu->fifo = calloc(depth, sizeof *mu->fifo)))
+                return TP_ERR_NOMEM;
+            if (m->engine == MACHINE_PE && !m->timing_only) {
+                tp_status rc = mxu_pe_new(&m->mp, &mu->pe, m->err);
+                if (rc)
+                    return rc;
+            }
+        }
+        sram_init(&cs->ub, t->ub.size_bytes, t->ub.banks, t->ub.read_ports, t->ub.write_ports, t->ub.bytes_per_cycle);
+        if (!m->timing_only) {
+            cs->ub_data = calloc(1, t->ub.size_bytes);
+            cs->acc_data = calloc((size_t)t->acc.entries * t->mxus_per_core, (size_t)t->array.cols * 4);
+            if (!cs->ub_data || !cs->acc_data)
+                return TP_ERR_NOMEM;
+        }
+        cs->dma.reason = cs->vpu.reason = C_IDLE;
+    }
+    if (!m->timing_only) {
+        for (uint32_t i = 0; i < m->prog.n_tensors; i++)
+            if (!m->tdata[i]) {
+                const isa_tensor *tt = &m->prog.tensors[i];
+                m->tdata[i] = calloc((size_t)tt->rows * tt->cols, isa_dtype_bytes(tt->dtype));
+                if (!m->tdata[i])
+                    return TP_ERR_NOMEM;
+                m->town[i] = true;
+            } else if (m->town[i]) {
+                const isa_tensor *tt = &m->prog.tensors[i];
+                memset(m->tdata[i], 0, (size_t)tt->rows * tt->cols * isa_dtype_bytes(tt->dtype));
+            }
+    }
+    for (int id = 0; id < TP_MEM__COUNT; id++)
+        if (m->mem[id].present) {
+            dram_reset(&m->mem[id].d);
+            m->mem[id].cursor = m->mem[id].busy = 0;
+        }
+    m->now = 0;
+    m->macs = m->acc_read_bytes = m->acc_write_bytes = m->wbuf_bytes = 0;
+    return TP_OK;
+}
+
+static void add_unit(machine *m, const char *name, const char *kind, const uint64_t cyc[C__N], bool mxu)
+{
+    stats_unit *u = stats_add_unit(&m->stats, name, kind);
+    if (!u) {
+        m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for stats");
+        return;
+    }
+    stats_unit_add(u, "busy", cyc[C_BUSY]);
+    if (mxu) {
+        stats_unit_add(u, "weight_load", cyc[C_WEIGHT_LOAD]);
+        stats_unit_add(u, "fill_drain", cyc[C_FILL_DRAIN]);
+        stats_unit_add(u, "weights", cyc[C_WEIGHTS]);
+        stats_unit_add(u, "inputs", cyc[C_INPUTS]);
+        stats_unit_add(u, "ub_bandwidth", cyc[C_UB_BW]);
+    }
+    for (int k = 0; k < C__N; k++)
+        if (k != C_BUSY && k != C_IDLE && cyc[k] && !stats_unit_cause(u, cause_names[k]))
+            stats_unit_add(u, cause_names[k], cyc[k]);
+    stats_unit_add(u, "idle", cyc[C_IDLE]);
+}
+
+static void finish_stats(machine *m, uint64_t total)
+{
+    const tp_tpu_cfg *t = m->t;
+    tp_stats *s = &m->stats;
+    stats_free(s);
+    stats_init(s);
+    snprintf(s->machine, sizeof s->machine, "%s", t->name);
+    snprintf(s->engine, sizeof s->engine, "%s", machine_engine_name(m->engine));
+    snprintf(s->dtype, sizeof s->dtype, "%s", num_dtype_name(m->prog.dtype));
+    snprintf(s->dataflow, sizeof s->dataflow, "%s", cfg_dataflow_name(t->array.dataflow));
+    s->timing_only = m->timing_only;
+    s->clock_hz = t->clock_hz;
+    s->cycles = total;
+    s->instructions = m->prog.n_ins;
+    s->macs = m->macs;
+    s->peak_macs_per_cycle = cfg_tpu_peak_macs_per_cycle(t);
+    char name[STATS_NAME];
+    uint64_t ub_r = 0, ub_w = 0;
+    for (uint32_t c = 0; c < t->cores; c++) {
+        core_state *cs = &m->cores[c];
+        for (uint32_t u = 0; u < t->mxus_per_core; u++) {
+            mxu_unit *mu = &cs->mxu[u];
+            uint64_t tail[MXU_CAUSE__COUNT] = {0};
+            mxu_close(&mu->st, total, tail);
+            mu->cyc[C_FILL_DRAIN] += tail[MXU_FILL_DRAIN];
+            mu->cyc[C_IDLE] += tail[MXU_IDLE];
+            mu->cyc[C_BUSY] += tail[MXU_BUSY];
+            mu->cyc[C_WEIGHT_LOAD] += tail[MXU_WEIGHT_LOAD];
+            s->mxus_used += mu->used;
+            snprintf(name, sizeof name, "core%u.mxu%u", c, u);
+            add_unit(m, name, "mxu", mu->cyc, true);
+        }
+        acct_note(&cs->dma, total, C_IDLE);
+        acct_flush(&cs->dma, total);
+        snprintf(name, sizeof name, "core%u.dma", c);
+        add_unit(m, name, "dma", cs->dma.cyc, false);
+        acct_note(&cs->vpu, total, C_IDLE);
+        acct_flush(&cs->vpu, total);
+        snprintf(name, sizeof name, "core%u.vpu", c);
+        add_unit(m, name, "vpu", cs->vpu.cyc, false);
+        ub_r += cs->ub.read_bytes;
+        ub_w += cs->ub.write_bytes;
+    }
+    for (int id = 0; id < TP_MEM__COUNT; id++) {
+        offchip *oc = &m->mem[id];
+        if (!oc->present)
+            continue;
+        uint64_t cyc[C__N] = {0};
+        cyc[C_BUSY] = oc->busy;
+        cyc[C_IDLE] = total - oc->busy;
+        add_unit(m, cfg_mem_name((tp_mem_id)id), "mem", cyc, false);
+        stats_level *l = stats_add_level(s, cfg_mem_name((tp_mem_id)id), true);
+        if (l) {
+            l->read_bytes = oc->d.read_bytes;
+            l->write_bytes = oc->d.write_bytes;
+            l->bus_bytes = oc->d.bus_bytes;
+            l->peak_bytes_per_s = oc->d.cfg.ideal ? 0.0 : (double)oc->d.cfg.bytes_per_s;
+        }
+    }
+    stats_level *l = stats_add_level(s, "ub", false);
+    if (l) {
+        l->read_bytes = ub_r;
+        l->write_bytes = ub_w;
+        l->peak_bytes_per_s = (double)t->ub.banks * t->ub.read_ports * t->ub.bytes_per_cycle * (double)t->clock_hz *
+                              t->cores;
+    }
+    if ((l = stats_add_level(s, "acc", false))) {
+        l->read_bytes = m->acc_read_bytes;
+        l->write_bytes = m->acc_write_bytes;
+    }
+    if ((l = stats_add_level(s, "wbuf", false))) {
+        l->read_bytes = m->wbuf_bytes;
+        l->write_bytes = m->wbuf_bytes;
+    }
+    const tp_energy_cfg *en = &t->energy;
+    if (en->present) {
+        s->has_energy = true;
+        s->energy_mac_pj = (double)m->macs * en->pj_per_mac[m->prog.dtype];
+        for (int id = 0; id < TP_MEM__COUNT; id++)
+            if (m->mem[id].present)
+                s->energy_offchip_pj += (double)(m->mem[id].d.read_bytes + m->mem[id].d.write_bytes) *
+                                        en->pj_per_byte_mem[id];
+        s->energy_onchip_pj = (double)(ub_r + ub_w) * en->pj_per_byte_ub +
+                              (double)(m->acc_read_bytes + m->acc_write_bytes) * en->pj_per_byte_acc +
+                              (double)(2 * m->wbuf_bytes) * en->pj_per_byte_wbuf;
+        s->energy_pj = s->energy_mac_pj + s->energy_offchip_pj + s->energy_onchip_pj;
+    }
+    stats_finish(s);
+}
+
+/* With the per-PE engine: run every MXU to the end and compare each op's timing with the
+ * closed form the scheduler used. */
+static tp_status check_pe(machine *m)
+{
+    if (m->engine != MACHINE_PE || m->timing_only)
+        return TP_OK;
+    for (uint32_t c = 0; c < m->t->cores; c++)
+        for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
+            mxu_unit *mu = &m->cores[c].mxu[u];
+            mxu_pe_finish(mu->pe);
+            for (uint32_t id = 0; id < mu->pe_n; id++) {
+                const mxu_timing *pt = mxu_pe_op_timing(mu->pe, id), *ft = &mu->pe_expect[id];
+                if (!pt || pt->start != ft->start || pt->end != ft->end || pt->stream_end != ft->stream_end ||
+                    memcmp(pt->by_cause, ft->by_cause, sizeof pt->by_cause))
+                    return tp_err_set(m->err, TP_ERR_INTERNAL,
+                                      "core %u mxu %u op %u: per-PE timing (start %llu, end %llu) differs from the "
+                                      "closed form (start %llu, end %llu)", c, u, id,
+                                      (unsigned long long)(pt ? pt->start : 0), (unsigned long long)(pt ? pt->end : 0),
+                                      (unsigned long long)ft->start, (unsigned long long)ft->end);
+            }
+        }
+    return TP_OK;
+}
+
+tp_status machine_run(machine *m, tp_err *err)
+{
+    if (!m->loaded)
+        return tp_err_set(err, TP_ERR_USAGE, "machine_run: no program loaded");
+    free_run_state(m);
+    m->err = err;
+    m->rc = TP_OK;
+    tp_status rc = setup_run(m);
+    if (rc) {
+        if (rc == TP_ERR_NOMEM)
+            tp_err_set(err, rc, "out of memory setting up the machine (unified buffer %llu bytes per core)",
+                       (unsigned long long)m->t->ub.size_bytes);
+        return rc;
+    }
+    for (uint32_t c = 0; c < m->t->cores; c++)
+        heap_push(m, 0, c);
+    uint64_t last_t = NEVER;
+    uint32_t last_c = 0;
+    while (m->n_heap && m->rc == TP_OK) {
+        event ev = heap_pop(m);
+        if (ev.t == last_t && ev.core == last_c)
+            continue;   /* duplicate wake-up */
+        last_t = ev.t;
+        last_c = ev.core;
+        m->now = ev.t;
+        if (!m->cores[ev.core].done)
+            step_core(m, ev.core);
+    }
+    if (m->rc)
+        return m->rc;
+    uint64_t total = 0;
+    for (uint32_t c = 0; c < m->t->cores; c++) {
+        core_state *cs = &m->cores[c];
+        if (!cs->done) {
+            uint32_t x = cs->next < cs->n_prog ? cs->prog[cs->next] : cs->inflight[0];
+            return fault(m, x, TP_ERR_PROGRAM, "the machine deadlocked here (no unit can make progress)");
+        }
+    }
+    for (uint32_t i = 0; i < m->prog.n_ins; i++)
+        if (m->fl[i].started && m->fl[i].end > total)
+            total = m->fl[i].end;
+    for (int id = 0; id < TP_MEM__COUNT; id++)
+        if (m->mem[id].present && m->mem[id].cursor > total)
+            total = m->mem[id].cursor;
+    if ((rc = check_pe(m)))
+        return rc;
+    finish_stats(m, total);
+    if (m->rc)
+        return m->rc;
+    return stats_check(&m->stats, err);
+}
