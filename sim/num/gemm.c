@@ -3,15 +3,16 @@
  * micro-kernel or an AVX2/FMA one (picked at run time).
  *
  * DESIGN OF THE BLOCKED DRIVER
- * 1. C is cut into tiles of MC x NC. Thread t computes tiles t, t+T, t+2T, ... (a fixed split,
- *    so the work each element sees does not depend on the thread count; every element of C is
- *    written by exactly one thread, so results never depend on scheduling).
+ * 1. C is cut into tiles (up to TM_MAX x TN_MAX, smaller when that gives the threads at least
+ *    two tiles each). Thread t computes tiles t, t+T, t+2T, ...; every element of C is written
+ *    by exactly one thread and its order of operations is fixed by kc alone, so neither the
+ *    thread count nor the tile shape nor scheduling can change a bit.
  * 2. Inside a tile, K is cut into blocks that never straddle a chunk boundary in a way that
  *    changes the order: if kc <= KB a block holds whole chunks (floor(KB/kc) of them, the last
  *    one possibly cut short by K); if kc > KB a chunk is split into ceil(kc/KB) blocks and the
  *    running chunk sum P is parked in a per-thread buffer (Pbuf) between blocks.
- * 3. For each block, the B block (kb x nc) is packed into NR-wide panels and the A block
- *    (mc x kb) into MR-high panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to
+ * 3. For each block, the tile's B block (kb x tile width) is packed once into NR-wide panels,
+ *    then for each MC-row block of the tile the A block (mc x kb) into MR-high panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to
  *    int32 / int16 pairs. Padding rows/columns are zero and their results are never stored.
  * 4. The micro-kernel owns an MR x NR tile: for each chunk in its block, P = +0.0 (or Pbuf),
  *    then for k ascending P[r][j] = fma(A[r][k], B[k][j], P[r][j]) in every lane — exactly the
@@ -40,9 +41,12 @@ enum {
     MR = 6,        /* micro-tile rows (A panel height) */
     NR = 16,       /* micro-tile columns (B panel width): two 8-lane vectors */
     KB = 256,      /* K block: a B micro-panel is KB*NR*4 = 16 KiB, L1-resident */
-    MC = 96,       /* tile rows: the packed A block is MC*KB*4 = 96 KiB, L2-resident */
-    NC = 512,      /* tile columns: the packed B block is KB*NC*4 = 512 KiB */
-    SMALL_MNK = 1 << 17   /* below m*n*k this, one thread (thread start-up costs more) */
+    MC = 96,       /* row block: the packed A block is MC*KB*4 = 96 KiB, L2-resident */
+    TM_MAX = 4 * MC,   /* largest tile: 384 rows share one packed B block */
+    TN_MAX = 512,  /* largest tile width: the packed B block is KB*TN_MAX*4 = 512 KiB */
+    TN_MIN = 64,   /* narrowest tile when splitting for threads */
+    MAX_THREADS = 64,
+    SMALL_MNK = 1 << 17   /* below m*n*k this, one thread by default (start-up costs more) */
 };
 
 #define CANON_NAN_BITS 0x7fc00000u   /* num_f32_canon's NaN */
@@ -125,11 +129,13 @@ typedef struct {
     const num_gemm_args *g;
     const gemm_ops *ops;
     uint32_t kc;            /* effective chunk */
+    uint32_t tile_m, tile_n; /* C tile shape: a multiple of MC x a multiple of NR */
     int tid, nthreads;
     unsigned char *abuf, *bbuf, *pbuf;
 } gemm_job;
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static inline uint32_t round_up(uint32_t x, uint32_t to) { return (uint32_t)(((uint64_t)x + to - 1) / to * to); }
 
 /* Runs the micro-kernel on an MR x NR tile at C(i, j) of which mr x nr are real. */
 static void run_tile(const gemm_job *jb, uint32_t i, uint32_t j, uint32_t mr, uint32_t nr,
@@ -157,9 +163,9 @@ static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
 {
     const num_gemm_args *g = jb->g;
     const gemm_ops *o = jb->ops;
-    uint32_t i0 = ti * MC, j0 = tj * NC;
-    uint32_t mc = min_u32(MC, g->m - i0), nc = min_u32(NC, g->n - j0);
-    uint32_t npa = (mc + MR - 1) / MR, npb = (nc + NR - 1) / NR;
+    uint32_t i0 = ti * jb->tile_m, j0 = tj * jb->tile_n;
+    uint32_t tm = min_u32(jb->tile_m, g->m - i0), tn = min_u32(jb->tile_n, g->n - j0);
+    uint32_t npb = (tn + NR - 1) / NR;
     uint32_t kc = o->integer ? KB : jb->kc;
     bool c_ready = g->accumulate;   /* C already holds a value to add to */
 
@@ -185,19 +191,25 @@ static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
         }
         if (!c_ready)
             flags |= KF_FIRST_STORE;
+        /* B block: packed once per K block and shared by every MC row block of the tile */
         for (uint32_t pb = 0; pb < npb; pb++)
             o->pack_b(jb->bbuf + pb * o->b_panel_bytes, g, c0, kb, j0 + pb * NR,
-                      min_u32(NR, nc - pb * NR));
-        for (uint32_t pa = 0; pa < npa; pa++)
-            o->pack_a(jb->abuf + pa * o->a_panel_bytes, g, i0 + pa * MR, min_u32(MR, mc - pa * MR),
-                      c0, kb);
-        for (uint32_t pb = 0; pb < npb; pb++)
+                      min_u32(NR, tn - pb * NR));
+        for (uint32_t ic = 0; ic < tm; ic += MC) {
+            uint32_t mc = min_u32(MC, tm - ic), npa = (mc + MR - 1) / MR;
             for (uint32_t pa = 0; pa < npa; pa++)
-                run_tile(jb, i0 + pa * MR, j0 + pb * NR, min_u32(MR, mc - pa * MR),
-                         min_u32(NR, nc - pb * NR), kb, kcin, jb->abuf + pa * o->a_panel_bytes,
-                         jb->bbuf + pb * o->b_panel_bytes,
-                         jb->pbuf + ((size_t)pb * npa + pa) * MR * NR * 4, flags);
-        if (!(flags & KF_P_SAVE) || kb > kcin)
+                o->pack_a(jb->abuf + pa * o->a_panel_bytes, g, i0 + ic + pa * MR,
+                          min_u32(MR, mc - pa * MR), c0, kb);
+            /* B micro-panel (kb x NR) stays in L1 while the A panels of the row block stream */
+            for (uint32_t pb = 0; pb < npb; pb++)
+                for (uint32_t pa = 0; pa < npa; pa++) {
+                    size_t slot = ((size_t)(ic / MR + pa) * npb + pb) * MR * NR * 4;
+                    run_tile(jb, i0 + ic + pa * MR, j0 + pb * NR, min_u32(MR, mc - pa * MR),
+                             min_u32(NR, tn - pb * NR), kb, kcin, jb->abuf + pa * o->a_panel_bytes,
+                             jb->bbuf + pb * o->b_panel_bytes, jb->pbuf + slot, flags);
+                }
+        }
+        if (!(flags & KF_P_SAVE))
             c_ready = true;    /* at least one chunk was combined into C */
         c0 += kb;
     }
@@ -207,7 +219,7 @@ static void *job_main(void *arg)
 {
     const gemm_job *jb = arg;
     const num_gemm_args *g = jb->g;
-    uint32_t tm = (g->m + MC - 1) / MC, tn = (g->n + NC - 1) / NC;
+    uint32_t tm = (g->m + jb->tile_m - 1) / jb->tile_m, tn = (g->n + jb->tile_n - 1) / jb->tile_n;
     uint64_t tiles = (uint64_t)tm * tn;
     for (uint64_t t = (uint64_t)jb->tid; t < tiles; t += (uint64_t)jb->nthreads)
         do_tile(jb, (uint32_t)(t % tm), (uint32_t)(t / tm));
@@ -221,6 +233,11 @@ static void zero_c(tp_dtype dt, const num_gemm_args *g)
         memset((char *)g->c + (size_t)i * g->ldc * 4, 0, (size_t)g->n * 4);
 }
 
+static uint64_t count_tiles(const num_gemm_args *g, uint32_t tile_m, uint32_t tile_n)
+{
+    return (uint64_t)((g->m + tile_m - 1) / tile_m) * ((g->n + tile_n - 1) / tile_n);
+}
+
 static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const gemm_ops *ops)
 {
     if (g->m == 0 || g->n == 0)
@@ -230,22 +247,37 @@ static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const 
             zero_c(dt, g);
         return;
     }
-    if (threads <= 0)
+    if (threads <= 0) {
         threads = num_gemm_threads_default();
-    uint64_t tiles = (uint64_t)((g->m + MC - 1) / MC) * ((g->n + NC - 1) / NC);
+        if ((uint64_t)g->m * g->n * g->k < SMALL_MNK)
+            threads = 1;
+    }
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    /* Tile shape: as large as TM_MAX x TN_MAX (fewer re-packs of B and A), shrunk until there
+     * are at least two tiles per thread (or the minimum MC x NR_MIN) so the threads balance.
+     * The shape never changes any value: every element's order is fixed by kc alone. */
+    uint32_t tile_m = min_u32(TM_MAX, round_up(g->m, MC));
+    uint32_t tile_n = min_u32(TN_MAX, round_up(g->n, NR));
+    while (count_tiles(g, tile_m, tile_n) < 2 * (uint64_t)threads) {
+        bool can_m = tile_m > MC, can_n = tile_n > TN_MIN;
+        if (!can_m && !can_n)
+            break;
+        if (can_m && (!can_n || tile_m >= tile_n / 4))
+            tile_m -= MC;
+        else
+            tile_n = round_up(tile_n / 2, NR);
+    }
+    uint64_t tiles = count_tiles(g, tile_m, tile_n);
     if ((uint64_t)threads > tiles)
         threads = (int)tiles;
-    if ((uint64_t)g->m * g->n * g->k < SMALL_MNK)
-        threads = 1;
-    if (threads > 64)
-        threads = 64;
 
     size_t a_bytes = (MC / MR) * ops->a_panel_bytes;
-    size_t b_bytes = (NC / NR) * ops->b_panel_bytes;
-    size_t p_bytes = (!ops->integer && kc_effective(g) > KB) ? (size_t)MC * NC * 4 : 64;
-    gemm_job jobs[64];
-    pthread_t tids[64];
-    bool started[64];
+    size_t b_bytes = (tile_n / NR) * ops->b_panel_bytes;
+    size_t p_bytes = (!ops->integer && kc_effective(g) > KB) ? (size_t)tile_m * tile_n * 4 : 64;
+    gemm_job jobs[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    bool started[MAX_THREADS];
     int nalloc = 0;
     for (; nalloc < threads; nalloc++) {
         gemm_job *jb = &jobs[nalloc];
@@ -253,6 +285,8 @@ static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const 
         jb->g = g;
         jb->ops = ops;
         jb->kc = kc_effective(g);
+        jb->tile_m = tile_m;
+        jb->tile_n = tile_n;
         jb->tid = nalloc;
         jb->nthreads = threads;
         jb->abuf = aligned_alloc(64, a_bytes);
@@ -294,6 +328,18 @@ static void pack_a_f32(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t 
 {
     const uint16_t *a = g->a;
     uint32_t *d = dst;
+    if (mr == MR) {   /* full panel: no bounds test in the loop */
+        for (uint32_t r = 0; r < MR; r++) {
+            const uint16_t *row = a + (i0 + r) * g->a_rs + k0 * g->a_cs;
+            if (g->a_cs == 1)
+                for (uint32_t k = 0; k < kb; k++)
+                    d[k * MR + r] = (uint32_t)row[k] << 16;
+            else
+                for (uint32_t k = 0; k < kb; k++)
+                    d[k * MR + r] = (uint32_t)row[k * g->a_cs] << 16;
+        }
+        return;
+    }
     for (uint32_t k = 0; k < kb; k++)
         for (uint32_t r = 0; r < MR; r++)
             d[k * MR + r] = r < mr ? (uint32_t)a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] << 16 : 0u;
@@ -397,7 +443,7 @@ void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads)
 int num_gemm_threads_default(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 #if !GEMM_HAVE_AVX2
@@ -500,6 +546,16 @@ static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t
     const int8_t *a = g->a;
     int16_t *d = dst;
     uint32_t kp = (kb + 1) / 2;
+    if (mr == MR && g->a_cs == 1 && kb % 2 == 0) {   /* full panel, rows contiguous */
+        for (uint32_t r = 0; r < MR; r++) {
+            const int8_t *row = a + (i0 + r) * g->a_rs + k0;
+            for (uint32_t p = 0; p < kp; p++) {
+                d[(p * MR + r) * 2] = row[2 * p];
+                d[(p * MR + r) * 2 + 1] = row[2 * p + 1];
+            }
+        }
+        return;
+    }
     for (uint32_t p = 0; p < kp; p++)
         for (uint32_t r = 0; r < MR; r++)
             for (uint32_t h = 0; h < 2; h++) {
@@ -509,8 +565,32 @@ static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t
             }
 }
 
-static void pack_b_i16p(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
-                        uint32_t nr)
+static void pack_b_i16p_c(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                          uint32_t j0, uint32_t nr);
+
+AVX2 static void pack_b_i16p(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                             uint32_t j0, uint32_t nr)
+{
+    if (g->b_cs == 1 && nr == NR && kb % 2 == 0) {
+        /* rows k and k+1: widen 16 int8 each to int16, interleave (unpack works per 128-bit
+         * half, so lo = columns 0-3 | 8-11, hi = 4-7 | 12-15), then put the halves in order */
+        const int8_t *b = g->b;
+        __m256i *d = dst;
+        for (uint32_t p = 0; p < kb / 2; p++) {
+            const int8_t *r0 = b + (k0 + 2 * p) * g->b_rs + j0, *r1 = r0 + g->b_rs;
+            __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)r0));
+            __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)r1));
+            __m256i lo = _mm256_unpacklo_epi16(w0, w1), hi = _mm256_unpackhi_epi16(w0, w1);
+            _mm256_store_si256(d + 2 * p, _mm256_permute2x128_si256(lo, hi, 0x20));
+            _mm256_store_si256(d + 2 * p + 1, _mm256_permute2x128_si256(lo, hi, 0x31));
+        }
+        return;
+    }
+    pack_b_i16p_c(dst, g, k0, kb, j0, nr);
+}
+
+static void pack_b_i16p_c(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
+                          uint32_t nr)
 {
     const int8_t *b = g->b;
     int16_t *d = dst;
