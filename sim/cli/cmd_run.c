@@ -1,7 +1,183 @@
-/* PLACEHOLDER until its issue lands: replaced by the owner of 'tpusim run'. */
+/* tpusim run [-c CONFIG] [--set P=V]... PROGRAM [--in NAME=FILE.npy]... [--out NAME=FILE.npy]...
+ *            [--engine fast|pe] [--json FILE|-] [--timing-only]
+ * Assembles PROGRAM, binds tensors to .npy files, runs it on the machine and prints the report.
+ * A declared tensor with no --in starts zero-filled. Inputs whose shape or dtype differ from
+ * the declaration are refused naming the file (a float32 file is accepted for a bf16 tensor and
+ * rounded to nearest even). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/npy.h"
 #include "cli/cli.h"
+#include "report/report.h"
+#include "tpu/asm.h"
+#include "tpu/machine.h"
+
+#define MAX_BIND 64
+
+typedef struct {
+    const char *name, *path;
+} binding;
+
+static int split_bind(const char *flag, const char *v, binding *b)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || !eq[1])
+        return cli_usage_error("%s %s: expected NAME=FILE.npy", flag, v);
+    b->path = eq + 1;
+    b->name = v;
+    return 0;
+}
+
+static int usage(void)
+{
+    printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
+           "                  [--out NAME=FILE.npy]... [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
+           "bytes per memory level. Tensors without --in start zero-filled.\n");
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    return cli_usage_error("'run' is not available in this build yet");
+    cli_machine_opts mo = {0};
+    const char *path = NULL, *json = NULL;
+    binding ins[MAX_BIND], outs[MAX_BIND];
+    int n_in = 0, n_out = 0;
+    bool timing_only = false;
+    machine_engine eng = MACHINE_FAST;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            return usage();
+        if (!strcmp(a, "--in") || !strcmp(a, "--out")) {
+            bool in = a[2] == 'i';
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if ((in ? n_in : n_out) == MAX_BIND)
+                return cli_usage_error("%s: at most %d", a, MAX_BIND);
+            binding *b = in ? &ins[n_in++] : &outs[n_out++];
+            if (split_bind(a, v, b))
+                return 2;
+        } else if (!strcmp(a, "--engine")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (machine_engine_parse(v, &eng))
+                return cli_usage_error("--engine: expected fast or pe, got '%s'", v);
+        } else if (!strcmp(a, "--json")) {
+            if (!(json = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--timing-only")) {
+            timing_only = true;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("run: unknown option '%s'", a);
+        } else if (path) {
+            return cli_usage_error("run: one PROGRAM expected, got '%s' and '%s'", path, a);
+        } else {
+            path = a;
+        }
+    }
+    if (!path)
+        return cli_usage_error("run: missing PROGRAM (usage: tpusim run [-c CONFIG] PROGRAM.tpu --in A=a.npy ...)");
+    if (timing_only && (n_in || n_out))
+        return cli_usage_error("--timing-only computes no values: drop --in/--out");
+    tp_config cfg;
+    int rc = cli_load_machine(&mo, &cfg);
+    if (rc)
+        return rc;
+    tp_err err = {0};
+    isa_program p;
+    machine *m = NULL;
+    npy_mat mats[MAX_BIND];
+    int n_mats = 0;
+    int code = 0;
+    if (asm_parse_file(path, &cfg.tpu, &p, &err))
+        return cli_fail(&err);
+    if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
+        code = cli_fail(&err);
+        goto end;
+    }
+    machine_set_timing_only(m, timing_only);
+    for (int k = 0; k < n_in + n_out; k++) {
+        binding *b = k < n_in ? &ins[k] : &outs[k - n_in];
+        size_t nl = (size_t)(strchr(b->name, '=') - b->name);
+        char name[64];
+        if (nl >= sizeof name) {
+            code = cli_usage_error("%s: tensor name too long", b->name);
+            goto end;
+        }
+        memcpy(name, b->name, nl);
+        name[nl] = 0;
+        int ti = isa_find_tensor(&p, name);
+        if (ti < 0) {
+            code = cli_usage_error("%s %s: %s declares no tensor '%s'", k < n_in ? "--in" : "--out", b->name, path, name);
+            goto end;
+        }
+        if (k >= n_in)
+            continue;
+        const isa_tensor *t = &p.tensors[ti];
+        npy_mat *mt = &mats[n_mats];
+        if (npy_read_as(b->path, t->dtype, mt, &err)) {
+            code = cli_fail(&err);
+            goto end;
+        }
+        n_mats++;
+        if (mt->rows != t->rows || mt->cols != t->cols) {
+            code = cli_usage_error("%s: shape %u x %u does not match tensor %s (%u x %u) declared at %s:%d", b->path,
+                                   mt->rows, mt->cols, name, t->rows, t->cols, path, t->line);
+            goto end;
+        }
+        if (machine_bind(m, name, mt->data, mt->rows, mt->cols, t->dtype, &err)) {
+            code = cli_fail(&err);
+            goto end;
+        }
+    }
+    if (machine_run(m, &err)) {
+        code = cli_fail(&err);
+        goto end;
+    }
+    for (int k = 0; k < n_out; k++) {
+        char name[64];
+        size_t nl = (size_t)(strchr(outs[k].name, '=') - outs[k].name);
+        memcpy(name, outs[k].name, nl);
+        name[nl] = 0;
+        int ti = isa_find_tensor(&p, name);
+        const isa_tensor *t = &p.tensors[ti];
+        if (npy_write(outs[k].path, npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
+            code = cli_fail(&err);
+            goto end;
+        }
+    }
+    const tp_stats *s = machine_stats(m);
+    if (json && !strcmp(json, "-")) {
+        if (report_json(s, stdout)) {
+            code = cli_usage_error("--json -: write error");
+            goto end;
+        }
+    } else {
+        report_text(s, stdout);
+        if (json) {
+            FILE *f = fopen(json, "w");
+            if (!f) {
+                code = cli_usage_error("--json %s: cannot open for writing", json);
+                goto end;
+            }
+            int wr = report_json(s, f);
+            if (fclose(f) || wr) {
+                code = cli_usage_error("--json %s: write error", json);
+                goto end;
+            }
+        }
+    }
+end:
+    for (int k = 0; k < n_mats; k++)
+        npy_free(&mats[k]);
+    machine_free(m);
+    isa_free(&p);
+    return code;
 }
