@@ -266,6 +266,11 @@ static void random_shapes_agree(void **state)
         t.k = pick_dim(&r);
         if (idx % 7 == 0)
             t.k = 1 + (uint32_t)rng_below(&r, 300);
+        if (idx % 10 == 3) {   /* several tiles, so 2-3 threads really split the work */
+            t.m = 1 + (uint32_t)rng_below(&r, 250);
+            t.n = 1 + (uint32_t)rng_below(&r, 300);
+            t.k = 1 + (uint32_t)rng_below(&r, 40);
+        }
         switch (rng_below(&r, 6)) {
         case 0: t.kc = 1; break;
         case 1: t.kc = 3; break;

@@ -44,7 +44,7 @@ enum {
     MC = 96,       /* row block: the packed A block is MC*KB*4 = 96 KiB, L2-resident */
     TM_MAX = 4 * MC,   /* largest tile: 384 rows share one packed B block */
     TN_MAX = 512,  /* largest tile width: the packed B block is KB*TN_MAX*4 = 512 KiB */
-    TN_MIN = 64,   /* narrowest tile when splitting for threads */
+    TN_MIN = 32,   /* narrowest tile when splitting for threads */
     MAX_THREADS = 64,
     SMALL_MNK = 1 << 17   /* below m*n*k this, one thread by default (start-up costs more) */
 };
