@@ -233,6 +233,12 @@ static void zero_c(tp_dtype dt, const num_gemm_args *g)
         memset((char *)g->c + (size_t)i * g->ldc * 4, 0, (size_t)g->n * 4);
 }
 
+/* 64-byte aligned buffer; aligned_alloc wants the size to be a multiple of the alignment */
+static unsigned char *alloc64(size_t bytes)
+{
+    return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
 static uint64_t count_tiles(const num_gemm_args *g, uint32_t tile_m, uint32_t tile_n)
 {
     return (uint64_t)((g->m + tile_m - 1) / tile_m) * ((g->n + tile_n - 1) / tile_n);
@@ -289,9 +295,9 @@ static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const 
         jb->tile_n = tile_n;
         jb->tid = nalloc;
         jb->nthreads = threads;
-        jb->abuf = aligned_alloc(64, a_bytes);
-        jb->bbuf = aligned_alloc(64, b_bytes);
-        jb->pbuf = aligned_alloc(64, p_bytes);
+        jb->abuf = alloc64(a_bytes);
+        jb->bbuf = alloc64(b_bytes);
+        jb->pbuf = alloc64(p_bytes);
         if (!jb->abuf || !jb->bbuf || !jb->pbuf) {
             free(jb->abuf);
             free(jb->bbuf);
