@@ -215,3 +215,72 @@ void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads)
     };
     num_gemm(p->dtype, &g, threads);
 }
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+uint64_t mxu_gemm_fold_count(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K)
+{
+    switch (p->dataflow) {
+    case TP_DF_WS: return ceil_div(K, p->rows) * ceil_div(N, p->cols);
+    case TP_DF_IS: return ceil_div(K, p->rows) * ceil_div(M, p->cols);
+    default: return ceil_div(M, p->rows) * ceil_div(N, p->cols);
+    }
+}
+
+uint32_t mxu_gemm_kc(const mxu_params *p, uint32_t K)
+{
+    return p->dataflow == TP_DF_OS ? K : p->rows;
+}
+
+/* Fold `index` of a GEMM: its op and the origin (i0, j0, k0) of its block. */
+static void fold_at(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uint64_t index,
+                    mxu_op *op, uint32_t *i0, uint32_t *j0, uint32_t *k0)
+{
+    uint32_t m = M, n = N, k = K;
+    *i0 = *j0 = *k0 = 0;
+    if (p->dataflow == TP_DF_OS) {
+        uint64_t nt = ceil_div(N, p->cols);
+        *i0 = (uint32_t)(index / nt) * p->rows;
+        *j0 = (uint32_t)(index % nt) * p->cols;
+        m = M - *i0 < p->rows ? M - *i0 : p->rows;
+        n = N - *j0 < p->cols ? N - *j0 : p->cols;
+    } else {
+        uint64_t kt = ceil_div(K, p->rows), outer = index / kt;
+        *k0 = (uint32_t)(index % kt) * p->rows;
+        k = K - *k0 < p->rows ? K - *k0 : p->rows;
+        if (p->dataflow == TP_DF_WS) {
+            *j0 = (uint32_t)outer * p->cols;
+            n = N - *j0 < p->cols ? N - *j0 : p->cols;
+        } else {
+            *i0 = (uint32_t)outer * p->cols;
+            m = M - *i0 < p->cols ? M - *i0 : p->cols;
+        }
+    }
+    *op = (mxu_op){m, n, k, *k0 > 0};
+}
+
+void mxu_gemm_fold_op(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uint64_t index,
+                      mxu_op *op)
+{
+    uint32_t i0, j0, k0;
+    fold_at(p, M, N, K, index, op, &i0, &j0, &k0);
+}
+
+void mxu_gemm_fold(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, const void *a,
+                   const void *b, void *c, bool accumulate, uint64_t index, mxu_issue *out)
+{
+    const size_t in_b = num_in_bytes(p->dtype), acc_b = num_acc_bytes(p->dtype);
+    uint32_t i0, j0, k0;
+    fold_at(p, M, N, K, index, &out->op, &i0, &j0, &k0);
+    out->op.accumulate |= accumulate;
+    out->a = (const char *)a + ((size_t)i0 * K + k0) * in_b;
+    out->a_rs = K;
+    out->a_cs = 1;
+    out->b = (const char *)b + ((size_t)k0 * N + j0) * in_b;
+    out->b_rs = N;
+    out->b_cs = 1;
+    out->c = (char *)c + ((size_t)i0 * N + j0) * acc_b;
+    out->ldc = N;
+    out->weights_ready = 0;
+    out->inputs_ready = 0;
+}

@@ -136,6 +136,22 @@ typedef struct {
     uint64_t weights_ready, inputs_ready;
 } mxu_issue;
 
+/* One GEMM C[M x N] (+)= A[M x K] * B[K x N] on this MXU alone, tiled into ops (folds):
+ *   ws: for each N-tile of C columns, K-tiles of R rows ascending (m = M);
+ *   os: for each M-tile of R rows, N-tiles of C columns (k = K);
+ *   is: for each M-tile of C columns, K-tiles of R rows ascending (n = N).
+ * The first K-tile of an output block overwrites (unless accumulate), later ones add.
+ * A, B, C are contiguous row-major (A: M x K, B: K x N, C: M x N accumulators). */
+uint64_t mxu_gemm_fold_count(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K);
+/* Fold number `index` (0 <= index < count) as an issue, ready at cycle 0. */
+void mxu_gemm_fold(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, const void *a,
+                   const void *b, void *c, bool accumulate, uint64_t index, mxu_issue *out);
+/* Fold number `index`'s op alone (shape and accumulate flag, for timing without operands). */
+void mxu_gemm_fold_op(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uint64_t index,
+                      mxu_op *op);
+/* The kc of the accumulation order a tiled GEMM on this MXU implies (ws/is: rows; os: K). */
+uint32_t mxu_gemm_kc(const mxu_params *p, uint32_t K);
+
 /* Fast engine values of one op: num_gemm with kc = op.k (threads as num_gemm). */
 void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads);
 
@@ -161,20 +177,26 @@ void mxu_pe_finish(mxu_pe *pe);
 uint64_t mxu_pe_now(const mxu_pe *pe);                  /* cycles simulated so far */
 /* Timing of an op that has ended (NULL before). */
 const mxu_timing *mxu_pe_op_timing(const mxu_pe *pe, uint32_t id);
-/* Causes of the tail [last stream end, until), as mxu_close; requires until <= mxu_pe_now()
- * or all ops ended (cycles beyond now are idle/fill_drain as mxu_close says). */
+/* Adds the causes of the tail [last op's stream end, until) as observed: the cycles simulated
+ * since then, plus [now, until) as idle. Call it after mxu_pe_finish, with until >= now. */
 void mxu_pe_close(const mxu_pe *pe, uint64_t until, uint64_t by_cause[MXU_CAUSE__COUNT]);
 /* PE-cycles simulated (R*C per simulated, non-skipped cycle): for speed reports. */
 uint64_t mxu_pe_pe_cycles(const mxu_pe *pe);
 
+/* NULL, or a one-line description of the first internal inconsistency the engine detected
+ * between its data path and its control path (a bug; tests require NULL). */
+const char *mxu_pe_fault(const mxu_pe *pe);
+
 /* Read-only view of the registers after a cycle, for VCD and the teaching printout.
- * Element (r,c) at index r*cols + c. Values are int8/int32 or bf16 bits/float per dtype. */
+ * Element (r,c) at index r*cols + c. a, w, ws hold int32_t (int8 values) or float (bf16 values,
+ * exact); psum holds uint32_t (int32 bit patterns) or float. Valid arrays: bit 0 = valid; a_valid
+ * also carries bit 1 = first row of an op, bit 2 = last row. */
 typedef struct {
     uint64_t cycle;             /* the cycle just simulated */
     uint32_t rows, cols;
     tp_dtype dtype;
     tp_dataflow dataflow;
-    const void *a;              /* activation register (ws/is: streamed operand; os: A) */
+    const void *a;              /* activation register (ws: A row element; is: B; os: A) */
     const uint8_t *a_valid;
     const void *w;              /* ws/is: active weight; os: B operand register */
     const uint8_t *w_valid;     /* os: B valid; ws/is: NULL */
