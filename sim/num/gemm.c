@@ -12,8 +12,9 @@
  *    one possibly cut short by K); if kc > KB a chunk is split into ceil(kc/KB) blocks and the
  *    running chunk sum P is parked in a per-thread buffer (Pbuf) between blocks.
  * 3. For each block, the tile's B block (kb x tile width) is packed once into NR-wide panels,
- *    then for each MC-row block of the tile the A block (mc x kb) into MR-high panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to
- *    int32 / int16 pairs. Padding rows/columns are zero and their results are never stored.
+ *    then for each MC-row block of the tile the A block (mc x kb) into MR-high panels,
+ *    converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to int32 / int16 pairs. Padding
+ *    rows/columns are zero and their results are never stored (edge micro-tiles run on a copy).
  * 4. The micro-kernel owns an MR x NR tile: for each chunk in its block, P = +0.0 (or Pbuf),
  *    then for k ascending P[r][j] = fma(A[r][k], B[k][j], P[r][j]) in every lane — exactly the
  *    scalar order, one lane per output element — then C = P (the very first chunk when not
