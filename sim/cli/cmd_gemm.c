@@ -1,7 +1,406 @@
-/* PLACEHOLDER until its issue lands: replaced by the owner of 'tpusim gemm'. */
+/* tpusim gemm M N K: the main job. Tiles one GEMM for the machine (tiler/tiler.h), runs the
+ * program on the full machine, checks the result against the independent reference
+ * (tiler/run.h) and prints the report (text, and JSON under a "tpu" key).
+ * With no arguments at all (plain `tpusim`), runs 512x512x512 on the embedded default machine. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/json.h"
+#include "base/npy.h"
 #include "cli/cli.h"
+#include "report/report.h"
+#include "tiler/run.h"
+#include "tiler/tiler.h"
+
+static const char usage_text[] =
+    "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
+    "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
+    "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off]\n"
+    "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k 1]\n"
+    "                  [--show-search] [--emit FILE.tpu]\n"
+    "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
+    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
+    "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
+    "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
+    "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n";
+
+static double tera(double x) { return x / 1e12; }
+
+static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tiler_result *r,
+                       const tp_config *cfg, bool timing_only, bool check, FILE *f)
+{
+    const char *ops = pb->dtype == TP_INT8 ? "TOPS" : "TFLOPS";
+    fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
+            pb->batch > 1 ? "" : "", num_dtype_name(pb->dtype), cfg->tpu.name,
+            cfg_dataflow_name(cfg->tpu.array.dataflow), r->stats.engine);
+    if (pb->batch > 1)
+        fprintf(f, "  batch            %u\n", pb->batch);
+    if (pb->transpose_a || pb->transpose_b)
+        fprintf(f, "  stored           %s%s\n", pb->transpose_a ? "A transposed (K x M) " : "",
+                pb->transpose_b ? "B transposed (N x K)" : "");
+    fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s\n", pl->tm, pl->tn,
+            pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue));
+    fprintf(f, "  spread           %u core(s), %u MXU(s); K chunk per op %u (reference kc = %u)\n",
+            pl->cores_used, pl->mxus_used, pl->kop, pl->kc);
+    fprintf(f, "  cycles           %llu  (%.6g ms at %.4g MHz)\n", (unsigned long long)r->stats.cycles,
+            r->stats.seconds * 1e3, (double)cfg->tpu.clock_hz / 1e6);
+    fprintf(f, "  achieved         %.4g %s of %.4g peak (utilization %.2f%%)\n", tera(r->ops_per_s), ops,
+            tera(r->peak_ops_per_s), 100.0 * r->stats.utilization);
+    fprintf(f, "  intensity        %.4g ops per off-chip byte; roofline bound %.4g %s\n", r->intensity,
+            tera(r->roofline_ops_per_s), ops);
+    if (timing_only)
+        fprintf(f, "  result           not computed (--no-data: timing only)\n");
+    else if (!check)
+        fprintf(f, "  result           not checked (--no-check)\n");
+    else
+        fprintf(f, "  result           %s\n", r->match ? "matches the reference bit for bit" : "MISMATCH");
+    fprintf(f, "\n");
+    report_text(&r->stats, f);
+}
+
+static int write_json(const char *path, const tiler_problem *pb, const tiler_plan *pl, const tiler_result *r,
+                      bool timing_only, bool check)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!f)
+        return cli_usage_error("--json %s: cannot open for writing", path);
+    json_w w;
+    json_init(&w, f, 2);
+    json_begin_object(&w);
+    json_key(&w, "tpu");
+    json_begin_object(&w);
+    report_json_members(&r->stats, &w);
+    json_kv_double(&w, "time_s", r->stats.seconds);
+    json_kv_double(&w, pb->dtype == TP_INT8 ? "tops" : "tflops", tera(r->ops_per_s));
+    json_kv_double(&w, "peak_tops", tera(r->peak_ops_per_s));
+    json_kv_double(&w, "intensity_ops_per_byte", r->intensity);
+    json_kv_double(&w, "roofline_tops", tera(r->roofline_ops_per_s));
+    json_kv_u64(&w, "offchip_bytes", r->offchip_bytes);
+    json_key(&w, "gemm");
+    json_begin_object(&w);
+    json_kv_u64(&w, "m", pb->m);
+    json_kv_u64(&w, "n", pb->n);
+    json_kv_u64(&w, "k", pb->k);
+    json_kv_u64(&w, "batch", pb->batch);
+    json_kv_bool(&w, "transpose_a", pb->transpose_a);
+    json_kv_bool(&w, "transpose_b", pb->transpose_b);
+    json_key(&w, "tile");
+    json_begin_array(&w);
+    json_u64(&w, pl->tm);
+    json_u64(&w, pl->tn);
+    json_u64(&w, pl->tk);
+    json_end_array(&w);
+    json_kv_str(&w, "order", pl->order);
+    json_kv_bool(&w, "double_buffer", pl->double_buffer);
+    json_kv_str(&w, "epilogue", workload_epilogue_name(pl->epilogue));
+    json_kv_u64(&w, "kc", pl->kc);
+    json_kv_u64(&w, "cores_used", pl->cores_used);
+    json_end_object(&w);
+    json_kv_str(&w, "check", timing_only ? "no_data" : !check ? "not_checked" : r->match ? "match" : "mismatch");
+    json_end_object(&w);
+    json_end_object(&w);
+    int rc = json_finish(&w);
+    if (f != stdout)
+        rc |= fclose(f);
+    if (rc)
+        return cli_usage_error("--json %s: write error", path);
+    return 0;
+}
+
+/* Reads an input .npy and checks its shape against the stored layout. */
+static int read_input(const char *flag, const char *path, tp_dtype dt, uint32_t rows, uint32_t cols,
+                      npy_mat *m)
+{
+    tp_err err = {0};
+    if (npy_read_as(path, npy_dtype_of_input(dt), m, &err) != TP_OK)
+        return cli_fail(&err);
+    if (m->rows != rows || m->cols != cols) {
+        cli_usage_error("%s %s: shape is %u x %u but this gemm needs %u x %u", flag, path, m->rows, m->cols,
+                        rows, cols);
+        npy_free(m);
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_gemm(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    return cli_usage_error("'gemm' is not available in this build yet");
+    cli_machine_opts mo = {0};
+    tiler_problem pb = {0};
+    tiler_opts to;
+    memset(&to, 0, sizeof to);
+    to.double_buffer = -1;
+    tiler_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.seed = 1;
+    ro.check = true;
+    const char *a_path = NULL, *b_path = NULL, *out_path = NULL, *json_path = NULL, *emit_path = NULL;
+    const char *dtype_s = NULL, *df_s = NULL;
+    char df_set[64];
+    uint32_t dims[3] = {512, 512, 512}, ndims = 0;
+    bool no_data = false, no_check = false;
+    pb.batch = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (!strcmp(a, "--dtype")) {
+            if (!(dtype_s = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--dataflow")) {
+            if (!(df_s = cli_value(argc, argv, &i)))
+                return 2;
+            tp_dataflow df;
+            if (cfg_dataflow_parse(df_s, &df))
+                return cli_usage_error("--dataflow %s: expected ws, os or is", df_s);
+        } else if (!strcmp(a, "--engine")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (machine_engine_parse(v, &ro.engine))
+                return cli_usage_error("--engine %s: expected fast or pe", v);
+        } else if (!strcmp(a, "--tile")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (strcmp(v, "auto") && tiler_parse_tile(v, &to.tm, &to.tn, &to.tk))
+                return cli_usage_error("--tile %s: expected auto or TMxTNxTK, e.g. 512x256x256", v);
+        } else if (!strcmp(a, "--order")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (strcmp(v, "auto") && tiler_parse_order(v, to.order))
+                return cli_usage_error("--order %s: expected a permutation of m, n, k such as mnk", v);
+        } else if (!strcmp(a, "--double-buffer")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (!strcmp(v, "on"))
+                to.double_buffer = 1;
+            else if (!strcmp(v, "off"))
+                to.double_buffer = 0;
+            else if (!strcmp(v, "auto"))
+                to.double_buffer = -1;
+            else
+                return cli_usage_error("--double-buffer %s: expected on, off or auto", v);
+        } else if (!strcmp(a, "--epilogue")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (workload_epilogue_parse(v, &to.epilogue))
+                return cli_usage_error("--epilogue %s: expected none, relu or requant", v);
+        } else if (!strcmp(a, "--requant-scale")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            char *end;
+            double s = strtod(v, &end);
+            if (*end || !(s > 0) || !isfinite(s) || s > 1e30)
+                return cli_usage_error("--requant-scale %s: expected a positive number", v);
+            to.requant_scale = (float)s;
+        } else if (!strcmp(a, "--split-k")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (cli_parse_u32("--split-k", v, 1, 4096, &to.split_k))
+                return 2;
+            if (to.split_k > 1)
+                return cli_usage_error("--split-k %u: splitting one output's K across MXUs is not "
+                                       "implemented by this tiler (only --split-k 1)", to.split_k);
+        } else if (!strcmp(a, "--show-search")) {
+            to.show_search = true;
+        } else if (!strcmp(a, "--emit")) {
+            if (!(emit_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--a")) {
+            if (!(a_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--b")) {
+            if (!(b_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--out")) {
+            if (!(out_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--transpose-a")) {
+            pb.transpose_a = true;
+        } else if (!strcmp(a, "--transpose-b")) {
+            pb.transpose_b = true;
+        } else if (!strcmp(a, "--batch")) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u32("--batch", v, 1, 1u << 20, &pb.batch))
+                return 2;
+        } else if (!strcmp(a, "--no-data")) {
+            no_data = true;
+        } else if (!strcmp(a, "--no-check")) {
+            no_check = true;
+        } else if (!strcmp(a, "--json")) {
+            if (!(json_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--seed")) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &ro.seed))
+                return 2;
+        } else if (!strcmp(a, "--threads")) {
+            uint32_t th;
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u32("--threads", v, 1, 1024, &th))
+                return 2;
+            ro.threads = (int)th;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("gemm: unknown flag '%s' (try 'tpusim gemm --help')", a);
+        } else {
+            static const char *const names[3] = {"M", "N", "K"};
+            if (ndims == 3)
+                return cli_usage_error("gemm: unexpected argument '%s' (M N K already given)", a);
+            if (cli_parse_u32(names[ndims], a, 1, WL_MAX_DIM, &dims[ndims]))
+                return 2;
+            ndims++;
+        }
+    }
+    if (argc > 0 && ndims != 3)
+        return cli_usage_error("gemm: expected M N K (three whole numbers), got %u of them", ndims);
+    if (no_data && (a_path || b_path || out_path))
+        return cli_usage_error("--no-data: cannot be combined with %s (no values are computed)",
+                               a_path ? "--a" : b_path ? "--b" : "--out");
+    if ((a_path != NULL) != (b_path != NULL))
+        return cli_usage_error("%s: give both --a and --b (or neither, for random inputs)", a_path ? "--a" : "--b");
+    if (df_s) {
+        if (mo.n_sets >= CLI_MAX_SETS)
+            return cli_usage_error("--dataflow: too many --set overrides");
+        snprintf(df_set, sizeof df_set, "tpu.array.dataflow=%s", df_s);
+        mo.sets[mo.n_sets++] = df_set;
+    }
+    tp_config cfg;
+    int rc = cli_load_machine(&mo, &cfg);
+    if (rc)
+        return rc;
+    tp_err err = {0};
+    if (dtype_s) {
+        if (num_dtype_parse(dtype_s, &pb.dtype))
+            return cli_usage_error("--dtype %s: expected int8 or bf16", dtype_s);
+        if (cfg_tpu_require_dtype(&cfg, pb.dtype, &err) != TP_OK)
+            return cli_fail(&err);
+    } else {
+        pb.dtype = cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
+    }
+    pb.m = dims[0];
+    pb.n = dims[1];
+    pb.k = dims[2];
+    if (!no_data && tiler_check_sizes(&pb, &err) != TP_OK)
+        return cli_fail(&err);
+
+    /* inputs */
+    npy_mat am = {0}, bm = {0};
+    if (a_path) {
+        if ((rc = read_input("--a", a_path, pb.dtype, pb.transpose_a ? pb.batch * pb.k : pb.batch * pb.m,
+                             pb.transpose_a ? pb.m : pb.k, &am)))
+            return rc;
+        if ((rc = read_input("--b", b_path, pb.dtype, pb.transpose_b ? pb.batch * pb.n : pb.batch * pb.k,
+                             pb.transpose_b ? pb.k : pb.n, &bm))) {
+            npy_free(&am);
+            return rc;
+        }
+        ro.a = am.data;
+        ro.b = bm.data;
+    }
+
+    /* plan */
+    tiler_plan plan;
+    tiler_candidate *cands = NULL;
+    size_t n_cands = 0;
+    tp_status st;
+    if (to.tm && to.order[0] && to.double_buffer >= 0) {
+        memset(&plan, 0, sizeof plan);
+        plan.tm = to.tm;
+        plan.tn = to.tn;
+        plan.tk = to.tk;
+        memcpy(plan.order, to.order, 4);
+        plan.double_buffer = to.double_buffer != 0;
+        plan.epilogue = to.epilogue;
+        plan.requant_scale = to.requant_scale;
+        st = tiler_plan_derive(&cfg.tpu, &pb, &plan, &err);
+    } else {
+        if (to.tm) {
+            /* a fixed tile must fit on its own: report its overflow, not a search failure */
+            tiler_plan probe;
+            memset(&probe, 0, sizeof probe);
+            probe.tm = to.tm;
+            probe.tn = to.tn;
+            probe.tk = to.tk;
+            memcpy(probe.order, to.order[0] ? to.order : "mnk", 4);
+            probe.double_buffer = to.double_buffer == 1;
+            probe.epilogue = to.epilogue;
+            st = tiler_plan_derive(&cfg.tpu, &pb, &probe, &err);
+            if (st != TP_OK) {
+                npy_free(&am);
+                npy_free(&bm);
+                return cli_fail(&err);
+            }
+        }
+        st = tiler_search(&cfg, &pb, &to, &plan, to.show_search ? &cands : NULL, &n_cands, &err);
+    }
+    if (st != TP_OK) {
+        npy_free(&am);
+        npy_free(&bm);
+        return cli_fail(&err);
+    }
+    if (cands) {
+        printf("tiling search: %zu candidates fit; ranked by the analytic estimate, the first %s simulated\n",
+               n_cands, n_cands > 1 ? "few" : "one (no search needed)");
+        printf("  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
+        for (size_t i = 0; i < n_cands; i++) {
+            char tile[48], simc[24];
+            snprintf(tile, sizeof tile, "%ux%ux%u", cands[i].plan.tm, cands[i].plan.tn, cands[i].plan.tk);
+            if (cands[i].simulated)
+                snprintf(simc, sizeof simc, "%llu", (unsigned long long)cands[i].cycles);
+            else
+                snprintf(simc, sizeof simc, "-");
+            bool chosen = !memcmp(&cands[i].plan, &plan, sizeof plan);
+            printf("%s %-18s %-5s %-4s %14llu %14s\n", chosen ? "*" : " ", tile, cands[i].plan.order,
+                   cands[i].plan.double_buffer ? "on" : "off", (unsigned long long)cands[i].plan.est_cycles, simc);
+        }
+        printf("\n");
+        free(cands);
+    }
+    if (emit_path) {
+        isa_program p;
+        st = tiler_generate(&cfg.tpu, &pb, &plan, &p, &err);
+        FILE *f = st == TP_OK ? fopen(emit_path, "w") : NULL;
+        if (st == TP_OK && !f)
+            st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing", emit_path);
+        if (f) {
+            isa_print(&p, f);
+            if (fclose(f))
+                st = tp_err_set(&err, TP_ERR_IO, "--emit %s: write error", emit_path);
+        }
+        isa_free(&p);
+        if (st != TP_OK) {
+            npy_free(&am);
+            npy_free(&bm);
+            return cli_fail(&err);
+        }
+    }
+
+    /* run */
+    ro.timing_only = no_data;
+    ro.check = !no_check;
+    tiler_result res;
+    st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
+    npy_free(&am);
+    npy_free(&bm);
+    if (st != TP_OK)
+        return cli_fail(&err);
+    bool json_stdout = json_path && !strcmp(json_path, "-");
+    if (!json_stdout)
+        print_text(&pb, &plan, &res, &cfg, no_data, !no_check, stdout);
+    rc = 0;
+    if (json_path)
+        rc = write_json(json_path, &pb, &plan, &res, no_data, !no_check);
+    if (!rc && out_path) {
+        if (npy_write(out_path, npy_dtype_descr(plan.out_dtype), pb.batch * pb.m, pb.n, res.c, &err) != TP_OK)
+            rc = cli_fail(&err);
+    }
+    if (!rc && res.checked && !res.match) {
+        fprintf(stderr, "tpusim: gemm %ux%ux%u: result mismatch: %s\n", pb.m, pb.n, pb.k, res.mismatch);
+        rc = tp_exit_code(TP_ERR_MISMATCH);
+    }
+    tiler_result_free(&res);
+    return rc;
 }

@@ -1,7 +1,474 @@
-/* PLACEHOLDER until its issue lands: replaced by the owner of 'tpusim model'. */
+/* tpusim model WORKLOAD: runs a list of GEMM layers (tiler/workload.h) on the machine and
+ * prints per-layer and total results.
+ *
+ * Chaining (as on TPUv1): when a layer's output is the next layer's input (same M, next K =
+ * this N, same dtype and repeat count) and the machine has one core, the layers run as one
+ * program: the output is activated into a UB region in the input dtype (int8 requantized with
+ * the layer's scale, bf16 rounded; ReLU when the layer's epilogue says so) and the next layer's
+ * matmuls read it from there, so it never goes off-chip. Two such regions alternate at the top
+ * of the UB, and the layers' tiles are chosen for the UB that remains; if the regions would take
+ * more than half the UB, the output goes off-chip and back instead.
+ * A layer's cycles are measured inside its group's run: from the end of the previous layer's
+ * last instruction to the end of its own. `repeat` runs a layer (or a chained group) that many
+ * times back to back: its cycles are multiplied.
+ * With data (the default), each group's final output is checked bit for bit against the
+ * reference chain (tiler/run.h's order, with the same conversions between layers). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/json.h"
+#include "base/rng.h"
 #include "cli/cli.h"
+#include "num/gemm.h"
+#include "report/report.h"
+#include "tiler/run.h"
+#include "tiler/tiler.h"
+#include "tiler/workload.h"
+
+static const char usage_text[] =
+    "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
+    "                   [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
+    "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col).\n";
+
+typedef struct {
+    tiler_problem pb;
+    tiler_plan plan;
+    bool in_ub, out_ub;      /* chained from the previous / into the next layer */
+    uint64_t cycles;         /* one run */
+    uint32_t repeat;
+    bool checked, match;
+} layer_run;
+
+static uint64_t ub_bytes_of(const tiler_problem *pb)
+{
+    return (uint64_t)pb->batch * pb->m * pb->n * num_in_bytes(pb->dtype);
+}
+
+static bool chains(const wl_layer *a, const layer_run *ra, const wl_layer *b, const layer_run *rb)
+{
+    return a->m == b->m && b->k == a->n && ra->pb.dtype == rb->pb.dtype && a->repeat == b->repeat;
+}
+
+static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, wl_epilogue epi, tp_err *err)
+{
+    tp_config c = *cfg;
+    if (reserve >= c.tpu.ub.size_bytes)
+        return tp_err_set(err, TP_ERR_USAGE, "no room in the unified buffer");
+    c.tpu.ub.size_bytes -= reserve;
+    tiler_opts o;
+    memset(&o, 0, sizeof o);
+    o.double_buffer = -1;
+    o.epilogue = epi;
+    return tiler_search(&c, &lr->pb, &o, &lr->plan, NULL, NULL, err);
+}
+
+/* The reference chain of a group: returns the last layer's output (malloc'd). */
+static void *reference_chain(const layer_run *L, size_t n, const void *a0, void *const *bs, int threads)
+{
+    void *a = (void *)a0, *c = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const tiler_problem *pb = &L[i].pb;
+        size_t nc = (size_t)pb->batch * pb->m * pb->n;
+        c = malloc(nc * 4);
+        if (!c)
+            break;
+        tiler_plan pl = L[i].plan;
+        if (i + 1 < n)   /* chained: relu (if any) on the accumulator, then the input dtype */
+            pl.epilogue = pl.epilogue == WL_EPI_RELU ? WL_EPI_RELU : WL_EPI_NONE;
+        tiler_reference(pb, &pl, a, bs[i], c, threads);
+        if (i + 1 < n) {
+            if (pb->dtype == TP_INT8) {
+                int32_t *x = c;
+                int8_t *o = c;
+                for (size_t j = 0; j < nc; j++)
+                    o[j] = num_requant_i8(x[j], L[i].plan.requant_scale);
+            } else {
+                float *x = c;
+                uint16_t *o = c;
+                for (size_t j = 0; j < nc; j++)
+                    o[j] = num_f32_to_bf16(x[j]);
+            }
+        }
+        if (a != a0)
+            free(a);
+        a = c;
+    }
+    return c;
+}
+
+static void fill(tp_dtype dt, void *p, size_t n, rng_state *r)
+{
+    if (dt == TP_INT8)
+        for (size_t i = 0; i < n; i++)
+            ((int8_t *)p)[i] = rng_i8(r);
+    else
+        for (size_t i = 0; i < n; i++)
+            ((uint16_t *)p)[i] = rng_bf16_normalish(r, false);
+}
+
+/* Runs layers [first, last] as one program. */
+static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run *L, size_t first, size_t last,
+                           uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
+                           tp_err *err)
+{
+    size_t n = last - first + 1;
+    isa_program p;
+    char name[200];
+    snprintf(name, sizeof name, "%s:%s", w->name, w->layers[first].name);
+    isa_init(&p, name, L[first].pb.dtype);
+    uint32_t *end_ins = calloc(n, sizeof *end_ins);
+    void *a0 = NULL, *cN = NULL, *ref = NULL;
+    void **bs = calloc(n, sizeof *bs);
+    machine *mc = NULL;
+    tp_status st = end_ins && bs ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+    uint64_t top = cfg->tpu.ub.size_bytes;
+    for (size_t i = 0; i < n && st == TP_OK; i++) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "L%zu.", first + i);
+        tiler_chain ch = {pre, i > 0, top - region * (1 + (i - 1) % 2), i + 1 < n, top - region * (1 + i % 2)};
+        st = tiler_generate_into(&cfg->tpu, &L[first + i].pb, &L[first + i].plan, &ch, &p, err);
+        end_ins[i] = p.n_ins;
+    }
+    if (st == TP_OK)
+        st = machine_new(cfg, engine, &mc, err);
+    if (st == TP_OK)
+        st = machine_load(mc, &p, err);
+    if (st == TP_OK && !data)
+        machine_set_timing_only(mc, true);
+    if (st == TP_OK && data) {
+        rng_state r;
+        rng_init(&r, seed);
+        const tiler_problem *p0 = &L[first].pb, *pN = &L[last].pb;
+        size_t ib = num_in_bytes(p0->dtype);
+        npy_dtype idt = npy_dtype_of_input(p0->dtype);
+        for (size_t i = 0; i < n && st == TP_OK; i++)
+            st = tiler_check_sizes(&L[first + i].pb, err);
+        if (st == TP_OK) {
+            a0 = malloc((size_t)p0->batch * p0->m * p0->k * ib);
+            cN = calloc((size_t)pN->batch * pN->m * pN->n, isa_dtype_bytes(L[last].plan.out_dtype));
+            if (!a0 || !cN)
+                st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
+        }
+        if (st == TP_OK) {
+            fill(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
+            char nm[64];
+            snprintf(nm, sizeof nm, "L%zu.A", first);
+            st = machine_bind(mc, nm, a0, p0->batch * p0->m, p0->k, idt, err);
+        }
+        for (size_t i = 0; i < n && st == TP_OK; i++) {
+            const tiler_problem *pb = &L[first + i].pb;
+            size_t nb = (size_t)pb->batch * pb->k * pb->n;
+            if (!(bs[i] = malloc(nb * ib))) {
+                st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
+                break;
+            }
+            fill(pb->dtype, bs[i], nb, &r);
+            char nm[64];
+            snprintf(nm, sizeof nm, "L%zu.B", first + i);
+            st = machine_bind(mc, nm, bs[i], pb->batch * pb->k, pb->n, idt, err);
+        }
+        if (st == TP_OK) {
+            char nm[64];
+            snprintf(nm, sizeof nm, "L%zu.C", last);
+            st = machine_bind(mc, nm, cN, pN->batch * pN->m, pN->n, L[last].plan.out_dtype, err);
+        }
+    }
+    if (st == TP_OK)
+        st = machine_run(mc, err);
+    if (st == TP_OK) {
+        uint64_t prev = 0;
+        uint32_t i0 = 0;
+        for (size_t i = 0; i < n && st == TP_OK; i++) {
+            uint64_t e = prev;
+            for (uint32_t k = i0; k < end_ins[i] && st == TP_OK; k++) {
+                uint64_t s0, e0;
+                st = machine_instr_times(mc, k, &s0, &e0, err);
+                if (e0 > e)
+                    e = e0;
+            }
+            L[first + i].cycles = e - prev;
+            prev = e;
+            i0 = end_ins[i];
+        }
+        /* the run's own total may include a tail after the last instruction (drain): give it
+         * to the last layer so the layers sum to the run */
+        uint64_t total = machine_stats(mc)->cycles;
+        if (st == TP_OK && total > prev)
+            L[last].cycles += total - prev;
+    }
+    if (st == TP_OK && data && check) {
+        ref = reference_chain(&L[first], n, a0, bs, 0);
+        const tiler_problem *pN = &L[last].pb;
+        size_t bytes = (size_t)pN->batch * pN->m * pN->n * isa_dtype_bytes(L[last].plan.out_dtype);
+        bool ok = ref && !memcmp(ref, cN, bytes);
+        for (size_t i = 0; i < n; i++) {
+            L[first + i].checked = true;
+            L[first + i].match = ok;
+        }
+        if (!ref)
+            st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the reference");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (bs)
+            free(bs[i]);
+    free(bs);
+    free(ref);
+    free(a0);
+    free(cN);
+    free(end_ins);
+    machine_free(mc);
+    isa_free(&p);
+    return st;
+}
+
 int cmd_model(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    return cli_usage_error("'model' is not available in this build yet");
+    cli_machine_opts mo = {0};
+    const char *path = NULL, *json_path = NULL, *dtype_s = NULL;
+    bool no_data = false, no_check = false;
+    uint64_t seed = 1;
+    machine_engine engine = MACHINE_FAST;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (!strcmp(a, "--dtype")) {
+            if (!(dtype_s = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--engine")) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            if (machine_engine_parse(v, &engine))
+                return cli_usage_error("--engine %s: expected fast or pe", v);
+        } else if (!strcmp(a, "--json")) {
+            if (!(json_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--no-data")) {
+            no_data = true;
+        } else if (!strcmp(a, "--no-check")) {
+            no_check = true;
+        } else if (!strcmp(a, "--seed")) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &seed))
+                return 2;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
+        } else if (!path) {
+            path = a;
+        } else {
+            return cli_usage_error("model: unexpected argument '%s' (one workload file)", a);
+        }
+    }
+    if (!path)
+        return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
+    tp_dtype cli_dt = TP_INT8;
+    if (dtype_s && num_dtype_parse(dtype_s, &cli_dt))
+        return cli_usage_error("--dtype %s: expected int8 or bf16", dtype_s);
+    tp_config cfg;
+    int rc = cli_load_machine(&mo, &cfg);
+    if (rc)
+        return rc;
+    tp_err err = {0};
+    wl_workload w;
+    if (workload_load(path, &w, &err) != TP_OK)
+        return cli_fail(&err);
+    layer_run *L = calloc(w.n_layers, sizeof *L);
+    if (!L) {
+        workload_free(&w);
+        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+    }
+    rc = 0;
+    tp_status st = TP_OK;
+    for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
+        const wl_layer *l = &w.layers[i];
+        tp_dtype dt = l->has_dtype ? l->dtype : w.has_dtype ? w.dtype : dtype_s ? cli_dt
+                      : cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
+        if (dtype_s && !l->has_dtype)
+            dt = cli_dt;   /* --dtype overrides the workload's default, not a layer's own */
+        if (!cfg.tpu.array.dtypes[dt])
+            st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
+                           "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
+                           num_dtype_name(dt));
+        L[i].pb = (tiler_problem){l->m, l->n, l->k, 1, dt, false, false};
+        L[i].repeat = l->repeat;
+    }
+    /* groups and plans */
+    size_t *gfirst = calloc(w.n_layers + 1, sizeof *gfirst), ng = 0;
+    uint64_t *greg = calloc(w.n_layers + 1, sizeof *greg);
+    if (!gfirst || !greg)
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < w.n_layers && st == TP_OK;) {
+        size_t j = i;
+        uint64_t region = 0;
+        if (cfg.tpu.cores == 1)
+            while (j + 1 < w.n_layers && chains(&w.layers[j], &L[j], &w.layers[j + 1], &L[j + 1])) {
+                uint64_t r = ub_bytes_of(&L[j].pb);
+                uint64_t reg = r > region ? r : region;
+                if (2 * reg > cfg.tpu.ub.size_bytes / 2)
+                    break;
+                region = reg;
+                j++;
+            }
+        bool planned = false;
+        if (j > i) {
+            tp_err e2 = {0};
+            tp_status s2 = TP_OK;
+            uint64_t reserve = region * (j - i >= 2 ? 2 : 1);
+            for (size_t x = i; x <= j && s2 == TP_OK; x++)
+                s2 = plan_layer(&cfg, reserve, &L[x], w.layers[x].epilogue, &e2);
+            planned = s2 == TP_OK;
+            if (!planned)
+                j = i;
+        }
+        if (!planned) {
+            region = 0;
+            st = plan_layer(&cfg, 0, &L[i], w.layers[i].epilogue, &err);
+            if (st != TP_OK) {
+                char msg[sizeof err.msg];
+                snprintf(msg, sizeof msg, "%s", err.msg);
+                st = tp_err_at(&err, st, path, w.layers[i].line, 0, "layer '%s': %s", w.layers[i].name, msg);
+            }
+        }
+        for (size_t x = i; x <= j; x++) {
+            L[x].in_ub = x > i;
+            L[x].out_ub = x < j;
+        }
+        gfirst[ng] = i;
+        greg[ng++] = region;
+        i = j + 1;
+    }
+    if (gfirst)
+        gfirst[ng] = w.n_layers;
+    for (size_t g = 0; g < ng && st == TP_OK; g++)
+        st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
+                       seed + g, &err);
+    if (st != TP_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+
+    /* report */
+    uint64_t peak = cfg_tpu_peak_macs_per_cycle(&cfg.tpu), tot_cyc = 0, tot_macs = 0;
+    double hz = (double)cfg.tpu.clock_hz;
+    bool all_ok = true;
+    FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
+    if (out) {
+        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n", w.name, w.n_layers,
+                cfg.tpu.name, cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
+                cfg.tpu.array.rows, cfg.tpu.array.cols);
+        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %s\n", "layer", "dtype", "M", "N", "K",
+                "repeat", "tile", "ub", "cycles", "util%", "T(FL)OPS", "result");
+    }
+    for (size_t i = 0; i < w.n_layers; i++) {
+        const layer_run *r = &L[i];
+        uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
+        uint64_t cyc = r->cycles * r->repeat;
+        tot_cyc += cyc;
+        tot_macs += macs * r->repeat;
+        if (r->checked && !r->match)
+            all_ok = false;
+        if (out) {
+            char tile[48];
+            snprintf(tile, sizeof tile, "%ux%ux%u", r->plan.tm, r->plan.tn, r->plan.tk);
+            double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
+            double tops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0;
+            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %s\n", w.layers[i].name,
+                    num_dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, tops,
+                    no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
+        }
+    }
+    double tot_s = (double)tot_cyc / hz;
+    double tot_util = tot_cyc ? (double)tot_macs / ((double)tot_cyc * (double)peak) : 0;
+    if (out) {
+        fprintf(out, "  %-14s %56s %14" PRIu64 " %8.2f %10.4g\n", "total", "", tot_cyc, 100 * tot_util,
+                tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / 1e12 : 0.0);
+        fprintf(out, "  time %.6g ms at %.4g MHz; %" PRIu64 " MACs; ub: in = input read from the unified buffer, "
+                "out = output kept there for the next layer\n", tot_s * 1e3, hz / 1e6, tot_macs);
+    }
+    if (json_path) {
+        FILE *f = strcmp(json_path, "-") ? fopen(json_path, "w") : stdout;
+        if (!f) {
+            rc = cli_usage_error("--json %s: cannot open for writing", json_path);
+            goto done;
+        }
+        json_w j;
+        json_init(&j, f, 2);
+        json_begin_object(&j);
+        json_key(&j, "tpu");
+        json_begin_object(&j);
+        json_kv_str(&j, "workload", w.name);
+        json_kv_str(&j, "machine", cfg.tpu.name);
+        json_kv_str(&j, "dataflow", cfg_dataflow_name(cfg.tpu.array.dataflow));
+        json_key(&j, "layers");
+        json_begin_array(&j);
+        for (size_t i = 0; i < w.n_layers; i++) {
+            const layer_run *r = &L[i];
+            uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
+            json_begin_object(&j);
+            json_kv_str(&j, "name", w.layers[i].name);
+            json_kv_str(&j, "dtype", num_dtype_name(r->pb.dtype));
+            json_kv_u64(&j, "m", r->pb.m);
+            json_kv_u64(&j, "n", r->pb.n);
+            json_kv_u64(&j, "k", r->pb.k);
+            json_kv_u64(&j, "repeat", r->repeat);
+            json_kv_u64(&j, "cycles", r->cycles * r->repeat);
+            json_kv_u64(&j, "cycles_per_run", r->cycles);
+            json_kv_u64(&j, "macs", macs * r->repeat);
+            json_kv_double(&j, "seconds", (double)(r->cycles * r->repeat) / hz);
+            json_kv_double(&j, r->pb.dtype == TP_INT8 ? "tops" : "tflops",
+                           r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0);
+            json_kv_double(&j, "utilization", r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0);
+            json_kv_u64(&j, "mxus", r->plan.mxus_used);
+            json_key(&j, "tile");
+            json_begin_array(&j);
+            json_u64(&j, r->plan.tm);
+            json_u64(&j, r->plan.tn);
+            json_u64(&j, r->plan.tk);
+            json_end_array(&j);
+            json_kv_str(&j, "order", r->plan.order);
+            json_kv_bool(&j, "double_buffer", r->plan.double_buffer);
+            json_kv_str(&j, "epilogue", workload_epilogue_name(r->plan.epilogue));
+            json_kv_bool(&j, "input_from_ub", r->in_ub);
+            json_kv_bool(&j, "output_to_ub", r->out_ub);
+            json_kv_str(&j, "check", no_data ? "no_data" : !r->checked ? "not_checked" : r->match ? "match" : "mismatch");
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_key(&j, "total");
+        json_begin_object(&j);
+        json_kv_u64(&j, "cycles", tot_cyc);
+        json_kv_u64(&j, "macs", tot_macs);
+        json_kv_double(&j, "seconds", tot_s);
+        json_kv_double(&j, "tops", tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / 1e12 : 0);
+        json_kv_double(&j, "utilization", tot_util);
+        json_end_object(&j);
+        json_end_object(&j);
+        json_end_object(&j);
+        int jr = json_finish(&j);
+        if (f != stdout)
+            jr |= fclose(f);
+        if (jr) {
+            rc = cli_usage_error("--json %s: write error", json_path);
+            goto done;
+        }
+    }
+    if (!all_ok) {
+        fprintf(stderr, "tpusim: model %s: a layer's result differs from the reference\n", w.name);
+        rc = tp_exit_code(TP_ERR_MISMATCH);
+    }
+done:
+    free(gfirst);
+    free(greg);
+    free(L);
+    workload_free(&w);
+    return rc;
 }

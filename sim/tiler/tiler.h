@@ -1,0 +1,115 @@
+/* The tiler: one GEMM problem C[M,N] (+)= A[M,K] . B[K,N] (int8 or bf16, A and/or B stored
+ * transposed, batched) -> a TPU program (tpu/isa.h) for a given machine.
+ *
+ * A plan fixes the tile sizes tm x tn x tk, the loop order over the three tile loops, double
+ * buffering, the epilogue and how tiles spread over cores and MXUs. docs/tiler.md has the
+ * footprint and estimate equations; the short form:
+ *
+ *   K-tiles: tk is a multiple of the array rows (the op's k, kop = rows for ws/is) except the
+ *            last, so partial sums break where the hardware's do and the reference uses
+ *            kc = kop (num/gemm.h).
+ *   UB (per core):  A slots   = (db ? 2 : 1) * tm * tk * in_bytes
+ *                   out slots = (db ? 2 : 1) * tm * tn * out_bytes
+ *   accumulators (per MXU): acc slots * tm * ceil(groups / mxus) rows, groups = ceil(tn / cols);
+ *            acc slots = (db ? 2 : 1) * (output tiles live across the k loop: 1 when k is the
+ *            innermost loop, the tiles of the loops inside k otherwise).
+ *   weight FIFO: double buffering of weights needs depth >= 2 tiles.
+ * A plan whose footprint exceeds a buffer is refused with a message naming the buffer, what it
+ * needs, what it has and by how much it is over.
+ *
+ * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
+ * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
+ * the UB). One output's K is never split across MXUs (split_k = 1).
+ */
+#ifndef TP_TILER_TILER_H
+#define TP_TILER_TILER_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/err.h"
+#include "config/config.h"
+#include "num/num.h"
+#include "tiler/workload.h"
+#include "tpu/isa.h"
+#include "tpu/machine.h"
+
+typedef struct {
+    uint32_t m, n, k;        /* per batch */
+    uint32_t batch;          /* independent GEMMs stacked along rows of A, B and C (>= 1) */
+    tp_dtype dtype;
+    bool transpose_a;        /* A stored K x M (per batch) */
+    bool transpose_b;        /* B stored N x K (per batch) */
+} tiler_problem;
+
+/* What the user asked for; zero / empty fields are chosen by the search. */
+typedef struct {
+    uint32_t tm, tn, tk;     /* 0 = choose */
+    char order[4];           /* "mnk" ... ; "" = choose */
+    int double_buffer;       /* -1 choose, 0 off, 1 on */
+    wl_epilogue epilogue;
+    float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
+    uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs */
+    bool show_search;        /* collect every candidate (tiler_search fills the list) */
+} tiler_opts;
+
+typedef struct {
+    uint32_t tm, tn, tk;
+    char order[4];           /* outermost first, e.g. "mnk" */
+    bool double_buffer;
+    wl_epilogue epilogue;
+    float requant_scale;
+    /* derived by tiler_plan_derive */
+    uint32_t kop, mop, nop;  /* per-matmul-op limits: k rows, m rows, n columns */
+    uint32_t kc;             /* accumulation chunk the reference must use (num_gemm kc) */
+    npy_dtype out_dtype;     /* C's dtype: raw <i4/<f4, int8 for requant of int8, bf16 for bf16 requant */
+    uint32_t cores_used, mxus_used;
+    uint64_t ub_bytes;       /* per core */
+    uint64_t acc_rows;       /* per MXU */
+    uint32_t acc_slots;
+    uint64_t est_cycles;     /* analytic estimate */
+} tiler_plan;
+
+/* Fills the derived fields of a plan from its tiles (tm, tn, tk, order, double_buffer, epilogue)
+ * and checks it fits the machine; on failure the message names the overflowing buffer, e.g.
+ * "--tile 512x512x512: unified buffer needs 1.5 MiB for A and output tiles (double-buffered)
+ * but has 1 MiB (0.5 MiB over)". */
+tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan *pl, tp_err *err);
+/* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
+uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl);
+/* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
+tp_status tiler_generate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+                         isa_program *p, tp_err *err);
+
+/* Layers chained in the unified buffer (tpusim model, one core): A read from a UB region
+ * instead of DRAM, and/or C written into a UB region in the input dtype (relu applied when the
+ * epilogue says so, int8 requantized with requant_scale, bf16 rounded) instead of stored.
+ * Regions hold the whole matrix as packed rows (stride = row bytes). Tensor names get `prefix`. */
+typedef struct {
+    const char *prefix;      /* e.g. "L3." ("" or NULL: "A", "B", "C") */
+    bool a_resident;         /* A is in the UB at a_base (M rows of K elements) */
+    uint64_t a_base;
+    bool c_resident;         /* C goes to the UB at c_base (M rows of N elements, input dtype) */
+    uint64_t c_base;
+} tiler_chain;
+
+/* Appends one GEMM's program to p (which isa_init started) with the chaining ch (NULL: none). */
+tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+                              const tiler_chain *ch, isa_program *p, tp_err *err);
+
+typedef struct {
+    tiler_plan plan;
+    uint64_t cycles;         /* simulated (timing only); 0 if not simulated */
+    bool simulated;
+} tiler_candidate;
+
+/* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated; candidates
+ * that fit are ranked by the analytic estimate and the best few simulated (timing only) on
+ * cfg; the fewest simulated cycles wins (ties: the earlier candidate). If cands is not NULL it
+ * receives the candidate list (malloc'd, caller frees) and *n_cands its length. */
+tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
+                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, tp_err *err);
+
+/* Parses "512x256x256" (each a whole number >= 1) into tm, tn, tk; 0 ok, -1 bad. */
+int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk);
+/* Accepts a permutation of "mnk"; 0 ok, -1 bad. */
+int tiler_parse_order(const char *s, char out[4]);
+#endif

@@ -1,0 +1,65 @@
+#!/bin/sh
+# make bench: speed of tpusim against its two targets (prints ratios; never a timed test).
+#  1. timing only: 1024^3 int8 on a 32x32 ws array, no data. Target 41.5 ms (SCALE-Sim v2
+#     took 415 s for the same GEMM on the same array: 10,000x).
+#  2. functional: 1024^3 bf16 on tpu-v4-core, values computed, no reference check. Target
+#     4x one OpenBLAS cblas_sgemm 1024^3 on this machine (built here from tests/bench/sgemm.c).
+# Each is the best of a few whole-process runs; peak RSS (GNU time or /proc) is shown too.
+TPUSIM=${1:-build/release/tpusim}
+[ -x "$TPUSIM" ] || { echo "bench: $TPUSIM not built (run make)" >&2; exit 2; }
+B=$(mktemp -d /tmp/tpusim-bench-XXXXXX)
+trap 'rm -rf "$B"' EXIT
+RUNS=${BENCH_RUNS:-5}
+
+# --- the OpenBLAS reference (benchmark-only dependency) ---------------------------------
+have_blas() { echo '#include <cblas.h>' | ${CC:-cc} -E -x c - >/dev/null 2>&1 && \
+              echo 'int main(void){return 0;}' | ${CC:-cc} -x c - -lopenblas -o "$B/x" >/dev/null 2>&1; }
+if ! have_blas; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "bench: installing libopenblas-dev (benchmark-only dependency)"
+        (apt-get install -y libopenblas-dev >/dev/null 2>&1 || \
+         (apt-get update >/dev/null 2>&1 && apt-get install -y libopenblas-dev >/dev/null 2>&1)) || true
+    fi
+fi
+blas_s=""
+if have_blas && ${CC:-cc} -O2 -o "$B/sgemm" tests/bench/sgemm.c -lopenblas 2>"$B/cc.err"; then
+    blas_s=$("$B/sgemm")
+else
+    echo "bench: OpenBLAS not available; install it with: sudo apt-get install libopenblas-dev"
+fi
+
+# best wall time (seconds) of RUNS runs of a command; peak RSS (kB) of the last run in $rss_kb
+best_of() {
+    best=""
+    for _ in $(seq "$RUNS"); do
+        t0=$(date +%s%N)
+        if [ -x /usr/bin/time ]; then
+            /usr/bin/time -f "%M" -o "$B/rss" "$@" >/dev/null 2>"$B/err" || { cat "$B/err" >&2; return 1; }
+        else
+            "$@" >/dev/null 2>"$B/err" || { cat "$B/err" >&2; return 1; }
+        fi
+        t1=$(date +%s%N)
+        t=$(( (t1 - t0) / 1000 ))   # microseconds
+        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+    done
+    rss_kb=$( [ -f "$B/rss" ] && tail -n 1 "$B/rss" || echo "?")
+    echo "$best"
+}
+
+echo "tpusim bench ($(nproc) cores; best of $RUNS runs each)"
+t1=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --set tpu.array.rows=32 \
+     --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data) || exit 1
+rss1=$rss_kb
+awk -v t="$t1" -v r="$rss1" 'BEGIN {
+    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f  (SCALE-Sim 415 s: %.0fx faster)  peak RSS %s kB\n",
+           t / 1000, t / 1000 / 41.5, 415e6 / t, r }'
+t2=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/tpu-v4-core.yaml --dtype bf16 --no-check) || exit 1
+rss2=$rss_kb
+if [ -n "$blas_s" ]; then
+    awk -v t="$t2" -v b="$blas_s" -v r="$rss2" 'BEGIN {
+        printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  target 4 x sgemm = %.2f ms  ratio %.3f  peak RSS %s kB\n",
+               t / 1000, 4 * b * 1000, t / 1e6 / (4 * b), r
+        printf "  reference    OpenBLAS cblas_sgemm 1024^3       : %8.2f ms\n", b * 1000 }'
+else
+    awk -v t="$t2" -v r="$rss2" 'BEGIN { printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  (no OpenBLAS: no ratio)  peak RSS %s kB\n", t / 1000, r }'
+fi

@@ -1,0 +1,392 @@
+/* The tiler: fit checks and their messages (hand-computed footprints), a property test that
+ * every plan the tiler accepts yields a program that stays inside every buffer and computes
+ * each output exactly once with exactly M*N*K MACs, and (with the machine) bit-exact results
+ * on small shapes for both engines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "base/rng.h"
+#include "num/gemm.h"
+#include "tiler/run.h"
+#include "tiler/tiler.h"
+#include "tpu/asm.h"
+
+static tp_tpu_cfg machine_cfg(uint32_t rows, uint32_t cols, tp_dataflow df, uint64_t ub, uint64_t acc,
+                              uint32_t depth, uint32_t cores, uint32_t mxus)
+{
+    tp_tpu_cfg t;
+    memset(&t, 0, sizeof t);
+    t.present = true;
+    snprintf(t.name, sizeof t.name, "test");
+    t.clock_hz = 1000000000u;
+    t.cores = cores;
+    t.mxus_per_core = mxus;
+    t.array.rows = rows;
+    t.array.cols = cols;
+    t.array.dataflow = df;
+    t.array.dtypes[TP_INT8] = t.array.dtypes[TP_BF16] = true;
+    t.array.weight_double_buffer = true;
+    t.array.weight_rows_per_cycle = 1;
+    t.ub.size_bytes = ub;
+    t.ub.banks = 1;
+    t.ub.read_ports = t.ub.write_ports = 1;
+    t.ub.bytes_per_cycle = 64;
+    t.wbuf.depth_tiles = depth;
+    t.acc.entries = acc;
+    t.acc.width_bits = 32;
+    t.acc.banks = 1;
+    t.vpu.elems_per_cycle = cols;
+    t.dma.engines = 1;
+    t.dma.bytes_per_cycle = 64;
+    t.mem[TP_MEM_DRAM].present = true;
+    t.mem[TP_MEM_DRAM].channels = 1;
+    t.mem[TP_MEM_DRAM].bytes_per_s = 64000000000ull;
+    t.mem[TP_MEM_DRAM].burst_bytes = 64;
+    t.mem[TP_MEM_DRAM].interleave_bytes = 64;
+    return t;
+}
+
+static tiler_plan plan_of(uint32_t tm, uint32_t tn, uint32_t tk, const char *order, bool db, wl_epilogue e)
+{
+    tiler_plan p;
+    memset(&p, 0, sizeof p);
+    p.tm = tm;
+    p.tn = tn;
+    p.tk = tk;
+    snprintf(p.order, sizeof p.order, "%s", order);
+    p.double_buffer = db;
+    p.epilogue = e;
+    return p;
+}
+
+static void expect_refused(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan pl, const char *want)
+{
+    tp_err err = {0};
+    assert_int_not_equal(tiler_plan_derive(t, pb, &pl, &err), TP_OK);
+    if (strcmp(err.msg, want))
+        fail_msg("message\n  got:  %s\n  want: %s", err.msg, want);
+}
+
+static void overflow_messages(void **state)
+{
+    (void)state;
+    /* 256x256 array, 1 MiB UB, 4096 accumulator rows, FIFO 4 deep */
+    tp_tpu_cfg t = machine_cfg(256, 256, TP_DF_WS, 1u << 20, 4096, 4, 1, 1);
+    tiler_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    /* UB: A 2 * 512*512*1 = 0.5 MiB, out 2 * 512*512*4 (int32) = 2 MiB: 2.5 MiB, 1.5 MiB over.
+     * accumulators: 2 slots * 512 rows * 2 groups = 2048 <= 4096, fine. */
+    expect_refused(&t, &pb, plan_of(512, 512, 512, "mnk", true, WL_EPI_NONE),
+                   "--tile 512x512x512: unified buffer needs 2.5 MiB for A and output tiles (double-buffered) "
+                   "but has 1 MiB (1.5 MiB over)");
+    /* requant to int8: out 2 * 512*512 = 0.5 MiB: 1 MiB total fits exactly */
+    tiler_plan ok = plan_of(512, 512, 512, "mnk", true, WL_EPI_REQUANT);
+    tp_err err = {0};
+    assert_int_equal(tiler_plan_derive(&t, &pb, &ok, &err), TP_OK);
+    assert_int_equal(ok.ub_bytes, 1u << 20);
+    assert_int_equal(ok.acc_rows, 2048);
+    /* accumulators: 2 slots * 1024 rows * 4 groups = 8192 rows, 4096 over */
+    expect_refused(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, WL_EPI_REQUANT),
+                   "--tile 1024x1024x256: accumulators need 8192 rows per MXU for 1 output tile(s) of 1024 x 1024 "
+                   "(double-buffered) but have 4096 (4096 over)");
+    /* k outside n: all 4 n-tiles of 256 live: 2 * 4 * 256 rows * 1 group = 2048 rows; fits */
+    tiler_plan kn = plan_of(256, 256, 256, "mkn", true, WL_EPI_REQUANT);
+    assert_int_equal(tiler_plan_derive(&t, &pb, &kn, &err), TP_OK);
+    assert_int_equal(kn.acc_slots, 8);
+    assert_int_equal(kn.acc_rows, 2048);
+    /* K tile not a multiple of the array's 256 rows */
+    expect_refused(&t, &pb, plan_of(256, 256, 300, "mnk", false, WL_EPI_NONE),
+                   "--tile 256x256x300: the K tile must be a multiple of 256 (the ws array's k per op) or cover K = 1024");
+    /* but a K tile covering all of K is fine, whatever its size */
+    tiler_problem odd = {100, 100, 300, 1, TP_BF16, false, false};
+    tiler_plan whole = plan_of(100, 100, 300, "mnk", false, WL_EPI_NONE);
+    assert_int_equal(tiler_plan_derive(&t, &odd, &whole, &err), TP_OK);
+    assert_int_equal(whole.kc, 256);   /* ws: kc = rows */
+}
+
+/* ---- property test: walk the generated program independently ---------------------------- */
+
+typedef struct { uint32_t k, n; } wtile;
+
+/* Replays the program: every UB / accumulator access in range (isa_validate), each C element
+ * stored exactly once, total MACs of the matmuls = batch*M*N*K. */
+static void check_program(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl)
+{
+    isa_program p;
+    tp_err err = {0};
+    assert_int_equal(tiler_generate(t, pb, pl, &p, &err), TP_OK);
+    if (isa_validate(&p, t, &err) != TP_OK)
+        fail_msg("%ux%ux%u tile %ux%ux%u %s db=%d on %ux%u %s: %s", pb->m, pb->n, pb->k, pl->tm, pl->tn, pl->tk,
+                 pl->order, pl->double_buffer, t->array.rows, t->array.cols,
+                 cfg_dataflow_name(t->array.dataflow), err.msg);
+    /* the tiler's own footprint never exceeds the buffers */
+    assert_true(pl->ub_bytes <= t->ub.size_bytes);
+    assert_true(pl->acc_rows <= t->acc.entries);
+    size_t nc = (size_t)pb->batch * pb->m * pb->n;
+    uint8_t *seen = calloc(nc, 1);
+    uint32_t nmxu = t->cores * t->mxus_per_core;
+    wtile *fifo = calloc((size_t)nmxu * 4096, sizeof *fifo);
+    uint32_t *head = calloc(nmxu, sizeof *head), *tail = calloc(nmxu, sizeof *tail);
+    assert_non_null(seen);
+    assert_non_null(fifo);
+    uint64_t macs = 0;
+    int tc = isa_find_tensor(&p, "C");
+    for (uint32_t i = 0; i < p.n_ins; i++) {
+        const isa_instr *in = &p.ins[i];
+        uint32_t u = in->core * t->mxus_per_core + in->mxu;
+        if (in->op == ISA_LOADW) {
+            wtile w = {in->transpose ? in->blk.cols : in->blk.rows, in->transpose ? in->blk.rows : in->blk.cols};
+            fifo[(size_t)u * 4096 + tail[u]++ % 4096] = w;
+        } else if (in->op == ISA_MATMUL) {
+            for (uint32_t j = 0; j < in->repeat; j++) {
+                wtile w = fifo[(size_t)u * 4096 + head[u]++ % 4096];
+                macs += (uint64_t)in->m * w.k * w.n;
+            }
+        } else if (in->op == ISA_STORE && in->blk.tensor == tc) {
+            for (uint32_t r = 0; r < in->blk.rows; r++)
+                for (uint32_t c = 0; c < in->blk.cols; c++)
+                    seen[(size_t)(in->blk.r0 + r) * pb->n + in->blk.c0 + c]++;
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (seen[i] != 1)
+            fail_msg("C element %zu stored %d times", i, seen[i]);
+    assert_true(macs == (uint64_t)pb->batch * pb->m * pb->n * pb->k);
+    free(seen);
+    free(fifo);
+    free(head);
+    free(tail);
+    isa_free(&p);
+}
+
+static uint32_t pick(rng_state *r, uint32_t lo, uint32_t hi) { return (uint32_t)rng_range(r, lo, hi); }
+
+static void random_plans_fit_and_cover(void **state)
+{
+    (void)state;
+    rng_state r;
+    rng_init(&r, 2024);
+    static const char *const orders[] = {"mnk", "nmk", "mkn", "nkm", "kmn", "knm"};
+    int accepted = 0;
+    for (int it = 0; it < 400; it++) {
+        tp_dataflow df = (tp_dataflow)pick(&r, 0, 2);
+        uint32_t rows = pick(&r, 1, 16), cols = pick(&r, 1, 16);
+        tp_tpu_cfg t = machine_cfg(rows, cols, df, pick(&r, 64, 16384), pick(&r, 4, 512), pick(&r, 1, 4),
+                                   pick(&r, 1, 2), pick(&r, 1, 3));
+        tiler_problem pb = {pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 2),
+                            (tp_dtype)pick(&r, 0, 1), rng_u32(&r) & 1, rng_u32(&r) & 1};
+        uint32_t kop = rows;
+        tiler_plan pl = plan_of(pick(&r, 1, pb.m), pick(&r, 1, pb.n), kop * pick(&r, 1, 4) , orders[pick(&r, 0, 5)],
+                                rng_u32(&r) & 1, (wl_epilogue)pick(&r, 0, 2));
+        if (df == TP_DF_OS)
+            pl.tk = pb.k;   /* os: k per op depends on the FIFO; a whole-K tile always qualifies */
+        tp_err err = {0};
+        if (tiler_plan_derive(&t, &pb, &pl, &err) != TP_OK) {
+            /* a refusal must name the buffer or the rule it breaks */
+            assert_true(strstr(err.msg, "unified buffer needs") || strstr(err.msg, "accumulators need") ||
+                        strstr(err.msg, "must be a multiple") || strstr(err.msg, "FIFO"));
+            continue;
+        }
+        accepted++;
+        check_program(&t, &pb, &pl);
+    }
+    assert_true(accepted > 100);
+}
+
+/* Tiny buffers force small tiles: the search's chosen plan always fits. (The search itself
+ * simulates, so this runs with the machine.) */
+static void search_fits_tiny_buffers(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    tp_err err = {0};
+    if (cfg_load(NULL, NULL, 0, &cfg, &err) != TP_OK)
+        fail_msg("default machine: %s", err.msg);
+    const char *sets[] = {"tpu.array.rows=4", "tpu.array.cols=4", "tpu.ub.size=512",
+                          "tpu.acc.entries=16", "tpu.wbuf.depth_tiles=2"};
+    if (cfg_load(NULL, sets, 5, &cfg, &err) != TP_OK)
+        fail_msg("tiny machine: %s", err.msg);
+    tiler_problem pb = {37, 29, 23, 1, TP_INT8, false, true};
+    tiler_opts o;
+    memset(&o, 0, sizeof o);
+    o.double_buffer = -1;
+    tiler_plan pl;
+    assert_int_equal(tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, &err), TP_OK);
+    assert_true(pl.ub_bytes <= 512);
+    assert_true(pl.acc_rows <= 16);
+    check_program(&cfg.tpu, &pb, &pl);
+    tiler_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.check = true;
+    ro.seed = 7;
+    tiler_result res;
+    if (tiler_run(&cfg, &pb, &pl, &ro, &res, &err) != TP_OK)
+        fail_msg("run: %s", err.msg);
+    assert_true(res.checked);
+    if (!res.match)
+        fail_msg("%s", res.mismatch);
+    tiler_result_free(&res);
+}
+
+/* Every generated program verifies bit-exactly against an independent triple loop, on both
+ * engines, for each dataflow, dtype, transposition and epilogue; both engines give the same
+ * cycles. */
+static void programs_verify_both_engines(void **state)
+{
+    (void)state;
+    rng_state r;
+    rng_init(&r, 99);
+    static const char *const dfs[] = {"ws", "os", "is"};
+    for (int it = 0; it < 24; it++) {
+        char s_df[48], s_rows[48], s_cols[48];
+        uint32_t rows = pick(&r, 2, 8), cols = pick(&r, 2, 8);
+        snprintf(s_df, sizeof s_df, "tpu.array.dataflow=%s", dfs[it % 3]);
+        snprintf(s_rows, sizeof s_rows, "tpu.array.rows=%u", rows);
+        snprintf(s_cols, sizeof s_cols, "tpu.array.cols=%u", cols);
+        const char *sets[] = {s_df, s_rows, s_cols};
+        tp_config cfg;
+        tp_err err = {0};
+        if (cfg_load(NULL, sets, 3, &cfg, &err) != TP_OK)
+            fail_msg("machine: %s", err.msg);
+        tiler_problem pb = {pick(&r, 1, 20), pick(&r, 1, 20), pick(&r, 1, 30), pick(&r, 1, 2),
+                            cfg.tpu.array.dtypes[TP_INT8] && (it & 1) ? TP_INT8 : TP_BF16,
+                            (it >> 1) & 1, (it >> 2) & 1};
+        if (!cfg.tpu.array.dtypes[pb.dtype])
+            pb.dtype = pb.dtype == TP_INT8 ? TP_BF16 : TP_INT8;
+        tiler_opts o;
+        memset(&o, 0, sizeof o);
+        o.double_buffer = -1;
+        o.epilogue = (wl_epilogue)(it % 3);
+        tiler_plan pl;
+        if (tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, &err) != TP_OK)
+            fail_msg("search: %s", err.msg);
+        uint64_t cyc[2];
+        for (int e = 0; e < 2; e++) {
+            tiler_run_opts ro;
+            memset(&ro, 0, sizeof ro);
+            ro.engine = (machine_engine)e;
+            ro.seed = (uint64_t)it;
+            ro.check = false;
+            tiler_result res;
+            if (tiler_run(&cfg, &pb, &pl, &ro, &res, &err) != TP_OK)
+                fail_msg("run (%s): %s", e ? "pe" : "fast", err.msg);
+            cyc[e] = res.stats.cycles;
+            /* independent reference: plain loops in the documented order with kc = pl.kc */
+            size_t nc = (size_t)pb.batch * pb.m * pb.n;
+            int32_t *want = calloc(nc, 4);
+            for (uint32_t b = 0; b < pb.batch; b++) {
+                num_gemm_args g;
+                memset(&g, 0, sizeof g);
+                size_t ib = num_in_bytes(pb.dtype);
+                g.a = (const char *)res.a + (size_t)b * pb.m * pb.k * ib;
+                g.a_rs = pb.transpose_a ? 1 : pb.k;
+                g.a_cs = pb.transpose_a ? pb.m : 1;
+                g.b = (const char *)res.b + (size_t)b * pb.k * pb.n * ib;
+                g.b_rs = pb.transpose_b ? 1 : pb.n;
+                g.b_cs = pb.transpose_b ? pb.k : 1;
+                g.c = want + (size_t)b * pb.m * pb.n;
+                g.ldc = pb.n;
+                g.m = pb.m;
+                g.n = pb.n;
+                g.k = pb.k;
+                g.kc = cfg.tpu.array.dataflow == TP_DF_OS ? pl.kop : cfg.tpu.array.rows;
+                num_gemm_ref(pb.dtype, &g);
+            }
+            for (size_t i = 0; i < nc; i++) {
+                if (o.epilogue == WL_EPI_NONE) {
+                    if (memcmp(&want[i], (char *)res.c + i * 4, 4))
+                        fail_msg("it %d (%s): C[%zu] differs", it, e ? "pe" : "fast", i);
+                } else if (o.epilogue == WL_EPI_RELU) {
+                    if (pb.dtype == TP_INT8) {
+                        int32_t w = want[i] > 0 ? want[i] : 0;
+                        assert_int_equal(((int32_t *)res.c)[i], w);
+                    } else {
+                        float w, got = ((float *)res.c)[i];
+                        memcpy(&w, &want[i], 4);
+                        w = w > 0.0f ? w : 0.0f;
+                        assert_true(got == w);
+                    }
+                } else if (pb.dtype == TP_INT8) {
+                    assert_int_equal(((int8_t *)res.c)[i], num_requant_i8(want[i], 1.0f / 256.0f));
+                } else {
+                    float w;
+                    memcpy(&w, &want[i], 4);
+                    assert_int_equal(((uint16_t *)res.c)[i], num_f32_to_bf16(w));
+                }
+            }
+            free(want);
+            tiler_result_free(&res);
+        }
+        assert_true(cyc[0] == cyc[1]);
+    }
+}
+
+/* --emit then the assembler gives back a program that runs with the same cycles. */
+static void emitted_text_reassembles(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    tp_err err = {0};
+    const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8"};
+    if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    tiler_problem pb = {40, 24, 50, 1, cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16, true, false};
+    tiler_plan pl = plan_of(16, 16, 16, "nmk", true, WL_EPI_RELU);
+    assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
+    isa_program p, q;
+    assert_int_equal(tiler_generate(&cfg.tpu, &pb, &pl, &p, &err), TP_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/emit.tpu", th_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    isa_print(&p, f);
+    fclose(f);
+    if (asm_parse_file(path, &cfg.tpu, &q, &err) != TP_OK)
+        fail_msg("reassemble: %s", err.msg);
+    assert_int_equal(q.n_ins, p.n_ins);
+    uint64_t cyc[2];
+    isa_program *ps[2] = {&p, &q};
+    for (int i = 0; i < 2; i++) {
+        machine *mc;
+        assert_int_equal(machine_new(&cfg, MACHINE_FAST, &mc, &err), TP_OK);
+        if (machine_load(mc, ps[i], &err) != TP_OK)
+            fail_msg("load: %s", err.msg);
+        machine_set_timing_only(mc, true);
+        assert_int_equal(machine_run(mc, &err), TP_OK);
+        cyc[i] = machine_stats(mc)->cycles;
+        machine_free(mc);
+    }
+    assert_true(cyc[0] == cyc[1]);
+    isa_free(&p);
+    isa_free(&q);
+}
+
+static void parse_flags(void **state)
+{
+    (void)state;
+    uint32_t a, b, c;
+    char o[4];
+    assert_int_equal(tiler_parse_tile("512x256x128", &a, &b, &c), 0);
+    assert_int_equal(a, 512);
+    assert_int_equal(b, 256);
+    assert_int_equal(c, 128);
+    assert_int_equal(tiler_parse_tile("512x256", &a, &b, &c), -1);
+    assert_int_equal(tiler_parse_tile("0x1x1", &a, &b, &c), -1);
+    assert_int_equal(tiler_parse_tile("1x1x1x", &a, &b, &c), -1);
+    assert_int_equal(tiler_parse_order("kmn", o), 0);
+    assert_string_equal(o, "kmn");
+    assert_int_equal(tiler_parse_order("mmk", o), -1);
+}
+
+TH_GROUP(tiler)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parse_flags),
+        cmocka_unit_test(overflow_messages),
+        cmocka_unit_test(random_plans_fit_and_cover),
+        cmocka_unit_test(search_fits_tiny_buffers),
+        cmocka_unit_test(programs_verify_both_engines),
+        cmocka_unit_test(emitted_text_reassembles),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}
