@@ -26,6 +26,7 @@
  *    vpmaddwd (a0*b0 + a1*b1 in 32 bits, exact: at most 2 * 2^14).
  */
 #include "num/gemm.h"
+#include <float.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,12 @@
 #include <immintrin.h>
 #else
 #define GEMM_HAVE_AVX2 0
+#endif
+
+/* float expressions must be evaluated in float (SSE), not x87 extended precision, or the
+ * reference's C + P would round differently from the kernels' */
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "tpusim needs FLT_EVAL_METHOD == 0 (on 32-bit x86 build with -msse2 -mfpmath=sse)"
 #endif
 
 enum {
