@@ -286,6 +286,10 @@ static void io_errors(void **state)
     snprintf(p, sizeof p, "%s/does-not-exist.npy", th_tmpdir());
     assert_int_equal(npy_read(p, &m, &err), TP_ERR_IO);
     assert_non_null(strstr(err.msg, "does-not-exist.npy: cannot open: "));
+    /* a directory opens but cannot be read */
+    assert_int_equal(npy_read(th_tmpdir(), &m, &err), TP_ERR_IO);
+    snprintf(p, sizeof p, "%s: read error: Is a directory", th_tmpdir());
+    assert_string_equal(err.msg, p);
     int32_t x = 0;
     snprintf(p, sizeof p, "%s/no-such-dir/x.npy", th_tmpdir());
     assert_int_equal(npy_write(p, "<i4", 1, 1, &x, &err), TP_ERR_IO);

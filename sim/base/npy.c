@@ -271,7 +271,9 @@ tp_status npy_read(const char *path, npy_mat *m, tp_err *err)
     unsigned char pre[12] = {0};
 
     if (read_exact(fp, pre, 8, &got) != TP_OK || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        if (got >= 6 && memcmp(pre, "\x93NUMPY", 6) == 0)
+        if (ferror(fp))
+            st = tp_err_at(err, TP_ERR_IO, path, 0, 0, "read error: %s", strerror(errno));
+        else if (got >= 6 && memcmp(pre, "\x93NUMPY", 6) == 0)
             st = tp_err_at(err, TP_ERR_NPY, path, 0, 0, "truncated: file ends inside the preamble");
         else
             st = tp_err_at(err, TP_ERR_NPY, path, 0, 0, "bad magic (not a .npy file)");
