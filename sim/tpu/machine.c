@@ -94,6 +94,7 @@ typedef struct {
     bool issued, started;
     uint64_t start, end, read_done;
     range ub_r, ub_r2, ub_w, acc_r, acc_w;
+    uint32_t mm_k;                  /* matmul: k of its weight tiles (from the FIFO in program order) */
     int32_t tensor;                 /* DRAM block: tensor or -1 */
     bool dram_write;
     uint32_t r0, r1, c0, c1;
@@ -471,6 +472,14 @@ tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uin
     return TP_OK;
 }
 
+/* The matmul's UB read range needs k (from its FIFO tile); set when known. */
+static void matmul_ub_range(machine *m, uint32_t i, uint32_t k)
+{
+    const isa_instr *in = &m->prog.ins[i];
+    uint64_t row = (uint64_t)k * in->repeat * num_in_bytes(m->prog.dtype);
+    m->fl[i].ub_r = (range){in->ub_addr, in->ub_addr + span(in->m, row, in->ub_stride)};
+}
+
 /* ---- footprints -------------------------------------------------------------------------- */
 
 static void footprint(machine *m, uint32_t i)
@@ -492,7 +501,7 @@ static void footprint(machine *m, uint32_t i)
         f->tensor = in->blk.tensor;
         break;
     case ISA_MATMUL: {
-        /* k of the first tile is filled in when the instruction is timed (the FIFO knows it) */
+        matmul_ub_range(m, i, f->mm_k);
         f->acc_w = (range){in->acc_row, in->acc_row + in->m};
         if (in->accumulate)
             f->acc_r = f->acc_w;
@@ -523,14 +532,6 @@ static void footprint(machine *m, uint32_t i)
         f->c1 = in->blk.c0 + in->blk.cols;
     }
     (void)t;
-}
-
-/* The matmul's UB read range needs k (from its FIFO tile); set when known. */
-static void matmul_ub_range(machine *m, uint32_t i, uint32_t k)
-{
-    const isa_instr *in = &m->prog.ins[i];
-    uint64_t row = (uint64_t)k * in->repeat * num_in_bytes(m->prog.dtype);
-    m->fl[i].ub_r = (range){in->ub_addr, in->ub_addr + span(in->m, row, in->ub_stride)};
 }
 
 typedef struct {
@@ -903,8 +904,6 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
         *why = C_WEIGHTS;
         return false;
     }
-    fifo_entry *first = &mu->fifo[(mu->f_head + mu->f_popped) % depth];
-    matmul_ub_range(m, x, first->k);
     depinfo d = deps(m, cs, x);
     if (d.blocked) {
         *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
@@ -1126,6 +1125,30 @@ static tp_status setup_run(machine *m)
     if (!m->fl || !m->cores)
         return TP_ERR_NOMEM;
     uint32_t depth = t->wbuf.depth_tiles;
+    /* k of each matmul's tiles: replay the FIFOs in program order (isa_validate checked them) */
+    uint32_t nmx = t->cores * t->mxus_per_core;
+    uint32_t *ring = calloc((size_t)nmx * depth, sizeof *ring), *rh = calloc(nmx, sizeof *rh),
+             *rn = calloc(nmx, sizeof *rn);
+    if (!ring || !rh || !rn) {
+        free(ring);
+        free(rh);
+        free(rn);
+        return TP_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const isa_instr *in = &m->prog.ins[i];
+        uint32_t g = in->core * t->mxus_per_core + in->mxu;
+        if (in->op == ISA_LOADW)
+            ring[(size_t)g * depth + (rh[g] + rn[g]++) % depth] = in->transpose ? in->blk.cols : in->blk.rows;
+        else if (in->op == ISA_MATMUL) {
+            m->fl[i].mm_k = ring[(size_t)g * depth + rh[g]];
+            rh[g] = (rh[g] + in->repeat) % depth;
+            rn[g] -= in->repeat;
+        }
+    }
+    free(ring);
+    free(rh);
+    free(rn);
     for (uint32_t c = 0; c < t->cores; c++) {
         core_state *cs = &m->cores[c];
         uint32_t cnt = 0;

@@ -1,0 +1,160 @@
+/* Off-chip memory model: a stream of bursts takes exactly the cycles of the stated equation.
+ *
+ * Equation (mem/dram.h): an access of B bytes whose bursts spread evenly over the channels of an
+ * idle memory completes at
+ *     issue + ceil(B * clock_hz / bytes_per_s) + latency
+ * and in general at issue + latency + ceil(max over channels c of bytes_c * channels * clock_hz
+ * / bytes_per_s), where bytes_c counts whole bursts on channel c and a busy channel queues. */
+#include "harness.h"
+#include "mem/dram.h"
+#include "mem/sram.h"
+
+static tp_mem_cfg mem4(void)
+{
+    tp_mem_cfg c = {0};
+    c.present = true;
+    c.channels = 4;
+    c.bytes_per_s = 256000000000ull;   /* 256 GB/s at 1 GHz = 256 B/cycle, 64 per channel */
+    c.burst_bytes = 64;
+    c.interleave_bytes = 256;          /* 4 bursts per channel granule */
+    c.read_latency_cycles = 100;
+    c.write_latency_cycles = 70;
+    return c;
+}
+
+static void even_stream_matches_equation(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    /* N bursts of 64 B from address 0, N a multiple of 16 (one interleave period: 4 bursts on
+     * each of the 4 channels), so N/4 per channel. E.g. N = 64, B = 4096:
+     * ceil(4096 * 1e9 / 256e9) = 16 cycles, + 100 latency, issued at 5. */
+    for (uint64_t n = 16; n <= 256; n += 16) {
+        dram_reset(&d);
+        dram_access a;
+        uint64_t end = dram_access_2d(&d, false, 5, 0, 1, n * 64, 0, &a);
+        uint64_t expect = 5 + (n * 64 * 1000000000ull + 256000000000ull - 1) / 256000000000ull + 100;
+        assert_int_equal(end, expect);
+        assert_int_equal(end, 5 + cfg_mem_transfer_cycles(&c, 1000000000ull, n * 64) + 100);
+        assert_int_equal(a.bursts, n);
+        assert_int_equal(a.bus_bytes, n * 64);
+    }
+    /* writes use the write latency */
+    dram_reset(&d);
+    assert_int_equal(dram_access_2d(&d, true, 0, 0, 1, 1024, 0, NULL), 4 + 70);
+}
+
+static void non_integral_bandwidth(void **state)
+{
+    (void)state;
+    /* 1 channel, 3 GB/s at 1 GHz = 3 bytes/cycle, 1-byte bursts: 10 bytes -> ceil(10/3) = 4. */
+    tp_mem_cfg c = {0};
+    c.channels = 1;
+    c.bytes_per_s = 3000000000ull;
+    c.burst_bytes = 1;
+    c.interleave_bytes = 1;
+    c.read_latency_cycles = 7;
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 1, 10, 0, NULL), 4 + 7);
+    /* back to back: the channel is busy until 10/3 cycles (exact), the next 10 bytes end at
+     * 20/3 -> ceil = 7, so the second access completes at 7 + 7 (not 4 + 4 + 7 = 15). */
+    assert_int_equal(dram_access_2d(&d, false, 0, 10, 1, 10, 0, NULL), 7 + 7);
+}
+
+static void queueing_and_uneven_channels(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    /* 128 bytes at address 0 = bursts 0, 1: both on channel 0 (granule of 4 bursts), which moves
+     * 64 B/cycle: 2 cycles, not the pooled ceil(128 / 256) = 1. */
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 1, 128, 0, NULL), 2 + 100);
+    /* a second access to channel 0 issued at 1 waits until cycle 2: ends at 2 + 1 + 100 */
+    assert_int_equal(dram_access_2d(&d, false, 1, 192, 1, 64, 0, NULL), 3 + 100);
+    /* channel 1 (bytes 256..511) is idle: 64 bytes issued at 1 end at 1 + 1 + 100 */
+    assert_int_equal(dram_access_2d(&d, false, 1, 256, 1, 64, 0, NULL), 2 + 100);
+    /* strided: 4 rows of 64 B, stride 1024 = one whole interleave period, so every row lands on
+     * channel 0: 4 bursts = 4 cycles, queued behind channel 0's busy time (until 3). */
+    dram_reset(&d);
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 4, 64, 1024, NULL), 4 + 100);
+    /* stride 256: rows on channels 0,1,2,3, one burst each: 1 cycle */
+    dram_reset(&d);
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 4, 64, 256, NULL), 1 + 100);
+}
+
+static void bursts_of_unaligned_runs(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    assert_int_equal(dram_run_bursts(&d, 0, 64), 1);
+    assert_int_equal(dram_run_bursts(&d, 60, 8), 2);     /* bytes 60..67 straddle 64 */
+    assert_int_equal(dram_run_bursts(&d, 64, 1), 1);
+    assert_int_equal(dram_run_bursts(&d, 63, 130), 4);   /* 63..192: bursts 0,1,2,3 */
+    dram_access a;
+    /* 3 rows of 20 bytes at 10, 110, 210: [10,30) burst 0; [110,130) crosses 128: bursts 1, 2;
+     * [210,230) burst 3 -> 4 bursts, 256 bus bytes for 60 bytes asked */
+    dram_access_2d(&d, false, 0, 10, 3, 20, 100, &a);
+    assert_int_equal(a.bursts, 4);
+    assert_int_equal(a.bus_bytes, 256);
+    assert_int_equal(a.bytes, 60);
+    assert_int_equal(d.read_bytes, 60);
+    assert_int_equal(d.bus_bytes, 256);
+}
+
+static void ideal_memory_is_instant(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = {0};
+    c.ideal = true;
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    assert_int_equal(dram_access_2d(&d, false, 42, 0, 1000, 1000, 0, NULL), 42);
+    assert_int_equal(d.read_bytes, 1000000);
+}
+
+static void bad_config_is_refused(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    c.channels = 0;
+    dram d;
+    tp_err err = {0};
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, &err), TP_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "channels"));
+}
+
+static void sram_bandwidth_reservation(void **state)
+{
+    (void)state;
+    sram s;
+    /* 4 banks x 1 read port x 64 B = 256 B/cycle read; 2 write ports -> 512 B/cycle write */
+    sram_init(&s, 4096, 4, 1, 2, 64);
+    assert_int_equal(sram_cycles(&s, false, 1000), 4);   /* ceil(1000 / 256) */
+    assert_int_equal(sram_cycles(&s, true, 1000), 2);    /* ceil(1000 / 512) */
+    assert_int_equal(sram_earliest(&s, false, 10), 10);
+    sram_reserve(&s, false, 10, 1024);                    /* busy [10, 14) */
+    assert_int_equal(sram_earliest(&s, false, 11), 14);
+    assert_int_equal(sram_earliest(&s, true, 11), 11);    /* write side is separate */
+    assert_true(sram_fits(&s, 4000, 96));
+    assert_false(sram_fits(&s, 4000, 97));
+}
+
+TH_GROUP(dram)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(even_stream_matches_equation),
+        cmocka_unit_test(non_integral_bandwidth),
+        cmocka_unit_test(queueing_and_uneven_channels),
+        cmocka_unit_test(bursts_of_unaligned_runs),
+        cmocka_unit_test(ideal_memory_is_instant),
+        cmocka_unit_test(bad_config_is_refused),
+        cmocka_unit_test(sram_bandwidth_reservation),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}

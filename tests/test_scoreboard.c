@@ -1,0 +1,117 @@
+/* Scoreboard hazards: each of RAW, WAR and WAW delays exactly the dependent instruction, to the
+ * cycle the equations give, and nothing else.
+ *
+ * Machine: the embedded default (1 GHz; DMA: 2 engines, 128 B/cycle each, setup 16 cycles;
+ * DRAM: 4 channels, 256 B/cycle in total, 64 B bursts, 256 B interleave, latency 100 cycles for
+ * reads and writes; UB: 4 banks x 64 B = 256 B/cycle per side; vector unit 32 elements/cycle).
+ * A DMA of B contiguous bytes (B a multiple of 1024, so every channel gets B/4) begun at s ends at
+ *     s + 16 + max(ceil(B/128), ceil(B/256) + 100, ceil(B/256))      (engine, DRAM, UB)
+ * so for B = 2048: s + 16 + max(16, 108, 8) = s + 124. */
+#include "harness.h"
+#include <string.h>
+#include "tpu/asm.h"
+#include "tpu/machine.h"
+
+#define DMA_2K 124u
+
+static void run_prog(const char *text, uint64_t *start, uint64_t *end, uint32_t n)
+{
+    tp_config cfg;
+    tp_err err = {0};
+    assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, &err), TP_OK);
+    isa_program p;
+    if (asm_parse("sb.tpu", text, &cfg.tpu, &p, &err))
+        fail_msg("%s", err.msg);
+    machine *m;
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
+    assert_int_equal(machine_load(m, &p, &err), TP_OK);
+    machine_set_timing_only(m, true);
+    if (machine_run(m, &err))
+        fail_msg("%s", err.msg);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(machine_instr_times(m, i, &start[i], &end[i], &err), TP_OK);
+    machine_free(m);
+    isa_free(&p);
+}
+
+#define HEADER                                                    \
+    ".dtype int8\n.tensor A int8 64 32\n.tensor B int8 32 32\n" \
+    ".tensor C int8 64 32\n.ub r1 0 2048\n.ub r2 4096 2048\n.acc c 0 64\n"
+
+static void raw_delays_reader(void **state)
+{
+    (void)state;
+    uint64_t s[3], e[3];
+    /* store reads r1, which the load writes: it starts when the load ends (124).
+     * store: 16 setup + max(2048/128 = 16, UB 8, DRAM 8 + 100 write latency) = 124 more. */
+    run_prog(HEADER "load r1, A[0:64, 0:32]\nstore C[0:64, 0:32], r1\nloadw 0, B[0:32, 0:32]\n", s, e, 3);
+    assert_int_equal(s[0], 0);
+    assert_int_equal(e[0], DMA_2K);
+    assert_int_equal(s[1], DMA_2K);
+    assert_int_equal(e[1], DMA_2K + 124);
+    /* the loadw has no hazard: it starts at 0 on the second DMA engine */
+    assert_int_equal(s[2], 0);
+    /* control: the same store from r2 (disjoint) does not wait */
+    run_prog(HEADER "load r1, A[0:64, 0:32]\nstore C[0:64, 0:32], r2\n", s, e, 2);
+    assert_int_equal(s[1], 0);
+}
+
+static void war_delays_writer(void **state)
+{
+    (void)state;
+    uint64_t s[3], e[3];
+    /* the load overwrites r1, which the older store reads: it waits for the store's end */
+    run_prog(HEADER "store C[0:64, 0:32], r1\nload r1, A[0:64, 0:32]\nactivate r2, c, 16, 32, out=int32\n", s, e, 3);
+    assert_int_equal(s[0], 0);
+    assert_int_equal(e[0], 124);
+    assert_int_equal(s[1], 124);
+    /* the activate (vector unit, disjoint ranges) starts at 0 */
+    assert_int_equal(s[2], 0);
+    run_prog(HEADER "store C[0:64, 0:32], r1\nload r2, A[0:64, 0:32]\n", s, e, 2);
+    assert_int_equal(s[1], 0);
+}
+
+static void waw_delays_second_writer(void **state)
+{
+    (void)state;
+    uint64_t s[2], e[2];
+    /* activate writes 16 rows x 32 int32 = 2048 bytes of r1: 512 elements / 32 per cycle = 16
+     * cycles (UB write 2048/256 = 8 fits inside). The load into r1 then starts at 16. */
+    run_prog(HEADER "activate r1, c, 16, 32, out=int32\nload r1, A[0:64, 0:32]\n", s, e, 2);
+    assert_int_equal(s[0], 0);
+    assert_int_equal(e[0], 16);
+    assert_int_equal(s[1], 16);
+    assert_int_equal(e[1], 16 + DMA_2K);
+    run_prog(HEADER "activate r1, c, 16, 32, out=int32\nload r2, A[0:64, 0:32]\n", s, e, 2);
+    assert_int_equal(s[1], 0);
+}
+
+static void matmul_waits_for_inputs_and_weights(void **state)
+{
+    (void)state;
+    uint64_t s[4], e[4];
+    /* load A (2048 B at 0, ends 124) and loadw B (1024 B on the other engine; its DRAM share
+     * queues behind the load's on every channel: the load holds each channel [16, 24), the
+     * loadw needs 256 B per channel = 4 cycles -> [24, 28) + 100 = 128; engine 16 + 8 = 24).
+     * ws timing (docs/mxu.md): shift of 32 rows starts at weights_ready 128, t0 = max(124, 128
+     * + 32) = 160, end = t0 + m + R + C - 1 = 160 + 64 + 63 = 287. The activate (RAW on the
+     * accumulators) starts at 287. */
+    run_prog(HEADER "load r1, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, c, r1, 64\n"
+                    "activate r2, c, 16, 32, out=int32\n", s, e, 4);
+    assert_int_equal(e[0], 124);
+    assert_int_equal(e[1], 128);
+    assert_int_equal(s[2], 160);
+    assert_int_equal(e[2], 287);
+    assert_int_equal(s[3], 287);
+}
+
+TH_GROUP(scoreboard)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(raw_delays_reader),
+        cmocka_unit_test(war_delays_writer),
+        cmocka_unit_test(waw_delays_second_writer),
+        cmocka_unit_test(matmul_waits_for_inputs_and_weights),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}
