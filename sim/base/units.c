@@ -3,7 +3,7 @@
  * Design: one scanner turns "DIGITS[.DIGITS][ ]UNIT" into (mantissa, fraction_digits, unit
  * text); each quantity has a table of units with an exact integer scale (a power of ten or of
  * two). The value is mantissa * scale / 10^fraction_digits, computed in unsigned __int128 so
- * that no intermediate overflows (mantissa < 10^19, scale <= 2^40, product < 2^104) and the
+ * that no intermediate overflows (mantissa < 2^64, scale <= 2^40, product < 2^104) and the
  * divisibility check is exact. No floating point is used anywhere in parsing. */
 #include "base/units.h"
 #include <stdio.h>
@@ -56,15 +56,15 @@ typedef struct {
 } scanned;
 
 /* Scans the number part. Fails on an empty string, a sign, a missing digit around '.', more
- * than 19 significant digits, or spaces other than one between number and unit. */
+ * than 20 significant digits, or spaces other than one between number and unit. */
 static int scan_number(const char *s, scanned *out, const char **why)
 {
     const char *p = s;
-    uint64_t m = 0;
+    u128 m = 0;
     unsigned frac = 0, sig = 0;
     int frac_digits = 0;
     if (!s || !*s) {
-        *why = "expected a number, got an empty value";
+        *why = "empty";
         return -1;
     }
     if (*p == '-') {
@@ -72,32 +72,32 @@ static int scan_number(const char *s, scanned *out, const char **why)
         return -1;
     }
     if (*p < '0' || *p > '9') {
-        *why = "expected a number";
+        *why = "not a number";
         return -1;
     }
     for (; *p >= '0' && *p <= '9'; p++) {
         if (m == 0 && *p == '0')
             continue;
-        if (++sig > 19) {
-            *why = "too many digits (at most 19 significant digits)";
+        if (++sig > 20) {
+            *why = "too many digits (at most 20 significant digits)";
             return -1;
         }
-        m = m * 10 + (uint64_t)(*p - '0');
+        m = m * 10 + (unsigned)(*p - '0');
     }
     if (*p == '.') {
         p++;
         for (; *p >= '0' && *p <= '9'; p++, frac_digits++) {
             if (m != 0 || *p != '0')
                 sig++;
-            if (sig > 19 || frac >= 24) {
-                *why = "too many digits (at most 19 significant digits)";
+            if (sig > 20 || frac >= 24) {
+                *why = "too many digits (at most 20 significant digits)";
                 return -1;
             }
-            m = m * 10 + (uint64_t)(*p - '0');
+            m = m * 10 + (unsigned)(*p - '0');
             frac++;
         }
         if (frac_digits == 0) {
-            *why = "expected a digit after '.'";
+            *why = "no digit after '.'";
             return -1;
         }
     }
@@ -111,7 +111,11 @@ static int scan_number(const char *s, scanned *out, const char **why)
         *why = "exponents are not accepted: write the digits or use a unit";
         return -1;
     }
-    out->mant = m;
+    if (m > UINT64_MAX) {
+        *why = "too large (more than 2^64-1)";
+        return -1;
+    }
+    out->mant = (uint64_t)m;
     out->frac = frac;
     out->unit = p;
     return 0;
@@ -150,7 +154,7 @@ int units_parse_uint(const char *s, uint64_t *out, const char **why)
     if (scan_number(s, &sc, why))
         return -1;
     if (sc.frac || *sc.unit || strchr(s, ' ')) {
-        *why = "expected a whole number";
+        *why = "not a whole number";
         return -1;
     }
     *out = sc.mant;
@@ -168,7 +172,7 @@ int units_parse_size(const char *s, uint64_t *bytes, const char **why)
         *why = "unknown size unit (expected B, kB, KB, MB, GB, TB, KiB, MiB, GiB or TiB)";
         return -1;
     }
-    return scale_exact(&sc, u->scale, bytes, "is not a whole number of bytes", why);
+    return scale_exact(&sc, u->scale, bytes, "not a whole number of bytes", why);
 }
 
 int units_parse_bandwidth(const char *s, uint64_t *bytes_per_s, const char **why)
@@ -178,7 +182,7 @@ int units_parse_bandwidth(const char *s, uint64_t *bytes_per_s, const char **why
     if (scan_number(s, &sc, why))
         return -1;
     if (!*sc.unit) {
-        *why = "a bandwidth needs a unit, e.g. 900GB/s";
+        *why = "a bandwidth needs a unit";
         return -1;
     }
     u = find_unit(bw_units, sc.unit);
@@ -186,7 +190,7 @@ int units_parse_bandwidth(const char *s, uint64_t *bytes_per_s, const char **why
         *why = "unknown bandwidth unit (expected B/s, kB/s, MB/s, GB/s, TB/s, KiB/s, MiB/s, GiB/s or TiB/s)";
         return -1;
     }
-    return scale_exact(&sc, u->scale, bytes_per_s, "is not a whole number of bytes per second", why);
+    return scale_exact(&sc, u->scale, bytes_per_s, "not a whole number of bytes per second", why);
 }
 
 int units_parse_freq(const char *s, uint64_t *hz, const char **why)
@@ -200,7 +204,7 @@ int units_parse_freq(const char *s, uint64_t *hz, const char **why)
         *why = "unknown frequency unit (expected Hz, kHz, MHz or GHz)";
         return -1;
     }
-    return scale_exact(&sc, u->scale, hz, "is not a whole number of Hz", why);
+    return scale_exact(&sc, u->scale, hz, "not a whole number of Hz", why);
 }
 
 int units_parse_time(const char *s, units_time *t, const char **why)
@@ -251,7 +255,10 @@ int units_time_cycles(const units_time *t, uint64_t hz, uint64_t *cycles, const 
         *cycles = t->cycles;
         return 0;
     }
-    /* num < 10^19 and hz < 2^64 < 1.85*10^19: the product is below 2^128 */
+    if (t->num && hz > (~(u128)0) / t->num) {
+        *why = "too many cycles";
+        return -1;
+    }
     n = (u128)t->num * hz;
     d = pow10_u128(t->exp10);
     q = n / d + (n % d != 0);

@@ -1,7 +1,7 @@
 /* Human units: the one parser for sizes, bandwidths, frequencies and times written by people
  * (`24MiB`, `900GB/s`, `1.41GHz`, `100ns`).
  *
- * Every number is a decimal `DIGITS[.DIGITS]` (no sign, no exponent, at most 19 significant
+ * Every number is a decimal `DIGITS[.DIGITS]` (no sign, no exponent, at most 20 significant
  * digits), optionally followed by one space and a unit. It is parsed as the exact rational
  * DIGITS / 10^fraction_digits and scaled with 128-bit integer arithmetic, so `3.35TB/s` is
  * exactly 3350000000000 bytes/s and never 3349999999999 from a float round trip. A result that

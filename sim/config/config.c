@@ -58,6 +58,7 @@ typedef struct {
     char items[MAX_ITEMS][32];
     loc_t item_loc[MAX_ITEMS];
     units_time time;      /* KT_TIME*: parsed, converted once the clock is known */
+    int set_seq;          /* order of the --set that gave it (1, 2, ...); 0 = from the file */
 } raw_val;
 
 typedef struct {
@@ -74,6 +75,7 @@ typedef struct {
     ns_loc ns[MAX_NS];
     int n_ns;
     loc_t root;
+    int n_sets_applied;
     tp_err *err;
 } ctx_t;
 
@@ -342,6 +344,8 @@ static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t
     r->set = true;
     r->loc = vl;
     r->key_loc = *key_loc;
+    if (val_loc_override)
+        r->set_seq = ++x->n_sets_applied;
     if (v->type == YAML_MAPPING_NODE)
         return fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a mapping", expect_what(k->type));
     if (v->type == YAML_SEQUENCE_NODE) {
@@ -559,6 +563,20 @@ static tp_status apply_set(ctx_t *x, const char *set)
     if (!root) {
         st = fail(x, TP_ERR_CONFIG, &l, NULL, "missing value: expected %s", expect_what(cfg_keys[idx].type));
     } else {
+        /* a --set of one of two alternative keys replaces the other one written in the file */
+        char alt[MAX_PATH + 32] = "";
+        size_t n = strlen(path);
+        if (!strcmp(path, "tpu.acc.entries"))
+            snprintf(alt, sizeof alt, "tpu.acc.size");
+        else if (!strcmp(path, "tpu.acc.size"))
+            snprintf(alt, sizeof alt, "tpu.acc.entries");
+        else if (n > 10 && !strcmp(path + n - 10, ".bandwidth"))
+            snprintf(alt, sizeof alt, "%.*s.bytes_per_cycle_per_channel", (int)(n - 10), path);
+        else if (n > 28 && !strcmp(path + n - 28, ".bytes_per_cycle_per_channel"))
+            snprintf(alt, sizeof alt, "%.*s.bandwidth", (int)(n - 28), path);
+        int ia = alt[0] ? cfg_key_find(alt) : -1;
+        if (ia >= 0 && x->raw[ia].set && !x->raw[ia].loc.flag)
+            memset(&x->raw[ia], 0, sizeof x->raw[ia]);
         mark_blocks(x, path, &l);
         st = store_leaf(x, idx, &doc, root, &l, &l);
     }
@@ -691,7 +709,7 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
                : k->type == KT_BW   ? units_parse_bandwidth(r->text, &v, &why)
                                     : units_parse_freq(r->text, &v, &why);
         if (rc)
-            return fail(x, TP_ERR_CONFIG, l, k->path, "'%s': %s (expected %s)", r->text, why, expect_what(k->type));
+            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
         if (check_range(x, k, l, v, r->text))
             return TP_ERR_CONFIG;
         set_u(c, k, v);
@@ -700,7 +718,7 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
     case KT_TIME32:
     case KT_TIME64:
         if (units_parse_time(r->text, &r->time, &why))
-            return fail(x, TP_ERR_CONFIG, l, k->path, "'%s': %s", r->text, why);
+            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
         return TP_OK;
     case KT_BOOL: {
         bool b;
@@ -796,9 +814,15 @@ static tp_status resolve_presence(ctx_t *x, tp_config *c)
     return TP_OK;
 }
 
+/* Given values first (so a bad value is reported before a key missing elsewhere), then the
+ * defaults and the required keys of every present section. */
 static tp_status resolve_keys(ctx_t *x, tp_config *c)
 {
     tp_status st;
+    for (size_t i = 0; i < cfg_n_keys; i++)
+        if (x->raw[i].set && block_present(x, cfg_keys[i].path) &&
+            (st = convert(x, &cfg_keys[i], &x->raw[i], c)) != TP_OK)
+            return st;
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
         raw_val *r = &x->raw[i];
@@ -824,10 +848,7 @@ static tp_status resolve_keys(ctx_t *x, tp_config *c)
             if ((st = convert(x, k, &d, c)) != TP_OK)
                 return st;
             r->time = d.time;
-            continue;
         }
-        if ((st = convert(x, k, r, c)) != TP_OK)
-            return st;
     }
     return TP_OK;
 }
@@ -917,6 +938,22 @@ static tp_status check_mem(ctx_t *x, const char *p, tp_mem_cfg *m, uint64_t cloc
     return TP_OK;
 }
 
+/* Where a limit on a total is reported: the last --set of one of the keys that make up the
+ * total (that is what pushed it over), else the tpu section. */
+static loc_t blame(const ctx_t *x, const char *const *paths, size_t n)
+{
+    loc_t l = section_loc(x, "tpu");
+    int best = 0;
+    for (size_t p = 0; p < n; p++) {
+        int ip = kidx(paths[p]);
+        if (x->raw[ip].set && x->raw[ip].set_seq > best) {
+            best = x->raw[ip].set_seq;
+            l = x->raw[ip].loc;
+        }
+    }
+    return l;
+}
+
 static tp_status check_tpu(ctx_t *x, tp_config *c)
 {
     tp_tpu_cfg *t = &c->tpu;
@@ -977,13 +1014,19 @@ static tp_status check_tpu(ctx_t *x, tp_config *c)
     /* totals that make a machine too large to simulate */
     {
         u128 pes = (u128)t->cores * t->mxus_per_core * t->array.rows * t->array.cols;
+        /* weight FIFO tiles counted at the widest input element (bf16, 2 bytes) */
         u128 wbuf = (u128)t->wbuf.depth_tiles * t->array.rows * t->array.cols * 2;
         u128 onchip = (u128)t->cores * (t->ub.size_bytes + (u128)t->mxus_per_core * (t->acc.size_bytes + wbuf));
-        loc_t l = section_loc(x, "tpu");
-        if (pes > MAX_TOTAL_PES)
+        static const char *const parts[] = {"tpu.cores", "tpu.mxus_per_core", "tpu.array.rows", "tpu.array.cols",
+                                            "tpu.ub.size", "tpu.acc.entries", "tpu.acc.size", "tpu.wbuf.depth_tiles"};
+        loc_t l;
+        if (pes > MAX_TOTAL_PES) {
+            l = blame(x, parts, 4);
             return fail(x, TP_ERR_NOMEM, &l, "tpu",
                         "the machine has %llu PEs (cores x mxus_per_core x rows x cols); tpusim simulates at most %llu",
                         (unsigned long long)pes, MAX_TOTAL_PES);
+        }
+        l = blame(x, parts, sizeof parts / sizeof parts[0]);
         if (onchip > MAX_ONCHIP_BYTES)
             return fail(x, TP_ERR_NOMEM, &l, "tpu",
                         "on-chip memories total %llu bytes (unified buffers, accumulators, weight FIFOs); tpusim holds at most 4GiB",
