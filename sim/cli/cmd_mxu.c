@@ -1,7 +1,440 @@
-/* PLACEHOLDER until its issue lands: replaced by the owner of 'tpusim mxu'. */
+/* tpusim mxu M N K: one GEMM through the matrix unit alone, with ideal memory.
+ *
+ * The GEMM is tiled into folds (mxu_gemm_fold: ws K-tiles of R x N-tiles of C, os M-tiles of R
+ * x N-tiles of C, is K-tiles of R x M-tiles of C), all ready at cycle 0. The fast engine times
+ * them with mxu_time_op and computes values with one num_gemm call (kc = R for ws/is, K for os);
+ * the per-PE engine runs them register by register. Either way the accumulators are checked
+ * bit for bit against num_gemm_ref with the same kc (exit 1 on a mismatch). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "base/json.h"
+#include "base/npy.h"
+#include "base/rng.h"
 #include "cli/cli.h"
+#include "num/gemm.h"
+#include "report/vcd.h"
+#include "tpu/mxu.h"
+
+#define MXU_CLI_MAX_DIM (1u << 20)             /* per dimension */
+#define MXU_CLI_MAX_ELEMS (UINT64_C(1) << 28)  /* per matrix: 1 GiB of accumulators */
+#define MXU_VCD_MAX_PE_CYCLES (UINT64_C(20000000))
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tpusim mxu M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
+            "                 [--dataflow ws|os|is] [--engine fast|pe] [--a A.npy --b B.npy]\n"
+            "                 [--out C.npy] [--seed S] [--json FILE|-] [--vcd FILE]\n\n"
+            "Runs C[M x N] = A[M x K] * B[K x N] through the matrix unit alone (ideal memory),\n"
+            "checks the accumulators bit for bit against the reference GEMM and reports cycles,\n"
+            "utilization and cycles by cause.\n\n"
+            "  --dtype      input type (default: int8 if the machine has it, else bf16)\n"
+            "  --dataflow   override tpu.array.dataflow\n"
+            "  --engine     fast (closed-form timing, blocked GEMM; default) or pe (every PE\n"
+            "               register every cycle)\n"
+            "  --a, --b     input matrices (.npy: int8 '|i1', bf16 bits '<u2', or float32 '<f4'\n"
+            "               rounded to bf16); default: seeded random inputs\n"
+            "  --out        write the accumulators: int32 '<i4' (int8) or float32 '<f4' (bf16)\n"
+            "  --seed       seed of the random inputs (default 1)\n"
+            "  --json       write the report as JSON to FILE ('-' = stdout, replacing the text)\n"
+            "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file\n");
+}
+
+typedef struct {
+    cli_machine_opts mo;
+    uint32_t m, n, k;
+    int npos;
+    const char *dtype, *dataflow, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path;
+    uint64_t seed;
+} mxu_args;
+
+static int parse_args(int argc, char **argv, mxu_args *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->engine = "fast";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int r = cli_machine_opt(&o->mo, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return -1;
+        }
+        const char **dst = NULL;
+        if (!strcmp(a, "--dtype")) dst = &o->dtype;
+        else if (!strcmp(a, "--dataflow")) dst = &o->dataflow;
+        else if (!strcmp(a, "--engine")) dst = &o->engine;
+        else if (!strcmp(a, "--a")) dst = &o->a_path;
+        else if (!strcmp(a, "--b")) dst = &o->b_path;
+        else if (!strcmp(a, "--out")) dst = &o->out_path;
+        else if (!strcmp(a, "--json")) dst = &o->json_path;
+        else if (!strcmp(a, "--vcd")) dst = &o->vcd_path;
+        if (dst) {
+            if (!(v = cli_value(argc, argv, &i)))
+                return 2;
+            *dst = v;
+            continue;
+        }
+        if (!strcmp(a, "--seed")) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &o->seed))
+                return 2;
+            continue;
+        }
+        if (a[0] == '-' && a[1])
+            return cli_usage_error("mxu: unknown flag '%s' (try 'tpusim mxu --help')", a);
+        if (o->npos >= 3)
+            return cli_usage_error("mxu: unexpected argument '%s' (expected M N K)", a);
+        {
+            static const char *const names[3] = {"M", "N", "K"};
+            uint32_t *dims[3] = {&o->m, &o->n, &o->k};
+            if (cli_parse_u32(names[o->npos], a, 1, MXU_CLI_MAX_DIM, dims[o->npos]))
+                return 2;
+            o->npos++;
+        }
+    }
+    if (o->npos < 3)
+        return cli_usage_error("mxu: expected M N K (try 'tpusim mxu --help')");
+    if (strcmp(o->engine, "fast") && strcmp(o->engine, "pe"))
+        return cli_usage_error("--engine: unknown engine '%s' (expected fast or pe)", o->engine);
+    if (!o->a_path != !o->b_path)
+        return cli_usage_error("%s: --a and --b go together", o->a_path ? "--a" : "--b");
+    if (o->vcd_path && strcmp(o->engine, "pe"))
+        return cli_usage_error("--vcd: needs --engine pe (the fast engine has no per-PE registers)");
+    return 0;
+}
+
+/* Reads an input .npy, requiring rows x cols. */
+static int read_input(const char *path, const char *what, tp_dtype dt, uint32_t rows, uint32_t cols,
+                      npy_mat *m)
+{
+    tp_err err = {0};
+    if (npy_read_as(path, npy_dtype_of_input(dt), m, &err) != TP_OK)
+        return cli_fail(&err);
+    if (m->rows != rows || m->cols != cols)
+        return cli_usage_error("%s: shape %ux%u, expected %s = %ux%u", path, m->rows, m->cols, what,
+                               rows, cols);
+    return 0;
+}
+
+static void *random_input(rng_state *r, tp_dtype dt, uint64_t n)
+{
+    void *x = malloc(n ? n * num_in_bytes(dt) : 1);
+    if (!x)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++) {
+        if (dt == TP_INT8)
+            ((int8_t *)x)[i] = rng_i8(r);
+        else
+            ((uint16_t *)x)[i] = rng_bf16_normalish(r, false);
+    }
+    return x;
+}
+
+/* First element where got and want differ (bitwise), formatted; 0 if equal. */
+static int first_mismatch(tp_dtype dt, const void *got, const void *want, uint32_t m, uint32_t n,
+                          char *msg, size_t cap)
+{
+    for (uint64_t i = 0; i < (uint64_t)m * n; i++) {
+        if (!memcmp((const char *)got + i * 4, (const char *)want + i * 4, 4))
+            continue;
+        if (dt == TP_INT8)
+            snprintf(msg, cap, "C[%llu][%llu] = %d, reference %d", (unsigned long long)(i / n),
+                     (unsigned long long)(i % n), ((const int32_t *)got)[i], ((const int32_t *)want)[i]);
+        else
+            snprintf(msg, cap, "C[%llu][%llu] = %.9g (0x%08x), reference %.9g (0x%08x)",
+                     (unsigned long long)(i / n), (unsigned long long)(i % n), ((const float *)got)[i],
+                     num_f32_bits(((const float *)got)[i]), ((const float *)want)[i],
+                     num_f32_bits(((const float *)want)[i]));
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    uint64_t cycles, macs, folds, pe_cycles;
+    uint64_t causes[MXU_CAUSE__COUNT];
+    double utilization, wall_s;
+    int check_ok;
+    char mismatch[160];
+} mxu_result;
+
+static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const mxu_args *o,
+                       const mxu_result *r)
+{
+    fprintf(f, "tpusim mxu: C[%ux%u] = A[%ux%u] * B[%ux%u], %s, on %s (%ux%u %s array)\n", o->m, o->n,
+            o->m, o->k, o->k, o->n, num_dtype_name(p->dtype), cfg->tpu.name[0] ? cfg->tpu.name : cfg->source,
+            p->rows, p->cols, cfg_dataflow_name(p->dataflow));
+    fprintf(f, "engine %s, timing %s, weights %s, %u weight row%s/cycle\n", o->engine,
+            cfg_timing_name(p->timing), p->weight_double_buffer ? "double-buffered" : "single-buffered",
+            p->weight_rows_per_cycle, p->weight_rows_per_cycle == 1 ? "" : "s");
+    fprintf(f, "  folds        %llu\n", (unsigned long long)r->folds);
+    fprintf(f, "  cycles       %llu\n", (unsigned long long)r->cycles);
+    fprintf(f, "  MACs         %llu\n", (unsigned long long)r->macs);
+    fprintf(f, "  utilization  %.2f %%  (MACs / (cycles x %u PEs))\n", 100.0 * r->utilization,
+            p->rows * p->cols);
+    fprintf(f, "  cycles by cause:\n");
+    for (int c = 0; c < MXU_CAUSE__COUNT; c++)
+        fprintf(f, "    %-12s %12llu  %5.1f %%\n", mxu_cause_name((mxu_cause)c),
+                (unsigned long long)r->causes[c],
+                r->cycles ? 100.0 * (double)r->causes[c] / (double)r->cycles : 0.0);
+    if (r->pe_cycles)
+        fprintf(f, "  per-PE engine: %llu PE-cycles in %.3f s (%.1f M PE-cycles/s)\n",
+                (unsigned long long)r->pe_cycles, r->wall_s,
+                r->wall_s > 0 ? (double)r->pe_cycles / r->wall_s / 1e6 : 0.0);
+    if (r->check_ok)
+        fprintf(f, "  check        passed (bit-identical to the reference GEMM, kc = %u)\n",
+                mxu_gemm_kc(p, o->k));
+    else
+        fprintf(f, "  check        FAILED: %s\n", r->mismatch);
+}
+
+static int write_json(const char *path, const tp_config *cfg, const mxu_params *p, const mxu_args *o,
+                      const mxu_result *r)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    json_w w;
+    int bad;
+    if (!f)
+        return cli_usage_error("--json: %s: cannot create: %s", path, strerror(errno));
+    json_init(&w, f, 2);
+    json_begin_object(&w);
+    json_kv_str(&w, "machine", cfg->tpu.name[0] ? cfg->tpu.name : cfg->source);
+    json_kv_u64(&w, "m", o->m);
+    json_kv_u64(&w, "n", o->n);
+    json_kv_u64(&w, "k", o->k);
+    json_kv_str(&w, "dtype", num_dtype_name(p->dtype));
+    json_kv_str(&w, "dataflow", cfg_dataflow_name(p->dataflow));
+    json_kv_str(&w, "engine", o->engine);
+    json_kv_str(&w, "timing", cfg_timing_name(p->timing));
+    json_kv_u64(&w, "rows", p->rows);
+    json_kv_u64(&w, "cols", p->cols);
+    json_kv_bool(&w, "weight_double_buffer", p->weight_double_buffer);
+    json_kv_u64(&w, "weight_rows_per_cycle", p->weight_rows_per_cycle);
+    json_kv_u64(&w, "folds", r->folds);
+    json_kv_u64(&w, "cycles", r->cycles);
+    json_kv_u64(&w, "macs", r->macs);
+    json_kv_double(&w, "utilization", r->utilization);
+    json_key(&w, "cycles_by_cause");
+    json_begin_object(&w);
+    for (int c = 0; c < MXU_CAUSE__COUNT; c++)
+        json_kv_u64(&w, mxu_cause_name((mxu_cause)c), r->causes[c]);
+    json_end_object(&w);
+    json_kv_u64(&w, "kc", mxu_gemm_kc(p, o->k));
+    json_kv_str(&w, "check", r->check_ok ? "passed" : "failed");
+    if (!r->check_ok)
+        json_kv_str(&w, "mismatch", r->mismatch);
+    json_end_object(&w);
+    bad = json_finish(&w);
+    if (f != stdout && fclose(f) != 0)
+        bad = -1;
+    if (bad)
+        return cli_usage_error("--json: %s: write failed", path);
+    return 0;
+}
+
+/* Runs the folds on the per-PE engine; fills r's cycles and causes. */
+static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const void *b, void *c,
+                  mxu_result *r)
+{
+    tp_err err = {0};
+    mxu_pe *pe = NULL;
+    vcd_mxu *vcd = NULL;
+    struct timespec t0, t1;
+    int rc = 0;
+    if (mxu_pe_new(p, &pe, &err) != TP_OK) {
+        fprintf(stderr, "tpusim: --engine pe: %s\n", err.msg);
+        return tp_exit_code(err.code);
+    }
+    if (o->vcd_path) {
+        if (vcd_mxu_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
+            mxu_pe_free(pe);
+            return cli_fail(&err);
+        }
+        mxu_pe_set_observer(pe, vcd_mxu_observe, vcd);
+    }
+    for (uint64_t i = 0; i < r->folds; i++) {
+        mxu_issue is;
+        mxu_gemm_fold(p, o->m, o->n, o->k, a, b, c, false, i, &is);
+        if (mxu_pe_issue(pe, &is, NULL, &err) != TP_OK) {
+            rc = cli_fail(&err);
+            goto end;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    mxu_pe_finish(pe);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (mxu_pe_fault(pe)) {
+        fprintf(stderr, "tpusim: internal error: %s\n", mxu_pe_fault(pe));
+        rc = 3;
+        goto end;
+    }
+    r->cycles = mxu_pe_now(pe);
+    r->pe_cycles = mxu_pe_pe_cycles(pe);
+    memset(r->causes, 0, sizeof r->causes);
+    for (uint32_t i = 0; i < r->folds; i++) {
+        const mxu_timing *t = mxu_pe_op_timing(pe, i);
+        for (int k = 0; k < MXU_CAUSE__COUNT; k++)
+            r->causes[k] += t->by_cause[k];
+    }
+    mxu_pe_close(pe, r->cycles, r->causes);
+end:
+    if (vcd && vcd_mxu_close(vcd, &err) != TP_OK && !rc)
+        rc = cli_fail(&err);
+    mxu_pe_free(pe);
+    return rc;
+}
+
 int cmd_mxu(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    return cli_usage_error("'mxu' is not available in this build yet");
+    mxu_args o;
+    tp_config *cfg = NULL;
+    tp_err err = {0};
+    mxu_params p;
+    mxu_result r;
+    npy_mat am = {0}, bm = {0};
+    void *a = NULL, *b = NULL, *c = NULL, *ref = NULL;
+    tp_dtype dt = TP_INT8;
+    int rc;
+
+    if ((rc = parse_args(argc, argv, &o)) != 0)
+        return rc < 0 ? 0 : rc;
+    if ((uint64_t)o.m * o.k > MXU_CLI_MAX_ELEMS || (uint64_t)o.k * o.n > MXU_CLI_MAX_ELEMS ||
+        (uint64_t)o.m * o.n > MXU_CLI_MAX_ELEMS)
+        return cli_usage_error("mxu: %ux%ux%u is too large (at most %llu elements per matrix)", o.m, o.n,
+                               o.k, (unsigned long long)MXU_CLI_MAX_ELEMS);
+    if (!(cfg = malloc(sizeof *cfg)))
+        return cli_usage_error("out of memory");
+    if ((rc = cli_load_machine(&o.mo, cfg)) != 0)
+        goto end;
+    if (o.dtype) {
+        if (num_dtype_parse(o.dtype, &dt)) {
+            rc = cli_usage_error("--dtype: unknown dtype '%s' (expected int8 or bf16)", o.dtype);
+            goto end;
+        }
+    } else if (!cfg->tpu.array.dtypes[TP_INT8]) {
+        dt = TP_BF16;
+    }
+    if (cfg_tpu_require_dtype(cfg, dt, &err) != TP_OK) {
+        rc = cli_fail(&err);
+        goto end;
+    }
+    mxu_params_from_cfg(&p, &cfg->tpu, dt);
+    if (o.dataflow && cfg_dataflow_parse(o.dataflow, &p.dataflow)) {
+        rc = cli_usage_error("--dataflow: unknown dataflow '%s' (expected ws, os or is)", o.dataflow);
+        goto end;
+    }
+    if (mxu_params_check(&p, &err) != TP_OK) {
+        rc = cli_fail(&err);
+        goto end;
+    }
+    if (!strcmp(o.engine, "pe") && p.timing != TP_TIMING_PIPELINED) {
+        rc = cli_usage_error("--engine pe: the per-PE engine models tpu.array.timing=pipelined only, "
+                             "not %s (use --engine fast)", cfg_timing_name(p.timing));
+        goto end;
+    }
+
+    /* inputs */
+    if (o.a_path) {
+        if ((rc = read_input(o.a_path, "M x K", dt, o.m, o.k, &am)) != 0 ||
+            (rc = read_input(o.b_path, "K x N", dt, o.k, o.n, &bm)) != 0)
+            goto end;
+        a = am.data;
+        b = bm.data;
+    } else {
+        rng_state rs;
+        rng_init(&rs, o.seed);
+        a = random_input(&rs, dt, (uint64_t)o.m * o.k);
+        b = random_input(&rs, dt, (uint64_t)o.k * o.n);
+        if (!a || !b) {
+            rc = cli_usage_error("mxu: out of memory for the inputs");
+            goto end;
+        }
+    }
+    c = malloc((size_t)o.m * o.n * 4);
+    ref = malloc((size_t)o.m * o.n * 4);
+    if (!c || !ref) {
+        rc = cli_usage_error("mxu: out of memory for the accumulators");
+        goto end;
+    }
+
+    /* timing: the closed form always (it sizes the VCD check); the per-PE engine if asked */
+    memset(&r, 0, sizeof r);
+    r.folds = mxu_gemm_fold_count(&p, o.m, o.n, o.k);
+    r.macs = (uint64_t)o.m * o.n * o.k;
+    {
+        mxu_state st;
+        mxu_timing t;
+        mxu_state_init(&st);
+        for (uint64_t i = 0; i < r.folds; i++) {
+            mxu_op op;
+            mxu_gemm_fold_op(&p, o.m, o.n, o.k, i, &op);
+            mxu_time_op(&p, &st, &op, 0, &t);
+            for (int k = 0; k < MXU_CAUSE__COUNT; k++)
+                r.causes[k] += t.by_cause[k];
+        }
+        r.cycles = st.busy_until;
+        mxu_close(&st, r.cycles, r.causes);
+    }
+    if (o.vcd_path && (double)r.cycles * p.rows * p.cols > (double)MXU_VCD_MAX_PE_CYCLES) {
+        rc = cli_usage_error("--vcd: a %ux%u array x %llu cycles is too large for a VCD file (limit %llu "
+                             "PE-cycles); use a smaller array or GEMM",
+                             p.rows, p.cols, (unsigned long long)r.cycles,
+                             (unsigned long long)MXU_VCD_MAX_PE_CYCLES);
+        goto end;
+    }
+    if (!strcmp(o.engine, "pe")) {
+        uint64_t fast_cycles = r.cycles;
+        if ((rc = run_pe(&p, &o, a, b, c, &r)) != 0)
+            goto end;
+        if (r.cycles != fast_cycles) {
+            fprintf(stderr, "tpusim: internal error: the per-PE engine took %llu cycles, the closed form "
+                            "says %llu\n", (unsigned long long)r.cycles, (unsigned long long)fast_cycles);
+            rc = 3;
+            goto end;
+        }
+    } else {
+        num_gemm_args g = {a, o.k, 1, b, o.n, 1, c, o.n, o.m, o.n, o.k, mxu_gemm_kc(&p, o.k), false};
+        num_gemm(dt, &g, 0);
+    }
+    r.utilization = r.cycles ? (double)r.macs / ((double)r.cycles * p.rows * p.cols) : 0.0;
+
+    /* check against the independent reference */
+    {
+        num_gemm_args g = {a, o.k, 1, b, o.n, 1, ref, o.n, o.m, o.n, o.k, mxu_gemm_kc(&p, o.k), false};
+        num_gemm_ref(dt, &g);
+        r.check_ok = !first_mismatch(dt, c, ref, o.m, o.n, r.mismatch, sizeof r.mismatch);
+    }
+
+    if (o.out_path && npy_write(o.out_path, dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
+        rc = cli_fail(&err);
+        goto end;
+    }
+    if (!o.json_path || strcmp(o.json_path, "-"))
+        print_text(stdout, cfg, &p, &o, &r);
+    if (o.json_path && (rc = write_json(o.json_path, cfg, &p, &o, &r)) != 0)
+        goto end;
+    if (!r.check_ok) {
+        fprintf(stderr, "tpusim: mxu: result differs from the reference: %s\n", r.mismatch);
+        rc = 1;
+    }
+end:
+    if (o.a_path) {
+        npy_free(&am);
+        npy_free(&bm);
+    } else {
+        free(a);
+        free(b);
+    }
+    free(c);
+    free(ref);
+    free(cfg);
+    return rc;
 }
