@@ -1,0 +1,184 @@
+/* Assembler: every error names file:line:col and what is wrong; the printer's text assembles
+ * back to the same program. Columns are counted by hand in the comments (1-based). */
+#include "harness.h"
+#include <stdio.h>
+#include <string.h>
+#include "tpu/asm.h"
+
+static tp_config cfg_default(void)
+{
+    tp_config cfg;
+    tp_err err = {0};
+    if (cfg_load(NULL, NULL, 0, &cfg, &err))
+        fail_msg("%s", err.msg);
+    return cfg;
+}
+
+static void expect_err(const char *text, const char *msg)
+{
+    tp_config cfg = cfg_default();
+    isa_program p;
+    tp_err err = {0};
+    tp_status rc = asm_parse("t.tpu", text, &cfg.tpu, &p, &err);
+    assert_int_equal(rc, TP_ERR_ASM);
+    assert_string_equal(err.msg, msg);
+    assert_int_equal(p.n_ins, 0);   /* freed on failure */
+}
+
+#define T ".tensor A int8 64 32\n.ub a 0 2048\n"
+
+static void unknown_mnemonic_suggests(void **state)
+{
+    (void)state;
+    expect_err(T "matmull 0, 0, a, 4\n", "t.tpu:3:1: unknown mnemonic 'matmull' (did you mean 'matmul'?)");
+    /* leading blanks: "  lod" -> column 3 */
+    expect_err("  lod x\n", "t.tpu:1:3: unknown mnemonic 'lod' (did you mean 'load'?)");
+    expect_err(".tensr A int8 1 1\n", "t.tpu:1:1: unknown mnemonic '.tensr' (did you mean '.tensor'?)");
+    expect_err("frobnicate\n", "t.tpu:1:1: unknown mnemonic 'frobnicate'");
+}
+
+static void bad_operands(void **state)
+{
+    (void)state;
+    /* "load a, A[0:64, 0:33]": the 33 starts at column 19 */
+    expect_err(T "load a, A[0:64, 0:33]\n", "t.tpu:3:19: column 33 is past the end of A (64 x 32)");
+    /* unknown tensor X at column 9 */
+    expect_err(T "load a, X[0:64, 0:32]\n", "t.tpu:3:9: unknown tensor 'X' (declare it with .tensor NAME DTYPE ROWS COLS)");
+    /* misspelt option at column 24 */
+    expect_err(T "load a, A[0:64, 0:32], strid=64\n",
+               "t.tpu:3:24: load: unexpected operand 'strid=64' (syntax: load UB, T[r0:r1, c0:c1] [, stride=B] [, transpose])");
+    /* missing comma between ranges: the block's inside starts at column 11 */
+    expect_err(T "load a, A[0:64 0:32]\n", "t.tpu:3:11: tensor block needs two ranges, rows and columns: A[r0:r1, c0:c1]");
+    /* a number where a number is due: m = "6x4" at column 17 */
+    expect_err(T ".acc c 0 64\nmatmul 0, c, a, 6x4\n",
+               "t.tpu:4:17: m: expected a whole number (decimal or 0x hex), got '6x4'");
+    expect_err(T "load q, A[0:64, 0:32]\n",
+               "t.tpu:3:6: load destination: unknown UB region 'q' (declare it with .ub NAME BASE BYTES)");
+    expect_err(".dtype bf17\n", "t.tpu:1:8: unknown dtype 'bf17' (int8, bf16)");
+    expect_err("core 3\n", "t.tpu:1:6: core 3 does not exist (the machine has 1)");
+}
+
+static void ranges_and_regions(void **state)
+{
+    (void)state;
+    /* the default UB is 4 MiB = 4194304 bytes */
+    expect_err(".ub a 4194000 2048\n", "t.tpu:1:5: region 'a' [4194000, 4196048) exceeds the unified buffer (4194304 bytes)");
+    expect_err(".acc c 4000 200\n", "t.tpu:1:6: region 'c' [4000, 4200) exceeds the accumulators (4096 rows)");
+    /* 64 x 32 int8 = 2048 bytes into a 1024-byte region */
+    expect_err(".tensor A int8 64 32\n.ub a 0 1024\nload a, A[0:64, 0:32]\n",
+               "t.tpu:3:6: load: 2048 bytes at offset 0 exceed region 'a' (1024 bytes)");
+    expect_err(T "load a+0x10000, A[0:64, 0:32]\n", "t.tpu:3:8: load destination: offset 65536 is outside region 'a' (2048 bytes)");
+    /* absolute address past the UB: checked by the validator at the instruction */
+    expect_err(T "load 0x3fff00, A[0:64, 0:32]\n",
+               "t.tpu:3:1: load: unified buffer bytes [0x3fff00, 0x400700) exceed its 4194304 bytes");
+    /* accumulator rows outside MXU 0's [0, 4096) */
+    expect_err(".tensor B int8 32 32\n.ub a 0 2048\nloadw 0, B[0:32, 0:32]\nmatmul 0, 4090, a, 16\n",
+               "t.tpu:4:1: accumulator rows [4090, 4106) are outside mxu 0's rows [0, 4096)");
+    /* weight FIFO underflow and overflow (depth 4) */
+    expect_err(T "matmul 0, 0, a, 64\n", "t.tpu:3:1: weight FIFO of core 0 mxu 0 has 0 tile(s) loaded but matmul uses 1");
+    expect_err(".tensor B int8 32 32\nloadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\n"
+               "loadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\n",
+               "t.tpu:6:1: weight FIFO of core 0 mxu 0 overflows: 4 of 4 slots hold tiles not yet used");
+    /* ws: a weight tile of k = 64 rows does not fit 32 rows */
+    expect_err(T "loadw 0, A[0:64, 0:32]\n", "t.tpu:3:1: weight tile has k = 64 rows but the array has 32 rows");
+}
+
+static void dtype_mismatches(void **state)
+{
+    (void)state;
+    expect_err(".tensor W int32 32 32\nloadw 0, W[0:32, 0:32]\n",
+               "t.tpu:2:10: dtype mismatch: weights W are int32 but the program's dtype is int8");
+    expect_err(".acc c 0 64\n.ub o 0 4096\nactivate o, c, 64, 16, out=bf16\n",
+               "t.tpu:3:1: dtype mismatch: activate out=bf16 with int32 accumulators (use int8 or int32)");
+    expect_err(".dtype bf16\n.tensor W int8 32 32\nloadw 0, W[0:32, 0:32]\n",
+               "t.tpu:3:10: dtype mismatch: weights W are int8 but the program's dtype is bf16");
+}
+
+static int same_instr(const isa_instr *a, const isa_instr *b)
+{
+    return a->op == b->op && a->core == b->core && a->mxu == b->mxu && a->transpose == b->transpose &&
+           a->accumulate == b->accumulate && a->act == b->act && a->repeat == b->repeat && a->m == b->m &&
+           a->n == b->n && a->ub_addr == b->ub_addr && a->ub_stride == b->ub_stride && a->acc_row == b->acc_row &&
+           a->has_bias == b->has_bias && a->bias_addr == b->bias_addr && a->blk.tensor == b->blk.tensor &&
+           a->blk.r0 == b->blk.r0 && a->blk.c0 == b->blk.c0 && a->blk.rows == b->blk.rows &&
+           a->blk.cols == b->blk.cols && (a->op != ISA_ACTIVATE || (a->out_dtype == b->out_dtype &&
+                                                                     (a->out_dtype != NPY_INT8 || a->scale == b->scale)));
+}
+
+static void print_round_trip(void **state)
+{
+    (void)state;
+    tp_config cfg = cfg_default();
+    isa_program p, q;
+    tp_err err = {0};
+    const char *src = "; comment\n.dtype int8\n.tensor A int8 64 96 # another comment\n.tensor B int8 96 32\n"
+                      ".tensor C int8 64 32\n.tensor bias int32 1 32\n.ub a 0 8192\n.ub o 8192 4096\n.ub bv 0x4000 128\n"
+                      ".acc c 0 64\nload a, A[0:64, 0:96], stride=128\nload bv, bias[0:1, 0:32]\n"
+                      "loadw 0, B[0:32, 0:32]\nloadw 0, B[32:64, 0:32]\nloadw 0, B[64:96, 0:32]\n"
+                      "matmul 0, c, a, 64, stride=128, repeat=3\n"
+                      "activate o, c, 64, 32, relu6, out=int8, scale=0.125, bias=bv, stride=64\n"
+                      "fence\nstore C[0:64, 0:32], o, stride=64\nload a, A[0:32, 0:64], transpose\nhalt\n";
+    if (asm_parse("rt.tpu", src, &cfg.tpu, &p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(p.n_ins, 11);
+    assert_int_equal(p.ins[5].repeat, 3);
+    assert_int_equal(p.ins[5].ub_stride, 128);
+    assert_int_equal(p.ins[6].act, ISA_ACT_RELU6);
+    assert_true(p.ins[6].has_bias);
+    assert_int_equal(p.ins[6].bias_addr, 0x4000);
+    assert_true(p.ins[9].transpose);
+    char path[600];
+    snprintf(path, sizeof path, "%s/rt.tpu", th_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    isa_print(&p, f);
+    fclose(f);
+    if (asm_parse_file(path, &cfg.tpu, &q, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(q.n_ins, p.n_ins);
+    assert_int_equal(q.n_tensors, p.n_tensors);
+    for (uint32_t i = 0; i < p.n_ins; i++)
+        assert_true(same_instr(&p.ins[i], &q.ins[i]));
+    isa_free(&p);
+    isa_free(&q);
+}
+
+static void built_programs_report_index(void **state)
+{
+    (void)state;
+    tp_config cfg = cfg_default();
+    isa_program p;
+    tp_err err = {0};
+    isa_init(&p, "built", TP_INT8);
+    int a = isa_add_tensor(&p, "A", NPY_INT8, 64, 32);
+    assert_int_equal(isa_add_tensor(&p, "A", NPY_INT8, 1, 1), -1);   /* duplicate name */
+    isa_load(&p, 0, 0, 0, a, 0, 0, 64, 32, false);
+    isa_load(&p, 0, 0, 0, a, 0, 0, 65, 32, false);                    /* past the end */
+    assert_int_equal(isa_validate(&p, &cfg.tpu, &err), TP_ERR_PROGRAM);
+    assert_string_equal(err.msg, "built:2: block A[0:65, 0:32] is outside the tensor's 64 x 32");
+    isa_free(&p);
+}
+
+static void missing_file(void **state)
+{
+    (void)state;
+    tp_config cfg = cfg_default();
+    isa_program p;
+    tp_err err = {0};
+    assert_int_equal(asm_parse_file("/nonexistent/x.tpu", &cfg.tpu, &p, &err), TP_ERR_IO);
+    assert_non_null(strstr(err.msg, "/nonexistent/x.tpu: cannot open"));
+}
+
+TH_GROUP(asm)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_mnemonic_suggests),
+        cmocka_unit_test(bad_operands),
+        cmocka_unit_test(ranges_and_regions),
+        cmocka_unit_test(dtype_mismatches),
+        cmocka_unit_test(print_round_trip),
+        cmocka_unit_test(built_programs_report_index),
+        cmocka_unit_test(missing_file),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}

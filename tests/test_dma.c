@@ -1,0 +1,113 @@
+/* DMA: splitting 2-D blocks into bursts, setup latency, per-engine rate, concurrent engines and
+ * placement of tensor classes in different off-chip memories. Expected values are worked by hand
+ * from the equations in the comments (mem/dram.h, docs/memory.md). */
+#include "harness.h"
+#include <string.h>
+#include "tpu/asm.h"
+#include "tpu/machine.h"
+
+typedef struct {
+    uint64_t s[8], e[8];
+    tp_stats st;
+} result;
+
+static void run_cfg(const char *cfg_path, const char *const *sets, int n_sets, const char *text, uint32_t n,
+                    result *r)
+{
+    tp_config cfg;
+    tp_err err = {0};
+    char path[512];
+    if (cfg_load(cfg_path ? th_path(path, sizeof path, cfg_path) : NULL, sets, n_sets, &cfg, &err))
+        fail_msg("%s", err.msg);
+    isa_program p;
+    if (asm_parse("dma.tpu", text, &cfg.tpu, &p, &err))
+        fail_msg("%s", err.msg);
+    machine *m;
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
+    assert_int_equal(machine_load(m, &p, &err), TP_OK);
+    machine_set_timing_only(m, true);
+    if (machine_run(m, &err))
+        fail_msg("%s", err.msg);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(machine_instr_times(m, i, &r->s[i], &r->e[i], &err), TP_OK);
+    assert_int_equal(stats_copy(&r->st, machine_stats(m), &err), TP_OK);
+    machine_free(m);
+    isa_free(&p);
+}
+
+static void unaligned_rows_split_into_bursts(void **state)
+{
+    (void)state;
+    result r;
+    /* A is 8 x 100 int8 at DRAM address 0. A[0:3, 10:30] is 3 runs of 20 bytes at 10, 110, 210.
+     * With 64-byte bursts: [10,30) -> burst 0; [110,130) -> bursts 1 and 2; [210,230) -> 3.
+     * 4 bursts = 256 bytes on the bus for 60 bytes of data. */
+    run_cfg(NULL, NULL, 0, ".tensor A int8 8 100\n.ub r 0 64\nload r, A[0:3, 10:30]\n", 1, &r);
+    const stats_level *l = stats_find_level(&r.st, "dram");
+    assert_non_null(l);
+    assert_int_equal(l->read_bytes, 60);
+    assert_int_equal(l->bus_bytes, 256);
+    assert_int_equal(stats_find_level(&r.st, "ub")->write_bytes, 60);
+    /* all four bursts sit in the first 256-byte interleave granule: channel 0 alone moves
+     * 256 bytes at 64 B/cycle = 4 cycles; end = setup 16 + 4 + latency 100. */
+    assert_int_equal(r.e[0], 16 + 4 + 100);
+    stats_free(&r.st);
+}
+
+static void setup_and_engine_rate(void **state)
+{
+    (void)state;
+    result r;
+    /* ideal DRAM: a load of 2048 bytes costs setup 16 + ceil(2048 / 128 B/cycle) = 32 cycles.
+     * Three loads on 2 engines: the third waits for the first engine (free at 32). */
+    const char *sets[] = {"tpu.dram.ideal=true"};
+    const char *prog = ".tensor A int8 64 32\n.ub r 0 8192\n"
+                       "load r, A[0:64, 0:32]\nload r+2048, A[0:64, 0:32]\nload r+4096, A[0:64, 0:32]\n";
+    run_cfg(NULL, sets, 1, prog, 3, &r);
+    assert_int_equal(r.s[0], 0);
+    assert_int_equal(r.e[0], 32);
+    assert_int_equal(r.s[1], 0);
+    assert_int_equal(r.s[2], 32);
+    assert_int_equal(r.e[2], 64);
+    /* DMA unit: busy whenever an engine works: [0, 64) */
+    assert_int_equal(stats_unit_cause(stats_find_unit(&r.st, "core0.dma"), "busy"), 64);
+    stats_free(&r.st);
+    /* one engine: strictly one after another */
+    const char *sets1[] = {"tpu.dram.ideal=true", "tpu.dma.engines=1"};
+    run_cfg(NULL, sets1, 2, prog, 3, &r);
+    assert_int_equal(r.s[1], 32);
+    assert_int_equal(r.s[2], 64);
+    assert_int_equal(r.e[2], 96);
+    stats_free(&r.st);
+}
+
+static void placement_uses_each_memory(void **state)
+{
+    (void)state;
+    result r;
+    /* TPUv1: inputs from host (PCIe), weights from the weight memory, outputs to host. */
+    const char *prog = ".tensor A int8 256 256\n.tensor W int8 256 256\n.tensor C int8 256 256\n"
+                       ".ub a 0 65536\nload a, A[0:256, 0:256]\nloadw 0, W[0:256, 0:256]\n"
+                       "store C[0:256, 0:256], a\n";
+    run_cfg("configs/tpu-v1.yaml", NULL, 0, prog, 3, &r);
+    assert_int_equal(stats_find_level(&r.st, "host")->read_bytes, 65536);
+    assert_int_equal(stats_find_level(&r.st, "host")->write_bytes, 65536);
+    assert_int_equal(stats_find_level(&r.st, "weight_mem")->read_bytes, 65536);
+    assert_int_equal(stats_find_level(&r.st, "dram")->read_bytes, 0);
+    assert_int_equal(stats_find_level(&r.st, "wbuf")->write_bytes, 65536);
+    /* weight memory: 34 GB/s at 700 MHz, 2 channels, 65536 bytes spread evenly (1024 bursts,
+     * 4 per granule, alternate channels): ceil(65536 * 700e6 / 34e9) = ceil(1349.27) = 1350
+     * cycles + 100 ns read latency = 70 cycles, after the 10-cycle setup: 10 + 1350 + 70. */
+    assert_int_equal(r.e[1], 10 + 1350 + 70);
+    stats_free(&r.st);
+}
+
+TH_GROUP(dma)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unaligned_rows_split_into_bursts),
+        cmocka_unit_test(setup_and_engine_rate),
+        cmocka_unit_test(placement_uses_each_memory),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}
