@@ -211,7 +211,7 @@ static void search_fits_tiny_buffers(void **state)
     memset(&o, 0, sizeof o);
     o.double_buffer = -1;
     tiler_plan pl;
-    assert_int_equal(tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, &err), TP_OK);
+    assert_int_equal(tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, NULL, &err), TP_OK);
     assert_true(pl.ub_bytes <= 512);
     assert_true(pl.acc_rows <= 16);
     check_program(&cfg.tpu, &pb, &pl);
@@ -258,7 +258,7 @@ static void programs_verify_both_engines(void **state)
         o.double_buffer = -1;
         o.epilogue = (wl_epilogue)(it % 3);
         tiler_plan pl;
-        if (tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, &err) != TP_OK)
+        if (tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, NULL, &err) != TP_OK)
             fail_msg("search: %s", err.msg);
         uint64_t cyc[2];
         for (int e = 0; e < 2; e++) {
@@ -304,7 +304,8 @@ static void programs_verify_both_engines(void **state)
                         float w, got = ((float *)res.c)[i];
                         memcpy(&w, &want[i], 4);
                         w = w > 0.0f ? w : 0.0f;
-                        assert_true(got == w);
+                        if (!(got == w))
+                            fail_msg("it %d (%s): relu C[%zu] = %.9g, want %.9g", it, e ? "pe" : "fast", i, (double)got, (double)w);
                     }
                 } else if (pb.dtype == TP_INT8) {
                     assert_int_equal(((int8_t *)res.c)[i], num_requant_i8(want[i], 1.0f / 256.0f));

@@ -305,6 +305,7 @@ int cmd_gemm(int argc, char **argv)
     tiler_plan plan;
     tiler_candidate *cands = NULL;
     size_t n_cands = 0;
+    uint64_t search_rows = 0;
     tp_status st;
     if (to.tm && to.order[0] && to.double_buffer >= 0) {
         memset(&plan, 0, sizeof plan);
@@ -334,7 +335,7 @@ int cmd_gemm(int argc, char **argv)
                 return cli_fail(&err);
             }
         }
-        st = tiler_search(&cfg, &pb, &to, &plan, to.show_search ? &cands : NULL, &n_cands, &err);
+        st = tiler_search(&cfg, &pb, &to, &plan, to.show_search ? &cands : NULL, &n_cands, &search_rows, &err);
     }
     if (st != TP_OK) {
         npy_free(&am);
@@ -342,8 +343,9 @@ int cmd_gemm(int argc, char **argv)
         return cli_fail(&err);
     }
     if (cands) {
-        printf("tiling search: %zu candidates fit; ranked by the analytic estimate, the first %s simulated\n",
-               n_cands, n_cands > 1 ? "few" : "one (no search needed)");
+        printf("tiling search: %zu candidates fit; ranked by the analytic estimate; the first few simulated\n"
+               "(timing only) on a slice of %llu rows of A and C, all of N and K\n",
+               n_cands, (unsigned long long)search_rows);
         printf("  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
         for (size_t i = 0; i < n_cands; i++) {
             char tile[48], simc[24];

@@ -62,7 +62,7 @@ static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *l
     memset(&o, 0, sizeof o);
     o.double_buffer = -1;
     o.epilogue = epi;
-    return tiler_search(&c, &lr->pb, &o, &lr->plan, NULL, NULL, err);
+    return tiler_search(&c, &lr->pb, &o, &lr->plan, NULL, NULL, NULL, err);
 }
 
 /* The reference chain of a group: returns the last layer's output (malloc'd). */

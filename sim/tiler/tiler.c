@@ -465,7 +465,7 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
 /* ---------------------------------------------------------------------------------------- */
 /* Search                                                                                    */
 
-#define SEARCH_SIMULATE 4
+#define SEARCH_SIMULATE 3
 
 static int cmp_est(const void *x, const void *y)
 {
@@ -511,7 +511,8 @@ static tp_status simulate(machine *mc, const tp_tpu_cfg *t, const tiler_problem 
 }
 
 tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
-                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, tp_err *err)
+                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
+                       tp_err *err)
 {
     const tp_tpu_cfg *t = &cfg->tpu;
     const uint32_t R = t->array.rows;
@@ -589,13 +590,30 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
         n = w;
     }
     qsort(c, n, sizeof *c, cmp_est);
+    /* Simulate the best few on a slice of the problem: the same N and K, but only enough rows
+     * (batches) for two m-tiles of the largest tm among them on every core, so the search costs
+     * a fraction of the final run; all of them run on the same slice, so their cycles compare. */
     size_t sims = n < SEARCH_SIMULATE ? n : SEARCH_SIMULATE;
     size_t bi = 0;
+    tiler_problem slice = *pb;
+    uint32_t max_tm = 0;
+    for (size_t i = 0; i < sims; i++)
+        max_tm = c[i].plan.tm > max_tm ? c[i].plan.tm : max_tm;
+    uint64_t rows = (uint64_t)2 * max_tm * t->cores;
+    if (pb->batch > 1)
+        slice.batch = (uint32_t)umin(pb->batch, cdiv(rows, pb->m));
+    else
+        slice.m = (uint32_t)umin(pb->m, rows);
+    if (search_rows)
+        *search_rows = slice.m * slice.batch;
     if (n > 1) {
         machine *mc = NULL;
         tp_status st = machine_new(cfg, MACHINE_FAST, &mc, err);
         for (size_t i = 0; i < sims && st == TP_OK; i++) {
-            st = simulate(mc, t, pb, &c[i].plan, &c[i].cycles, err);
+            tiler_plan sp = c[i].plan;
+            st = tiler_plan_derive(t, &slice, &sp, err);
+            if (st == TP_OK)
+                st = simulate(mc, t, &slice, &sp, &c[i].cycles, err);
             c[i].simulated = st == TP_OK;
             if (st == TP_OK && c[i].cycles < c[bi].cycles)
                 bi = i;

@@ -103,10 +103,13 @@ typedef struct {
 
 /* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated; candidates
  * that fit are ranked by the analytic estimate and the best few simulated (timing only) on
- * cfg; the fewest simulated cycles wins (ties: the earlier candidate). If cands is not NULL it
- * receives the candidate list (malloc'd, caller frees) and *n_cands its length. */
+ * cfg, on a slice of the problem (all of N and K, the rows of two m-tiles per core; the slice's
+ * rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the better
+ * estimate). If cands is not NULL it receives the candidate list (malloc'd, caller frees) and
+ * *n_cands its length. */
 tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
-                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, tp_err *err);
+                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
+                       tp_err *err);
 
 /* Parses "512x256x256" (each a whole number >= 1) into tm, tn, tk; 0 ok, -1 bad. */
 int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk);

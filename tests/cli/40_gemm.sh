@@ -1,0 +1,68 @@
+# tpusim gemm: the main job. Results are checked inside tpusim against the reference (exit 1 on
+# a mismatch), so "matches the reference" below is a real check; the emitted program is run
+# again with `tpusim run` and must give the same output bytes and cycles.
+
+expect_out "plain tpusim runs the main job" "matches the reference bit for bit" "$TPUSIM"
+expect_out "gemm int8 verifies" "matches the reference bit for bit" "$TPUSIM" gemm 70 45 100 --dtype int8
+expect_out "gemm bf16 verifies" "matches the reference bit for bit" "$TPUSIM" gemm 33 65 47 --dtype bf16
+expect_out "gemm 1x1x1" "matches the reference bit for bit" "$TPUSIM" gemm 1 1 1
+for df in ws os is; do
+    expect_out "gemm $df transposed batched verifies" "matches the reference bit for bit" \
+        "$TPUSIM" gemm 21 19 37 --dataflow $df --set tpu.array.rows=8 --set tpu.array.cols=8 \
+        --transpose-a --transpose-b --batch 3 --dtype bf16
+    expect_out "gemm $df relu int8 verifies" "matches the reference bit for bit" \
+        "$TPUSIM" gemm 40 24 50 --dataflow $df --set tpu.array.rows=8 --set tpu.array.cols=8 --epilogue relu
+done
+expect_out "gemm requant verifies" "matches the reference bit for bit" "$TPUSIM" gemm 30 30 70 --epilogue requant
+expect_out "several cores and MXUs" "spread +2 core\(s\), 8 MXU\(s\)" \
+    "$TPUSIM" gemm 300 1024 200 -c configs/tpu-v4.yaml --dtype bf16 --no-check
+expect_out "--no-data says timing only" "not computed \(--no-data: timing only\)" "$TPUSIM" gemm 64 64 64 --no-data
+expect_out "--no-check says not checked" "not checked \(--no-check\)" "$TPUSIM" gemm 64 64 64 --no-check
+expect_out "--json - has an integer cycle count under tpu" '^    "cycles": [0-9]+,$' "$TPUSIM" gemm 64 64 64 --json -
+expect_out "--show-search lists the chosen candidate" '^\* [0-9]+x[0-9]+x[0-9]+ ' "$TPUSIM" gemm 128 128 128 --show-search
+
+# explicit tilings: fitting ones run as given, the rest are refused with the overflow named
+expect_out "explicit tiling is used" "tiling +16x16x32 order nmk, double buffering off" \
+    "$TPUSIM" gemm 40 40 64 --tile 16x16x32 --order nmk --double-buffer off
+# edge-8x8: 256 KiB UB. 128x8x1024 int8, double-buffered: A 2*128*1024 = 256 KiB, C 2*128*8*4 = 8 KiB
+expect_fail "UB overflow is refused with the amount" \
+    "^tpusim: --tile 128x8x1024: unified buffer needs 264 KiB for A and output tiles \(double-buffered\) but has 256 KiB \(8 KiB over\)$" \
+    "$TPUSIM" gemm 128 8 1024 -c configs/edge-8x8.yaml --tile 128x8x1024 --order mnk --double-buffer on
+# 256 accumulator rows: 2 slots * 128 rows * (64 / 8 columns) groups = 2048 rows
+expect_fail "accumulator overflow is refused" \
+    "^tpusim: --tile 128x64x8: accumulators need 2048 rows per MXU for 1 output tile\(s\) of 128 x 64 \(double-buffered\) but have 256 \(1792 over\)$" \
+    "$TPUSIM" gemm 128 64 8 -c configs/edge-8x8.yaml --tile 128x64x8 --order mnk --double-buffer on
+expect_fail "K tile off the array rows is refused" "must be a multiple of 32" "$TPUSIM" gemm 64 64 64 --tile 32x32x20
+expect_fail "bad tile syntax" "^tpusim: --tile 12x12: expected auto or TMxTNxTK" "$TPUSIM" gemm 64 64 64 --tile 12x12
+expect_fail "bad order" "^tpusim: --order mmk: expected a permutation" "$TPUSIM" gemm 64 64 64 --order mmk
+expect_fail "M of zero" "^tpusim: M: 0 is out of range" "$TPUSIM" gemm 0 4 4
+expect_fail "missing K" "^tpusim: gemm: expected M N K" "$TPUSIM" gemm 4 4
+expect_fail "unknown flag" "^tpusim: gemm: unknown flag '--tiles'" "$TPUSIM" gemm 4 4 4 --tiles 1x1x1
+expect_fail "a C of 2.5G elements needs --no-data" "^tpusim: gemm 50000x50000x32 \(batch 1\): a matrix of 2500000000 elements is over the limit" \
+    "$TPUSIM" gemm 50000 50000 32
+expect_out "... and runs timing only" "not computed" "$TPUSIM" gemm 50000 50000 32 --no-data
+expect_fail "split-k is not offered" "^tpusim: --split-k 2: " "$TPUSIM" gemm 64 64 64 --split-k 2 --dtype bf16
+expect_fail "unsupported dtype" "does not support" "$TPUSIM" gemm 8 8 8 -c configs/tpu-v1.yaml --dtype bf16
+
+# --a/--b/--out and --emit: the emitted program run by `tpusim run` gives the same bytes and cycles.
+# mknpy FILE ROWS COLS: an int8 .npy (version 1.0 header padded to 64 bytes) with values (7i+3) mod 256
+mknpy() {
+    hdr="{'descr': '|i1', 'fortran_order': False, 'shape': ($2, $3), }"
+    pad=$((64 - (10 + ${#hdr} + 1) % 64)); [ "$pad" -eq 64 ] && pad=0
+    { printf '\223NUMPY\001\000'; printf "\\$(printf '%03o' $(( (${#hdr} + pad + 1) % 256 )))\\$(printf '%03o' $(( (${#hdr} + pad + 1) / 256 )))"
+      printf '%s%*s\n' "$hdr" "$pad" ""
+      i=0; n=$(($2 * $3))
+      while [ $i -lt $n ]; do printf "\\$(printf '%03o' $(( (7 * i + 3) % 256 )))"; i=$((i + 1)); done; } >"$1"
+}
+mknpy "$T/a.npy" 20 36
+mknpy "$T/b.npy" 36 12
+expect_ok "gemm with inputs, output and emit" "$TPUSIM" gemm 20 12 36 --a "$T/a.npy" --b "$T/b.npy" --out "$T/c1.npy" \
+    --emit "$T/g.tpu" --json "$T/g.json" --tile 8x8x16 --order mnk --double-buffer on --set tpu.array.rows=8 --set tpu.array.cols=8
+expect_ok "tpusim run executes the emitted program" "$TPUSIM" run --set tpu.array.rows=8 --set tpu.array.cols=8 "$T/g.tpu" \
+    --in A="$T/a.npy" --in B="$T/b.npy" --out C="$T/c2.npy" --json "$T/r.json"
+if cmp -s "$T/c1.npy" "$T/c2.npy"; then ok "emitted program gives the same C"; else not_ok "emitted program gives the same C"; fi
+c1=$(grep -m1 '"cycles"' "$T/g.json" 2>/dev/null); c2=$(grep -m1 '"cycles"' "$T/r.json" 2>/dev/null)
+if [ -n "$c1" ] && [ "$c1" = "$c2" ]; then ok "emitted program gives the same cycles"; else not_ok "emitted program gives the same cycles" "gemm $c1 / run $c2"; fi
+expect_out "--out is raw int32 accumulators" "descr': '<i4'" head -c 128 "$T/c1.npy"
+expect_fail "input of the wrong shape" "^tpusim: --a .*: shape is 20 x 36 but this gemm needs 36 x 20" \
+    "$TPUSIM" gemm 36 12 20 --a "$T/a.npy" --b "$T/b.npy"
