@@ -188,20 +188,26 @@ void cfg_print(const tp_config *c, void *file)
         } else {
             cfg_key_format(k, c, val, sizeof val);
         }
-        if (k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ) {
+        if ((k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ) && !key_unset(k, c)) {
             uint64_t v;
             memcpy(&v, (const char *)c + k->off, sizeof v);
-            if (!key_unset(k, c)) {
-                snprintf(a, sizeof a, "%llu", (unsigned long long)v);
-                fprintf(f, "%-40s %-14s %s (%s)\n", k->path, val, unit, a);
-                continue;
-            }
+            snprintf(a, sizeof a, "%llu", (unsigned long long)v);
+            fprintf(f, "%-40s %-14s %s (%s)\n", k->path, val, unit, a);
+        } else if (unit[0]) {
+            fprintf(f, "%-40s %-14s %s\n", k->path, val, unit);
+        } else {
+            fprintf(f, "%-40s %s\n", k->path, val);
         }
-        fprintf(f, "%-40s %-14s %s\n", k->path, val, unit);
     }
-    for (size_t b = 0; b < cfg_n_blocks; b++)
-        if (!*(const bool *)((const char *)c + cfg_blocks[b].present_off))
-            fprintf(f, "%-40s (absent)\n", cfg_blocks[b].prefix);
+    /* optional sections that are absent (inside a present machine section) */
+    for (size_t b = 0; b < cfg_n_blocks; b++) {
+        const char *pre = cfg_blocks[b].prefix;
+        bool present = *(const bool *)((const char *)c + cfg_blocks[b].present_off);
+        bool top = !strchr(pre, '.');
+        bool parent = !strncmp(pre, "tpu.", 4) ? c->tpu.present : c->gpu.present;
+        if (!present && (top || parent))
+            fprintf(f, "%-40s (absent)\n", pre);
+    }
 
     fprintf(f, "derived:\n");
     if (c->tpu.present) {
