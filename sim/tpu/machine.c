@@ -159,6 +159,7 @@ typedef struct {
     bool used;
     uint32_t *pe_ids;   /* pe engine: issue id -> (for checking) */
     mxu_timing *pe_expect;
+    void **pe_bufs;     /* per op: private copy of its A and B operands (freed when it ends) */
     uint32_t pe_n, pe_cap;
 } mxu_unit;
 
@@ -304,6 +305,9 @@ static void free_run_state(machine *m)
                         mxu_pe_free(mu->pe);
                     free(mu->pe_ids);
                     free(mu->pe_expect);
+                    for (uint32_t k = 0; k < mu->pe_n; k++)
+                        free(mu->pe_bufs[k]);
+                    free(mu->pe_bufs);
                 }
             free(cs->mxu);
             free(cs->ub_data);
@@ -394,9 +398,12 @@ static tp_status copy_program(isa_program *dst, const isa_program *src)
         isa_free(dst);
         return TP_ERR_NOMEM;
     }
-    memcpy(dst->tensors, src->tensors, sizeof *src->tensors * src->n_tensors);
-    memcpy(dst->ins, src->ins, sizeof *src->ins * src->n_ins);
-    memcpy(dst->regions, src->regions, sizeof *src->regions * src->n_regions);
+    if (src->n_tensors)
+        memcpy(dst->tensors, src->tensors, sizeof *src->tensors * src->n_tensors);
+    if (src->n_ins)
+        memcpy(dst->ins, src->ins, sizeof *src->ins * src->n_ins);
+    if (src->n_regions)
+        memcpy(dst->regions, src->regions, sizeof *src->regions * src->n_regions);
     dst->n_tensors = dst->cap_tensors = src->n_tensors;
     dst->n_ins = dst->cap_ins = src->n_ins;
     dst->n_regions = dst->cap_regions = src->n_regions;
@@ -598,9 +605,13 @@ static void advance_pe(machine *m, core_state *cs, uint64_t t)
         return;
     for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
         uint32_t id;
-        if (cs->mxu[u].pe)
-            while (mxu_pe_advance(cs->mxu[u].pe, t, &id))
-                ;
+        mxu_unit *mu = &cs->mxu[u];
+        if (mu->pe)
+            while (mxu_pe_advance(mu->pe, t, &id))
+                if (id < mu->pe_n) {
+                    free(mu->pe_bufs[id]);
+                    mu->pe_bufs[id] = NULL;
+                }
     }
 }
 
@@ -964,19 +975,41 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
             is.weights_ready = weights_ready;
             is.inputs_ready = in_ready;
             if (m->engine == MACHINE_PE) {
-                uint32_t id;
-                if ((m->rc = mxu_pe_issue(mu->pe, &is, &id, m->err)))
-                    return false;
+                /* The per-PE engine reads its operands lazily, cycle by cycle (with the input
+                 * skew, after the hardware has read the rows from the UB). It gets private
+                 * copies taken now, which is when the hardware's values are defined. */
                 if (mu->pe_n == mu->pe_cap) {
                     uint32_t nc = mu->pe_cap ? mu->pe_cap * 2 : 64;
                     mxu_timing *q = realloc(mu->pe_expect, nc * sizeof *q);
-                    if (!q) {
+                    void **qb = q ? realloc(mu->pe_bufs, nc * sizeof *qb) : NULL;
+                    if (q)
+                        mu->pe_expect = q;
+                    if (qb)
+                        mu->pe_bufs = qb;
+                    if (!q || !qb) {
                         m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory");
                         return false;
                     }
-                    mu->pe_expect = q;
                     mu->pe_cap = nc;
                 }
+                size_t abytes = (size_t)in->m * fe->k * e, bbytes = (size_t)fe->k * fe->n * e;
+                uint8_t *buf = malloc(abytes + bbytes);
+                if (!buf) {
+                    m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory");
+                    return false;
+                }
+                for (uint32_t r = 0; r < in->m; r++)
+                    memcpy(buf + (size_t)r * fe->k * e, (const uint8_t *)is.a + (size_t)r * is.a_rs * e, (size_t)fe->k * e);
+                memcpy(buf + abytes, fe->data, bbytes);
+                is.a = buf;
+                is.a_rs = fe->k;
+                is.b = buf + abytes;
+                uint32_t id;
+                if ((m->rc = mxu_pe_issue(mu->pe, &is, &id, m->err))) {
+                    free(buf);
+                    return false;
+                }
+                mu->pe_bufs[mu->pe_n] = buf;
                 mu->pe_expect[mu->pe_n++] = tm;
                 (void)id;
             } else {

@@ -1,0 +1,367 @@
+/* The whole machine: every shipped kernel end to end against an independent reference
+ * (num_gemm_ref + our own ReLU/requantization), both engines agreeing to the cycle and bit on
+ * the kernels and on random programs (dataflows, dtypes, array shapes, MXUs, cores), timing-only
+ * runs giving the same cycles, and memory timing never changing the bits. */
+#include "harness.h"
+#include <stdlib.h>
+#include <string.h>
+#include "base/rng.h"
+#include "num/gemm.h"
+#include "tpu/asm.h"
+#include "tpu/machine.h"
+
+typedef struct {
+    tp_stats st;
+    void *c;        /* copy of tensor C after the run (NULL in timing-only runs) */
+    size_t c_bytes;
+} outcome;
+
+static void load_cfg(tp_config *cfg, const char *const *sets, int n)
+{
+    tp_err err = {0};
+    if (cfg_load(NULL, sets, n, cfg, &err))
+        fail_msg("%s", err.msg);
+}
+
+/* Runs p with tensors A and B bound (if given); returns stats and C. */
+static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, bool timing_only, void *a, void *b,
+                outcome *o)
+{
+    tp_err err = {0};
+    machine *m;
+    if (machine_new(cfg, eng, &m, &err) || machine_load(m, p, &err))
+        fail_msg("%s", err.msg);
+    machine_set_timing_only(m, timing_only);
+    machine_set_threads(m, 1);
+    int ia = isa_find_tensor(p, "A"), ib = isa_find_tensor(p, "B"), ic = isa_find_tensor(p, "C");
+    if (!timing_only) {
+        const isa_tensor *ta = &p->tensors[ia], *tb = &p->tensors[ib];
+        assert_int_equal(machine_bind(m, "A", a, ta->rows, ta->cols, ta->dtype, &err), TP_OK);
+        assert_int_equal(machine_bind(m, "B", b, tb->rows, tb->cols, tb->dtype, &err), TP_OK);
+    }
+    if (machine_run(m, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(stats_copy(&o->st, machine_stats(m), &err), TP_OK);
+    const isa_tensor *tc = &p->tensors[ic];
+    o->c_bytes = (size_t)tc->rows * tc->cols * isa_dtype_bytes(tc->dtype);
+    o->c = NULL;
+    if (!timing_only) {
+        o->c = malloc(o->c_bytes);
+        memcpy(o->c, machine_tensor_data(m, "C"), o->c_bytes);
+    }
+    machine_free(m);
+}
+
+static void outcome_free(outcome *o)
+{
+    stats_free(&o->st);
+    free(o->c);
+}
+
+/* Same cycles, same per-unit causes, same bytes. */
+static void assert_same_timing(const tp_stats *x, const tp_stats *y)
+{
+    assert_int_equal(x->cycles, y->cycles);
+    assert_int_equal(x->macs, y->macs);
+    assert_int_equal(x->n_units, y->n_units);
+    for (uint32_t i = 0; i < x->n_units; i++) {
+        assert_string_equal(x->units[i].name, y->units[i].name);
+        assert_int_equal(x->units[i].n_causes, y->units[i].n_causes);
+        for (uint32_t c = 0; c < x->units[i].n_causes; c++)
+            assert_int_equal(x->units[i].cycles[c], y->units[i].cycles[c]);
+    }
+    for (uint32_t i = 0; i < x->n_levels; i++) {
+        assert_int_equal(x->levels[i].read_bytes, y->levels[i].read_bytes);
+        assert_int_equal(x->levels[i].write_bytes, y->levels[i].write_bytes);
+    }
+}
+
+static void fill_i8(int8_t *x, size_t n, rng_state *r)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rng_i8(r);
+}
+
+static void kernel_prog(const tp_config *cfg, const char *rel, isa_program *p)
+{
+    char path[512];
+    tp_err err = {0};
+    if (asm_parse_file(th_path(path, sizeof path, rel), &cfg->tpu, p, &err))
+        fail_msg("%s", err.msg);
+}
+
+/* Our own epilogue for gemm_dbuf_relu: ReLU on the int32 sum, then scale 1/256, round half to
+ * even, saturate. Written independently of the vector unit. */
+static int8_t relu_requant_256(int32_t v)
+{
+    if (v < 0)
+        v = 0;
+    int32_t q = v / 256, r = v % 256;          /* v >= 0 */
+    if (r > 128 || (r == 128 && (q & 1)))
+        q++;
+    return (int8_t)(q > 127 ? 127 : q);
+}
+
+static void check_kernel(const char *rel, uint32_t M, uint32_t K, uint32_t N, bool relu)
+{
+    tp_config cfg;
+    load_cfg(&cfg, NULL, 0);
+    isa_program p;
+    kernel_prog(&cfg, rel, &p);
+    rng_state r;
+    rng_init(&r, 42);
+    int8_t *a = malloc((size_t)M * K), *b = malloc((size_t)K * N);
+    int32_t *ref = calloc((size_t)M * N, 4);
+    fill_i8(a, (size_t)M * K, &r);
+    fill_i8(b, (size_t)K * N, &r);
+    num_gemm_args g = {a, K, 1, b, N, 1, ref, N, M, N, K, 32, false};
+    num_gemm_ref(TP_INT8, &g);
+    outcome f, pe, t;
+    run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
+    run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
+    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
+    if (relu) {
+        int8_t *c = f.c;
+        for (size_t i = 0; i < (size_t)M * N; i++)
+            assert_int_equal(c[i], relu_requant_256(ref[i]));
+    } else {
+        assert_memory_equal(f.c, ref, (size_t)M * N * 4);
+    }
+    assert_memory_equal(f.c, pe.c, f.c_bytes);
+    assert_same_timing(&f.st, &pe.st);
+    assert_same_timing(&f.st, &t.st);
+    assert_int_equal(f.st.macs, (uint64_t)M * N * K);
+    assert_int_equal(stats_check(&f.st, NULL), TP_OK);
+    /* utilization = MACs / (cycles x 1024 peak MACs per cycle) */
+    assert_true(f.st.utilization > 0 && f.st.utilization <= 1.0);
+    assert_true(f.st.utilization == (double)M * N * K / ((double)f.st.cycles * 1024.0));
+    outcome_free(&f);
+    outcome_free(&pe);
+    outcome_free(&t);
+    free(a);
+    free(b);
+    free(ref);
+    isa_free(&p);
+}
+
+static void kernel_single(void **state) { (void)state; check_kernel("kernels/gemm_single.tpu", 64, 32, 32, false); }
+static void kernel_ktiled(void **state) { (void)state; check_kernel("kernels/gemm_ktiled.tpu", 64, 128, 32, false); }
+static void kernel_dbuf_relu(void **state) { (void)state; check_kernel("kernels/gemm_dbuf_relu.tpu", 256, 64, 32, true); }
+
+static void memory_timing_keeps_bits(void **state)
+{
+    (void)state;
+    const char *slow[] = {"tpu.dram.bandwidth=1GB/s", "tpu.dram.read_latency=2000", "tpu.dram.channels=1"};
+    const char *ideal[] = {"tpu.dram.ideal=true"};
+    const char *narrow[] = {"tpu.ub.bytes_per_cycle=4", "tpu.dma.engines=1", "tpu.vpu.elems_per_cycle=1"};
+    const char *const *sets[] = {NULL, slow, ideal, narrow};
+    int nsets[] = {0, 3, 1, 3};
+    rng_state r;
+    rng_init(&r, 7);
+    int8_t a[256 * 64], b[64 * 32];
+    fill_i8(a, sizeof a, &r);
+    fill_i8(b, sizeof b, &r);
+    outcome o[4];
+    for (int k = 0; k < 4; k++) {
+        tp_config cfg;
+        load_cfg(&cfg, sets[k], nsets[k]);
+        isa_program p;
+        kernel_prog(&cfg, "kernels/gemm_dbuf_relu.tpu", &p);
+        run(&cfg, &p, MACHINE_FAST, false, a, b, &o[k]);
+        isa_free(&p);
+    }
+    for (int k = 1; k < 4; k++) {
+        assert_memory_equal(o[0].c, o[k].c, o[0].c_bytes);
+        assert_true(o[k].st.cycles != o[0].st.cycles);
+    }
+    assert_true(o[1].st.cycles > o[0].st.cycles);   /* slow memory is slower */
+    assert_true(o[2].st.cycles < o[0].st.cycles);   /* ideal memory is faster */
+    for (int k = 0; k < 4; k++)
+        outcome_free(&o[k]);
+}
+
+/* ---- random programs --------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t M, N, K, kt;      /* kt: K per weight tile (the reference's kc) */
+    tp_dtype dt;
+} gemm_case;
+
+/* A tiled GEMM program over all MXUs and cores: per output tile, load the A row block (double-
+ * buffered halves), push K-tiles of B and multiply (repeat up to the FIFO depth), activate raw
+ * into alternating output halves and store. */
+static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_program *p)
+{
+    uint32_t R = t->array.rows, Cc = t->array.cols, depth = t->wbuf.depth_tiles;
+    unsigned e = num_in_bytes(gc->dt);
+    isa_init(p, "random", gc->dt);
+    int A = isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->M, gc->K);
+    int B = isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->K, gc->N);
+    int C = isa_add_tensor(p, "C", gc->dt == TP_INT8 ? NPY_INT32 : NPY_F32, gc->M, gc->N);
+    tp_dataflow df = t->array.dataflow;
+    uint32_t tm_max = df == TP_DF_WS ? 1 + (uint32_t)rng_below(r, 24) : df == TP_DF_OS ? R : Cc;
+    uint32_t tm = 1 + (uint32_t)rng_below(r, tm_max), tn = 1 + (uint32_t)rng_below(r, Cc);
+    /* os: one tile may hold up to depth*R rows of K (it streams); ws/is: K-tiles of R */
+    gc->kt = df == TP_DF_OS ? R * (1 + (uint32_t)rng_below(r, depth)) : R;
+    uint64_t half = t->ub.size_bytes / 4;   /* A halves at 0, half; outputs at 2*half, 3*half */
+    uint32_t tile = 0;
+    for (uint32_t mi = 0; mi < gc->M; mi += tm) {
+        uint32_t mm = gc->M - mi < tm ? gc->M - mi : tm;
+        for (uint32_t ni = 0; ni < gc->N; ni += tn, tile++) {
+            uint32_t nn = gc->N - ni < tn ? gc->N - ni : tn;
+            unsigned core = tile % t->cores, mxu = (tile / t->cores) % t->mxus_per_core;
+            uint64_t abuf = (tile / t->cores) % 2 ? half : 0;
+            uint64_t obuf = 2 * half + ((tile / t->cores) % 2 ? half : 0);
+            uint64_t acc = (uint64_t)mxu * t->acc.entries + ((tile / t->cores) % 2 ? 32 : 0);
+            isa_load(p, core, abuf, 0, A, mi, 0, mm, gc->K, false);
+            uint32_t k0 = 0;
+            while (k0 < gc->K) {
+                uint32_t slots_per = isa_tile_slots(t, gc->kt < gc->K - k0 ? gc->kt : gc->K - k0);
+                uint32_t rep = 1 + (uint32_t)rng_below(r, depth / slots_per);
+                uint32_t kk = gc->kt, j = 0;
+                /* all tiles of one matmul must have the same k: only full tiles repeat */
+                for (; j < rep && k0 + (j + 1) * kk <= gc->K; j++)
+                    isa_loadw(p, core, mxu, B, k0 + j * kk, ni, kk, nn, false);
+                if (j == 0) {   /* the last, partial K-tile */
+                    kk = gc->K - k0;
+                    isa_loadw(p, core, mxu, B, k0, ni, kk, nn, false);
+                    j = 1;
+                }
+                isa_matmul(p, core, mxu, acc, abuf + (uint64_t)k0 * e, (uint64_t)gc->K * e, mm, k0 > 0, j);
+                k0 += j * kk;
+            }
+            isa_activate(p, core, obuf, 0, acc, mm, nn, ISA_ACT_NONE, gc->dt == TP_INT8 ? NPY_INT32 : NPY_F32, 1.0f,
+                         false, 0);
+            isa_store(p, core, C, mi, ni, mm, nn, obuf, 0);
+        }
+    }
+}
+
+static void random_programs_engines_agree(void **state)
+{
+    (void)state;
+    rng_state r;
+    rng_init(&r, 2024);
+    for (int iter = 0; iter < 60; iter++) {
+        char s[10][64];
+        const char *sets[10];
+        uint32_t rows = 1 + (uint32_t)rng_below(&r, 8), cols = 1 + (uint32_t)rng_below(&r, 8);
+        const char *df = (const char *[]){"ws", "os", "is"}[rng_below(&r, 3)];
+        snprintf(s[0], 64, "tpu.array.rows=%u", rows);
+        snprintf(s[1], 64, "tpu.array.cols=%u", cols);
+        snprintf(s[2], 64, "tpu.array.dataflow=%s", df);
+        snprintf(s[3], 64, "tpu.array.weight_double_buffer=%s", rng_below(&r, 2) ? "true" : "false");
+        snprintf(s[4], 64, "tpu.wbuf.depth_tiles=%u", 1 + (unsigned)rng_below(&r, 4));
+        snprintf(s[5], 64, "tpu.mxus_per_core=%u", 1 + (unsigned)rng_below(&r, 2));
+        snprintf(s[6], 64, "tpu.cores=%u", 1 + (unsigned)rng_below(&r, 2));
+        snprintf(s[7], 64, "tpu.ub.size=64KiB");
+        snprintf(s[8], 64, "tpu.acc.entries=64");
+        snprintf(s[9], 64, "tpu.ub.bytes_per_cycle=%u", 1 + (unsigned)rng_below(&r, 32));
+        for (int k = 0; k < 10; k++)
+            sets[k] = s[k];
+        tp_config cfg;
+        load_cfg(&cfg, sets, 10);
+        gemm_case gc = {1 + (uint32_t)rng_below(&r, 20), 1 + (uint32_t)rng_below(&r, 20),
+                        1 + (uint32_t)rng_below(&r, 20), 0, rng_below(&r, 2) ? TP_BF16 : TP_INT8};
+        isa_program p;
+        gen_program(&cfg.tpu, &r, &gc, &p);
+        tp_err err = {0};
+        if (isa_validate(&p, &cfg.tpu, &err))
+            fail_msg("iter %d: %s", iter, err.msg);
+        size_t e = num_in_bytes(gc.dt);
+        void *a = malloc((size_t)gc.M * gc.K * e), *b = malloc((size_t)gc.K * gc.N * e);
+        void *ref = calloc((size_t)gc.M * gc.N, 4);
+        for (size_t i = 0; i < (size_t)gc.M * gc.K; i++) {
+            if (gc.dt == TP_INT8)
+                ((int8_t *)a)[i] = rng_i8(&r);
+            else
+                ((uint16_t *)a)[i] = rng_bf16_normalish(&r, false);
+        }
+        for (size_t i = 0; i < (size_t)gc.K * gc.N; i++) {
+            if (gc.dt == TP_INT8)
+                ((int8_t *)b)[i] = rng_i8(&r);
+            else
+                ((uint16_t *)b)[i] = rng_bf16_normalish(&r, false);
+        }
+        num_gemm_args g = {a, gc.K, 1, b, gc.N, 1, ref, gc.N, gc.M, gc.N, gc.K, gc.kt, false};
+        num_gemm_ref(gc.dt, &g);
+        outcome f, pe, t;
+        run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
+        run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
+        run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
+        if (memcmp(f.c, ref, f.c_bytes))
+            fail_msg("iter %d (%s %ux%u, %s, M=%u N=%u K=%u): result differs from num_gemm_ref", iter, df, rows,
+                     cols, num_dtype_name(gc.dt), gc.M, gc.N, gc.K);
+        assert_memory_equal(f.c, pe.c, f.c_bytes);
+        assert_same_timing(&f.st, &pe.st);
+        assert_same_timing(&f.st, &t.st);
+        assert_int_equal(f.st.macs, (uint64_t)gc.M * gc.N * gc.K);
+        outcome_free(&f);
+        outcome_free(&pe);
+        outcome_free(&t);
+        free(a);
+        free(b);
+        free(ref);
+        isa_free(&p);
+    }
+}
+
+static void ub_contention_is_named(void **state)
+{
+    (void)state;
+    /* Two MXUs each stream 64 rows of 32 bytes; a UB that delivers 8 bytes per cycle cannot feed
+     * both (or even one) at full rate, so the second MXU's op waits for the read port. */
+    const char *sets[] = {"tpu.mxus_per_core=2", "tpu.ub.bytes_per_cycle=2", "tpu.ub.banks=4"};
+    tp_config cfg;
+    load_cfg(&cfg, sets, 3);
+    isa_program p;
+    tp_err err = {0};
+    const char *src = ".tensor A int8 64 32\n.tensor B int8 32 32\n.tensor C int32 64 32\n"
+                      ".ub a 0 2048\nload a, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nloadw 1, B[0:32, 0:32]\n"
+                      "matmul 0, 0, a, 64\nmatmul 1, 4096, a, 64\n";
+    if (asm_parse("ub.tpu", src, &cfg.tpu, &p, &err))
+        fail_msg("%s", err.msg);
+    outcome o;
+    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &o);
+    const stats_unit *u1 = stats_find_unit(&o.st, "core0.mxu1");
+    assert_non_null(u1);
+    /* MXU 0 reserves the port for ceil(2048 / 8) = 256 cycles from its t0; MXU 1 must wait
+     * 256 - 64 = 192 cycles beyond its own t0 so that its 64-row stream ends with the reads. */
+    assert_true(stats_unit_cause(u1, "ub_bandwidth") > 0);
+    assert_int_equal(stats_check(&o.st, NULL), TP_OK);
+    outcome_free(&o);
+    isa_free(&p);
+}
+
+static void bind_mismatch_refused(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    load_cfg(&cfg, NULL, 0);
+    isa_program p;
+    kernel_prog(&cfg, "kernels/gemm_single.tpu", &p);
+    machine *m;
+    tp_err err = {0};
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
+    assert_int_equal(machine_load(m, &p, &err), TP_OK);
+    int8_t buf[16];
+    assert_int_equal(machine_bind(m, "A", buf, 4, 4, NPY_INT8, &err), TP_ERR_USAGE);
+    assert_string_equal(err.msg, "tensor A: given 4 x 4 int8 but the program declares 64 x 32 int8");
+    assert_int_equal(machine_bind(m, "Q", buf, 4, 4, NPY_INT8, &err), TP_ERR_USAGE);
+    machine_free(m);
+    isa_free(&p);
+}
+
+TH_GROUP(machine)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kernel_single),
+        cmocka_unit_test(kernel_ktiled),
+        cmocka_unit_test(kernel_dbuf_relu),
+        cmocka_unit_test(memory_timing_keeps_bits),
+        cmocka_unit_test(random_programs_engines_agree),
+        cmocka_unit_test(ub_contention_is_named),
+        cmocka_unit_test(bind_mismatch_refused),
+    };
+    return TH_RUN(ctx, tests, NULL, NULL);
+}
