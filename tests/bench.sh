@@ -28,7 +28,7 @@ else
     echo "bench: OpenBLAS not available; install it with: sudo apt-get install libopenblas-dev"
 fi
 
-# best wall time (seconds) of RUNS runs of a command; peak RSS (kB) of the last run in $rss_kb
+# prints "BEST_US RSS_KB": the best wall time (microseconds) of RUNS runs and the peak RSS of the last
 best_of() {
     best=""
     for _ in $(seq "$RUNS"); do
@@ -43,18 +43,18 @@ best_of() {
         if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
     done
     rss_kb=$( [ -f "$B/rss" ] && tail -n 1 "$B/rss" || echo "?")
-    echo "$best"
+    echo "$best $rss_kb"
 }
 
 echo "tpusim bench ($(nproc) cores; best of $RUNS runs each)"
 t1=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --set tpu.array.rows=32 \
      --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data) || exit 1
-rss1=$rss_kb
+rss1=${t1#* }; t1=${t1% *}
 awk -v t="$t1" -v r="$rss1" 'BEGIN {
     printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f  (SCALE-Sim 415 s: %.0fx faster)  peak RSS %s kB\n",
            t / 1000, t / 1000 / 41.5, 415e6 / t, r }'
 t2=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/tpu-v4-core.yaml --dtype bf16 --no-check) || exit 1
-rss2=$rss_kb
+rss2=${t2#* }; t2=${t2% *}
 if [ -n "$blas_s" ]; then
     awk -v t="$t2" -v b="$blas_s" -v r="$rss2" 'BEGIN {
         printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  target 4 x sgemm = %.2f ms  ratio %.3f  peak RSS %s kB\n",

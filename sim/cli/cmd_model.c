@@ -99,16 +99,6 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
     return c;
 }
 
-static void fill(tp_dtype dt, void *p, size_t n, rng_state *r)
-{
-    if (dt == TP_INT8)
-        for (size_t i = 0; i < n; i++)
-            ((int8_t *)p)[i] = rng_i8(r);
-    else
-        for (size_t i = 0; i < n; i++)
-            ((uint16_t *)p)[i] = rng_bf16_normalish(r, false);
-}
-
 /* Runs layers [first, last] as one program. */
 static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
@@ -153,7 +143,7 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
         }
         if (st == TP_OK) {
-            fill(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
+            tiler_fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.A", first);
             st = machine_bind(mc, nm, a0, p0->batch * p0->m, p0->k, idt, err);
@@ -165,7 +155,7 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
                 break;
             }
-            fill(pb->dtype, bs[i], nb, &r);
+            tiler_fill_random(pb->dtype, bs[i], nb, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.B", first + i);
             st = machine_bind(mc, nm, bs[i], pb->batch * pb->k, pb->n, idt, err);

@@ -12,7 +12,9 @@
 #define TP_TILER_RUN_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include "base/err.h"
+#include "base/rng.h"
 #include "config/config.h"
 #include "report/stats.h"
 #include "tiler/tiler.h"
@@ -52,6 +54,10 @@ void tiler_result_free(tiler_result *r);
 /* The reference result of plan's program on a, b into c (batch*M x N of plan.out_dtype). */
 void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void *a, const void *b,
                      void *c, int threads);
+/* Fills n inputs of dtype dt from r: int8 uniform over all 256 values; bf16 finite normal values
+ * of random sign with |x| in [2^-4, 2^4) (biased exponent 123..130, any fraction). Several
+ * values per 64-bit draw. */
+void tiler_fill_random(tp_dtype dt, void *p, size_t n, rng_state *r);
 /* Elements of one stored input (batch * M * K or batch * K * N); refuses more than NPY_MAX_ELEMS. */
 tp_status tiler_check_sizes(const tiler_problem *pb, tp_err *err);
 #endif
