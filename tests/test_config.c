@@ -366,6 +366,10 @@ static void set_errors(void **state)
     /* a --set that creates a section reports what the section still lacks, naming the flag */
     const char *h[] = {"gpu.clock=1GHz"};
     expect_err_sets(BASE, h, 1, TP_ERR_CONFIG, "--set gpu.clock=1GHz: gpu.sms: required key is missing");
+    const char *j[] = {"tpu.array.dtypes=int8,bf16"};
+    expect_err_sets(BASE, j, 1, TP_ERR_CONFIG,
+                    "--set tpu.array.dtypes=int8,bf16: unknown dtype 'int8,bf16' (expected int8 or bf16; "
+                    "write a list as [int8, bf16])");
     const char *i[] = {"tpu.array.rows={a: 1}"};
     expect_err_sets(BASE, i, 1, TP_ERR_CONFIG, "--set tpu.array.rows={a: 1}: expected a whole number, got a mapping");
 }

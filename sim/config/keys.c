@@ -343,6 +343,9 @@ void cfg_key_get(size_t i, cfg_key_info *out)
     case KT_STR:
         snprintf(out->range, sizeof out->range, "1 .. %llu characters", (unsigned long long)k->max);
         break;
+    case KT_BOOL:
+        snprintf(out->range, sizeof out->range, "true, false");
+        break;
     default: {
         /* enums and lists: "ws, os, is" */
         const char *t = cfg_ktype_name(k->type);
