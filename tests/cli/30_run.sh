@@ -1,0 +1,51 @@
+# tpusim run / tpusim check on the shipped kernels; bad programs give one-line positioned errors.
+K="$(dirname "$0")/../kernels"
+
+# write_npy FILE DESCR ROWS COLS BYTEFILE: a version 1.0 .npy with a 64-byte-aligned header
+write_npy() {
+    hdr="{'descr': '$2', 'fortran_order': False, 'shape': ($3, $4), }"
+    pad=$((64 - (10 + ${#hdr} + 1) % 64))
+    hdr="$hdr$(printf '%*s' "$pad" '')"
+    len=$((${#hdr} + 1))
+    { printf '\223NUMPY\001\000'; printf "\\$(printf '%03o' $((len % 256)))\\$(printf '%03o' $((len / 256)))";
+      printf '%s\n' "$hdr"; cat "$5"; } > "$1"
+}
+
+for k in gemm_single gemm_ktiled gemm_dbuf_relu; do
+    expect_out "check $k" "^ok: [0-9]+ instructions" "$TPUSIM" check "$K/$k.tpu"
+    expect_out "run $k (timing only)" "^cycles +[0-9]+" "$TPUSIM" run "$K/$k.tpu" --timing-only
+done
+
+# A = 64x32 ones, B = 32x32 ones: every C element is 32 (int32 little-endian: 20 00 00 00).
+head -c 2048 /dev/zero | tr '\000' '\001' > "$T/ones2k"
+head -c 1024 /dev/zero | tr '\000' '\001' > "$T/ones1k"
+write_npy "$T/a.npy" "|i1" 64 32 "$T/ones2k"
+write_npy "$T/b.npy" "|i1" 32 32 "$T/ones1k"
+expect_ok "run gemm_single with data" "$TPUSIM" run "$K/gemm_single.tpu" --in A="$T/a.npy" --in B="$T/b.npy" --out C="$T/c.npy"
+if [ -f "$T/c.npy" ] && [ "$(tail -c 8192 "$T/c.npy" | od -An -v -tx1 | tr -s ' \n' '\n\n' | grep -c '^20$')" -eq 2048 ]; then
+    ok "gemm_single: all 2048 outputs are 32"
+else
+    not_ok "gemm_single: all 2048 outputs are 32"
+fi
+expect_fail "input shape mismatch names the file" "^tpusim: .*a\\.npy: shape 64 x 32 does not match tensor A \\(256 x 64\\)" \
+    "$TPUSIM" run "$K/gemm_dbuf_relu.tpu" --in A="$T/a.npy"
+c1=$("$TPUSIM" run "$K/gemm_dbuf_relu.tpu" --timing-only | grep -E '^cycles +[0-9]')
+c2=$("$TPUSIM" run "$K/gemm_dbuf_relu.tpu" --engine pe | grep -E '^cycles +[0-9]')
+if [ -n "$c1" ] && [ "$c1" = "$c2" ]; then ok "pe engine gives the same cycles ($c1)"; else not_ok "pe engine gives the same cycles" "$c1 / $c2"; fi
+expect_out "run --json -" '"cycles": [0-9]+' "$TPUSIM" run "$K/gemm_ktiled.tpu" --json -
+expect_out "run --json - has stall causes" '"cycles_by_cause"' "$TPUSIM" run "$K/gemm_ktiled.tpu" --json -
+expect_out "run on tpu-v1 (host + weight memory)" "host" "$TPUSIM" run -c configs/tpu-v1.yaml "$K/gemm_single.tpu" --timing-only --set tpu.array.rows=32 --set tpu.array.cols=32
+
+# bad programs: one line, file:line:col
+printf '.tensor A int8 4 4\nmatmull 0, 0, 0, 4\n' > "$T/bad1.tpu"
+expect_fail "unknown mnemonic" "^tpusim: .*bad1\\.tpu:2:1: unknown mnemonic 'matmull' \\(did you mean 'matmul'\\?\\)$" "$TPUSIM" check "$T/bad1.tpu"
+printf '.tensor A int8 4 4\n.ub a 0 16\nload a, A[0:4, 0:5]\n' > "$T/bad2.tpu"
+expect_fail "block past the end" "^tpusim: .*bad2\\.tpu:3:18: column 5 is past the end of A \\(4 x 4\\)$" "$TPUSIM" run "$T/bad2.tpu"
+printf '.tensor A int8 4 4\n.ub a 0 8\nload a, A[0:4, 0:4]\n' > "$T/bad3.tpu"
+expect_fail "access exceeds region" "^tpusim: .*bad3\\.tpu:3:6: load: 16 bytes at offset 0 exceed region 'a' \\(8 bytes\\)$" "$TPUSIM" check "$T/bad3.tpu"
+printf '.tensor W int32 4 4\nloadw 0, W[0:4, 0:4]\n' > "$T/bad4.tpu"
+expect_fail "dtype mismatch" "^tpusim: .*bad4\\.tpu:2:10: dtype mismatch" "$TPUSIM" check "$T/bad4.tpu"
+expect_fail "missing program" "^tpusim: .*nope\\.tpu: cannot open" "$TPUSIM" run "$T/nope.tpu"
+expect_fail "unknown tensor in --in" "^tpusim: --in Q=.*declares no tensor 'Q'" "$TPUSIM" run "$K/gemm_single.tpu" --in Q="$T/a.npy"
+expect_fail "bad --engine" "^tpusim: --engine: expected fast or pe, got 'warp'" "$TPUSIM" run "$K/gemm_single.tpu" --engine warp
+expect_fail "check without program" "^tpusim: check: missing PROGRAM" "$TPUSIM" check
