@@ -182,7 +182,7 @@ static void duplicate_keys(void **state)
                "t.yaml:2:29: duplicate key 'tpu.array.rows' (first given at line 2, column 11)");
     /* the same key spelled as a dotted path is still a duplicate */
     expect_err("tpu:\n  array:\n    rows: 4\n  array.rows: 8\n", TP_ERR_CONFIG,
-               "t.yaml:4:3: tpu.array.rows: duplicate key (first given at line 3, column 5)");
+               "t.yaml:4:3: duplicate key 'tpu.array.rows' (first given at line 3, column 5)");
 }
 
 static void unknown_keys(void **state)
@@ -633,6 +633,55 @@ static void show_prints_every_key(void **state)
     free(c);
 }
 
+/* Robustness: thousands of corrupted copies of a real config (bytes replaced, deleted or
+ * truncated, from a fixed seed) either load or fail with one positioned line "t.yaml:L:C: ..."
+ * -- never a crash (the sanitizer build runs this too) and never an unpositioned message. */
+static void corrupted_configs_fail_cleanly(void **state)
+{
+    (void)state;
+    char path[512];
+    static const char junk[] = ":{}[]-,#&*!|>'\"%@` \n\t0123456789abcxyz.";
+    FILE *f = fopen(th_path(path, sizeof path, "configs/tpu-v1.yaml"), "rb");
+    assert_non_null(f);
+    char *orig = calloc(1, 1 << 16), *buf = calloc(1, 1 << 16);
+    assert_non_null(orig);
+    assert_non_null(buf);
+    size_t n = fread(orig, 1, (1 << 16) - 1, f);
+    fclose(f);
+    tp_config *c = cfg_alloc();
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    int ok = 0, bad = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t len = n;
+        memcpy(buf, orig, n + 1);
+        int edits = 1 + it % 3;
+        for (int e = 0; e < edits && len > 0; e++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            size_t pos = (size_t)(rng >> 33) % len;
+            switch ((rng >> 20) % 3) {
+            case 0: buf[pos] = junk[(rng >> 8) % (sizeof junk - 1)]; break;            /* replace */
+            case 1: memmove(buf + pos, buf + pos + 1, len - pos); len--; break;        /* delete */
+            default: buf[pos] = 0; len = pos; break;                                   /* truncate */
+            }
+        }
+        tp_err err = {0};
+        if (cfg_load_string("t.yaml", buf, NULL, 0, c, &err) == TP_OK) {
+            ok++;
+            continue;
+        }
+        bad++;
+        int line = 0, col = 0, used = 0;
+        if (sscanf(err.msg, "t.yaml:%d:%d: %n", &line, &col, &used) != 2 || used == 0 || line < 1 || col < 1 ||
+            strchr(err.msg, '\n'))
+            fail_msg("unpositioned error for mutation %d: %s", it, err.msg);
+    }
+    assert_true(bad > 1000);   /* most mutations break something */
+    assert_true(ok > 0);       /* some land in comments */
+    free(c);
+    free(orig);
+    free(buf);
+}
+
 TH_GROUP(config)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +704,7 @@ TH_GROUP(config)
         cmocka_unit_test(io_errors),
         cmocka_unit_test(docs_document_every_key),
         cmocka_unit_test(show_prints_every_key),
+        cmocka_unit_test(corrupted_configs_fail_cleanly),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -330,7 +330,8 @@ static const char *expect_what(cfg_ktype t)
     }
 }
 
-/* Stores the value node v of key idx into raw. from_set: a --set replaces, a file may not repeat. */
+/* Stores the value node v of key idx into raw. With val_loc_override (a --set, positioned at the
+ * flag) it replaces an earlier value; from a file a second value for the same path is an error. */
 static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t *v, const loc_t *key_loc,
                             const loc_t *val_loc_override)
 {
@@ -338,8 +339,8 @@ static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t
     raw_val *r = &x->raw[idx];
     loc_t vl = val_loc_override ? *val_loc_override : mark_loc(x, v->start_mark);
     if (r->set && !val_loc_override)
-        return fail(x, TP_ERR_CONFIG, key_loc, k->path, "duplicate key (first given at line %d, column %d)",
-                    r->key_loc.line, r->key_loc.col);
+        return fail(x, TP_ERR_CONFIG, key_loc, NULL, "duplicate key '%s' (first given at line %d, column %d)",
+                    k->path, r->key_loc.line, r->key_loc.col);
     memset(r, 0, sizeof *r);
     r->set = true;
     r->loc = vl;
