@@ -633,6 +633,49 @@ static void show_prints_every_key(void **state)
     free(c);
 }
 
+/* Every key documented; every default parses (sections whose keys are all defaulted: energy). */
+static void table_and_defaults(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < cfg_key_count(); i++) {
+        cfg_key_info ki;
+        cfg_key_get(i, &ki);
+        assert_non_null(ki.path);
+        assert_non_null(ki.def);
+        assert_true(strlen(ki.doc) > 10);
+        for (size_t j = 0; j < i; j++) {
+            cfg_key_info kj;
+            cfg_key_get(j, &kj);
+            assert_string_not_equal(ki.path, kj.path);
+        }
+    }
+    tp_config *c = load_ok(BASE "  energy: {mac_int8_pj: 0.25}\n"
+                           "gpu:\n  clock: 1GHz\n  sms: 2\n  smem_per_sm: 64KiB\n  l2: {size: 1MiB, bandwidth: 1TB/s}\n"
+                           "  dram: {ideal: true}\n  energy: {}\n"
+                           "  mma:\n    bf16: {m: 16, n: 8, k: 16, latency: 20ns, interval: 8}\n",
+                           NULL, 0);
+    assert_true(c->tpu.energy.present);
+    assert_true(c->tpu.energy.pj_per_mac[TP_INT8] == 0.25);
+    assert_true(c->tpu.energy.pj_per_byte_ub == 0.0);
+    assert_true(c->gpu.present && c->gpu.energy.present && c->gpu.dram.ideal);
+    assert_int_equal(c->gpu.warp_size, 32);                  /* documented defaults */
+    assert_int_equal(c->gpu.tensor_units_per_sm, 4);
+    assert_int_equal(c->gpu.mma[TP_BF16].latency_cycles, 20);  /* 20 ns at 1 GHz */
+    assert_false(c->gpu.mma[TP_INT8].present);
+    /* bf16: 4 units x 2048 MACs / 8 cycles = 1024 MACs/SM/cycle; 2 SMs at 1 GHz = 4.096 TFLOPS */
+    assert_true(cfg_gpu_peak_ops_per_s(&c->gpu, TP_BF16) == 4096e9);
+    /* int8 has no mma block but dp4a defaults to true: 64 lanes x 4 MACs */
+    assert_true(cfg_gpu_peak_ops_per_s(&c->gpu, TP_INT8) == 2.0 * 2 * 256 * 1e9);
+    free(c);
+    /* the same name on both machines */
+    const char *sets[] = {"name=both"};
+    c = load_ok(BASE "gpu:\n  clock: 1GHz\n  sms: 2\n  smem_per_sm: 64KiB\n  l2: {size: 1MiB, bandwidth: 1TB/s}\n"
+                "  dram: {ideal: true}\n", sets, 1);
+    assert_string_equal(c->tpu.name, "both");
+    assert_string_equal(c->gpu.name, "both");
+    free(c);
+}
+
 /* Robustness: thousands of corrupted copies of a real config (bytes replaced, deleted or
  * truncated, from a fixed seed) either load or fail with one positioned line "t.yaml:L:C: ..."
  * -- never a crash (the sanitizer build runs this too) and never an unpositioned message. */
@@ -704,6 +747,7 @@ TH_GROUP(config)
         cmocka_unit_test(io_errors),
         cmocka_unit_test(docs_document_every_key),
         cmocka_unit_test(show_prints_every_key),
+        cmocka_unit_test(table_and_defaults),
         cmocka_unit_test(corrupted_configs_fail_cleanly),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
