@@ -255,7 +255,7 @@ static void engines_agree_on_tiled_gemms(void **state)
     (void)state;
     rng_state r;
     rng_init(&r, 20261122);
-    for (int t = 0; t < 250; t++) {
+    for (int t = 0; t < 400; t++) {
         mxu_params p = random_params(&r);
         uint32_t M = (uint32_t)rng_range(&r, 1, 40), N = (uint32_t)rng_range(&r, 1, 40),
                  K = (uint32_t)rng_range(&r, 1, 40);
@@ -299,7 +299,7 @@ static void engines_agree_on_op_sequences(void **state)
     (void)state;
     rng_state r;
     rng_init(&r, 7);
-    for (int t = 0; t < 250; t++) {
+    for (int t = 0; t < 400; t++) {
         mxu_params p = random_params(&r);
         uint32_t n = (uint32_t)rng_range(&r, 1, 6);
         mxu_issue is[6];
