@@ -95,6 +95,12 @@ typedef struct {
     uint64_t start, end, read_done;
     range ub_r, ub_r2, ub_w, acc_r, acc_w;
     uint32_t mm_k;                  /* matmul: k of its weight tiles (from the FIFO in program order) */
+    /* scoreboard cache: once every conflicting older instruction has begun, the time this one
+     * may begin is final (dep_known); until then, the first one found not begun (blocked_by). */
+    bool dep_known;
+    uint8_t dep_why;
+    uint64_t dep_ready;
+    uint32_t blocked_by;            /* instruction index + 1; 0 = none */
     int32_t tensor;                 /* DRAM block: tensor or -1 */
     bool dram_write;
     uint32_t r0, r1, c0, c1;
@@ -556,8 +562,18 @@ static cause dep_kind(const isa_instr *older)
 static depinfo deps(machine *m, core_state *cs, uint32_t x)
 {
     depinfo d = {false, 0, C_IDLE};
-    const flight *fx = &m->fl[x];
+    flight *fx = &m->fl[x];
     const isa_instr *ix = &m->prog.ins[x];
+    if (fx->dep_known) {
+        d.ready = fx->dep_ready;
+        d.why = (cause)fx->dep_why;
+        return d;
+    }
+    if (fx->blocked_by && !m->fl[fx->blocked_by - 1].started) {
+        d.blocked = true;
+        d.why = dep_kind(&m->prog.ins[fx->blocked_by - 1]);
+        return d;
+    }
     for (uint32_t k = 0; k < cs->n_inflight; k++) {
         uint32_t y = cs->inflight[k];
         if (y >= x)
@@ -584,7 +600,8 @@ static depinfo deps(machine *m, core_state *cs, uint32_t x)
         if (!fy->started) {
             d.blocked = true;
             d.why = dep_kind(iy);
-            continue;
+            fx->blocked_by = y + 1;
+            return d;
         }
         uint64_t t = (raw || waw) ? fy->end : 0;
         if (war && fy->read_done > t)
@@ -594,6 +611,9 @@ static depinfo deps(machine *m, core_state *cs, uint32_t x)
             d.ready = t;
         }
     }
+    fx->dep_known = true;
+    fx->dep_ready = d.ready;
+    fx->dep_why = (uint8_t)d.why;
     return d;
 }
 
@@ -1092,9 +1112,11 @@ static void step_core(machine *m, uint32_t c)
     core_state *cs = &m->cores[c];
     uint32_t nq = Q_MXU0 + m->t->mxus_per_core;
     bool progress = true;
+    retire(m, cs);
     while (progress && m->rc == TP_OK) {
         progress = false;
-        retire(m, cs);
+        if (cs->next < cs->n_prog && m->prog.ins[cs->prog[cs->next]].op == ISA_FENCE)
+            retire(m, cs);   /* a fence needs to see what ended at this very cycle */
         if (issue(m, cs))
             progress = true;
         cause dma_why = cs->issue_blocked ? C_QUEUE_FULL : C_IDLE, vpu_why = dma_why;
@@ -1133,18 +1155,10 @@ static void step_core(machine *m, uint32_t c)
             acct_note(&cs->vpu, m->now, vpu_why);
         }
     }
+    /* every begun instruction already woke this core at its end (or has ended by now) */
+    retire(m, cs);
     if (cs->next == cs->n_prog && cs->n_inflight == 0)
         cs->done = true;
-    else {
-        /* wake at the earliest known end of an in-flight instruction so it retires */
-        uint64_t t = NEVER;
-        for (uint32_t j = 0; j < cs->n_inflight; j++) {
-            const flight *f = &m->fl[cs->inflight[j]];
-            if (f->started && f->end > m->now && f->end < t)
-                t = f->end;
-        }
-        wake(m, c, t);
-    }
 }
 
 /* ---- run --------------------------------------------------------------------------------- */
