@@ -102,7 +102,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
 /* Runs layers [first, last] as one program. */
 static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
-                           tp_err *err)
+                           tp_stats *gstats, tp_err *err)
 {
     size_t n = last - first + 1;
     isa_program p;
@@ -188,6 +188,8 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
         uint64_t total = machine_stats(mc)->cycles;
         if (st == TP_OK && total > prev)
             L[last].cycles += total - prev;
+        if (st == TP_OK)
+            st = stats_copy(gstats, machine_stats(mc), err);
     }
     if (st == TP_OK && data && check) {
         ref = reference_chain(&L[first], n, a0, bs, 0);
@@ -291,6 +293,7 @@ int cmd_model(int argc, char **argv)
         L[i].repeat = l->repeat;
     }
     /* groups and plans */
+    tp_stats *gstats = NULL;
     size_t *gfirst = calloc(w.n_layers + 1, sizeof *gfirst), ng = 0;
     uint64_t *greg = calloc(w.n_layers + 1, sizeof *greg);
     if (!gfirst || !greg)
@@ -337,9 +340,14 @@ int cmd_model(int argc, char **argv)
     }
     if (gfirst)
         gfirst[ng] = w.n_layers;
-    for (size_t g = 0; g < ng && st == TP_OK; g++)
+    gstats = calloc(ng ? ng : 1, sizeof *gstats);
+    if (!gstats && st == TP_OK)
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; g < ng && st == TP_OK; g++) {
+        stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
-                       seed + g, &err);
+                       seed + g, &gstats[g], &err);
+    }
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -430,6 +438,23 @@ int cmd_model(int argc, char **argv)
             json_kv_bool(&j, "input_from_ub", r->in_ub);
             json_kv_bool(&j, "output_to_ub", r->out_ub);
             json_kv_str(&j, "check", no_data ? "no_data" : !r->checked ? "not_checked" : r->match ? "match" : "mismatch");
+            size_t g = 0;
+            while (g + 1 < ng && gfirst[g + 1] <= i)
+                g++;
+            json_kv_u64(&j, "group", g);
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        /* one run per group of chained layers (a lone layer is a group of one): its full stats
+         * (stall breakdown by unit, bytes per memory level), for ONE run (repeats not applied) */
+        json_key(&j, "groups");
+        json_begin_array(&j);
+        for (size_t g = 0; g < ng; g++) {
+            json_begin_object(&j);
+            json_kv_u64(&j, "first_layer", gfirst[g]);
+            json_kv_u64(&j, "last_layer", gfirst[g + 1] - 1);
+            json_kv_u64(&j, "repeat", L[gfirst[g]].repeat);
+            report_json_members(&gstats[g], &j);
             json_end_object(&j);
         }
         json_end_array(&j);
@@ -456,6 +481,9 @@ int cmd_model(int argc, char **argv)
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
+    for (size_t g = 0; gstats && g < ng; g++)
+        stats_free(&gstats[g]);
+    free(gstats);
     free(gfirst);
     free(greg);
     free(L);
