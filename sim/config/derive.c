@@ -362,11 +362,20 @@ void cfg_print_json(const tp_config *c, void *file)
         for (int m = 0; m < TP_MEM__COUNT; m++)
             if (t->mem[m].present && !t->mem[m].ideal) {
                 char nm[64];
+                double best = 0;
                 snprintf(nm, sizeof nm, "tpu.%s.bytes_per_cycle", cfg_mem_name((tp_mem_id)m));
                 JNUM(nm, "%.17g", cfg_mem_bytes_per_cycle(&t->mem[m], t->clock_hz));
+                for (int d = 0; d < TP_DTYPE__COUNT; d++)
+                    if (cfg_tpu_peak_ops_per_s(t, (tp_dtype)d) > best)
+                        best = cfg_tpu_peak_ops_per_s(t, (tp_dtype)d);
+                snprintf(nm, sizeof nm, "tpu.%s.ridge_ops_per_byte", cfg_mem_name((tp_mem_id)m));
+                JNUM(nm, "%.17g", best / (double)t->mem[m].bytes_per_s);
             }
         JNUM("tpu.acc.entries", "%llu", (unsigned long long)t->acc.entries);
         JNUM("tpu.acc.size_bytes", "%llu", (unsigned long long)t->acc.size_bytes);
+        JNUM("tpu.ub.bytes_per_chip", "%llu", (unsigned long long)(t->ub.size_bytes * t->cores));
+        JNUM("tpu.acc.bytes_per_chip", "%llu",
+             (unsigned long long)(t->acc.size_bytes * t->mxus_per_core * t->cores));
     }
     if (c->gpu.present) {
         const tp_gpu_cfg *g = &c->gpu;
