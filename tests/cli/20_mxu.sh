@@ -103,3 +103,17 @@ expect_out "mxu-demo is shows the shadow load" "^shadow weights \(loading\):\$" 
 expect_fail "mxu-demo refuses big arrays" "^tpusim: mxu-demo: a 17x4 array is too large to print" "$TPUSIM" mxu-demo --set tpu.array.rows=17
 expect_fail "mxu-demo M N K together" "^tpusim: mxu-demo: expected M N K together" "$TPUSIM" mxu-demo 4 4
 expect_fail "mxu-demo bad flag" "^tpusim: mxu-demo: unknown flag '--nope'" "$TPUSIM" mxu-demo --nope
+
+# VCD identifiers are unique (a 4x4 ws array declares 96 wires: ids run past one character), and
+# values are right: on a 1x1 array A = [[2]], B = [[3]] the partial sum becomes 6 = b110
+mx_dups=$(sed -n 's/^\$var wire [0-9]* \([^ ]*\) .*/\1/p' "$T/mx.vcd" | sort | uniq -d | head -3)
+mx_nvar=$(grep -c '^\$var wire' "$T/mx.vcd")
+if [ -z "$mx_dups" ] && [ "$mx_nvar" -eq 96 ]; then ok "mxu --vcd: 96 wires with unique ids"
+else not_ok "mxu --vcd: 96 wires with unique ids" "wires $mx_nvar, duplicates: $mx_dups"; fi
+mx_npy "$T/mx_a1.npy" 1 1 '\002'
+mx_npy "$T/mx_b1.npy" 1 1 '\003'
+expect_ok "mxu --vcd 1x1" "$TPUSIM" mxu 1 1 1 --a "$T/mx_a1.npy" --b "$T/mx_b1.npy" \
+    --set tpu.array.rows=1 --set tpu.array.cols=1 --engine pe --vcd "$T/mx1.vcd"
+mx_psum_id=$(sed -n 's/^\$var wire 32 \([^ ]*\) psum \$end$/\1/p' "$T/mx1.vcd")
+if [ -n "$mx_psum_id" ] && grep -qxF "b110 $mx_psum_id" "$T/mx1.vcd"; then ok "mxu --vcd: psum 2*3 = b110"
+else not_ok "mxu --vcd: psum 2*3 = b110" "$(cat "$T/mx1.vcd")"; fi
