@@ -216,6 +216,46 @@ static void ready_gaps_by_hand(void **state)
     assert_int_equal(t[1].by_cause[MXU_IDLE], 15);
 }
 
+static void scalesim_folds_by_hand(void **state)
+{
+    (void)state;
+    mxu_params p = params(4, 4, TP_DF_WS, TP_INT8, true, 1);
+    mxu_state st;
+    mxu_timing t;
+    mxu_op op = {6, 4, 4, false};
+    uint64_t causes[MXU_CAUSE__COUNT] = {0};
+    p.timing = TP_TIMING_SCALESIM;
+    mxu_state_init(&st);
+    /* fold 0: [0, 2R + C + T - 2 = 16): preload 0..3, stream 4..9, fill/drain 10..15 */
+    mxu_time_op(&p, &st, &op, 0, &t);
+    assert_int_equal(t.start, 4);
+    assert_int_equal(t.end, 16);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t.by_cause[MXU_BUSY], 6);
+    /* fold 1 ready at 100: gap 10..99 = 6 fill_drain (until 16) + 84 idle, preload 100..103 */
+    mxu_time_op(&p, &st, &op, 100, &t);
+    assert_int_equal(t.shift_start, 100);
+    assert_int_equal(t.start, 104);
+    assert_int_equal(t.end, 116);
+    assert_int_equal(t.by_cause[MXU_FILL_DRAIN], 6);
+    assert_int_equal(t.by_cause[MXU_IDLE], 84);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 4);
+    /* a back-to-back fold 2 starts right at 116; os folds cost R + C + T - 2 with no preload */
+    mxu_time_op(&p, &st, &op, 0, &t);
+    assert_int_equal(t.shift_start, 116);
+    assert_int_equal(t.end, 132);
+    mxu_close(&st, 140, causes);
+    assert_int_equal(causes[MXU_FILL_DRAIN], 6);   /* 126..131 */
+    assert_int_equal(causes[MXU_IDLE], 8);         /* 132..139 */
+    p.dataflow = TP_DF_OS;
+    mxu_state_init(&st);
+    op = (mxu_op){4, 4, 10, false};
+    mxu_time_op(&p, &st, &op, 0, &t);
+    assert_int_equal(t.start, 0);
+    assert_int_equal(t.end, 16);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 0);
+}
+
 /* ---- random agreement --------------------------------------------------------------------- */
 
 static void fill_inputs(rng_state *r, tp_dtype dt, void *x, size_t n, bool specials)
@@ -512,6 +552,7 @@ TH_GROUP(mxu)
         cmocka_unit_test(ready_gaps_by_hand),
         cmocka_unit_test(engines_agree_on_tiled_gemms),
         cmocka_unit_test(engines_agree_on_op_sequences),
+        cmocka_unit_test(scalesim_folds_by_hand),
         cmocka_unit_test(scalesim_calc_rows_reproduced),
         cmocka_unit_test(op_and_engine_errors),
         cmocka_unit_test(incremental_issue_matches_closed_form),
