@@ -180,11 +180,13 @@ static void random_plans_fit_and_cover(void **state)
                                 rng_u32(&r) & 1, (wl_epilogue)pick(&r, 0, 2));
         if (df == TP_DF_OS)
             pl.tk = pb.k;   /* os: k per op depends on the FIFO; a whole-K tile always qualifies */
+        pl.split_k = pick(&r, 1, 3);
         tp_err err = {0};
         if (tiler_plan_derive(&t, &pb, &pl, &err) != TP_OK) {
             /* a refusal must name the buffer or the rule it breaks */
             assert_true(strstr(err.msg, "unified buffer needs") || strstr(err.msg, "accumulators need") ||
-                        strstr(err.msg, "must be a multiple") || strstr(err.msg, "FIFO"));
+                        strstr(err.msg, "must be a multiple") || strstr(err.msg, "FIFO") ||
+                        strstr(err.msg, "--split-k"));
             continue;
         }
         accepted++;
@@ -362,6 +364,76 @@ static void emitted_text_reassembles(void **state)
     isa_free(&q);
 }
 
+/* --split-k: K in two parts on two MXUs, summed by the vector unit as C = P1 + P0; the result
+ * follows that order bit for bit (an independent reference loop per part), and for bf16 it is
+ * not the unsplit order's result. */
+static void split_k_follows_part_order(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    tp_err err = {0};
+    const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8", "tpu.mxus_per_core=2"};
+    if (cfg_load(NULL, sets, 3, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    tiler_problem pb = {24, 16, 512, 1, TP_BF16, false, false};
+    tiler_opts o;
+    memset(&o, 0, sizeof o);
+    o.double_buffer = -1;
+    o.split_k = 2;
+    tiler_plan pl;
+    if (tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, NULL, &err) != TP_OK)
+        fail_msg("search: %s", err.msg);
+    assert_int_equal(pl.split_k, 2);
+    assert_true(pl.k_part < pb.k && pl.k_part % 8 == 0);
+    tiler_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.seed = 5;
+    tiler_result res;
+    if (tiler_run(&cfg, &pb, &pl, &ro, &res, &err) != TP_OK)
+        fail_msg("run: %s", err.msg);
+    size_t nc = (size_t)pb.m * pb.n;
+    float *p0 = calloc(nc, 4), *p1 = calloc(nc, 4), *whole = calloc(nc, 4);
+    num_gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.a = res.a;
+    g.a_rs = pb.k;
+    g.a_cs = 1;
+    g.b = res.b;
+    g.b_rs = pb.n;
+    g.b_cs = 1;
+    g.ldc = pb.n;
+    g.m = pb.m;
+    g.n = pb.n;
+    g.kc = 8;
+    g.c = whole;
+    g.k = pb.k;
+    num_gemm_ref(TP_BF16, &g);
+    g.c = p0;
+    g.k = pl.k_part;
+    num_gemm_ref(TP_BF16, &g);
+    g.a = (const uint16_t *)res.a + pl.k_part;
+    g.b = (const uint16_t *)res.b + (size_t)pl.k_part * pb.n;
+    g.c = p1;
+    g.k = pb.k - pl.k_part;
+    num_gemm_ref(TP_BF16, &g);
+    size_t differ = 0;
+    for (size_t i = 0; i < nc; i++) {
+        float want = p1[i] + p0[i], got = ((float *)res.c)[i];
+        if (num_f32_bits(got) != num_f32_bits(want))
+            fail_msg("C[%zu] = %.9g, want P1 + P0 = %.9g", i, (double)got, (double)want);
+        differ += num_f32_bits(got) != num_f32_bits(whole[i]);
+    }
+    assert_true(differ > 0);
+    free(p0);
+    free(p1);
+    free(whole);
+    tiler_result_free(&res);
+    /* more parts than MXUs is refused */
+    tiler_plan bad = plan_of(24, 16, 64, "mnk", true, WL_EPI_NONE);
+    bad.split_k = 3;
+    expect_refused(&cfg.tpu, &pb, bad, "--split-k 3: at most 2 (the MXUs of one core)");
+}
+
 static void parse_flags(void **state)
 {
     (void)state;
@@ -388,6 +460,7 @@ TH_GROUP(tiler)
         cmocka_unit_test(search_fits_tiny_buffers),
         cmocka_unit_test(programs_verify_both_engines),
         cmocka_unit_test(emitted_text_reassembles),
+        cmocka_unit_test(split_k_follows_part_order),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@ static const char usage_text[] =
     "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off]\n"
-    "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k 1]\n"
+    "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search] [--emit FILE.tpu]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
@@ -43,6 +43,9 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
             pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue));
     fprintf(f, "  spread           %u core(s), %u MXU(s); K chunk per op %u (reference kc = %u)\n",
             pl->cores_used, pl->mxus_used, pl->kop, pl->kc);
+    if (pl->split_k > 1)
+        fprintf(f, "  split-K          %u parts of K = %u on different MXUs, summed in part order (C = Pp + C)\n",
+                pl->split_k, pl->k_part);
     fprintf(f, "  cycles           %llu  (%.6g ms at %.4g MHz)\n", (unsigned long long)r->stats.cycles,
             r->stats.seconds * 1e3, (double)cfg->tpu.clock_hz / 1e6);
     fprintf(f, "  achieved         %.4g %s of %.4g peak (utilization %.2f%%)\n", tera(r->ops_per_s), ops,
@@ -95,6 +98,8 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
     json_kv_bool(&w, "double_buffer", pl->double_buffer);
     json_kv_str(&w, "epilogue", workload_epilogue_name(pl->epilogue));
     json_kv_u64(&w, "kc", pl->kc);
+    json_kv_u64(&w, "split_k", pl->split_k);
+    json_kv_u64(&w, "k_part", pl->k_part);
     json_kv_u64(&w, "cores_used", pl->cores_used);
     json_end_object(&w);
     json_kv_str(&w, "check", timing_only ? "no_data" : !check ? "not_checked" : r->match ? "match" : "mismatch");
@@ -202,11 +207,8 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(a, "--split-k")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
-            if (cli_parse_u32("--split-k", v, 1, 4096, &to.split_k))
+            if (cli_parse_u32("--split-k", v, 1, 64, &to.split_k))
                 return 2;
-            if (to.split_k > 1)
-                return cli_usage_error("--split-k %u: splitting one output's K across MXUs is not "
-                                       "implemented by this tiler (only --split-k 1)", to.split_k);
         } else if (!strcmp(a, "--show-search")) {
             to.show_search = true;
         } else if (!strcmp(a, "--emit")) {
@@ -316,6 +318,7 @@ int cmd_gemm(int argc, char **argv)
         plan.double_buffer = to.double_buffer != 0;
         plan.epilogue = to.epilogue;
         plan.requant_scale = to.requant_scale;
+        plan.split_k = to.split_k;
         st = tiler_plan_derive(&cfg.tpu, &pb, &plan, &err);
     } else {
         if (to.tm) {
@@ -328,6 +331,7 @@ int cmd_gemm(int argc, char **argv)
             memcpy(probe.order, to.order[0] ? to.order : "mnk", 4);
             probe.double_buffer = to.double_buffer == 1;
             probe.epilogue = to.epilogue;
+            probe.split_k = to.split_k;
             st = tiler_plan_derive(&cfg.tpu, &pb, &probe, &err);
             if (st != TP_OK) {
                 npy_free(&am);

@@ -66,7 +66,33 @@ void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void
         g.k = pb->k;
         g.kc = plan->kc;
         g.accumulate = false;
-        num_gemm(pb->dtype, &g, threads);
+        if (plan->split_k <= 1 || plan->k_part >= pb->k) {
+            num_gemm(pb->dtype, &g, threads);
+            continue;
+        }
+        /* split-K: part sums P_p over [p*k_part, (p+1)*k_part), then C = P_p + C in part order */
+        void *part = malloc(m * n * 4);
+        if (!part) {
+            memset(g.c, 0xff, m * n * 4);   /* cannot happen in practice; a certain mismatch */
+            continue;
+        }
+        for (uint32_t k0 = 0; k0 < pb->k; k0 += plan->k_part) {
+            num_gemm_args gp = g;
+            gp.k = pb->k - k0 < plan->k_part ? pb->k - k0 : plan->k_part;
+            gp.a = (const char *)g.a + (size_t)k0 * g.a_cs * ib;
+            gp.b = (const char *)g.b + (size_t)k0 * g.b_rs * ib;
+            gp.c = k0 == 0 ? g.c : part;
+            num_gemm(pb->dtype, &gp, threads);
+            if (k0 == 0)
+                continue;
+            for (size_t i = 0; i < m * n; i++) {
+                if (pb->dtype == TP_INT8)
+                    ((int32_t *)g.c)[i] = num_i32_add(((int32_t *)part)[i], ((int32_t *)g.c)[i]);
+                else
+                    ((float *)g.c)[i] = ((float *)part)[i] + ((float *)g.c)[i];
+            }
+        }
+        free(part);
     }
     /* epilogue, in place (raw outputs are 4 bytes; int8 / bf16 outputs are packed afterwards) */
     size_t total = (size_t)pb->batch * m * n;
@@ -76,7 +102,7 @@ void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void
         int32_t *x = c;
         if (plan->epilogue == WL_EPI_RELU) {
             for (size_t i = 0; i < total; i++)
-                x[i] = x[i] > 0 ? x[i] : 0;
+                x[i] = x[i] < 0 ? 0 : x[i];
         } else {
             int8_t *o = c;
             for (size_t i = 0; i < total; i++)
@@ -86,7 +112,7 @@ void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void
         float *x = c;
         if (plan->epilogue == WL_EPI_RELU) {
             for (size_t i = 0; i < total; i++)
-                x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+                x[i] = x[i] < 0.0f ? 0.0f : x[i];
         } else {
             uint16_t *o = c;
             for (size_t i = 0; i < total; i++)

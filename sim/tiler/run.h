@@ -3,8 +3,10 @@
  * and `tpusim model`.
  *
  * Reference: for each batch, num_gemm (num/gemm.h, same bits as num_gemm_ref) with
- * kc = plan.kc, the accumulation chunk the tiler's program implies, then the epilogue exactly as
- * the vector unit defines it: relu = max(x, 0) on the int32 / fp32 accumulator (x > 0 ? x : 0),
+ * kc = plan.kc, the accumulation chunk the tiler's program implies (with split-K: one such sum
+ * per part of plan.k_part, added as C = P_p + C in ascending part order), then the epilogue
+ * exactly as the vector unit defines it: relu = (x < 0 ? 0 : x) on the int32 / fp32 accumulator
+ * (NaN and -0.0 pass unchanged),
  * requant = num_requant_i8(x, scale) for int8 and num_f32_to_bf16(x) for bf16. The comparison is
  * bitwise (NaN compares by bits too).
  */

@@ -179,9 +179,23 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
     nest_of(pl->order, &split, inner);
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
     pl->cores_used = (uint32_t)umin(t->cores, units);
+    uint32_t S = pl->split_k > 1 ? pl->split_k : 1;
+    pl->split_k = S;
+    if (S > 1) {
+        if (S > U || S > 64)
+            return tp_err_set(err, TP_ERR_USAGE, "--split-k %u: at most %u (the MXUs of one core)", S,
+                              U < 64 ? U : 64);
+        if (pl->order[2] != 'k')
+            return tp_err_set(err, TP_ERR_USAGE, "--split-k %u: needs k as the innermost loop (order mnk or nmk)", S);
+        if (d.nt[2] < S)
+            return tp_err_set(err, TP_ERR_USAGE, "%s: --split-k %u needs at least %u K tiles but K = %u makes %u",
+                              tile, S, S, pb->k, d.nt[2]);
+    }
+    pl->k_part = (uint32_t)umin(pb->k, cdiv(d.nt[2], S) * pl->tk);
     uint32_t groups = (uint32_t)cdiv(pl->tn, C);
-    pl->mxus_used = (uint32_t)umin(U, groups) * pl->cores_used;
-    uint32_t gpm = (uint32_t)cdiv(groups, umin(U, groups));   /* groups per MXU */
+    uint32_t items = groups * S;                                /* (group, part) pairs */
+    pl->mxus_used = (uint32_t)umin(U, items) * pl->cores_used;
+    uint32_t gpm = (uint32_t)cdiv(items, umin(U, items));      /* items per MXU */
     uint32_t bufs = pl->double_buffer ? 2 : 1;
 
     /* weight FIFO */
@@ -203,15 +217,16 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
     /* unified buffer (per core) */
     uint64_t a_bytes = (uint64_t)bufs * pl->tm * pl->tk * num_in_bytes(pb->dtype);
     uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
-    pl->ub_bytes = a_bytes + o_bytes;
+    uint64_t s_bytes = S > 1 ? (uint64_t)pl->tm * pl->tn * 4 : 0;   /* split-K partial sums */
+    pl->ub_bytes = a_bytes + o_bytes + s_bytes;
     if (pl->ub_bytes > t->ub.size_bytes) {
         char need[32], have[32], over[32];
         fmt_bytes(need, sizeof need, pl->ub_bytes);
         fmt_bytes(have, sizeof have, t->ub.size_bytes);
         fmt_bytes(over, sizeof over, pl->ub_bytes - t->ub.size_bytes);
         return tp_err_set(err, TP_ERR_USAGE,
-                          "%s: unified buffer needs %s for A and output tiles%s but has %s (%s over)", tile,
-                          need, bufs == 2 ? " (double-buffered)" : "", have, over);
+                          "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
+                          need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);
     }
     pl->est_cycles = tiler_estimate(t, pb, pl);
     return TP_OK;
@@ -230,15 +245,18 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     uint64_t units_per_core = cdiv(units, t->cores);
     uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
     uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
-    uint64_t groups = cdiv(pl->tn, C), gpm = cdiv(groups, umin(U, groups));
+    uint64_t items = cdiv(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
+    uint64_t gpm = cdiv(items, umin(U, items));
+    /* with split-K each item runs only its part of the k-tiles */
+    uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
     uint64_t mchunks = cdiv(pl->tm, pl->mop);
     uint64_t kchunks = cdiv(pl->tk, pl->kop);
     /* one matmul op streams its m rows; each instruction pays fill and drain once */
     uint64_t rows_per_op = umin(pl->tm, pl->mop);
-    uint64_t ops = iters * gpm * mchunks * kchunks;
+    uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
     uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     uint64_t rep = umax(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / isa_tile_slots(t, pl->kop));
-    uint64_t instrs = iters * gpm * mchunks * cdiv(kchunks, rep);
+    uint64_t instrs = iters * gpm * mchunks * cdiv(kchunks, rep) / kshare;
     uint64_t wload = cdiv(umin(pl->kop, R), t->array.weight_rows_per_cycle ? t->array.weight_rows_per_cycle : 1);
     uint64_t per_op = t->array.weight_double_buffer ? umax(rows_per_op, wload) : rows_per_op + wload;
     uint64_t mxu = ops * per_op + instrs * (R + C);
@@ -269,7 +287,10 @@ typedef struct {
     int ta, tb, tc;                  /* tensor indices */
     uint32_t bufs;
     uint64_t a_slot_bytes, o_slot_bytes, acc_slot_rows;
-    uint32_t gpm;                    /* column groups per MXU */
+    uint32_t gpm;                    /* (group, part) items per MXU */
+    uint32_t umx;                    /* MXUs the items are dealt to */
+    uint32_t S, tpp;                 /* split-K parts, K tiles per part */
+    uint64_t s_base;                 /* split-K partial-sum region in the UB */
     uint32_t rep;                    /* max matmul repeat */
     /* per-core state */
     uint32_t a_next, o_next, acc_next;
@@ -323,10 +344,13 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint32_t kk = (uint32_t)umin(pl->tk, pb->k - k0);
     uint32_t groups = (uint32_t)cdiv(nn, C);
     unsigned ib = num_in_bytes(pb->dtype);
+    uint32_t part = ki / g->tpp, first_k = part * g->tpp;
+    (void)U;
     for (uint32_t gi = 0; gi < groups; gi++) {
-        unsigned mxu = gi % U;
+        uint32_t q = gi * g->S + part;
+        unsigned mxu = q % g->umx;
         uint32_t gc0 = n0 + gi * C, gn = (uint32_t)umin(C, n0 + nn - gc0);
-        uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(gi / U) * pl->tm;
+        uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
         for (uint32_t r0 = 0; r0 < mm; r0 += pl->mop) {
             uint32_t rows = (uint32_t)umin(pl->mop, mm - r0);
             for (uint32_t c = 0; c < kk;) {
@@ -343,7 +367,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                         isa_loadw(g->p, core, mxu, g->tb, kr, gc0, ck, gn, false);
                 }
                 isa_matmul(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
-                           a_stride, rows, ki > 0 || c > 0, run);
+                           a_stride, rows, ki > first_k || c > 0, run);
                 c += run * ck;
             }
         }
@@ -368,12 +392,33 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     g->o_next = (g->o_next + 1) % g->bufs;
     isa_act act = pl->epilogue == WL_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
     uint32_t groups = (uint32_t)cdiv(nn, C);
+    npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
+    (void)U;
     for (uint32_t gi = 0; gi < groups; gi++) {
-        unsigned mxu = gi % U;
         uint32_t gn = (uint32_t)umin(C, nn - gi * C);
-        uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(gi / U) * pl->tm;
-        isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc, mm, gn, act, g->o_dtype,
-                     pl->requant_scale, false, 0);
+        uint64_t acc[64];
+        for (uint32_t p = 0; p < g->S; p++) {
+            uint32_t q = gi * g->S + p;
+            acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
+        }
+        if (g->S == 1) {
+            isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc[0], mm, gn, act, g->o_dtype,
+                         pl->requant_scale, false, 0);
+            continue;
+        }
+        /* split-K: part 0 raw into the sums region, then row by row sum = P_p + sum; the last
+         * part applies the epilogue and writes the output slot */
+        uint64_t sstride = (uint64_t)nn * 4, scol = (uint64_t)gi * C * 4;
+        isa_activate(g->p, core, g->s_base + scol, sstride, acc[0], mm, gn, ISA_ACT_NONE, raw, 1.0f, false, 0);
+        for (uint32_t p = 1; p < g->S; p++) {
+            bool last = p == g->S - 1;
+            for (uint32_t r = 0; r < mm; r++) {
+                uint64_t srow = g->s_base + r * sstride + scol;
+                uint64_t dst = last ? oaddr + r * ostride + (uint64_t)gi * C * ob : srow;
+                isa_activate(g->p, core, dst, 0, acc[p] + r, 1, gn, last ? act : ISA_ACT_NONE,
+                             last ? g->o_dtype : raw, pl->requant_scale, true, srow);
+            }
+        }
     }
     if (!g->ch->c_resident)
         isa_store(g->p, core, g->tc, b * pb->m + m0, n0, mm, nn, oaddr, ostride);
@@ -416,8 +461,12 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
     g.a_slot_bytes = (uint64_t)pl->tm * pl->tk * num_in_bytes(pb->dtype);
     g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
     uint32_t U = t->mxus_per_core, groups = (uint32_t)cdiv(pl->tn, t->array.cols);
-    g.gpm = (uint32_t)cdiv(groups, umin(U, groups));
+    g.S = pl->split_k > 1 ? pl->split_k : 1;
+    uint32_t items = groups * g.S;
+    g.umx = (uint32_t)umin(U, items);
+    g.gpm = (uint32_t)cdiv(items, g.umx);
     g.acc_slot_rows = (uint64_t)pl->tm * g.gpm;
+    g.s_base = g.bufs * (g.a_slot_bytes + g.o_slot_bytes);
     uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     uint32_t usable = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
     g.rep = (uint32_t)umax(1, usable / isa_tile_slots(t, pl->kop));
@@ -427,6 +476,7 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
     nest_of(pl->order, &split, inner);
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
     uint32_t live = live_tiles(pl, &d);
+    g.tpp = (uint32_t)cdiv(d.nt[2], g.S);
     for (unsigned core = 0; core < t->cores; core++) {
         uint64_t u0 = units * core / t->cores, u1 = units * (core + 1) / t->cores;
         g.a_next = g.o_next = g.acc_next = 0;
@@ -553,6 +603,7 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
                         pl.double_buffer = dbs[di] != 0;
                         pl.epilogue = opts->epilogue;
                         pl.requant_scale = opts->requant_scale;
+                        pl.split_k = opts->split_k;
                         tp_err e = {0};
                         if (tiler_plan_derive(t, pb, &pl, &e) != TP_OK) {
                             if (!have_first) {

@@ -19,7 +19,11 @@
  *
  * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
  * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
- * the UB). One output's K is never split across MXUs (split_k = 1).
+ * the UB). One output's K is never split across MXUs unless split_k > 1 asks for it: then K is
+ * cut into split_k parts of whole K-tiles (k_part each but the last), part p of column group g is
+ * item q = g * split_k + p, on MXU q mod U; the parts' accumulators are summed by the vector
+ * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
+ * bias row), and the reference follows that order (tiler/run.h).
  */
 #ifndef TP_TILER_TILER_H
 #define TP_TILER_TILER_H
@@ -47,7 +51,7 @@ typedef struct {
     int double_buffer;       /* -1 choose, 0 off, 1 on */
     wl_epilogue epilogue;
     float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
-    uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs */
+    uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs; n: n parts */
     bool show_search;        /* collect every candidate (tiler_search fills the list) */
 } tiler_opts;
 
@@ -57,9 +61,11 @@ typedef struct {
     bool double_buffer;
     wl_epilogue epilogue;
     float requant_scale;
+    uint32_t split_k;        /* K split into this many parts on different MXUs of a core (0 or 1: none) */
     /* derived by tiler_plan_derive */
     uint32_t kop, mop, nop;  /* per-matmul-op limits: k rows, m rows, n columns */
     uint32_t kc;             /* accumulation chunk the reference must use (num_gemm kc) */
+    uint32_t k_part;         /* split-K: K length of each part but the last (= K without split) */
     npy_dtype out_dtype;     /* C's dtype: raw <i4/<f4, int8 for requant of int8, bf16 for bf16 requant */
     uint32_t cores_used, mxus_used;
     uint64_t ub_bytes;       /* per core */

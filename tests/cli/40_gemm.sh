@@ -41,7 +41,12 @@ expect_fail "unknown flag" "^tpusim: gemm: unknown flag '--tiles'" "$TPUSIM" gem
 expect_fail "a C of 2.5G elements needs --no-data" "^tpusim: gemm 50000x50000x32 \(batch 1\): a matrix of 2500000000 elements is over the limit" \
     "$TPUSIM" gemm 50000 50000 32
 expect_out "... and runs timing only" "not computed" "$TPUSIM" gemm 50000 50000 32 --no-data
-expect_fail "split-k is not offered" "^tpusim: --split-k 2: " "$TPUSIM" gemm 64 64 64 --split-k 2 --dtype bf16
+expect_out "split-K over 4 MXUs verifies (part order)" "split-K +4 parts" \
+    "$TPUSIM" gemm 100 300 1000 --split-k 4 -c configs/tpu-v4-core.yaml --dtype bf16 --epilogue relu
+expect_out "split-K result checked" "matches the reference bit for bit" \
+    "$TPUSIM" gemm 50 70 700 --split-k 3 -c configs/tpu-v4-core.yaml --dtype bf16
+expect_fail "split-K beyond the MXUs of a core" "^tpusim: --split-k 2: at most 1 \(the MXUs of one core\)$" \
+    "$TPUSIM" gemm 64 64 64 --split-k 2 --dtype bf16
 expect_fail "unsupported dtype" "does not support" "$TPUSIM" gemm 8 8 8 -c configs/tpu-v1.yaml --dtype bf16
 
 # --a/--b/--out and --emit: the emitted program run by `tpusim run` gives the same bytes and cycles.
