@@ -62,7 +62,11 @@ static void demo_observe(void *ctx, const mxu_pe_view *v)
 {
     demo *d = ctx;
     char a[16], w[16], p[16];
-    fprintf(d->f, "cycle %llu\n     ", (unsigned long long)v->cycle);
+    fprintf(d->f, "cycle %llu  [%s]", (unsigned long long)v->cycle, mxu_cause_name(v->cause));
+    if (v->acc_op >= 0)
+        fprintf(d->f, "  accumulators <- %s %lld of fold %lld's C", v->dataflow == TP_DF_IS ? "column" : "row",
+                (long long)v->acc_index, (long long)v->acc_op);
+    fprintf(d->f, "\n     ");
     for (uint32_t c = 0; c < d->C; c++)
         fprintf(d->f, "| col %-13u", c);
     fputc('\n', d->f);

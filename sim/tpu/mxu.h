@@ -203,6 +203,9 @@ typedef struct {
     const void *ws;             /* ws/is: shadow weight (double buffer) or NULL */
     const void *psum;           /* ws/is: partial sum moving down; os: accumulator */
     const uint8_t *psum_valid;
+    mxu_cause cause;            /* what this cycle counted as */
+    int64_t acc_op;             /* op whose results the accumulators took this cycle, or -1 */
+    int64_t acc_index;          /* which: ws/os row i of C, is column i of C; -1 if none */
 } mxu_pe_view;
 typedef void (*mxu_pe_observer)(void *ctx, const mxu_pe_view *v);
 /* Calls fn after every simulated cycle (skipped idle cycles are not reported). */

@@ -113,6 +113,8 @@ struct mxu_pe {
     uint64_t snap[MXU_CAUSE__COUNT];
     mxu_pe_observer obs;
     void *obs_ctx;
+    mxu_cause last_cause;   /* the cause of the cycle just simulated */
+    int64_t last_acc_op, last_acc_index;   /* the accumulator write of that cycle, or -1 */
     char fault[200];
 };
 
@@ -564,6 +566,8 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
                 }
             }
             pe->in_flight--;
+            pe->last_acc_op = tk->op;
+            pe->last_acc_index = tk->idx;
             if (tk->idx + 1 == o->T)
                 op_end(pe, tk->op, x, &done, done_id);
         } else {
@@ -574,7 +578,8 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
         memset(pe->dsk_v + slot, 0, C);
     }
     /* 9. this cycle's cause */
-    pe->causes[busy ? MXU_BUSY : shifted ? MXU_WEIGHT_LOAD : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE]++;
+    pe->last_cause = busy ? MXU_BUSY : shifted ? MXU_WEIGHT_LOAD : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE;
+    pe->causes[pe->last_cause]++;
     if (busy && !pe->streaming)
         op_stream_done(pe, &pe->ops[pe->next_stream - 1], x);
     return done;
@@ -692,6 +697,10 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
             pe_op *o = &pe->ops[d.op];
             uint64_t s = x - d.write_start;
             uint32_t i = (uint32_t)(R - 1 - s);
+            if (i < o->is.op.m) {
+                pe->last_acc_op = d.op;
+                pe->last_acc_index = i;
+            }
             for (uint32_t c = 0; c < C; c++) {
                 bool want = i < o->is.op.m && c < o->is.op.n;
                 if (want != (pe->dsk_v[slot + c] != 0))
@@ -712,7 +721,8 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
         }
         memset(pe->dsk_v + slot, 0, C);
     }
-    pe->causes[busy ? MXU_BUSY : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE]++;
+    pe->last_cause = busy ? MXU_BUSY : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE;
+    pe->causes[pe->last_cause]++;
     if (busy && !pe->streaming)
         op_stream_done(pe, &pe->ops[pe->next_stream - 1], x);
     return done;
@@ -747,6 +757,7 @@ static void observe(mxu_pe *pe)
         .dataflow = pe->p.dataflow, .a = pe->a[nx], .a_valid = pe->actl[nx],
         .w = pe->os ? pe->w[nx] : pe->w[0], .w_valid = pe->os ? pe->bv[nx] : NULL,
         .ws = pe->wsh, .psum = pe->ps[nx], .psum_valid = pe->pv[nx],
+        .cause = pe->last_cause, .acc_op = pe->last_acc_op, .acc_index = pe->last_acc_index,
     };
     pe->obs(pe->obs_ctx, &v);
 }
@@ -762,6 +773,7 @@ int mxu_pe_advance(mxu_pe *pe, uint64_t limit, uint32_t *done_id)
             pe->now = to;
             continue;
         }
+        pe->last_acc_op = pe->last_acc_index = -1;
         int done = pe->os ? step_os(pe, &id) : step_ws(pe, &id);
         pe->cur = !pe->cur;
         pe->now++;

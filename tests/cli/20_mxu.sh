@@ -96,7 +96,8 @@ expect_fail "mxu --out to a bad path" "^tpusim: /nonexistent/x.npy: " "$TPUSIM" 
 expect_out "mxu --help" "usage: tpusim mxu M N K" "$TPUSIM" mxu --help
 
 # mxu-demo
-expect_out "mxu-demo prints cycles" "^cycle 0\$" "$TPUSIM" mxu-demo
+expect_out "mxu-demo prints cycles" "^cycle 0  \[weight_load\]\$" "$TPUSIM" mxu-demo
+expect_out "mxu-demo shows accumulator writes" "^cycle 14  \[fill_drain\]  accumulators <- row 3 of fold 0.s C\$" "$TPUSIM" mxu-demo
 expect_out "mxu-demo checks its result" "check passed" "$TPUSIM" mxu-demo
 expect_out "mxu-demo teach-4x4 os bf16" "accumulator" "$TPUSIM" mxu-demo -c configs/teach-4x4.yaml 5 3 6 --dataflow os --dtype bf16
 expect_out "mxu-demo is shows the shadow load" "^shadow weights \(loading\):\$" "$TPUSIM" mxu-demo 3 5 4 --dataflow is
