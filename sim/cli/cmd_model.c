@@ -281,10 +281,9 @@ int cmd_model(int argc, char **argv)
     tp_status st = TP_OK;
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
         const wl_layer *l = &w.layers[i];
-        tp_dtype dt = l->has_dtype ? l->dtype : w.has_dtype ? w.dtype : dtype_s ? cli_dt
+        /* a layer's own dtype, else --dtype, else the workload's default, else the machine's */
+        tp_dtype dt = l->has_dtype ? l->dtype : dtype_s ? cli_dt : w.has_dtype ? w.dtype
                       : cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
-        if (dtype_s && !l->has_dtype)
-            dt = cli_dt;   /* --dtype overrides the workload's default, not a layer's own */
         if (!cfg.tpu.array.dtypes[dt])
             st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
