@@ -256,6 +256,77 @@ static void scalesim_folds_by_hand(void **state)
     assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 0);
 }
 
+/* The registers follow the stated wavefront: ws PE(r,c) holds A[i][r] at t0 + i + r + c; os PE(r,c)
+ * holds A[r][k] and B[k][c] at t0 + k + r + c. The observer also sees every cycle's cause. */
+typedef struct {
+    const mxu_params *p;
+    const int8_t *a, *b;
+    uint32_t m, n, k;
+    uint64_t t0;
+    uint64_t causes[MXU_CAUSE__COUNT];
+    int bad;
+} wave_ctx;
+
+static void wave_check(void *ctx, const mxu_pe_view *v)
+{
+    wave_ctx *w = ctx;
+    w->causes[v->cause]++;
+    for (uint32_t r = 0; r < v->rows; r++)
+        for (uint32_t c = 0; c < v->cols; c++) {
+            size_t e = (size_t)r * v->cols + c;
+            int64_t step = (int64_t)v->cycle - (int64_t)w->t0 - r - c;
+            int32_t got_a = ((const int32_t *)v->a)[e];
+            if (w->p->dataflow == TP_DF_WS) {
+                int want_valid = step >= 0 && step < (int64_t)w->m && r < w->k;
+                if ((v->a_valid[e] & 1) != want_valid || (want_valid && got_a != w->a[step * w->k + r]))
+                    w->bad++;
+            } else {
+                int want_a = step >= 0 && step < (int64_t)w->k && r < w->m;
+                int want_b = step >= 0 && step < (int64_t)w->k && c < w->n;
+                if ((v->a_valid[e] & 1) != want_a || (want_a && got_a != w->a[r * w->k + step]))
+                    w->bad++;
+                if ((v->w_valid[e] & 1) != want_b ||
+                    (want_b && ((const int32_t *)v->w)[e] != w->b[step * w->n + c]))
+                    w->bad++;
+            }
+        }
+}
+
+static void wavefront_follows_the_equations(void **state)
+{
+    (void)state;
+    int8_t a[5 * 3], b[3 * 4];
+    int32_t c[5 * 4];
+    for (int i = 0; i < 15; i++)
+        a[i] = (int8_t)(i + 1);
+    for (int i = 0; i < 12; i++)
+        b[i] = (int8_t)(-i - 1);
+    for (int df = 0; df < 2; df++) {
+        mxu_params p = params(4, 5, df ? TP_DF_OS : TP_DF_WS, TP_INT8, true, 1);
+        /* ws: m=5 k=3 n=4 on 4x5, t0 = L = 3; os: m=4 (<= R) k=3 n=4, t0 = 0 */
+        wave_ctx w = {&p, a, b, df ? 4 : 5, 4, 3, df ? 0 : 3, {0}, 0};
+        mxu_issue is = timing_issue(w.m, 4, 3, 0, 0, a, b, c);
+        mxu_pe *pe = NULL;
+        tp_err err = {0};
+        uint64_t total = 0, want_total;
+        assert_int_equal(mxu_pe_new(&p, &pe, &err), TP_OK);
+        mxu_pe_set_observer(pe, wave_check, &w);
+        assert_int_equal(mxu_pe_issue(pe, &is, NULL, &err), TP_OK);
+        mxu_pe_finish(pe);
+        assert_null(mxu_pe_fault(pe));
+        assert_int_equal(w.bad, 0);
+        for (int k = 0; k < MXU_CAUSE__COUNT; k++)
+            total += w.causes[k];
+        /* ws: 3 + 5 + 4 + 5 - 1 = 16; os: 3 + 2*4 + 5 - 2 = 14 */
+        want_total = df ? 14 : 16;
+        assert_int_equal(total, want_total);
+        assert_int_equal(mxu_pe_now(pe), want_total);
+        assert_int_equal(w.causes[MXU_BUSY], df ? 3 : 5);
+        assert_int_equal(w.causes[MXU_WEIGHT_LOAD], df ? 0 : 3);
+        mxu_pe_free(pe);
+    }
+}
+
 /* ---- random agreement --------------------------------------------------------------------- */
 
 static void fill_inputs(rng_state *r, tp_dtype dt, void *x, size_t n, bool specials)
@@ -552,6 +623,7 @@ TH_GROUP(mxu)
         cmocka_unit_test(ready_gaps_by_hand),
         cmocka_unit_test(engines_agree_on_tiled_gemms),
         cmocka_unit_test(engines_agree_on_op_sequences),
+        cmocka_unit_test(wavefront_follows_the_equations),
         cmocka_unit_test(scalesim_folds_by_hand),
         cmocka_unit_test(scalesim_calc_rows_reproduced),
         cmocka_unit_test(op_and_engine_errors),
