@@ -333,6 +333,32 @@ static void ub_contention_is_named(void **state)
     isa_free(&p);
 }
 
+static void energy_from_the_table(void **state)
+{
+    (void)state;
+    const char *sets[] = {"tpu.energy.mac_int8_pj=0.25", "tpu.energy.dram_pj_per_byte=10", "tpu.energy.ub_pj_per_byte=1",
+                          "tpu.energy.acc_pj_per_byte=0.5", "tpu.energy.wbuf_pj_per_byte=0.25"};
+    tp_config cfg;
+    load_cfg(&cfg, sets, 5);
+    isa_program p;
+    kernel_prog(&cfg, "kernels/gemm_single.tpu", &p);
+    outcome o;
+    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &o);
+    /* gemm_single by hand: 64*32*32 = 65536 MACs x 0.25 = 16384 pJ.
+     * DRAM: A 2048 + B 1024 read, C 8192 written = 11264 B x 10 = 112640 pJ.
+     * UB: load writes 2048, matmul reads 2048, activate writes 8192, store reads 8192
+     *     = 20480 B x 1 = 20480 pJ.
+     * acc: matmul writes 64 x 32 x 4 = 8192, activate reads 8192 = 16384 B x 0.5 = 8192 pJ.
+     * wbuf: 1024 B pushed and 1024 B read = 2048 B x 0.25 = 512 pJ. */
+    assert_true(o.st.has_energy);
+    assert_true(o.st.energy_mac_pj == 16384.0);
+    assert_true(o.st.energy_offchip_pj == 112640.0);
+    assert_true(o.st.energy_onchip_pj == 20480.0 + 8192.0 + 512.0);
+    assert_true(o.st.energy_pj == 16384.0 + 112640.0 + 20480.0 + 8192.0 + 512.0);
+    outcome_free(&o);
+    isa_free(&p);
+}
+
 static void bind_mismatch_refused(void **state)
 {
     (void)state;
@@ -361,6 +387,7 @@ TH_GROUP(machine)
         cmocka_unit_test(memory_timing_keeps_bits),
         cmocka_unit_test(random_programs_engines_agree),
         cmocka_unit_test(ub_contention_is_named),
+        cmocka_unit_test(energy_from_the_table),
         cmocka_unit_test(bind_mismatch_refused),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
