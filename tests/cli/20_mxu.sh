@@ -94,6 +94,7 @@ expect_fail "mxu pe refuses scalesim timing" "^tpusim: --engine pe: the per-PE e
     "$TPUSIM" mxu 2 2 2 --set tpu.array.timing=scalesim --engine pe
 expect_fail "mxu --out to a bad path" "^tpusim: /nonexistent/x.npy: " "$TPUSIM" mxu 2 2 2 --out /nonexistent/x.npy
 expect_out "mxu --help" "usage: tpusim mxu M N K" "$TPUSIM" mxu --help
+expect_out "mxu --no-check" '"check": "skipped"' "$TPUSIM" mxu 64 64 64 --no-check --json -
 
 # mxu-demo
 expect_out "mxu-demo prints cycles" "^cycle 0  \[weight_load\]\$" "$TPUSIM" mxu-demo
