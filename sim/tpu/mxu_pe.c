@@ -41,6 +41,9 @@
 #include <string.h>
 
 enum { CTL_VALID = 1, CTL_FIRST = 2, CTL_LAST = 4 };
+/* every register array holds 4-byte elements: int32_t, uint32_t or float */
+_Static_assert(sizeof(float) == 4 && sizeof(int32_t) == 4 && sizeof(uint32_t) == 4,
+               "per-PE registers assume 4-byte float and int32");
 #define NO_CYCLE UINT64_MAX
 
 typedef struct {
