@@ -137,10 +137,19 @@ static void sram_bandwidth_reservation(void **state)
     sram_init(&s, 4096, 4, 1, 2, 64);
     assert_int_equal(sram_cycles(&s, false, 1000), 4);   /* ceil(1000 / 256) */
     assert_int_equal(sram_cycles(&s, true, 1000), 2);    /* ceil(1000 / 512) */
-    assert_int_equal(sram_earliest(&s, false, 10), 10);
+    assert_int_equal(sram_earliest(&s, false, 10, 1024), 10);
     sram_reserve(&s, false, 10, 1024);                    /* busy [10, 14) */
-    assert_int_equal(sram_earliest(&s, false, 11), 14);
-    assert_int_equal(sram_earliest(&s, true, 11), 11);    /* write side is separate */
+    assert_int_equal(sram_earliest(&s, false, 11, 256), 14);
+    assert_int_equal(sram_earliest(&s, true, 11, 256), 11);   /* write side is separate */
+    /* a reservation ahead of time, [30, 34): a 4-cycle access fits the gap [14, 30) ... */
+    sram_reserve(&s, false, 30, 1024);
+    assert_int_equal(sram_earliest(&s, false, 20, 1024), 20);
+    /* ... a 4-cycle access at 28 does not (it would overlap 30): it goes after 34 */
+    assert_int_equal(sram_earliest(&s, false, 28, 1024), 34);
+    /* after time 14 the first reservation is forgotten; the second still counts */
+    sram_retire(&s, 14);
+    assert_int_equal(s.n_res[0], 1);
+    assert_int_equal(sram_earliest(&s, false, 31, 1), 34);
     assert_true(sram_fits(&s, 4000, 96));
     assert_false(sram_fits(&s, 4000, 97));
 }

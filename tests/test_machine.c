@@ -309,8 +309,13 @@ static void random_programs_engines_agree(void **state)
 static void ub_contention_is_named(void **state)
 {
     (void)state;
-    /* Two MXUs each stream 64 rows of 32 bytes; a UB that delivers 8 bytes per cycle cannot feed
-     * both (or even one) at full rate, so the second MXU's op waits for the read port. */
+    /* UB: 4 banks x 1 port x 2 B = 8 B/cycle per side. Two MXUs each read the same 64 x 32 int8
+     * block (2048 B = 256 cycles of the read port) and stream it in T = 64 cycles, so each op's
+     * reads must begin lead = 256 - 64 = 192 cycles before its stream, and not before the load
+     * has ended. The load: 2048 B written at 8 B/cycle after the 16-cycle setup ends at 272
+     * (the DRAM part, 16 + 8 + 100 = 124, is faster).
+     *   MXU 0: reads [272, 528), t0 = 272 + 192 = 464, end = 464 + 64 + 63 = 591.
+     *   MXU 1: the port is busy until 528: reads [528, 784), t0 = 720, end = 847. */
     const char *sets[] = {"tpu.mxus_per_core=2", "tpu.ub.bytes_per_cycle=2", "tpu.ub.banks=4"};
     tp_config cfg;
     load_cfg(&cfg, sets, 3);
@@ -321,15 +326,25 @@ static void ub_contention_is_named(void **state)
                       "matmul 0, 0, a, 64\nmatmul 1, 4096, a, 64\n";
     if (asm_parse("ub.tpu", src, &cfg.tpu, &p, &err))
         fail_msg("%s", err.msg);
-    outcome o;
-    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &o);
-    const stats_unit *u1 = stats_find_unit(&o.st, "core0.mxu1");
-    assert_non_null(u1);
-    /* MXU 0 reserves the port for ceil(2048 / 8) = 256 cycles from its t0; MXU 1 must wait
-     * 256 - 64 = 192 cycles beyond its own t0 so that its 64-row stream ends with the reads. */
-    assert_true(stats_unit_cause(u1, "ub_bandwidth") > 0);
-    assert_int_equal(stats_check(&o.st, NULL), TP_OK);
-    outcome_free(&o);
+    machine *m;
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
+    assert_int_equal(machine_load(m, &p, &err), TP_OK);
+    machine_set_timing_only(m, true);
+    assert_int_equal(machine_run(m, &err), TP_OK);
+    uint64_t s0, e0;
+    assert_int_equal(machine_instr_times(m, 0, &s0, &e0, &err), TP_OK);
+    assert_int_equal(e0, 272);
+    assert_int_equal(machine_instr_times(m, 3, &s0, &e0, &err), TP_OK);
+    assert_int_equal(s0, 464);
+    assert_int_equal(e0, 591);
+    assert_int_equal(machine_instr_times(m, 4, &s0, &e0, &err), TP_OK);
+    assert_int_equal(s0, 720);
+    assert_int_equal(e0, 847);
+    const tp_stats *st = machine_stats(m);
+    assert_true(stats_unit_cause(stats_find_unit(st, "core0.mxu0"), "ub_bandwidth") > 0);
+    assert_true(stats_unit_cause(stats_find_unit(st, "core0.mxu1"), "ub_bandwidth") > 0);
+    assert_int_equal(stats_check(st, NULL), TP_OK);
+    machine_free(m);
     isa_free(&p);
 }
 

@@ -839,7 +839,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     advance_pe(m, cs, s);
     if (in->op == ISA_LOAD) {
         end = max64(end, mem_access(m, m->t->place_inputs, false, s + setup, in));
-        uint64_t ub0 = sram_earliest(&cs->ub, true, s + setup);
+        uint64_t ub0 = sram_earliest(&cs->ub, true, s + setup, bytes);
         sram_reserve(&cs->ub, true, ub0, bytes);
         end = max64(end, ub0 + sram_cycles(&cs->ub, true, bytes));
         if (!m->timing_only)
@@ -859,7 +859,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
         if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
             return false;
     } else {   /* store */
-        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup);
+        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes);
         sram_reserve(&cs->ub, false, ub0, bytes);
         uint64_t rd = ub0 + sram_cycles(&cs->ub, false, bytes);
         end = max64(end, max64(rd, mem_access(m, m->t->place_outputs, true, s + setup, in)));
@@ -891,7 +891,7 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
     uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
     uint64_t out_bytes = elems * isa_dtype_bytes(in->out_dtype);
     uint64_t end = s + ceil_div(elems, m->t->vpu.elems_per_cycle);
-    uint64_t ub0 = sram_earliest(&cs->ub, true, s);
+    uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes);
     sram_reserve(&cs->ub, true, ub0, out_bytes);
     end = max64(end, ub0 + sram_cycles(&cs->ub, true, out_bytes));
     if (in->has_bias)
@@ -956,16 +956,24 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
         mxu_timing tm;
         mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, inputs_ready, &tm);
         uint64_t a_bytes = (uint64_t)in->m * fe->k * e;
-        uint64_t u0 = sram_earliest(&cs->ub, false, tm.start);
+        /* The UB read port must deliver the op's A rows: d = ceil(bytes / read bandwidth)
+         * cycles. If that is longer than the stream (T cycles), the reads begin `lead` = d - T
+         * (not before inputs_ready)
+         * cycles before the stream so that every row is read before it enters the array. */
+        uint64_t T = mxu_op_stream_cycles(&m->mp, &op);
+        uint64_t rd = sram_cycles(&cs->ub, false, a_bytes), lead = rd > T ? rd - T : 0;
+        /* reads may begin once the inputs are there */
+        uint64_t want = tm.start >= inputs_ready + lead ? tm.start - lead : inputs_ready;
+        uint64_t u0 = sram_earliest(&cs->ub, false, want, a_bytes);
         cause waited = weights_ready > inputs_ready ? C_WEIGHTS : dep_cause;
         uint64_t in_ready = inputs_ready;
-        if (u0 > tm.start) {   /* the UB read port is busy: start when it frees */
+        if (u0 + lead > tm.start) {   /* the UB read port is busy or too slow: start later */
             mu->st = saved;
-            in_ready = u0;
+            in_ready = u0 + lead;
             mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, in_ready, &tm);
             waited = C_UB_BW;
         }
-        sram_reserve(&cs->ub, false, tm.start, a_bytes);
+        sram_reserve(&cs->ub, false, tm.start - lead, a_bytes);
         mxu_account(mu, &tm, prev_se, arrival, waited, cs->issue_blocked ? C_QUEUE_FULL : C_IDLE);
         fe->release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         mu->f_popped++;
@@ -1113,6 +1121,7 @@ static void step_core(machine *m, uint32_t c)
     uint32_t nq = Q_MXU0 + m->t->mxus_per_core;
     bool progress = true;
     retire(m, cs);
+    sram_retire(&cs->ub, m->now);
     while (progress && m->rc == TP_OK) {
         progress = false;
         if (cs->next < cs->n_prog && m->prog.ins[cs->prog[cs->next]].op == ISA_FENCE)
