@@ -515,7 +515,8 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
 /* ---------------------------------------------------------------------------------------- */
 /* Search                                                                                    */
 
-#define SEARCH_SIMULATE 3
+#define SEARCH_SIMULATE 3   /* distinct programs simulated */
+#define SEARCH_SCAN 12      /* best-estimated candidates looked at */
 
 static int cmp_est(const void *x, const void *y)
 {
@@ -541,23 +542,6 @@ static uint32_t sizes(uint32_t ext, uint32_t q, uint32_t fixed, uint32_t *out, u
         out[n++] = (uint32_t)v;
     out[n++] = ext;
     return n;
-}
-
-static tp_status simulate(machine *mc, const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
-                          uint64_t *cycles, tp_err *err)
-{
-    isa_program p;
-    tp_status st = tiler_generate(t, pb, pl, &p, err);
-    if (st == TP_OK)
-        st = machine_load(mc, &p, err);
-    if (st == TP_OK) {
-        machine_set_timing_only(mc, true);
-        st = machine_run(mc, err);
-    }
-    if (st == TP_OK)
-        *cycles = machine_stats(mc)->cycles;
-    isa_free(&p);
-    return st;
 }
 
 tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
@@ -641,34 +625,67 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
         n = w;
     }
     qsort(c, n, sizeof *c, cmp_est);
-    /* Simulate the best few on a slice of the problem: the same N and K, but only enough rows
-     * (batches) for two m-tiles of the largest tm among them on every core, so the search costs
-     * a fraction of the final run; all of them run on the same slice, so their cycles compare. */
-    size_t sims = n < SEARCH_SIMULATE ? n : SEARCH_SIMULATE;
+    /* Simulate the best few on a slice of the problem: the same N and K, but only the rows
+     * (batches) of one m-tile of the largest tm among them per core, so the search costs a
+     * fraction of the final run; all of them run on the same slice, so their cycles compare.
+     * Candidates whose programs on the slice are identical (mnk and nmk when one loop has a
+     * single tile) are simulated once. */
+    size_t scan = n < SEARCH_SCAN ? n : SEARCH_SCAN;
     size_t bi = 0;
     tiler_problem slice = *pb;
     uint32_t max_tm = 0;
-    for (size_t i = 0; i < sims; i++)
+    for (size_t i = 0; i < scan; i++)
         max_tm = c[i].plan.tm > max_tm ? c[i].plan.tm : max_tm;
-    uint64_t rows = (uint64_t)2 * max_tm * t->cores;
+    uint64_t rows = (uint64_t)max_tm * t->cores;
     if (pb->batch > 1)
         slice.batch = (uint32_t)umin(pb->batch, cdiv(rows, pb->m));
     else
         slice.m = (uint32_t)umin(pb->m, rows);
     if (search_rows)
-        *search_rows = slice.m * slice.batch;
+        *search_rows = (uint64_t)slice.m * slice.batch;
     if (n > 1) {
         machine *mc = NULL;
+        isa_program progs[SEARCH_SIMULATE];
+        size_t prog_of[SEARCH_SIMULATE], np = 0;
         tp_status st = machine_new(cfg, MACHINE_FAST, &mc, err);
-        for (size_t i = 0; i < sims && st == TP_OK; i++) {
+        bool have = false;
+        for (size_t i = 0; i < scan && np < SEARCH_SIMULATE && st == TP_OK; i++) {
             tiler_plan sp = c[i].plan;
+            isa_program q;
             st = tiler_plan_derive(t, &slice, &sp, err);
+            if (st != TP_OK)
+                break;
+            st = tiler_generate(t, &slice, &sp, &q, err);
+            size_t same = np;
+            for (size_t j = 0; st == TP_OK && j < np && same == np; j++)
+                if (progs[j].n_ins == q.n_ins && !memcmp(progs[j].ins, q.ins, (size_t)q.n_ins * sizeof *q.ins))
+                    same = j;
+            if (st == TP_OK && same < np) {
+                c[i].cycles = c[prog_of[same]].cycles;
+                c[i].simulated = true;
+                isa_free(&q);
+                continue;
+            }
             if (st == TP_OK)
-                st = simulate(mc, t, &slice, &sp, &c[i].cycles, err);
-            c[i].simulated = st == TP_OK;
-            if (st == TP_OK && c[i].cycles < c[bi].cycles)
-                bi = i;
+                st = machine_load(mc, &q, err);
+            if (st == TP_OK) {
+                machine_set_timing_only(mc, true);
+                st = machine_run(mc, err);
+            }
+            if (st == TP_OK) {
+                c[i].cycles = machine_stats(mc)->cycles;
+                c[i].simulated = true;
+                if (!have || c[i].cycles < c[bi].cycles)
+                    bi = i;
+                have = true;
+                progs[np] = q;
+                prog_of[np++] = i;
+            } else {
+                isa_free(&q);
+            }
         }
+        for (size_t j = 0; j < np; j++)
+            isa_free(&progs[j]);
         machine_free(mc);
         if (st != TP_OK) {
             free(c);
