@@ -41,7 +41,8 @@
  *   ascending k (bf16: fmaf, int8: wrap mod 2^32); the accumulator then stores it
  *   (accumulate == false) or adds it (fp32 add / wrap). That is num_gemm with kc = op.k.
  *   A GEMM tiled into ws/is ops along K (ascending K-tiles of R rows, accumulate from the second)
- *   therefore equals num_gemm with kc = R; os ops hold the whole K: kc = K.
+ *   therefore equals num_gemm with kc = R; os ops hold the whole K: kc = K. bf16 NaN results are
+ *   stored as the canonical NaN (num_f32_canon), as num_gemm stores them.
  */
 #ifndef TP_TPU_MXU_H
 #define TP_TPU_MXU_H
