@@ -57,14 +57,15 @@
 
 #define QUEUE_DEPTH 16
 #define NEVER UINT64_MAX
+#define PARALLEL_MIN_MACS (1ull << 22)   /* an op this large may use several threads */
 
 typedef enum {
     C_BUSY = 0, C_WEIGHT_LOAD, C_FILL_DRAIN, C_IDLE, C_WEIGHTS, C_INPUTS, C_DEPENDENCY,
-    C_UB_BW, C_WBUF_FULL, C_QUEUE_FULL, C_DMA_ENGINES, C__N
+    C_UB_BW, C_WBUF_FULL, C_QUEUE_FULL, C_DMA_ENGINES, C_DRAM, C__N
 } cause;
 static const char *const cause_names[C__N] = {
     "busy", "weight_load", "fill_drain", "idle", "weights", "inputs", "dependency",
-    "ub_bandwidth", "wbuf_full", "queue_full", "dma_engines"};
+    "ub_bandwidth", "wbuf_full", "queue_full", "dma_engines", "dram"};
 
 const char *machine_engine_name(machine_engine e)
 {
@@ -130,14 +131,21 @@ static void acct_note(acct *a, uint64_t now, cause r)
     }
 }
 
-static void acct_busy(acct *a, uint64_t s, uint64_t e)
+/* Accounts [s, e) to cause k where not yet accounted (units with overlapping work take the
+ * union); the wait before s goes to the current reason. */
+static void acct_span(acct *a, uint64_t s, uint64_t e, cause k)
 {
     acct_flush(a, s);
     if (e > a->cursor) {
-        a->cyc[C_BUSY] += e - (s > a->cursor ? s : a->cursor);
+        a->cyc[k] += e - (s > a->cursor ? s : a->cursor);
         a->cursor = e;
     }
     a->reason = C_IDLE;
+}
+
+static void acct_busy(acct *a, uint64_t s, uint64_t e)
+{
+    acct_span(a, s, e, C_BUSY);
 }
 
 typedef struct {
@@ -834,18 +842,19 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     uint64_t s = m->now, setup = m->t->dma.setup_cycles, dma_bpc = m->t->dma.bytes_per_cycle;
     const isa_tensor *tt = &m->prog.tensors[in->blk.tensor];
     uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * isa_dtype_bytes(tt->dtype);
-    uint64_t end = s + setup + ceil_div(bytes, dma_bpc);
+    uint64_t own = s + setup + ceil_div(bytes, dma_bpc);   /* the engine's own time */
+    uint64_t mem_end = own, ub_end = own;
     flight *f = &m->fl[x];
     advance_pe(m, cs, s);
     if (in->op == ISA_LOAD) {
-        end = max64(end, mem_access(m, m->t->place_inputs, false, s + setup, in));
+        mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in);
         uint64_t ub0 = sram_earliest(&cs->ub, true, s + setup, bytes);
         sram_reserve(&cs->ub, true, ub0, bytes);
-        end = max64(end, ub0 + sram_cycles(&cs->ub, true, bytes));
+        ub_end = ub0 + sram_cycles(&cs->ub, true, bytes);
         if (!m->timing_only)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
-        end = max64(end, mem_access(m, m->t->place_weights, false, s + setup, in));
+        mem_end = mem_access(m, m->t->place_weights, false, s + setup, in);
         uint32_t depth = m->t->wbuf.depth_tiles;
         fifo_entry *fe = &mu->fifo[(mu->f_head + mu->f_n) % depth];
         fe->release = NEVER;
@@ -861,16 +870,20 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     } else {   /* store */
         uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes);
         sram_reserve(&cs->ub, false, ub0, bytes);
-        uint64_t rd = ub0 + sram_cycles(&cs->ub, false, bytes);
-        end = max64(end, max64(rd, mem_access(m, m->t->place_outputs, true, s + setup, in)));
+        ub_end = ub0 + sram_cycles(&cs->ub, false, bytes);
+        mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in);
         if (!m->timing_only)
             values_store(m, cs, in);
     }
+    uint64_t end = max64(own, max64(mem_end, ub_end));
     f->started = true;
     f->start = s;
     f->end = f->read_done = end;
     cs->engine_free[eng] = end;
-    acct_busy(&cs->dma, s, end);
+    /* the engine's own cycles are busy; beyond them it waits for off-chip memory (queueing,
+     * bandwidth, latency: "dram") or for the UB port */
+    acct_span(&cs->dma, s, own, C_BUSY);
+    acct_span(&cs->dma, own, end, mem_end >= ub_end ? C_DRAM : C_UB_BW);
     wake(m, c, end);
     return true;
 }
@@ -1041,7 +1054,9 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
                 mu->pe_expect[mu->pe_n++] = tm;
                 (void)id;
             } else {
-                mxu_fast_values(&m->mp, &is, m->threads);
+                /* threads pay off only for large ops; starting them costs more than a small op */
+                uint64_t op_macs = (uint64_t)op.m * op.n * op.k;
+                mxu_fast_values(&m->mp, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
             }
         }
     }
