@@ -374,6 +374,98 @@ static void energy_from_the_table(void **state)
     isa_free(&p);
 }
 
+/* The vector unit's functions against our own: bias add, relu / relu6, bf16 rounding and
+ * int8 requantization, on a bf16 and an int8 program built in memory. */
+static void vector_unit_functions(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    load_cfg(&cfg, NULL, 0);
+    rng_state r;
+    rng_init(&r, 99);
+    for (int dti = 0; dti < 2; dti++) {
+        tp_dtype dt = dti ? TP_BF16 : TP_INT8;
+        unsigned e = num_in_bytes(dt);
+        const uint32_t M = 8, K = 16, N = 8;
+        isa_program p;
+        isa_init(&p, "vpu", dt);
+        int A = isa_add_tensor(&p, "A", npy_dtype_of_input(dt), M, K);
+        int B = isa_add_tensor(&p, "B", npy_dtype_of_input(dt), K, N);
+        int bias = isa_add_tensor(&p, "bias", dt ? NPY_F32 : NPY_INT32, 1, N);
+        int C = isa_add_tensor(&p, "C", dt ? NPY_BF16 : NPY_INT8, M, N);
+        int D = isa_add_tensor(&p, "D", dt ? NPY_F32 : NPY_INT32, M, N);
+        isa_load(&p, 0, 0, 0, A, 0, 0, M, K, false);
+        isa_load(&p, 0, 4096, 0, bias, 0, 0, 1, N, false);
+        isa_loadw(&p, 0, 0, B, 0, 0, K, N, false);
+        isa_matmul(&p, 0, 0, 0, 0, 0, M, false, 1);
+        /* C = convert(relu(acc + bias)); D = relu6(acc) raw */
+        isa_activate(&p, 0, 8192, 0, 0, M, N, ISA_ACT_RELU, dt ? NPY_BF16 : NPY_INT8, 0.0625f, true, 4096);
+        isa_activate(&p, 0, 12288, 0, 0, M, N, ISA_ACT_RELU6, dt ? NPY_F32 : NPY_INT32, 1.0f, false, 0);
+        isa_store(&p, 0, C, 0, 0, M, N, 8192, 0);
+        isa_store(&p, 0, D, 0, 0, M, N, 12288, 0);
+        uint8_t a[8 * 16 * 2], b[16 * 8 * 2];
+        int32_t bias_i[8];
+        float bias_f[8];
+        for (uint32_t i = 0; i < M * K; i++) {
+            if (dt)
+                ((uint16_t *)a)[i] = rng_bf16_normalish(&r, false);
+            else
+                ((int8_t *)a)[i] = rng_i8(&r);
+        }
+        for (uint32_t i = 0; i < K * N; i++) {
+            if (dt)
+                ((uint16_t *)b)[i] = rng_bf16_normalish(&r, false);
+            else
+                ((int8_t *)b)[i] = rng_i8(&r);
+        }
+        for (uint32_t j = 0; j < N; j++) {
+            bias_i[j] = (int32_t)rng_range(&r, -3000, 3000);
+            bias_f[j] = (float)rng_range(&r, -8, 8) * 0.5f;
+        }
+        machine *m;
+        tp_err err = {0};
+        assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
+        if (machine_load(m, &p, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(machine_bind(m, "A", a, M, K, npy_dtype_of_input(dt), &err), TP_OK);
+        assert_int_equal(machine_bind(m, "B", b, K, N, npy_dtype_of_input(dt), &err), TP_OK);
+        assert_int_equal(machine_bind(m, "bias", dt ? (void *)bias_f : (void *)bias_i, 1, N, dt ? NPY_F32 : NPY_INT32,
+                                      &err), TP_OK);
+        if (machine_run(m, &err))
+            fail_msg("%s", err.msg);
+        float acc_f[64];
+        int32_t acc_i[64];
+        num_gemm_args g = {a, K, 1, b, N, 1, dt ? (void *)acc_f : (void *)acc_i, N, M, N, K, K, false};
+        num_gemm_ref(dt, &g);
+        const void *c = machine_tensor_data(m, "C"), *d = machine_tensor_data(m, "D");
+        for (uint32_t i = 0; i < M; i++)
+            for (uint32_t j = 0; j < N; j++) {
+                uint32_t ix = i * N + j;
+                if (dt) {
+                    float v = acc_f[ix] + bias_f[j];
+                    float rl = v < 0.0f ? 0.0f : v;
+                    assert_int_equal(((const uint16_t *)c)[ix], num_f32_to_bf16(rl));
+                    float r6 = acc_f[ix] < 0.0f ? 0.0f : (acc_f[ix] > 6.0f ? 6.0f : acc_f[ix]);
+                    assert_true(((const float *)d)[ix] == r6);
+                } else {
+                    int64_t v = (int64_t)acc_i[ix] + bias_i[j];   /* no wrap at these sizes */
+                    if (v < 0)
+                        v = 0;
+                    /* v / 16 rounded half to even, saturated to 127 */
+                    int64_t q = v / 16, rem = v % 16;
+                    if (rem > 8 || (rem == 8 && (q & 1)))
+                        q++;
+                    assert_int_equal(((const int8_t *)c)[ix], q > 127 ? 127 : q);
+                    int32_t r6 = acc_i[ix] < 0 ? 0 : (acc_i[ix] > 6 ? 6 : acc_i[ix]);
+                    assert_int_equal(((const int32_t *)d)[ix], r6);
+                }
+            }
+        (void)e;
+        machine_free(m);
+        isa_free(&p);
+    }
+}
+
 static void bind_mismatch_refused(void **state)
 {
     (void)state;
@@ -403,6 +495,7 @@ TH_GROUP(machine)
         cmocka_unit_test(random_programs_engines_agree),
         cmocka_unit_test(ub_contention_is_named),
         cmocka_unit_test(energy_from_the_table),
+        cmocka_unit_test(vector_unit_functions),
         cmocka_unit_test(bind_mismatch_refused),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
