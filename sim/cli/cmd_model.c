@@ -421,8 +421,7 @@ int cmd_model(int argc, char **argv)
             json_kv_u64(&j, "cycles_per_run", r->cycles);
             json_kv_u64(&j, "macs", macs * r->repeat);
             json_kv_double(&j, "seconds", (double)(r->cycles * r->repeat) / hz);
-            json_kv_double(&j, r->pb.dtype == TP_INT8 ? "tops" : "tflops",
-                           r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0);
+            json_kv_double(&j, "tops", r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0);
             json_kv_double(&j, "utilization", r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0);
             json_kv_u64(&j, "mxus", r->plan.mxus_used);
             json_key(&j, "tile");

@@ -25,6 +25,7 @@
  */
 #include "tiler/tiler.h"
 #include <stdio.h>
+#include "tpu/mxu.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,15 +252,21 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
     uint64_t mchunks = cdiv(pl->tm, pl->mop);
     uint64_t kchunks = cdiv(pl->tk, pl->kop);
-    /* one matmul op streams its m rows; each instruction pays fill and drain once */
+    /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
+     * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
     uint64_t rows_per_op = umin(pl->tm, pl->mop);
     uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
-    uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
-    uint64_t rep = umax(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / isa_tile_slots(t, pl->kop));
-    uint64_t instrs = iters * gpm * mchunks * cdiv(kchunks, rep) / kshare;
-    uint64_t wload = cdiv(umin(pl->kop, R), t->array.weight_rows_per_cycle ? t->array.weight_rows_per_cycle : 1);
-    uint64_t per_op = t->array.weight_double_buffer ? umax(rows_per_op, wload) : rows_per_op + wload;
-    uint64_t mxu = ops * per_op + instrs * (R + C);
+    mxu_params mp;
+    mxu_params_from_cfg(&mp, t, pb->dtype);
+    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)umin(C, pl->tn), pl->kop, false};
+    mxu_state ms;
+    mxu_timing t1, t2, t3;
+    mxu_state_init(&ms);
+    mxu_time_op(&mp, &ms, &op, 0, &t1);
+    mxu_time_op(&mp, &ms, &op, 0, &t2);
+    mxu_time_op(&mp, &ms, &op, 0, &t3);
+    uint64_t per_op = t3.stream_end - t2.stream_end;
+    uint64_t mxu = ops * per_op + (t1.end - t1.stream_end) + (t1.stream_end - per_op);
     if (!pl->double_buffer)
         mxu += iters * (uint64_t)pl->tm * pl->tk / umax(1, t->ub.bytes_per_cycle);
     /* off-chip traffic of the whole chip */
@@ -273,7 +280,8 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
     uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
     uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
-    return umax(mxu, dram) + lat + R + C + (uint64_t)pl->tm * pl->tk * ib / umax(1, t->dma.bytes_per_cycle);
+    (void)R;
+    return umax(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / umax(1, t->dma.bytes_per_cycle);
 }
 
 /* ---------------------------------------------------------------------------------------- */
