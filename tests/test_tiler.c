@@ -104,6 +104,29 @@ static void overflow_messages(void **state)
     assert_int_equal(whole.kc, 256);   /* ws: kc = rows */
 }
 
+/* The analytic estimate, worked by hand for a 8x8 ws array (weights double-buffered, one row
+ * per cycle) with ideal memory: GEMM 64x8x32 int8 as one 64x8x32 tile, double-buffered.
+ * mxu.h: L = 8 cycles of weight shift; op 1 shifts at 0, starts at t0 = 8, streams to 72 and
+ * ends at 8 + 64 + 8 + 8 - 1 = 87; op 2's shift may start at W = 8 + 8 + 8 - 2 = 22, so it
+ * starts at max(72, 22 + 8) = 72: per op = 64. Four k-chunks of 8: mxu = 4 * 64 + (87 - 72)
+ * + (72 - 64) = 279; plus the first A tile at the DMA rate, 64 * 32 B / 64 B per cycle = 32. */
+static void estimate_by_hand(void **state)
+{
+    (void)state;
+    tp_tpu_cfg t = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 1024, 4, 1, 1);
+    t.mem[TP_MEM_DRAM].ideal = true;
+    tiler_problem pb = {64, 8, 32, 1, TP_INT8, false, false};
+    tiler_plan pl = plan_of(64, 8, 32, "mnk", true, WL_EPI_NONE);
+    tp_err err = {0};
+    assert_int_equal(tiler_plan_derive(&t, &pb, &pl, &err), TP_OK);
+    assert_int_equal(pl.est_cycles, 279 + 32);
+    /* twice the rows: 4 ops of 128 rows: 4 * 128 + 15 + (136 - 128) = 535, A tile 128*32/64 = 64 */
+    tiler_problem pb2 = {128, 8, 32, 1, TP_INT8, false, false};
+    tiler_plan pl2 = plan_of(128, 8, 32, "mnk", true, WL_EPI_NONE);
+    assert_int_equal(tiler_plan_derive(&t, &pb2, &pl2, &err), TP_OK);
+    assert_int_equal(pl2.est_cycles, 535 + 64);
+}
+
 /* ---- property test: walk the generated program independently ---------------------------- */
 
 typedef struct { uint32_t k, n; } wtile;
@@ -456,6 +479,7 @@ TH_GROUP(tiler)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
+        cmocka_unit_test(estimate_by_hand),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),
         cmocka_unit_test(programs_verify_both_engines),
