@@ -185,6 +185,7 @@ static void memory_timing_keeps_bits(void **state)
 typedef struct {
     uint32_t M, N, K, kt;      /* kt: K per weight tile (the reference's kc) */
     tp_dtype dt;
+    bool ta, tb;               /* A stored as K x M, B as N x K (loaded with transpose) */
 } gemm_case;
 
 /* A tiled GEMM program over all MXUs and cores: per output tile, load the A row block (double-
@@ -195,8 +196,10 @@ static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_pr
     uint32_t R = t->array.rows, Cc = t->array.cols, depth = t->wbuf.depth_tiles;
     unsigned e = num_in_bytes(gc->dt);
     isa_init(p, "random", gc->dt);
-    int A = isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->M, gc->K);
-    int B = isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->K, gc->N);
+    int A = gc->ta ? isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->K, gc->M)
+                   : isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->M, gc->K);
+    int B = gc->tb ? isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->N, gc->K)
+                   : isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->K, gc->N);
     int C = isa_add_tensor(p, "C", gc->dt == TP_INT8 ? NPY_INT32 : NPY_F32, gc->M, gc->N);
     tp_dataflow df = t->array.dataflow;
     uint32_t tm_max = df == TP_DF_WS ? 1 + (uint32_t)rng_below(r, 24) : df == TP_DF_OS ? R : Cc;
@@ -213,7 +216,10 @@ static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_pr
             uint64_t abuf = (tile / t->cores) % 2 ? half : 0;
             uint64_t obuf = 2 * half + ((tile / t->cores) % 2 ? half : 0);
             uint64_t acc = (uint64_t)mxu * t->acc.entries + ((tile / t->cores) % 2 ? 32 : 0);
-            isa_load(p, core, abuf, 0, A, mi, 0, mm, gc->K, false);
+            if (gc->ta)
+                isa_load(p, core, abuf, 0, A, 0, mi, gc->K, mm, true);
+            else
+                isa_load(p, core, abuf, 0, A, mi, 0, mm, gc->K, false);
             uint32_t k0 = 0;
             while (k0 < gc->K) {
                 uint32_t slots_per = isa_tile_slots(t, gc->kt < gc->K - k0 ? gc->kt : gc->K - k0);
@@ -221,10 +227,16 @@ static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_pr
                 uint32_t kk = gc->kt, j = 0;
                 /* all tiles of one matmul must have the same k: only full tiles repeat */
                 for (; j < rep && k0 + (j + 1) * kk <= gc->K; j++)
-                    isa_loadw(p, core, mxu, B, k0 + j * kk, ni, kk, nn, false);
+                    if (gc->tb)
+                        isa_loadw(p, core, mxu, B, ni, k0 + j * kk, nn, kk, true);
+                    else
+                        isa_loadw(p, core, mxu, B, k0 + j * kk, ni, kk, nn, false);
                 if (j == 0) {   /* the last, partial K-tile */
                     kk = gc->K - k0;
-                    isa_loadw(p, core, mxu, B, k0, ni, kk, nn, false);
+                    if (gc->tb)
+                        isa_loadw(p, core, mxu, B, ni, k0, nn, kk, true);
+                    else
+                        isa_loadw(p, core, mxu, B, k0, ni, kk, nn, false);
                     j = 1;
                 }
                 isa_matmul(p, core, mxu, acc, abuf + (uint64_t)k0 * e, (uint64_t)gc->K * e, mm, k0 > 0, j);
@@ -262,7 +274,8 @@ static void random_programs_engines_agree(void **state)
         tp_config cfg;
         load_cfg(&cfg, sets, 10);
         gemm_case gc = {1 + (uint32_t)rng_below(&r, 20), 1 + (uint32_t)rng_below(&r, 20),
-                        1 + (uint32_t)rng_below(&r, 20), 0, rng_below(&r, 2) ? TP_BF16 : TP_INT8};
+                        1 + (uint32_t)rng_below(&r, 20), 0, rng_below(&r, 2) ? TP_BF16 : TP_INT8,
+                        rng_below(&r, 2) == 1, rng_below(&r, 2) == 1};
         isa_program p;
         gen_program(&cfg.tpu, &r, &gc, &p);
         tp_err err = {0};
@@ -283,7 +296,9 @@ static void random_programs_engines_agree(void **state)
             else
                 ((uint16_t *)b)[i] = rng_bf16_normalish(&r, false);
         }
-        num_gemm_args g = {a, gc.K, 1, b, gc.N, 1, ref, gc.N, gc.M, gc.N, gc.K, gc.kt, false};
+        /* transposed storage is just strides for the reference */
+        num_gemm_args g = {a, gc.ta ? 1 : gc.K, gc.ta ? gc.M : 1, b, gc.tb ? 1 : gc.N, gc.tb ? gc.K : 1,
+                           ref, gc.N, gc.M, gc.N, gc.K, gc.kt, false};
         num_gemm_ref(gc.dt, &g);
         outcome f, pe, t;
         run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
