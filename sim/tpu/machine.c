@@ -22,16 +22,19 @@
  *    matmul op needs its tile's loadw to have ended (weights_ready).
  *
  * 3. Time. An instruction's times become known when it begins: DMA, vector and store begin
- *    only at the current event time (they share DRAM channels and UB ports whose next-free times
- *    are reservations, so deciding later never jumps a queue). A matmul is timed as soon as every
+ *    only at the current event time (they share DRAM channels, whose next-free times are
+ *    reservations, so deciding no earlier than needed never jumps a queue). A matmul is timed as soon as every
  *    instruction it depends on has begun (their ends are known): mxu_time_op2(weights_ready,
  *    inputs_ready) gives its t0 and end in closed form, possibly in the future. The UB read port
- *    is reserved for the op's A rows from t0; if the port is busy then, the op is re-timed with
- *    inputs_ready = the port's free time (cause "ub_bandwidth").
+ *    (mem/sram.h, a calendar of reservations) must deliver the op's A rows in d cycles that
+ *    begin after inputs_ready and end no earlier than the stream; if the port is busy or too
+ *    slow, the op is re-timed with a later inputs_ready (cause "ub_bandwidth"). The values (and
+ *    with --engine pe, private copies of the operands) are taken at that point.
  *    Events are "re-evaluate core c at cycle t", in a binary heap ordered by (t, c); at each the
  *    core issues and starts what it can until nothing changes, and schedules a wake-up at every
  *    known future time something may change (an end, a read_done, a free engine or slot).
- *    Cost is O(log events + in-flight) per event; nothing loops per cycle or per byte.
+ *    Cost is O(log events + in-flight) per event (the scoreboard result of an instruction is
+ *    cached once all its producers have begun); nothing loops per cycle or per byte.
  *
  * 4. Values move at a defined point: when an instruction begins (matmul: when it is timed). By
  *    the scoreboard every producer it reads has begun (and so applied its values) and every
@@ -43,9 +46,10 @@
  * 5. Every cycle of every unit has one cause; see cause_names. MXU: busy / weight_load /
  *    fill_drain from the MXU model; its idle cycles are split into idle (no instruction), weights
  *    (waiting for a loadw), inputs (waiting for a load into UB), dependency (any other hazard)
- *    and ub_bandwidth. DMA (union of its engines), VPU: busy, or the reason the head of their
- *    queue(s) was blocked when last looked at. Off-chip memories: busy while an access is in
- *    flight, else idle.
+ *    and ub_bandwidth. DMA (union of its engines): busy for an engine's own setup and transfer
+ *    cycles, dram / ub_bandwidth while a transfer waits beyond those, else the reason the heads
+ *    of its queues were blocked when last looked at; VPU likewise. Off-chip memories: busy while
+ *    an access is in flight, else idle.
  */
 #include "tpu/machine.h"
 #include <stdlib.h>
