@@ -233,12 +233,12 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
     return TP_OK;
 }
 
-/* Analytic estimate (docs/tiler.md): per core, the MXU time of its busiest MXU and the DMA
- * time of its traffic at the off-chip bandwidth shared by all cores; the larger wins, plus
- * the first tile's load and the last tile's drain and store. */
+/* Analytic estimate (docs/tiler.md): the MXU time of the busiest MXU (from mxu_time_op) and
+ * the off-chip time of all traffic at the DRAM bandwidth shared by all cores; the larger wins,
+ * plus the memory latencies and the first A tile's copy. */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl)
 {
-    const uint32_t R = t->array.rows, C = t->array.cols, U = t->mxus_per_core;
+    const uint32_t C = t->array.cols, U = t->mxus_per_core;
     dims d = make_dims(pb, pl);
     int split, inner[2];
     nest_of(pl->order, &split, inner);
@@ -280,7 +280,6 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
     uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
     uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
-    (void)R;
     return umax(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / umax(1, t->dma.bytes_per_cycle);
 }
 
@@ -344,7 +343,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
 {
     const tiler_plan *pl = g->pl;
     const tiler_problem *pb = g->pb;
-    const uint32_t C = g->t->array.cols, U = g->t->mxus_per_core;
+    const uint32_t C = g->t->array.cols;
     uint64_t a_addr, a_stride;
     emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn, k0 = ki * pl->tk;
@@ -353,7 +352,6 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint32_t groups = (uint32_t)cdiv(nn, C);
     unsigned ib = num_in_bytes(pb->dtype);
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
-    (void)U;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t q = gi * g->S + part;
         unsigned mxu = q % g->umx;
@@ -387,7 +385,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
 {
     const tiler_plan *pl = g->pl;
     const tiler_problem *pb = g->pb;
-    const uint32_t C = g->t->array.cols, U = g->t->mxus_per_core;
+    const uint32_t C = g->t->array.cols;
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn;
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
     unsigned ob = isa_dtype_bytes(g->o_dtype);
@@ -401,7 +399,6 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     isa_act act = pl->epilogue == WL_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
     uint32_t groups = (uint32_t)cdiv(nn, C);
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
-    (void)U;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t gn = (uint32_t)umin(C, nn - gi * C);
         uint64_t acc[64];
