@@ -322,6 +322,9 @@ int cmd_gemm(int argc, char **argv)
         plan.requant_scale = to.requant_scale;
         plan.split_k = to.split_k;
         st = tiler_plan_derive(&cfg.tpu, &pb, &plan, &err);
+        if (st == TP_OK && to.show_search)
+            printf("tiling search: none (--tile, --order and --double-buffer all given); estimate %llu cycles\n\n",
+                   (unsigned long long)plan.est_cycles);
     } else {
         if (to.tm) {
             /* a fixed tile must fit on its own: report its overflow, not a search failure */
