@@ -193,6 +193,7 @@ typedef struct {
     uint8_t *ub_data;
     uint8_t *acc_data;  /* mxus * entries rows of cols 32-bit values */
     acct dma, vpu;
+    uint64_t min_end;   /* earliest end among begun in-flight instructions (NEVER if none) */
     bool issue_blocked; /* the issuer waits for queue space */
     bool done;
 } core_state;
@@ -762,6 +763,12 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
     return end;
 }
 
+static void note_end(core_state *cs, uint64_t end)
+{
+    if (end < cs->min_end)
+        cs->min_end = end;
+}
+
 /* ---- starting instructions --------------------------------------------------------------- */
 
 static void wake(machine *m, uint32_t c, uint64_t t)
@@ -884,6 +891,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     f->start = s;
     f->end = f->read_done = end;
     cs->engine_free[eng] = end;
+    note_end(cs, end);
     /* the engine's own cycles are busy; beyond them it waits for off-chip memory (queueing,
      * bandwidth, latency: "dram") or for the UB port */
     acct_span(&cs->dma, s, own, C_BUSY);
@@ -921,6 +929,7 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
     f->started = true;
     f->start = s;
     f->end = f->read_done = end;
+    note_end(cs, end);
     acct_busy(&cs->vpu, s, end);
     wake(m, c, end);
     return true;
@@ -1065,6 +1074,7 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
         }
     }
     f->started = true;
+    note_end(cs, f->end);
     wake(m, c, f->end);
     wake(m, c, f->read_done);
     return true;
@@ -1074,15 +1084,23 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
 
 static void retire(machine *m, core_state *cs)
 {
+    if (m->now < cs->min_end)
+        return;   /* nothing has ended yet */
     uint32_t k = 0;
+    uint64_t me = NEVER;
     for (uint32_t j = 0; j < cs->n_inflight; j++) {
         uint32_t y = cs->inflight[j];
         const flight *f = &m->fl[y];
-        if (!(f->started && f->end <= m->now))
+        if (!(f->started && f->end <= m->now)) {
             cs->inflight[k++] = y;
+            if (f->started && f->end < me)
+                me = f->end;
+        }
     }
     cs->n_inflight = k;
+    cs->min_end = me;
 }
+
 
 static uint32_t queue_of(const isa_instr *in)
 {
@@ -1261,6 +1279,7 @@ static tp_status setup_run(machine *m)
                 return TP_ERR_NOMEM;
         }
         cs->dma.reason = cs->vpu.reason = C_IDLE;
+        cs->min_end = NEVER;
     }
     if (!m->timing_only) {
         for (uint32_t i = 0; i < m->prog.n_tensors; i++)
