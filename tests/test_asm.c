@@ -79,6 +79,8 @@ static void ranges_and_regions(void **state)
     expect_err(".tensor B int8 32 32\nloadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\n"
                "loadw 0, B[0:32, 0:32]\nloadw 0, B[0:32, 0:32]\n",
                "t.tpu:6:1: weight FIFO of core 0 mxu 0 overflows: 4 of 4 slots hold tiles not yet used");
+    /* dead code after halt */
+    expect_err(T "halt\nload a, A[0:64, 0:32]\n", "t.tpu:4:1: core 0 has already halted: this instruction would never run");
     /* ws: a weight tile of k = 64 rows does not fit 32 rows */
     expect_err(T "loadw 0, A[0:64, 0:32]\n", "t.tpu:3:1: weight tile has k = 64 rows but the array has 32 rows");
 }

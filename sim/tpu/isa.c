@@ -370,8 +370,9 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
     tileshape *ring = calloc((size_t)mxus * depth, sizeof *ring);
     uint32_t *head = calloc(mxus, sizeof *head), *cnt = calloc(mxus, sizeof *cnt);
     uint32_t *used = calloc(mxus, sizeof *used);   /* slots in use */
+    bool *halted = calloc(t->cores, sizeof *halted);
     tp_status rc = TP_OK;
-    if (!ring || !head || !cnt || !used) {
+    if (!ring || !head || !cnt || !used || !halted) {
         rc = tp_err_set(err, TP_ERR_NOMEM, "out of memory validating %s", p->name);
         goto end;
     }
@@ -388,6 +389,12 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             rc = bad(&v, i, 0, "core %u does not exist (the machine has %u)", in->core, t->cores);
             break;
         }
+        if (halted[in->core]) {
+            rc = bad(&v, i, 0, "core %u has already halted: this instruction would never run", in->core);
+            break;
+        }
+        if (in->op == ISA_HALT)
+            halted[in->core] = true;
         if ((in->op == ISA_LOADW || in->op == ISA_MATMUL) && in->mxu >= t->mxus_per_core) {
             rc = bad(&v, i, 0, "mxu %u does not exist (each core has %u)", in->mxu, t->mxus_per_core);
             break;
@@ -540,5 +547,6 @@ end:
     free(head);
     free(cnt);
     free(used);
+    free(halted);
     return rc;
 }
