@@ -2,6 +2,7 @@
  * at the program, only at the problem and the accumulation chunk kc the plan states. */
 #include "tiler/run.h"
 #include <inttypes.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,26 +126,96 @@ void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void
  * functional run). int8: 8 uniform bytes per draw. bf16: 5 values per draw, each from 12 bits:
  * sign, 3-bit exponent offset (biased exponent 123..130, |x| in [2^-4, 2^4)) and 7 fraction
  * bits: finite normal values whose sums of thousands of products stay far from overflow. */
-void tiler_fill_random(tp_dtype dt, void *p, size_t n, rng_state *r)
+static inline uint16_t bf16_of_bits(uint64_t v)
+{
+    return (uint16_t)((((v >> 11) & 1u) << 15) | ((123u + ((v >> 7) & 7u)) << 7) | (v & 0x7fu));
+}
+
+/* One chunk of values from its own stream. */
+static void fill_chunk(tp_dtype dt, void *p, size_t n, rng_state *r)
 {
     if (dt == TP_INT8) {
         uint8_t *x = p;
-        for (size_t i = 0; i < n; i += 8) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
             uint64_t v = rng_u64(r);
-            for (size_t j = 0; j < 8 && i + j < n; j++, v >>= 8)
-                x[i + j] = (uint8_t)v;
+            for (unsigned j = 0; j < 8; j++)
+                x[i + j] = (uint8_t)(v >> (8 * j));
+        }
+        if (i < n) {
+            uint64_t v = rng_u64(r);
+            for (; i < n; i++, v >>= 8)
+                x[i] = (uint8_t)v;
         }
     } else {
         uint16_t *x = p;
-        for (size_t i = 0; i < n; i += 5) {
+        size_t i = 0;
+        for (; i + 5 <= n; i += 5) {
             uint64_t v = rng_u64(r);
-            for (size_t j = 0; j < 5 && i + j < n; j++, v >>= 12) {
-                uint16_t sign = (uint16_t)((v >> 11) & 1u) << 15;
-                uint16_t ex = (uint16_t)(123u + ((v >> 7) & 7u)) << 7;
-                x[i + j] = (uint16_t)(sign | ex | (v & 0x7fu));
-            }
+            x[i] = bf16_of_bits(v);
+            x[i + 1] = bf16_of_bits(v >> 12);
+            x[i + 2] = bf16_of_bits(v >> 24);
+            x[i + 3] = bf16_of_bits(v >> 36);
+            x[i + 4] = bf16_of_bits(v >> 48);
+        }
+        if (i < n) {
+            uint64_t v = rng_u64(r);
+            for (; i < n; i++, v >>= 12)
+                x[i] = bf16_of_bits(v);
         }
     }
+}
+
+#define FILL_CHUNK 65536u   /* values per independent stream */
+#define FILL_THREADS 8
+
+typedef struct {
+    tp_dtype dt;
+    uint8_t *p;
+    size_t n, first, step;   /* this worker fills chunks first, first + step, ... */
+    uint64_t base;
+} fill_job;
+
+static void *fill_worker(void *arg)
+{
+    const fill_job *j = arg;
+    size_t eb = num_in_bytes(j->dt);
+    for (size_t c = j->first; c * FILL_CHUNK < j->n; c += j->step) {
+        /* chunk c's stream: seeded by one splitmix output of (base + c), distinct per chunk */
+        rng_state s;
+        rng_init(&s, j->base + c);
+        rng_init(&s, rng_u64(&s));
+        size_t len = j->n - c * FILL_CHUNK < FILL_CHUNK ? j->n - c * FILL_CHUNK : FILL_CHUNK;
+        fill_chunk(j->dt, j->p + c * FILL_CHUNK * eb, len, &s);
+    }
+    return NULL;
+}
+
+void tiler_fill_random(tp_dtype dt, void *p, size_t n, rng_state *r)
+{
+    /* one draw from r picks the matrix's streams; chunks are independent, so the values do not
+     * depend on how many threads fill them */
+    fill_job jobs[FILL_THREADS];
+    pthread_t th[FILL_THREADS];
+    size_t chunks = (n + FILL_CHUNK - 1) / FILL_CHUNK;
+    size_t nt = (size_t)num_gemm_threads_default();
+    nt = nt < 1 ? 1 : nt > FILL_THREADS ? FILL_THREADS : nt;
+    nt = nt > chunks ? (chunks ? chunks : 1) : nt;
+    uint64_t base = rng_u64(r);
+    size_t started = 0;
+    for (size_t t = 0; t < nt; t++) {
+        jobs[t] = (fill_job){dt, p, n, t, nt, base};
+        if (t > 0 && pthread_create(&th[t], NULL, fill_worker, &jobs[t]) != 0)
+            break;
+        started = t + 1;
+    }
+    if (started < nt) {   /* a thread could not start: do its share here */
+        for (size_t t = started; t < nt; t++)
+            fill_worker(&jobs[t]);
+    }
+    fill_worker(&jobs[0]);
+    for (size_t t = 1; t < started; t++)
+        pthread_join(th[t], NULL);
 }
 
 static void describe(char *buf, size_t cap, npy_dtype dt, const void *p, size_t i)
