@@ -57,8 +57,10 @@ void tiler_result_free(tiler_result *r);
 void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void *a, const void *b,
                      void *c, int threads);
 /* Fills n inputs of dtype dt from r: int8 uniform over all 256 values; bf16 finite normal values
- * of random sign with |x| in [2^-4, 2^4) (biased exponent 123..130, any fraction). Several
- * values per 64-bit draw. */
+ * of random sign with |x| in [2^-4, 2^4) (biased exponent 123..130, any fraction). One draw
+ * from r seeds the matrix; chunks of 65536 values then come from their own splitmix streams
+ * (seeded by splitmix(base + chunk)), filled by several threads; the values do not depend on
+ * the thread count. */
 void tiler_fill_random(tp_dtype dt, void *p, size_t n, rng_state *r);
 /* Elements of one stored input (batch * M * K or batch * K * N); refuses more than NPY_MAX_ELEMS. */
 tp_status tiler_check_sizes(const tiler_problem *pb, tp_err *err);
