@@ -859,9 +859,13 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     advance_pe(m, cs, s);
     if (in->op == ISA_LOAD) {
         mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in);
-        uint64_t ub0 = sram_earliest(&cs->ub, true, s + setup, bytes);
+        /* the UB writes trail the data coming back: they end with the last byte if the port
+         * is free, so they do not hold the port during the memory's latency */
+        uint64_t ucyc = sram_cycles(&cs->ub, true, bytes);
+        uint64_t want = mem_end > s + setup + ucyc ? mem_end - ucyc : s + setup;
+        uint64_t ub0 = sram_earliest(&cs->ub, true, want, bytes);
         sram_reserve(&cs->ub, true, ub0, bytes);
-        ub_end = ub0 + sram_cycles(&cs->ub, true, bytes);
+        ub_end = ub0 + ucyc;
         if (!m->timing_only)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
