@@ -4,12 +4,14 @@
  *  1. The builder only appends; it never judges. isa_validate is the one place that knows the
  *     rules, so a program built in memory by the tiler and one read from text are checked alike.
  *  2. The weight FIFO is in order, so its contents at every matmul are known statically: the
- *     validator replays loadw pushes and matmul pops per MXU in program order and checks shapes,
- *     underflow (a matmul with no tile loaded before it) and overflow (more than depth_tiles
- *     tiles pushed and not yet popped cannot deadlock at run time because the machine waits for a
- *     free slot, but a pop with nothing pushed earlier in program order would wait forever).
+ *     validator replays loadw pushes and matmul pops per MXU in program order and checks tile
+ *     shapes, underflow (a matmul with no tile loaded before it in program order would wait
+ *     forever) and overflow (more slots loaded and not yet used than the FIFO holds: the machine
+ *     would make that loadw wait for a slot that only a later matmul frees). A program that
+ *     passes therefore cannot deadlock on the FIFO.
  *  3. Addresses: UB bytes [0, ub.size_bytes); accumulator rows [0, mxus * acc.entries), MXU u
  *     writing only its own rows; an accumulator row holds array.cols values.
+ *  4. A core's instructions after its halt would never run: refused.
  */
 #include "tpu/isa.h"
 #include <stdarg.h>
