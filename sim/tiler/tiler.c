@@ -147,8 +147,12 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
     snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
     if (!pl->tm || !pl->tn || !pl->tk)
         return tp_err_set(err, TP_ERR_USAGE, "%s: tile sizes must be at least 1", tile);
-    if (tiler_parse_order(pl->order, pl->order))
-        return tp_err_set(err, TP_ERR_USAGE, "--order %s: expected a permutation of m, n, k", pl->order);
+    char order[4];
+    if (memchr(pl->order, 0, sizeof pl->order) == NULL || tiler_parse_order(pl->order, order))
+        return tp_err_set(err, TP_ERR_USAGE, "--order: expected a permutation of m, n, k");
+    if ((uint64_t)pb->batch * umax(pb->m, umax(pb->n, pb->k)) > UINT32_MAX)
+        return tp_err_set(err, TP_ERR_USAGE, "--batch %u: batch x %u rows exceeds 2^32 rows", pb->batch,
+                          (uint32_t)umax(pb->m, umax(pb->n, pb->k)));
     pl->tm = (uint32_t)umin(pl->tm, pb->m);
     pl->tn = (uint32_t)umin(pl->tn, pb->n);
     pl->tk = (uint32_t)umin(pl->tk, pb->k);
@@ -229,6 +233,20 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
                           "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
                           need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);
     }
+    /* program length, bounded before anything is built: per step an A load, and per column
+     * group and m-chunk the weight loads and matmuls; per output tile the activates and a store */
+    uint64_t kch = cdiv(pl->tk, pl->kop), mch = cdiv(pl->tm, pl->mop);
+    uint32_t rep_max = (uint32_t)umax(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / slots);
+    uint64_t tiles = (uint64_t)pb->batch * d.nt[0] * d.nt[1];
+    uint64_t steps = tiles * d.nt[2];
+    pl->instructions = steps * (1 + groups * mch * (kch + cdiv(kch, rep_max) + 1)) +
+                       tiles * (groups * (1 + (uint64_t)(S - 1) * pl->tm) + 1);
+    if (pl->instructions > TILER_MAX_INSTRUCTIONS)
+        return tp_err_set(err, TP_ERR_USAGE,
+                          "%s: gemm %ux%ux%u%s needs about %llu instructions, over the limit of %u "
+                          "(larger tiles or a smaller problem)", tile, pb->m, pb->n, pb->k,
+                          pb->batch > 1 ? " (batched)" : "", (unsigned long long)pl->instructions,
+                          TILER_MAX_INSTRUCTIONS);
     pl->est_cycles = tiler_estimate(t, pb, pl);
     return TP_OK;
 }
@@ -578,6 +596,8 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
         return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the tiling search");
     tp_err first = {0};
     bool have_first = false;
+    uint64_t first_vol = 0;
+    bool too_long = false;
     for (uint32_t o = 0; o < n_orders; o++)
         for (int di = 0; di < n_db; di++)
             for (uint32_t a = 0; a < nm; a++)
@@ -594,9 +614,13 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
                         pl.requant_scale = opts->requant_scale;
                         pl.split_k = opts->split_k;
                         tp_err e = {0};
+                        uint64_t vol = (uint64_t)pl.tm * pl.tn * pl.tk;
                         if (tiler_plan_derive(t, pb, &pl, &e) != TP_OK) {
-                            if (!have_first) {
+                            too_long |= strstr(e.msg, "instructions, over the limit") != NULL;
+                            /* keep the reason of the largest tiling tried */
+                            if (!have_first || vol > first_vol) {
                                 first = e;
+                                first_vol = vol;
                                 have_first = true;
                             }
                             continue;
@@ -609,10 +633,14 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
                     }
     if (n == 0) {
         free(c);
-        if (have_first)
-            *err = first;
+        if (have_first && (opts->tm || opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1))
+            *err = first;   /* the user's own choices are what does not fit */
+        else if (too_long)
+            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: every tiling that fits machine '%s' needs more than %u "
+                       "instructions (too large to simulate)", pb->m, pb->n, pb->k, t->name, TILER_MAX_INSTRUCTIONS);
         else
-            tp_err_set(err, TP_ERR_USAGE, "no tiling fits this machine");
+            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s'; the largest tried: %s",
+                       pb->m, pb->n, pb->k, t->name, have_first ? first.msg : "none");
         return TP_ERR_USAGE;
     }
     if (opts->double_buffer < 0) {

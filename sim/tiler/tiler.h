@@ -72,7 +72,11 @@ typedef struct {
     uint64_t acc_rows;       /* per MXU */
     uint32_t acc_slots;
     uint64_t est_cycles;     /* analytic estimate */
+    uint64_t instructions;   /* upper bound of the program's length */
 } tiler_plan;
+
+/* Programs longer than this are refused (the machine keeps every instruction in memory). */
+#define TILER_MAX_INSTRUCTIONS (8u << 20)
 
 /* Fills the derived fields of a plan from its tiles (tm, tn, tk, order, double_buffer, epilogue)
  * and checks it fits the machine; on failure the message names the overflowing buffer, e.g.

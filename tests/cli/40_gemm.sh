@@ -71,3 +71,7 @@ if [ -n "$c1" ] && [ "$c1" = "$c2" ]; then ok "emitted program gives the same cy
 expect_out "--out is raw int32 accumulators" "descr': '<i4'" head -c 128 "$T/c1.npy"
 expect_fail "input of the wrong shape" "^tpusim: --a .*: shape is 20 x 36 but this gemm needs 36 x 20" \
     "$TPUSIM" gemm 36 12 20 --a "$T/a.npy" --b "$T/b.npy"
+# problems too large to simulate instruction by instruction are refused before anything is built
+expect_fail "too many instructions" "^tpusim: gemm 100000x100000x100000: every tiling that fits machine 'tpu-v4' needs more than 8388608 instructions" \
+    "$TPUSIM" gemm 100000 100000 100000 --no-data -c configs/tpu-v4.yaml --dtype bf16
+expect_fail "batched rows past 2^32" "batch x 16000000 rows exceeds 2\^32 rows" "$TPUSIM" gemm 16000000 4 4 --batch 1000 --no-data
