@@ -142,7 +142,8 @@ static void check_program(const tp_tpu_cfg *t, const tiler_problem *pb, const ti
         fail_msg("%ux%ux%u tile %ux%ux%u %s db=%d on %ux%u %s: %s", pb->m, pb->n, pb->k, pl->tm, pl->tn, pl->tk,
                  pl->order, pl->double_buffer, t->array.rows, t->array.cols,
                  cfg_dataflow_name(t->array.dataflow), err.msg);
-    /* the tiler's own footprint never exceeds the buffers */
+    /* the tiler's own footprint never exceeds the buffers, and its length bound holds */
+    assert_true(p.n_ins <= pl->instructions);
     assert_true(pl->ub_bytes <= t->ub.size_bytes);
     assert_true(pl->acc_rows <= t->acc.entries);
     size_t nc = (size_t)pb->batch * pb->m * pb->n;
