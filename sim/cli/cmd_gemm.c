@@ -377,6 +377,15 @@ int cmd_gemm(int argc, char **argv)
         if (st == TP_OK && !f)
             st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing", emit_path);
         if (f) {
+            fprintf(f, "; tpusim gemm %u %u %u%s%s%s, %s, on %s (%s %ux%u, %u core(s) x %u MXU(s))\n"
+                       "; tiling %ux%ux%u order %s, double buffering %s, epilogue %s%s; reference kc = %u\n"
+                       "; run it: tpusim run -c CONFIG FILE --in A=a.npy --in B=b.npy --out C=c.npy\n",
+                    pb.m, pb.n, pb.k, pb.batch > 1 ? " (batched)" : "", pb.transpose_a ? " --transpose-a" : "",
+                    pb.transpose_b ? " --transpose-b" : "", num_dtype_name(pb.dtype), cfg.tpu.name,
+                    cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.array.rows, cfg.tpu.array.cols,
+                    cfg.tpu.cores, cfg.tpu.mxus_per_core, plan.tm, plan.tn, plan.tk, plan.order,
+                    plan.double_buffer ? "on" : "off", workload_epilogue_name(plan.epilogue),
+                    plan.split_k > 1 ? ", split-K" : "", plan.kc);
             isa_print(&p, f);
             if (fclose(f))
                 st = tp_err_set(&err, TP_ERR_IO, "--emit %s: write error", emit_path);
