@@ -39,8 +39,9 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
     if (pb->transpose_a || pb->transpose_b)
         fprintf(f, "  stored           %s%s\n", pb->transpose_a ? "A transposed (K x M) " : "",
                 pb->transpose_b ? "B transposed (N x K)" : "");
-    fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s\n", pl->tm, pl->tn,
-            pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue));
+    fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s%s\n", pl->tm, pl->tn,
+            pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue),
+            pl->a_panel ? "; A row panel kept in the UB" : "");
     fprintf(f, "  spread           %u core(s), %u MXU(s); K chunk per op %u (reference kc = %u)\n",
             pl->cores_used, pl->mxus_used, pl->kop, pl->kc);
     if (pl->split_k > 1)
@@ -98,6 +99,7 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
     json_end_array(&w);
     json_kv_str(&w, "order", pl->order);
     json_kv_bool(&w, "double_buffer", pl->double_buffer);
+    json_kv_bool(&w, "a_panel", pl->a_panel);
     json_kv_str(&w, "epilogue", workload_epilogue_name(pl->epilogue));
     json_kv_u64(&w, "kc", pl->kc);
     json_kv_u64(&w, "split_k", pl->split_k);

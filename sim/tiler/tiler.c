@@ -224,6 +224,13 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
     uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
     uint64_t s_bytes = S > 1 ? (uint64_t)pl->tm * pl->tn * 4 : 0;   /* split-K partial sums */
     pl->ub_bytes = a_bytes + o_bytes + s_bytes;
+    /* A panel: with order mnk, A(mi, ki) would be loaded again for every n tile; when the whole
+     * tm x K panel fits beside the output slots it is loaded once per m tile instead */
+    uint64_t panel_bytes = (uint64_t)bufs * pl->tm * pb->k * num_in_bytes(pb->dtype);
+    pl->a_panel = !strcmp(pl->order, "mnk") && d.nt[1] > 1 && d.nt[2] > 1 &&
+                  panel_bytes + o_bytes + s_bytes <= t->ub.size_bytes;
+    if (pl->a_panel)
+        pl->ub_bytes = panel_bytes + o_bytes + s_bytes;
     if (pl->ub_bytes > t->ub.size_bytes) {
         char need[32], have[32], over[32];
         fmt_bytes(need, sizeof need, pl->ub_bytes);
@@ -291,7 +298,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     unsigned ib = num_in_bytes(pb->dtype), ob = isa_dtype_bytes(pl->out_dtype);
     uint64_t all_iters = units * other;
     /* A is loaded again on every step, except across the steps of an innermost n loop */
-    uint64_t a_loads = inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
+    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
     uint64_t bytes = a_loads * pl->tm * (uint64_t)pl->tk * ib
                    + all_iters * mchunks * (uint64_t)pl->tk * pl->tn * ib
                    + (uint64_t)pb->batch * pb->m * pb->n * ob;
@@ -336,6 +343,27 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
     if (g->ch->a_resident) {
         *stride = (uint64_t)pb->k * num_in_bytes(pb->dtype);
         *addr = g->ch->a_base + (uint64_t)(b * pb->m + m0) * *stride + (uint64_t)k0 * num_in_bytes(pb->dtype);
+        return;
+    }
+    if (pl->a_panel) {
+        /* the panel of (b, mi) gets its k tiles on the first pass over k (ascending) */
+        unsigned ib = num_in_bytes(pb->dtype);
+        *stride = (uint64_t)pb->k * ib;
+        if (g->a_loaded_b != b || g->a_loaded_m != mi) {
+            g->a_loaded_slot = g->a_next;
+            g->a_next = (g->a_next + 1) % g->bufs;
+            g->a_loaded_b = b;
+            g->a_loaded_m = mi;
+            g->a_loaded_k = 0;   /* k tiles loaded so far */
+        }
+        *addr = g->a_loaded_slot * g->a_slot_bytes + (uint64_t)k0 * ib;
+        if (ki >= g->a_loaded_k) {
+            if (pb->transpose_a)
+                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
+            else
+                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
+            g->a_loaded_k = ki + 1;
+        }
         return;
     }
     if (g->a_loaded_b == b && g->a_loaded_m == mi && g->a_loaded_k == ki) {
@@ -481,7 +509,7 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
                            : isa_add_tensor(p, nb, in, pb->batch * pb->k, pb->n);
     g.tc = g.ch->c_resident ? 0 : isa_add_tensor(p, nc, pl->out_dtype, pb->batch * pb->m, pb->n);
     g.bufs = pl->double_buffer ? 2 : 1;
-    g.a_slot_bytes = (uint64_t)pl->tm * pl->tk * num_in_bytes(pb->dtype);
+    g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * num_in_bytes(pb->dtype);
     g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
     uint32_t U = t->mxus_per_core, groups = (uint32_t)cdiv(pl->tn, t->array.cols);
     g.S = pl->split_k > 1 ? pl->split_k : 1;

@@ -8,7 +8,7 @@
  *   K-tiles: tk is a multiple of the array rows (the op's k, kop = rows for ws/is) except the
  *            last, so partial sums break where the hardware's do and the reference uses
  *            kc = kop (num/gemm.h).
- *   UB (per core):  A slots   = (db ? 2 : 1) * tm * tk * in_bytes
+ *   UB (per core):  A slots   = (db ? 2 : 1) * tm * tk * in_bytes   (tm * K with an A panel)
  *                   out slots = (db ? 2 : 1) * tm * tn * out_bytes
  *   accumulators (per MXU): acc slots * tm * ceil(groups / mxus) rows, groups = ceil(tn / cols);
  *            acc slots = (db ? 2 : 1) * (output tiles live across the k loop: 1 when k is the
@@ -64,6 +64,8 @@ typedef struct {
     uint32_t split_k;        /* K split into this many parts on different MXUs of a core (0 or 1: none) */
     /* derived by tiler_plan_derive */
     uint32_t kop, mop, nop;  /* per-matmul-op limits: k rows, m rows, n columns */
+    bool a_panel;            /* order mnk: A's whole tm x K row panel stays in the UB across the
+                                n loop (chosen when it fits and there is more than one n and k tile) */
     uint32_t kc;             /* accumulation chunk the reference must use (num_gemm kc) */
     uint32_t k_part;         /* split-K: K length of each part but the last (= K without split) */
     npy_dtype out_dtype;     /* C's dtype: raw <i4/<f4, int8 for requant of int8, bf16 for bf16 requant */

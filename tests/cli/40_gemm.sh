@@ -22,6 +22,10 @@ expect_out "--json - has an integer cycle count under tpu" '^    "cycles": [0-9]
 expect_out "--show-search lists the chosen candidate" '^\* [0-9]+x[0-9]+x[0-9]+ ' "$TPUSIM" gemm 128 128 128 --show-search
 
 # explicit tilings: fitting ones run as given, the rest are refused with the overflow named
+expect_out "A row panel reused across n tiles verifies" "A row panel kept in the UB" \
+    "$TPUSIM" gemm 100 300 200 --tile 64x64x64 --order mnk --double-buffer on --transpose-a --batch 2
+expect_out "... and its result matches" "matches the reference bit for bit" \
+    "$TPUSIM" gemm 100 300 200 --tile 64x64x64 --order mnk --double-buffer on --transpose-a --batch 2 --dtype bf16
 expect_out "explicit tiling is used" "tiling +16x16x32 order nmk, double buffering off" \
     "$TPUSIM" gemm 40 40 64 --tile 16x16x32 --order nmk --double-buffer off
 # edge-8x8: 256 KiB UB. 128x8x1024 int8, double-buffered: A 2*128*1024 = 256 KiB, C 2*128*8*4 = 8 KiB
