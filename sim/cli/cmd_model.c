@@ -421,6 +421,7 @@ int cmd_model(int argc, char **argv)
             json_kv_u64(&j, "cycles_per_run", r->cycles);
             json_kv_u64(&j, "macs", macs * r->repeat);
             json_kv_double(&j, "seconds", (double)(r->cycles * r->repeat) / hz);
+            json_kv_double(&j, "time_s", (double)(r->cycles * r->repeat) / hz);
             json_kv_double(&j, "tops", r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0);
             json_kv_double(&j, "utilization", r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0);
             json_kv_u64(&j, "mxus", r->plan.mxus_used);
@@ -461,6 +462,7 @@ int cmd_model(int argc, char **argv)
         json_kv_u64(&j, "cycles", tot_cyc);
         json_kv_u64(&j, "macs", tot_macs);
         json_kv_double(&j, "seconds", tot_s);
+        json_kv_double(&j, "time_s", tot_s);
         json_kv_double(&j, "tops", tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / 1e12 : 0);
         json_kv_double(&j, "utilization", tot_util);
         json_end_object(&j);
