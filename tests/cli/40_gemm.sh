@@ -13,6 +13,13 @@ for df in ws os is; do
     expect_out "gemm $df relu int8 verifies" "matches the reference bit for bit" \
         "$TPUSIM" gemm 40 24 50 --dataflow $df --set tpu.array.rows=8 --set tpu.array.cols=8 --epilogue relu
 done
+# every loop order (k outside a loop keeps several output tiles live in the accumulators),
+# on 2 cores x 2 MXUs, batched
+for o in mnk nmk mkn nkm kmn knm; do
+    expect_out "order $o verifies on 2 cores x 2 MXUs" "matches the reference bit for bit" \
+        "$TPUSIM" gemm 37 29 70 --set tpu.array.rows=8 --set tpu.array.cols=8 --set tpu.mxus_per_core=2 \
+        --set tpu.cores=2 --tile 16x16x16 --order $o --double-buffer on --dtype bf16 --batch 2
+done
 expect_out "gemm requant verifies" "matches the reference bit for bit" "$TPUSIM" gemm 30 30 70 --epilogue requant
 expect_out "several cores and MXUs" "spread +2 core\(s\), 8 MXU\(s\)" \
     "$TPUSIM" gemm 300 1024 200 -c configs/tpu-v4.yaml --dtype bf16 --no-check
