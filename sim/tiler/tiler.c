@@ -19,15 +19,21 @@
  *     multiples of kop, so the reference is num_gemm with kc = kop.
  *  4. Slots. A tiles and output tiles each have one or two UB slots (double buffering), used in
  *     turn; the machine's scoreboard orders the reuse of a slot (WAR), so the program never
- *     waits explicitly and double buffering is only a matter of addresses.
- *  5. Nothing here knows cycle details beyond the analytic estimate, which only ranks candidates
- *     for the search; the choice is made on simulated cycles.
+ *     waits explicitly and double buffering is only a matter of addresses. With order mnk an A
+ *     slot may hold the whole tm x K row panel (a_panel), loaded once and read by every n tile.
+ *  5. Split-K (opt-in): part p of column group g is item g*S + p on MXU (g*S + p) mod U; after
+ *     the k loop the vector unit sums the parts row by row with activate's bias row, in
+ *     ascending part order.
+ *  6. Layout of a core's UB: A slots, then output slots, then the split-K sums; chained model
+ *     layers put their resident matrices at the top (tiler_chain).
+ *  7. Nothing here knows cycle details beyond the analytic estimate (mxu_time_op for the array),
+ *     which only ranks candidates for the search; the choice is made on simulated cycles.
  */
 #include "tiler/tiler.h"
 #include <stdio.h>
-#include "tpu/mxu.h"
 #include <stdlib.h>
 #include <string.h>
+#include "tpu/mxu.h"
 
 static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 static uint64_t umin(uint64_t a, uint64_t b) { return a < b ? a : b; }
