@@ -22,6 +22,7 @@
  * "--set PATH=VALUE: message" when the flag is at fault.
  */
 #include "config/config.h"
+#include "base/text.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,32 +171,6 @@ static bool is_namespace(const char *path)
     return false;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    int d[64][64];
-    if (la > 62 || lb > 62)
-        return 99;
-    for (int i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (int j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int c = a[i - 1] != b[j - 1];
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + c < v)
-                v = d[i - 1][j - 1] + c;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    return d[la][lb];
-}
-
 /* The component of key path k right below `parent` ("" = root) into out; 0 if k is not below. */
 static int child_of(const char *k, const char *parent, char *out, size_t cap)
 {
@@ -244,7 +219,7 @@ static void unknown_key_msg(const char *path, char *msg, size_t cap)
         if (dup || n_seen >= 64)
             continue;
         snprintf(seen[n_seen++], sizeof seen[0], "%.31s", child);
-        int d = edit_distance(last, child);
+        int d = text_edit_distance(last, child, false);
         if (d < best_d) {
             best_d = d;
             snprintf(best, sizeof best, "%s%s%s", parent, parent[0] ? "." : "", child);

@@ -11,6 +11,7 @@
  *     instruction's line and column.
  */
 #include "tpu/asm.h"
+#include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -97,28 +98,6 @@ static tp_status need_u64(actx *a, tok t, const char *what, uint64_t max, uint64
         return fail(a, t.col, "%s: %llu is out of range (at most %llu)", what, (unsigned long long)*out,
                     (unsigned long long)max);
     return TP_OK;
-}
-
-static int edit_distance(const char *x, const char *y)
-{
-    size_t nx = strlen(x), ny = strlen(y);
-    if (nx > 30 || ny > 30)
-        return 99;
-    int d[32][32];
-    for (size_t i = 0; i <= nx; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= ny; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= nx; i++)
-        for (size_t j = 1; j <= ny; j++) {
-            int c = d[i - 1][j - 1] + (tolower((unsigned char)x[i - 1]) != tolower((unsigned char)y[j - 1]));
-            if (d[i - 1][j] + 1 < c)
-                c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c)
-                c = d[i][j - 1] + 1;
-            d[i][j] = c;
-        }
-    return d[nx][ny];
 }
 
 static const char *const directives[] = {".dtype", ".tensor", ".ub", ".acc", "core"};
@@ -573,22 +552,13 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
     /* unknown: suggest the closest mnemonic or directive */
     char b[64];
     tcopy(mn, b, sizeof b);
-    const char *best = NULL;
-    int bd = 3;
-    for (int op = 0; op < ISA_OP__COUNT; op++) {
-        int d = edit_distance(b, isa_ops[op].mnemonic);
-        if (d < bd) {
-            bd = d;
-            best = isa_ops[op].mnemonic;
-        }
-    }
-    for (size_t k = 0; k < sizeof directives / sizeof directives[0]; k++) {
-        int d = edit_distance(b, directives[k]);
-        if (d < bd) {
-            bd = d;
-            best = directives[k];
-        }
-    }
+    const char *names[ISA_OP__COUNT + sizeof directives / sizeof directives[0]];
+    size_t nn = 0;
+    for (int op = 0; op < ISA_OP__COUNT; op++)
+        names[nn++] = isa_ops[op].mnemonic;
+    for (size_t k = 0; k < sizeof directives / sizeof directives[0]; k++)
+        names[nn++] = directives[k];
+    const char *best = text_closest(b, names, nn, 2, true);
     if (best)
         return fail(a, mn.col, "unknown mnemonic '%s' (did you mean '%s'?)", b, best);
     return fail(a, mn.col, "unknown mnemonic '%s'", b);
