@@ -31,6 +31,14 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
 /* Loads the machine the options name; on failure prints the error and returns non-zero exit code. */
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);
 
+/* The --dtype of a command: s (NULL = not given, then int8 where the machine has it, else bf16),
+ * checked against the machine. On error prints one line and returns the exit code; 0 on success. */
+int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out);
+/* Parses a --dtype value alone (for commands whose layers pick their own); prints on error. */
+int cli_parse_dtype(const char *s, tp_dtype *out);
+/* The dtype a machine runs when none is asked for: int8 where supported, else bf16. */
+tp_dtype cli_default_dtype(const tp_config *cfg);
+
 /* Prints "tpusim: <err->msg>" and returns its exit code. */
 int cli_fail(const tp_err *err);
 /* Prints "tpusim: <formatted>" and returns 2 (usage error). */

@@ -278,14 +278,8 @@ int cmd_gemm(int argc, char **argv)
     if (rc)
         return rc;
     tp_err err = {0};
-    if (dtype_s) {
-        if (num_dtype_parse(dtype_s, &pb.dtype))
-            return cli_usage_error("--dtype %s: expected int8 or bf16", dtype_s);
-        if (cfg_tpu_require_dtype(&cfg, pb.dtype, &err) != TP_OK)
-            return cli_fail(&err);
-    } else {
-        pb.dtype = cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
-    }
+    if ((rc = cli_resolve_dtype(&cfg, dtype_s, &pb.dtype)) != 0)
+        return rc;
     pb.m = dims[0];
     pb.n = dims[1];
     pb.k = dims[2];

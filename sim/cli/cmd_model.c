@@ -262,8 +262,8 @@ int cmd_model(int argc, char **argv)
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
     tp_dtype cli_dt = TP_INT8;
-    if (dtype_s && num_dtype_parse(dtype_s, &cli_dt))
-        return cli_usage_error("--dtype %s: expected int8 or bf16", dtype_s);
+    if (dtype_s && cli_parse_dtype(dtype_s, &cli_dt))
+        return 2;
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
@@ -283,7 +283,7 @@ int cmd_model(int argc, char **argv)
         const wl_layer *l = &w.layers[i];
         /* a layer's own dtype, else --dtype, else the workload's default, else the machine's */
         tp_dtype dt = l->has_dtype ? l->dtype : dtype_s ? cli_dt : w.has_dtype ? w.dtype
-                      : cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
+                      : cli_default_dtype(&cfg);
         if (!cfg.tpu.array.dtypes[dt])
             st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,

@@ -322,18 +322,8 @@ int cmd_mxu(int argc, char **argv)
         return cli_usage_error("out of memory");
     if ((rc = cli_load_machine(&o.mo, cfg)) != 0)
         goto end;
-    if (o.dtype) {
-        if (num_dtype_parse(o.dtype, &dt)) {
-            rc = cli_usage_error("--dtype: unknown dtype '%s' (expected int8 or bf16)", o.dtype);
-            goto end;
-        }
-    } else if (!cfg->tpu.array.dtypes[TP_INT8]) {
-        dt = TP_BF16;
-    }
-    if (cfg_tpu_require_dtype(cfg, dt, &err) != TP_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_resolve_dtype(cfg, o.dtype, &dt)) != 0)
         goto end;
-    }
     mxu_params_from_cfg(&p, &cfg->tpu, dt);
     if (o.dataflow && cfg_dataflow_parse(o.dataflow, &p.dataflow)) {
         rc = cli_usage_error("--dataflow: unknown dataflow '%s' (expected ws, os or is)", o.dataflow);

@@ -209,18 +209,8 @@ int cmd_mxu_demo(int argc, char **argv)
         return cli_usage_error("out of memory");
     if ((rc = cli_load_machine(&mo, cfg)) != 0)
         goto end;
-    if (dtype) {
-        if (num_dtype_parse(dtype, &dt)) {
-            rc = cli_usage_error("--dtype: unknown dtype '%s' (expected int8 or bf16)", dtype);
-            goto end;
-        }
-    } else if (!cfg->tpu.array.dtypes[TP_INT8]) {
-        dt = TP_BF16;
-    }
-    if (cfg_tpu_require_dtype(cfg, dt, &err) != TP_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_resolve_dtype(cfg, dtype, &dt)) != 0)
         goto end;
-    }
     mxu_params_from_cfg(&p, &cfg->tpu, dt);
     p.timing = TP_TIMING_PIPELINED;   /* the demo shows the registers, which follow this timing */
     if (dataflow && cfg_dataflow_parse(dataflow, &p.dataflow)) {

@@ -105,3 +105,30 @@ int cli_parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, u
     *out = (uint32_t)v;
     return 0;
 }
+
+int cli_parse_dtype(const char *s, tp_dtype *out)
+{
+    if (num_dtype_parse(s, out))
+        return cli_usage_error("--dtype: unknown dtype '%s' (expected int8 or bf16)", s);
+    return 0;
+}
+
+tp_dtype cli_default_dtype(const tp_config *cfg)
+{
+    return cfg->tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
+}
+
+int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out)
+{
+    tp_err err = {0};
+    int rc;
+    if (s) {
+        if ((rc = cli_parse_dtype(s, out)) != 0)
+            return rc;
+    } else {
+        *out = cli_default_dtype(cfg);
+    }
+    if (cfg_tpu_require_dtype(cfg, *out, &err) != TP_OK)
+        return cli_fail(&err);
+    return 0;
+}
