@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "config/config.h"
+#include "tpu/machine.h"
 
 int cmd_config(int argc, char **argv);
 int cmd_mxu(int argc, char **argv);
@@ -23,11 +24,34 @@ typedef struct {
     const char *config_path;              /* -c/--config FILE, NULL = embedded default */
     const char *sets[CLI_MAX_SETS];       /* --set PATH=VALUE, in order */
     int n_sets;
+    char dataflow_set[40];                /* storage of the --set that --dataflow stands for */
 } cli_machine_opts;
 
-/* If argv[*i] is -c/--config or --set, consumes it and its value (advancing *i past the value)
- * and returns 1; returns 0 if argv[*i] is something else; -1 after printing an error. */
+/* If argv[*i] is -c/--config, --set or --dataflow (short for --set tpu.array.dataflow=),
+ * consumes it and its value (advancing *i past the value) and returns 1; returns 0 if argv[*i]
+ * is something else; -1 after printing an error. */
 int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
+/* The flags of the commands that run a GEMM: cli_run_opt accepts those in `accept`. */
+enum {
+    CLI_RUN_DTYPE = 1 << 0,     /* --dtype int8|bf16 */
+    CLI_RUN_ENGINE = 1 << 1,    /* --engine fast|pe */
+    CLI_RUN_JSON = 1 << 2,      /* --json FILE|- */
+    CLI_RUN_SEED = 1 << 3,      /* --seed S */
+    CLI_RUN_NO_DATA = 1 << 4,   /* --no-data: timing only */
+    CLI_RUN_NO_CHECK = 1 << 5   /* --no-check: skip the reference */
+};
+typedef struct {
+    unsigned accept;            /* CLI_RUN_* flags the command takes */
+    const char *dtype;          /* NULL = the machine's default (cli_resolve_dtype) */
+    machine_engine engine;      /* default MACHINE_FAST */
+    const char *json_path;      /* NULL = no JSON; "-" = stdout */
+    uint64_t seed;              /* default 1 */
+    bool no_data, no_check;
+} cli_run_opts;
+void cli_run_opts_init(cli_run_opts *o, unsigned accept);
+/* Like cli_machine_opt, for the run flags in o->accept. */
+int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i);
+
 /* Loads the machine the options name; on failure prints the error and returns non-zero exit code. */
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);
 

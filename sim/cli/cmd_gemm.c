@@ -145,14 +145,16 @@ int cmd_gemm(int argc, char **argv)
     ro.seed = 1;
     ro.check = true;
     const char *a_path = NULL, *b_path = NULL, *out_path = NULL, *json_path = NULL, *emit_path = NULL;
-    const char *dtype_s = NULL, *df_s = NULL;
-    char df_set[64];
     uint32_t dims[3] = {512, 512, 512}, ndims = 0;
-    bool no_data = false, no_check = false;
+    cli_run_opts rop;
+    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK);
     pb.batch = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r == 0)
+            r = cli_run_opt(&rop, argc, argv, &i);
         if (r < 0)
             return 2;
         if (r > 0)
@@ -160,20 +162,6 @@ int cmd_gemm(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
             return 0;
-        } else if (!strcmp(a, "--dtype")) {
-            if (!(dtype_s = cli_value(argc, argv, &i)))
-                return 2;
-        } else if (!strcmp(a, "--dataflow")) {
-            if (!(df_s = cli_value(argc, argv, &i)))
-                return 2;
-            tp_dataflow df;
-            if (cfg_dataflow_parse(df_s, &df))
-                return cli_usage_error("--dataflow %s: expected ws, os or is", df_s);
-        } else if (!strcmp(a, "--engine")) {
-            if (!(v = cli_value(argc, argv, &i)))
-                return 2;
-            if (machine_engine_parse(v, &ro.engine))
-                return cli_usage_error("--engine %s: expected fast or pe", v);
         } else if (!strcmp(a, "--tile")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
@@ -234,16 +222,6 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(a, "--batch")) {
             if (!(v = cli_value(argc, argv, &i)) || cli_parse_u32("--batch", v, 1, 1u << 20, &pb.batch))
                 return 2;
-        } else if (!strcmp(a, "--no-data")) {
-            no_data = true;
-        } else if (!strcmp(a, "--no-check")) {
-            no_check = true;
-        } else if (!strcmp(a, "--json")) {
-            if (!(json_path = cli_value(argc, argv, &i)))
-                return 2;
-        } else if (!strcmp(a, "--seed")) {
-            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &ro.seed))
-                return 2;
         } else if (!strcmp(a, "--threads")) {
             uint32_t th;
             if (!(v = cli_value(argc, argv, &i)) || cli_parse_u32("--threads", v, 1, 1024, &th))
@@ -260,6 +238,11 @@ int cmd_gemm(int argc, char **argv)
             ndims++;
         }
     }
+    const char *dtype_s = rop.dtype;
+    bool no_data = rop.no_data, no_check = rop.no_check;
+    json_path = rop.json_path;
+    ro.engine = rop.engine;
+    ro.seed = rop.seed;
     if (argc > 0 && ndims != 3)
         return cli_usage_error("gemm: expected M N K (three whole numbers), got %u of them", ndims);
     if (no_data && (a_path || b_path || out_path))
@@ -267,12 +250,6 @@ int cmd_gemm(int argc, char **argv)
                                a_path ? "--a" : b_path ? "--b" : "--out");
     if ((a_path != NULL) != (b_path != NULL))
         return cli_usage_error("%s: give both --a and --b (or neither, for random inputs)", a_path ? "--a" : "--b");
-    if (df_s) {
-        if (mo.n_sets >= CLI_MAX_SETS)
-            return cli_usage_error("--dataflow: too many --set overrides");
-        snprintf(df_set, sizeof df_set, "tpu.array.dataflow=%s", df_s);
-        mo.sets[mo.n_sets++] = df_set;
-    }
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)

@@ -29,7 +29,7 @@
 
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
-    "                   [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col).\n";
 
@@ -219,13 +219,15 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
 int cmd_model(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
-    const char *path = NULL, *json_path = NULL, *dtype_s = NULL;
-    bool no_data = false, no_check = false;
-    uint64_t seed = 1;
-    machine_engine engine = MACHINE_FAST;
+    const char *path = NULL;
+    cli_run_opts rop;
+    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
+        const char *a = argv[i];
         int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r == 0)
+            r = cli_run_opt(&rop, argc, argv, &i);
         if (r < 0)
             return 2;
         if (r > 0)
@@ -233,24 +235,6 @@ int cmd_model(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
             return 0;
-        } else if (!strcmp(a, "--dtype")) {
-            if (!(dtype_s = cli_value(argc, argv, &i)))
-                return 2;
-        } else if (!strcmp(a, "--engine")) {
-            if (!(v = cli_value(argc, argv, &i)))
-                return 2;
-            if (machine_engine_parse(v, &engine))
-                return cli_usage_error("--engine %s: expected fast or pe", v);
-        } else if (!strcmp(a, "--json")) {
-            if (!(json_path = cli_value(argc, argv, &i)))
-                return 2;
-        } else if (!strcmp(a, "--no-data")) {
-            no_data = true;
-        } else if (!strcmp(a, "--no-check")) {
-            no_check = true;
-        } else if (!strcmp(a, "--seed")) {
-            if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &seed))
-                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
         } else if (!path) {
@@ -259,6 +243,10 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("model: unexpected argument '%s' (one workload file)", a);
         }
     }
+    const char *json_path = rop.json_path, *dtype_s = rop.dtype;
+    bool no_data = rop.no_data, no_check = rop.no_check;
+    uint64_t seed = rop.seed;
+    machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
     tp_dtype cli_dt = TP_INT8;

@@ -48,7 +48,7 @@ typedef struct {
     cli_machine_opts mo;
     uint32_t m, n, k;
     int npos;
-    const char *dtype, *dataflow, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path;
+    const char *dtype, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path;
     uint64_t seed;
     bool no_check;
 } mxu_args;
@@ -71,7 +71,6 @@ static int parse_args(int argc, char **argv, mxu_args *o)
         }
         const char **dst = NULL;
         if (!strcmp(a, "--dtype")) dst = &o->dtype;
-        else if (!strcmp(a, "--dataflow")) dst = &o->dataflow;
         else if (!strcmp(a, "--engine")) dst = &o->engine;
         else if (!strcmp(a, "--a")) dst = &o->a_path;
         else if (!strcmp(a, "--b")) dst = &o->b_path;
@@ -325,10 +324,6 @@ int cmd_mxu(int argc, char **argv)
     if ((rc = cli_resolve_dtype(cfg, o.dtype, &dt)) != 0)
         goto end;
     mxu_params_from_cfg(&p, &cfg->tpu, dt);
-    if (o.dataflow && cfg_dataflow_parse(o.dataflow, &p.dataflow)) {
-        rc = cli_usage_error("--dataflow: unknown dataflow '%s' (expected ws, os or is)", o.dataflow);
-        goto end;
-    }
     if (mxu_params_check(&p, &err) != TP_OK) {
         rc = cli_fail(&err);
         goto end;

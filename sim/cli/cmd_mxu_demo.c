@@ -144,7 +144,7 @@ static void print_matrix(FILE *f, const char *name, tp_dtype dt, const void *x, 
 int cmd_mxu_demo(int argc, char **argv)
 {
     cli_machine_opts mo;
-    const char *dtype = NULL, *dataflow = NULL;
+    const char *dtype = NULL;
     uint64_t seed = 1;
     uint32_t dims[3] = {4, 4, 4};
     int npos = 0, rc = 0;
@@ -168,13 +168,9 @@ int cmd_mxu_demo(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        if (!strcmp(s, "--dtype") || !strcmp(s, "--dataflow")) {
-            if (!(v = cli_value(argc, argv, &i)))
+        if (!strcmp(s, "--dtype")) {
+            if (!(dtype = cli_value(argc, argv, &i)))
                 return 2;
-            if (!strcmp(s, "--dtype"))
-                dtype = v;
-            else
-                dataflow = v;
             continue;
         }
         if (!strcmp(s, "--seed")) {
@@ -213,10 +209,6 @@ int cmd_mxu_demo(int argc, char **argv)
         goto end;
     mxu_params_from_cfg(&p, &cfg->tpu, dt);
     p.timing = TP_TIMING_PIPELINED;   /* the demo shows the registers, which follow this timing */
-    if (dataflow && cfg_dataflow_parse(dataflow, &p.dataflow)) {
-        rc = cli_usage_error("--dataflow: unknown dataflow '%s' (expected ws, os or is)", dataflow);
-        goto end;
-    }
     if (p.rows > DEMO_MAX_DIM || p.cols > DEMO_MAX_DIM) {
         rc = cli_usage_error("mxu-demo: a %ux%u array is too large to print (at most %ux%u; try -c "
                              "configs/teach-4x4.yaml or --set tpu.array.rows=4 --set tpu.array.cols=4)",

@@ -47,6 +47,22 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
         o->config_path = a + 9;
         return 1;
     }
+    if (!strcmp(a, "--dataflow")) {
+        tp_dataflow df;
+        if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        if (cfg_dataflow_parse(v, &df)) {
+            cli_usage_error("--dataflow: unknown dataflow '%s' (expected ws, os or is)", v);
+            return -1;
+        }
+        if (o->n_sets >= CLI_MAX_SETS) {
+            cli_usage_error("--dataflow: at most %d overrides", CLI_MAX_SETS);
+            return -1;
+        }
+        snprintf(o->dataflow_set, sizeof o->dataflow_set, "tpu.array.dataflow=%s", cfg_dataflow_name(df));
+        o->sets[o->n_sets++] = o->dataflow_set;
+        return 1;
+    }
     if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
         if (a[5] == '=')
             v = a + 6;
@@ -130,5 +146,53 @@ int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out)
     }
     if (cfg_tpu_require_dtype(cfg, *out, &err) != TP_OK)
         return cli_fail(&err);
+    return 0;
+}
+
+void cli_run_opts_init(cli_run_opts *o, unsigned accept)
+{
+    memset(o, 0, sizeof *o);
+    o->accept = accept;
+    o->engine = MACHINE_FAST;
+    o->seed = 1;
+}
+
+int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v;
+    if ((o->accept & CLI_RUN_DTYPE) && !strcmp(a, "--dtype")) {
+        tp_dtype dt;
+        if (!(v = cli_value(argc, argv, i)) || cli_parse_dtype(v, &dt))
+            return -1;
+        o->dtype = v;
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_ENGINE) && !strcmp(a, "--engine")) {
+        if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        if (machine_engine_parse(v, &o->engine)) {
+            cli_usage_error("--engine %s: expected fast or pe", v);
+            return -1;
+        }
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_JSON) && !strcmp(a, "--json")) {
+        if (!(o->json_path = cli_value(argc, argv, i)))
+            return -1;
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_SEED) && !strcmp(a, "--seed")) {
+        if (!(v = cli_value(argc, argv, i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &o->seed))
+            return -1;
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_NO_DATA) && !strcmp(a, "--no-data")) {
+        o->no_data = true;
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_NO_CHECK) && !strcmp(a, "--no-check")) {
+        o->no_check = true;
+        return 1;
+    }
     return 0;
 }

@@ -7,3 +7,9 @@ for cmd in "gemm 8 8 8" "mxu 8 8 8" "mxu-demo"; do
 done
 expect_fail "model: unknown --dtype" "^tpusim: --dtype: unknown dtype 'fp8'" "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml --dtype fp8
 expect_fail "run: -c with a missing file" "configs/nope.yaml" "$TPUSIM" run -c configs/nope.yaml kernels/gemm_single.tpu
+# --dataflow is short for --set tpu.array.dataflow=... on every command that takes a machine
+for cmd in "gemm 8 8 8" "mxu 8 8 8" "mxu-demo" "model kernels/workloads/tpuv1-mlp0.yaml" "config show"; do
+    expect_fail "$cmd: unknown --dataflow" "^tpusim: --dataflow: unknown dataflow 'xs' \(expected ws, os or is\)$" "$TPUSIM" $cmd --dataflow xs
+done
+expect_out "config show --dataflow os" "tpu.array.dataflow +os" "$TPUSIM" config show --dataflow os
+expect_out "model --dataflow is" "model tpuv1-mlp0: .*\(is," "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml --dataflow is --no-data
