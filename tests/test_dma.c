@@ -81,6 +81,38 @@ static void setup_and_engine_rate(void **state)
     stats_free(&r.st);
 }
 
+static void engine_pipelines_behind_latency(void **state)
+{
+    (void)state;
+    result r;
+    /* One engine, two loads of 2048 contiguous bytes (A is 64 x 32 int8 at address 0) into
+     * different UB ranges. Default machine: setup 16, engine 128 B/cycle (own time 16 + 16 = 32),
+     * DRAM 256 GB/s at 1 GHz over 4 channels (64 B/cycle each), 256-byte interleave, latency 100.
+     * 2048 bytes = 8 granules of 256, 2 per channel = 512 bytes = 8 cycles per channel.
+     *   load 0: memory from 16 to 24, data in at 24 + 100 = 124. Its last burst leaves the
+     *           queue at 24, before its own time ends (32): the engine is free at 32.
+     *   load 1: starts at 32, memory from 48 to 56, data in at 156.
+     * The engine does not sit out the first load's latency. */
+    const char *sets[] = {"tpu.dma.engines=1"};
+    const char *prog = ".tensor A int8 64 32\n.ub r 0 8192\n"
+                       "load r, A[0:64, 0:32]\nload r+2048, A[0:64, 0:32]\n";
+    run_cfg(NULL, sets, 1, prog, 2, &r);
+    assert_int_equal(r.s[0], 0);
+    assert_int_equal(r.e[0], 124);
+    assert_int_equal(r.s[1], 32);
+    assert_int_equal(r.e[1], 156);
+    stats_free(&r.st);
+    /* Backpressure: at 64 GB/s (16 B/cycle per channel) each channel's 512 bytes take 32
+     * cycles. load 0: memory 16..48, data at 148; the engine is held until its last burst
+     * leaves the queue at 48. load 1: starts at 48, memory 64..96, data at 196. */
+    const char *sets_bw[] = {"tpu.dma.engines=1", "tpu.dram.bandwidth=64GB/s"};
+    run_cfg(NULL, sets_bw, 2, prog, 2, &r);
+    assert_int_equal(r.e[0], 148);
+    assert_int_equal(r.s[1], 48);
+    assert_int_equal(r.e[1], 196);
+    stats_free(&r.st);
+}
+
 static void placement_uses_each_memory(void **state)
 {
     (void)state;
@@ -107,6 +139,7 @@ TH_GROUP(dma)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unaligned_rows_split_into_bursts),
         cmocka_unit_test(setup_and_engine_rate),
+        cmocka_unit_test(engine_pipelines_behind_latency),
         cmocka_unit_test(placement_uses_each_memory),
     };
     return TH_RUN(ctx, tests, NULL, NULL);

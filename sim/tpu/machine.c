@@ -747,7 +747,12 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
 
 /* ---- off-chip memory --------------------------------------------------------------------- */
 
-static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue, const isa_instr *in)
+/* Issues a DMA block access; returns when its last byte has arrived (reads) or been written
+ * (writes). *sent gets the cycle its last burst left the memory's queue, which is the access's
+ * end less the memory's latency: from then on the DMA engine is free to issue the next
+ * transfer while this one's data is still in flight. */
+static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue, const isa_instr *in,
+                           uint64_t *sent)
 {
     offchip *oc = &m->mem[id];
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
@@ -755,6 +760,9 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
     uint64_t addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
     uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
                                   (uint64_t)t->cols * eb, NULL);
+    const tp_mem_cfg *mc = &m->t->mem[id];
+    uint64_t lat = mc->ideal ? 0 : write ? mc->write_latency_cycles : mc->read_latency_cycles;
+    *sent = end - lat;
     /* busy = union of in-flight intervals; issues come in nondecreasing order */
     if (end > oc->cursor) {
         oc->busy += end - (issue > oc->cursor ? issue : oc->cursor);
@@ -854,11 +862,11 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     const isa_tensor *tt = &m->prog.tensors[in->blk.tensor];
     uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * isa_dtype_bytes(tt->dtype);
     uint64_t own = s + setup + ceil_div(bytes, dma_bpc);   /* the engine's own time */
-    uint64_t mem_end = own, ub_end = own;
+    uint64_t mem_end = own, ub_end = own, sent = own;
     flight *f = &m->fl[x];
     advance_pe(m, cs, s);
     if (in->op == ISA_LOAD) {
-        mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in);
+        mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in, &sent);
         /* the UB writes trail the data coming back: they end with the last byte if the port
          * is free, so they do not hold the port during the memory's latency */
         uint64_t ucyc = sram_cycles(&cs->ub, true, bytes);
@@ -869,7 +877,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
         if (!m->timing_only)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
-        mem_end = mem_access(m, m->t->place_weights, false, s + setup, in);
+        mem_end = mem_access(m, m->t->place_weights, false, s + setup, in, &sent);
         uint32_t depth = m->t->wbuf.depth_tiles;
         fifo_entry *fe = &mu->fifo[(mu->f_head + mu->f_n) % depth];
         fe->release = NEVER;
@@ -886,7 +894,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
         uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes);
         sram_reserve(&cs->ub, false, ub0, bytes);
         ub_end = ub0 + sram_cycles(&cs->ub, false, bytes);
-        mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in);
+        mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in, &sent);
         if (!m->timing_only)
             values_store(m, cs, in);
     }
@@ -894,7 +902,10 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     f->started = true;
     f->start = s;
     f->end = f->read_done = end;
-    cs->engine_free[eng] = end;
+    /* The engine is occupied for its own cycles and until its last burst has left the memory's
+     * queue (backpressure), not for the memory's latency: transfers pipeline behind each other
+     * as a DMA engine with outstanding requests does. The instruction completes at `end`. */
+    cs->engine_free[eng] = max64(own, sent);
     note_end(cs, end);
     /* the engine's own cycles are busy; beyond them it waits for off-chip memory (queueing,
      * bandwidth, latency: "dram") or for the UB port */
