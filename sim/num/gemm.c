@@ -27,10 +27,8 @@
  */
 #include "num/gemm.h"
 #include <float.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define GEMM_HAVE_AVX2 1
@@ -46,14 +44,13 @@
 #endif
 
 enum {
-    MR = 6,        /* micro-tile rows (A panel height) */
-    NR = 16,       /* micro-tile columns (B panel width): two 8-lane vectors */
-    KB = 256,      /* K block: a B micro-panel is KB*NR*4 = 16 KiB, L1-resident */
-    MC = 96,       /* row block: the packed A block is MC*KB*4 = 96 KiB, L2-resident */
+    KB = 256,      /* K block: a B micro-panel is KB*NR*4 = 16 KiB (NR = 16), L1-resident */
+    MC = 96,       /* row block (a multiple of every micro-tile height): the packed A block is
+                      MC*KB*4 = 96 KiB, L2-resident */
     TM_MAX = 4 * MC,   /* largest tile: 384 rows share one packed B block */
     TN_MAX = 512,  /* largest tile width: the packed B block is KB*TN_MAX*4 = 512 KiB */
     TN_MIN = 32,   /* narrowest tile when splitting for threads */
-    MAX_THREADS = 64,
+    TASKS_PER_WORKER = 3, /* tiles per worker when splitting C for several workers */
     SMALL_MNK = 1 << 17   /* below m*n*k this, one thread by default (start-up costs more) */
 };
 
@@ -112,14 +109,16 @@ enum {
     KF_FIRST_STORE = 4    /* the first chunk completed in this call is stored into C, not added */
 };
 
-/* Packs rows [i0, i0+mr) x k in [k0, k0+kb) of A into one MR-high panel; rows >= mr are zero. */
+/* Packs rows [i0, i0+mr) x k in [k0, k0+kb) of A into one panel of h rows (the kernel's
+ * micro-tile height); rows >= mr are zero. Layout is the kernel's (see each ops table). */
 typedef void (*pack_a_fn)(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr,
-                          uint32_t k0, uint32_t kb);
-/* Packs k in [k0, k0+kb) x columns [j0, j0+nr) of B into one NR-wide panel; cols >= nr zero. */
+                          uint32_t k0, uint32_t kb, uint32_t h);
+/* Packs k in [k0, k0+kb) x columns [j0, j0+nr) of B into one panel w wide (the micro-tile
+ * width), k-major; columns >= nr are zero. */
 typedef void (*pack_b_fn)(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
-                          uint32_t j0, uint32_t nr);
-/* One MR x NR micro-tile over a block of kb k-steps holding chunks of kcin steps (the last one
- * may be shorter). C has row stride ldc; Pb is this micro-tile's MR*NR parking slot. */
+                          uint32_t j0, uint32_t nr, uint32_t w);
+/* One micro-tile over a block of kb k-steps holding chunks of kcin steps (the last one may be
+ * shorter). C has row stride ldc; Pb is this micro-tile's parking slot (mr x nr floats). */
 typedef void (*kernel_fn)(uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *c,
                           size_t ldc, void *pb, unsigned flags);
 
@@ -127,54 +126,63 @@ typedef struct {
     pack_a_fn pack_a;
     pack_b_fn pack_b;
     kernel_fn kernel;
-    size_t a_panel_bytes;   /* bytes of one packed A panel for a full KB block */
-    size_t b_panel_bytes;   /* bytes of one packed B panel for a full KB block */
+    uint32_t mr, nr;        /* micro-tile: rows (A panel height) x columns (B panel width) */
+    uint32_t elem_bytes;    /* bytes per packed element per k step (int16 pairs: 2) */
     bool integer;           /* int8: grouping does not matter, every block is one chunk */
 } gemm_ops;
 
+enum { MR_MAX = 12, NR_MAX = 32 };   /* largest micro-tile of any ops table */
+
+/* One num_gemm call, shared by its tasks (read-only while they run). */
 typedef struct {
-    tp_dtype dt;
     const num_gemm_args *g;
     const gemm_ops *ops;
-    uint32_t kc;            /* effective chunk */
-    uint32_t tile_m, tile_n; /* C tile shape: a multiple of MC x a multiple of NR */
-    int tid, nthreads;
-    unsigned char *abuf, *bbuf, *pbuf;
-} gemm_job;
+    uint32_t kc;             /* effective chunk */
+    uint32_t tile_m, tile_n; /* C tile shape: multiples of mr x nr */
+    uint32_t tiles_m;        /* tiles along M; task t is tile (t % tiles_m, t / tiles_m) */
+    size_t a_bytes, b_bytes; /* per-worker scratch: packed A row block, packed B tile block, */
+    size_t p_bytes;          /* and the parking slots of long chunks */
+    unsigned char *scratch[NUM_POOL_MAX];
+} gemm_call;
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 static inline uint32_t round_up(uint32_t x, uint32_t to) { return (uint32_t)(((uint64_t)x + to - 1) / to * to); }
+static inline uint32_t ceil_div32(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a + b - 1) / b); }
 
-/* Runs the micro-kernel on an MR x NR tile at C(i, j) of which mr x nr are real. */
-static void run_tile(const gemm_job *jb, uint32_t i, uint32_t j, uint32_t mr, uint32_t nr,
+/* Runs the micro-kernel on the tile at C(i, j) of which mr x nr are real. */
+static void run_tile(const gemm_call *gc, uint32_t i, uint32_t j, uint32_t mr, uint32_t nr,
                      uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *pb,
                      unsigned flags)
 {
-    const num_gemm_args *g = jb->g;
+    const num_gemm_args *g = gc->g;
+    const gemm_ops *o = gc->ops;
     size_t off = (size_t)i * g->ldc + j;
     void *c = (char *)g->c + off * 4;
-    if (mr == MR && nr == NR) {
-        jb->ops->kernel(kb, kcin, ap, bp, c, g->ldc, pb, flags);
+    if (mr == o->mr && nr == o->nr) {
+        o->kernel(kb, kcin, ap, bp, c, g->ldc, pb, flags);
         return;
     }
     /* edge tile: work on a full-size copy, write back the real part (4-byte elements) */
-    uint32_t tmp[MR * NR];
+    uint32_t tmp[MR_MAX * NR_MAX];
     memset(tmp, 0, sizeof tmp);
     for (uint32_t r = 0; r < mr; r++)
-        memcpy(tmp + r * NR, (const char *)c + (size_t)r * g->ldc * 4, (size_t)nr * 4);
-    jb->ops->kernel(kb, kcin, ap, bp, tmp, NR, pb, flags);
+        memcpy(tmp + r * o->nr, (const char *)c + (size_t)r * g->ldc * 4, (size_t)nr * 4);
+    o->kernel(kb, kcin, ap, bp, tmp, o->nr, pb, flags);
     for (uint32_t r = 0; r < mr; r++)
-        memcpy((char *)c + (size_t)r * g->ldc * 4, tmp + r * NR, (size_t)nr * 4);
+        memcpy((char *)c + (size_t)r * g->ldc * 4, tmp + r * o->nr, (size_t)nr * 4);
 }
 
-static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
+static void do_tile(const gemm_call *gc, unsigned char *abuf, unsigned char *bbuf,
+                    unsigned char *pbuf, uint32_t ti, uint32_t tj)
 {
-    const num_gemm_args *g = jb->g;
-    const gemm_ops *o = jb->ops;
-    uint32_t i0 = ti * jb->tile_m, j0 = tj * jb->tile_n;
-    uint32_t tm = min_u32(jb->tile_m, g->m - i0), tn = min_u32(jb->tile_n, g->n - j0);
+    const num_gemm_args *g = gc->g;
+    const gemm_ops *o = gc->ops;
+    const uint32_t MR = o->mr, NR = o->nr;
+    const size_t a_panel = (size_t)MR * KB * o->elem_bytes, b_panel = (size_t)KB * NR * o->elem_bytes;
+    uint32_t i0 = ti * gc->tile_m, j0 = tj * gc->tile_n;
+    uint32_t tm = min_u32(gc->tile_m, g->m - i0), tn = min_u32(gc->tile_n, g->n - j0);
     uint32_t npb = (tn + NR - 1) / NR;
-    uint32_t kc = o->integer ? KB : jb->kc;
+    uint32_t kc = o->integer ? KB : gc->kc;
     bool c_ready = g->accumulate;   /* C already holds a value to add to */
 
     for (uint32_t c0 = 0; c0 < g->k;) {
@@ -201,20 +209,19 @@ static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
             flags |= KF_FIRST_STORE;
         /* B block: packed once per K block and shared by every MC row block of the tile */
         for (uint32_t pb = 0; pb < npb; pb++)
-            o->pack_b(jb->bbuf + pb * o->b_panel_bytes, g, c0, kb, j0 + pb * NR,
-                      min_u32(NR, tn - pb * NR));
+            o->pack_b(bbuf + pb * b_panel, g, c0, kb, j0 + pb * NR, min_u32(NR, tn - pb * NR), NR);
         for (uint32_t ic = 0; ic < tm; ic += MC) {
             uint32_t mc = min_u32(MC, tm - ic), npa = (mc + MR - 1) / MR;
             for (uint32_t pa = 0; pa < npa; pa++)
-                o->pack_a(jb->abuf + pa * o->a_panel_bytes, g, i0 + ic + pa * MR,
-                          min_u32(MR, mc - pa * MR), c0, kb);
+                o->pack_a(abuf + pa * a_panel, g, i0 + ic + pa * MR, min_u32(MR, mc - pa * MR), c0,
+                          kb, MR);
             /* B micro-panel (kb x NR) stays in L1 while the A panels of the row block stream */
             for (uint32_t pb = 0; pb < npb; pb++)
                 for (uint32_t pa = 0; pa < npa; pa++) {
                     size_t slot = ((size_t)(ic / MR + pa) * npb + pb) * MR * NR * 4;
-                    run_tile(jb, i0 + ic + pa * MR, j0 + pb * NR, min_u32(MR, mc - pa * MR),
-                             min_u32(NR, tn - pb * NR), kb, kcin, jb->abuf + pa * o->a_panel_bytes,
-                             jb->bbuf + pb * o->b_panel_bytes, jb->pbuf + slot, flags);
+                    run_tile(gc, i0 + ic + pa * MR, j0 + pb * NR, min_u32(MR, mc - pa * MR),
+                             min_u32(NR, tn - pb * NR), kb, kcin, abuf + pa * a_panel,
+                             bbuf + pb * b_panel, pbuf + slot, flags);
                 }
         }
         if (!(flags & KF_P_SAVE))
@@ -223,202 +230,174 @@ static void do_tile(const gemm_job *jb, uint32_t ti, uint32_t tj)
     }
 }
 
-static void *job_main(void *arg)
+static void gemm_task(void *arg, int worker, uint32_t task)
 {
-    const gemm_job *jb = arg;
-    const num_gemm_args *g = jb->g;
-    uint32_t tm = (g->m + jb->tile_m - 1) / jb->tile_m, tn = (g->n + jb->tile_n - 1) / jb->tile_n;
-    uint64_t tiles = (uint64_t)tm * tn;
-    for (uint64_t t = (uint64_t)jb->tid; t < tiles; t += (uint64_t)jb->nthreads)
-        do_tile(jb, (uint32_t)(t % tm), (uint32_t)(t / tm));
-    return NULL;
+    const gemm_call *gc = arg;
+    unsigned char *s = gc->scratch[worker];
+    do_tile(gc, s, s + gc->a_bytes, s + gc->a_bytes + gc->b_bytes, task % gc->tiles_m,
+            task / gc->tiles_m);
 }
 
-static void zero_c(tp_dtype dt, const num_gemm_args *g)
+static void zero_c(const num_gemm_args *g)
 {
-    (void)dt;   /* +0.0f and int32 0 are both all-zero bits */
+    /* +0.0f and int32 0 are both all-zero bits */
     for (uint32_t i = 0; i < g->m; i++)
         memset((char *)g->c + (size_t)i * g->ldc * 4, 0, (size_t)g->n * 4);
 }
 
-/* 64-byte aligned buffer; aligned_alloc wants the size to be a multiple of the alignment */
-static unsigned char *alloc64(size_t bytes)
+/* Tile shape: as large as TM_MAX x TN_MAX (fewer re-packs of B and A); with several workers
+ * cut into about TASKS_PER_WORKER tiles per worker of near-equal size, so a worker that is
+ * slowed down (a shared machine) does not hold up the others. Tiles keep at least MC rows and
+ * TN_MIN columns. The shape never changes any value: every element's order is fixed by kc. */
+static void choose_tiles(const num_gemm_args *g, const gemm_ops *o, int workers, uint32_t *tile_m,
+                         uint32_t *tile_n)
 {
-    return aligned_alloc(64, (bytes + 63) / 64 * 64);
+    uint32_t nt_m = ceil_div32(g->m, TM_MAX), nt_n = ceil_div32(g->n, TN_MAX);
+    uint64_t want = workers > 1 ? (uint64_t)TASKS_PER_WORKER * workers : 1;
+    uint32_t max_m = g->m / MC > nt_m ? g->m / MC : nt_m;
+    uint32_t max_n = g->n / TN_MIN > nt_n ? g->n / TN_MIN : nt_n;
+    while ((uint64_t)nt_m * nt_n < want && nt_m < max_m)
+        nt_m++;
+    while ((uint64_t)nt_m * nt_n < want && nt_n < max_n)
+        nt_n++;
+    *tile_m = round_up(ceil_div32(g->m, nt_m), o->mr);
+    *tile_n = round_up(ceil_div32(g->n, nt_n), o->nr);
 }
 
-static uint64_t count_tiles(const num_gemm_args *g, uint32_t tile_m, uint32_t tile_n)
-{
-    return (uint64_t)((g->m + tile_m - 1) / tile_m) * ((g->n + tile_n - 1) / tile_n);
-}
-
-static void run_blocked(tp_dtype dt, const num_gemm_args *g, int threads, const gemm_ops *ops)
+static void run_blocked(const num_gemm_args *g, num_pool *pool, int threads, const gemm_ops *ops,
+                        tp_dtype dt)
 {
     if (g->m == 0 || g->n == 0)
         return;
     if (g->k == 0) {
         if (!g->accumulate)
-            zero_c(dt, g);
+            zero_c(g);
         return;
     }
-    if (threads <= 0) {
-        threads = num_gemm_threads_default();
-        if ((uint64_t)g->m * g->n * g->k < SMALL_MNK)
-            threads = 1;
-    }
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    /* Tile shape: as large as TM_MAX x TN_MAX (fewer re-packs of B and A), shrunk until there
-     * are at least two tiles per thread (or the minimum MC x NR_MIN) so the threads balance.
-     * The shape never changes any value: every element's order is fixed by kc alone. */
-    uint32_t tile_m = min_u32(TM_MAX, round_up(g->m, MC));
-    uint32_t tile_n = min_u32(TN_MAX, round_up(g->n, NR));
-    while (count_tiles(g, tile_m, tile_n) < 2 * (uint64_t)threads) {
-        bool can_m = tile_m > MC, can_n = tile_n > TN_MIN;
-        if (!can_m && !can_n)
-            break;
-        if (can_m && (!can_n || tile_m >= tile_n / 4))
-            tile_m -= MC;
-        else
-            tile_n = round_up(tile_n / 2, NR);
-    }
-    uint64_t tiles = count_tiles(g, tile_m, tile_n);
-    if ((uint64_t)threads > tiles)
-        threads = (int)tiles;
-
-    size_t a_bytes = (MC / MR) * ops->a_panel_bytes;
-    size_t b_bytes = (tile_n / NR) * ops->b_panel_bytes;
-    size_t p_bytes = (!ops->integer && kc_effective(g) > KB) ? (size_t)tile_m * tile_n * 4 : 64;
-    gemm_job jobs[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    bool started[MAX_THREADS];
-    int nalloc = 0;
-    for (; nalloc < threads; nalloc++) {
-        gemm_job *jb = &jobs[nalloc];
-        jb->dt = dt;
-        jb->g = g;
-        jb->ops = ops;
-        jb->kc = kc_effective(g);
-        jb->tile_m = tile_m;
-        jb->tile_n = tile_n;
-        jb->tid = nalloc;
-        jb->nthreads = threads;
-        jb->abuf = alloc64(a_bytes);
-        jb->bbuf = alloc64(b_bytes);
-        jb->pbuf = alloc64(p_bytes);
-        if (!jb->abuf || !jb->bbuf || !jb->pbuf) {
-            free(jb->abuf);
-            free(jb->bbuf);
-            free(jb->pbuf);
-            break;
+    if (threads <= 0)
+        threads = (uint64_t)g->m * g->n * g->k < SMALL_MNK ? 1 : num_gemm_threads_default();
+    num_pool *own = NULL;
+    if (!pool) {
+        if (num_pool_new(threads, &own, NULL) != TP_OK) {
+            num_gemm_ref(dt, g);   /* no memory for a pool: the plain loop */
+            return;
         }
+        pool = own;
     }
-    if (nalloc == 0) {            /* no memory for even one set of buffers: the plain loop */
-        num_gemm_ref(dt, g);
-        return;
-    }
-    for (int t = 0; t < nalloc; t++)
-        jobs[t].nthreads = nalloc;
-    for (int t = 1; t < nalloc; t++)
-        started[t] = pthread_create(&tids[t], NULL, job_main, &jobs[t]) == 0;
-    job_main(&jobs[0]);
-    for (int t = 1; t < nalloc; t++) {
-        if (started[t])
-            pthread_join(tids[t], NULL);
-        else
-            job_main(&jobs[t]);   /* could not start a thread: do its share here */
-    }
-    for (int t = 0; t < nalloc; t++) {
-        free(jobs[t].abuf);
-        free(jobs[t].bbuf);
-        free(jobs[t].pbuf);
-    }
+    int workers = threads < num_pool_threads(pool) ? threads : num_pool_threads(pool);
+
+    gemm_call gc;
+    memset(&gc, 0, sizeof gc);
+    gc.g = g;
+    gc.ops = ops;
+    gc.kc = kc_effective(g);
+    choose_tiles(g, ops, workers, &gc.tile_m, &gc.tile_n);
+    gc.tiles_m = ceil_div32(g->m, gc.tile_m);
+    uint64_t tiles = (uint64_t)gc.tiles_m * ceil_div32(g->n, gc.tile_n);
+    if ((uint64_t)workers > tiles)
+        workers = (int)tiles;
+    gc.a_bytes = (size_t)(MC / ops->mr) * ops->mr * KB * ops->elem_bytes;
+    gc.b_bytes = (size_t)(gc.tile_n / ops->nr) * KB * ops->nr * ops->elem_bytes;
+    gc.p_bytes = (!ops->integer && gc.kc > KB) ? (size_t)gc.tile_m * gc.tile_n * 4 : 64;
+    int ready = 0;
+    for (; ready < workers; ready++)
+        if (!(gc.scratch[ready] = num_pool_scratch(pool, ready, gc.a_bytes + gc.b_bytes + gc.p_bytes)))
+            break;
+    if (ready == 0)
+        num_gemm_ref(dt, g);     /* no memory for even one set of buffers: the plain loop */
+    else
+        num_pool_run(pool, (uint32_t)tiles, ready, gemm_task, &gc);
+    num_pool_free(own);
 }
 
 /* ---- portable packing and kernels ---------------------------------------------------------- */
 
+/* fp32 A panel, row-major: row r of the panel at dst + r * kb (converted bf16: a 16-bit shift).
+ * Each row is contiguous, so packing is a straight conversion pass (no transposition) and the
+ * kernels broadcast a[r][k] from h row streams. */
 static void pack_a_f32(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
-                       uint32_t kb)
+                       uint32_t kb, uint32_t h)
 {
     const uint16_t *a = g->a;
     uint32_t *d = dst;
-    if (mr == MR) {   /* full panel: no bounds test in the loop */
-        for (uint32_t r = 0; r < MR; r++) {
-            const uint16_t *row = a + (i0 + r) * g->a_rs + k0 * g->a_cs;
-            if (g->a_cs == 1)
-                for (uint32_t k = 0; k < kb; k++)
-                    d[k * MR + r] = (uint32_t)row[k] << 16;
-            else
-                for (uint32_t k = 0; k < kb; k++)
-                    d[k * MR + r] = (uint32_t)row[k * g->a_cs] << 16;
+    for (uint32_t r = 0; r < h; r++, d += kb) {
+        if (r >= mr) {
+            memset(d, 0, (size_t)kb * 4);
+            continue;
         }
-        return;
+        const uint16_t *row = a + (i0 + r) * g->a_rs + k0 * g->a_cs;
+        if (g->a_cs == 1)
+            for (uint32_t k = 0; k < kb; k++)
+                d[k] = (uint32_t)row[k] << 16;
+        else
+            for (uint32_t k = 0; k < kb; k++)
+                d[k] = (uint32_t)row[k * g->a_cs] << 16;
     }
-    for (uint32_t k = 0; k < kb; k++)
-        for (uint32_t r = 0; r < MR; r++)
-            d[k * MR + r] = r < mr ? (uint32_t)a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] << 16 : 0u;
 }
 
 static void pack_b_f32(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
-                       uint32_t nr)
+                       uint32_t nr, uint32_t w)
 {
     const uint16_t *b = g->b;
     uint32_t *d = dst;
     for (uint32_t k = 0; k < kb; k++) {
         const uint16_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
-        for (uint32_t j = 0; j < NR; j++)
-            d[k * NR + j] = j < nr ? (uint32_t)row[j * g->b_cs] << 16 : 0u;
+        for (uint32_t j = 0; j < w; j++)
+            d[k * w + j] = j < nr ? (uint32_t)row[j * g->b_cs] << 16 : 0u;
     }
 }
 
+/* int32 A panel, k-major: element (r, k) at dst[k * h + r] */
 static void pack_a_i32(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
-                       uint32_t kb)
+                       uint32_t kb, uint32_t h)
 {
     const int8_t *a = g->a;
     int32_t *d = dst;
     for (uint32_t k = 0; k < kb; k++)
-        for (uint32_t r = 0; r < MR; r++)
-            d[k * MR + r] = r < mr ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
+        for (uint32_t r = 0; r < h; r++)
+            d[k * h + r] = r < mr ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
 }
 
 static void pack_b_i32(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
-                       uint32_t nr)
+                       uint32_t nr, uint32_t w)
 {
     const int8_t *b = g->b;
     int32_t *d = dst;
     for (uint32_t k = 0; k < kb; k++) {
         const int8_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
-        for (uint32_t j = 0; j < NR; j++)
-            d[k * NR + j] = j < nr ? row[j * g->b_cs] : 0;
+        for (uint32_t j = 0; j < w; j++)
+            d[k * w + j] = j < nr ? row[j * g->b_cs] : 0;
     }
 }
+
+enum { PMR = 6, PNR = 16 };   /* the portable and AVX2 micro-tile */
 
 static void kernel_f32_c(uint32_t kb, uint32_t kcin, const void *ap, const void *bp, void *cv,
                          size_t ldc, void *pbv, unsigned flags)
 {
     const float *a = ap, *b = bp;
     float *c = cv, *pb = pbv;
-    float p[MR * NR];
+    float p[PMR * PNR];
     bool store = flags & KF_FIRST_STORE;
     for (uint32_t k = 0; k < kb;) {
         uint32_t len = min_u32(kcin, kb - k);
         if (k == 0 && (flags & KF_P_LOAD))
             memcpy(p, pb, sizeof p);
         else
-            for (int x = 0; x < MR * NR; x++)
+            for (int x = 0; x < PMR * PNR; x++)
                 p[x] = 0.0f;
         for (uint32_t kk = k; kk < k + len; kk++)
-            for (int r = 0; r < MR; r++)
-                for (int j = 0; j < NR; j++)
-                    p[r * NR + j] = fmaf(a[kk * MR + r], b[kk * NR + j], p[r * NR + j]);
+            for (int r = 0; r < PMR; r++)
+                for (int j = 0; j < PNR; j++)
+                    p[r * PNR + j] = fmaf(a[r * kb + kk], b[kk * PNR + j], p[r * PNR + j]);
         k += len;
         if (k == kb && (flags & KF_P_SAVE)) {
             memcpy(pb, p, sizeof p);
         } else {
-            for (int r = 0; r < MR; r++)
-                for (int j = 0; j < NR; j++) {
+            for (int r = 0; r < PMR; r++)
+                for (int j = 0; j < PNR; j++) {
                     float *x = &c[r * ldc + j];
-                    *x = canon(store ? p[r * NR + j] : *x + p[r * NR + j]);
+                    *x = canon(store ? p[r * PNR + j] : *x + p[r * PNR + j]);
                 }
             store = false;
         }
@@ -432,65 +411,76 @@ static void kernel_i32_c(uint32_t kb, uint32_t kcin, const void *ap, const void 
     (void)pbv;
     const int32_t *a = ap, *b = bp;
     int32_t *c = cv;
-    uint32_t p[MR * NR] = {0};
+    uint32_t p[PMR * PNR] = {0};
     for (uint32_t k = 0; k < kb; k++)
-        for (int r = 0; r < MR; r++)
-            for (int j = 0; j < NR; j++)
-                p[r * NR + j] += (uint32_t)(a[k * MR + r] * b[k * NR + j]);
-    for (int r = 0; r < MR; r++)
-        for (int j = 0; j < NR; j++) {
+        for (int r = 0; r < PMR; r++)
+            for (int j = 0; j < PNR; j++)
+                p[r * PNR + j] += (uint32_t)(a[k * PMR + r] * b[k * PNR + j]);
+    for (int r = 0; r < PMR; r++)
+        for (int j = 0; j < PNR; j++) {
             int32_t *x = &c[r * ldc + j];
-            *x = num_wrap_i32((flags & KF_FIRST_STORE) ? p[r * NR + j] : (uint32_t)*x + p[r * NR + j]);
+            *x = num_wrap_i32((flags & KF_FIRST_STORE) ? p[r * PNR + j] : (uint32_t)*x + p[r * PNR + j]);
         }
 }
 
-static const gemm_ops ops_f32_c = {pack_a_f32, pack_b_f32, kernel_f32_c, MR * KB * 4, KB * NR * 4,
-                                   false};
-static const gemm_ops ops_i32_c = {pack_a_i32, pack_b_i32, kernel_i32_c, MR * KB * 4, KB * NR * 4,
-                                   true};
-
-void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads)
-{
-    run_blocked(dt, g, threads, dt == TP_BF16 ? &ops_f32_c : &ops_i32_c);
-}
+static const gemm_ops ops_f32_c = {pack_a_f32, pack_b_f32, kernel_f32_c, PMR, PNR, 4, false};
+static const gemm_ops ops_i32_c = {pack_a_i32, pack_b_i32, kernel_i32_c, PMR, PNR, 4, true};
 
 int num_gemm_threads_default(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+    return num_pool_threads_default();
 }
 
-#if !GEMM_HAVE_AVX2
-void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads)
-{
-    num_gemm_portable(dt, g, threads);
-}
-
-const char *num_gemm_kernel_name(void)
-{
-    return "portable";
-}
-#endif
-
-/* ---- AVX2 + FMA packing and kernels (selected at run time) --------------------------------- */
+/* ---- AVX2 + FMA and AVX-512 packing and kernels (selected at run time) -------------------- */
 #if GEMM_HAVE_AVX2
 #define AVX2 __attribute__((target("avx2,fma")))
 
-AVX2 static void pack_b_f32_avx2(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
-                                 uint32_t j0, uint32_t nr)
+/* fp32 A panel as pack_a_f32, 16 conversions per step */
+AVX2 static void pack_a_f32_avx2(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr,
+                                 uint32_t k0, uint32_t kb, uint32_t h)
 {
-    if (g->b_cs != 1 || nr != NR) {
-        pack_b_f32(dst, g, k0, kb, j0, nr);
+    if (g->a_cs != 1) {
+        pack_a_f32(dst, g, i0, mr, k0, kb, h);
+        return;
+    }
+    const uint16_t *a = g->a;
+    uint32_t *d = dst;
+    for (uint32_t r = 0; r < h; r++, d += kb) {
+        if (r >= mr) {
+            memset(d, 0, (size_t)kb * 4);
+            continue;
+        }
+        const uint16_t *row = a + (i0 + r) * g->a_rs + k0;
+        uint32_t k = 0;
+        for (; k + 16 <= kb; k += 16) {
+            __m256i lo = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + k)));
+            __m256i hi = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + k + 8)));
+            _mm256_storeu_si256((__m256i *)(d + k), _mm256_slli_epi32(lo, 16));
+            _mm256_storeu_si256((__m256i *)(d + k + 8), _mm256_slli_epi32(hi, 16));
+        }
+        for (; k < kb; k++)
+            d[k] = (uint32_t)row[k] << 16;
+    }
+}
+
+/* fp32 B panel as pack_b_f32 for a full panel of contiguous rows, w a multiple of 16 */
+AVX2 static void pack_b_f32_avx2(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                                 uint32_t j0, uint32_t nr, uint32_t w)
+{
+    if (g->b_cs != 1 || nr != w || w % 16 != 0) {
+        pack_b_f32(dst, g, k0, kb, j0, nr, w);
         return;
     }
     const uint16_t *b = g->b;
     float *d = dst;
     for (uint32_t k = 0; k < kb; k++) {
         const uint16_t *row = b + (k0 + k) * g->b_rs + j0;
-        __m256i lo = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)row));
-        __m256i hi = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + 8)));
-        _mm256_store_si256((__m256i *)(d + k * NR), _mm256_slli_epi32(lo, 16));
-        _mm256_store_si256((__m256i *)(d + k * NR + 8), _mm256_slli_epi32(hi, 16));
+        for (uint32_t j = 0; j < w; j += 16) {
+            __m256i lo = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + j)));
+            __m256i hi = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + j + 8)));
+            _mm256_store_si256((__m256i *)(d + k * w + j), _mm256_slli_epi32(lo, 16));
+            _mm256_store_si256((__m256i *)(d + k * w + j + 8), _mm256_slli_epi32(hi, 16));
+        }
     }
 }
 
@@ -514,7 +504,7 @@ AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, con
         ROWS6(DECL)
 #undef DECL
         if (k == 0 && (flags & KF_P_LOAD)) {
-#define LOADP(r) p##r##0 = _mm256_loadu_ps(pb + r * NR); p##r##1 = _mm256_loadu_ps(pb + r * NR + 8);
+#define LOADP(r) p##r##0 = _mm256_loadu_ps(pb + r * PNR); p##r##1 = _mm256_loadu_ps(pb + r * PNR + 8);
             ROWS6(LOADP)
 #undef LOADP
         } else {
@@ -522,17 +512,19 @@ AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, con
             ROWS6(ZERO)
 #undef ZERO
         }
-        const float *ak = a + (size_t)k * MR, *bk = b + (size_t)k * NR;
-        for (uint32_t kk = 0; kk < len; kk++, ak += MR, bk += NR) {
+        /* A rows are kb apart: row r's element k at a[r * kb + k] */
+        const float *ak = a + k, *bk = b + (size_t)k * PNR;
+        const size_t s = kb;
+        for (uint32_t kk = 0; kk < len; kk++, ak++, bk += PNR) {
             __m256 b0 = _mm256_load_ps(bk), b1 = _mm256_load_ps(bk + 8), ar;
-#define STEP(r) ar = _mm256_broadcast_ss(ak + r); \
+#define STEP(r) ar = _mm256_broadcast_ss(ak + r * s); \
                 p##r##0 = _mm256_fmadd_ps(ar, b0, p##r##0); p##r##1 = _mm256_fmadd_ps(ar, b1, p##r##1);
             ROWS6(STEP)
 #undef STEP
         }
         k += len;
         if (k == kb && (flags & KF_P_SAVE)) {
-#define SAVEP(r) _mm256_storeu_ps(pb + r * NR, p##r##0); _mm256_storeu_ps(pb + r * NR + 8, p##r##1);
+#define SAVEP(r) _mm256_storeu_ps(pb + r * PNR, p##r##0); _mm256_storeu_ps(pb + r * PNR + 8, p##r##1);
             ROWS6(SAVEP)
 #undef SAVEP
         } else if (store) {
@@ -555,37 +547,37 @@ AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, con
 /* int8 as int16 pairs along k: A panel word (kp, r) = a[r][2kp] | a[r][2kp+1] << 16; B panel
  * word (kp, j) = b[2kp][j] | b[2kp+1][j] << 16; an odd last k pairs with 0. */
 static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
-                        uint32_t kb)
+                        uint32_t kb, uint32_t h)
 {
     const int8_t *a = g->a;
     int16_t *d = dst;
     uint32_t kp = (kb + 1) / 2;
-    if (mr == MR && g->a_cs == 1 && kb % 2 == 0) {   /* full panel, rows contiguous */
-        for (uint32_t r = 0; r < MR; r++) {
+    if (mr == h && g->a_cs == 1 && kb % 2 == 0) {   /* full panel, rows contiguous */
+        for (uint32_t r = 0; r < h; r++) {
             const int8_t *row = a + (i0 + r) * g->a_rs + k0;
             for (uint32_t p = 0; p < kp; p++) {
-                d[(p * MR + r) * 2] = row[2 * p];
-                d[(p * MR + r) * 2 + 1] = row[2 * p + 1];
+                d[(p * h + r) * 2] = row[2 * p];
+                d[(p * h + r) * 2 + 1] = row[2 * p + 1];
             }
         }
         return;
     }
     for (uint32_t p = 0; p < kp; p++)
-        for (uint32_t r = 0; r < MR; r++)
-            for (uint32_t h = 0; h < 2; h++) {
-                uint32_t k = 2 * p + h;
-                d[(p * MR + r) * 2 + h] =
+        for (uint32_t r = 0; r < h; r++)
+            for (uint32_t x = 0; x < 2; x++) {
+                uint32_t k = 2 * p + x;
+                d[(p * h + r) * 2 + x] =
                     (r < mr && k < kb) ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
             }
 }
 
 static void pack_b_i16p_c(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
-                          uint32_t j0, uint32_t nr);
+                          uint32_t j0, uint32_t nr, uint32_t w);
 
 AVX2 static void pack_b_i16p(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
-                             uint32_t j0, uint32_t nr)
+                             uint32_t j0, uint32_t nr, uint32_t w)
 {
-    if (g->b_cs == 1 && nr == NR && kb % 2 == 0) {
+    if (g->b_cs == 1 && nr == w && w == 16 && kb % 2 == 0) {
         /* rows k and k+1: widen 16 int8 each to int16, interleave (unpack works per 128-bit
          * half, so lo = columns 0-3 | 8-11, hi = 4-7 | 12-15), then put the halves in order */
         const int8_t *b = g->b;
@@ -600,21 +592,21 @@ AVX2 static void pack_b_i16p(void *dst, const num_gemm_args *g, uint32_t k0, uin
         }
         return;
     }
-    pack_b_i16p_c(dst, g, k0, kb, j0, nr);
+    pack_b_i16p_c(dst, g, k0, kb, j0, nr, w);
 }
 
 static void pack_b_i16p_c(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb, uint32_t j0,
-                          uint32_t nr)
+                          uint32_t nr, uint32_t w)
 {
     const int8_t *b = g->b;
     int16_t *d = dst;
     uint32_t kp = (kb + 1) / 2;
     for (uint32_t p = 0; p < kp; p++)
-        for (uint32_t h = 0; h < 2; h++) {
-            uint32_t k = 2 * p + h;
+        for (uint32_t x = 0; x < 2; x++) {
+            uint32_t k = 2 * p + x;
             const int8_t *row = b + (k0 + k) * g->b_rs + j0 * g->b_cs;
-            for (uint32_t j = 0; j < NR; j++)
-                d[(p * NR + j) * 2 + h] = (j < nr && k < kb) ? row[j * g->b_cs] : 0;
+            for (uint32_t j = 0; j < w; j++)
+                d[(p * w + j) * 2 + x] = (j < nr && k < kb) ? row[j * g->b_cs] : 0;
         }
 }
 
@@ -630,7 +622,7 @@ AVX2 static void kernel_i16p_avx2(uint32_t kb, uint32_t kcin, const void *ap, co
     ROWS6(ZERO)
 #undef ZERO
     uint32_t kp = (kb + 1) / 2;
-    for (uint32_t q = 0; q < kp; q++, a += MR, b += 2) {
+    for (uint32_t q = 0; q < kp; q++, a += PMR, b += 2) {
         __m256i b0 = _mm256_load_si256(b), b1 = _mm256_load_si256(b + 1), ar;
 #define STEP(r) ar = _mm256_set1_epi32(a[r]);                                  \
                 p##r##0 = _mm256_add_epi32(p##r##0, _mm256_madd_epi16(ar, b0)); \
@@ -653,28 +645,80 @@ AVX2 static void kernel_i16p_avx2(uint32_t kb, uint32_t kcin, const void *ap, co
     }
 }
 
-static const gemm_ops ops_f32_avx2 = {pack_a_f32, pack_b_f32_avx2, kernel_f32_avx2, MR * KB * 4,
-                                      KB * NR * 4, false};
-static const gemm_ops ops_i16p_avx2 = {pack_a_i16p, pack_b_i16p, kernel_i16p_avx2, MR * KB * 2,
-                                       KB * NR * 2, true};
+static const gemm_ops ops_f32_avx2 = {pack_a_f32_avx2, pack_b_f32_avx2, kernel_f32_avx2, PMR, PNR, 4,
+                                      false};
+static const gemm_ops ops_i16p_avx2 = {pack_a_i16p, pack_b_i16p, kernel_i16p_avx2, PMR, PNR, 2, true};
 
 static bool have_avx2_fma(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+#endif /* GEMM_HAVE_AVX2 */
 
-void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads)
+/* ---- entry points ------------------------------------------------------------------------- */
+
+bool num_gemm_kernel_available(num_kernel k)
 {
-    if (!have_avx2_fma()) {
-        num_gemm_portable(dt, g, threads);
-        return;
+    switch (k) {
+    case NUM_KERNEL_AUTO:
+    case NUM_KERNEL_PORTABLE:
+        return true;
+#if GEMM_HAVE_AVX2
+    case NUM_KERNEL_AVX2:
+        return have_avx2_fma();
+#endif
+    default:
+        return false;
     }
-    run_blocked(dt, g, threads, dt == TP_BF16 ? &ops_f32_avx2 : &ops_i16p_avx2);
+}
+
+static num_kernel kernel_auto(void)
+{
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
+        return NUM_KERNEL_AVX512;
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
+        return NUM_KERNEL_AVX2;
+    return NUM_KERNEL_PORTABLE;
+}
+
+const char *num_gemm_kernel_label(num_kernel k)
+{
+    static const char *const names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma", "avx512"};
+    return (unsigned)k < NUM_KERNEL__COUNT ? names[k] : "?";
 }
 
 const char *num_gemm_kernel_name(void)
 {
-    return have_avx2_fma() ? "avx2-fma" : "portable";
+    return num_gemm_kernel_label(kernel_auto());
 }
+
+static const gemm_ops *ops_for(tp_dtype dt, num_kernel k)
+{
+    if (k == NUM_KERNEL_AUTO || !num_gemm_kernel_available(k))
+        k = kernel_auto();
+    switch (k) {
+#if GEMM_HAVE_AVX2
+    case NUM_KERNEL_AVX2:
+        return dt == TP_BF16 ? &ops_f32_avx2 : &ops_i16p_avx2;
 #endif
+    default:
+        return dt == TP_BF16 ? &ops_f32_c : &ops_i32_c;
+    }
+}
+
+void num_gemm_pool(tp_dtype dt, const num_gemm_args *g, num_pool *pool, int threads,
+                   num_kernel kernel)
+{
+    run_blocked(g, pool, threads, ops_for(dt, kernel), dt);
+}
+
+void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads)
+{
+    run_blocked(g, NULL, threads, ops_for(dt, NUM_KERNEL_AUTO), dt);
+}
+
+void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads)
+{
+    run_blocked(g, NULL, threads, ops_for(dt, NUM_KERNEL_PORTABLE), dt);
+}

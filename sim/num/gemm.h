@@ -25,7 +25,7 @@
  * is NaN is fully determined by IEEE arithmetic. Use num_f32_canon() for the same rule elsewhere.
  * int8 and k == 0: sums modulo 2^32 are associative, so kc does not change int8 results.
  *
- * All three entry points give the same bits for every input.
+ * Every entry point and kernel gives the same bits for every input.
  */
 #ifndef TP_NUM_GEMM_H
 #define TP_NUM_GEMM_H
@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "num/num.h"
+#include "num/pool.h"
 
 typedef struct {
     const void *a; size_t a_rs, a_cs;   /* A (m x k): element (i,k) at a[i*a_rs + k*a_cs] */
@@ -44,10 +45,30 @@ typedef struct {
 
 /* Plain triple loop in the documented order: the independent reference. */
 void num_gemm_ref(tp_dtype dt, const num_gemm_args *g);
-/* Fast, blocked, multithreaded: same bits as num_gemm_ref. threads == 0 means the default. */
+/* Fast, blocked, multithreaded: same bits as num_gemm_ref. threads == 0 means the default.
+ * Starts and joins its threads on every call; callers with many calls use num_gemm_pool. */
 void num_gemm(tp_dtype dt, const num_gemm_args *g, int threads);
 /* The blocked kernel in portable C (no intrinsics), same bits; what num_gemm falls back to. */
 void num_gemm_portable(tp_dtype dt, const num_gemm_args *g, int threads);
+
+/* The blocked kernels by name. AUTO is the fastest available one (what num_gemm runs). */
+typedef enum {
+    NUM_KERNEL_AUTO = 0,
+    NUM_KERNEL_PORTABLE,   /* plain C */
+    NUM_KERNEL_AVX2,       /* AVX2 + FMA, 6 x 16 fp32 micro-tile (int8: vpmaddwd pairs) */
+    NUM_KERNEL_AVX512,     /* AVX-512F, 12 x 32 fp32 micro-tile (int8 as AVX2) */
+    NUM_KERNEL__COUNT
+} num_kernel;
+/* On `pool` (num/pool.h; NULL = a pool made for this call) with at most `threads` of its
+ * threads (0 = all of them, or 1 for a small product as in num_gemm; 1 = the calling thread
+ * only). Same bits as num_gemm_ref for every
+ * kernel, pool and thread count. A kernel the CPU lacks runs as AUTO. */
+void num_gemm_pool(tp_dtype dt, const num_gemm_args *g, num_pool *pool, int threads,
+                   num_kernel kernel);
+bool num_gemm_kernel_available(num_kernel k);   /* built in and supported by this CPU */
+const char *num_gemm_kernel_label(num_kernel k); /* "auto" "portable" "avx2-fma" "avx512" */
+
 int num_gemm_threads_default(void);      /* online CPUs (sysconf), at least 1 */
-const char *num_gemm_kernel_name(void);  /* "avx2-fma" or "portable": what num_gemm runs here */
+/* What num_gemm runs here: "avx512", "avx2-fma" or "portable" */
+const char *num_gemm_kernel_name(void);
 #endif

@@ -57,6 +57,7 @@
 #include "mem/dram.h"
 #include "mem/sram.h"
 #include "num/gemm.h"
+#include "num/pool.h"
 #include "tpu/mxu.h"
 
 #define QUEUE_DEPTH 16
@@ -215,6 +216,8 @@ struct machine {
     isa_program prog;
     bool loaded, timing_only;
     int threads;
+    num_pool *pool;         /* value kernels' threads and scratch: made at the first matmul with
+                               values, kept until machine_free (threads sleep between runs) */
     mxu_params mp;
     void **tdata;           /* per tensor: data pointer (values mode) */
     bool *town;             /* the machine allocated it */
@@ -329,8 +332,8 @@ static void free_run_state(machine *m)
                     free(mu->pe_bufs);
                 }
             free(cs->mxu);
-            free(cs->ub_data);
-            free(cs->acc_data);
+            num_big_free(cs->ub_data);
+            num_big_free(cs->acc_data);
         }
         free(m->cores);
         m->cores = NULL;
@@ -401,11 +404,19 @@ void machine_free(machine *m)
     free_bindings(m);
     isa_free(&m->prog);
     stats_free(&m->stats);
+    num_pool_free(m->pool);
     free(m);
 }
 
 void machine_set_timing_only(machine *m, bool on) { m->timing_only = on; }
-void machine_set_threads(machine *m, int threads) { m->threads = threads; }
+void machine_set_threads(machine *m, int threads)
+{
+    if (threads != m->threads) {   /* the pool is sized for the old count: make it anew */
+        num_pool_free(m->pool);
+        m->pool = NULL;
+    }
+    m->threads = threads;
+}
 
 static tp_status copy_program(isa_program *dst, const isa_program *src)
 {
@@ -648,6 +659,17 @@ static void advance_pe(machine *m, core_state *cs, uint64_t t)
     }
 }
 
+/* One element of eb bytes (1, 2 or 4: constant-size copies the compiler inlines). */
+static inline void copy_elem(uint8_t *dst, const uint8_t *src, size_t eb)
+{
+    switch (eb) {
+    case 1: *dst = *src; break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    default: memcpy(dst, src, eb); break;
+    }
+}
+
 static void values_load(machine *m, core_state *cs, const isa_instr *in)
 {
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
@@ -662,7 +684,7 @@ static void values_load(machine *m, core_state *cs, const isa_instr *in)
         size_t row = in->blk.rows * eb, stride = in->ub_stride ? in->ub_stride : row;
         for (uint32_t r = 0; r < in->blk.rows; r++)
             for (uint32_t c = 0; c < in->blk.cols; c++)
-                memcpy(ub + c * stride + r * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
+                copy_elem(ub + c * stride + r * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
     }
 }
 
@@ -674,6 +696,25 @@ static void values_store(machine *m, core_state *cs, const isa_instr *in)
     size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
     for (uint32_t r = 0; r < in->blk.rows; r++)
         memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
+}
+
+/* Fast engine values of one matmul op: num_gemm with kc = op.k, the rule mxu_fast_values
+ * states (tpu/mxu.h), run on the machine's pool so that no call starts threads or allocates
+ * scratch. Without memory for a pool, mxu_fast_values itself. */
+static void values_matmul_fast(machine *m, const mxu_issue *is, int threads)
+{
+    if (!m->pool && num_pool_new(m->threads, &m->pool, NULL) != TP_OK) {
+        mxu_fast_values(&m->mp, is, threads);
+        return;
+    }
+    num_gemm_args g = {
+        .a = is->a, .a_rs = is->a_rs, .a_cs = is->a_cs,
+        .b = is->b, .b_rs = is->b_rs, .b_cs = is->b_cs,
+        .c = is->c, .ldc = is->ldc,
+        .m = is->op.m, .n = is->op.n, .k = is->op.k, .kc = is->op.k,
+        .accumulate = is->op.accumulate,
+    };
+    num_gemm_pool(m->mp.dtype, &g, m->pool, threads, NUM_KERNEL_AUTO);
 }
 
 static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
@@ -691,11 +732,16 @@ static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
     const uint8_t *src = m->tdata[in->blk.tensor];
     uint8_t *dst = fe->data;
     /* tile is k x n row-major: k = rows (or cols when transposed) */
+    if (!in->transpose) {
+        size_t row = (size_t)in->blk.cols * eb;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            memcpy(dst + r * row, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, row);
+        return TP_OK;
+    }
     for (uint32_t r = 0; r < in->blk.rows; r++)
-        for (uint32_t c = 0; c < in->blk.cols; c++) {
-            size_t di = in->transpose ? ((size_t)c * in->blk.rows + r) : ((size_t)r * in->blk.cols + c);
-            memcpy(dst + di * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
-        }
+        for (uint32_t c = 0; c < in->blk.cols; c++)
+            copy_elem(dst + ((size_t)c * in->blk.rows + r) * eb,
+                      src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
     return TP_OK;
 }
 
@@ -704,6 +750,14 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
     uint32_t cols = m->t->array.cols;
     size_t ob = isa_dtype_bytes(in->out_dtype);
     size_t stride = in->ub_stride ? in->ub_stride : in->n * ob;
+    if (!in->has_bias && in->act == ISA_ACT_NONE && ob == 4) {
+        /* nothing to add, clamp or convert: the general loop below would copy each 4-byte
+         * accumulator value unchanged, so copy the rows */
+        for (uint32_t r = 0; r < in->m; r++)
+            memcpy(cs->ub_data + in->ub_addr + r * stride,
+                   cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4, (size_t)in->n * 4);
+        return;
+    }
     for (uint32_t r = 0; r < in->m; r++) {
         uint8_t *acc = cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4;
         uint8_t *out = cs->ub_data + in->ub_addr + r * stride;
@@ -1082,9 +1136,9 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
                 mu->pe_expect[mu->pe_n++] = tm;
                 (void)id;
             } else {
-                /* threads pay off only for large ops; starting them costs more than a small op */
+                /* threads pay off only for large ops; waking them costs more than a small op */
                 uint64_t op_macs = (uint64_t)op.m * op.n * op.k;
-                mxu_fast_values(&m->mp, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
+                values_matmul_fast(m, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
             }
         }
     }
@@ -1288,8 +1342,9 @@ static tp_status setup_run(machine *m)
         }
         sram_init(&cs->ub, t->ub.size_bytes, t->ub.banks, t->ub.read_ports, t->ub.write_ports, t->ub.bytes_per_cycle);
         if (!m->timing_only) {
-            cs->ub_data = calloc(1, t->ub.size_bytes);
-            cs->acc_data = calloc((size_t)t->acc.entries * t->mxus_per_core, (size_t)t->array.cols * 4);
+            /* zeroed; big buffers, so first touches fault in 2 MiB pages where possible */
+            cs->ub_data = num_big_alloc(t->ub.size_bytes);
+            cs->acc_data = num_big_alloc((size_t)t->acc.entries * t->mxus_per_core * t->array.cols * 4);
             if (!cs->ub_data || !cs->acc_data)
                 return TP_ERR_NOMEM;
         }
