@@ -221,6 +221,52 @@ static void mutations_never_crash(void **state)
     assert_true(ok > 0);   /* some mutations (in comments) still assemble */
 }
 
+/* Numbers are decimal or 0x hex (docs/isa.md): a leading zero does not make a number octal. */
+static void leading_zero_is_decimal(void **state)
+{
+    (void)state;
+    tp_config cfg = cfg_default();
+    isa_program p;
+    tp_err err = {0};
+    /* "010" is ten, "08" eight, "0x10" sixteen; octal would give 8 and refuse "08" */
+    assert_int_equal(asm_parse("t.tpu", ".ub a 010 08\n.ub b 0x10 0100\n.acc c 0 1\n", &cfg.tpu, &p, &err), TP_OK);
+    assert_int_equal(p.n_regions, 3);
+    assert_int_equal(p.regions[0].base, 10);
+    assert_int_equal(p.regions[0].size, 8);
+    assert_int_equal(p.regions[1].base, 16);
+    assert_int_equal(p.regions[1].size, 100);
+    isa_free(&p);
+    /* "0x" with no digits and "0b1" are not numbers; the column is the operand's */
+    expect_err(".ub a 0x 16\n", "t.tpu:1:7: base: expected a whole number (decimal or 0x hex), got '0x'");
+    expect_err(".ub a 0b1 16\n", "t.tpu:1:7: base: expected a whole number (decimal or 0x hex), got '0b1'");
+}
+
+/* activate with 0 rows or 0 columns names that operand (not a huge byte count from rows - 1). */
+static void activate_zero_rows_cols(void **state)
+{
+    (void)state;
+    /* "activate a, c, 0, 4": rows at column 16, cols at column 19 */
+    expect_err(T ".acc c 0 64\nactivate a, c, 0, 4\n", "t.tpu:4:16: rows: must be at least 1");
+    expect_err(T ".acc c 0 64\nactivate a, c, 4, 0\n", "t.tpu:4:19: cols: must be at least 1");
+}
+
+/* A tensor is bound to a .npy file, so it has at most NPY_MAX_ELEMS = 2^31 elements; a larger
+ * declaration is refused before anything is allocated for it. */
+static void tensor_size_capped(void **state)
+{
+    (void)state;
+    /* 65536 x 65536 = 2^32 elements; the rows operand starts at column 16 */
+    expect_err(".tensor A int8 65536 65536\n",
+               "t.tpu:1:16: tensor 'A' has 4294967296 elements (at most 2147483648, the .npy limit)");
+    /* 65536 x 32768 = 2^31 exactly is accepted */
+    tp_config cfg = cfg_default();
+    isa_program p;
+    tp_err err = {0};
+    assert_int_equal(asm_parse("t.tpu", ".tensor A int8 65536 32768\n", &cfg.tpu, &p, &err), TP_OK);
+    assert_int_equal(p.n_tensors, 1);
+    isa_free(&p);
+}
+
 TH_GROUP(asm)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +278,9 @@ TH_GROUP(asm)
         cmocka_unit_test(built_programs_report_index),
         cmocka_unit_test(missing_file),
         cmocka_unit_test(mutations_never_crash),
+        cmocka_unit_test(leading_zero_is_decimal),
+        cmocka_unit_test(activate_zero_rows_cols),
+        cmocka_unit_test(tensor_size_capped),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -78,9 +78,14 @@ static int parse_u64(tok t, uint64_t *out)
     if (t.n == 0 || t.n >= sizeof buf || !isdigit((unsigned char)t.s[0]))
         return -1;
     tcopy(t, buf, sizeof buf);
+    /* decimal, or hex after 0x: never octal ("010" is ten), as docs/isa.md says */
+    bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+    const char *digits = hex ? buf + 2 : buf;
+    if (!isxdigit((unsigned char)digits[0]) || (!hex && !isdigit((unsigned char)digits[0])))
+        return -1;
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(buf, &end, 0);
+    unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
     if (errno || *end)
         return -1;
     *out = v;
@@ -317,8 +322,12 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
             (rc = need_u64(a, ops[2], "rows", UINT32_MAX, &v)))
             return rc;
         in.m = (uint32_t)v;
+        if (in.m == 0)
+            return fail(a, ops[2].col, "rows: must be at least 1");
         if ((rc = need_u64(a, ops[3], "cols", UINT32_MAX, &v)))
             return rc;
+        if (v == 0)
+            return fail(a, ops[3].col, "cols: must be at least 1");
         in.n = (uint32_t)v;
         break;
     case ISA_STORE:
@@ -528,6 +537,9 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
                 return rc;
             if (!r || !c)
                 return fail(a, r ? w[4].col : w[3].col, "tensor '%s' has a zero dimension", name);
+            if (r * c > NPY_MAX_ELEMS)
+                return fail(a, w[3].col, "tensor '%s' has %llu elements (at most %llu, the .npy limit)", name,
+                            (unsigned long long)(r * c), (unsigned long long)NPY_MAX_ELEMS);
             if (isa_find_tensor(a->p, name) >= 0 || find_region(a->p, w[1]))
                 return fail(a, w[1].col, "'%s' is already declared", name);
             int idx = isa_add_tensor(a->p, name, dt, (uint32_t)r, (uint32_t)c);
