@@ -178,6 +178,34 @@ static void os_two_ops_by_hand(void **state)
     assert_int_equal(t[1].by_cause[MXU_BUSY], 5);
 }
 
+static void os_short_ops_on_a_wide_array_by_hand(void **state)
+{
+    (void)state;
+    /* 1x16 os, K = 1: each op costs T + R = 2 cycles at the ports (t0 = 2j) and ends at
+     * t0 + T + 2R + C - 2 = t0 + 17, so about (C + R) / (T + R) = 8.5 ops drain at once; the
+     * per-PE engine must keep every one of them in flight. 12 ops: the last starts at 22 and
+     * ends at 39. Op j >= 1 streams right after op j-1's stream plus one drain cycle:
+     * 1 fill_drain and 1 busy cycle each. */
+    int8_t a[1] = {3}, b[16] = {0};
+    int32_t c[12][16];
+    mxu_params p = params(1, 16, TP_DF_OS, TP_INT8, true, 1);
+    mxu_issue is[12];
+    mxu_timing t[12];
+    for (int j = 0; j < 16; j++)
+        b[j] = (int8_t)(j - 5);
+    for (int j = 0; j < 12; j++)
+        is[j] = timing_issue(1, 16, 1, 0, 0, a, b, c[j]);
+    assert_int_equal(run_both(&p, is, 12, t, 0), 39);
+    for (int j = 0; j < 12; j++) {
+        assert_int_equal(t[j].start, 2 * j);
+        assert_int_equal(t[j].end, 2 * j + 17);
+        assert_int_equal(t[j].by_cause[MXU_BUSY], 1);
+        assert_int_equal(t[j].by_cause[MXU_FILL_DRAIN], j ? 1 : 0);
+        for (int col = 0; col < 16; col++)
+            assert_int_equal(c[j][col], 3 * (col - 5));
+    }
+}
+
 static void is_rows_per_cycle_by_hand(void **state)
 {
     (void)state;
@@ -619,6 +647,7 @@ TH_GROUP(mxu)
         cmocka_unit_test(ws_two_ops_double_buffer_by_hand),
         cmocka_unit_test(ws_two_ops_single_buffer_by_hand),
         cmocka_unit_test(os_two_ops_by_hand),
+        cmocka_unit_test(os_short_ops_on_a_wide_array_by_hand),
         cmocka_unit_test(is_rows_per_cycle_by_hand),
         cmocka_unit_test(ready_gaps_by_hand),
         cmocka_unit_test(engines_agree_on_tiled_gemms),

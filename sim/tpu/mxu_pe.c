@@ -91,8 +91,8 @@ struct mxu_pe {
     token *ring;
     /* os drain */
     int32_t *drain_s;       /* C: this cycle's drain step or -1 */
-    drain_rec drains[4];
-    uint32_t n_drains;
+    drain_rec *drains;      /* FIFO of drains not yet written, oldest first; cap_drains = C + 1 */
+    uint32_t n_drains, cap_drains;
     bool drain0_begun;
     /* ops */
     pe_op *ops;
@@ -151,6 +151,7 @@ void mxu_pe_free(mxu_pe *pe)
     free(pe->dsk_v);
     free(pe->ring);
     free(pe->drain_s);
+    free(pe->drains);
     free(pe->ops);
     free(pe);
 }
@@ -197,6 +198,12 @@ tp_status mxu_pe_new(const mxu_params *p, mxu_pe **out, tp_err *err)
     ok &= (pe->dsk_v = calloc((size_t)pe->C * pe->C, 1)) != NULL;
     ok &= (pe->ring = calloc(pe->RING, sizeof *pe->ring)) != NULL;
     ok &= (pe->drain_s = malloc(pe->C * sizeof *pe->drain_s)) != NULL;
+    /* os: a drain record lives from its op's last K step entering PE(R-1,0) until its last row
+     * is written, C + R cycles; ops enter at least T + R >= R + 1 cycles apart, so at most
+     * ceil((C + R) / (R + 1)) <= C records are alive at once */
+    pe->cap_drains = pe->os ? pe->C + 1 : 0;
+    if (pe->os)
+        ok &= (pe->drains = malloc(pe->cap_drains * sizeof *pe->drains)) != NULL;
     if (!ok) {
         mxu_pe_free(pe);
         return tp_err_set(err, TP_ERR_NOMEM, "mxu per-PE engine: out of memory for a %ux%u array",
@@ -641,7 +648,7 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
             /* the LAST step entering PE(R-1,0) starts column 0's drain next cycle: record which
              * op the drained rows belong to and when they reach the accumulators */
             if (r == R - 1 && (ctl & CTL_LAST)) {
-                if (pe->n_drains == sizeof pe->drains / sizeof pe->drains[0])
+                if (pe->n_drains == pe->cap_drains)
                     set_fault(pe, "too many drains in flight", x);
                 else
                     pe->drains[pe->n_drains++] = (drain_rec){tk->op, x + 1 + C - 1};
