@@ -1,10 +1,14 @@
 /* GEMM kernels: hand-worked cases where the accumulation order decides the bits (checked on
  * the reference, the portable blocked kernel and the fast kernel), then hundreds of seeded
  * random shapes where all three must agree bit for bit, including NaN, Inf, -0.0, subnormals,
- * cancelling sums, strided and transposed operands, accumulate on and off, and 1-3 threads. */
+ * cancelling sums, strided and transposed operands, accumulate on and off, and 1-3 threads;
+ * every kernel this CPU has also runs each shape on a persistent worker pool (num_gemm_pool).
+ * The pool itself: every task runs exactly once, on a participant the pool has; scratch and
+ * big buffers. */
 #include "harness.h"
 #include "base/rng.h"
 #include "num/gemm.h"
+#include "num/pool.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +33,23 @@ static void ref_adapter(tp_dtype dt, const num_gemm_args *g, int threads)
 static const gemm_fn impls[] = {ref_adapter, num_gemm_portable, num_gemm};
 static const char *const impl_names[] = {"ref", "portable", "fast"};
 #define N_IMPLS 3
+
+/* A pool of 3 participants shared by the random-shape tests (made by the group's setup). */
+static num_pool *test_pool;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return num_pool_new(3, &test_pool, NULL) == TP_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    num_pool_free(test_pool);
+    test_pool = NULL;
+    return 0;
+}
 
 /* One-row times one-column dot product C(0,0) = sum_k a[k] b[k] with chunk kc; C starts at c0
  * when accumulating. Returns the fp32 bits each implementation produced, checked equal. */
@@ -233,6 +254,24 @@ static void run_case(const gcase *t, rng_state *r, int idx)
                          idx, num_dtype_name(t->dt), t->m, t->n, t->k, t->kc, t->a_trans, t->b_trans,
                          t->accumulate, t->threads, t->values, impl_names[x], e / ldc, e % ldc,
                          c[x][e], c[0][e]);
+    /* every kernel this CPU has, on the shared pool with at most t->threads of its threads */
+    uint32_t *cp = malloc(c_len * 4 + 4);
+    assert_non_null(cp);
+    for (int kk = NUM_KERNEL_PORTABLE; kk < NUM_KERNEL__COUNT; kk++) {
+        if (!num_gemm_kernel_available((num_kernel)kk))
+            continue;
+        memcpy(cp, c0, c_len * 4);
+        num_gemm_args g = {a, a_rs, a_cs, b, b_rs, b_cs, cp, ldc, t->m, t->n, t->k, t->kc,
+                           t->accumulate};
+        num_gemm_pool(t->dt, &g, test_pool, t->threads, (num_kernel)kk);
+        for (size_t e = 0; e < c_len; e++)
+            if (cp[e] != c[0][e])
+                fail_msg("case %d (%s %ux%ux%u kc=%u acc=%d thr=%d): pool + %s C[%zu][%zu] = 0x%08x, "
+                         "ref 0x%08x", idx, num_dtype_name(t->dt), t->m, t->n, t->k, t->kc,
+                         t->accumulate, t->threads, num_gemm_kernel_label((num_kernel)kk), e / ldc,
+                         e % ldc, cp[e], c[0][e]);
+    }
+    free(cp);
     /* padding columns of C are never written */
     for (size_t e = 0; e < c_len; e++)
         if (e % ldc >= t->n)
@@ -303,6 +342,11 @@ static void large_shapes_agree(void **state)
         {TP_BF16, 7, 1100, 40, 128, false, false, false, 0, 0, 0, 2, 3},    /* 3 tiles along N */
         {TP_INT8, 150, 530, 300, 128, false, true, true, 0, 0, 1, 2, 0},
         {TP_INT8, 100, 20, 513, 513, true, false, false, 2, 0, 0, 2, 0},
+        /* the machine's ws matmul on a 128x128 array: kc = k = 128, n = 128, accumulating,
+         * many rows so that the rows are cut into several tiles for 2 and 3 threads */
+        {TP_BF16, 301, 128, 128, 128, false, false, true, 0, 0, 0, 2, 0},
+        {TP_BF16, 301, 128, 128, 128, false, false, true, 0, 0, 0, 3, 2},
+        {TP_BF16, 301, 128, 128, 128, false, false, false, 0, 0, 0, 0, 1},
     };
     rng_state r;
     rng_init(&r, 7);
@@ -316,6 +360,114 @@ static void threads_and_name(void **state)
     assert_true(num_gemm_threads_default() >= 1);
     const char *name = num_gemm_kernel_name();
     assert_true(!strcmp(name, "avx2-fma") || !strcmp(name, "portable"));
+    assert_true(num_gemm_kernel_available(NUM_KERNEL_AUTO));
+    assert_true(num_gemm_kernel_available(NUM_KERNEL_PORTABLE));
+    assert_false(num_gemm_kernel_available(NUM_KERNEL__COUNT));
+    assert_string_equal(num_gemm_kernel_label(NUM_KERNEL_PORTABLE), "portable");
+    assert_string_equal(num_gemm_kernel_label(NUM_KERNEL_AVX2), "avx2-fma");
+    /* AUTO names the kernel num_gemm_kernel_name reports */
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
+        assert_string_equal(name, "avx2-fma");
+}
+
+/* ---- the worker pool ---------------------------------------------------------------------- */
+
+typedef struct {
+    unsigned runs[1000];   /* times each task ran */
+    int worker[1000];      /* the participant that ran it */
+} task_log;
+
+static void log_task(void *arg, int worker, uint32_t task)
+{
+    task_log *lg = arg;
+    lg->runs[task]++;
+    lg->worker[task] = worker;
+}
+
+static void pool_runs_every_task_once(void **state)
+{
+    (void)state;
+    num_pool *p;
+    assert_int_equal(num_pool_new(3, &p, NULL), TP_OK);
+    int n = num_pool_threads(p);
+    assert_true(n >= 1 && n <= 3);   /* 3, unless the system refused a thread */
+    static task_log lg;
+    /* back-to-back runs (threads still spinning) with every worker cap and task count,
+     * including no tasks, fewer tasks than threads, and a cap above the pool's size */
+    static const uint32_t counts[] = {0, 1, 2, 5, 64, 1000};
+    for (int rep = 0; rep < 40; rep++)
+        for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+            int cap = rep % 5;   /* 0 = all, 1 = caller only, 2, 3, 4 (> pool) */
+            memset(&lg, 0, sizeof lg);
+            num_pool_run(p, counts[ci], cap, log_task, &lg);
+            for (uint32_t t = 0; t < counts[ci]; t++) {
+                if (lg.runs[t] != 1)
+                    fail_msg("rep %d: task %u of %u ran %u times", rep, t, counts[ci], lg.runs[t]);
+                assert_true(lg.worker[t] >= 0 && lg.worker[t] < n);
+                if (cap == 1)
+                    assert_int_equal(lg.worker[t], 0);   /* the caller alone */
+                else if (cap > 1)
+                    assert_true(lg.worker[t] < cap);
+            }
+            for (uint32_t t = counts[ci]; t < 1000; t++)
+                assert_int_equal(lg.runs[t], 0);
+        }
+    num_pool_free(p);
+    num_pool_free(NULL);
+    assert_int_equal(num_pool_threads(NULL), 1);
+    /* threads = 0 means the default; a pool of one has no threads */
+    assert_int_equal(num_pool_new(0, &p, NULL), TP_OK);
+    assert_true(num_pool_threads(p) >= 1 && num_pool_threads(p) <= num_pool_threads_default());
+    num_pool_free(p);
+    assert_int_equal(num_pool_new(1, &p, NULL), TP_OK);
+    assert_int_equal(num_pool_threads(p), 1);
+    memset(&lg, 0, sizeof lg);
+    num_pool_run(p, 7, 0, log_task, &lg);
+    for (uint32_t t = 0; t < 7; t++) {
+        assert_int_equal(lg.runs[t], 1);
+        assert_int_equal(lg.worker[t], 0);
+    }
+    num_pool_free(p);
+}
+
+static void pool_scratch_and_big_buffers(void **state)
+{
+    (void)state;
+    num_pool *p;
+    assert_int_equal(num_pool_new(2, &p, NULL), TP_OK);
+    unsigned char *s0 = num_pool_scratch(p, 0, 1000);
+    assert_non_null(s0);
+    assert_int_equal((uintptr_t)s0 % 64, 0);
+    memset(s0, 0xab, 1000);
+    /* a smaller request keeps the buffer and its contents */
+    assert_ptr_equal(num_pool_scratch(p, 0, 10), s0);
+    assert_int_equal(s0[999], 0xab);
+    /* each worker has its own */
+    unsigned char *s1 = num_pool_scratch(p, 1, 1000);
+    assert_non_null(s1);
+    assert_ptr_not_equal(s1, s0);
+    /* growing gives at least the new size */
+    unsigned char *g = num_pool_scratch(p, 0, 300000);
+    assert_non_null(g);
+    memset(g, 1, 300000);
+    assert_null(num_pool_scratch(p, -1, 8));
+    assert_null(num_pool_scratch(p, NUM_POOL_MAX, 8));
+    num_pool_free(p);
+
+    /* big buffers: zeroed, 64-byte aligned, writable to the last byte; small ones too */
+    static const size_t sizes[] = {1, 100, (1u << 20) - 1, (3u << 20) + 5, 5u << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *b = num_big_alloc(sizes[i]);
+        assert_non_null(b);
+        assert_int_equal((uintptr_t)b % 64, 0);
+        for (size_t x = 0; x < sizes[i]; x += 4093)
+            assert_int_equal(b[x], 0);
+        assert_int_equal(b[sizes[i] - 1], 0);
+        memset(b, 0x5a, sizes[i]);
+        num_big_free(b);
+    }
+    num_big_free(NULL);
+    assert_null(num_big_alloc(SIZE_MAX - 10));   /* refused, not wrapped around */
 }
 
 TH_GROUP(gemm)
@@ -329,6 +481,8 @@ TH_GROUP(gemm)
         cmocka_unit_test(random_shapes_agree),
         cmocka_unit_test(large_shapes_agree),
         cmocka_unit_test(threads_and_name),
+        cmocka_unit_test(pool_runs_every_task_once),
+        cmocka_unit_test(pool_scratch_and_big_buffers),
     };
-    return TH_RUN(ctx, tests, NULL, NULL);
+    return TH_RUN(ctx, tests, group_setup, group_teardown);
 }

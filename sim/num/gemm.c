@@ -1,19 +1,25 @@
 /* GEMM value kernels. The order of operations is defined in gemm.h; this file has three ways of
  * following it: the reference triple loop, and one blocked driver run with either a portable C
- * micro-kernel or an AVX2/FMA one (picked at run time).
+ * micro-kernel or an AVX2/FMA one (picked at run time, or named with num_gemm_pool).
  *
  * DESIGN OF THE BLOCKED DRIVER
- * 1. C is cut into tiles (up to TM_MAX x TN_MAX, smaller when that gives the threads at least
- *    two tiles each). Thread t computes tiles t, t+T, t+2T, ...; every element of C is written
- *    by exactly one thread and its order of operations is fixed by kc alone, so neither the
- *    thread count nor the tile shape nor scheduling can change a bit.
+ * 1. C is cut into tiles (up to TM_MAX x TN_MAX; with W workers, about TASKS_PER_WORKER * W
+ *    tiles of near-equal size). Each tile is one task of a num_pool run (num/pool.h): tasks are
+ *    handed out as workers come free, each exactly once; every element of C is written by
+ *    exactly one task and its order of operations is fixed by kc alone, so neither the worker
+ *    count nor the tile shape nor which worker runs which tile can change a bit. A worker's
+ *    packing buffers are its pool scratch, kept between calls (a machine makes thousands).
  * 2. Inside a tile, K is cut into blocks that never straddle a chunk boundary in a way that
  *    changes the order: if kc <= KB a block holds whole chunks (floor(KB/kc) of them, the last
  *    one possibly cut short by K); if kc > KB a chunk is split into ceil(kc/KB) blocks and the
  *    running chunk sum P is parked in a per-thread buffer (Pbuf) between blocks.
- * 3. For each block, the tile's B block (kb x tile width) is packed once into NR-wide panels,
- *    then for each MC-row block of the tile the A block (mc x kb) into MR-high panels,
- *    converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to int32 / int16 pairs. Padding
+ * 3. For each block, the tile's B block (kb x tile width) is packed once into NR-wide panels
+ *    (k-major), then for each MC-row block of the tile the A block (mc x kb) into MR-high
+ *    panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to int32 / int16 pairs.
+ *    fp32 A panels are row-major (row r at panel + r*kb): packing is a straight conversion of
+ *    contiguous rows (16 values per AVX2 step), not a transposition, which matters when a call
+ *    has a short K and few columns (the machine's ws ops: k = n = 128) and A is packed about as
+ *    often as it is used; the kernel broadcasts A[r][k] from MR row streams. Padding
  *    rows/columns are zero and their results are never stored (edge micro-tiles run on a copy).
  * 4. The micro-kernel owns an MR x NR tile: for each chunk in its block, P = +0.0 (or Pbuf),
  *    then for k ascending P[r][j] = fma(A[r][k], B[k][j], P[r][j]) in every lane — exactly the
@@ -131,7 +137,7 @@ typedef struct {
     bool integer;           /* int8: grouping does not matter, every block is one chunk */
 } gemm_ops;
 
-enum { MR_MAX = 12, NR_MAX = 32 };   /* largest micro-tile of any ops table */
+enum { MR_MAX = 6, NR_MAX = 16 };   /* largest micro-tile of any ops table */
 
 /* One num_gemm call, shared by its tasks (read-only while they run). */
 typedef struct {
@@ -431,7 +437,7 @@ int num_gemm_threads_default(void)
     return num_pool_threads_default();
 }
 
-/* ---- AVX2 + FMA and AVX-512 packing and kernels (selected at run time) -------------------- */
+/* ---- AVX2 + FMA packing and kernels (selected at run time) --------------------------------- */
 #if GEMM_HAVE_AVX2
 #define AVX2 __attribute__((target("avx2,fma")))
 
@@ -675,8 +681,6 @@ bool num_gemm_kernel_available(num_kernel k)
 
 static num_kernel kernel_auto(void)
 {
-    if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
-        return NUM_KERNEL_AVX512;
     if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
         return NUM_KERNEL_AVX2;
     return NUM_KERNEL_PORTABLE;
@@ -684,7 +688,7 @@ static num_kernel kernel_auto(void)
 
 const char *num_gemm_kernel_label(num_kernel k)
 {
-    static const char *const names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma", "avx512"};
+    static const char *const names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma"};
     return (unsigned)k < NUM_KERNEL__COUNT ? names[k] : "?";
 }
 

@@ -244,15 +244,15 @@ void *num_pool_scratch(num_pool *p, int worker, size_t bytes)
 
 /* ---- big buffers ----------------------------------------------------------------------------
  * Layout: a 64-byte header right before the returned pointer records how the block was made
- * (the mapping's start and length, or a NULL start for a calloc'd block). Mapped blocks start
+ * (the mapping's start and length, or a NULL start for a block from aligned_alloc). Mapped blocks start
  * their data on a 2 MiB boundary; the header sits in the small page before it. */
 
 enum { BIG_HEADER = 64 };
 #define BIG_PAGE ((size_t)2 << 20)
-#define BIG_MIN ((size_t)1 << 20)   /* smaller blocks come from calloc */
+#define BIG_MIN ((size_t)1 << 20)   /* smaller blocks come from aligned_alloc */
 
 typedef struct {
-    void *map;        /* start of the mapping, NULL if calloc'd */
+    void *map;        /* start of the mapping, NULL if from aligned_alloc */
     size_t map_len;   /* its length in bytes */
 } big_header;
 
@@ -278,9 +278,11 @@ void *num_big_alloc(size_t bytes)
         return (void *)data;
     }
 #endif
-    char *q = calloc(1, bytes + BIG_HEADER);
+    size_t len = (bytes + BIG_HEADER + 63) / 64 * 64;
+    char *q = aligned_alloc(64, len);
     if (!q)
         return NULL;
+    memset(q, 0, len);
     big_header h = {NULL, 0};
     memcpy(q, &h, sizeof h);
     return q + BIG_HEADER;

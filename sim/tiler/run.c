@@ -9,15 +9,16 @@
 #include <string.h>
 #include "base/rng.h"
 #include "num/gemm.h"
+#include "num/pool.h"
 
 void tiler_result_free(tiler_result *r)
 {
     if (!r)
         return;
     stats_free(&r->stats);
-    free(r->a);
-    free(r->b);
-    free(r->c);
+    num_big_free(r->a);
+    num_big_free(r->b);
+    num_big_free(r->c);
     memset(r, 0, sizeof *r);
 }
 
@@ -259,9 +260,10 @@ tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_p
     } else if (st == TP_OK) {
         st = tiler_check_sizes(pb, err);
         if (st == TP_OK) {
-            r->a = malloc(na * ib);
-            r->b = malloc(nb * ib);
-            r->c = calloc(nc, ob);
+            /* big buffers (num/pool.h): first touches fault in 2 MiB pages where possible */
+            r->a = num_big_alloc(na * ib);
+            r->b = num_big_alloc(nb * ib);
+            r->c = num_big_alloc(nc * ob);
             if (!r->a || !r->b || !r->c)
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the matrices of gemm %ux%ux%u",
                                 pb->m, pb->n, pb->k);
@@ -294,7 +296,7 @@ tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_p
     if (st == TP_OK)
         st = stats_copy(&r->stats, machine_stats(mc), err);
     if (st == TP_OK && !o->timing_only && o->check) {
-        ref = malloc(nc * 4);
+        ref = num_big_alloc(nc * 4);
         if (!ref)
             st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the reference result");
         else {
@@ -330,7 +332,7 @@ tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_p
         double roof = r->intensity * bw;
         r->roofline_ops_per_s = roof < r->peak_ops_per_s ? roof : r->peak_ops_per_s;
     }
-    free(ref);
+    num_big_free(ref);
     machine_free(mc);
     isa_free(&p);
     if (st != TP_OK)
