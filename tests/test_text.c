@@ -31,11 +31,34 @@ static void closest_respects_limits(void **state)
     assert_null(text_closest("ld", names, n, 2, false));                     /* 2 edits on 2 letters */
 }
 
+static void line_col_of_offsets(void **state)
+{
+    (void)state;
+    const char *t = "ab\ncd\n\nx";   /* offsets: a0 b1 \n2 c3 d4 \n5 \n6 x7 */
+    int line, col;
+    text_line_col(t, strlen(t), 0, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 1);
+    text_line_col(t, strlen(t), 2, &line, &col);   /* the first newline is column 3 of line 1 */
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 3);
+    text_line_col(t, strlen(t), 4, &line, &col);   /* d */
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 2);
+    text_line_col(t, strlen(t), 7, &line, &col);   /* x, after an empty line */
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 1);
+    text_line_col(t, 3, 7, &line, &col);           /* counting stops at len */
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 1);
+}
+
 TH_GROUP(text)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(distances_by_hand),
         cmocka_unit_test(closest_respects_limits),
+        cmocka_unit_test(line_col_of_offsets),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

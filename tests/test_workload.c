@@ -98,6 +98,25 @@ static void yaml_errors_are_positioned(void **state)
     yaml_error("layers:\n  - {name: a, M: 3\n", "w.yaml:3:1: did not find expected ',' or '}'");
 }
 
+/* A key given twice (also as M and m), a second 'layers:' and a second YAML document are errors,
+ * not silently resolved to one of them; a bad UTF-8 byte is reported where it is. */
+static void yaml_duplicates_and_positions(void **state)
+{
+    (void)state;
+    /* the second M is at column 33 of line 2; the first at column 15 */
+    yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4, M: 8}\n",
+               "w.yaml:2:33: duplicate key 'M' (first given at line 2, column 15)");
+    yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4, m: 8}\n",
+               "w.yaml:2:33: duplicate key 'm' (first given at line 2, column 15)");
+    yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4}\nlayers:\n  - {name: b, M: 4, N: 4, K: 4}\n",
+               "w.yaml:3:1: duplicate key 'layers' (first given at line 1, column 1)");
+    yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4}\n---\nlayers: []\n",
+               "w.yaml:4:1: a workload holds one YAML document; found a second one");
+    /* 0xff is byte 26 of the flow mapping that starts at column 5 of line 3: column 30 */
+    yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4}\n  - {name: b, M: 4, N: 4, K: \xff}\n",
+               "w.yaml:3:30: invalid leading UTF-8 octet");
+}
+
 static void csv_gemm_form(void **state)
 {
     (void)state;
@@ -266,6 +285,7 @@ TH_GROUP(workload)
         cmocka_unit_test(scalesim_files_parse_unchanged),
         cmocka_unit_test(shipped_yaml_workloads_parse),
         cmocka_unit_test(load_missing_file),
+        cmocka_unit_test(yaml_duplicates_and_positions),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -50,3 +50,17 @@ const char *text_closest(const char *s, const char *const *cands, size_t n, int 
         return NULL;
     return best;
 }
+
+void text_line_col(const char *text, size_t len, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}

@@ -16,4 +16,8 @@ int text_edit_distance(const char *a, const char *b, bool fold_case);
  * Ties go to the earlier candidate. */
 const char *text_closest(const char *s, const char *const *cands, size_t n, int max_dist,
                          bool fold_case);
+
+/* 1-based line and column of byte offset `off` in text[0, len) (columns count bytes), for
+ * parser errors that carry only an offset (libyaml's reader errors). */
+void text_line_col(const char *text, size_t len, size_t off, int *line, int *col);
 #endif

@@ -417,21 +417,6 @@ static tp_status walk_mapping(ctx_t *x, yaml_document_t *doc, yaml_node_t *m, co
     return TP_OK;
 }
 
-/* Line and column (1-based) of a byte offset, for libyaml reader errors that carry only that. */
-static void offset_pos(const char *text, size_t len, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && i < len; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 static tp_status yaml_fail(ctx_t *x, yaml_parser_t *ps, const char *text, size_t len, const loc_t *flag_loc)
 {
     char msg[300];
@@ -441,7 +426,7 @@ static tp_status yaml_fail(ctx_t *x, yaml_parser_t *ps, const char *text, size_t
     if (flag_loc)
         return fail(x, TP_ERR_PARSE, flag_loc, NULL, "%s", msg);
     if (ps->error == YAML_READER_ERROR) {
-        offset_pos(text, len, ps->problem_offset, &line, &col);
+        text_line_col(text, len, ps->problem_offset, &line, &col);
     } else {
         line = (int)ps->problem_mark.line + 1;
         col = (int)ps->problem_mark.column + 1;
@@ -1119,7 +1104,7 @@ tp_status cfg_load(const char *path, const char *const *sets, int n_sets, tp_con
     buf[n] = 0;
     if (strlen(buf) != n) {
         int line, col;
-        offset_pos(buf, n, strlen(buf), &line, &col);
+        text_line_col(buf, n, strlen(buf), &line, &col);
         free(buf);
         return tp_err_at(err, TP_ERR_PARSE, path, line, col, "NUL byte in a YAML file");
     }

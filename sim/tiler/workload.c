@@ -12,6 +12,7 @@
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
 #include "tiler/workload.h"
+#include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -179,6 +180,16 @@ static tp_status y_dtype(ycx *c, const yaml_node_t *n, tp_dtype *out)
     return TP_OK;
 }
 
+/* Key slot `slot` of a mapping was first given by node *first; a second one is an error. */
+static tp_status y_once(ycx *c, const yaml_node_t **first, const yaml_node_t *k, const char *key)
+{
+    if (*first)
+        return y_fail(c, k, "duplicate key '%s' (first given at line %d, column %d)", key, mline(*first),
+                      mcol(*first));
+    *first = k;
+    return TP_OK;
+}
+
 static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
 {
     if (n->type != YAML_MAPPING_NODE)
@@ -187,6 +198,8 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
     l->repeat = 1;
     l->line = mline(n);
     bool have[3] = {false, false, false};
+    static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue"};
+    const yaml_node_t *first[sizeof slots / sizeof slots[0]] = {NULL};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
@@ -194,6 +207,11 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
         tp_status st = TP_OK;
         if (!key)
             return y_fail(c, k, "%s: keys must be plain words", "layers");
+        /* M and m (N/n, K/k) are one key */
+        for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+            if (!strcmp(key, slots[i]) || (slots[i][1] == 0 && key[0] == slots[i][0] + 32 && key[1] == 0))
+                if ((st = y_once(c, &first[i], k, key)) != TP_OK)
+                    return st;
         if (!strcmp(key, "name")) {
             const char *s = scalar(v);
             if (!s)
@@ -241,12 +259,19 @@ static tp_status y_root(ycx *c, const yaml_node_t *root, wl_workload *w)
     if (root->type != YAML_MAPPING_NODE)
         return y_fail(c, root, "%s: the top level must be a mapping with 'layers:'", "workload");
     const yaml_node_t *layers = NULL;
+    static const char *const slots[] = {"name", "dtype", "layers"};
+    const yaml_node_t *first[3] = {NULL, NULL, NULL};
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         const char *key = scalar(k);
         if (!key)
             return y_fail(c, k, "%s: keys must be plain words", "workload");
+        for (size_t i = 0; i < 3; i++) {
+            tp_status st;
+            if (!strcmp(key, slots[i]) && (st = y_once(c, &first[i], k, key)) != TP_OK)
+                return st;
+        }
         if (!strcmp(key, "name")) {
             const char *s = scalar(v);
             if (!s)
@@ -281,6 +306,21 @@ static tp_status y_root(ycx *c, const yaml_node_t *root, wl_workload *w)
     return TP_OK;
 }
 
+/* libyaml's error, positioned: reader errors (bad UTF-8, control characters) carry only a byte
+ * offset, the others a mark. */
+static tp_status y_syntax(const yaml_parser_t *ps, const char *name, const char *text, size_t len, tp_err *err)
+{
+    int line, col;
+    if (ps->error == YAML_READER_ERROR) {
+        text_line_col(text, len, ps->problem_offset, &line, &col);
+    } else {
+        const yaml_mark_t *m = ps->problem ? &ps->problem_mark : &ps->context_mark;
+        line = (int)m->line + 1;
+        col = (int)m->column + 1;
+    }
+    return tp_err_at(err, TP_ERR_PARSE, name, line, col, "%s", ps->problem ? ps->problem : "YAML syntax error");
+}
+
 tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
@@ -293,15 +333,25 @@ tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl
         return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
-        st = tp_err_at(err, TP_ERR_PARSE, name, (int)m->line + 1, (int)m->column + 1, "%s",
-                       parser.problem ? parser.problem : "YAML syntax error");
+        st = y_syntax(&parser, name, text, len, err);
         yaml_parser_delete(&parser);
         return st;
     }
     ycx c = {&doc, name, err};
     st = y_root(&c, yaml_document_get_root_node(&doc), w);
     yaml_document_delete(&doc);
+    if (st == TP_OK) {
+        /* exactly one document: a second one would otherwise be ignored */
+        if (!yaml_parser_load(&parser, &doc)) {
+            st = y_syntax(&parser, name, text, len, err);
+        } else {
+            const yaml_node_t *r2 = yaml_document_get_root_node(&doc);
+            if (r2)
+                st = tp_err_at(err, TP_ERR_PARSE, name, mline(r2), mcol(r2),
+                               "a workload holds one YAML document; found a second one");
+            yaml_document_delete(&doc);
+        }
+    }
     yaml_parser_delete(&parser);
     if (st != TP_OK) {
         char src[256];
