@@ -86,3 +86,48 @@ expect_fail "input of the wrong shape" "^tpusim: --a .*: shape is 20 x 36 but th
 expect_fail "too many instructions" "^tpusim: gemm 100000x100000x100000: every tiling that fits machine 'tpu-v4' needs more than 8388608 instructions" \
     "$TPUSIM" gemm 100000 100000 100000 --no-data -c configs/tpu-v4.yaml --dtype bf16
 expect_fail "batched rows past 2^32" "batch x 16000000 rows exceeds 2\^32 rows" "$TPUSIM" gemm 16000000 4 4 --batch 1000 --no-data
+
+# Seeded random gemms on every shipped TPU machine and dataflow: in the JSON report `cycles`,
+# `macs` and `mxus` are integers, 0 < utilization <= 1, every unit's cycles_by_cause sums to
+# `cycles`, and the emitted program run by `tpusim run` takes exactly as many cycles.
+json_check() {
+    awk '
+    /^    "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "cycles not an integer: " v; bad=1; exit } total=v }
+    /^    "macs": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "macs not an integer: " v; bad=1; exit } macs=v }
+    /^    "mxus": / { v=$2; sub(/,$/, "", v); if (v !~ /^[1-9][0-9]*$/) { print "mxus not a positive integer: " v; bad=1; exit } mx=v }
+    /^    "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "utilization " v " not in (0,1]"; bad=1; exit } ut=1 }
+    /"cycles_by_cause": \{/ { in_c=1; sum=0; n++; next }
+    in_c && /\}/ { in_c=0; if (sum != total) { print "unit " n ": causes sum to " sum ", cycles " total; bad=1; exit } next }
+    in_c { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "cause not an integer: " $0; bad=1; exit } sum += v }
+    END { if (!bad) { if (total == "" || macs == "" || mx == "" || !ut || n < 3) print "missing fields"; else print "ok" } }' "$1"
+}
+seed=12345
+# rnd N: r = the next pseudo-random number in 0..N-1 (no subshell, so the seed advances)
+rnd() { seed=$(( (seed * 1103515245 + 12345) % 2147483648 )); r=$(( (seed / 65536) % $1 )); }
+i=0
+while [ $i -lt 24 ]; do
+    set -- "" "-c configs/edge-8x8.yaml" "-c configs/teach-4x4.yaml --dtype bf16" "-c configs/tpu-v1.yaml" \
+        "-c configs/tpu-v4-core.yaml --dtype bf16" "-c configs/tpu-v4.yaml --dtype bf16"
+    rnd 6; shift $r; mach=$1
+    set -- 1 3 8 17 33 64 100 129
+    rnd 8; shift $r; m=$1
+    set -- 1 5 16 40 70 130
+    rnd 6; shift $r; n=$1
+    set -- 1 7 32 50 200 300
+    rnd 6; shift $r; k=$1
+    set -- ws os is; rnd 3; shift $r; df=$1
+    set -- "" "--epilogue relu" "--batch 2" "--transpose-a --double-buffer off" "--epilogue requant --transpose-b"
+    rnd 5; shift $r; extra=$1
+    what="gemm $m $n $k $mach --dataflow $df $extra"
+    # shellcheck disable=SC2086
+    if "$TPUSIM" gemm $m $n $k $mach --dataflow $df $extra --no-data --json "$T/rg.json" --emit "$T/rg.tpu" >/dev/null 2>"$T/err" &&
+       "$TPUSIM" run "$T/rg.tpu" ${mach%% --dtype*} --dataflow $df --timing-only --json "$T/rr.json" >/dev/null 2>>"$T/err"; then
+        r1=$(json_check "$T/rg.json"); r2=$(json_check "$T/rr.json")
+        c1=$(grep -m1 '^    "cycles"' "$T/rg.json"); c2=$(grep -m1 '^    "cycles"' "$T/rr.json")
+        if [ "$r1" = ok ] && [ "$r2" = ok ] && [ "$c1" = "$c2" ]; then ok "random $what: causes sum, fields typed, run = gemm"
+        else not_ok "random $what" "gemm: $r1 / run: $r2 / $c1 vs $c2"; fi
+    else
+        not_ok "random $what (failed)" "$(cat "$T/err")"
+    fi
+    i=$((i + 1))
+done
