@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -94,12 +95,15 @@ int cli_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, u
 {
     char *end;
     unsigned long long v;
-    if (!s || !*s || *s == '-' || *s == '+') {
+    /* decimal, or hex after 0x; a leading zero does not make it octal ("010" is ten) */
+    bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *digits = hex ? s + 2 : s;
+    if (!s || !(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0]))) {
         cli_usage_error("%s: expected a whole number, got '%s'", name, s ? s : "");
         return -1;
     }
     errno = 0;
-    v = strtoull(s, &end, 0);
+    v = strtoull(digits, &end, hex ? 16 : 10);
     if (errno || *end) {
         cli_usage_error("%s: expected a whole number, got '%s'", name, s);
         return -1;

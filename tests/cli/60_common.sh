@@ -13,3 +13,9 @@ for cmd in "gemm 8 8 8" "mxu 8 8 8" "mxu-demo" "model kernels/workloads/tpuv1-ml
 done
 expect_out "config show --dataflow os" "tpu.array.dataflow +os" "$TPUSIM" config show --dataflow os
 expect_out "model --dataflow is" "model tpuv1-mlp0: .*\(is," "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml --dataflow is --no-data
+# Whole-number arguments are decimal (or 0x hex), never octal: "010" is ten, "08" is eight.
+expect_out "M 010 is ten, not octal 8" "^gemm 10x8x8 " "$TPUSIM" gemm 010 8 8 --no-data
+expect_out "M 08 is eight" "^gemm 8x8x8 " "$TPUSIM" gemm 08 8 8 --no-data
+expect_out "M 0x10 is sixteen" "^gemm 16x8x8 " "$TPUSIM" gemm 0x10 8 8 --no-data
+expect_fail "a leading blank is not a number" "^tpusim: M: expected a whole number, got ' 8'$" "$TPUSIM" gemm " 8" 8 8
+expect_fail "0x without digits" "^tpusim: M: expected a whole number, got '0x'$" "$TPUSIM" gemm 0x 8 8
