@@ -35,7 +35,7 @@
     {P ".write_latency", KT_TIME32, "cycles", KR_UNLESS_IDEAL, NULL, 0, CYC_MAX, OFF(M.write_latency_cycles), \
      "latency of a write until it is complete: cycles or a time"},                                \
     {P ".size", KT_SIZE, "bytes", KR_DEFAULT, "0", 0, 1ull << 50, OFF(M.size_bytes),               \
-     "capacity (0 = unlimited); programs that address beyond it are refused"}
+     "capacity (0 = unlimited); shown by config show, not enforced: a program may address beyond it (docs/memory.md)"}
 
 const cfg_key cfg_keys[] = {
     {"name", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(name),
