@@ -667,9 +667,22 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
                     }
     if (n == 0) {
         free(c);
-        if (have_first && (opts->tm || opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1))
-            *err = first;   /* the user's own choices are what does not fit */
-        else if (too_long)
+        if (have_first && (opts->tm || strncmp(first.msg, "--tile ", 7)))
+            *err = first;   /* the user's own tile, or a choice that fits no tile at all */
+        else if (have_first && (opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1)) {
+            /* the user's other choices rule every tile out: name them, not a tile they never gave */
+            char given[80] = "";
+            size_t gl = 0;
+            if (opts->order[0])
+                gl += (size_t)snprintf(given + gl, sizeof given - gl, " --order %s", opts->order);
+            if (opts->double_buffer >= 0)
+                gl += (size_t)snprintf(given + gl, sizeof given - gl, " --double-buffer %s",
+                                       opts->double_buffer ? "on" : "off");
+            if (opts->split_k > 1)
+                snprintf(given + gl, sizeof given - gl, " --split-k %u", opts->split_k);
+            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s' with%s; the largest tried: %s",
+                       pb->m, pb->n, pb->k, t->name, given, first.msg);
+        } else if (too_long)
             tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: every tiling that fits machine '%s' needs more than %u "
                        "instructions (too large to simulate)", pb->m, pb->n, pb->k, t->name, TILER_MAX_INSTRUCTIONS);
         else

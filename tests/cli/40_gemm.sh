@@ -58,6 +58,14 @@ expect_out "split-K result checked" "matches the reference bit for bit" \
     "$TPUSIM" gemm 50 70 700 --split-k 3 -c configs/tpu-v4-core.yaml --dtype bf16
 expect_fail "split-K beyond the MXUs of a core" "^tpusim: --split-k 2: at most 1 \(the MXUs of one core\)$" \
     "$TPUSIM" gemm 64 64 64 --split-k 2 --dtype bf16
+# options that rule out every tile are named, not a --tile the user never gave (edge-8x8 has 256
+# accumulator rows: order nkm keeps all ceil(257 / tm) m tiles of tm rows live, >= 257 rows)
+expect_fail "no tile fits the given order" \
+    "^tpusim: gemm 257x2x100: no tiling fits machine 'edge-8x8' with --order nkm; the largest tried: --tile 257x2x100: accumulators" \
+    "$TPUSIM" gemm 257 2 100 -c configs/edge-8x8.yaml --order nkm --no-data
+expect_fail "no tile fits the given split-K" \
+    "^tpusim: gemm 7x100x8: no tiling fits machine 'tpu-v4-core' with --split-k 2; the largest tried: .*needs at least 2 K tiles but K = 8 makes 1$" \
+    "$TPUSIM" gemm 7 100 8 -c configs/tpu-v4-core.yaml --dtype bf16 --split-k 2
 expect_fail "unsupported dtype" "does not support" "$TPUSIM" gemm 8 8 8 -c configs/tpu-v1.yaml --dtype bf16
 
 # --a/--b/--out and --emit: the emitted program run by `tpusim run` gives the same bytes and cycles.
