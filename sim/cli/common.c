@@ -38,14 +38,19 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
     const char *v;
-    if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-        if (!(v = cli_value(argc, argv, i)))
+    if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strncmp(a, "--config=", 9)) {
+        bool joined = !strncmp(a, "--config=", 9);
+        if (joined)
+            v = a + 9;
+        else if (!(v = cli_value(argc, argv, i)))
             return -1;
+        if (o->config_path) {
+            /* two machines: neither silently wins */
+            cli_usage_error("%s %s: the machine is already given ('%s')", joined ? "--config" : a,
+                            v, o->config_path);
+            return -1;
+        }
         o->config_path = v;
-        return 1;
-    }
-    if (!strncmp(a, "--config=", 9)) {
-        o->config_path = a + 9;
         return 1;
     }
     if (!strcmp(a, "--dataflow")) {

@@ -19,3 +19,10 @@ expect_out "M 08 is eight" "^gemm 8x8x8 " "$TPUSIM" gemm 08 8 8 --no-data
 expect_out "M 0x10 is sixteen" "^gemm 16x8x8 " "$TPUSIM" gemm 0x10 8 8 --no-data
 expect_fail "a leading blank is not a number" "^tpusim: M: expected a whole number, got ' 8'$" "$TPUSIM" gemm " 8" 8 8
 expect_fail "0x without digits" "^tpusim: M: expected a whole number, got '0x'$" "$TPUSIM" gemm 0x 8 8
+# Two machines on one command line are refused (the last one used to win silently).
+for cmd in "gemm 8 8 8" "mxu 8 8 8" "mxu-demo" "check kernels/gemm_single.tpu" "config show"; do
+    expect_fail "$cmd: -c twice" "^tpusim: -c configs/tpu-v1.yaml: the machine is already given \('configs/teach-4x4.yaml'\)$" \
+        "$TPUSIM" $cmd -c configs/teach-4x4.yaml -c configs/tpu-v1.yaml
+done
+expect_fail "config show FILE then --config=" "^tpusim: --config configs/tpu-v1.yaml: the machine is already given \('configs/teach-4x4.yaml'\)$" \
+    "$TPUSIM" config show configs/teach-4x4.yaml --config=configs/tpu-v1.yaml
