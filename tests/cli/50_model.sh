@@ -20,3 +20,42 @@ expect_fail "layer dtype the machine lacks" "^tpusim: $T/bf.yaml:2: layer 'a': m
     "$TPUSIM" model "$T/bf.yaml" -c configs/tpu-v1.yaml
 expect_fail "missing workload" "^tpusim: model: expected a workload file" "$TPUSIM" model
 expect_fail "unreadable workload" "^tpusim: $T/none.yaml: cannot open" "$TPUSIM" model "$T/none.yaml"
+
+# model JSON: the layers' cycles (all repeats) sum to total.cycles, so do the groups' cycles x
+# repeat; in every group every unit's cycles_by_cause sums to the group's cycles; utilizations
+# of layers and total lie in (0,1].
+model_json_check() {
+    awk '
+    /^    "layers": \[/ { sec="l"; next }
+    /^    "groups": \[/ { sec="g"; next }
+    /^    "total": \{/ { sec="t"; next }
+    sec == "l" && /^        "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "layer cycles " v; bad=1; exit } ls += v; nl++ }
+    sec == "l" && /^        "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "layer utilization " v; bad=1; exit } }
+    sec == "g" && /^        "repeat": / { v=$2; sub(/,$/, "", v); rep=v }
+    sec == "g" && /^        "cycles": / { v=$2; sub(/,$/, "", v); gc=v; gs += rep * v; ng++ }
+    sec == "g" && /"cycles_by_cause": \{/ { in_c=1; sum=0; nu++; next }
+    in_c && /\}/ { in_c=0; if (sum != gc) { print "group " ng " unit: causes sum to " sum ", cycles " gc; bad=1; exit } next }
+    in_c { v=$2; sub(/,$/, "", v); sum += v }
+    sec == "t" && /^      "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "total cycles " v; bad=1; exit } tc=v }
+    sec == "t" && /^      "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "total utilization " v; bad=1; exit } }
+    END { if (bad) exit
+          if (!nl || !ng || !nu || tc == "") print "missing fields"
+          else if (ls != tc) print "layers sum to " ls ", total " tc
+          else if (gs != tc) print "groups sum to " gs ", total " tc
+          else print "ok" }' "$1"
+}
+printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24}\n  - {name: c, M: 9, N: 33, K: 16, repeat: 3, epilogue: requant}\n' >"$T/mix.yaml"
+for run in "kernels/workloads/tpuv1-mlp1.yaml -c configs/tpu-v1.yaml --no-data" \
+           "kernels/workloads/bert-base-seq128.yaml -c configs/tpu-v4.yaml --no-data" \
+           "$T/mix.yaml -c configs/edge-8x8.yaml --dataflow os" \
+           "$T/mix.yaml -c configs/teach-4x4.yaml --dataflow is --engine pe" \
+           "$T/mix.yaml -c configs/tpu-v4.yaml --dtype bf16"; do
+    # shellcheck disable=SC2086
+    if "$TPUSIM" model $run --json "$T/m.json" >/dev/null 2>"$T/err"; then
+        r=$(model_json_check "$T/m.json")
+        if [ "$r" = ok ]; then ok "model $run: layers and groups sum to the total, causes to each group"
+        else not_ok "model $run" "$r"; fi
+    else
+        not_ok "model $run (failed)" "$(cat "$T/err")"
+    fi
+done
