@@ -58,6 +58,9 @@ static void sizes_bad(void **state)
     assert_non_null(strstr(size_bad("1."), "no digit after"));
     assert_non_null(strstr(size_bad("1e6"), "exponent"));
     assert_non_null(strstr(size_bad("1  MiB"), "spaces"));
+    /* the one space separates number and unit: a trailing space with no unit is not a size */
+    assert_non_null(strstr(size_bad("24 "), "spaces"));
+    assert_non_null(strstr(size_bad("1.5 "), "spaces"));
     /* 2^64 = 18446744073709551616 overflows; 2^64-1 fits */
     assert_true(size_ok("18446744073709551615") == UINT64_MAX);
     assert_non_null(strstr(size_bad("18446744073709551616"), "too"));

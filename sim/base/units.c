@@ -103,7 +103,7 @@ static int scan_number(const char *s, scanned *out, const char **why)
     }
     if (*p == ' ')
         p++;
-    if (*p == ' ' || *p == '\t') {
+    if (*p == ' ' || *p == '\t' || (p > s && p[-1] == ' ' && !*p)) {   /* "1 " has no unit after its space */
         *why = "unexpected spaces";
         return -1;
     }
