@@ -428,6 +428,14 @@ static void pool_runs_every_task_once(void **state)
         assert_int_equal(lg.worker[t], 0);
     }
     num_pool_free(p);
+    /* no pool: the caller runs everything */
+    memset(&lg, 0, sizeof lg);
+    num_pool_run(NULL, 5, 3, log_task, &lg);
+    for (uint32_t t = 0; t < 5; t++) {
+        assert_int_equal(lg.runs[t], 1);
+        assert_int_equal(lg.worker[t], 0);
+    }
+    assert_int_equal(lg.runs[5], 0);
 }
 
 static void pool_scratch_and_big_buffers(void **state)

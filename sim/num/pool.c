@@ -194,8 +194,9 @@ int num_pool_threads(const num_pool *p)
 
 void num_pool_run(num_pool *p, uint32_t ntasks, int workers, num_pool_fn fn, void *arg)
 {
-    if (workers <= 0 || workers > p->nthreads)
-        workers = p->nthreads;
+    int have = num_pool_threads(p);
+    if (workers <= 0 || workers > have)
+        workers = have;
     if ((uint32_t)workers > ntasks)
         workers = ntasks ? (int)ntasks : 1;
     if (workers == 1) {

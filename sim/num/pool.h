@@ -36,12 +36,13 @@ int num_pool_threads(const num_pool *p);             /* participants, including 
 int num_pool_threads_default(void);                  /* online CPUs (sysconf), 1..NUM_POOL_MAX */
 
 /* Runs tasks 0..ntasks-1 with at most `workers` participants (<= 0 or more than the pool has:
- * all of them; 1: everything on the calling thread, no wake-up). Returns when all are done. */
+ * all of them; 1: everything on the calling thread, no wake-up). Returns when all are done.
+ * p == NULL runs every task on the calling thread (worker 0). */
 void num_pool_run(num_pool *p, uint32_t ntasks, int workers, num_pool_fn fn, void *arg);
 
 /* Worker w's scratch buffer of at least `bytes` (64-byte aligned; its contents are not kept
  * when it grows). Call it from the owning thread before num_pool_run, or from worker w inside
- * a task. NULL when memory is missing. */
+ * a task. NULL when memory is missing or w is not below NUM_POOL_MAX. p must not be NULL. */
 void *num_pool_scratch(num_pool *p, int worker, size_t bytes);
 
 /* Zeroed memory of `bytes` (64-byte aligned), large regions backed by huge pages where the

@@ -46,7 +46,10 @@ tp_status machine_load(machine *m, const isa_program *p, tp_err *err);
 tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols,
                        npy_dtype dt, tp_err *err);
 void machine_set_timing_only(machine *m, bool on);
-void machine_set_threads(machine *m, int threads);   /* for value kernels; 0 = default */
+/* Threads for the matmuls' values (0 = online CPUs). The machine makes a worker pool
+ * (num/pool.h) of that many at its first matmul with values and keeps it, threads asleep
+ * between runs, until machine_free or a different count; timing-only runs never make one. */
+void machine_set_threads(machine *m, int threads);
 /* Runs the loaded program from a reset machine (buffers zeroed) to completion. Errors:
  * TP_ERR_PROGRAM for run-time faults, with the instruction's position. */
 tp_status machine_run(machine *m, tp_err *err);
