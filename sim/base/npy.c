@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define NPY_MAX_HEADER_BYTES 100000u   /* numpy itself refuses headers over 10000 bytes */
 #define NPY_ALIGN 64u
@@ -340,6 +341,23 @@ tp_status npy_read(const char *path, npy_mat *m, tp_err *err)
         goto end;
     }
     size_t count = (size_t)(rows * cols), nbytes = count * sizes[dt];
+    /* a short file is refused before its shape's bytes are allocated (a 128-byte file may
+     * claim 8 GiB); a stream that cannot seek is found short by the read below instead */
+    off_t here = ftello(fp);
+    if (here >= 0 && fseeko(fp, 0, SEEK_END) == 0) {
+        off_t end = ftello(fp);
+        if (fseeko(fp, here, SEEK_SET) != 0) {
+            st = tp_err_at(err, TP_ERR_IO, path, 0, 0, "seek error: %s", strerror(errno));
+            goto end;
+        }
+        if (end >= here && (uint64_t)(end - here) < nbytes) {
+            st = tp_err_at(err, TP_ERR_NPY, path, 0, 0,
+                           "truncated: shape (%llu, %llu) needs %zu bytes of data, file has %llu",
+                           (unsigned long long)rows, (unsigned long long)cols, nbytes,
+                           (unsigned long long)(end - here));
+            goto end;
+        }
+    }
     void *data = malloc(nbytes ? nbytes : 1);
     if (!data) {
         st = tp_err_at(err, TP_ERR_NOMEM, path, 0, 0, "out of memory for %zu bytes of data", nbytes);

@@ -26,3 +26,12 @@ for cmd in "gemm 8 8 8" "mxu 8 8 8" "mxu-demo" "check kernels/gemm_single.tpu" "
 done
 expect_fail "config show FILE then --config=" "^tpusim: --config configs/tpu-v1.yaml: the machine is already given \('configs/teach-4x4.yaml'\)$" \
     "$TPUSIM" config show configs/teach-4x4.yaml --config=configs/tpu-v1.yaml
+# A .npy whose header claims more data than the file holds is refused as truncated before its
+# shape's bytes are allocated: under a 3 GB address-space limit a 128-byte file claiming
+# 46340 x 46340 float32 (8.6 GB) used to fail with "out of memory" instead.
+npy_h="{'descr': '<f4', 'fortran_order': False, 'shape': (46340, 46340), }"
+while [ $(( (${#npy_h} + 11) % 64 )) -ne 0 ]; do npy_h="$npy_h "; done
+printf '\223NUMPY\001\000\166\000%s\n' "$npy_h" >"$T/short.npy"
+expect_fail "short .npy refused before allocating" \
+    "^tpusim: $T/short.npy: truncated: shape \(46340, 46340\) needs 8589582400 bytes of data, file has 0$" \
+    sh -c 'ulimit -v 3000000 && exec "$0" mxu 8 8 8 --a "$1" --b "$1"' "$TPUSIM" "$T/short.npy"
