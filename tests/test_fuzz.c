@@ -12,6 +12,7 @@
 #include "base/npy.h"
 #include "base/rng.h"
 #include "config/config.h"
+#include "tiler/workload.h"
 
 enum { FUZZ_CASES = 600 };
 
@@ -172,12 +173,64 @@ static void npy_mutations(void **state)
     assert_true(refused > 0);
 }
 
+/* Workload files (YAML and SCALE-Sim CSV): an accepted file has only layers within the documented
+ * limits; a refused one has a one-line error that starts with the file name. */
+static void workload_mutations(void **state)
+{
+    (void)state;
+    static const char *const bases[2] = {
+        "name: fz\ndtype: int8\nlayers:\n"
+        "  - {name: a, M: 128, N: 256, K: 64, repeat: 3}\n"
+        "  - name: b\n    M: 7\n    N: 9\n    K: 11\n    epilogue: relu\n    dtype: bf16\n",
+        "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+        "Conv1, 224, 224, 7, 7, 3, 64, 2,\n"
+        "CB2a_DP, 56, 56, 3, 3, 64, 1, 1,\n"
+        "FC, 1, 1, 1, 1, 2048, 1000, 1,\n",
+    };
+    static const char *const names[2] = {"fuzz.yaml", "fuzz.csv"};
+    char buf[1024];
+    rng_state r;
+    rng_init(&r, 11);
+    for (int form = 0; form < 2; form++) {
+        size_t base_len = strlen(bases[form]);
+        int accepted = 0, refused = 0;
+        for (int i = 0; i < FUZZ_CASES; i++) {
+            memcpy(buf, bases[form], base_len);
+            size_t len = mutate(&r, buf, base_len, sizeof buf - 1);
+            buf[len] = '\0';
+            wl_workload w;
+            tp_err err = {0};
+            tp_status st = form ? workload_parse_csv(names[form], buf, len, &w, &err)
+                                : workload_parse_yaml(names[form], buf, len, &w, &err);
+            if (st == TP_OK) {
+                accepted++;
+                assert_true(w.n_layers >= 1);
+                for (size_t l = 0; l < w.n_layers; l++) {
+                    assert_in_range(w.layers[l].m, 1, WL_MAX_DIM);
+                    assert_in_range(w.layers[l].n, 1, WL_MAX_DIM);
+                    assert_in_range(w.layers[l].k, 1, WL_MAX_DIM);
+                    assert_in_range(w.layers[l].repeat, 1, WL_MAX_REPEAT);
+                }
+            } else {
+                assert_one_line_error(&err);
+                assert_int_equal(strncmp(err.msg, names[form], strlen(names[form])), 0);
+                assert_null(w.layers);
+                refused++;
+            }
+            workload_free(&w);
+        }
+        assert_true(accepted > 0);
+        assert_true(refused > 0);
+    }
+}
+
 TH_GROUP(fuzz)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_yaml_mutations),
         cmocka_unit_test(config_set_mutations),
         cmocka_unit_test(npy_mutations),
+        cmocka_unit_test(workload_mutations),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }
