@@ -12,7 +12,7 @@
  * 2. Inside a tile, K is cut into blocks that never straddle a chunk boundary in a way that
  *    changes the order: if kc <= KB a block holds whole chunks (floor(KB/kc) of them, the last
  *    one possibly cut short by K); if kc > KB a chunk is split into ceil(kc/KB) blocks and the
- *    running chunk sum P is parked in a per-thread buffer (Pbuf) between blocks.
+ *    running chunk sum P is parked in a per-worker buffer (Pbuf) between blocks.
  * 3. For each block, the tile's B block (kb x tile width) is packed once into NR-wide panels
  *    (k-major), then for each MC-row block of the tile the A block (mc x kb) into MR-high
  *    panels, converted to fp32 (bf16 -> fp32 is a 16-bit shift) or to int32 / int16 pairs.
