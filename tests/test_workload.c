@@ -117,6 +117,22 @@ static void yaml_duplicates_and_positions(void **state)
                "w.yaml:3:30: invalid leading UTF-8 octet");
 }
 
+/* M*N*K of the largest accepted layer is 2^72: the MAC counts saturate instead of wrapping. */
+static void macs_saturate(void **state)
+{
+    (void)state;
+    wl_workload w = parse_yaml_ok("layers:\n"
+                                  "  - {name: a, M: 1000, N: 2000, K: 3, repeat: 5}\n"       /* 6*10^6 x 5 */
+                                  "  - {name: b, M: 16777216, N: 16777216, K: 16777216}\n"); /* 2^72 */
+    assert_true(workload_layer_macs(&w.layers[0]) == 6000000ull);
+    assert_true(workload_layer_macs(&w.layers[1]) == UINT64_MAX);   /* wrapping gave 0 */
+    assert_true(workload_total_macs(&w) == UINT64_MAX);
+    w.n_layers = 1;
+    assert_true(workload_total_macs(&w) == 30000000ull);
+    w.n_layers = 2;
+    workload_free(&w);
+}
+
 static void csv_gemm_form(void **state)
 {
     (void)state;
@@ -286,6 +302,7 @@ TH_GROUP(workload)
         cmocka_unit_test(shipped_yaml_workloads_parse),
         cmocka_unit_test(load_missing_file),
         cmocka_unit_test(yaml_duplicates_and_positions),
+        cmocka_unit_test(macs_saturate),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

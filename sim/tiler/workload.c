@@ -44,16 +44,24 @@ uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride)
     return (in - f + stride - 1) / stride + 1;
 }
 
+/* a * b, or UINT64_MAX if the product does not fit */
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 uint64_t workload_layer_macs(const wl_layer *l)
 {
-    return (uint64_t)l->m * l->n * l->k;
+    return mul_sat((uint64_t)l->m * l->n, l->k);
 }
 
 uint64_t workload_total_macs(const wl_workload *w)
 {
     uint64_t t = 0;
-    for (size_t i = 0; i < w->n_layers; i++)
-        t += workload_layer_macs(&w->layers[i]) * w->layers[i].repeat;
+    for (size_t i = 0; i < w->n_layers; i++) {
+        uint64_t x = mul_sat(workload_layer_macs(&w->layers[i]), w->layers[i].repeat);
+        t = x > UINT64_MAX - t ? UINT64_MAX : t + x;
+    }
     return t;
 }
 

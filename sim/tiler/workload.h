@@ -34,7 +34,7 @@
 #include "base/err.h"
 #include "num/num.h"
 
-#define WL_MAX_DIM (1u << 24)      /* 16M: any real layer, and M*N*K stays far from overflow */
+#define WL_MAX_DIM (1u << 24)      /* 16M: any real layer; M*N*K may reach 2^72 (see workload_layer_macs) */
 #define WL_MAX_LAYERS 100000u
 #define WL_MAX_REPEAT 1000000u
 
@@ -74,7 +74,8 @@ void workload_free(wl_workload *w);
 
 /* im2col output size as SCALE-Sim computes it: ceil((in - f) / stride) + 1 (in >= f, stride >= 1). */
 uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride);
-/* MACs of one run of a layer (M*N*K) and of the whole workload (repeats included). */
+/* MACs of one run of a layer (M*N*K) and of the whole workload (repeats included), saturated at
+ * UINT64_MAX: dimensions up to WL_MAX_DIM make M*N*K up to 2^72. */
 uint64_t workload_layer_macs(const wl_layer *l);
 uint64_t workload_total_macs(const wl_workload *w);
 #endif
