@@ -1,4 +1,5 @@
 /* tpusim check [-c CONFIG] [--set P=V]... PROGRAM
+ * (--dataflow X is short for --set tpu.array.dataflow=X.)
  * Assembles and validates a .tpu program against the machine without running it:
  * prints "ok: N instructions" or one positioned error. */
 #include <stdio.h>
@@ -17,7 +18,7 @@ int cmd_check(int argc, char **argv)
         if (r)
             continue;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: tpusim check [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu\n"
+            printf("usage: tpusim check [-c CONFIG] [--set PATH=VALUE]... [--dataflow ws|os|is] PROGRAM.tpu\n"
                    "Assembles and validates PROGRAM against the machine without running it.\n");
             return 0;
         }

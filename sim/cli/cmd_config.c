@@ -12,8 +12,8 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tpusim config show [FILE | -c FILE] [--set PATH=VALUE]... [--json OUT]\n"
-               "       tpusim config check FILE [--set PATH=VALUE]...\n"
+    fprintf(f, "usage: tpusim config show [FILE | -c FILE] [--set PATH=VALUE]... [--dataflow ws|os|is] [--json OUT]\n"
+               "       tpusim config check FILE [--set PATH=VALUE]... [--dataflow ws|os|is]\n"
                "       tpusim config keys\n\n"
                "show   prints every key of the machine (the embedded default without FILE) with its\n"
                "       value and unit, then derived figures; --json OUT writes JSON to OUT ('-' = stdout)\n"

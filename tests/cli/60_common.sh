@@ -35,3 +35,9 @@ printf '\223NUMPY\001\000\166\000%s\n' "$npy_h" >"$T/short.npy"
 expect_fail "short .npy refused before allocating" \
     "^tpusim: $T/short.npy: truncated: shape \(46340, 46340\) needs 8589582400 bytes of data, file has 0$" \
     sh -c 'ulimit -v 3000000 && exec "$0" mxu 8 8 8 --a "$1" --b "$1"' "$TPUSIM" "$T/short.npy"
+# Every command that takes a machine accepts --dataflow, and its --help says so.
+for cmd in gemm model run check mxu mxu-demo config; do
+    expect_out "$cmd --help lists --dataflow" "--dataflow ws\|os\|is" "$TPUSIM" $cmd --help
+done
+expect_fail "check --dataflow os applies" "gemm_single.tpu:[0-9]+:1: os dataflow: m = 64 exceeds the array's 32 rows$" \
+    "$TPUSIM" check --dataflow os kernels/gemm_single.tpu
