@@ -565,6 +565,7 @@ tp_status workload_load(const char *path, wl_workload *w, tp_err *err)
     char *buf = NULL;
     size_t n = 0, cap = 0;
     tp_status st = TP_OK;
+    errno = 0;
     for (;;) {
         if (n + 4096 > cap) {
             if (cap >= WL_MAX_FILE_BYTES) {
@@ -584,7 +585,7 @@ tp_status workload_load(const char *path, wl_workload *w, tp_err *err)
         n += got;
         if (got == 0) {
             if (ferror(f))
-                st = tp_err_set(err, TP_ERR_IO, "%s: read error", path);
+                st = tp_err_set(err, TP_ERR_IO, "%s: read error: %s", path, strerror(errno ? errno : EIO));
             break;
         }
     }

@@ -613,6 +613,7 @@ tp_status asm_parse_file(const char *path, const tp_tpu_cfg *t, isa_program *p, 
         return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
+    errno = 0;
     while (buf) {
         size_t r = fread(buf + n, 1, cap - n - 1, f);
         n += r;
@@ -632,13 +633,13 @@ tp_status asm_parse_file(const char *path, const tp_tpu_cfg *t, isa_program *p, 
         buf = q;
         cap *= 2;
     }
-    int ioerr = ferror(f);
+    int ioerr = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (!buf)
         return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory reading the program", path);
     if (ioerr) {
         free(buf);
-        return tp_err_set(err, TP_ERR_IO, "%s: read error", path);
+        return tp_err_set(err, TP_ERR_IO, "%s: read error: %s", path, strerror(ioerr));
     }
     buf[n] = 0;
     if (memchr(buf, 0, n)) {

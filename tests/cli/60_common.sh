@@ -41,3 +41,6 @@ for cmd in gemm model run check mxu mxu-demo config; do
 done
 expect_fail "check --dataflow os applies" "gemm_single.tpu:[0-9]+:1: os dataflow: m = 64 exceeds the array's 32 rows$" \
     "$TPUSIM" check --dataflow os kernels/gemm_single.tpu
+# A directory given as a file says why it cannot be read.
+expect_fail "model: a directory" "^tpusim: kernels: read error: Is a directory$" "$TPUSIM" model kernels
+expect_fail "check: a directory" "^tpusim: kernels: read error: Is a directory$" "$TPUSIM" check kernels
