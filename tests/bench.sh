@@ -4,7 +4,8 @@
 #     took 415 s for the same GEMM on the same array: 10,000x).
 #  2. functional: 1024^3 bf16 on tpu-v4-core, values computed, no reference check. Target
 #     4x one OpenBLAS cblas_sgemm 1024^3 on this machine (built here from tests/bench/sgemm.c).
-# Each is the best of a few whole-process runs; peak RSS (GNU time or /proc) is shown too.
+# Each is the best of a few whole-process runs (the ratio); the median shows how much the
+# machine's load moved them. Peak RSS (GNU time or /proc) is shown too.
 TPUSIM=${1:-build/release/tpusim}
 [ -x "$TPUSIM" ] || { echo "bench: $TPUSIM not built (run make)" >&2; exit 2; }
 B=$(mktemp -d /tmp/tpusim-bench-XXXXXX)
@@ -28,9 +29,11 @@ else
     echo "bench: OpenBLAS not available; install it with: sudo apt-get install libopenblas-dev"
 fi
 
-# prints "BEST_US RSS_KB": the best wall time (microseconds) of RUNS runs and the peak RSS of the last
+# prints "BEST_US RSS_KB MEDIAN_US": the best wall time (microseconds) of RUNS runs, the peak RSS of
+# the last and the median time (how much the machine's load moved the runs)
 best_of() {
     best=""
+    : > "$B/times"
     for _ in $(seq "$RUNS"); do
         t0=$(date +%s%N)
         if [ -x /usr/bin/time ]; then
@@ -40,26 +43,28 @@ best_of() {
         fi
         t1=$(date +%s%N)
         t=$(( (t1 - t0) / 1000 ))   # microseconds
+        echo "$t" >> "$B/times"
         if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
     done
     rss_kb=$( [ -f "$B/rss" ] && tail -n 1 "$B/rss" || echo "?")
-    echo "$best $rss_kb"
+    median=$(sort -n "$B/times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "$best $rss_kb $median"
 }
 
 echo "tpusim bench ($(nproc) cores; best of $RUNS runs each)"
 t1=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --set tpu.array.rows=32 \
      --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data) || exit 1
-rss1=${t1#* }; t1=${t1% *}
-awk -v t="$t1" -v r="$rss1" 'BEGIN {
-    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f  (SCALE-Sim 415 s: %.0fx faster)  peak RSS %s kB\n",
-           t / 1000, t / 1000 / 41.5, 415e6 / t, r }'
+set -- $t1; t1=$1; rss1=$2; med1=$3
+awk -v t="$t1" -v r="$rss1" -v md="$med1" 'BEGIN {
+    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f  (SCALE-Sim 415 s: %.0fx faster)  peak RSS %s kB  (median %.2f ms)\n",
+           t / 1000, t / 1000 / 41.5, 415e6 / t, r, md / 1000 }'
 t2=$(best_of "$TPUSIM" gemm 1024 1024 1024 -c configs/tpu-v4-core.yaml --dtype bf16 --no-check) || exit 1
-rss2=${t2#* }; t2=${t2% *}
+set -- $t2; t2=$1; rss2=$2; med2=$3
 if [ -n "$blas_s" ]; then
-    awk -v t="$t2" -v b="$blas_s" -v r="$rss2" 'BEGIN {
-        printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  target 4 x sgemm = %.2f ms  ratio %.3f  peak RSS %s kB\n",
-               t / 1000, 4 * b * 1000, t / 1e6 / (4 * b), r
+    awk -v t="$t2" -v b="$blas_s" -v r="$rss2" -v md="$med2" 'BEGIN {
+        printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  target 4 x sgemm = %.2f ms  ratio %.3f  peak RSS %s kB  (median %.2f ms, ratio %.3f)\n",
+               t / 1000, 4 * b * 1000, t / 1e6 / (4 * b), r, md / 1000, md / 1e6 / (4 * b)
         printf "  reference    OpenBLAS cblas_sgemm 1024^3       : %8.2f ms\n", b * 1000 }'
 else
-    awk -v t="$t2" -v r="$rss2" 'BEGIN { printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  (no OpenBLAS: no ratio)  peak RSS %s kB\n", t / 1000, r }'
+    awk -v t="$t2" -v r="$rss2" -v md="$med2" 'BEGIN { printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  (no OpenBLAS: no ratio)  peak RSS %s kB  (median %.2f ms)\n", t / 1000, r, md / 1000 }'
 fi
