@@ -537,9 +537,6 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
                 return rc;
             if (!r || !c)
                 return fail(a, r ? w[4].col : w[3].col, "tensor '%s' has a zero dimension", name);
-            if (r * c > NPY_MAX_ELEMS)
-                return fail(a, w[3].col, "tensor '%s' has %llu elements (at most %llu, the .npy limit)", name,
-                            (unsigned long long)(r * c), (unsigned long long)NPY_MAX_ELEMS);
             if (isa_find_tensor(a->p, name) >= 0 || find_region(a->p, w[1]))
                 return fail(a, w[1].col, "'%s' is already declared", name);
             int idx = isa_add_tensor(a->p, name, dt, (uint32_t)r, (uint32_t)c);
