@@ -218,6 +218,7 @@ struct machine {
     int threads;
     num_pool *pool;         /* value kernels' threads and scratch: made at the first matmul with
                                values, kept until machine_free (threads sleep between runs) */
+    bool pool_full;         /* the pool has m->threads participants, not just the caller */
     mxu_params mp;
     void **tdata;           /* per tensor: data pointer (values mode) */
     bool *town;             /* the machine allocated it */
@@ -414,6 +415,7 @@ void machine_set_threads(machine *m, int threads)
     if (threads != m->threads) {   /* the pool is sized for the old count: make it anew */
         num_pool_free(m->pool);
         m->pool = NULL;
+        m->pool_full = false;
     }
     m->threads = threads;
 }
@@ -700,12 +702,22 @@ static void values_store(machine *m, core_state *cs, const isa_instr *in)
 
 /* Fast engine values of one matmul op: num_gemm with kc = op.k, the rule mxu_fast_values
  * states (tpu/mxu.h), run on the machine's pool so that no call starts threads or allocates
- * scratch. Without memory for a pool, mxu_fast_values itself. */
+ * scratch. The pool starts its threads only once an op is large enough to use them (a program
+ * of small ops never has threads spinning beside it). Without memory for a pool,
+ * mxu_fast_values itself. */
 static void values_matmul_fast(machine *m, const mxu_issue *is, int threads)
 {
-    if (!m->pool && num_pool_new(m->threads, &m->pool, NULL) != TP_OK) {
-        mxu_fast_values(&m->mp, is, threads);
-        return;
+    bool full = threads != 1;
+    if (m->pool && full && !m->pool_full) {   /* grow the caller-only pool */
+        num_pool_free(m->pool);
+        m->pool = NULL;
+    }
+    if (!m->pool) {
+        if (num_pool_new(full ? m->threads : 1, &m->pool, NULL) != TP_OK) {
+            mxu_fast_values(&m->mp, is, threads);
+            return;
+        }
+        m->pool_full = full;
     }
     num_gemm_args g = {
         .a = is->a, .a_rs = is->a_rs, .a_cs = is->a_cs,

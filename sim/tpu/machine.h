@@ -47,8 +47,9 @@ tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, 
                        npy_dtype dt, tp_err *err);
 void machine_set_timing_only(machine *m, bool on);
 /* Threads for the matmuls' values (0 = online CPUs). The machine makes a worker pool
- * (num/pool.h) of that many at its first matmul with values and keeps it, threads asleep
- * between runs, until machine_free or a different count; timing-only runs never make one. */
+ * (num/pool.h) of that many at its first matmul large enough to use them and keeps it, threads
+ * asleep between runs, until machine_free or a different count; timing-only runs and programs
+ * of small matmuls start no threads. */
 void machine_set_threads(machine *m, int threads);
 /* Runs the loaded program from a reset machine (buffers zeroed) to completion. Errors:
  * TP_ERR_PROGRAM for run-time faults, with the instruction's position. */
