@@ -417,7 +417,7 @@ static void engines_agree_on_tiled_gemms(void **state)
         num_gemm_ref(p.dtype, &g);
         for (uint64_t f = 0; f < folds; f++) {
             mxu_gemm_fold(&p, M, N, K, a, b, c_fast, false, f, &is[f]);
-            mxu_fast_values(&p, &is[f], 1);
+            mxu_fast_values(&p, &is[f], NULL, 1);
         }
         for (uint64_t f = 0; f < folds; f++)
             mxu_gemm_fold(&p, M, N, K, a, b, c_pe, false, f, &is[f]);
@@ -481,7 +481,7 @@ static void engines_agree_on_op_sequences(void **state)
             mxu_issue f = is[i];
             size_t bytes = (size_t)is[i].op.m * is[i].op.n * 4;
             f.c = bufs[i][3];
-            mxu_fast_values(&p, &f, 1);
+            mxu_fast_values(&p, &f, NULL, 1);
             num_gemm_args g = {f.a, f.a_rs, f.a_cs, f.b, f.b_rs, f.b_cs, bufs[i][4], f.ldc,
                                f.op.m, f.op.n, f.op.k, f.op.k, f.op.accumulate};
             num_gemm_ref(p.dtype, &g);

@@ -700,11 +700,10 @@ static void values_store(machine *m, core_state *cs, const isa_instr *in)
         memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
 }
 
-/* Fast engine values of one matmul op: num_gemm with kc = op.k, the rule mxu_fast_values
- * states (tpu/mxu.h), run on the machine's pool so that no call starts threads or allocates
- * scratch. The pool starts its threads only once an op is large enough to use them (a program
- * of small ops never has threads spinning beside it). Without memory for a pool,
- * mxu_fast_values itself. */
+/* Fast engine values of one matmul op (mxu_fast_values), run on the machine's pool so that no
+ * call starts threads or allocates scratch. The pool starts its threads only once an op is
+ * large enough to use them (a program of small ops never has threads spinning beside it).
+ * Without memory for a pool, threads are started for the call. */
 static void values_matmul_fast(machine *m, const mxu_issue *is, int threads)
 {
     bool full = threads != 1;
@@ -714,19 +713,12 @@ static void values_matmul_fast(machine *m, const mxu_issue *is, int threads)
     }
     if (!m->pool) {
         if (num_pool_new(full ? m->threads : 1, &m->pool, NULL) != TP_OK) {
-            mxu_fast_values(&m->mp, is, threads);
+            mxu_fast_values(&m->mp, is, NULL, threads);
             return;
         }
         m->pool_full = full;
     }
-    num_gemm_args g = {
-        .a = is->a, .a_rs = is->a_rs, .a_cs = is->a_cs,
-        .b = is->b, .b_rs = is->b_rs, .b_cs = is->b_cs,
-        .c = is->c, .ldc = is->ldc,
-        .m = is->op.m, .n = is->op.n, .k = is->op.k, .kc = is->op.k,
-        .accumulate = is->op.accumulate,
-    };
-    num_gemm_pool(m->mp.dtype, &g, m->pool, threads, NUM_KERNEL_AUTO);
+    mxu_fast_values(&m->mp, is, m->pool, threads);
 }
 
 static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)

@@ -204,7 +204,7 @@ void mxu_close(const mxu_state *st, uint64_t until, uint64_t by_cause[MXU_CAUSE_
     by_cause[MXU_IDLE] += span(st->stream_end, until) - fd;
 }
 
-void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads)
+void mxu_fast_values(const mxu_params *p, const mxu_issue *is, num_pool *pool, int threads)
 {
     num_gemm_args g = {
         .a = is->a, .a_rs = is->a_rs, .a_cs = is->a_cs,
@@ -213,7 +213,7 @@ void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads)
         .m = is->op.m, .n = is->op.n, .k = is->op.k, .kc = is->op.k,
         .accumulate = is->op.accumulate,
     };
-    num_gemm(p->dtype, &g, threads);
+    num_gemm_pool(p->dtype, &g, pool, threads, NUM_KERNEL_AUTO);
 }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }

@@ -52,6 +52,7 @@
 #include "base/err.h"
 #include "config/config.h"
 #include "num/num.h"
+#include "num/pool.h"
 
 /* The largest array either engine accepts (rows and cols each). */
 #define MXU_MAX_DIM 4096u
@@ -153,8 +154,9 @@ void mxu_gemm_fold_op(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, u
 /* The kc of the accumulation order a tiled GEMM on this MXU implies (ws/is: rows; os: K). */
 uint32_t mxu_gemm_kc(const mxu_params *p, uint32_t K);
 
-/* Fast engine values of one op: num_gemm with kc = op.k (threads as num_gemm). */
-void mxu_fast_values(const mxu_params *p, const mxu_issue *is, int threads);
+/* Fast engine values of one op: the GEMM with kc = op.k, on `pool` (NULL = threads started for
+ * this call) with at most `threads` threads, as num_gemm_pool. The one place that rule lives. */
+void mxu_fast_values(const mxu_params *p, const mxu_issue *is, num_pool *pool, int threads);
 
 /* ---- Per-PE engine --------------------------------------------------------------------------
  * Usage: mxu_pe_new; mxu_pe_issue each op in order (ready cycles >= mxu_pe_now());
