@@ -2,6 +2,7 @@
  * back to the same program. Columns are counted by hand in the comments (1-based). */
 #include "harness.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base/rng.h"
 #include "tpu/asm.h"
@@ -266,6 +267,43 @@ static void emitted_large_tensors_assemble(void **state)
     expect_err(".tensor A int8 16777217 1\n", "t.tpu:1:16: rows: 16777217 is out of range (at most 16777216)");
 }
 
+/* Declarations are bounded (4096 tensors, 4096 regions: a megabyte of them used to take
+ * quadratic time) and looked up by name in constant time; a region name an operand could not
+ * spell is refused. */
+static void names_bounded(void **state)
+{
+    (void)state;
+    size_t cap = 4097 * 32 + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int kind = 0; kind < 2; kind++) {
+        size_t n = 0;
+        for (int i = 0; i < 4097; i++)
+            n += (size_t)snprintf(text + n, cap - n, kind ? ".ub r%d %d 1\n" : ".tensor T%d int8 1 1\n", i, i);
+        char want[96];
+        snprintf(want, sizeof want, "t.tpu:4097:1: more than 4096 %s", kind ? "regions" : "tensors");
+        expect_err(text, want);
+        /* 4096 of them are fine, and the last one declared is found */
+        n = 0;
+        for (int i = 0; i < 4096; i++)
+            n += (size_t)snprintf(text + n, cap - n, kind ? ".ub r%d %d 1\n" : ".tensor T%d int8 1 1\n", i, i);
+        snprintf(text + n, cap - n, kind ? ".tensor A int8 1 1\nload r4095, A[0:1, 0:1]\n"
+                                         : ".ub a 0 16\nload a, T4095[0:1, 0:1]\n");
+        tp_config cfg = cfg_default();
+        isa_program p;
+        tp_err err = {0};
+        assert_int_equal(asm_parse("t.tpu", text, &cfg.tpu, &p, &err), TP_OK);
+        assert_int_equal(p.n_ins, 1);
+        assert_true(kind ? p.ins[0].ub_addr == 4095 : p.ins[0].blk.tensor == 4095);
+        isa_free(&p);
+    }
+    free(text);
+    /* names must be usable as operands: '+' would split "a+b" into region a and offset b */
+    expect_err(".ub a+b 0 16\n", "t.tpu:1:6: bad character in region name 'a+b'");
+    expect_err(".ub a 0 16\n.tensor a int8 1 1\n", "t.tpu:2:9: 'a' is already declared");
+    expect_err(".tensor a int8 1 1\n.acc a 0 1\n", "t.tpu:2:6: 'a' is already declared");
+}
+
 TH_GROUP(asm)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +318,7 @@ TH_GROUP(asm)
         cmocka_unit_test(leading_zero_is_decimal),
         cmocka_unit_test(activate_zero_rows_cols),
         cmocka_unit_test(emitted_large_tensors_assemble),
+        cmocka_unit_test(names_bounded),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

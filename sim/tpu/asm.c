@@ -19,6 +19,10 @@
 #include <string.h>
 
 #define MAX_OPS 16
+/* Input limits: text of any size within the 1 GiB file cap neither exhausts memory nor takes
+ * quadratic time. Twice the tiler's instruction bound, so `gemm --emit` output assembles. */
+#define ASM_MAX_INSTRUCTIONS (16u << 20)
+#define ASM_MAX_NAMES 4096u            /* tensors, and separately regions */
 
 typedef struct {
     const char *s;   /* start (not NUL-terminated: length n) */
@@ -34,6 +38,10 @@ typedef struct {
     int line;
     int core;
     bool seen_ins;
+    /* open-addressing index of declared names: 0 empty, else 2*index + kind + 1 (kind 0 a
+     * tensor, 1 a region), so operand lookups take constant time however many names exist */
+    uint32_t *names;
+    uint32_t names_cap;
 } actx;
 
 static tp_status fail(actx *a, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -119,12 +127,74 @@ static int parse_tensor_dtype(tok t, npy_dtype *out)
     return -1;
 }
 
-static const struct isa_region *find_region(const isa_program *p, tok t)
+static uint32_t name_hash(const char *s, size_t n)
 {
-    for (uint32_t i = 0; i < p->n_regions; i++)
-        if (teq(t, p->regions[i].name))
-            return &p->regions[i];
-    return NULL;
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static const char *entry_name(const isa_program *p, uint32_t e)
+{
+    uint32_t idx = (e - 1) / 2;
+    return (e - 1) % 2 ? p->regions[idx].name : p->tensors[idx].name;
+}
+
+/* The entry named t, or 0. */
+static uint32_t name_find(const actx *a, tok t)
+{
+    if (!a->names_cap)
+        return 0;
+    for (uint32_t h = name_hash(t.s, t.n) & (a->names_cap - 1);; h = (h + 1) & (a->names_cap - 1)) {
+        uint32_t e = a->names[h];
+        if (!e || teq(t, entry_name(a->p, e)))
+            return e;
+    }
+}
+
+static void name_put(actx *a, uint32_t e)
+{
+    const char *nm = entry_name(a->p, e);
+    uint32_t h = name_hash(nm, strlen(nm)) & (a->names_cap - 1);
+    while (a->names[h])
+        h = (h + 1) & (a->names_cap - 1);
+    a->names[h] = e;
+}
+
+/* Records the newest tensor (kind 0) or region (kind 1); -1 when out of memory. */
+static int name_add(actx *a, uint32_t kind)
+{
+    const isa_program *p = a->p;
+    uint32_t total = p->n_tensors + p->n_regions;
+    if (2 * total > a->names_cap) {
+        uint32_t cap = a->names_cap ? a->names_cap * 2 : 64;
+        uint32_t *t = calloc(cap, sizeof *t);
+        if (!t)
+            return -1;
+        free(a->names);
+        a->names = t;
+        a->names_cap = cap;
+        for (uint32_t i = 0; i < p->n_tensors; i++)
+            name_put(a, 2 * i + 1);
+        for (uint32_t i = 0; i < p->n_regions; i++)
+            name_put(a, 2 * i + 2);
+        return 0;
+    }
+    name_put(a, 2 * ((kind ? p->n_regions : p->n_tensors) - 1) + kind + 1);
+    return 0;
+}
+
+static const struct isa_region *find_region(const actx *a, tok t)
+{
+    uint32_t e = name_find(a, t);
+    return e && (e - 1) % 2 ? &a->p->regions[(e - 1) / 2] : NULL;
+}
+
+static int find_tensor(const actx *a, tok t)
+{
+    uint32_t e = name_find(a, t);
+    return e && (e - 1) % 2 == 0 ? (int)((e - 1) / 2) : -1;
 }
 
 /* Splits s (length n, starting at column col) on top-level commas. */
@@ -165,7 +235,7 @@ static tp_status parse_addr(actx *a, tok t, bool acc, const char *what, uint64_t
     while (i < t.n && t.s[i] != '+')
         i++;
     tok name = trim((tok){t.s, i, t.col});
-    const struct isa_region *r = find_region(a->p, name);
+    const struct isa_region *r = find_region(a, name);
     char buf[64];
     tcopy(name, buf, sizeof buf);
     if (!r)
@@ -214,7 +284,7 @@ static tp_status parse_block(actx *a, tok t, isa_block *b)
     tcopy(name, buf, sizeof buf);
     if (i == t.n || t.s[t.n - 1] != ']')
         return fail(a, t.col, "expected a tensor block NAME[r0:r1, c0:c1], got '%.*s'", (int)t.n, t.s);
-    int idx = isa_find_tensor(a->p, buf);
+    int idx = find_tensor(a, name);
     if (idx < 0)
         return fail(a, t.col, "unknown tensor '%s' (declare it with .tensor NAME DTYPE ROWS COLS)", buf);
     /* inside the brackets: two ranges separated by a comma */
@@ -419,6 +489,8 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
             (rc = check_in_region(a, bias_tok, bias_reg, in.bias_addr, (uint64_t)in.n * 4, "bias")))
             return rc;
     }
+    if (a->p->n_ins >= ASM_MAX_INSTRUCTIONS)
+        return fail(a, mn.col, "more than %u instructions", ASM_MAX_INSTRUCTIONS);
     if (isa_emit(a->p, &in) < 0)
         return tp_err_set(a->err, TP_ERR_NOMEM, "out of memory assembling %s", a->file);
     a->seen_ins = true;
@@ -433,8 +505,13 @@ static tp_status add_region(actx *a, tok *w, int nw, bool acc)
     if (w[1].n >= sizeof name || !(isalpha((unsigned char)w[1].s[0]) || w[1].s[0] == '_'))
         return fail(a, w[1].col, "bad region name '%.*s'", (int)w[1].n, w[1].s);
     tcopy(w[1], name, sizeof name);
-    if (find_region(a->p, w[1]) || isa_find_tensor(a->p, name) >= 0)
+    for (size_t c = 0; c < w[1].n; c++)   /* an operand could never name it otherwise */
+        if (!isalnum((unsigned char)name[c]) && name[c] != '_')
+            return fail(a, w[1].col + (int)c, "bad character in region name '%s'", name);
+    if (name_find(a, w[1]))
         return fail(a, w[1].col, "'%s' is already declared", name);
+    if (a->p->n_regions >= ASM_MAX_NAMES)
+        return fail(a, w[0].col, "more than %u regions", ASM_MAX_NAMES);
     uint64_t base, size;
     tp_status rc;
     if ((rc = need_u64(a, w[2], acc ? "first row" : "base", UINT64_MAX >> 2, &base)) ||
@@ -462,6 +539,8 @@ static tp_status add_region(actx *a, tok *w, int nw, bool acc)
     r->acc = acc;
     r->base = base;
     r->size = size;
+    if (name_add(a, 1))
+        return tp_err_set(a->err, TP_ERR_NOMEM, "out of memory");
     return TP_OK;
 }
 
@@ -537,10 +616,12 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
                 return rc;
             if (!r || !c)
                 return fail(a, r ? w[4].col : w[3].col, "tensor '%s' has a zero dimension", name);
-            if (isa_find_tensor(a->p, name) >= 0 || find_region(a->p, w[1]))
+            if (name_find(a, w[1]))
                 return fail(a, w[1].col, "'%s' is already declared", name);
+            if (a->p->n_tensors >= ASM_MAX_NAMES)
+                return fail(a, mn.col, "more than %u tensors", ASM_MAX_NAMES);
             int idx = isa_add_tensor(a->p, name, dt, (uint32_t)r, (uint32_t)c);
-            if (idx < 0)
+            if (idx < 0 || name_add(a, 0))
                 return tp_err_set(a->err, TP_ERR_NOMEM, "out of memory");
             a->p->tensors[idx].line = a->line;
             return TP_OK;
@@ -576,7 +657,7 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
 tp_status asm_parse(const char *name, const char *text, const tp_tpu_cfg *t, isa_program *p, tp_err *err)
 {
     isa_init(p, name, TP_INT8);
-    actx a = {name, t, p, err, 0, 0, false};
+    actx a = {name, t, p, err, 0, 0, false, NULL, 0};
     tp_status rc = TP_OK;
     const char *s = text;
     while (*s && rc == TP_OK) {
@@ -595,6 +676,7 @@ tp_status asm_parse(const char *name, const char *text, const tp_tpu_cfg *t, isa
         rc = parse_line(&a, s, n);
         s = *e ? e + 1 : e;
     }
+    free(a.names);
     if (rc == TP_OK)
         rc = isa_validate(p, t, err);
     if (rc != TP_OK)

@@ -16,8 +16,10 @@
  * Numbers are decimal or 0x hex; a region may be offset, `a_tile+128`.
  * Errors: TP_ERR_ASM "file:line:col: message" for unknown mnemonics (with "did you mean"),
  * bad operands, unknown names, out-of-range addresses, regions exceeding a buffer and dtype
- * mismatches. asm_parse checks syntax and names; asm_assemble also runs isa_validate against the
- * machine so every range error is reported at its position.
+ * mismatches. asm_parse checks syntax and names, then runs isa_validate against the machine so
+ * every range error is reported at its position.
+ * Limits: at most 16Mi instructions (twice the tiler's bound, so `gemm --emit` output assembles),
+ * 4096 tensors and 4096 regions; tensor dimensions at most 2^24; files at most 1 GiB.
  */
 #ifndef TP_TPU_ASM_H
 #define TP_TPU_ASM_H
@@ -25,7 +27,7 @@
 #include "config/config.h"
 #include "tpu/isa.h"
 
-/* Parses text (name is used in messages). On failure *p is freed and empty. */
+/* Parses and validates text (name is used in messages). On failure *p is freed and empty. */
 tp_status asm_parse(const char *name, const char *text, const tp_tpu_cfg *t, isa_program *p,
                     tp_err *err);
 /* Reads a file and parses it (TP_ERR_IO if it cannot be read). */
