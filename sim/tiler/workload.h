@@ -4,7 +4,7 @@
  *
  *   YAML (kernels/workloads/NAME.yaml):
  *       name: bert-base-seq128        # optional, defaults to the file's base name
- *       dtype: int8                   # optional default for every layer (else the command's)
+ *       dtype: int8                   # optional default for the layers (--dtype overrides it)
  *       layers:
  *         - {name: qkv, M: 128, N: 2304, K: 768, repeat: 12}
  *         - {name: fc1, M: 128, N: 3072, K: 768, repeat: 12, epilogue: relu, dtype: bf16}
