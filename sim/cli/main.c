@@ -30,7 +30,7 @@ static void usage(FILE *f)
     fprintf(f, "\n'tpusim COMMAND --help' describes a command's flags.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
         return cmd_gemm(0, NULL);
@@ -42,4 +42,17 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s' (try 'tpusim --help')", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* A report that could not be written (a full disk, a closed pipe) is a failure, not a
+     * silent success: every command's text goes to stdout, so check it once here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tpusim: stdout: write error\n");
+        if (rc == 0)
+            rc = 2;
+    }
+    return rc;
 }
