@@ -509,6 +509,43 @@ static void shipped_gpu_configs(void **state)
     free(c);
 }
 
+/* Memory figures of every shipped machine against shared/validation/{tpu,gpu}/published.md:
+ * off-chip bandwidth and capacity, on-chip buffers (and for GPUs the L2 and shared memory). */
+static void shipped_memory_figures(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        uint64_t dram_bytes_per_s, dram_size, onchip_bytes;   /* onchip: TPU ub per core, GPU L2 */
+        uint64_t smem;                                        /* GPU shared memory per SM */
+    } cases[] = {
+        {"configs/tpu-v1.yaml", 34000000000ull, 8ull << 30, 24ull << 20, 0},          /* DDR3 34 GB/s, 8 GiB; UB 24 MiB */
+        {"configs/tpu-v2.yaml", 700000000000ull, 16000000000ull, 16ull << 20, 0},      /* ~700 GB/s, 16 GB; VMEM 16 MiB */
+        {"configs/tpu-v3.yaml", 900000000000ull, 32ull << 30, 16ull << 20, 0},         /* 900 GB/s, 32 GiB */
+        {"configs/tpu-v4.yaml", 1200000000000ull, 32ull << 30, 16ull << 20, 0},        /* 1200 GB/s, 32 GiB */
+        {"configs/gpu-v100.yaml", 900000000000ull, 16000000000ull, 6ull << 20, 96ull << 10},
+        {"configs/gpu-rtx2080.yaml", 448000000000ull, 8000000000ull, 4ull << 20, 64ull << 10},
+        {"configs/gpu-a100.yaml", 2039000000000ull, 80000000000ull, 40ull << 20, 164ull << 10},
+        {"configs/gpu-h100.yaml", 3350000000000ull, 80000000000ull, 50ull << 20, 228ull << 10},
+    };
+    char path[512];
+    tp_err e = {0};
+    tp_config *c = cfg_alloc();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cfg_load(th_path(path, sizeof path, cases[i].file), NULL, 0, c, &e) != TP_OK)
+            fail_msg("%s: %s", cases[i].file, e.msg);
+        bool gpu = c->gpu.present;
+        const tp_mem_cfg *m = gpu ? &c->gpu.dram : &c->tpu.mem[c->tpu.place_weights];
+        if (m->bytes_per_s != cases[i].dram_bytes_per_s || m->size_bytes != cases[i].dram_size)
+            fail_msg("%s: memory %llu B/s, %llu B", cases[i].file, (unsigned long long)m->bytes_per_s,
+                     (unsigned long long)m->size_bytes);
+        assert_true((gpu ? c->gpu.l2.size_bytes : c->tpu.ub.size_bytes) == cases[i].onchip_bytes);
+        if (gpu)
+            assert_true(c->gpu.smem_per_sm_bytes == cases[i].smem);
+    }
+    free(c);
+}
+
 /* Every file in configs/ loads (a new config cannot be committed broken). */
 static void every_config_loads(void **state)
 {
@@ -743,6 +780,7 @@ TH_GROUP(config)
         cmocka_unit_test(default_machine),
         cmocka_unit_test(shipped_tpu_configs),
         cmocka_unit_test(shipped_gpu_configs),
+        cmocka_unit_test(shipped_memory_figures),
         cmocka_unit_test(every_config_loads),
         cmocka_unit_test(io_errors),
         cmocka_unit_test(docs_document_every_key),
