@@ -154,6 +154,29 @@ static void misuse_is_reported(void **state)
     jcheck(&j, -1, NULL);
 }
 
+/* Every byte that is not part of a well-formed UTF-8 character becomes \ufffd (RFC 3629 by
+ * hand: 0xff never occurs; C0 AF is an overlong '/'; ED A0 80 a surrogate; E2 82 a truncated
+ * euro sign; F4 90 80 80 is above U+10FFFF), so a CSV layer name in Latin-1 still gives JSON. */
+static void invalid_utf8_replaced(void **state)
+{
+    (void)state;
+    jbuf j;
+    jopen(&j, 0);
+    json_begin_array(&j.w);
+    json_str(&j.w, "l\xff" "1");
+    json_str(&j.w, "\xc0\xaf");
+    json_str(&j.w, "\xed\xa0\x80");
+    json_str(&j.w, "\xe2\x82");
+    json_str(&j.w, "\xf4\x90\x80\x80");
+    /* well-formed: 2, 3 and 4 bytes, the largest code point, and a Latin-1 e-acute alone */
+    json_str(&j.w, "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf caf\xe9");
+    json_end_array(&j.w);
+    jcheck(&j, 0,
+           "[\"l\\ufffd1\",\"\\ufffd\\ufffd\",\"\\ufffd\\ufffd\\ufffd\",\"\\ufffd\\ufffd\","
+           "\"\\ufffd\\ufffd\\ufffd\\ufffd\","
+           "\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf caf\\ufffd\"]");
+}
+
 TH_GROUP(json)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +184,7 @@ TH_GROUP(json)
         cmocka_unit_test(indented_text),
         cmocka_unit_test(escapes_and_doubles),
         cmocka_unit_test(misuse_is_reported),
+        cmocka_unit_test(invalid_utf8_replaced),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

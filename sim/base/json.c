@@ -105,6 +105,33 @@ void json_end_object(json_w *w) { close_container(w, '{'); }
 void json_begin_array(json_w *w) { open_container(w, '['); }
 void json_end_array(json_w *w) { close_container(w, '['); }
 
+/* Length of the well-formed UTF-8 sequence at s[0, n) (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF), or 0 if s[0] does not start one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;   /* range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
 static void write_string(json_w *w, const char *s, size_t len)
 {
     put(w, "\"", 1);
@@ -113,7 +140,15 @@ static void write_string(json_w *w, const char *s, size_t len)
         unsigned char ch = (unsigned char)s[i];
         const char *esc = NULL;
         char buf[8];
-        switch (ch) {
+        if (ch >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s + i, len - i);
+            if (n) {
+                i += n - 1;              /* a whole character passes through */
+                continue;
+            }
+            esc = "\\ufffd";            /* not UTF-8: the replacement character */
+        }
+        switch (esc ? 0 : ch) {
         case '"': esc = "\\\""; break;
         case '\\': esc = "\\\\"; break;
         case '\b': esc = "\\b"; break;
@@ -122,7 +157,7 @@ static void write_string(json_w *w, const char *s, size_t len)
         case '\r': esc = "\\r"; break;
         case '\t': esc = "\\t"; break;
         default:
-            if (ch < 0x20) {
+            if (!esc && ch < 0x20) {
                 snprintf(buf, sizeof buf, "\\u%04x", ch);
                 esc = buf;
             }

@@ -11,9 +11,11 @@
  * indent 0 gives compact output with no spaces: {"cycles":1234,"name":"tpu \"v1\"","xs":[-1,0.5]}
  * indent n gives one value per line, n spaces per level, ": " after keys, empty containers as
  * {} and [], and a final newline after the top-level value (as Python's json.dumps(indent=n) plus "\n").
- * Strings: " \\ and control characters are escaped (\b \f \n \r \t, others \u00XX); bytes >= 0x80
- * pass through (UTF-8 in, UTF-8 out). Integers are exact (uint64/int64). Doubles print with
- * %.17g (round-trip exact); NaN and +-Inf, which JSON cannot hold, print as null.
+ * Strings: " \\ and control characters are escaped (\b \f \n \r \t, others \u00XX); well-formed
+ * UTF-8 passes through, and each byte that is not part of a well-formed UTF-8 character (a file
+ * name or CSV field in another encoding) is written as \ufffd, so the output is always valid JSON.
+ * Integers are exact (uint64/int64). Doubles print with %.17g (round-trip exact); NaN and +-Inf,
+ * which JSON cannot hold, print as null.
  * Misuse (a value where a key is needed, a key in an array, closing the wrong container, nesting
  * deeper than JSON_MAX_DEPTH) sets the error flag and writes nothing more.
  */
