@@ -246,6 +246,11 @@ static void leading_zero_is_decimal(void **state)
 static void activate_zero_rows_cols(void **state)
 {
     (void)state;
+    /* scale without out=int8 would be ignored: "activate a, c, 4, 4, scale=0.5" has it at column 22 */
+    expect_err(T ".acc c 0 64\nactivate a, c, 4, 4, scale=0.5\n",
+               "t.tpu:4:22: scale: applies only with out=int8 (requantization), not out=int32");
+    expect_err(T ".acc c 0 64\nactivate a, c, 4, 4, scale=0.5, out=int32\n",
+               "t.tpu:4:22: scale: applies only with out=int8 (requantization), not out=int32");
     /* "activate a, c, 0, 4": rows at column 16, cols at column 19 */
     expect_err(T ".acc c 0 64\nactivate a, c, 0, 4\n", "t.tpu:4:16: rows: must be at least 1");
     expect_err(T ".acc c 0 64\nactivate a, c, 4, 0\n", "t.tpu:4:19: cols: must be at least 1");

@@ -355,7 +355,7 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
     if ((op == ISA_FENCE || op == ISA_HALT) && n_ops)
         return fail(a, ops[0].col, "%s takes no operands", isa_ops[op].mnemonic);
     const struct isa_region *ub_reg = NULL, *acc_reg = NULL, *bias_reg = NULL;
-    tok ub_tok = mn, acc_tok = mn, bias_tok = mn;
+    tok ub_tok = mn, acc_tok = mn, bias_tok = mn, scale_tok = {NULL, 0, 0};
     uint64_t v;
     int first_opt = min_ops[op];
     switch (op) {
@@ -446,6 +446,7 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
             if (!val.n || *end || errno || !(d > 0) || d > 1e30)
                 return fail(a, val.col, "scale: expected a positive number, got '%s'", buf);
             in.scale = (float)d;
+            scale_tok = ops[i];
         } else if (has_val && teq(key, "bias") && op == ISA_ACTIVATE) {
             bias_tok = val;
             if ((rc = parse_addr(a, val, false, "bias", &in.bias_addr, &bias_reg)))
@@ -458,6 +459,10 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
                         isa_ops[op].mnemonic, isa_ops[op].syntax);
         }
     }
+    /* a scale only requantizes: with any other output it would be silently ignored */
+    if (scale_tok.s && in.out_dtype != NPY_INT8)
+        return fail(a, scale_tok.col, "scale: applies only with out=int8 (requantization), not out=%s",
+                    npy_dtype_name(in.out_dtype));
     /* dtype and region checks that the text alone decides */
     if (op == ISA_LOAD || op == ISA_STORE) {
         const isa_tensor *tt = &a->p->tensors[in.blk.tensor];
