@@ -246,6 +246,11 @@ static void leading_zero_is_decimal(void **state)
 static void activate_zero_rows_cols(void **state)
 {
     (void)state;
+    /* an option given twice would silently take the last value: "relu6" at column 28, the
+     * second stride at column 37 */
+    expect_err(T ".acc c 0 64\nactivate a, c, 4, 4, relu, relu6\n",
+               "t.tpu:4:28: activate: activation function given twice");
+    expect_err(T "load a, A[0:1, 0:4], stride=8, stride=16\n", "t.tpu:3:32: load: stride given twice");
     /* scale without out=int8 would be ignored: "activate a, c, 4, 4, scale=0.5" has it at column 22 */
     expect_err(T ".acc c 0 64\nactivate a, c, 4, 4, scale=0.5\n",
                "t.tpu:4:22: scale: applies only with out=int8 (requantization), not out=int32");

@@ -410,17 +410,20 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
         break;
     }
     /* options */
+    char seen[MAX_OPS][32];   /* options already given: a second one would silently win */
+    int n_seen = 0;
     for (int i = first_opt; i < n_ops; i++) {
         tok key, val = kv(ops[i], &key);
         char kb[32];
         tcopy(key, kb, sizeof kb);
         bool has_val = val.n > 0 || (ops[i].n > key.n);
         isa_act act;
+        bool is_act = !has_val && op == ISA_ACTIVATE && !isa_act_parse(kb, &act);
         if (!has_val && teq(key, "accumulate") && op == ISA_MATMUL)
             in.accumulate = true;
         else if (!has_val && teq(key, "transpose") && (op == ISA_LOAD || op == ISA_LOADW))
             in.transpose = true;
-        else if (!has_val && op == ISA_ACTIVATE && !isa_act_parse(kb, &act))
+        else if (is_act)
             in.act = act;
         else if (has_val && teq(key, "stride") && op != ISA_LOADW && op != ISA_FENCE && op != ISA_HALT) {
             if ((rc = need_u64(a, val, "stride", UINT32_MAX, &in.ub_stride)))
@@ -458,6 +461,11 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
             return fail(a, ops[i].col, "%s: unexpected operand '%s' (syntax: %s %s)", isa_ops[op].mnemonic, ob,
                         isa_ops[op].mnemonic, isa_ops[op].syntax);
         }
+        const char *slot = is_act ? "activation function" : kb;
+        for (int j = 0; j < n_seen; j++)
+            if (!strcmp(seen[j], slot))
+                return fail(a, ops[i].col, "%s: %s given twice", isa_ops[op].mnemonic, slot);
+        snprintf(seen[n_seen++], sizeof seen[0], "%s", slot);
     }
     /* a scale only requantizes: with any other output it would be silently ignored */
     if (scale_tok.s && in.out_dtype != NPY_INT8)
