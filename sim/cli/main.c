@@ -49,10 +49,10 @@ int main(int argc, char **argv)
     int rc = dispatch(argc, argv);
     /* A report that could not be written (a full disk, a closed pipe) is a failure, not a
      * silent success: every command's text goes to stdout, so check it once here. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        /* a command that failed has already printed its one line (e.g. "--json -: write error") */
         fprintf(stderr, "tpusim: stdout: write error\n");
-        if (rc == 0)
-            rc = 2;
+        rc = 2;
     }
     return rc;
 }

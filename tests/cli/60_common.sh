@@ -44,3 +44,10 @@ expect_fail "check --dataflow os applies" "gemm_single.tpu:[0-9]+:1: os dataflow
 # A directory given as a file says why it cannot be read.
 expect_fail "model: a directory" "^tpusim: kernels: read error: Is a directory$" "$TPUSIM" model kernels
 expect_fail "check: a directory" "^tpusim: kernels: read error: Is a directory$" "$TPUSIM" check kernels
+# A command that reports its own stdout write error prints that one line only.
+if [ -w /dev/full ]; then
+    for cmd in "gemm 8 8 8" "model kernels/workloads/tpuv1-mlp0.yaml --no-data" "mxu 8 8 8"; do
+        expect_fail "$cmd --json - to a full stdout: one line" "^tpusim: --json" \
+            sh -c 'exec "$0" "$@" >/dev/full' "$TPUSIM" $cmd --json -
+    done
+fi
