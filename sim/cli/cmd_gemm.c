@@ -193,7 +193,8 @@ int cmd_gemm(int argc, char **argv)
                 return 2;
             char *end;
             double s = strtod(v, &end);
-            if (*end || !(s > 0) || !isfinite(s) || s > 1e30)
+            /* as a float it must stay positive: 0 would silently mean the default 1/256 */
+            if (*end || !(s > 0) || !isfinite(s) || s > 1e30 || !((float)s > 0))
                 return cli_usage_error("--requant-scale %s: expected a positive number", v);
             to.requant_scale = (float)s;
         } else if (!strcmp(a, "--split-k")) {
@@ -257,6 +258,10 @@ int cmd_gemm(int argc, char **argv)
     tp_err err = {0};
     if ((rc = cli_resolve_dtype(&cfg, dtype_s, &pb.dtype)) != 0)
         return rc;
+    /* a scale that nothing uses would be silently ignored */
+    if (to.requant_scale != 0.0f && (to.epilogue != WL_EPI_REQUANT || pb.dtype != TP_INT8))
+        return cli_usage_error("--requant-scale: applies only to int8 with --epilogue requant (here: %s, epilogue %s)",
+                               num_dtype_name(pb.dtype), workload_epilogue_name(to.epilogue));
     pb.m = dims[0];
     pb.n = dims[1];
     pb.k = dims[2];

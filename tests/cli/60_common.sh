@@ -51,3 +51,14 @@ if [ -w /dev/full ]; then
             sh -c 'exec "$0" "$@" >/dev/full' "$TPUSIM" $cmd --json -
     done
 fi
+# --requant-scale is used only by int8 requant epilogues; elsewhere, or too small for a float
+# (where 0 meant the default 1/256), it is refused instead of silently ignored.
+expect_fail "--requant-scale without --epilogue requant" \
+    "^tpusim: --requant-scale: applies only to int8 with --epilogue requant \(here: int8, epilogue none\)$" \
+    "$TPUSIM" gemm 8 8 8 --requant-scale 0.5
+expect_fail "--requant-scale with bf16" \
+    "^tpusim: --requant-scale: applies only to int8 with --epilogue requant \(here: bf16, epilogue requant\)$" \
+    "$TPUSIM" gemm 8 8 8 --dtype bf16 --epilogue requant --requant-scale 0.5
+expect_fail "--requant-scale below the float range" "^tpusim: --requant-scale 1e-50: expected a positive number$" \
+    "$TPUSIM" gemm 8 8 8 --epilogue requant --requant-scale 1e-50
+expect_ok "--requant-scale with int8 requant" "$TPUSIM" gemm 8 8 8 --epilogue requant --requant-scale 0.5
