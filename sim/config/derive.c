@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "base/json.h"
 #include "base/units.h"
 #include "config/config.h"
 #include "config/keys.h"
@@ -271,18 +272,13 @@ void cfg_print(const tp_config *c, void *file)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static void json_str(FILE *f, const char *s)
+/* One JSON string, escaped by the one JSON writer (base/json.c): control characters, quotes and
+ * bytes that are not UTF-8 (a file name in another encoding) come out as valid JSON. */
+static void jstr(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
+    json_w w;
+    json_init(&w, f, 0);
+    json_str(&w, s);
 }
 
 /* Keys flat by path ("tpu.array.rows": 256), numbers in base units, then "derived". */
@@ -291,7 +287,7 @@ void cfg_print_json(const tp_config *c, void *file)
     FILE *f = file;
     char val[160];
     fprintf(f, "{\n  \"source\": ");
-    json_str(f, c->source);
+    jstr(f, c->source);
     fprintf(f, ",\n  \"keys\": {");
     bool first = true;
     for (size_t i = 0; i < cfg_n_keys; i++) {
@@ -301,7 +297,7 @@ void cfg_print_json(const tp_config *c, void *file)
             continue;
         fprintf(f, "%s\n    ", first ? "" : ",");
         first = false;
-        json_str(f, k->path);
+        jstr(f, k->path);
         fputs(": ", f);
         if (key_unset(k, c)) {
             fputs("null", f);
@@ -344,7 +340,7 @@ void cfg_print_json(const tp_config *c, void *file)
             break;
         }
         default:
-            json_str(f, cfg_key_format(k, c, val, sizeof val));
+            jstr(f, cfg_key_format(k, c, val, sizeof val));
         }
     }
     fprintf(f, "\n  },\n  \"derived\": {");

@@ -52,3 +52,7 @@ expect_fail "--set without =" "^tpusim: --set tpu.array.rows: expected PATH=VALU
 expect_fail "missing file" "^tpusim: $T/none.yaml: cannot open" "$TPUSIM" config check "$T/none.yaml"
 expect_fail "config check needs a file" "^tpusim: config check: expected a FILE" "$TPUSIM" config check
 expect_fail "unknown sub-command" "^tpusim: config: unknown sub-command 'frob'" "$TPUSIM" config frob
+# config show --json stays valid JSON for a file name that is not UTF-8 (Latin-1 e-acute)
+cp configs/teach-4x4.yaml "$T/caf$(printf '\351').yaml"
+expect_out "config show --json: non-UTF-8 file name escaped" '^  "source": ".*/caf\\ufffd\.yaml",$' \
+    "$TPUSIM" config show --json - "$T/caf$(printf '\351').yaml"
