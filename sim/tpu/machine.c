@@ -1361,7 +1361,10 @@ static tp_status setup_run(machine *m)
                 const isa_tensor *tt = &m->prog.tensors[i];
                 m->tdata[i] = calloc((size_t)tt->rows * tt->cols, isa_dtype_bytes(tt->dtype));
                 if (!m->tdata[i])
-                    return TP_ERR_NOMEM;
+                    return tp_err_set(m->err, TP_ERR_NOMEM,
+                                      "out of memory for tensor '%s' (%u x %u %s = %llu bytes)", tt->name,
+                                      tt->rows, tt->cols, npy_dtype_name(tt->dtype),
+                                      (unsigned long long)tt->rows * tt->cols * isa_dtype_bytes(tt->dtype));
                 m->town[i] = true;
             } else if (m->town[i]) {
                 const isa_tensor *tt = &m->prog.tensors[i];
@@ -1520,9 +1523,11 @@ tp_status machine_run(machine *m, tp_err *err)
     free_run_state(m);
     m->err = err;
     m->rc = TP_OK;
+    if (err)
+        err->msg[0] = '\0';
     tp_status rc = setup_run(m);
     if (rc) {
-        if (rc == TP_ERR_NOMEM)
+        if (rc == TP_ERR_NOMEM && err && !err->msg[0])   /* not said more precisely already */
             tp_err_set(err, rc, "out of memory setting up the machine (unified buffer %llu bytes per core)",
                        (unsigned long long)m->t->ub.size_bytes);
         return rc;
