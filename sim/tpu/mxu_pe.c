@@ -406,6 +406,26 @@ DEFINE_OS_UPDATE(os_update_f, float, float, MAC_F, 0.0f)
 
 /* ---- sequencer ---------------------------------------------------------------------------- */
 
+/* Injects the streaming op's next element (a row of A for ws/is, a K step for os) at cycle x:
+ * records its token in the ring and ends the stream after its T-th element. Returns whether
+ * anything was injected. */
+static bool inject(mxu_pe *pe, uint64_t x)
+{
+    if (!pe->streaming)
+        return false;
+    token *t = &pe->ring[x % pe->RING];
+    pe_op *o = &pe->ops[pe->s_op];
+    t->cycle = x;
+    t->op = pe->s_op;
+    t->idx = (uint32_t)pe->s_idx;
+    if (++pe->s_idx == o->T) {
+        pe->streaming = false;
+        pe->next_stream++;
+        o->tm.stream_end = x + 1;
+    }
+    return true;
+}
+
 static const token *token_at(const mxu_pe *pe, uint64_t x, uint64_t delay)
 {
     const token *t;
@@ -469,19 +489,9 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
         pe->ops[pe->s_op].tm.start = x;
     }
     /* 2. inject one streamed row into array row 0 */
-    if (pe->streaming) {
-        token *t = &pe->ring[x % pe->RING];
-        pe_op *o = &pe->ops[pe->s_op];
-        t->cycle = x;
-        t->op = pe->s_op;
-        t->idx = (uint32_t)pe->s_idx;
+    if (inject(pe, x)) {
         busy = true;
         pe->in_flight++;
-        if (++pe->s_idx == o->T) {
-            pe->streaming = false;
-            pe->next_stream++;
-            o->tm.stream_end = x + 1;
-        }
     }
     /* 3. each array row reads its element of the row injected r cycles ago (input skew) */
     for (uint32_t r = 0; r < R; r++) {
@@ -619,19 +629,8 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
         }
     }
     /* 2. inject one K step */
-    if (pe->streaming) {
-        token *t = &pe->ring[x % pe->RING];
-        pe_op *o = &pe->ops[pe->s_op];
-        t->cycle = x;
-        t->op = pe->s_op;
-        t->idx = (uint32_t)pe->s_idx;
+    if (inject(pe, x))
         busy = true;
-        if (++pe->s_idx == o->T) {
-            pe->streaming = false;
-            pe->next_stream++;
-            o->tm.stream_end = x + 1;
-        }
-    }
     /* 3. skewed inputs: A[r][k] into row r at t0 + k + r, B[k][c] into column c at t0 + k + c */
     for (uint32_t r = 0; r < R; r++) {
         tk = token_at(pe, x, r);
