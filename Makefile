@@ -65,9 +65,10 @@ LIBS = $(YAML_LIBS) -lm -pthread
 LIB_SRC := $(sort $(filter-out sim/cli/%,$(wildcard sim/*/*.c)))
 CLI_SRC := $(sort $(wildcard sim/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_SUPPORT_SRC := $(sort $(wildcard tests/support_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/harness.o $(BUILD)/tests/main.o $(BUILD)/tests/registry.o
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/harness.o $(BUILD)/tests/main.o $(BUILD)/tests/registry.o
 
 LIB := $(BUILD)/libtpusim.a
 BIN := $(BUILD)/tpusim

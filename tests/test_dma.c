@@ -5,6 +5,7 @@
 #include <string.h>
 #include "tpu/asm.h"
 #include "tpu/machine.h"
+#include "support.h"
 
 typedef struct {
     uint64_t s[8], e[8];
@@ -14,25 +15,7 @@ typedef struct {
 static void run_cfg(const char *cfg_path, const char *const *sets, int n_sets, const char *text, uint32_t n,
                     result *r)
 {
-    tp_config cfg;
-    tp_err err = {0};
-    char path[512];
-    if (cfg_load(cfg_path ? th_path(path, sizeof path, cfg_path) : NULL, sets, n_sets, &cfg, &err))
-        fail_msg("%s", err.msg);
-    isa_program p;
-    if (asm_parse("dma.tpu", text, &cfg.tpu, &p, &err))
-        fail_msg("%s", err.msg);
-    machine *m;
-    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
-    assert_int_equal(machine_load(m, &p, &err), TP_OK);
-    machine_set_timing_only(m, true);
-    if (machine_run(m, &err))
-        fail_msg("%s", err.msg);
-    for (uint32_t i = 0; i < n; i++)
-        assert_int_equal(machine_instr_times(m, i, &r->s[i], &r->e[i], &err), TP_OK);
-    assert_int_equal(stats_copy(&r->st, machine_stats(m), &err), TP_OK);
-    machine_free(m);
-    isa_free(&p);
+    ts_run_timing(cfg_path, sets, n_sets, text, n, r->s, r->e, &r->st);
 }
 
 static void unaligned_rows_split_into_bursts(void **state)

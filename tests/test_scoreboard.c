@@ -11,27 +11,13 @@
 #include <string.h>
 #include "tpu/asm.h"
 #include "tpu/machine.h"
+#include "support.h"
 
 #define DMA_2K 124u
 
 static void run_prog(const char *text, uint64_t *start, uint64_t *end, uint32_t n)
 {
-    tp_config cfg;
-    tp_err err = {0};
-    assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, &err), TP_OK);
-    isa_program p;
-    if (asm_parse("sb.tpu", text, &cfg.tpu, &p, &err))
-        fail_msg("%s", err.msg);
-    machine *m;
-    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &m, &err), TP_OK);
-    assert_int_equal(machine_load(m, &p, &err), TP_OK);
-    machine_set_timing_only(m, true);
-    if (machine_run(m, &err))
-        fail_msg("%s", err.msg);
-    for (uint32_t i = 0; i < n; i++)
-        assert_int_equal(machine_instr_times(m, i, &start[i], &end[i], &err), TP_OK);
-    machine_free(m);
-    isa_free(&p);
+    ts_run_timing(NULL, NULL, 0, text, n, start, end, NULL);
 }
 
 #define HEADER                                                    \
