@@ -329,6 +329,15 @@ static tp_status y_syntax(const yaml_parser_t *ps, const char *name, const char 
     return tp_err_at(err, TP_ERR_PARSE, name, line, col, "%s", ps->problem ? ps->problem : "YAML syntax error");
 }
 
+/* On a failed parse: frees what was read but keeps w->source, which the caller's message names. */
+static void free_keeping_source(wl_workload *w)
+{
+    char src[sizeof w->source];
+    memcpy(src, w->source, sizeof src);
+    workload_free(w);
+    memcpy(w->source, src, sizeof src);
+}
+
 tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
@@ -361,12 +370,8 @@ tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl
         }
     }
     yaml_parser_delete(&parser);
-    if (st != TP_OK) {
-        char src[256];
-        memcpy(src, w->source, sizeof src);
-        workload_free(w);
-        memcpy(w->source, src, sizeof src);
-    }
+    if (st != TP_OK)
+        free_keeping_source(w);
     return st;
 }
 
@@ -543,12 +548,8 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_
         st = tp_err_at(err, TP_ERR_PARSE, name, 1, 1, "empty topology file (expected a header row)");
     if (st == TP_OK && w->n_layers == 0)
         st = tp_err_at(err, TP_ERR_PARSE, name, line, 1, "no layers after the header row");
-    if (st != TP_OK) {
-        char src[256];
-        memcpy(src, w->source, sizeof src);
-        workload_free(w);
-        memcpy(w->source, src, sizeof src);
-    }
+    if (st != TP_OK)
+        free_keeping_source(w);
     return st;
 }
 
