@@ -18,6 +18,7 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_npy(int argc, char **argv);
 
 #define CLI_MAX_SETS 128
 typedef struct {

@@ -18,6 +18,7 @@ static const cli_cmd commands[] = {
     {"mxu", cmd_mxu, "run one GEMM through the matrix unit alone (ideal memory)"},
     {"mxu-demo", cmd_mxu_demo, "print a small array cycle by cycle (teaching view)"},
     {"config", cmd_config, "config show [FILE] | config check FILE"},
+    {"npy", cmd_npy, "npy rand ROWS COLS -o FILE | npy show FILE: make and read .npy matrices"},
 };
 
 static void usage(FILE *f)
