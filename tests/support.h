@@ -2,7 +2,7 @@
 #ifndef TESTS_SUPPORT_H
 #define TESTS_SUPPORT_H
 #include <stdint.h>
-#include "report/stats.h"
+#include "stats/stats.h"
 
 /* Assembles `text` for a machine (cfg_path relative to the repository root, NULL = the embedded
  * default, then n_sets --set overrides), runs it timing-only on the fast engine, and fills the

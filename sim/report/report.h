@@ -4,7 +4,7 @@
 #define TP_REPORT_REPORT_H
 #include <stdio.h>
 #include "base/json.h"
-#include "report/stats.h"
+#include "stats/stats.h"
 
 /* Text report: totals, utilization, per-unit cause breakdown (cycles and % of total), bytes and
  * achieved bandwidth per memory level, energy when configured. */

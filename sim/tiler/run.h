@@ -18,7 +18,7 @@
 #include "base/err.h"
 #include "base/rng.h"
 #include "config/config.h"
-#include "report/stats.h"
+#include "stats/stats.h"
 #include "tiler/tiler.h"
 #include "tpu/machine.h"
 

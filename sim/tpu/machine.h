@@ -25,7 +25,7 @@
 #include "base/err.h"
 #include "base/npy.h"
 #include "config/config.h"
-#include "report/stats.h"
+#include "stats/stats.h"
 #include "tpu/isa.h"
 
 typedef enum { MACHINE_FAST = 0, MACHINE_PE, MACHINE__ENGINES } machine_engine;

@@ -1,5 +1,5 @@
 /* The stats record: construction helpers and the invariant check (see stats.h). */
-#include "report/stats.h"
+#include "stats/stats.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
  *   - bytes per level are exact byte counts of data moved (bursts count whole bursts on the bus
  *     in `bus_bytes`; `bytes` is what the program asked for).
  */
-#ifndef TP_REPORT_STATS_H
-#define TP_REPORT_STATS_H
+#ifndef TP_STATS_STATS_H
+#define TP_STATS_STATS_H
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/err.h"
