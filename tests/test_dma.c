@@ -52,8 +52,11 @@ static void setup_and_engine_rate(void **state)
     assert_int_equal(r.s[1], 0);
     assert_int_equal(r.s[2], 32);
     assert_int_equal(r.e[2], 64);
-    /* DMA unit: busy whenever an engine works: [0, 64) */
-    assert_int_equal(stats_unit_cause(stats_find_unit(&r.st, "core0.dma"), "busy"), 64);
+    /* each engine counts its own transfer cycles: engine 0 runs loads 0 and 2 ([0, 32) and
+     * [32, 64)), engine 1 runs load 1 ([0, 32)) and then has nothing to do */
+    assert_int_equal(stats_unit_cause(stats_find_unit(&r.st, "core0.dma0"), "busy"), 64);
+    assert_int_equal(stats_unit_cause(stats_find_unit(&r.st, "core0.dma1"), "busy"), 32);
+    assert_int_equal(stats_unit_cause(stats_find_unit(&r.st, "core0.dma1"), "idle"), 32);
     stats_free(&r.st);
     /* one engine: strictly one after another */
     const char *sets1[] = {"tpu.dram.ideal=true", "tpu.dma.engines=1"};

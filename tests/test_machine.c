@@ -66,13 +66,15 @@ static void assert_same_timing(const tp_stats *x, const tp_stats *y)
     assert_int_equal(x->n_units, y->n_units);
     for (uint32_t i = 0; i < x->n_units; i++) {
         assert_string_equal(x->units[i].name, y->units[i].name);
-        assert_int_equal(x->units[i].n_causes, y->units[i].n_causes);
-        for (uint32_t c = 0; c < x->units[i].n_causes; c++)
+        assert_int_equal(x->units[i].kind, y->units[i].kind);
+        for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
             assert_int_equal(x->units[i].cycles[c], y->units[i].cycles[c]);
     }
     for (uint32_t i = 0; i < x->n_levels; i++) {
         assert_int_equal(x->levels[i].read_bytes, y->levels[i].read_bytes);
         assert_int_equal(x->levels[i].write_bytes, y->levels[i].write_bytes);
+        assert_int_equal(x->levels[i].bus_bytes, y->levels[i].bus_bytes);
+        assert_int_equal(x->levels[i].in_flight_cycles, y->levels[i].in_flight_cycles);
     }
 }
 

@@ -33,7 +33,7 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
     const char *ops = pb->dtype == TP_INT8 ? "TOPS" : "TFLOPS";
     fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
             pb->batch > 1 ? "" : "", num_dtype_name(pb->dtype), cfg->tpu.name,
-            cfg_dataflow_name(cfg->tpu.array.dataflow), r->stats.engine);
+            cfg_dataflow_name(cfg->tpu.array.dataflow), stats_attr_get(&r->stats, "engine"));
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);
     if (pb->transpose_a || pb->transpose_b)
@@ -75,7 +75,6 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
     json_key(&w, "tpu");
     json_begin_object(&w);
     report_json_members(&r->stats, &w);
-    json_kv_double(&w, "time_s", r->stats.seconds);
     json_kv_double(&w, "tops", tera(r->ops_per_s));   /* tera-ops/s: 2 * MACs / s, int8 or bf16 */
     if (pb->dtype == TP_BF16)
         json_kv_double(&w, "tflops", tera(r->ops_per_s));

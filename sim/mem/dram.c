@@ -31,6 +31,7 @@ void dram_reset(dram *d)
 {
     memset(d->next_free, 0, sizeof d->next_free);
     d->read_bytes = d->write_bytes = d->bus_bytes = d->accesses = 0;
+    d->inflight_cycles = d->inflight_until = 0;
 }
 
 double dram_bytes_per_cycle(const dram *d)
@@ -122,6 +123,10 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
     uint64_t done = (uint64_t)((last + bps - 1) / bps);
     a.transfer_cycles = (uint64_t)((busy_max + bps - 1) / bps);
     a.end = done + (write ? d->cfg.write_latency_cycles : d->cfg.read_latency_cycles);
+    if (a.end > d->inflight_until) {   /* the union of in-flight intervals */
+        d->inflight_cycles += a.end - (issue > d->inflight_until ? issue : d->inflight_until);
+        d->inflight_until = a.end;
+    }
     if (out)
         *out = a;
     return a.end;

@@ -41,6 +41,10 @@ typedef struct {
     uint64_t read_bytes, write_bytes;   /* bytes asked for */
     uint64_t bus_bytes;                 /* whole bursts moved */
     uint64_t accesses;
+    uint64_t inflight_cycles;           /* cycles with at least one access in flight (the union
+                                           of [issue, end) over accesses; issues must come in
+                                           nondecreasing order) */
+    uint64_t inflight_until;            /* end of the union so far */
 } dram;
 
 typedef struct {

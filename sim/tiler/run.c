@@ -316,21 +316,14 @@ tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_p
             }
         }
     }
-    if (st == TP_OK) {
+    if (st == TP_OK) {   /* the derived figures are the stats record's (stats_finish) */
         const tp_stats *s = &r->stats;
-        const tp_tpu_cfg *t = &cfg->tpu;
         r->macs = (uint64_t)pb->batch * pb->m * pb->n * pb->k;
-        for (uint32_t i = 0; i < s->n_levels; i++)
-            if (s->levels[i].off_chip)
-                r->offchip_bytes += s->levels[i].read_bytes + s->levels[i].write_bytes;
-        r->peak_ops_per_s = cfg_tpu_peak_ops_per_s(t, pb->dtype);
-        double sec = (double)s->cycles / (double)t->clock_hz;
-        r->ops_per_s = sec > 0 ? 2.0 * (double)r->macs / sec : 0.0;
-        r->intensity = r->offchip_bytes ? 2.0 * (double)r->macs / (double)r->offchip_bytes : INFINITY;
-        const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
-        double bw = mem->ideal ? INFINITY : (double)mem->bytes_per_s;
-        double roof = r->intensity * bw;
-        r->roofline_ops_per_s = roof < r->peak_ops_per_s ? roof : r->peak_ops_per_s;
+        r->offchip_bytes = s->offchip_bytes;
+        r->peak_ops_per_s = s->peak_ops_per_s;
+        r->ops_per_s = s->ops_per_s;
+        r->intensity = s->intensity;
+        r->roofline_ops_per_s = s->roofline_ops_per_s;
     }
     num_big_free(ref);
     machine_free(mc);

@@ -40,11 +40,12 @@ typedef struct {
     bool match;              /* ... and every element matched */
     char mismatch[200];      /* the first differing element, when !match */
     uint64_t macs;           /* useful MACs: batch * M * N * K */
-    uint64_t offchip_bytes;  /* read + write bytes of every off-chip level */
+    /* copies of the stats record's derived figures (stats/stats.h) */
+    uint64_t offchip_bytes;  /* requested read + write bytes of every off-chip level */
     double ops_per_s;        /* achieved 2 * macs / seconds */
     double peak_ops_per_s;
-    double intensity;        /* 2 * macs / offchip_bytes (ops per byte) */
-    double roofline_ops_per_s; /* min(peak, intensity * off-chip bandwidth) */
+    double intensity;        /* 2 * macs / off-chip bus bytes (ops per byte) */
+    double roofline_ops_per_s; /* stats_finish's roofline bound */
 } tiler_result;
 
 /* Runs plan (derived with tiler_plan_derive or chosen by tiler_search) on cfg. On failure *r

@@ -25,8 +25,8 @@ const isa_opinfo isa_ops[ISA_OP__COUNT] = {
     [ISA_ACTIVATE] = {"activate", ISA_Q_VECTOR,
                       "UB, ACC, ROWS, COLS [, none|relu|relu6] [, out=DT] [, scale=F] [, bias=UB] [, stride=B]"},
     [ISA_STORE] = {"store", ISA_Q_STORE, "T[r0:r1, c0:c1], UB [, stride=B]"},
-    [ISA_FENCE] = {"fence", ISA_Q__COUNT, ""},
-    [ISA_HALT] = {"halt", ISA_Q__COUNT, ""},
+    [ISA_FENCE] = {"fence", ISA_Q_NONE, ""},
+    [ISA_HALT] = {"halt", ISA_Q_NONE, ""},
 };
 
 static const char *const act_names[ISA_ACT__COUNT] = {"none", "relu", "relu6"};

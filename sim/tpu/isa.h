@@ -60,20 +60,21 @@ typedef enum {
     ISA_ACT__COUNT
 } isa_act;
 
-/* Per-unit queues an instruction issues into (also the scheduler's fixed tie-break priority:
- * lower runs first at equal cycles). */
+/* Per-unit queues an instruction issues into, in the order the machine tries their heads at
+ * one cycle (lower first): the DMA queues, the vector unit, then one matrix queue per MXU
+ * (ISA_Q_MATRIX + mxu). */
 typedef enum {
     ISA_Q_LOAD = 0,  /* load */
     ISA_Q_WEIGHT,    /* loadw */
-    ISA_Q_MATRIX,    /* matmul */
     ISA_Q_VECTOR,    /* activate */
     ISA_Q_STORE,     /* store */
-    ISA_Q__COUNT
+    ISA_Q_MATRIX,    /* matmul (the first MXU's; MXU u's is ISA_Q_MATRIX + u) */
+    ISA_Q_NONE = 255 /* fence, halt: the issuer handles them, no unit queue */
 } isa_queue;
 
 typedef struct {
     const char *mnemonic;   /* "load" ... */
-    isa_queue queue;        /* unit queue; ISA_Q__COUNT for fence/halt (handled by the issuer) */
+    isa_queue queue;        /* unit queue; ISA_Q_NONE for fence/halt (handled by the issuer) */
     const char *syntax;     /* operand summary, for messages and docs */
 } isa_opinfo;
 extern const isa_opinfo isa_ops[ISA_OP__COUNT];

@@ -58,19 +58,59 @@
 #include "mem/sram.h"
 #include "num/gemm.h"
 #include "num/pool.h"
+#include "stats/acct.h"
+#include "stats/evq.h"
 #include "tpu/mxu.h"
 
 #define QUEUE_DEPTH 16
 #define NEVER UINT64_MAX
 #define PARALLEL_MIN_MACS (1ull << 22)   /* an op this large may use several threads */
 
+/* Why an instruction at the head of its queue cannot begin (or why a unit has none): the
+ * machine's reasons, charged to each unit kind's causes (stats/stats.h) by the *_cause_of
+ * functions below. */
 typedef enum {
-    C_BUSY = 0, C_WEIGHT_LOAD, C_FILL_DRAIN, C_IDLE, C_WEIGHTS, C_INPUTS, C_DEPENDENCY,
-    C_UB_BW, C_WBUF_FULL, C_QUEUE_FULL, C_DMA_ENGINES, C_DRAM, C__N
+    C_IDLE = 0,         /* no instruction for the unit */
+    C_ISSUE_BLOCKED,    /* no instruction: the issuer is stopped at another queue that is full */
+    C_WEIGHTS,          /* waits for a loadw */
+    C_INPUTS,           /* waits for a load */
+    C_DEPENDENCY,       /* waits for another hazard */
+    C_UB_BW,            /* waits for the UB port */
+    C_WBUF_FULL,        /* loadw: no weight FIFO slots */
+    C_DMA_ENGINES,      /* every DMA engine is occupied (they are all charged busy then) */
+    C__N
 } cause;
-static const char *const cause_names[C__N] = {
-    "busy", "weight_load", "fill_drain", "idle", "weights", "inputs", "dependency",
-    "ub_bandwidth", "wbuf_full", "queue_full", "dma_engines", "dram"};
+
+static stats_mxu_cause mxu_cause_of(cause c)
+{
+    switch (c) {
+    case C_ISSUE_BLOCKED: return STATS_MXU_ISSUE_BLOCKED;
+    case C_WEIGHTS: return STATS_MXU_WAIT_WEIGHTS;
+    case C_INPUTS: return STATS_MXU_WAIT_INPUTS;
+    case C_UB_BW: return STATS_MXU_UB_BANDWIDTH;
+    case C_DEPENDENCY: case C_WBUF_FULL: case C_DMA_ENGINES: return STATS_MXU_DEPENDENCY;
+    default: return STATS_MXU_IDLE;
+    }
+}
+
+static stats_dma_cause dma_cause_of(cause c)
+{
+    switch (c) {
+    case C_ISSUE_BLOCKED: return STATS_DMA_ISSUE_BLOCKED;
+    case C_WBUF_FULL: return STATS_DMA_WBUF_FULL;
+    case C_WEIGHTS: case C_INPUTS: case C_DEPENDENCY: case C_UB_BW: return STATS_DMA_DEPENDENCY;
+    default: return STATS_DMA_IDLE;   /* C_DMA_ENGINES: every engine is busy until it clears */
+    }
+}
+
+static stats_vpu_cause vpu_cause_of(cause c)
+{
+    switch (c) {
+    case C_ISSUE_BLOCKED: return STATS_VPU_ISSUE_BLOCKED;
+    case C_IDLE: return STATS_VPU_IDLE;
+    default: return STATS_VPU_DEPENDENCY;
+    }
+}
 
 const char *machine_engine_name(machine_engine e)
 {
@@ -97,7 +137,7 @@ static bool overlap(range a, range b)
 
 /* Per-instruction run-time record. */
 typedef struct {
-    bool issued, started;
+    bool started;       /* begun: its times are known (issued = in a queue: see issue()) */
     uint64_t start, end, read_done;
     range ub_r, ub_r2, ub_w, acc_r, acc_w;
     uint32_t mm_k;                  /* matmul: k of its weight tiles (from the FIFO in program order) */
@@ -111,47 +151,6 @@ typedef struct {
     bool dram_write;
     uint32_t r0, r1, c0, c1;
 } flight;
-
-/* A unit's cause timeline: cycles before `cursor` are accounted; `reason` is the cause of the
- * wait observed since then. */
-typedef struct {
-    uint64_t cursor;
-    cause reason;
-    uint64_t cyc[C__N];
-} acct;
-
-static void acct_flush(acct *a, uint64_t t)
-{
-    if (t > a->cursor) {
-        a->cyc[a->reason] += t - a->cursor;
-        a->cursor = t;
-    }
-}
-
-static void acct_note(acct *a, uint64_t now, cause r)
-{
-    if (r != a->reason) {
-        acct_flush(a, now);
-        a->reason = r;
-    }
-}
-
-/* Accounts [s, e) to cause k where not yet accounted (units with overlapping work take the
- * union); the wait before s goes to the current reason. */
-static void acct_span(acct *a, uint64_t s, uint64_t e, cause k)
-{
-    acct_flush(a, s);
-    if (e > a->cursor) {
-        a->cyc[k] += e - (s > a->cursor ? s : a->cursor);
-        a->cursor = e;
-    }
-    a->reason = C_IDLE;
-}
-
-static void acct_busy(acct *a, uint64_t s, uint64_t e)
-{
-    acct_span(a, s, e, C_BUSY);
-}
 
 typedef struct {
     uint32_t *idx;      /* ring of instruction indices */
@@ -173,10 +172,10 @@ typedef struct {
     fifo_entry *fifo;   /* ring of depth entries */
     uint32_t f_head, f_n, f_used_slots;
     uint32_t f_popped;  /* entries handed to matmuls but not yet released (at the ring head) */
-    uint64_t cyc[C__N];
+    uint64_t cyc[STATS_MXU__COUNT];
+    uint64_t macs;      /* useful MACs of its ops */
     uint64_t head_since; /* cycle the current queue head arrived (for idle vs waiting) */
     bool used;
-    uint32_t *pe_ids;   /* pe engine: issue id -> (for checking) */
     mxu_timing *pe_expect;
     void **pe_bufs;     /* per op: private copy of its A and B operands (freed when it ends) */
     uint32_t pe_n, pe_cap;
@@ -193,20 +192,21 @@ typedef struct {
     sram ub;
     uint8_t *ub_data;
     uint8_t *acc_data;  /* mxus * entries rows of cols 32-bit values */
-    acct dma, vpu;
+    acct *dma;          /* per DMA engine (STATS_DMA_* causes) */
+    acct vpu;           /* STATS_VPU_* causes */
     uint64_t min_end;   /* earliest end among begun in-flight instructions (NEVER if none) */
     bool issue_blocked; /* the issuer waits for queue space */
     bool done;
 } core_state;
 
-enum { Q_LOAD = 0, Q_WEIGHT, Q_VECTOR, Q_STORE, Q_MXU0 };
-
-typedef struct { uint64_t t; uint32_t core; } event;
+/* Queue indices of a core: the ISA's queues (isa_ops[].queue), in the order their heads are
+ * tried at one event, the matrix queue repeated per MXU. */
+enum { Q_LOAD = ISA_Q_LOAD, Q_WEIGHT = ISA_Q_WEIGHT, Q_VECTOR = ISA_Q_VECTOR, Q_STORE = ISA_Q_STORE,
+       Q_MXU0 = ISA_Q_MATRIX };
 
 typedef struct {
     dram d;
     bool present;
-    uint64_t cursor, busy;  /* union of in-flight intervals */
 } offchip;
 
 struct machine {
@@ -226,8 +226,7 @@ struct machine {
     flight *fl;
     core_state *cores;
     offchip mem[TP_MEM__COUNT];
-    event *heap;
-    uint32_t n_heap, cap_heap;
+    evq events;             /* "step core c at cycle t" (priority 0: cores tie by number) */
     uint64_t now;
     uint64_t acc_read_bytes, acc_write_bytes, wbuf_bytes, macs;
     tp_stats stats;
@@ -255,54 +254,6 @@ static tp_status fault(machine *m, uint32_t i, tp_status code, const char *msg)
     return tp_err_at(m->err, code, m->prog.name, (int)i + 1, 0, "%s", msg);
 }
 
-static void heap_push(machine *m, uint64_t t, uint32_t core)
-{
-    if (m->n_heap == m->cap_heap) {
-        uint32_t nc = m->cap_heap ? m->cap_heap * 2 : 64;
-        event *h = realloc(m->heap, nc * sizeof *h);
-        if (!h) {
-            m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory in the event queue");
-            return;
-        }
-        m->heap = h;
-        m->cap_heap = nc;
-    }
-    uint32_t i = m->n_heap++;
-    event e = {t, core};
-    while (i) {
-        uint32_t p = (i - 1) / 2;
-        event *q = &m->heap[p];
-        if (q->t < e.t || (q->t == e.t && q->core <= e.core))
-            break;
-        m->heap[i] = *q;
-        i = p;
-    }
-    m->heap[i] = e;
-}
-
-static event heap_pop(machine *m)
-{
-    event top = m->heap[0], last = m->heap[--m->n_heap];
-    uint32_t i = 0, n = m->n_heap;
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, s = i;
-        event best = last;
-        if (l < n && (m->heap[l].t < best.t || (m->heap[l].t == best.t && m->heap[l].core < best.core))) {
-            s = l;
-            best = m->heap[l];
-        }
-        if (r < n && (m->heap[r].t < best.t || (m->heap[r].t == best.t && m->heap[r].core < best.core)))
-            s = r;
-        if (s == i)
-            break;
-        m->heap[i] = m->heap[s];
-        i = s;
-    }
-    if (n)
-        m->heap[i] = last;
-    return top;
-}
-
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
 static void free_run_state(machine *m)
@@ -317,6 +268,7 @@ static void free_run_state(machine *m)
                     free(cs->q[q].idx);
             free(cs->q);
             free(cs->engine_free);
+            free(cs->dma);
             if (cs->mxu)
                 for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
                     mxu_unit *mu = &cs->mxu[u];
@@ -326,7 +278,6 @@ static void free_run_state(machine *m)
                     free(mu->fifo);
                     if (mu->pe)
                         mxu_pe_free(mu->pe);
-                    free(mu->pe_ids);
                     free(mu->pe_expect);
                     for (uint32_t k = 0; k < mu->pe_n; k++)
                         free(mu->pe_bufs[k]);
@@ -341,9 +292,7 @@ static void free_run_state(machine *m)
     }
     free(m->fl);
     m->fl = NULL;
-    free(m->heap);
-    m->heap = NULL;
-    m->n_heap = m->cap_heap = 0;
+    evq_free(&m->events);
 }
 
 static void free_bindings(machine *m)
@@ -525,8 +474,6 @@ static void footprint(machine *m, uint32_t i)
 {
     const isa_instr *in = &m->prog.ins[i];
     flight *f = &m->fl[i];
-    const tp_tpu_cfg *t = m->t;
-    unsigned e = num_in_bytes(m->prog.dtype);
     f->tensor = -1;
     switch (in->op) {
     case ISA_LOAD: {
@@ -544,7 +491,6 @@ static void footprint(machine *m, uint32_t i)
         f->acc_w = (range){in->acc_row, in->acc_row + in->m};
         if (in->accumulate)
             f->acc_r = f->acc_w;
-        (void)e;
         break;
     }
     case ISA_ACTIVATE:
@@ -570,7 +516,6 @@ static void footprint(machine *m, uint32_t i)
         f->c0 = in->blk.c0;
         f->c1 = in->blk.c0 + in->blk.cols;
     }
-    (void)t;
 }
 
 typedef struct {
@@ -821,11 +766,6 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
     const tp_mem_cfg *mc = &m->t->mem[id];
     uint64_t lat = mc->ideal ? 0 : write ? mc->write_latency_cycles : mc->read_latency_cycles;
     *sent = end - lat;
-    /* busy = union of in-flight intervals; issues come in nondecreasing order */
-    if (end > oc->cursor) {
-        oc->busy += end - (issue > oc->cursor ? issue : oc->cursor);
-        oc->cursor = end;
-    }
     return end;
 }
 
@@ -839,8 +779,13 @@ static void note_end(core_state *cs, uint64_t end)
 
 static void wake(machine *m, uint32_t c, uint64_t t)
 {
-    if (t != NEVER && t > m->now)
-        heap_push(m, t, c);
+    if (t != NEVER && t > m->now && m->rc == TP_OK)
+        m->rc = evq_push(&m->events, t, 0, c, m->err);
+}
+
+static uint32_t n_engines(const machine *m)
+{
+    return m->t->dma.engines ? m->t->dma.engines : 1;
 }
 
 static uint32_t engine_pick(machine *m, core_state *cs)
@@ -965,10 +910,10 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
      * as a DMA engine with outstanding requests does. The instruction completes at `end`. */
     cs->engine_free[eng] = max64(own, sent);
     note_end(cs, end);
-    /* the engine's own cycles are busy; beyond them it waits for off-chip memory (queueing,
-     * bandwidth, latency: "dram") or for the UB port */
-    acct_span(&cs->dma, s, own, C_BUSY);
-    acct_span(&cs->dma, own, end, mem_end >= ub_end ? C_DRAM : C_UB_BW);
+    /* the engine's own cycles are busy; beyond them, until its last burst has left the
+     * memory's queue, it is held by the memory (queueing behind other transfers, bandwidth) */
+    acct_span(&cs->dma[eng], s, own, STATS_DMA_BUSY);
+    acct_span(&cs->dma[eng], own, cs->engine_free[eng], STATS_DMA_OFF_CHIP);
     wake(m, c, end);
     return true;
 }
@@ -988,10 +933,10 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
     }
     uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
     uint64_t out_bytes = elems * isa_dtype_bytes(in->out_dtype);
-    uint64_t end = s + ceil_div(elems, m->t->vpu.elems_per_cycle);
+    uint64_t own = s + ceil_div(elems, m->t->vpu.elems_per_cycle);
     uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes);
     sram_reserve(&cs->ub, true, ub0, out_bytes);
-    end = max64(end, ub0 + sram_cycles(&cs->ub, true, out_bytes));
+    uint64_t end = max64(own, ub0 + sram_cycles(&cs->ub, true, out_bytes));
     if (in->has_bias)
         cs->ub.read_bytes += (uint64_t)in->n * 4;
     m->acc_read_bytes += elems * 4;
@@ -1003,7 +948,8 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
     f->start = s;
     f->end = f->read_done = end;
     note_end(cs, end);
-    acct_busy(&cs->vpu, s, end);
+    acct_span(&cs->vpu, s, own, STATS_VPU_BUSY);
+    acct_span(&cs->vpu, own, end, STATS_VPU_UB_BANDWIDTH);
     wake(m, c, end);
     return true;
 }
@@ -1013,15 +959,15 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
 static void mxu_account(mxu_unit *mu, const mxu_timing *tm, uint64_t prev_stream_end, uint64_t arrival,
                         cause waited, cause before)
 {
-    mu->cyc[C_BUSY] += tm->by_cause[MXU_BUSY];
-    mu->cyc[C_WEIGHT_LOAD] += tm->by_cause[MXU_WEIGHT_LOAD];
-    mu->cyc[C_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
+    mu->cyc[STATS_MXU_BUSY] += tm->by_cause[MXU_BUSY];
+    mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_LOAD];
+    mu->cyc[STATS_MXU_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
     uint64_t idle = tm->by_cause[MXU_IDLE];
     uint64_t pre = arrival > prev_stream_end ? arrival - prev_stream_end : 0;
     if (pre > idle)
         pre = idle;
-    mu->cyc[before] += pre;
-    mu->cyc[waited] += idle - pre;
+    mu->cyc[mxu_cause_of(before)] += pre;
+    mu->cyc[mxu_cause_of(waited)] += idle - pre;
 }
 
 static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
@@ -1073,10 +1019,11 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
             waited = C_UB_BW;
         }
         sram_reserve(&cs->ub, false, tm.start - lead, a_bytes);
-        mxu_account(mu, &tm, prev_se, arrival, waited, cs->issue_blocked ? C_QUEUE_FULL : C_IDLE);
+        mxu_account(mu, &tm, prev_se, arrival, waited, cs->issue_blocked ? C_ISSUE_BLOCKED : C_IDLE);
         fe->release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         mu->f_popped++;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
+        mu->macs += (uint64_t)in->m * fe->n * fe->k;
         m->acc_write_bytes += (uint64_t)in->m * fe->n * 4;
         if (op.accumulate)
             m->acc_read_bytes += (uint64_t)in->m * fe->n * 4;
@@ -1175,15 +1122,11 @@ static void retire(machine *m, core_state *cs)
 }
 
 
+/* The unit queue of an instruction (isa_ops' table), MXU u's matrix queue being Q_MXU0 + u. */
 static uint32_t queue_of(const isa_instr *in)
 {
-    switch (in->op) {
-    case ISA_LOAD: return Q_LOAD;
-    case ISA_LOADW: return Q_WEIGHT;
-    case ISA_ACTIVATE: return Q_VECTOR;
-    case ISA_STORE: return Q_STORE;
-    default: return Q_MXU0 + in->mxu;
-    }
+    isa_queue q = isa_ops[in->op].queue;
+    return q == ISA_Q_MATRIX ? (uint32_t)Q_MXU0 + in->mxu : (uint32_t)q;
 }
 
 static bool issue(machine *m, core_state *cs)
@@ -1213,7 +1156,6 @@ static bool issue(machine *m, core_state *cs)
             break;
         }
         footprint(m, x);
-        m->fl[x].issued = true;
         q->idx[(q->head + q->n) % QUEUE_DEPTH] = x;
         if (q->n == 0 && in->op == ISA_MATMUL)
             cs->mxu[in->mxu].head_since = m->now;
@@ -1238,7 +1180,7 @@ static void step_core(machine *m, uint32_t c)
             retire(m, cs);   /* a fence needs to see what ended at this very cycle */
         if (issue(m, cs))
             progress = true;
-        cause dma_why = cs->issue_blocked ? C_QUEUE_FULL : C_IDLE, vpu_why = dma_why;
+        cause dma_why = cs->issue_blocked ? C_ISSUE_BLOCKED : C_IDLE, vpu_why = dma_why;
         bool dma_any = false;
         for (uint32_t qi = 0; qi < nq && m->rc == TP_OK; qi++) {
             queue *q = &cs->q[qi];
@@ -1270,8 +1212,9 @@ static void step_core(machine *m, uint32_t c)
             }
         }
         if (!progress) {
-            acct_note(&cs->dma, m->now, dma_why);
-            acct_note(&cs->vpu, m->now, vpu_why);
+            for (uint32_t e = 0; e < n_engines(m); e++)
+                acct_note(&cs->dma[e], m->now, dma_cause_of(dma_why));
+            acct_note(&cs->vpu, m->now, vpu_cause_of(vpu_why));
         }
     }
     /* every begun instruction already woke this core at its end (or has ended by now) */
@@ -1323,9 +1266,10 @@ static tp_status setup_run(machine *m)
         cs->prog = malloc(sizeof *cs->prog * (cnt ? cnt : 1));
         cs->inflight = malloc(sizeof *cs->inflight * (cnt ? cnt : 1));
         cs->q = calloc(Q_MXU0 + t->mxus_per_core, sizeof *cs->q);
-        cs->engine_free = calloc(t->dma.engines ? t->dma.engines : 1, sizeof *cs->engine_free);
+        cs->engine_free = calloc(n_engines(m), sizeof *cs->engine_free);
+        cs->dma = calloc(n_engines(m), sizeof *cs->dma);
         cs->mxu = calloc(t->mxus_per_core, sizeof *cs->mxu);
-        if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->mxu)
+        if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->dma || !cs->mxu)
             return TP_ERR_NOMEM;
         for (uint32_t i = 0; i < n; i++)
             if (m->prog.ins[i].core == c)
@@ -1352,7 +1296,9 @@ static tp_status setup_run(machine *m)
             if (!cs->ub_data || !cs->acc_data)
                 return TP_ERR_NOMEM;
         }
-        cs->dma.reason = cs->vpu.reason = C_IDLE;
+        for (uint32_t e = 0; e < n_engines(m); e++)
+            acct_init(&cs->dma[e], STATS_DMA_IDLE);
+        acct_init(&cs->vpu, STATS_VPU_IDLE);
         cs->min_end = NEVER;
     }
     if (!m->timing_only) {
@@ -1372,118 +1318,139 @@ static tp_status setup_run(machine *m)
             }
     }
     for (int id = 0; id < TP_MEM__COUNT; id++)
-        if (m->mem[id].present) {
+        if (m->mem[id].present)
             dram_reset(&m->mem[id].d);
-            m->mem[id].cursor = m->mem[id].busy = 0;
-        }
+    evq_init(&m->events);
     m->now = 0;
     m->macs = m->acc_read_bytes = m->acc_write_bytes = m->wbuf_bytes = 0;
     return TP_OK;
 }
 
-static void add_unit(machine *m, const char *name, const char *kind, const uint64_t cyc[C__N], bool mxu)
+static stats_unit *add_unit(machine *m, const char *name, stats_kind kind, const uint64_t *cyc, uint32_t n)
 {
     stats_unit *u = stats_add_unit(&m->stats, name, kind);
     if (!u) {
         m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for stats");
-        return;
+        return NULL;
     }
-    stats_unit_add(u, "busy", cyc[C_BUSY]);
-    if (mxu) {
-        stats_unit_add(u, "weight_load", cyc[C_WEIGHT_LOAD]);
-        stats_unit_add(u, "fill_drain", cyc[C_FILL_DRAIN]);
-        stats_unit_add(u, "weights", cyc[C_WEIGHTS]);
-        stats_unit_add(u, "inputs", cyc[C_INPUTS]);
-        stats_unit_add(u, "ub_bandwidth", cyc[C_UB_BW]);
-    }
-    for (int k = 0; k < C__N; k++)
-        if (k != C_BUSY && k != C_IDLE && cyc[k] && !stats_unit_cause(u, cause_names[k]))
-            stats_unit_add(u, cause_names[k], cyc[k]);
-    stats_unit_add(u, "idle", cyc[C_IDLE]);
+    for (uint32_t c = 0; c < n; c++)
+        u->cycles[c] = cyc[c];
+    return u;
 }
 
+/* The TPU's counters -> the shared stats record (stats/stats.h). */
 static void finish_stats(machine *m, uint64_t total)
 {
     const tp_tpu_cfg *t = m->t;
     tp_stats *s = &m->stats;
     stats_free(s);
     stats_init(s);
+    snprintf(s->machine_kind, sizeof s->machine_kind, "tpu");
     snprintf(s->machine, sizeof s->machine, "%s", t->name);
-    snprintf(s->engine, sizeof s->engine, "%s", machine_engine_name(m->engine));
     snprintf(s->dtype, sizeof s->dtype, "%s", num_dtype_name(m->prog.dtype));
-    snprintf(s->dataflow, sizeof s->dataflow, "%s", cfg_dataflow_name(t->array.dataflow));
+    snprintf(s->compute_unit, sizeof s->compute_unit, "MXU");
+    stats_set_attr(s, "engine", machine_engine_name(m->engine));
+    stats_set_attr(s, "dataflow", cfg_dataflow_name(t->array.dataflow));
     s->timing_only = m->timing_only;
     s->clock_hz = t->clock_hz;
     s->cycles = total;
     s->instructions = m->prog.n_ins;
     s->macs = m->macs;
-    s->peak_macs_per_cycle = cfg_tpu_peak_macs_per_cycle(t);
+    s->peak_macs_per_cycle = (double)cfg_tpu_peak_macs_per_cycle(t);
+    s->compute_units = t->cores * t->mxus_per_core;
+    uint64_t pe_per_mxu = (uint64_t)t->array.rows * t->array.cols;
     char name[STATS_NAME];
     uint64_t ub_r = 0, ub_w = 0;
-    for (uint32_t c = 0; c < t->cores; c++) {
+    for (uint32_t c = 0; c < t->cores && m->rc == TP_OK; c++) {
         core_state *cs = &m->cores[c];
         for (uint32_t u = 0; u < t->mxus_per_core; u++) {
             mxu_unit *mu = &cs->mxu[u];
             uint64_t tail[MXU_CAUSE__COUNT] = {0};
             mxu_close(&mu->st, total, tail);
-            mu->cyc[C_FILL_DRAIN] += tail[MXU_FILL_DRAIN];
-            mu->cyc[C_IDLE] += tail[MXU_IDLE];
-            mu->cyc[C_BUSY] += tail[MXU_BUSY];
-            mu->cyc[C_WEIGHT_LOAD] += tail[MXU_WEIGHT_LOAD];
-            s->mxus_used += mu->used;
+            mu->cyc[STATS_MXU_FILL_DRAIN] += tail[MXU_FILL_DRAIN];
+            mu->cyc[STATS_MXU_IDLE] += tail[MXU_IDLE];
+            mu->cyc[STATS_MXU_BUSY] += tail[MXU_BUSY];
+            mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tail[MXU_WEIGHT_LOAD];
+            /* Streaming cycles are busy in proportion to the useful MACs (an array cycle does
+             * rows x cols MACs); the rest of them carried padding of partial tiles. */
+            uint64_t streaming = mu->cyc[STATS_MXU_BUSY], useful = mu->macs / pe_per_mxu;
+            if (useful > streaming)
+                useful = streaming;
+            mu->cyc[STATS_MXU_BUSY] = useful;
+            mu->cyc[STATS_MXU_PADDING] = streaming - useful;
+            s->compute_units_used += mu->used;
             snprintf(name, sizeof name, "core%u.mxu%u", c, u);
-            add_unit(m, name, "mxu", mu->cyc, true);
+            stats_unit *su = add_unit(m, name, STATS_KIND_MXU, mu->cyc, STATS_MXU__COUNT);
+            if (su)
+                su->macs = mu->macs;
         }
-        acct_note(&cs->dma, total, C_IDLE);
-        acct_flush(&cs->dma, total);
-        snprintf(name, sizeof name, "core%u.dma", c);
-        add_unit(m, name, "dma", cs->dma.cyc, false);
-        acct_note(&cs->vpu, total, C_IDLE);
-        acct_flush(&cs->vpu, total);
+        for (uint32_t e = 0; e < n_engines(m); e++) {
+            acct_close(&cs->dma[e], total);
+            snprintf(name, sizeof name, "core%u.dma%u", c, e);
+            add_unit(m, name, STATS_KIND_DMA, cs->dma[e].cyc, STATS_DMA__COUNT);
+        }
+        acct_close(&cs->vpu, total);
         snprintf(name, sizeof name, "core%u.vpu", c);
-        add_unit(m, name, "vpu", cs->vpu.cyc, false);
+        add_unit(m, name, STATS_KIND_VPU, cs->vpu.cyc, STATS_VPU__COUNT);
         ub_r += cs->ub.read_bytes;
         ub_w += cs->ub.write_bytes;
     }
-    for (int id = 0; id < TP_MEM__COUNT; id++) {
-        offchip *oc = &m->mem[id];
-        if (!oc->present)
+    for (int id = 0; id < TP_MEM__COUNT && m->rc == TP_OK; id++) {
+        const dram *d = &m->mem[id].d;
+        if (!m->mem[id].present)
             continue;
-        uint64_t cyc[C__N] = {0};
-        cyc[C_BUSY] = oc->busy;
-        cyc[C_IDLE] = total - oc->busy;
-        add_unit(m, cfg_mem_name((tp_mem_id)id), "mem", cyc, false);
-        stats_level *l = stats_add_level(s, cfg_mem_name((tp_mem_id)id), true);
+        /* transfer: the cycles the bus needs for its bytes at peak; latency: the rest of the
+         * cycles with a request in flight */
+        uint64_t cyc[STATS_MEM__COUNT] = {0};
+        uint64_t xfer = 0;
+        if (!d->cfg.ideal && d->cfg.bytes_per_s)
+            xfer = (uint64_t)((dram_ticks)d->bus_bytes * t->clock_hz / d->cfg.bytes_per_s);
+        if (xfer > d->inflight_cycles)
+            xfer = d->inflight_cycles;
+        cyc[STATS_MEM_TRANSFER] = xfer;
+        cyc[STATS_MEM_LATENCY] = d->inflight_cycles - xfer;
+        cyc[STATS_MEM_IDLE] = total - d->inflight_cycles;
+        add_unit(m, cfg_mem_name((tp_mem_id)id), STATS_KIND_MEM, cyc, STATS_MEM__COUNT);
+        stats_level *l = stats_add_level(s, cfg_mem_name((tp_mem_id)id), STATS_LEVEL_OFF_CHIP);
         if (l) {
-            l->read_bytes = oc->d.read_bytes;
-            l->write_bytes = oc->d.write_bytes;
-            l->bus_bytes = oc->d.bus_bytes;
-            l->peak_bytes_per_s = oc->d.cfg.ideal ? 0.0 : (double)oc->d.cfg.bytes_per_s;
+            l->read_bytes = d->read_bytes;
+            l->write_bytes = d->write_bytes;
+            l->bus_bytes = d->bus_bytes;
+            l->shared_bus = true;
+            if (!d->cfg.ideal)
+                l->peak_bytes_per_s = l->peak_read_bytes_per_s = l->peak_write_bytes_per_s =
+                    (double)d->cfg.bytes_per_s;
+            l->in_flight_cycles = d->inflight_cycles;
         }
     }
-    stats_level *l = stats_add_level(s, "ub", false);
+    stats_level *l = stats_add_level(s, "ub", STATS_LEVEL_BUFFER);
     if (l) {
+        double port = (double)t->ub.banks * t->ub.bytes_per_cycle * (double)t->clock_hz * t->cores;
         l->read_bytes = ub_r;
         l->write_bytes = ub_w;
-        l->peak_bytes_per_s = (double)t->ub.banks * t->ub.read_ports * t->ub.bytes_per_cycle * (double)t->clock_hz *
-                              t->cores;
+        l->bus_bytes = ub_r + ub_w;
+        l->peak_read_bytes_per_s = port * t->ub.read_ports;
+        l->peak_write_bytes_per_s = port * t->ub.write_ports;
+        l->peak_bytes_per_s = l->peak_read_bytes_per_s + l->peak_write_bytes_per_s;
     }
-    if ((l = stats_add_level(s, "acc", false))) {
+    if ((l = stats_add_level(s, "acc", STATS_LEVEL_BUFFER))) {   /* bandwidth not modelled */
         l->read_bytes = m->acc_read_bytes;
         l->write_bytes = m->acc_write_bytes;
+        l->bus_bytes = l->read_bytes + l->write_bytes;
     }
-    if ((l = stats_add_level(s, "wbuf", false))) {
+    if ((l = stats_add_level(s, "wbuf", STATS_LEVEL_BUFFER))) {  /* bandwidth not modelled */
         l->read_bytes = m->wbuf_bytes;
         l->write_bytes = m->wbuf_bytes;
+        l->bus_bytes = l->read_bytes + l->write_bytes;
     }
     const tp_energy_cfg *en = &t->energy;
     if (en->present) {
+        /* off-chip energy counts the bytes that crossed the bus (whole bursts) */
         s->has_energy = true;
         s->energy_mac_pj = (double)m->macs * en->pj_per_mac[m->prog.dtype];
         for (int id = 0; id < TP_MEM__COUNT; id++)
             if (m->mem[id].present)
-                s->energy_offchip_pj += (double)(m->mem[id].d.read_bytes + m->mem[id].d.write_bytes) *
-                                        en->pj_per_byte_mem[id];
+                s->energy_offchip_pj += (double)m->mem[id].d.bus_bytes * en->pj_per_byte_mem[id];
         s->energy_onchip_pj = (double)(ub_r + ub_w) * en->pj_per_byte_ub +
                               (double)(m->acc_read_bytes + m->acc_write_bytes) * en->pj_per_byte_acc +
                               (double)(2 * m->wbuf_bytes) * en->pj_per_byte_wbuf;
@@ -1532,19 +1499,13 @@ tp_status machine_run(machine *m, tp_err *err)
                        (unsigned long long)m->t->ub.size_bytes);
         return rc;
     }
-    for (uint32_t c = 0; c < m->t->cores; c++)
-        heap_push(m, 0, c);
-    uint64_t last_t = NEVER;
-    uint32_t last_c = 0;
-    while (m->n_heap && m->rc == TP_OK) {
-        event ev = heap_pop(m);
-        if (ev.t == last_t && ev.core == last_c)
-            continue;   /* duplicate wake-up */
-        last_t = ev.t;
-        last_c = ev.core;
+    for (uint32_t c = 0; c < m->t->cores && m->rc == TP_OK; c++)
+        m->rc = evq_push(&m->events, 0, 0, c, err);
+    evq_event ev;
+    while (m->rc == TP_OK && evq_pop(&m->events, &ev)) {
         m->now = ev.t;
-        if (!m->cores[ev.core].done)
-            step_core(m, ev.core);
+        if (!m->cores[ev.unit].done)
+            step_core(m, ev.unit);
     }
     if (m->rc)
         return m->rc;
@@ -1560,8 +1521,8 @@ tp_status machine_run(machine *m, tp_err *err)
         if (m->fl[i].started && m->fl[i].end > total)
             total = m->fl[i].end;
     for (int id = 0; id < TP_MEM__COUNT; id++)
-        if (m->mem[id].present && m->mem[id].cursor > total)
-            total = m->mem[id].cursor;
+        if (m->mem[id].present && m->mem[id].d.inflight_until > total)
+            total = m->mem[id].d.inflight_until;
     if ((rc = check_pe(m)))
         return rc;
     finish_stats(m, total);

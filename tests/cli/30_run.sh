@@ -59,8 +59,8 @@ expect_fail "check without program" "^tpusim: check: missing PROGRAM" "$TPUSIM" 
 # replaced by a0/acc0/o0, the second regions dropped): the figures must be the simulator's.
 sed -e 's/\ba1\b/a0/g; s/\bacc1\b/acc0/g; s/\bo1\b/o0/g' "$K/gemm_dbuf_relu.tpu" |
     grep -v '^\.ub  a0   4096\|^\.ub  o0   10240\|^\.acc acc0 64' >"$T/single.tpu"
-claim=$(tr '\n' ' ' <"$K/README.md" | sed -n 's/.*waits for `inputs` (\([0-9]*\) cycles instead of none) and *the run takes \([0-9]*\) cycles instead of \([0-9]*\)\..*/\1 \2 \3/p')
-got_in=$("$TPUSIM" run "$T/single.tpu" --timing-only | sed -n 's/.*core0\.mxu0 .* inputs \([0-9]*\) .*/\1/p')
+claim=$(tr '\n' ' ' <"$K/README.md" | sed -n 's/.*waits for `wait_inputs` (\([0-9]*\) cycles instead of none) and *the run takes \([0-9]*\) cycles instead of \([0-9]*\)\..*/\1 \2 \3/p')
+got_in=$("$TPUSIM" run "$T/single.tpu" --timing-only | sed -n 's/.*core0\.mxu0 .* wait_inputs \([0-9]*\) .*/\1/p')
 got_sb=$("$TPUSIM" run "$T/single.tpu" --timing-only | sed -n 's/^cycles  *\([0-9]*\) .*/\1/p')
 got_db=$("$TPUSIM" run "$K/gemm_dbuf_relu.tpu" --timing-only | sed -n 's/^cycles  *\([0-9]*\) .*/\1/p')
 if [ -n "$claim" ] && [ "$claim" = "$got_in $got_sb $got_db" ]; then ok "kernels/README.md double-buffering figures are current ($claim)"

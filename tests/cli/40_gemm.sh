@@ -96,13 +96,13 @@ expect_fail "too many instructions" "^tpusim: gemm 100000x100000x100000: every t
 expect_fail "batched rows past 2^32" "batch x 16000000 rows exceeds 2\^32 rows" "$TPUSIM" gemm 16000000 4 4 --batch 1000 --no-data
 
 # Seeded random gemms on every shipped TPU machine and dataflow: in the JSON report `cycles`,
-# `macs` and `mxus` are integers, 0 < utilization <= 1, every unit's cycles_by_cause sums to
+# `macs` and `compute_units_used` are integers, 0 < utilization <= 1, every unit's cycles_by_cause sums to
 # `cycles`, and the emitted program run by `tpusim run` takes exactly as many cycles.
 json_check() {
     awk '
     /^    "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "cycles not an integer: " v; bad=1; exit } total=v }
     /^    "macs": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "macs not an integer: " v; bad=1; exit } macs=v }
-    /^    "mxus": / { v=$2; sub(/,$/, "", v); if (v !~ /^[1-9][0-9]*$/) { print "mxus not a positive integer: " v; bad=1; exit } mx=v }
+    /^    "compute_units_used": / { v=$2; sub(/,$/, "", v); if (v !~ /^[1-9][0-9]*$/) { print "compute_units_used not a positive integer: " v; bad=1; exit } mx=v }
     /^    "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "utilization " v " not in (0,1]"; bad=1; exit } ut=1 }
     /"cycles_by_cause": \{/ { in_c=1; sum=0; n++; next }
     in_c && /\}/ { in_c=0; if (sum != total) { print "unit " n ": causes sum to " sum ", cycles " total; bad=1; exit } next }
