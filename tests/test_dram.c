@@ -154,6 +154,53 @@ static void sram_bandwidth_reservation(void **state)
     assert_false(sram_fits(&s, 4000, 97));
 }
 
+
+/* In-flight cycles are the union of [issue, end) over accesses: two overlapping reads
+ * [0, 116) and [10, 132) (the second queues 16 cycles behind the first on every channel:
+ * ends 10 + 6 wait + 16 + 100) and one later write [200, 274) give 132 + 74 in flight. */
+static void in_flight_is_the_union(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    dram d;
+    assert_int_equal(dram_init(&d, &c, 1000000000ull, NULL), TP_OK);
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 1, 4096, 0, NULL), 116);
+    assert_int_equal(dram_access_2d(&d, false, 10, 8192, 1, 4096, 0, NULL), 132);
+    assert_int_equal(d.inflight_cycles, 132);
+    assert_int_equal(dram_access_2d(&d, true, 200, 0, 1, 1024, 0, NULL), 274);
+    assert_int_equal(d.inflight_cycles, 132 + 74);
+    assert_int_equal(d.inflight_until, 274);
+    /* a 64-byte read issued at 200 queues behind the write on its channel (each channel moves
+     * the write's 4 bursts in [200, 204)): it ends at 204 + 1 + 100 = 305, so the union grows
+     * by 305 - 274 = 31 cycles, not by its own 105 */
+    assert_int_equal(dram_access_2d(&d, false, 200, 65536, 1, 64, 0, NULL), 305);
+    assert_int_equal(d.inflight_cycles, 132 + 74 + 31);
+    dram_reset(&d);
+    assert_int_equal(d.inflight_cycles, 0);
+    assert_int_equal(d.inflight_until, 0);
+}
+
+/* A full calendar merges its two earliest reservations (waits may only get longer): with
+ * SRAM_MAX_RESERVATIONS one-cycle reservations at 0, 2, 4, ..., one more at 1000 merges
+ * [0,1) and [2,3) into [0,3), so the free cycle 1 is no longer offered. */
+static void sram_full_calendar_merges(void **state)
+{
+    (void)state;
+    sram s;
+    sram_init(&s, 4096, 1, 1, 1, 1);   /* 1 byte per cycle per side */
+    for (uint32_t i = 0; i < SRAM_MAX_RESERVATIONS; i++)
+        sram_reserve(&s, false, 2 * i, 1);
+    assert_int_equal(s.n_res[0], SRAM_MAX_RESERVATIONS);
+    assert_int_equal(sram_earliest(&s, false, 1, 1), 1);
+    sram_reserve(&s, false, 1000, 1);
+    assert_int_equal(s.n_res[0], SRAM_MAX_RESERVATIONS);
+    assert_int_equal(s.res[0][0].begin, 0);
+    assert_int_equal(s.res[0][0].end, 3);
+    assert_int_equal(sram_earliest(&s, false, 1, 1), 3);
+    assert_int_equal(s.res[0][SRAM_MAX_RESERVATIONS - 1].begin, 1000);
+    assert_int_equal(s.read_bytes, SRAM_MAX_RESERVATIONS + 1);
+}
+
 TH_GROUP(dram)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +211,8 @@ TH_GROUP(dram)
         cmocka_unit_test(ideal_memory_is_instant),
         cmocka_unit_test(bad_config_is_refused),
         cmocka_unit_test(sram_bandwidth_reservation),
+        cmocka_unit_test(in_flight_is_the_union),
+        cmocka_unit_test(sram_full_calendar_merges),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }
