@@ -254,11 +254,13 @@ static void keyword_type(void **state)
     check("{\"type\":[\"integer\",\"null\"]}", "null", NULL);
     check("{\"type\":[\"integer\",\"null\"]}", "2", NULL);
     check("{\"type\":[\"integer\",\"null\"]}", "true", "(root): expected integer or null, got true");
-    check("{\"type\":[\"object\",\"array\",\"null\"]}", "\"s\"", "(root): expected object, array or null, got \"s\"");
+    check("{\"type\":[\"object\",\"array\",\"null\"]}", "\"s\"",
+          "(root): expected object, array or null, got \"s\"");
     /* long values are cut in messages */
     check("{\"type\":\"number\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
           "(root): expected number, got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
-    check("{\"type\":\"number\"}", "\"tab\\there\\u0001\"", "(root): expected number, got \"tab\\there\\u0001\"");
+    check("{\"type\":\"number\"}", "\"tab\\there\\u0001\"",
+          "(root): expected number, got \"tab\\there\\u0001\"");
 }
 
 static void keyword_object(void **state)
@@ -314,14 +316,16 @@ static void keyword_enum_const(void **state)
     check(e, "\"OS\"", "(root): expected one of \"ws\", \"os\", \"is\", null, 2, got \"OS\"");
     check(e, "{\"a\":[1]}", "(root): expected one of \"ws\", \"os\", \"is\", null, 2, got {\"a\":[1]}");
     check("{\"enum\":[{\"a\":[1,2]}]}", "{\"a\":[1,2.0]}", NULL);
-    check("{\"enum\":[{\"a\":[1,2]}]}", "{\"a\":[2,1]}", "(root): expected one of {\"a\":[1,2]}, got {\"a\":[2,1]}");
+    check("{\"enum\":[{\"a\":[1,2]}]}", "{\"a\":[2,1]}",
+          "(root): expected one of {\"a\":[1,2]}, got {\"a\":[2,1]}");
     check("{\"const\":\"tpusim\"}", "\"tpusim\"", NULL);
     check("{\"const\":\"tpusim\"}", "\"tpusim \"", "(root): expected \"tpusim\", got \"tpusim \"");
     check("{\"const\":1}", "1e0", NULL);
     check("{\"const\":1}", "true", "(root): expected 1, got true");
     check("{\"const\":false}", "0", "(root): expected false, got 0");
     check("{\"const\":[]}", "[null]", "(root): expected [], got [null]");
-    check("{\"const\":{\"a\":\"\\u0000\"}}", "{\"a\":\"\"}", "(root): expected {\"a\":\"\\u0000\"}, got {\"a\":\"\"}");
+    check("{\"const\":{\"a\":\"\\u0000\"}}", "{\"a\":\"\"}",
+          "(root): expected {\"a\":\"\\u0000\"}, got {\"a\":\"\"}");
 }
 
 static void keyword_numeric_bounds(void **state)
@@ -330,8 +334,10 @@ static void keyword_numeric_bounds(void **state)
     const char *s = "{\"minimum\":0,\"maximum\":18446744073709551615}";
     check(s, "0", NULL);
     check(s, "18446744073709551615", NULL);
-    check(s, "18446744073709551616", "(root): expected at most 18446744073709551615, got 18446744073709551616");
-    check(s, "18446744073709551615.0001", "(root): expected at most 18446744073709551615, got 18446744073709551615.0001");
+    check(s, "18446744073709551616",
+          "(root): expected at most 18446744073709551615, got 18446744073709551616");
+    check(s, "18446744073709551615.0001",
+          "(root): expected at most 18446744073709551615, got 18446744073709551615.0001");
     check(s, "-1", "(root): expected at least 0, got -1");
     check(s, "-1e-300", "(root): expected at least 0, got -1e-300");
     check(s, "-0", NULL);
@@ -364,11 +370,13 @@ static void pointer_escaping(void **state)
     check(s, "{\"a/b\":{\"c~d\":1.5}}", "/a~1b/c~0d: expected integer, got 1.5");
     check(s, "{\"~1\":{\"/\":1.5}}", "/~01/~1: expected integer, got 1.5");
     check(s, "{\"\":{\" \":1.5}}", "// : expected integer, got 1.5");
-    check(s, "{\"line\\nbreak\":{\"caf\xc3\xa9\":null}}", "/line\\u000abreak/caf\xc3\xa9: expected integer, got null");
+    check(s, "{\"line\\nbreak\":{\"caf\xc3\xa9\":null}}",
+          "/line\\u000abreak/caf\xc3\xa9: expected integer, got null");
     check("{\"items\":{\"properties\":{\"x\":{\"items\":{\"type\":\"string\"}}}}}",
           "[{}, {\"x\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",7]}]",
           "/1/x/10: expected string, got 7");
-    check("{\"properties\":{\"tpu\":{\"required\":[\"cycles\"]}}}", "{\"tpu\":{}}", "/tpu: missing required member \"cycles\"");
+    check("{\"properties\":{\"tpu\":{\"required\":[\"cycles\"]}}}", "{\"tpu\":{}}",
+          "/tpu: missing required member \"cycles\"");
     check("false", "1", "(root): value not allowed");
     check("true", "[{\"any\":1}]", NULL);
     check("{}", "[{\"any\":1}]", NULL);
@@ -387,8 +395,10 @@ static void ref_and_defs(void **state)
                     "\"count\":{\"type\":\"integer\",\"minimum\":0},"
                     "\"a/b~c\":{\"const\":1}}}";
     check(s, "{\"units\":{\"core0.mxu0\":{\"cycles\":18446744073709551615}}}", NULL);
-    check(s, "{\"units\":{\"core0.mxu0\":{\"cycles\":-1}}}", "/units/core0.mxu0/cycles: expected at least 0, got -1");
-    check(s, "{\"units\":{\"u\":{\"cycles\":1,\"sub\":{\"cycles\":1,\"sub\":{}}}}}", "/units/u/sub/sub: missing required member \"cycles\"");
+    check(s, "{\"units\":{\"core0.mxu0\":{\"cycles\":-1}}}",
+          "/units/core0.mxu0/cycles: expected at least 0, got -1");
+    check(s, "{\"units\":{\"u\":{\"cycles\":1,\"sub\":{\"cycles\":1,\"sub\":{}}}}}",
+          "/units/u/sub/sub: missing required member \"cycles\"");
     check(s, "{\"odd\":1}", NULL);
     check(s, "{\"odd\":2}", "/odd: expected 1, got 2");
     /* $ref and its sibling keywords both apply */
@@ -397,7 +407,8 @@ static void ref_and_defs(void **state)
     check(both, "4", "(root): expected at most 3, got 4");
     check(both, "2.5", "(root): expected integer, got 2.5");
     /* a recursive $ref through properties is fine: the document bounds it */
-    check("{\"$defs\":{\"t\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/t\"}}},\"$ref\":\"#/$defs/t\"}",
+    check("{\"$defs\":{\"t\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/t\"}}},"
+          "\"$ref\":\"#/$defs/t\"}",
           "[[],[[[]]],[[0]]]", "/2/0/0: expected array, got 0");
 }
 
@@ -407,18 +418,21 @@ static void any_of_one_of(void **state)
     const char *nullable = "{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]}";
     check(nullable, "null", NULL);
     check(nullable, "5", NULL);
-    check(nullable, "1.5", "(root): no anyOf alternative matched: expected integer, got 1.5; expected null, got 1.5");
+    check(nullable, "1.5",
+          "(root): no anyOf alternative matched: expected integer, got 1.5; expected null, got 1.5");
     const char *deep = "{\"properties\":{\"u\":{\"anyOf\":[{\"type\":\"null\"},"
                        "{\"properties\":{\"cycles\":{\"type\":\"integer\"}}}]}}}";
     check(deep, "{\"u\":{\"cycles\":2}}", NULL);
-    check(deep, "{\"u\":{\"cycles\":2.5}}", "/u: no anyOf alternative matched: expected null, got object; /cycles: expected integer, got 2.5");
-    const char *one = "{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"number\",\"minimum\":10},{\"type\":\"string\"}]}";
+    check(deep, "{\"u\":{\"cycles\":2.5}}",
+          "/u: no anyOf alternative matched: expected null, got object; /cycles: expected integer, got 2.5");
+    const char *one = "{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"number\",\"minimum\":10},"
+                      "{\"type\":\"string\"}]}";
     check(one, "3", NULL);
     check(one, "10.5", NULL);
     check(one, "\"s\"", NULL);
     check(one, "12", "(root): matches both oneOf/0 and oneOf/1, expected exactly one");
-    check(one, "null", "(root): no oneOf alternative matched: expected integer, got null; expected number, got null; "
-          "expected string, got null");
+    check(one, "null", "(root): no oneOf alternative matched: expected integer, got null; "
+          "expected number, got null; expected string, got null");
     /* a bound alone ignores other kinds, so a string matches both of these */
     check("{\"oneOf\":[{\"minimum\":10},{\"type\":\"string\"}]}", "\"s\"",
           "(root): matches both oneOf/0 and oneOf/1, expected exactly one");
@@ -437,23 +451,27 @@ static void schema_errors(void **state)
     (void)state;
     bad_schema("{\"typ\":\"string\"}", "(root): unknown keyword \"typ\"");
     bad_schema("{\"properties\":{\"a\":{\"requried\":[]}}}", "/properties/a: unknown keyword \"requried\"");
-    bad_schema("{\"anyOf\":[{}, {\"patternProperties\":{}}]}", "/anyOf/1: unknown keyword \"patternProperties\"");
+    bad_schema("{\"anyOf\":[{}, {\"patternProperties\":{}}]}",
+          "/anyOf/1: unknown keyword \"patternProperties\"");
     bad_schema("{\"items\":{\"type\":\"strin\"}}", "/items/type: expected a type name, got \"strin\"");
     bad_schema("{\"type\":[]}", "/type: expected a type name or a non-empty array of them, got array");
     bad_schema("{\"type\":[\"null\",3]}", "/type/1: expected a type name, got 3");
     bad_schema("{\"type\":[\"null\",\"null\"]}", "/type/1: type \"null\" listed twice");
     bad_schema("{\"type\":1}", "/type: expected a type name or a non-empty array of them, got 1");
     bad_schema("{\"properties\":[]}", "/properties: expected an object of schemas, got array");
-    bad_schema("{\"properties\":{\"a\":3}}", "/properties/a: expected a schema (an object or a boolean), got 3");
+    bad_schema("{\"properties\":{\"a\":3}}",
+          "/properties/a: expected a schema (an object or a boolean), got 3");
     bad_schema("[]", "(root): expected a schema (an object or a boolean), got array");
     bad_schema("{\"required\":\"a\"}", "/required: expected an array of member names, got \"a\"");
     bad_schema("{\"required\":[\"a\",1]}", "/required/1: expected a member name (a string), got 1");
     bad_schema("{\"required\":[\"a\",\"a\"]}", "/required/1: member \"a\" listed twice");
-    bad_schema("{\"additionalProperties\":null}", "/additionalProperties: expected a schema (an object or a boolean), got null");
+    bad_schema("{\"additionalProperties\":null}",
+          "/additionalProperties: expected a schema (an object or a boolean), got null");
     bad_schema("{\"items\":[{}]}", "/items: expected a schema (an object or a boolean), got array");
     bad_schema("{\"minItems\":-1}", "/minItems: expected a non-negative integer, got -1");
     bad_schema("{\"minLength\":1.0}", "/minLength: expected a non-negative integer, got 1.0");
-    bad_schema("{\"minLength\":18446744073709551616}", "/minLength: expected a non-negative integer, got 18446744073709551616");
+    bad_schema("{\"minLength\":18446744073709551616}",
+          "/minLength: expected a non-negative integer, got 18446744073709551616");
     bad_schema("{\"enum\":[]}", "/enum: expected a non-empty array, got array");
     bad_schema("{\"enum\":1}", "/enum: expected a non-empty array, got 1");
     bad_schema("{\"minimum\":\"0\"}", "/minimum: expected a number, got \"0\"");
@@ -463,14 +481,20 @@ static void schema_errors(void **state)
     bad_schema("{\"oneOf\":[{},1]}", "/oneOf/1: expected a schema (an object or a boolean), got 1");
     bad_schema("{\"description\":3}", "/description: expected a string, got 3");
     /* $ref and $defs */
-    bad_schema("{\"$ref\":\"#/definitions/a\"}", "/$ref: unsupported reference \"#/definitions/a\" (only #/$defs/NAME)");
-    bad_schema("{\"$ref\":\"other.json#/$defs/a\"}", "/$ref: unsupported reference \"other.json#/$defs/a\" (only #/$defs/NAME)");
+    bad_schema("{\"$ref\":\"#/definitions/a\"}",
+          "/$ref: unsupported reference \"#/definitions/a\" (only #/$defs/NAME)");
+    bad_schema("{\"$ref\":\"other.json#/$defs/a\"}",
+          "/$ref: unsupported reference \"other.json#/$defs/a\" (only #/$defs/NAME)");
     bad_schema("{\"$defs\":{\"a\":{\"b\":{}}},\"$ref\":\"#/$defs/a/b\"}", "/$defs/a: unknown keyword \"b\"");
-    bad_schema("{\"$defs\":{\"a\":{}},\"$ref\":\"#/$defs/a/b\"}", "/$ref: unsupported reference \"#/$defs/a/b\" (only #/$defs/NAME)");
-    bad_schema("{\"$defs\":{\"a\":{}},\"$ref\":\"#/$defs/a~2\"}", "/$ref: unsupported reference \"#/$defs/a~2\" (only #/$defs/NAME)");
+    bad_schema("{\"$defs\":{\"a\":{}},\"$ref\":\"#/$defs/a/b\"}",
+          "/$ref: unsupported reference \"#/$defs/a/b\" (only #/$defs/NAME)");
+    bad_schema("{\"$defs\":{\"a\":{}},\"$ref\":\"#/$defs/a~2\"}",
+          "/$ref: unsupported reference \"#/$defs/a~2\" (only #/$defs/NAME)");
     bad_schema("{\"$ref\":\"#\"}", "/$ref: unsupported reference \"#\" (only #/$defs/NAME)");
-    bad_schema("{\"$defs\":{\"a\":{}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/b\"}}}", "/properties/x/$ref: no definition for \"#/$defs/b\"");
-    bad_schema("{\"properties\":{\"x\":{\"$ref\":\"#/$defs/b\"}}}", "/properties/x/$ref: no definition for \"#/$defs/b\"");
+    bad_schema("{\"$defs\":{\"a\":{}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/b\"}}}",
+          "/properties/x/$ref: no definition for \"#/$defs/b\"");
+    bad_schema("{\"properties\":{\"x\":{\"$ref\":\"#/$defs/b\"}}}",
+          "/properties/x/$ref: no definition for \"#/$defs/b\"");
     bad_schema("{\"$ref\":3}", "/$ref: expected a string, got 3");
     bad_schema("{\"$defs\":[]}", "/$defs: expected an object of schemas, got array");
     bad_schema("{\"$defs\":{\"a\":7}}", "/$defs/a: expected a schema (an object or a boolean), got 7");
@@ -489,12 +513,12 @@ static void schema_errors(void **state)
 }
 
 /* jv_run on files in the test's temporary directory: exit status and the exact stderr. */
-static const char *tmpfile_with(const char *name, const char *text)
+typedef char tpath[512];
+
+/* Writes text to th_tmpdir()/name; its path goes in p. */
+static const char *tmpfile_with(tpath p, const char *name, const char *text)
 {
-    static char paths[16][512];
-    static int next;
-    char *p = paths[next++ % 16];
-    snprintf(p, sizeof paths[0], "%s/%s", th_tmpdir(), name);
+    snprintf(p, sizeof(tpath), "%s/%s", th_tmpdir(), name);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -520,37 +544,40 @@ static void run_exit_status_and_message(void **state)
 {
     (void)state;
     char want[1024];
-    const char *s = tmpfile_with("s.json",
+    tpath ps, pok, pr[3], pb, pbs[2];
+    const char *s = tmpfile_with(ps, "s.json",
         "{\"type\":\"object\",\"required\":[\"tpu\"],\"properties\":{\"tpu\":{\"type\":\"object\","
         "\"required\":[\"cycles\"],\"additionalProperties\":false,\"properties\":{\"cycles\":"
         "{\"type\":\"integer\",\"minimum\":0},\"units\":{\"additionalProperties\":{\"properties\":"
         "{\"cycles_by_cause\":{\"additionalProperties\":{\"type\":\"integer\"}}}}}}}}}\n");
-    const char *ok = tmpfile_with("ok.json", "{\"tpu\": {\"cycles\": 18446744073709551615,\n"
+    const char *ok = tmpfile_with(pok, "ok.json", "{\"tpu\": {\"cycles\": 18446744073709551615,\n"
                                   "  \"units\": {\"core0.mxu0\": {\"cycles_by_cause\": {\"busy\": 1}}}}}\n");
     run_expect(s, ok, 0, "");
-    const char *r = tmpfile_with("r.json", "{\"tpu\": {\"cycles\": 3,\n"
+    const char *r = tmpfile_with(pr[0], "r.json", "{\"tpu\": {\"cycles\": 3,\n"
                                  "  \"units\": {\"core0.mxu0\": {\"cycles_by_cause\": {\"busy\": 1.5}}}}}\n");
-    snprintf(want, sizeof want, "%s: /tpu/units/core0.mxu0/cycles_by_cause/busy: expected integer, got 1.5\n", r);
+    snprintf(want, sizeof want,
+             "%s: /tpu/units/core0.mxu0/cycles_by_cause/busy: expected integer, got 1.5\n", r);
     run_expect(s, r, 1, want);
-    r = tmpfile_with("r2.json", "{\"tpu\": {}}");
+    r = tmpfile_with(pr[1], "r2.json", "{\"tpu\": {}}");
     snprintf(want, sizeof want, "%s: /tpu: missing required member \"cycles\"\n", r);
     run_expect(s, r, 1, want);
-    r = tmpfile_with("r3.json", "{\"tpu\": {\"cycles\": 1, \"extra\": 0}}");
+    r = tmpfile_with(pr[2], "r3.json", "{\"tpu\": {\"cycles\": 1, \"extra\": 0}}");
     snprintf(want, sizeof want, "%s: /tpu/extra: member not allowed\n", r);
     run_expect(s, r, 1, want);
     /* a malformed document: exit 1, with line:col */
-    r = tmpfile_with("bad.json", "{\"tpu\": {\"cycles\": 1,}\n}");
+    r = tmpfile_with(pb, "bad.json", "{\"tpu\": {\"cycles\": 1,}\n}");
     snprintf(want, sizeof want, "%s:1:21: trailing comma in object\n", r);
     run_expect(s, r, 1, want);
     /* a malformed or unsupported schema, or an unreadable file: exit 2 */
-    const char *bs = tmpfile_with("bs.json", "{\n  \"type\": \"object\",\n  \"properties\": {\"a\": {}},\n}");
+    const char *bs = tmpfile_with(pbs[0], "bs.json",
+          "{\n  \"type\": \"object\",\n  \"properties\": {\"a\": {}},\n}");
     snprintf(want, sizeof want, "%s:3:26: trailing comma in object\n", bs);
     run_expect(bs, ok, 2, want);
-    bs = tmpfile_with("bs2.json", "{\"properties\": {\"a\": {\"tpye\": \"integer\"}}}");
+    bs = tmpfile_with(pbs[1], "bs2.json", "{\"properties\": {\"a\": {\"tpye\": \"integer\"}}}");
     snprintf(want, sizeof want, "%s: /properties/a: unknown keyword \"tpye\"\n", bs);
     run_expect(bs, ok, 2, want);
     snprintf(want, sizeof want, "%s/missing.json: cannot read: No such file or directory\n", th_tmpdir());
-    char missing[512];
+    tpath missing;
     snprintf(missing, sizeof missing, "%s/missing.json", th_tmpdir());
     run_expect(s, missing, 2, want);
     run_expect(missing, ok, 2, want);
