@@ -1275,18 +1275,18 @@ static int validate(validator *c, const jv_value *s, const jv_value *v)
     if (v->kind == JV_NUMBER) {
         static const struct {
             const char *kw, *what;
-            int bad_if;   /* fails when cmp(v, bound) has this sign (2: <= 0, 3: >= 0) */
+            int below_ok, equal_ok, above_ok;   /* which outcomes of value vs bound pass */
         } bounds[] = {
-            {"minimum", "at least", -1},
-            {"maximum", "at most", 1},
-            {"exclusiveMinimum", "more than", 2},
-            {"exclusiveMaximum", "less than", 3},
+            {"minimum", "at least", 0, 1, 1},
+            {"maximum", "at most", 1, 1, 0},
+            {"exclusiveMinimum", "more than", 0, 0, 1},
+            {"exclusiveMaximum", "less than", 1, 0, 0},
         };
         for (int i = 0; i < 4; i++) {
             if (!(k = jv_get(s, bounds[i].kw)))
                 continue;
             int r = jv_num_cmp(v, k);
-            int bad = bounds[i].bad_if == 2 ? r <= 0 : bounds[i].bad_if == 3 ? r >= 0 : r == bounds[i].bad_if;
+            int bad = !(r < 0 ? bounds[i].below_ok : r == 0 ? bounds[i].equal_ok : bounds[i].above_ok);
             if (bad) {
                 sbuf b = {0};
                 sb_add(&b, "expected ");
