@@ -79,7 +79,6 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
     if (pb->dtype == TP_BF16)
         json_kv_double(&w, "tflops", tera(r->ops_per_s));
     json_kv_double(&w, "peak_tops", tera(r->peak_ops_per_s));
-    json_kv_double(&w, "intensity_ops_per_byte", r->intensity);
     json_kv_double(&w, "roofline_tops", tera(r->roofline_ops_per_s));
     json_kv_u64(&w, "offchip_bytes", r->offchip_bytes);
     json_key(&w, "gemm");
