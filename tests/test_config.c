@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config/config.h"
+#include "config/keys.h"
 
 /* A small valid TPU; tests append or change one line to provoke one error. */
 #define BASE                                                       \
@@ -324,6 +325,11 @@ static void set_overrides(void **state)
     const char *s2[] = {"tpu.acc.size=1KiB"};
     c = load_ok(BASE, s2, 1);
     assert_true(c->tpu.acc.entries == 64);
+    free(c);
+    /* and of bytes_per_cycle_per_channel the file's bandwidth: 4 B x 1 channel x 1 GHz */
+    const char *s5[] = {"tpu.dram.bytes_per_cycle_per_channel=4"};
+    c = load_ok(BASE, s5, 1);
+    assert_true(c->tpu.mem[TP_MEM_DRAM].bytes_per_s == 4000000000ull);
     free(c);
     /* a --set can create an optional section */
     const char *s3[] = {"tpu.host.bandwidth=16GB/s", "tpu.host.read_latency=1us", "tpu.host.write_latency=1us",
@@ -640,6 +646,93 @@ static void docs_document_every_key(void **state)
     free(seen);
 }
 
+/* The table's own invariants: alternative keys come in pairs within one section; enum keys show
+ * their names from the one name table; the section enum and table agree, parents first. */
+static void key_table_invariants(void **state)
+{
+    (void)state;
+    int n_alt = 0;
+    char buf[96];
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        int a = cfg_key_alt((int)i);
+        if (!cfg_keys[i].alt) {
+            assert_int_equal(a, -1);
+            continue;
+        }
+        n_alt++;
+        assert_true(a >= 0);
+        assert_int_equal(cfg_key_alt(a), (int)i);
+        assert_int_equal(cfg_block_of(cfg_keys[i].path), cfg_block_of(cfg_keys[a].path));
+    }
+    assert_int_equal(n_alt, 2 + 2 * 4);   /* acc entries/size; bandwidth/bpc of 4 memories */
+    assert_int_equal(cfg_key_alt(cfg_key_find("tpu.acc.entries")), cfg_key_find("tpu.acc.size"));
+    assert_int_equal(cfg_key_alt(cfg_key_find("gpu.dram.bandwidth")),
+                     cfg_key_find("gpu.dram.bytes_per_cycle_per_channel"));
+    assert_string_equal(cfg_ktype_values(KT_DATAFLOW, "|", buf, sizeof buf), "ws|os|is");
+    assert_string_equal(cfg_ktype_values(KT_TIMING, ", ", buf, sizeof buf), "pipelined, scalesim");
+    assert_string_equal(cfg_ktype_values(KT_MEMID, ", ", buf, sizeof buf), "dram, weight_mem, host");
+    assert_string_equal(cfg_ktype_values(KT_DTYPES, ", ", buf, sizeof buf), "int8, bf16");
+    assert_string_equal(cfg_ktype_values(KT_U32, ", ", buf, sizeof buf), "");
+    assert_null(cfg_ktype_enum(KT_DTYPES));
+    for (int d = 0; d < TP_DF__COUNT; d++) {
+        tp_dataflow df;
+        assert_int_equal(cfg_dataflow_parse(cfg_dataflow_name((tp_dataflow)d), &df), 0);
+        assert_int_equal(df, d);
+    }
+    assert_int_equal(cfg_enum_parse(KT_MEMID, "weight_mem"), TP_MEM_WEIGHT);
+    assert_int_equal(cfg_enum_parse(KT_MEMID, "sram"), -1);
+    assert_string_equal(cfg_timing_name(TP_TIMING__COUNT), "?");
+    {
+        cfg_key_info ki;
+        cfg_key_get((size_t)cfg_key_find("tpu.placement.inputs"), &ki);
+        assert_string_equal(ki.type, "enum");
+        assert_string_equal(ki.range, "dram, weight_mem, host");
+        cfg_key_get((size_t)cfg_key_find("tpu.array.dtypes"), &ki);
+        assert_string_equal(ki.type, "list");
+        assert_string_equal(ki.range, "int8, bf16");
+    }
+    assert_int_equal(cfg_n_blocks, CFG_BLK__COUNT);
+    for (size_t b = 0; b < cfg_n_blocks; b++) {
+        assert_int_equal(cfg_block_of(cfg_blocks[b].prefix), (int)b);
+        for (size_t q = b + 1; q < cfg_n_blocks; q++)   /* no parent after its child */
+            assert_false(cfg_path_has_prefix(cfg_blocks[b].prefix, cfg_blocks[q].prefix));
+    }
+    assert_true(cfg_path_has_prefix("tpu.ub.size", "tpu.ub"));
+    assert_true(cfg_path_has_prefix("tpu.ub", "tpu.ub"));
+    assert_false(cfg_path_has_prefix("tpu.ub.size", "tpu.u"));
+}
+
+/* cfg_tpu_check: the loader's placement and weight-row rules on a hand-built machine, and the
+ * one message for a config without a tpu: section. */
+static void tpu_check_by_hand(void **state)
+{
+    (void)state;
+    tp_err e = {0};
+    tp_config *c = load_ok(BASE, NULL, 0);
+    assert_int_equal(cfg_tpu_check(c, &e), TP_OK);
+    c->tpu.place_outputs = TP_MEM_HOST;                      /* no host: section */
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_CONFIG);
+    assert_string_equal(e.msg, "t.yaml: tpu.placement.outputs: 'host' is not defined in this config "
+                               "(add a tpu.host: section)");
+    c->tpu.place_outputs = TP_MEM_DRAM;
+    c->tpu.array.weight_rows_per_cycle = 5;                  /* rows is 4 */
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_CONFIG);
+    assert_string_equal(e.msg, "t.yaml: tpu.array.weight_rows_per_cycle: must be at most tpu.array.rows (4), got 5");
+    free(c);
+    c = load_ok("gpu:\n  clock: 1GHz\n  sms: 2\n  smem_per_sm: 64KiB\n  l2: {size: 1MiB, bandwidth: 1TB/s}\n"
+                "  dram: {ideal: true}\n", NULL, 0);
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_UNSUPPORTED);
+    assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
+                               "the GPU model is not built yet)");
+    assert_int_equal(cfg_tpu_require_dtype(c, TP_INT8, &e), TP_ERR_UNSUPPORTED);
+    assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
+                               "the GPU model is not built yet)");
+    free(c);
+    /* the loader reports the same placement rule at the key */
+    expect_err(BASE "  placement: {outputs: host}\n", TP_ERR_CONFIG,
+               "t.yaml:9:24: tpu.placement.outputs: 'host' is not defined in this config (add a tpu.host: section)");
+}
+
 /* config show prints every key of each present section and the derived peaks. */
 static void show_prints_every_key(void **state)
 {
@@ -786,6 +879,8 @@ TH_GROUP(config)
         cmocka_unit_test(docs_document_every_key),
         cmocka_unit_test(show_prints_every_key),
         cmocka_unit_test(table_and_defaults),
+        cmocka_unit_test(key_table_invariants),
+        cmocka_unit_test(tpu_check_by_hand),
         cmocka_unit_test(corrupted_configs_fail_cleanly),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
