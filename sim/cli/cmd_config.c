@@ -28,6 +28,7 @@ int cmd_config(int argc, char **argv)
     tp_config *cfg;
     int rc;
     memset(&mo, 0, sizeof mo);
+    mo.any_machine = true;   /* config show/check read GPU configs too */
     if (argc < 2)
         return cli_usage_error("config: expected 'show', 'check' or 'keys' (try 'tpusim config --help')");
     sub = argv[1];
