@@ -87,7 +87,7 @@ const cfg_key cfg_keys[] = {
     {"tpu.vpu.elems_per_cycle", KT_U32, "elements/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.vpu.elems_per_cycle),
      "elements the vector unit (requantize, activation) processes per cycle, per core", NULL},
     {"tpu.dma.engines", KT_U32, "engines", KR_DEFAULT, "1", 1, 64, OFF(tpu.dma.engines),
-     "DMA engines per chip that can move data concurrently", NULL},
+     "DMA engines per core that can move data concurrently (a chip has cores x engines)", NULL},
     {"tpu.dma.bytes_per_cycle", KT_U32, "bytes/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.dma.bytes_per_cycle),
      "on-chip side bandwidth of one DMA engine", NULL},
     {"tpu.dma.setup_latency", KT_TIME32, "cycles", KR_DEFAULT, "0", 0, CYC_MAX, OFF(tpu.dma.setup_cycles),
