@@ -412,7 +412,7 @@ typedef struct {
 static void shipped_tpu_configs(void **state)
 {
     (void)state;
-    /* exact = 2 x cores x mxus x rows x cols x clock; published from shared/validation/tpu/published.md */
+    /* exact = 2 x cores x mxus x rows x cols x clock; published from tests/data/validation/tpu/published.md */
     static const peak_case cases[] = {
         {"configs/tpu-v1.yaml", {92e12, 0}, {2.0 * 65536 * 700e6, 0}},
         {"configs/tpu-v2.yaml", {0, 45.5e12}, {0, 2.0 * 2 * 1 * 16384 * 700e6}},
@@ -464,7 +464,7 @@ static void shipped_tpu_configs(void **state)
 static void shipped_gpu_configs(void **state)
 {
     (void)state;
-    /* exact = 2 x sms x MACs/SM/cycle x clock; published dense peaks from shared/validation/gpu/published.md */
+    /* exact = 2 x sms x MACs/SM/cycle x clock; published dense peaks from tests/data/validation/gpu/published.md */
     static const peak_case cases[] = {
         {"configs/gpu-a100.yaml", {624e12, 312e12}, {2.0 * 108 * 2048 * 1.41e9, 2.0 * 108 * 1024 * 1.41e9}},
         {"configs/gpu-h100.yaml", {1979e12, 989e12}, {2.0 * 132 * 4096 * 1.83e9, 2.0 * 132 * 2048 * 1.83e9}},
@@ -515,7 +515,7 @@ static void shipped_gpu_configs(void **state)
     free(c);
 }
 
-/* Memory figures of every shipped machine against shared/validation/{tpu,gpu}/published.md:
+/* Memory figures of every shipped machine against tests/data/validation/{tpu,gpu}/published.md:
  * off-chip bandwidth and capacity, on-chip buffers (and for GPUs the L2 and shared memory). */
 static void shipped_memory_figures(void **state)
 {
