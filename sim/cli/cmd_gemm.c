@@ -16,7 +16,7 @@
 static const char usage_text[] =
     "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
-    "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off]\n"
+    "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search] [--emit FILE.tpu]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
