@@ -167,7 +167,20 @@ static void missing_keys(void **state)
     /* neither acc.entries nor acc.size */
     expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
                "  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n",
-               TP_ERR_CONFIG, "t.yaml:1:1: tpu.acc.entries: required key is missing (or give tpu.acc.size)");
+               TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.acc.entries: required key is missing (tpu: has no acc: section; or give tpu.acc.size)");
+    /* with an acc: section, at that section, and no word about an absent one */
+    expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
+               "  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n  acc: {banks: 2}\n",
+               TP_ERR_CONFIG, "t.yaml:7:3: tpu.acc.entries: required key is missing (or give tpu.acc.size)");
+    /* a position at the enclosing section says which section is absent */
+    expect_err("tpu:\n  clock: 1GHz\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n", TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.array.rows: required key is missing (tpu: has no array: section)");
+    expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
+               "  acc: {entries: 16}\n  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n",
+               TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.dram.bandwidth: required key is missing (tpu: has no dram: section; or give "
+               "tpu.dram.bytes_per_cycle_per_channel, or tpu.dram.ideal: true)");
     /* a gpu section needs its required keys too */
     expect_err("gpu:\n  clock: 1GHz\n", TP_ERR_CONFIG, "t.yaml:1:1: gpu.sms: required key is missing");
 }

@@ -96,16 +96,17 @@ static tp_status check_mem(cfg_ctx *x, const char *p, tp_mem_cfg *m, uint64_t cl
     }
     if (!m->ideal) {
         if (!x->raw[i_bw].set && !x->raw[i_bpc].set) {
-            cfg_loc l = cfg_section_loc(x, cfg_keys[i_bw].path);
-            return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bw].path,
-                        "required key is missing (or give %s.bytes_per_cycle_per_channel, or %s.ideal: true)", p, p);
+            char hint[160];
+            snprintf(hint, sizeof hint, "or give %s.bytes_per_cycle_per_channel, or %s.ideal: true", p, p);
+            return cfg_fail_missing(x, cfg_keys[i_bw].path, hint);
         }
         for (const char *lat = "read_latency"; lat; lat = strcmp(lat, "read_latency") ? NULL : "write_latency") {
             snprintf(path, sizeof path, "%s.%s", p, lat);
             int i = cfg_kidx(path);
             if (!x->raw[i].set) {
-                cfg_loc l = cfg_section_loc(x, path);
-                return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "required key is missing (unless %s.ideal: true)", p);
+                char hint[120];
+                snprintf(hint, sizeof hint, "unless %s.ideal: true", p);
+                return cfg_fail_missing(x, cfg_keys[i].path, hint);
             }
         }
     }
@@ -171,7 +172,7 @@ tp_status cfg_check_tpu(cfg_ctx *x, tp_config *c)
             }
             t->acc.size_bytes = (uint64_t)sz;
         } else {
-            return cfg_fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "required key is missing (or give tpu.acc.size)");
+            return cfg_fail_missing(x, cfg_keys[ie].path, "or give tpu.acc.size");
         }
     }
     for (int m = 0; m < TP_MEM__COUNT; m++) {

@@ -474,7 +474,9 @@ static void set_u(tp_config *c, const cfg_key *k, uint64_t v)
     }
 }
 
-cfg_loc cfg_section_loc(const cfg_ctx *x, const char *path)
+/* The innermost written section (or the root) above path: its position into *out, and the length
+ * of its path (0 = the root). */
+static size_t written_section(const cfg_ctx *x, const char *path, cfg_loc *out)
 {
     cfg_loc best = x->root;
     size_t best_len = 0;
@@ -492,7 +494,31 @@ cfg_loc cfg_section_loc(const cfg_ctx *x, const char *path)
             best_len = n;
         }
     }
-    return best;
+    *out = best;
+    return best_len;
+}
+
+cfg_loc cfg_section_loc(const cfg_ctx *x, const char *path)
+{
+    cfg_loc l;
+    written_section(x, path, &l);
+    return l;
+}
+
+tp_status cfg_fail_missing(cfg_ctx *x, const char *path, const char *hint)
+{
+    cfg_loc l;
+    char why[200] = "";
+    size_t n = written_section(x, path, &l);
+    const char *rest = path + n + (n ? 1 : 0);   /* below the written section: "acc.entries" */
+    size_t sub = strcspn(rest, ".");
+    bool absent = n && rest[sub] == '.';         /* the key's own section was not written */
+    if (absent)
+        snprintf(why, sizeof why, " (%.*s: has no %.*s: section%s%s)", (int)n, path, (int)sub, rest,
+                 hint ? "; " : "", hint ? hint : "");
+    else if (hint)
+        snprintf(why, sizeof why, " (%s)", hint);
+    return cfg_fail(x, TP_ERR_CONFIG, &l, path, "required key is missing%s", why);
 }
 
 cfg_loc cfg_key_loc(const cfg_ctx *x, int idx)
@@ -696,10 +722,8 @@ static tp_status resolve_keys(cfg_ctx *x, tp_config *c)
         if (!block_present(x, k->path))
             continue;
         if (!r->set) {
-            if (k->req == KR_REQUIRED) {
-                cfg_loc l = cfg_section_loc(x, k->path);
-                return cfg_fail(x, TP_ERR_CONFIG, &l, k->path, "required key is missing");
-            }
+            if (k->req == KR_REQUIRED)
+                return cfg_fail_missing(x, k->path, NULL);
             if (k->req != KR_DEFAULT)
                 continue;
             /* the default goes through the same conversion; positioned at its section */

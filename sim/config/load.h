@@ -58,6 +58,10 @@ tp_status cfg_fail(cfg_ctx *x, tp_status code, const cfg_loc *l, const char *pat
     __attribute__((format(printf, 5, 6)));
 /* Innermost written section (or the root) above path, for "missing key" positions. */
 cfg_loc cfg_section_loc(const cfg_ctx *x, const char *path);
+/* "path: required key is missing (hint)", hint may be NULL, positioned at the innermost written
+ * section above path; when that is not the key's own section the message names the absent one
+ * ("(tpu: has no acc: section; hint)"), so that a position at the top of the file is explained. */
+tp_status cfg_fail_missing(cfg_ctx *x, const char *path, const char *hint);
 /* Where key idx was given, else its section. */
 cfg_loc cfg_key_loc(const cfg_ctx *x, int idx);
 /* v within k's range, else an error at l showing `shown` (or v formatted in k's unit). */
