@@ -110,6 +110,20 @@ static void type_errors(void **state)
                "t.yaml:9:10: tpu.cores: expected a whole number, got '1.5' (not a whole number)");
     expect_err(BASE "  cores: \"2\"\n", TP_ERR_CONFIG,
                "t.yaml:9:10: tpu.cores: expected a whole number, got the quoted string '2'");
+    /* quoted quantities with units are refused like quoted numbers, in a file and in a --set */
+    expect_err("tpu:\n  clock: \"1GHz\"\n", TP_ERR_CONFIG,
+               "t.yaml:2:10: tpu.clock: expected a frequency such as 940MHz, got the quoted string '1GHz'");
+    expect_err(BASE "  host: {bandwidth: '10GB/s', read_latency: 1, write_latency: 1}\n", TP_ERR_CONFIG,
+               "t.yaml:9:21: tpu.host.bandwidth: expected a bandwidth such as 900GB/s, got the quoted string '10GB/s'");
+    {
+        const char *q[] = {"tpu.ub.size='2KiB'"};
+        expect_err_sets(BASE, q, 1, TP_ERR_CONFIG,
+                        "--set tpu.ub.size='2KiB': expected a size such as 24MiB, got the quoted string '2KiB'");
+        const char *qt[] = {"tpu.dram.read_latency=\"100ns\""};
+        expect_err_sets(BASE, qt, 1, TP_ERR_CONFIG,
+                        "--set tpu.dram.read_latency=\"100ns\": expected a number of cycles or a time such as 100ns, "
+                        "got the quoted string '100ns'");
+    }
     expect_err(BASE "  cores: {a: 1}\n", TP_ERR_CONFIG, "t.yaml:9:10: tpu.cores: expected a whole number, got a mapping");
     expect_err(BASE "  cores: [1]\n", TP_ERR_CONFIG, "t.yaml:9:10: tpu.cores: expected a whole number, got a list");
     expect_err(BASE "  cores:\n", TP_ERR_CONFIG, "t.yaml:9:9: tpu.cores: missing value: expected a whole number");

@@ -590,7 +590,11 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
     const char *why = NULL;
     const cfg_loc *l = &r->loc;
     uint64_t v;
-    bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ;
+    /* a number, a quantity with a unit (24MiB, 900GB/s, 1GHz, 100ns) or a boolean is written
+     * plain: a quoted one is a string in YAML, and likely a mistake (docs/config.md) */
+    bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ ||
+                   k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ || k->type == KT_TIME32 ||
+                   k->type == KT_TIME64;
     if (numeric && r->quoted)
         return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", EXPECT(k->type),
                     r->text);
