@@ -5,6 +5,7 @@
  *       --json OUT writes the same as JSON to OUT ("-" = stdout) instead of the text form.
  *   tpusim config check FILE [--set ...]    validate only; prints "ok: FILE"
  *   tpusim config keys                      the key table as Markdown (docs/config.md) */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ int cmd_config(int argc, char **argv)
         } else if (json) {
             FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
             if (!f) {
-                rc = cli_usage_error("--json %s: cannot open for writing", json);
+                rc = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
             } else {
                 cfg_print_json(cfg, f);
                 if (f != stdout && fclose(f))
