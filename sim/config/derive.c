@@ -173,10 +173,25 @@ static void print_mem_fig(FILE *f, const char *name, const tp_mem_cfg *m, uint64
     }
 }
 
+/* Width of config show's key column: the longest key path or section name, so that every value
+ * starts in the same column (tpu.weight_mem.bytes_per_cycle_per_channel is 42 characters). */
+static int key_column_width(void)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < cfg_n_keys; i++)
+        if (strlen(cfg_keys[i].path) > w)
+            w = strlen(cfg_keys[i].path);
+    for (size_t b = 0; b < cfg_n_blocks; b++)
+        if (strlen(cfg_blocks[b].prefix) > w)
+            w = strlen(cfg_blocks[b].prefix);
+    return (int)w;
+}
+
 void cfg_print(const tp_config *c, void *file)
 {
     FILE *f = file;
     char val[160], a[32];
+    int kw = key_column_width();
     fprintf(f, "machine: %s  (from %s)\n", c->name, c->source);
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
@@ -193,11 +208,11 @@ void cfg_print(const tp_config *c, void *file)
             uint64_t v;
             memcpy(&v, (const char *)c + k->off, sizeof v);
             snprintf(a, sizeof a, "%llu", (unsigned long long)v);
-            fprintf(f, "%-40s %-14s %s (%s)\n", k->path, val, unit, a);
+            fprintf(f, "%-*s %-14s %s (%s)\n", kw, k->path, val, unit, a);
         } else if (unit[0]) {
-            fprintf(f, "%-40s %-14s %s\n", k->path, val, unit);
+            fprintf(f, "%-*s %-14s %s\n", kw, k->path, val, unit);
         } else {
-            fprintf(f, "%-40s %s\n", k->path, val);
+            fprintf(f, "%-*s %s\n", kw, k->path, val);
         }
     }
     /* optional sections that are absent (inside a present machine section) */
@@ -207,7 +222,7 @@ void cfg_print(const tp_config *c, void *file)
         bool top = !strchr(pre, '.');
         bool parent = !strncmp(pre, "tpu.", 4) ? c->tpu.present : c->gpu.present;
         if (!present && (top || parent))
-            fprintf(f, "%-40s (absent)\n", pre);
+            fprintf(f, "%-*s (absent)\n", kw, pre);
     }
 
     fprintf(f, "derived:\n");
