@@ -84,7 +84,7 @@ static tp_status check_mem(cfg_ctx *x, const char *p, tp_mem_cfg *m, uint64_t cl
     if (x->raw[i_bw].set && x->raw[i_bpc].set) {
         cfg_loc l = cfg_key_loc(x, i_bpc);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bpc].path, "give %s.bandwidth or %s.bytes_per_cycle_per_channel, not both",
-                    p, p);
+                        p, p);
     }
     if (x->raw[i_bpc].set) {
         cfg_u128 bps = (cfg_u128)m->bytes_per_cycle_per_channel * m->channels * clock_hz;
@@ -113,7 +113,7 @@ static tp_status check_mem(cfg_ctx *x, const char *p, tp_mem_cfg *m, uint64_t cl
     if (m->interleave_bytes % m->burst_bytes) {
         cfg_loc l = cfg_key_loc(x, i_il);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_il].path, "%u is not a multiple of %s.burst_bytes (%u)",
-                    m->interleave_bytes, p, m->burst_bytes);
+                        m->interleave_bytes, p, m->burst_bytes);
     }
     return TP_OK;
 }
@@ -152,14 +152,14 @@ tp_status cfg_check_tpu(cfg_ctx *x, tp_config *c)
         if (x->raw[ie].set && x->raw[is].set) {
             if ((cfg_u128)t->acc.entries * row_bytes != t->acc.size_bytes)
                 return cfg_fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
-                            "disagrees with tpu.acc.entries: %llu entries x %u cols x %u bits = %llu bytes, not %llu",
-                            (unsigned long long)t->acc.entries, t->array.cols, t->acc.width_bits,
-                            (unsigned long long)(t->acc.entries * row_bytes), (unsigned long long)t->acc.size_bytes);
+                                "disagrees with tpu.acc.entries: %llu entries x %u cols x %u bits = %llu bytes, not %llu",
+                                (unsigned long long)t->acc.entries, t->array.cols, t->acc.width_bits,
+                                (unsigned long long)(t->acc.entries * row_bytes), (unsigned long long)t->acc.size_bytes);
         } else if (x->raw[is].set) {
             if (t->acc.size_bytes % row_bytes)
                 return cfg_fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
-                            "%llu bytes is not a whole number of accumulator rows of %llu bytes (cols x width_bits/8)",
-                            (unsigned long long)t->acc.size_bytes, (unsigned long long)row_bytes);
+                                "%llu bytes is not a whole number of accumulator rows of %llu bytes (cols x width_bits/8)",
+                                (unsigned long long)t->acc.size_bytes, (unsigned long long)row_bytes);
             t->acc.entries = t->acc.size_bytes / row_bytes;
             if ((st = cfg_check_range(x, &cfg_keys[ie], &ls, t->acc.entries, NULL)) != TP_OK)
                 return st;
@@ -168,7 +168,7 @@ tp_status cfg_check_tpu(cfg_ctx *x, tp_config *c)
             if (sz > cfg_keys[is].max) {
                 char a[32];
                 return cfg_fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "gives more than %s of accumulators per MXU",
-                            units_fmt_size(cfg_keys[is].max, a, sizeof a));
+                                units_fmt_size(cfg_keys[is].max, a, sizeof a));
             }
             t->acc.size_bytes = (uint64_t)sz;
         } else {
@@ -192,14 +192,14 @@ tp_status cfg_check_tpu(cfg_ctx *x, tp_config *c)
         if (pes > MAX_TOTAL_PES) {
             l = blame(x, parts, 4);
             return cfg_fail(x, TP_ERR_NOMEM, &l, "tpu",
-                        "the machine has %llu PEs (cores x mxus_per_core x rows x cols); tpusim simulates at most %llu",
-                        (unsigned long long)pes, MAX_TOTAL_PES);
+                            "the machine has %llu PEs (cores x mxus_per_core x rows x cols); tpusim simulates at most %llu",
+                            (unsigned long long)pes, MAX_TOTAL_PES);
         }
         l = blame(x, parts, sizeof parts / sizeof parts[0]);
         if (onchip > MAX_ONCHIP_BYTES)
             return cfg_fail(x, TP_ERR_NOMEM, &l, "tpu",
-                        "on-chip memories total %llu bytes (unified buffers, accumulators, weight FIFOs); tpusim holds at most 4GiB",
-                        (unsigned long long)onchip);
+                            "on-chip memories total %llu bytes (unified buffers, accumulators, weight FIFOs); tpusim holds at most 4GiB",
+                            (unsigned long long)onchip);
     }
     return TP_OK;
 }
@@ -214,7 +214,7 @@ tp_status cfg_check_gpu(cfg_ctx *x, tp_config *c)
         int i = cfg_kidx("gpu.max_threads_per_sm");
         cfg_loc l = cfg_key_loc(x, i);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "%u threads need more than max_warps_per_sm (%u) warps of %u",
-                    g->max_threads_per_sm, g->max_warps_per_sm, g->warp_size);
+                        g->max_threads_per_sm, g->max_warps_per_sm, g->warp_size);
     }
     if ((cfg_u128)g->sms * g->smem_per_sm_bytes + g->l2.size_bytes > MAX_ONCHIP_BYTES) {
         cfg_loc l = cfg_section_loc(x, "gpu");

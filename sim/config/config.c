@@ -240,7 +240,7 @@ static tp_status store_leaf(cfg_ctx *x, int idx, yaml_document_t *doc, yaml_node
     cfg_loc vl = val_loc_override ? *val_loc_override : mark_loc(x, v->start_mark);
     if (r->set && !val_loc_override)
         return cfg_fail(x, TP_ERR_CONFIG, key_loc, NULL, "duplicate key '%s' (first given at line %d, column %d)",
-                    k->path, r->key_loc.line, r->key_loc.col);
+                        k->path, r->key_loc.line, r->key_loc.col);
     memset(r, 0, sizeof *r);
     r->set = true;
     r->loc = vl;
@@ -288,7 +288,7 @@ static tp_status walk_mapping(cfg_ctx *x, yaml_document_t *doc, yaml_node_t *m, 
     tp_status st;
     if (depth > 8)
         return cfg_fail(x, TP_ERR_CONFIG, &(cfg_loc){x->name, (int)m->start_mark.line + 1, (int)m->start_mark.column + 1, NULL},
-                    prefix, "nested too deeply");
+                        prefix, "nested too deeply");
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
@@ -303,8 +303,8 @@ static tp_status walk_mapping(cfg_ctx *x, yaml_document_t *doc, yaml_node_t *m, 
             yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
             if (k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, key))
                 return cfg_fail(x, TP_ERR_CONFIG, &kl, NULL, "duplicate key '%s%s%s' (first given at line %d, column %d)",
-                            prefix, prefix[0] ? "." : "", key, (int)k2->start_mark.line + 1,
-                            (int)k2->start_mark.column + 1);
+                                prefix, prefix[0] ? "." : "", key, (int)k2->start_mark.line + 1,
+                                (int)k2->start_mark.column + 1);
         }
         if (strlen(prefix) + strlen(key) + 2 > CFG_MAX_PATH) {
             char msg[400];
@@ -382,7 +382,7 @@ static tp_status collect_file(cfg_ctx *x, const char *yaml)
     } else if (root->type != YAML_MAPPING_NODE) {
         cfg_loc l = mark_loc(x, root->start_mark);
         st = cfg_fail(x, TP_ERR_CONFIG, &l, NULL, "expected a mapping with a tpu: or gpu: section, got %s",
-                  root->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
+                      root->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
     } else {
         x->root = mark_loc(x, root->start_mark);
         st = walk_mapping(x, &doc, root, "", 0);
@@ -432,7 +432,7 @@ static tp_status apply_set(cfg_ctx *x, const char *set)
             for (size_t i = 0; i < cfg_n_keys && !c0[0]; i++)
                 child_of(cfg_keys[i].path, path, c0, sizeof c0);
             return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "'%s' is a section, not a key: set one of its keys, e.g. '%s.%s'",
-                        path, path, c0);
+                            path, path, c0);
         }
         unknown_key_msg(path, msg, sizeof msg);
         return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
@@ -543,10 +543,10 @@ tp_status cfg_check_range(cfg_ctx *x, const cfg_key *k, const cfg_loc *l, uint64
     char a[40], b[40];
     if (v < k->min)
         return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be at least %s, got %s", fmt_val(k->type, k->min, a, sizeof a),
-                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+                        shown ? shown : fmt_val(k->type, v, b, sizeof b));
     if (v > k->max)
         return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be at most %s, got %s", fmt_val(k->type, k->max, a, sizeof a),
-                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+                        shown ? shown : fmt_val(k->type, v, b, sizeof b));
     return TP_OK;
 }
 
@@ -597,7 +597,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
                    k->type == KT_TIME64;
     if (numeric && r->quoted)
         return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", EXPECT(k->type),
-                    r->text);
+                        r->text);
     switch (k->type) {
     case KT_U32:
     case KT_U64:
@@ -650,7 +650,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
             tp_dtype dt;
             if (num_dtype_parse(r->items[i], &dt))
                 return cfg_fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16%s)",
-                            r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
+                                r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
             if (d[dt])
                 return cfg_fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "'%s' is listed twice", r->items[i]);
             d[dt] = true;
@@ -663,7 +663,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s such as 0.2, got '%s'", EXPECT(k->type), r->text);
         if (dv < (double)k->min || dv > (double)k->max)
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be between %llu and %llu, got %s",
-                        (unsigned long long)k->min, (unsigned long long)k->max, r->text);
+                            (unsigned long long)k->min, (unsigned long long)k->max, r->text);
         *(double *)field = dv;
         return TP_OK;
     }
@@ -671,7 +671,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
         size_t n = strlen(r->text);
         if (n < k->min || n > k->max)
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be %llu to %llu characters long",
-                        (unsigned long long)k->min, (unsigned long long)k->max);
+                            (unsigned long long)k->min, (unsigned long long)k->max);
         for (const char *p = r->text; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "contains a control character");
@@ -772,8 +772,8 @@ static tp_status resolve_times(cfg_ctx *x, tp_config *c)
                 snprintf(shown, sizeof shown, "%s = %llu cycles at %s", r->text, (unsigned long long)cyc,
                          units_fmt_freq(hz, hzs, sizeof hzs));
             return cfg_fail(x, TP_ERR_CONFIG, &l, k->path, "must be %s %llu cycles, got %s",
-                        cyc < k->min ? "at least" : "at most",
-                        (unsigned long long)(cyc < k->min ? k->min : k->max), shown);
+                            cyc < k->min ? "at least" : "at most",
+                            (unsigned long long)(cyc < k->min ? k->min : k->max), shown);
         }
         set_u(c, k, cyc);
     }
