@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config/config.h"
+#include "config/keys.h"
 
 /* A small valid TPU; tests append or change one line to provoke one error. */
 #define BASE                                                       \
@@ -109,6 +110,20 @@ static void type_errors(void **state)
                "t.yaml:9:10: tpu.cores: expected a whole number, got '1.5' (not a whole number)");
     expect_err(BASE "  cores: \"2\"\n", TP_ERR_CONFIG,
                "t.yaml:9:10: tpu.cores: expected a whole number, got the quoted string '2'");
+    /* quoted quantities with units are refused like quoted numbers, in a file and in a --set */
+    expect_err("tpu:\n  clock: \"1GHz\"\n", TP_ERR_CONFIG,
+               "t.yaml:2:10: tpu.clock: expected a frequency such as 940MHz, got the quoted string '1GHz'");
+    expect_err(BASE "  host: {bandwidth: '10GB/s', read_latency: 1, write_latency: 1}\n", TP_ERR_CONFIG,
+               "t.yaml:9:21: tpu.host.bandwidth: expected a bandwidth such as 900GB/s, got the quoted string '10GB/s'");
+    {
+        const char *q[] = {"tpu.ub.size='2KiB'"};
+        expect_err_sets(BASE, q, 1, TP_ERR_CONFIG,
+                        "--set tpu.ub.size='2KiB': expected a size such as 24MiB, got the quoted string '2KiB'");
+        const char *qt[] = {"tpu.dram.read_latency=\"100ns\""};
+        expect_err_sets(BASE, qt, 1, TP_ERR_CONFIG,
+                        "--set tpu.dram.read_latency=\"100ns\": expected a number of cycles or a time such as 100ns, "
+                        "got the quoted string '100ns'");
+    }
     expect_err(BASE "  cores: {a: 1}\n", TP_ERR_CONFIG, "t.yaml:9:10: tpu.cores: expected a whole number, got a mapping");
     expect_err(BASE "  cores: [1]\n", TP_ERR_CONFIG, "t.yaml:9:10: tpu.cores: expected a whole number, got a list");
     expect_err(BASE "  cores:\n", TP_ERR_CONFIG, "t.yaml:9:9: tpu.cores: missing value: expected a whole number");
@@ -166,7 +181,20 @@ static void missing_keys(void **state)
     /* neither acc.entries nor acc.size */
     expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
                "  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n",
-               TP_ERR_CONFIG, "t.yaml:1:1: tpu.acc.entries: required key is missing (or give tpu.acc.size)");
+               TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.acc.entries: required key is missing (tpu: has no acc: section; or give tpu.acc.size)");
+    /* with an acc: section, at that section, and no word about an absent one */
+    expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
+               "  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n  acc: {banks: 2}\n",
+               TP_ERR_CONFIG, "t.yaml:7:3: tpu.acc.entries: required key is missing (or give tpu.acc.size)");
+    /* a position at the enclosing section says which section is absent */
+    expect_err("tpu:\n  clock: 1GHz\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n", TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.array.rows: required key is missing (tpu: has no array: section)");
+    expect_err("tpu:\n  clock: 1GHz\n  array: {rows: 4, cols: 4, dtypes: [int8]}\n  ub: {size: 1KiB, bytes_per_cycle: 8}\n"
+               "  acc: {entries: 16}\n  vpu: {elems_per_cycle: 4}\n  dma: {bytes_per_cycle: 8}\n",
+               TP_ERR_CONFIG,
+               "t.yaml:1:1: tpu.dram.bandwidth: required key is missing (tpu: has no dram: section; or give "
+               "tpu.dram.bytes_per_cycle_per_channel, or tpu.dram.ideal: true)");
     /* a gpu section needs its required keys too */
     expect_err("gpu:\n  clock: 1GHz\n", TP_ERR_CONFIG, "t.yaml:1:1: gpu.sms: required key is missing");
 }
@@ -325,6 +353,11 @@ static void set_overrides(void **state)
     c = load_ok(BASE, s2, 1);
     assert_true(c->tpu.acc.entries == 64);
     free(c);
+    /* and of bytes_per_cycle_per_channel the file's bandwidth: 4 B x 1 channel x 1 GHz */
+    const char *s5[] = {"tpu.dram.bytes_per_cycle_per_channel=4"};
+    c = load_ok(BASE, s5, 1);
+    assert_true(c->tpu.mem[TP_MEM_DRAM].bytes_per_s == 4000000000ull);
+    free(c);
     /* a --set can create an optional section */
     const char *s3[] = {"tpu.host.bandwidth=16GB/s", "tpu.host.read_latency=1us", "tpu.host.write_latency=1us",
                         "tpu.placement.inputs=host"};
@@ -406,7 +439,7 @@ typedef struct {
 static void shipped_tpu_configs(void **state)
 {
     (void)state;
-    /* exact = 2 x cores x mxus x rows x cols x clock; published from shared/validation/tpu/published.md */
+    /* exact = 2 x cores x mxus x rows x cols x clock; published from tests/data/validation/tpu/published.md */
     static const peak_case cases[] = {
         {"configs/tpu-v1.yaml", {92e12, 0}, {2.0 * 65536 * 700e6, 0}},
         {"configs/tpu-v2.yaml", {0, 45.5e12}, {0, 2.0 * 2 * 1 * 16384 * 700e6}},
@@ -458,7 +491,7 @@ static void shipped_tpu_configs(void **state)
 static void shipped_gpu_configs(void **state)
 {
     (void)state;
-    /* exact = 2 x sms x MACs/SM/cycle x clock; published dense peaks from shared/validation/gpu/published.md */
+    /* exact = 2 x sms x MACs/SM/cycle x clock; published dense peaks from tests/data/validation/gpu/published.md */
     static const peak_case cases[] = {
         {"configs/gpu-a100.yaml", {624e12, 312e12}, {2.0 * 108 * 2048 * 1.41e9, 2.0 * 108 * 1024 * 1.41e9}},
         {"configs/gpu-h100.yaml", {1979e12, 989e12}, {2.0 * 132 * 4096 * 1.83e9, 2.0 * 132 * 2048 * 1.83e9}},
@@ -509,7 +542,7 @@ static void shipped_gpu_configs(void **state)
     free(c);
 }
 
-/* Memory figures of every shipped machine against shared/validation/{tpu,gpu}/published.md:
+/* Memory figures of every shipped machine against tests/data/validation/{tpu,gpu}/published.md:
  * off-chip bandwidth and capacity, on-chip buffers (and for GPUs the L2 and shared memory). */
 static void shipped_memory_figures(void **state)
 {
@@ -640,6 +673,93 @@ static void docs_document_every_key(void **state)
     free(seen);
 }
 
+/* The table's own invariants: alternative keys come in pairs within one section; enum keys show
+ * their names from the one name table; the section enum and table agree, parents first. */
+static void key_table_invariants(void **state)
+{
+    (void)state;
+    int n_alt = 0;
+    char buf[96];
+    for (size_t i = 0; i < cfg_n_keys; i++) {
+        int a = cfg_key_alt((int)i);
+        if (!cfg_keys[i].alt) {
+            assert_int_equal(a, -1);
+            continue;
+        }
+        n_alt++;
+        assert_true(a >= 0);
+        assert_int_equal(cfg_key_alt(a), (int)i);
+        assert_int_equal(cfg_block_of(cfg_keys[i].path), cfg_block_of(cfg_keys[a].path));
+    }
+    assert_int_equal(n_alt, 2 + 2 * 4);   /* acc entries/size; bandwidth/bpc of 4 memories */
+    assert_int_equal(cfg_key_alt(cfg_key_find("tpu.acc.entries")), cfg_key_find("tpu.acc.size"));
+    assert_int_equal(cfg_key_alt(cfg_key_find("gpu.dram.bandwidth")),
+                     cfg_key_find("gpu.dram.bytes_per_cycle_per_channel"));
+    assert_string_equal(cfg_ktype_values(KT_DATAFLOW, "|", buf, sizeof buf), "ws|os|is");
+    assert_string_equal(cfg_ktype_values(KT_TIMING, ", ", buf, sizeof buf), "pipelined, scalesim");
+    assert_string_equal(cfg_ktype_values(KT_MEMID, ", ", buf, sizeof buf), "dram, weight_mem, host");
+    assert_string_equal(cfg_ktype_values(KT_DTYPES, ", ", buf, sizeof buf), "int8, bf16");
+    assert_string_equal(cfg_ktype_values(KT_U32, ", ", buf, sizeof buf), "");
+    assert_null(cfg_ktype_enum(KT_DTYPES));
+    for (int d = 0; d < TP_DF__COUNT; d++) {
+        tp_dataflow df;
+        assert_int_equal(cfg_dataflow_parse(cfg_dataflow_name((tp_dataflow)d), &df), 0);
+        assert_int_equal(df, d);
+    }
+    assert_int_equal(cfg_enum_parse(KT_MEMID, "weight_mem"), TP_MEM_WEIGHT);
+    assert_int_equal(cfg_enum_parse(KT_MEMID, "sram"), -1);
+    assert_string_equal(cfg_timing_name(TP_TIMING__COUNT), "?");
+    {
+        cfg_key_info ki;
+        cfg_key_get((size_t)cfg_key_find("tpu.placement.inputs"), &ki);
+        assert_string_equal(ki.type, "enum");
+        assert_string_equal(ki.range, "dram, weight_mem, host");
+        cfg_key_get((size_t)cfg_key_find("tpu.array.dtypes"), &ki);
+        assert_string_equal(ki.type, "list");
+        assert_string_equal(ki.range, "int8, bf16");
+    }
+    assert_int_equal(cfg_n_blocks, CFG_BLK__COUNT);
+    for (size_t b = 0; b < cfg_n_blocks; b++) {
+        assert_int_equal(cfg_block_of(cfg_blocks[b].prefix), (int)b);
+        for (size_t q = b + 1; q < cfg_n_blocks; q++)   /* no parent after its child */
+            assert_false(cfg_path_has_prefix(cfg_blocks[b].prefix, cfg_blocks[q].prefix));
+    }
+    assert_true(cfg_path_has_prefix("tpu.ub.size", "tpu.ub"));
+    assert_true(cfg_path_has_prefix("tpu.ub", "tpu.ub"));
+    assert_false(cfg_path_has_prefix("tpu.ub.size", "tpu.u"));
+}
+
+/* cfg_tpu_check: the loader's placement and weight-row rules on a hand-built machine, and the
+ * one message for a config without a tpu: section. */
+static void tpu_check_by_hand(void **state)
+{
+    (void)state;
+    tp_err e = {0};
+    tp_config *c = load_ok(BASE, NULL, 0);
+    assert_int_equal(cfg_tpu_check(c, &e), TP_OK);
+    c->tpu.place_outputs = TP_MEM_HOST;                      /* no host: section */
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_CONFIG);
+    assert_string_equal(e.msg, "t.yaml: tpu.placement.outputs: 'host' is not defined in this config "
+                               "(add a tpu.host: section)");
+    c->tpu.place_outputs = TP_MEM_DRAM;
+    c->tpu.array.weight_rows_per_cycle = 5;                  /* rows is 4 */
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_CONFIG);
+    assert_string_equal(e.msg, "t.yaml: tpu.array.weight_rows_per_cycle: must be at most tpu.array.rows (4), got 5");
+    free(c);
+    c = load_ok("gpu:\n  clock: 1GHz\n  sms: 2\n  smem_per_sm: 64KiB\n  l2: {size: 1MiB, bandwidth: 1TB/s}\n"
+                "  dram: {ideal: true}\n", NULL, 0);
+    assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_UNSUPPORTED);
+    assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
+                               "the GPU model is not built yet)");
+    assert_int_equal(cfg_tpu_require_dtype(c, TP_INT8, &e), TP_ERR_UNSUPPORTED);
+    assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
+                               "the GPU model is not built yet)");
+    free(c);
+    /* the loader reports the same placement rule at the key */
+    expect_err(BASE "  placement: {outputs: host}\n", TP_ERR_CONFIG,
+               "t.yaml:9:24: tpu.placement.outputs: 'host' is not defined in this config (add a tpu.host: section)");
+}
+
 /* config show prints every key of each present section and the derived peaks. */
 static void show_prints_every_key(void **state)
 {
@@ -663,7 +783,10 @@ static void show_prints_every_key(void **state)
         if (!strncmp(ki.path, "gpu.", 4) && strstr(buf, ki.path))
             fail_msg("config show prints %s of an absent gpu section", ki.path);
     }
-    assert_non_null(strstr(buf, "tpu.array.rows                           256"));
+    /* one value column for every key, the longest path included */
+    assert_non_null(strstr(buf, "\ntpu.array.rows                             256 "));
+    assert_non_null(strstr(buf, "\ntpu.weight_mem.bytes_per_cycle_per_channel (not set)\n"));
+    assert_non_null(strstr(buf, "\ntpu.energy                                 (absent)\n"));
     assert_non_null(strstr(buf, "91.75 TOPS"));
     assert_non_null(strstr(buf, "65536"));
     free(buf);
@@ -786,6 +909,8 @@ TH_GROUP(config)
         cmocka_unit_test(docs_document_every_key),
         cmocka_unit_test(show_prints_every_key),
         cmocka_unit_test(table_and_defaults),
+        cmocka_unit_test(key_table_invariants),
+        cmocka_unit_test(tpu_check_by_hand),
         cmocka_unit_test(corrupted_configs_fail_cleanly),
     };
     return TH_RUN(ctx, tests, NULL, NULL);

@@ -88,6 +88,41 @@ static void indented_text(void **state)
            "}\n");
 }
 
+/* A flat array stays on one line in an indented document (config show --json's dtypes), and so
+ * does what is nested in it; compact output is unchanged; the next key is indented again. */
+static void flat_arrays(void **state)
+{
+    (void)state;
+    jbuf j;
+    jopen(&j, 2);
+    json_begin_object(&j.w);
+    json_key(&j.w, "dtypes");
+    json_begin_array_flat(&j.w);
+    json_str(&j.w, "int8");
+    json_str(&j.w, "bf16");
+    json_begin_object(&j.w);
+    json_kv_u64(&j.w, "a", 1);
+    json_kv_u64(&j.w, "b", 2);
+    json_end_object(&j.w);
+    json_end_array(&j.w);
+    json_key(&j.w, "none");
+    json_begin_array_flat(&j.w);
+    json_end_array(&j.w);
+    json_key(&j.w, "xs");
+    json_begin_array(&j.w);
+    json_u64(&j.w, 1);
+    json_end_array(&j.w);
+    json_end_object(&j.w);
+    jcheck(&j, 0, "{\n  \"dtypes\": [\"int8\", \"bf16\", {\"a\": 1, \"b\": 2}],\n  \"none\": [],\n"
+                  "  \"xs\": [\n    1\n  ]\n}\n");
+    jopen(&j, 0);
+    json_begin_array_flat(&j.w);
+    json_u64(&j.w, 1);
+    json_u64(&j.w, 2);
+    json_end_array(&j.w);
+    jcheck(&j, 0, "[1,2]");
+}
+
 static void escapes_and_doubles(void **state)
 {
     (void)state;
@@ -182,6 +217,7 @@ TH_GROUP(json)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(compact_text),
         cmocka_unit_test(indented_text),
+        cmocka_unit_test(flat_arrays),
         cmocka_unit_test(escapes_and_doubles),
         cmocka_unit_test(misuse_is_reported),
         cmocka_unit_test(invalid_utf8_replaced),

@@ -225,7 +225,8 @@ static void malformed_files(void **state)
     (void)state;
     const unsigned char zeros[16] = {0};
     expect_bad("PK\x03\x04 not npy", 12, TP_ERR_NPY, "bad magic (not a .npy file)");
-    expect_bad("", 0, TP_ERR_NPY, "bad magic (not a .npy file)");
+    expect_bad("", 0, TP_ERR_NPY, "the file is empty (not a .npy file)");
+    expect_bad("\x93N", 2, TP_ERR_NPY, "bad magic (not a .npy file)");   /* too short for the magic */
     expect_bad("\x93NUMPY\x01", 7, TP_ERR_NPY, "truncated: file ends inside the preamble");
     expect_bad("\x93NUMPY\x01\x00\x10", 9, TP_ERR_NPY, "truncated: file ends inside the preamble");
     expect_bad("\x93NUMPY\x04\x00\x10\x00", 10, TP_ERR_NPY,

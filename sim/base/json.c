@@ -1,4 +1,4 @@
-/* Streaming JSON writer. Invariant: before every value or key, `sep` writes what separates it
+/* Streaming JSON writer. Invariant: before every value or key, `separate` writes what separates it
  * from the previous item in the enclosing container (a comma if it has items, then a newline and
  * indentation when pretty-printing); after a key, the value follows ": " (":" compact) with no
  * separator. Once `failed` is set nothing more is written. */
@@ -34,6 +34,17 @@ static void newline_indent(json_w *w, int depth)
         put(w, " ", 1);
 }
 
+/* What goes before an item of the innermost container: a comma after an earlier item, then a
+ * newline and indentation, or (flat) a space after the comma. */
+static void separate(json_w *w)
+{
+    bool flat = w->flat[w->depth - 1];
+    if (w->has_items[w->depth - 1])
+        put(w, flat && w->indent ? ", " : ",", flat && w->indent ? 2 : 1);
+    if (!flat)
+        newline_indent(w, w->depth);
+}
+
 /* Checks that a value may come now and writes its separator. Returns false on misuse. */
 static bool begin_value(json_w *w)
 {
@@ -54,9 +65,7 @@ static bool begin_value(json_w *w)
         w->failed = true;                /* a value in an object needs a key first */
         return false;
     }
-    if (w->has_items[w->depth - 1])
-        put(w, ",", 1);
-    newline_indent(w, w->depth);
+    separate(w);
     return true;
 }
 
@@ -71,7 +80,7 @@ static void end_value(json_w *w)
     }
 }
 
-static void open_container(json_w *w, char kind)
+static void open_container(json_w *w, char kind, bool flat)
 {
     if (!begin_value(w))
         return;
@@ -82,6 +91,7 @@ static void open_container(json_w *w, char kind)
     put(w, kind == '{' ? "{" : "[", 1);
     w->kind[w->depth] = kind;
     w->has_items[w->depth] = false;
+    w->flat[w->depth] = flat || (w->depth > 0 && w->flat[w->depth - 1]);
     w->depth++;
 }
 
@@ -94,15 +104,16 @@ static void close_container(json_w *w, char kind)
         return;
     }
     w->depth--;
-    if (w->has_items[w->depth])
+    if (w->has_items[w->depth] && !w->flat[w->depth])
         newline_indent(w, w->depth);
     put(w, kind == '{' ? "}" : "]", 1);
     end_value(w);
 }
 
-void json_begin_object(json_w *w) { open_container(w, '{'); }
+void json_begin_object(json_w *w) { open_container(w, '{', false); }
 void json_end_object(json_w *w) { close_container(w, '{'); }
-void json_begin_array(json_w *w) { open_container(w, '['); }
+void json_begin_array(json_w *w) { open_container(w, '[', false); }
+void json_begin_array_flat(json_w *w) { open_container(w, '[', true); }
 void json_end_array(json_w *w) { close_container(w, '['); }
 
 /* Length of the well-formed UTF-8 sequence at s[0, n) (RFC 3629: no overlongs, no surrogates,
@@ -180,9 +191,7 @@ void json_key(json_w *w, const char *key)
         w->failed = true;
         return;
     }
-    if (w->has_items[w->depth - 1])
-        put(w, ",", 1);
-    newline_indent(w, w->depth);
+    separate(w);
     write_string(w, key, strlen(key));
     puts_(w, w->indent ? ": " : ":");
     w->want_value = true;

@@ -33,6 +33,7 @@ typedef struct {
     int depth;                           /* open containers */
     char kind[JSON_MAX_DEPTH];           /* '{' or '[' per open container */
     bool has_items[JSON_MAX_DEPTH];      /* the container already holds a value */
+    bool flat[JSON_MAX_DEPTH];           /* the container is written on one line */
     bool want_value;                     /* a key was written; its value comes next */
     bool done;                           /* the top-level value is complete */
     bool failed;                         /* misuse or a write error */
@@ -42,6 +43,9 @@ void json_init(json_w *w, FILE *f, int indent);
 void json_begin_object(json_w *w);
 void json_end_object(json_w *w);
 void json_begin_array(json_w *w);
+/* An array written on one line even when pretty-printing: ["int8", "bf16"] (items separated by
+ * ", ", as Python's json.dumps without indent); containers inside it are flat too. */
+void json_begin_array_flat(json_w *w);
 void json_end_array(json_w *w);
 void json_key(json_w *w, const char *key);
 void json_str(json_w *w, const char *s);

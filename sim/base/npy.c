@@ -274,6 +274,8 @@ tp_status npy_read(const char *path, npy_mat *m, tp_err *err)
     if (read_exact(fp, pre, 8, &got) != TP_OK || memcmp(pre, "\x93NUMPY", 6) != 0) {
         if (ferror(fp))
             st = tp_err_at(err, TP_ERR_IO, path, 0, 0, "read error: %s", strerror(errno));
+        else if (got == 0)
+            st = tp_err_at(err, TP_ERR_NPY, path, 0, 0, "the file is empty (not a .npy file)");
         else if (got >= 6 && memcmp(pre, "\x93NUMPY", 6) == 0)
             st = tp_err_at(err, TP_ERR_NPY, path, 0, 0, "truncated: file ends inside the preamble");
         else

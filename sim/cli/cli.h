@@ -26,6 +26,7 @@ typedef struct {
     const char *sets[CLI_MAX_SETS];       /* --set PATH=VALUE, in order */
     int n_sets;
     char dataflow_set[40];                /* storage of the --set that --dataflow stands for */
+    bool any_machine;                     /* accept a config without tpu: (config show/check) */
 } cli_machine_opts;
 
 /* If argv[*i] is -c/--config, --set or --dataflow (short for --set tpu.array.dataflow=),
@@ -53,7 +54,8 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept);
 /* Like cli_machine_opt, for the run flags in o->accept. */
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i);
 
-/* Loads the machine the options name; on failure prints the error and returns non-zero exit code. */
+/* Loads the machine the options name; on failure prints the error and returns non-zero exit code.
+ * A config without a tpu: section is refused unless o->any_machine. */
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);
 
 /* The --dtype of a command: s (NULL = not given, then int8 where the machine has it, else bf16),

@@ -5,6 +5,7 @@
  *       --json OUT writes the same as JSON to OUT ("-" = stdout) instead of the text form.
  *   tpusim config check FILE [--set ...]    validate only; prints "ok: FILE"
  *   tpusim config keys                      the key table as Markdown (docs/config.md) */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ int cmd_config(int argc, char **argv)
     tp_config *cfg;
     int rc;
     memset(&mo, 0, sizeof mo);
+    mo.any_machine = true;   /* config show/check read GPU configs too */
     if (argc < 2)
         return cli_usage_error("config: expected 'show', 'check' or 'keys' (try 'tpusim config --help')");
     sub = argv[1];
@@ -78,7 +80,7 @@ int cmd_config(int argc, char **argv)
         } else if (json) {
             FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
             if (!f) {
-                rc = cli_usage_error("--json %s: cannot open for writing", json);
+                rc = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
             } else {
                 cfg_print_json(cfg, f);
                 if (f != stdout && fclose(f))

@@ -2,6 +2,7 @@
  * program on the full machine, checks the result against the independent reference
  * (tiler/run.h) and prints the report (text, and JSON under a "tpu" key).
  * With no arguments at all (plain `tpusim`), runs 512x512x512 on the embedded default machine. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 static const char usage_text[] =
     "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
-    "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off]\n"
+    "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search] [--emit FILE.tpu]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
@@ -68,7 +69,7 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
     if (!f)
-        return cli_usage_error("--json %s: cannot open for writing", path);
+        return cli_usage_error("--json %s: cannot open for writing: %s", path, strerror(errno));
     json_w w;
     json_init(&w, f, 2);
     json_begin_object(&w);
@@ -351,7 +352,7 @@ int cmd_gemm(int argc, char **argv)
         st = tiler_generate(&cfg.tpu, &pb, &plan, &p, &err);
         FILE *f = st == TP_OK ? fopen(emit_path, "w") : NULL;
         if (st == TP_OK && !f)
-            st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing", emit_path);
+            st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing: %s", emit_path, strerror(errno));
         if (f) {
             fprintf(f, "; tpusim gemm %u %u %u%s%s%s, %s, on %s (%s %ux%u, %u core(s) x %u MXU(s))\n"
                        "; tiling %ux%ux%u order %s, double buffering %s, epilogue %s%s; reference kc = %u\n"

@@ -13,6 +13,7 @@
  * times back to back: its cycles are multiplied.
  * With data (the default), each group's final output is checked bit for bit against the
  * reference chain (tiler/run.h's order, with the same conversions between layers). */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -382,7 +383,7 @@ int cmd_model(int argc, char **argv)
     if (json_path) {
         FILE *f = strcmp(json_path, "-") ? fopen(json_path, "w") : stdout;
         if (!f) {
-            rc = cli_usage_error("--json %s: cannot open for writing", json_path);
+            rc = cli_usage_error("--json %s: cannot open for writing: %s", json_path, strerror(errno));
             goto done;
         }
         json_w j;

@@ -4,6 +4,7 @@
  * A declared tensor with no --in starts zero-filled. Inputs whose shape or dtype differ from
  * the declaration are refused naming the file (a float32 file is accepted for a bf16 tensor and
  * rounded to nearest even). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,7 @@ int cmd_run(int argc, char **argv)
         if (json) {
             FILE *f = fopen(json, "w");
             if (!f) {
-                code = cli_usage_error("--json %s: cannot open for writing", json);
+                code = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
                 goto end;
             }
             int wr = report_json(s, f);

@@ -93,6 +93,9 @@ int cli_load_machine(const cli_machine_opts *o, tp_config *cfg)
     tp_err err = {0};
     if (cfg_load(o->config_path, o->sets, o->n_sets, cfg, &err) != TP_OK)
         return cli_fail(&err);
+    /* every command but config simulates a TPU: refuse a GPU config here, once, with one line */
+    if (!o->any_machine && cfg_require_tpu(cfg, &err) != TP_OK)
+        return cli_fail(&err);
     return 0;
 }
 

@@ -15,9 +15,10 @@
  *    tpu.dram and gpu.dram, if their parent is). For every key of a present section the raw
  *    text, else the table's default (parsed by the same code), is converted and range-checked;
  *    a missing required key is reported at the innermost section that was written. Times are
- *    converted to cycles last, once the clocks are known. Cross-key rules come after that
- *    (acc entries vs size, bandwidth vs bytes per cycle, placement names a defined memory,
- *    total PEs and on-chip bytes within what tpusim can simulate).
+ *    converted to cycles last, once the clocks are known.
+ * 5. Check. The rules between keys (check.c) come after that: acc entries vs size, bandwidth
+ *    vs bytes per cycle, placement names a defined memory, total PEs and on-chip bytes within
+ *    what tpusim can simulate. The loader's state they need to position errors is in load.h.
  * Every error stops the load with one line: "file:line:col: key.path: message", or
  * "--set PATH=VALUE: message" when the flag is at fault.
  */
@@ -31,85 +32,9 @@
 #include <yaml.h>
 #include "base/units.h"
 #include "config/keys.h"
+#include "config/load.h"
 
-#define MAX_ITEMS 8
-#define MAX_NS 192
-#define MAX_PATH 96
 #define MAX_FILE_BYTES (4u << 20)
-/* Limits that keep a machine simulable (the table's per-key ranges come first). */
-#define MAX_TOTAL_PES (1ull << 26)
-#define MAX_ONCHIP_BYTES (4ull << 30)
-
-__extension__ typedef unsigned __int128 u128;
-
-typedef struct {
-    const char *file;     /* file name for file positions */
-    int line, col;        /* 1-based; 0 = unknown */
-    const char *flag;     /* the --set text when the value came from the command line */
-} loc_t;
-
-typedef struct {
-    bool set;
-    loc_t loc;            /* of the value */
-    loc_t key_loc;        /* of the key (files only) */
-    bool quoted;          /* single- or double-quoted scalar */
-    bool is_seq;
-    char text[128];
-    int n_items;
-    char items[MAX_ITEMS][32];
-    loc_t item_loc[MAX_ITEMS];
-    units_time time;      /* KT_TIME*: parsed, converted once the clock is known */
-    int set_seq;          /* order of the --set that gave it (1, 2, ...); 0 = from the file */
-} raw_val;
-
-typedef struct {
-    char path[MAX_PATH];
-    loc_t loc;
-} ns_loc;
-
-typedef struct {
-    const char *name;     /* source name used in positions */
-    raw_val *raw;         /* cfg_n_keys entries */
-    bool explicit_blk[16];
-    loc_t blk_loc[16];
-    bool present_blk[16];
-    ns_loc ns[MAX_NS];
-    int n_ns;
-    loc_t root;
-    int n_sets_applied;
-    tp_err *err;
-} ctx_t;
-
-/* ---- names ------------------------------------------------------------------------------ */
-
-static const char *const df_names[TP_DF__COUNT] = {"ws", "os", "is"};
-static const char *const timing_names[TP_TIMING__COUNT] = {"pipelined", "scalesim"};
-static const char *const mem_names[TP_MEM__COUNT] = {"dram", "weight_mem", "host"};
-
-const char *cfg_dataflow_name(tp_dataflow df)
-{
-    return (unsigned)df < TP_DF__COUNT ? df_names[df] : "?";
-}
-
-const char *cfg_timing_name(tp_timing t)
-{
-    return (unsigned)t < TP_TIMING__COUNT ? timing_names[t] : "?";
-}
-
-const char *cfg_mem_name(tp_mem_id id)
-{
-    return (unsigned)id < TP_MEM__COUNT ? mem_names[id] : "?";
-}
-
-int cfg_dataflow_parse(const char *s, tp_dataflow *out)
-{
-    for (int i = 0; i < TP_DF__COUNT; i++)
-        if (!strcmp(s, df_names[i])) {
-            *out = (tp_dataflow)i;
-            return 0;
-        }
-    return -1;
-}
 
 /* ---- errors ----------------------------------------------------------------------------- */
 
@@ -119,8 +44,7 @@ static size_t flag_path_len(const char *flag)
     return eq ? (size_t)(eq - flag) : strlen(flag);
 }
 
-/* Reports an error at l about key `path` (may be NULL). */
-static tp_status failv(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt,
+static tp_status failv(cfg_ctx *x, tp_status code, const cfg_loc *l, const char *path, const char *fmt,
                        va_list ap)
 {
     char body[360];
@@ -136,9 +60,7 @@ static tp_status failv(ctx_t *x, tp_status code, const loc_t *l, const char *pat
     return tp_err_at(x->err, code, l->file, l->line, l->col, "%s", body);
 }
 
-static tp_status fail(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static tp_status fail(ctx_t *x, tp_status code, const loc_t *l, const char *path, const char *fmt, ...)
+tp_status cfg_fail(cfg_ctx *x, tp_status code, const cfg_loc *l, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -147,19 +69,13 @@ static tp_status fail(ctx_t *x, tp_status code, const loc_t *l, const char *path
     return st;
 }
 
-static loc_t mark_loc(const ctx_t *x, yaml_mark_t m)
+static cfg_loc mark_loc(const cfg_ctx *x, yaml_mark_t m)
 {
-    loc_t l = {x->name, (int)m.line + 1, (int)m.column + 1, NULL};
+    cfg_loc l = {x->name, (int)m.line + 1, (int)m.column + 1, NULL};
     return l;
 }
 
 /* ---- key lookup and suggestions ------------------------------------------------------------ */
-
-static int has_prefix(const char *path, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return !strncmp(path, prefix, n) && (path[n] == '.' || path[n] == 0);
-}
 
 /* A section name: some key lives below it. */
 static bool is_namespace(const char *path)
@@ -253,23 +169,23 @@ static void unknown_key_msg(const char *path, char *msg, size_t cap)
 
 /* ---- collecting raw values ---------------------------------------------------------------- */
 
-static void mark_blocks(ctx_t *x, const char *path, const loc_t *l)
+static void mark_blocks(cfg_ctx *x, const char *path, const cfg_loc *l)
 {
     for (size_t b = 0; b < cfg_n_blocks; b++)
-        if (has_prefix(path, cfg_blocks[b].prefix)) {
+        if (cfg_path_has_prefix(path, cfg_blocks[b].prefix)) {
             if (!x->explicit_blk[b])
                 x->blk_loc[b] = *l;
             x->explicit_blk[b] = true;
         }
 }
 
-static void add_ns(ctx_t *x, const char *path, const loc_t *l)
+static void add_ns(cfg_ctx *x, const char *path, const cfg_loc *l)
 {
     for (int i = 0; i < x->n_ns; i++)
         if (!strcmp(x->ns[i].path, path))
             return;
-    if (x->n_ns < MAX_NS) {
-        snprintf(x->ns[x->n_ns].path, MAX_PATH, "%.95s", path);
+    if (x->n_ns < CFG_MAX_NS) {
+        snprintf(x->ns[x->n_ns].path, CFG_MAX_PATH, "%.95s", path);
         x->ns[x->n_ns].loc = *l;
         x->n_ns++;
     }
@@ -284,8 +200,11 @@ static bool is_null_scalar(const yaml_node_t *v)
     return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
-static const char *expect_what(cfg_ktype t)
+/* What a value of type t looks like, for "expected ..." messages, into buf (use EXPECT(t)). The
+ * names of enums and dtypes come from their tables (keys.c). */
+static const char *expect_what(cfg_ktype t, char *buf, size_t cap)
 {
+    char names[96];
     switch (t) {
     case KT_U32:
     case KT_U64: return "a whole number";
@@ -295,27 +214,33 @@ static const char *expect_what(cfg_ktype t)
     case KT_FREQ: return "a frequency such as 940MHz";
     case KT_TIME32:
     case KT_TIME64: return "a number of cycles or a time such as 100ns";
-    case KT_DATAFLOW: return "one of ws, os, is";
-    case KT_TIMING: return "one of pipelined, scalesim";
-    case KT_MEMID: return "one of dram, weight_mem, host";
-    case KT_DTYPES: return "a list of dtypes such as [int8, bf16]";
+    case KT_DATAFLOW:
+    case KT_TIMING:
+    case KT_MEMID:
+        snprintf(buf, cap, "one of %s", cfg_ktype_values(t, ", ", names, sizeof names));
+        return buf;
+    case KT_DTYPES:
+        snprintf(buf, cap, "a list of dtypes such as [%s]", cfg_ktype_values(t, ", ", names, sizeof names));
+        return buf;
     case KT_PJ: return "a non-negative number";
     case KT_STR: return "text";
     default: return "a value";
     }
 }
+/* The buffer lives until the end of the enclosing block (a compound literal). */
+#define EXPECT(t) expect_what((t), (char[128]){0}, 128)
 
 /* Stores the value node v of key idx into raw. With val_loc_override (a --set, positioned at the
  * flag) it replaces an earlier value; from a file a second value for the same path is an error. */
-static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t *v, const loc_t *key_loc,
-                            const loc_t *val_loc_override)
+static tp_status store_leaf(cfg_ctx *x, int idx, yaml_document_t *doc, yaml_node_t *v, const cfg_loc *key_loc,
+                            const cfg_loc *val_loc_override)
 {
     const cfg_key *k = &cfg_keys[idx];
-    raw_val *r = &x->raw[idx];
-    loc_t vl = val_loc_override ? *val_loc_override : mark_loc(x, v->start_mark);
+    cfg_raw *r = &x->raw[idx];
+    cfg_loc vl = val_loc_override ? *val_loc_override : mark_loc(x, v->start_mark);
     if (r->set && !val_loc_override)
-        return fail(x, TP_ERR_CONFIG, key_loc, NULL, "duplicate key '%s' (first given at line %d, column %d)",
-                    k->path, r->key_loc.line, r->key_loc.col);
+        return cfg_fail(x, TP_ERR_CONFIG, key_loc, NULL, "duplicate key '%s' (first given at line %d, column %d)",
+                        k->path, r->key_loc.line, r->key_loc.col);
     memset(r, 0, sizeof *r);
     r->set = true;
     r->loc = vl;
@@ -323,29 +248,29 @@ static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t
     if (val_loc_override)
         r->set_seq = ++x->n_sets_applied;
     if (v->type == YAML_MAPPING_NODE)
-        return fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a mapping", expect_what(k->type));
+        return cfg_fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a mapping", EXPECT(k->type));
     if (v->type == YAML_SEQUENCE_NODE) {
         if (k->type != KT_DTYPES)
-            return fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a list", expect_what(k->type));
+            return cfg_fail(x, TP_ERR_CONFIG, &vl, k->path, "expected %s, got a list", EXPECT(k->type));
         r->is_seq = true;
         for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
             yaml_node_t *e = yaml_document_get_node(doc, *it);
-            loc_t el = val_loc_override ? *val_loc_override : mark_loc(x, e->start_mark);
+            cfg_loc el = val_loc_override ? *val_loc_override : mark_loc(x, e->start_mark);
             if (e->type != YAML_SCALAR_NODE)
-                return fail(x, TP_ERR_CONFIG, &el, k->path, "list items must be dtype names such as int8");
-            if (r->n_items >= MAX_ITEMS)
-                return fail(x, TP_ERR_CONFIG, &el, k->path, "too many items (at most %d)", MAX_ITEMS);
+                return cfg_fail(x, TP_ERR_CONFIG, &el, k->path, "list items must be dtype names such as int8");
+            if (r->n_items >= CFG_MAX_ITEMS)
+                return cfg_fail(x, TP_ERR_CONFIG, &el, k->path, "too many items (at most %d)", CFG_MAX_ITEMS);
             if (strlen((const char *)e->data.scalar.value) >= sizeof r->items[0])
-                return fail(x, TP_ERR_CONFIG, &el, k->path, "item too long");
+                return cfg_fail(x, TP_ERR_CONFIG, &el, k->path, "item too long");
             snprintf(r->items[r->n_items], sizeof r->items[0], "%s", (const char *)e->data.scalar.value);
             r->item_loc[r->n_items++] = el;
         }
         return TP_OK;
     }
     if (is_null_scalar(v))
-        return fail(x, TP_ERR_CONFIG, &vl, k->path, "missing value: expected %s", expect_what(k->type));
+        return cfg_fail(x, TP_ERR_CONFIG, &vl, k->path, "missing value: expected %s", EXPECT(k->type));
     if (v->data.scalar.length >= sizeof r->text || strlen((const char *)v->data.scalar.value) != v->data.scalar.length)
-        return fail(x, TP_ERR_CONFIG, &vl, k->path, "value too long or contains a NUL byte");
+        return cfg_fail(x, TP_ERR_CONFIG, &vl, k->path, "value too long or contains a NUL byte");
     memcpy(r->text, v->data.scalar.value, v->data.scalar.length);
     r->text[v->data.scalar.length] = 0;
     r->quoted = v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
@@ -358,34 +283,34 @@ static tp_status store_leaf(ctx_t *x, int idx, yaml_document_t *doc, yaml_node_t
     return TP_OK;
 }
 
-static tp_status walk_mapping(ctx_t *x, yaml_document_t *doc, yaml_node_t *m, const char *prefix, int depth)
+static tp_status walk_mapping(cfg_ctx *x, yaml_document_t *doc, yaml_node_t *m, const char *prefix, int depth)
 {
     tp_status st;
     if (depth > 8)
-        return fail(x, TP_ERR_CONFIG, &(loc_t){x->name, (int)m->start_mark.line + 1, (int)m->start_mark.column + 1, NULL},
-                    prefix, "nested too deeply");
+        return cfg_fail(x, TP_ERR_CONFIG, &(cfg_loc){x->name, (int)m->start_mark.line + 1, (int)m->start_mark.column + 1, NULL},
+                        prefix, "nested too deeply");
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
-        loc_t kl = mark_loc(x, k->start_mark);
+        cfg_loc kl = mark_loc(x, k->start_mark);
         const char *key;
         char path[256];
         int idx;
         if (k->type != YAML_SCALAR_NODE || !k->data.scalar.length)
-            return fail(x, TP_ERR_CONFIG, &kl, prefix[0] ? prefix : NULL, "keys must be plain names");
+            return cfg_fail(x, TP_ERR_CONFIG, &kl, prefix[0] ? prefix : NULL, "keys must be plain names");
         key = (const char *)k->data.scalar.value;
         for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
             yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
             if (k2->type == YAML_SCALAR_NODE && !strcmp((const char *)k2->data.scalar.value, key))
-                return fail(x, TP_ERR_CONFIG, &kl, NULL, "duplicate key '%s%s%s' (first given at line %d, column %d)",
-                            prefix, prefix[0] ? "." : "", key, (int)k2->start_mark.line + 1,
-                            (int)k2->start_mark.column + 1);
+                return cfg_fail(x, TP_ERR_CONFIG, &kl, NULL, "duplicate key '%s%s%s' (first given at line %d, column %d)",
+                                prefix, prefix[0] ? "." : "", key, (int)k2->start_mark.line + 1,
+                                (int)k2->start_mark.column + 1);
         }
-        if (strlen(prefix) + strlen(key) + 2 > MAX_PATH) {
+        if (strlen(prefix) + strlen(key) + 2 > CFG_MAX_PATH) {
             char msg[400];
             snprintf(path, sizeof path, "%s%s%.60s", prefix, prefix[0] ? "." : "", key);
             unknown_key_msg(path, msg, sizeof msg);
-            return fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
+            return cfg_fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
         }
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
         idx = cfg_key_find(path);
@@ -403,46 +328,46 @@ static tp_status walk_mapping(ctx_t *x, yaml_document_t *doc, yaml_node_t *m, co
                 char msg[400], c0[64] = "";
                 for (size_t i = 0; i < cfg_n_keys && !c0[0]; i++)
                     child_of(cfg_keys[i].path, path, c0, sizeof c0);
-                loc_t vl = mark_loc(x, v->start_mark);
+                cfg_loc vl = mark_loc(x, v->start_mark);
                 snprintf(msg, sizeof msg, "expected a mapping of keys (such as '%s:'), got %s", c0,
                          v->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
-                return fail(x, TP_ERR_CONFIG, &vl, path, "%s", msg);
+                return cfg_fail(x, TP_ERR_CONFIG, &vl, path, "%s", msg);
             }
         } else {
             char msg[400];
             unknown_key_msg(path, msg, sizeof msg);
-            return fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
+            return cfg_fail(x, TP_ERR_CONFIG, &kl, NULL, "%s", msg);
         }
     }
     return TP_OK;
 }
 
-static tp_status yaml_fail(ctx_t *x, yaml_parser_t *ps, const char *text, size_t len, const loc_t *flag_loc)
+static tp_status yaml_fail(cfg_ctx *x, yaml_parser_t *ps, const char *text, size_t len, const cfg_loc *flag_loc)
 {
     char msg[300];
     int line, col;
     snprintf(msg, sizeof msg, "YAML syntax error: %s%s%s%s", ps->problem ? ps->problem : "malformed YAML",
              ps->context ? " (" : "", ps->context ? ps->context : "", ps->context ? ")" : "");
     if (flag_loc)
-        return fail(x, TP_ERR_PARSE, flag_loc, NULL, "%s", msg);
+        return cfg_fail(x, TP_ERR_PARSE, flag_loc, NULL, "%s", msg);
     if (ps->error == YAML_READER_ERROR) {
         text_line_col(text, len, ps->problem_offset, &line, &col);
     } else {
         line = (int)ps->problem_mark.line + 1;
         col = (int)ps->problem_mark.column + 1;
     }
-    loc_t l = {x->name, line, col, NULL};
-    return fail(x, TP_ERR_PARSE, &l, NULL, "%s", msg);
+    cfg_loc l = {x->name, line, col, NULL};
+    return cfg_fail(x, TP_ERR_PARSE, &l, NULL, "%s", msg);
 }
 
-static tp_status collect_file(ctx_t *x, const char *yaml)
+static tp_status collect_file(cfg_ctx *x, const char *yaml)
 {
     yaml_parser_t ps;
     yaml_document_t doc, doc2;
     yaml_node_t *root;
     tp_status st = TP_OK;
     size_t len = strlen(yaml);
-    x->root = (loc_t){x->name, 1, 1, NULL};
+    x->root = (cfg_loc){x->name, 1, 1, NULL};
     if (!yaml_parser_initialize(&ps))
         return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory", x->name);
     yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
@@ -453,11 +378,11 @@ static tp_status collect_file(ctx_t *x, const char *yaml)
     }
     root = yaml_document_get_root_node(&doc);
     if (!root) {
-        st = fail(x, TP_ERR_CONFIG, &x->root, NULL, "empty config: expected a tpu: or gpu: section");
+        st = cfg_fail(x, TP_ERR_CONFIG, &x->root, NULL, "empty config: expected a tpu: or gpu: section");
     } else if (root->type != YAML_MAPPING_NODE) {
-        loc_t l = mark_loc(x, root->start_mark);
-        st = fail(x, TP_ERR_CONFIG, &l, NULL, "expected a mapping with a tpu: or gpu: section, got %s",
-                  root->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
+        cfg_loc l = mark_loc(x, root->start_mark);
+        st = cfg_fail(x, TP_ERR_CONFIG, &l, NULL, "expected a mapping with a tpu: or gpu: section, got %s",
+                      root->type == YAML_SEQUENCE_NODE ? "a list" : "a single value");
     } else {
         x->root = mark_loc(x, root->start_mark);
         st = walk_mapping(x, &doc, root, "", 0);
@@ -470,8 +395,8 @@ static tp_status collect_file(ctx_t *x, const char *yaml)
         } else {
             yaml_node_t *r2 = yaml_document_get_root_node(&doc2);
             if (r2) {
-                loc_t l = mark_loc(x, r2->start_mark);
-                st = fail(x, TP_ERR_CONFIG, &l, NULL, "a config holds one YAML document; found a second one");
+                cfg_loc l = mark_loc(x, r2->start_mark);
+                st = cfg_fail(x, TP_ERR_CONFIG, &l, NULL, "a config holds one YAML document; found a second one");
             }
             yaml_document_delete(&doc2);
         }
@@ -480,23 +405,23 @@ static tp_status collect_file(ctx_t *x, const char *yaml)
     return st;
 }
 
-static tp_status apply_set(ctx_t *x, const char *set)
+static tp_status apply_set(cfg_ctx *x, const char *set)
 {
     const char *eq = strchr(set, '=');
-    char path[MAX_PATH];
-    loc_t l = {x->name, 0, 0, set};
+    char path[CFG_MAX_PATH];
+    cfg_loc l = {x->name, 0, 0, set};
     yaml_parser_t ps;
     yaml_document_t doc;
     yaml_node_t *root;
     tp_status st;
     int idx;
     if (!eq || eq == set)
-        return fail(x, TP_ERR_USAGE, &l, NULL, "expected PATH=VALUE, e.g. --set tpu.array.rows=64");
+        return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "expected PATH=VALUE, e.g. --set tpu.array.rows=64");
     if ((size_t)(eq - set) >= sizeof path) {
         char msg[400];
         snprintf(path, sizeof path, "%.*s", 60, set);
         unknown_key_msg(path, msg, sizeof msg);
-        return fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
+        return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
     }
     snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
     idx = cfg_key_find(path);
@@ -506,11 +431,11 @@ static tp_status apply_set(ctx_t *x, const char *set)
             char c0[64] = "";
             for (size_t i = 0; i < cfg_n_keys && !c0[0]; i++)
                 child_of(cfg_keys[i].path, path, c0, sizeof c0);
-            return fail(x, TP_ERR_USAGE, &l, NULL, "'%s' is a section, not a key: set one of its keys, e.g. '%s.%s'",
-                        path, path, c0);
+            return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "'%s' is a section, not a key: set one of its keys, e.g. '%s.%s'",
+                            path, path, c0);
         }
         unknown_key_msg(path, msg, sizeof msg);
-        return fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
+        return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
     }
     if (!yaml_parser_initialize(&ps))
         return tp_err_set(x->err, TP_ERR_NOMEM, "out of memory");
@@ -522,20 +447,10 @@ static tp_status apply_set(ctx_t *x, const char *set)
     }
     root = yaml_document_get_root_node(&doc);
     if (!root) {
-        st = fail(x, TP_ERR_CONFIG, &l, NULL, "missing value: expected %s", expect_what(cfg_keys[idx].type));
+        st = cfg_fail(x, TP_ERR_CONFIG, &l, NULL, "missing value: expected %s", EXPECT(cfg_keys[idx].type));
     } else {
         /* a --set of one of two alternative keys replaces the other one written in the file */
-        char alt[MAX_PATH + 32] = "";
-        size_t n = strlen(path);
-        if (!strcmp(path, "tpu.acc.entries"))
-            snprintf(alt, sizeof alt, "tpu.acc.size");
-        else if (!strcmp(path, "tpu.acc.size"))
-            snprintf(alt, sizeof alt, "tpu.acc.entries");
-        else if (n > 10 && !strcmp(path + n - 10, ".bandwidth"))
-            snprintf(alt, sizeof alt, "%.*s.bytes_per_cycle_per_channel", (int)(n - 10), path);
-        else if (n > 28 && !strcmp(path + n - 28, ".bytes_per_cycle_per_channel"))
-            snprintf(alt, sizeof alt, "%.*s.bandwidth", (int)(n - 28), path);
-        int ia = alt[0] ? cfg_key_find(alt) : -1;
+        int ia = cfg_key_alt(idx);
         if (ia >= 0 && x->raw[ia].set && !x->raw[ia].loc.flag)
             memset(&x->raw[ia], 0, sizeof x->raw[ia]);
         mark_blocks(x, path, &l);
@@ -559,31 +474,56 @@ static void set_u(tp_config *c, const cfg_key *k, uint64_t v)
     }
 }
 
-/* Innermost written section (or the root) above path, for "missing key" positions. */
-static loc_t section_loc(const ctx_t *x, const char *path)
+/* The innermost written section (or the root) above path: its position into *out, and the length
+ * of its path (0 = the root). */
+static size_t written_section(const cfg_ctx *x, const char *path, cfg_loc *out)
 {
-    loc_t best = x->root;
+    cfg_loc best = x->root;
     size_t best_len = 0;
     for (int i = 0; i < x->n_ns; i++) {
         size_t n = strlen(x->ns[i].path);
-        if (has_prefix(path, x->ns[i].path) && n > best_len) {
+        if (cfg_path_has_prefix(path, x->ns[i].path) && n > best_len) {
             best = x->ns[i].loc;
             best_len = n;
         }
     }
     for (size_t b = 0; b < cfg_n_blocks; b++) {
         size_t n = strlen(cfg_blocks[b].prefix);
-        if (x->explicit_blk[b] && has_prefix(path, cfg_blocks[b].prefix) && n > best_len) {
+        if (x->explicit_blk[b] && cfg_path_has_prefix(path, cfg_blocks[b].prefix) && n > best_len) {
             best = x->blk_loc[b];
             best_len = n;
         }
     }
-    return best;
+    *out = best;
+    return best_len;
 }
 
-static loc_t key_loc(const ctx_t *x, int idx)
+cfg_loc cfg_section_loc(const cfg_ctx *x, const char *path)
 {
-    return x->raw[idx].set ? x->raw[idx].loc : section_loc(x, cfg_keys[idx].path);
+    cfg_loc l;
+    written_section(x, path, &l);
+    return l;
+}
+
+tp_status cfg_fail_missing(cfg_ctx *x, const char *path, const char *hint)
+{
+    cfg_loc l;
+    char why[200] = "";
+    size_t n = written_section(x, path, &l);
+    const char *rest = path + n + (n ? 1 : 0);   /* below the written section: "acc.entries" */
+    size_t sub = strcspn(rest, ".");
+    bool absent = n && rest[sub] == '.';         /* the key's own section was not written */
+    if (absent)
+        snprintf(why, sizeof why, " (%.*s: has no %.*s: section%s%s)", (int)n, path, (int)sub, rest,
+                 hint ? "; " : "", hint ? hint : "");
+    else if (hint)
+        snprintf(why, sizeof why, " (%s)", hint);
+    return cfg_fail(x, TP_ERR_CONFIG, &l, path, "required key is missing%s", why);
+}
+
+cfg_loc cfg_key_loc(const cfg_ctx *x, int idx)
+{
+    return x->raw[idx].set ? x->raw[idx].loc : cfg_section_loc(x, cfg_keys[idx].path);
 }
 
 static const char *fmt_val(cfg_ktype t, uint64_t v, char *buf, size_t cap)
@@ -598,15 +538,15 @@ static const char *fmt_val(cfg_ktype t, uint64_t v, char *buf, size_t cap)
     }
 }
 
-static tp_status check_range(ctx_t *x, const cfg_key *k, const loc_t *l, uint64_t v, const char *shown)
+tp_status cfg_check_range(cfg_ctx *x, const cfg_key *k, const cfg_loc *l, uint64_t v, const char *shown)
 {
     char a[40], b[40];
     if (v < k->min)
-        return fail(x, TP_ERR_CONFIG, l, k->path, "must be at least %s, got %s", fmt_val(k->type, k->min, a, sizeof a),
-                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+        return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be at least %s, got %s", fmt_val(k->type, k->min, a, sizeof a),
+                        shown ? shown : fmt_val(k->type, v, b, sizeof b));
     if (v > k->max)
-        return fail(x, TP_ERR_CONFIG, l, k->path, "must be at most %s, got %s", fmt_val(k->type, k->max, a, sizeof a),
-                    shown ? shown : fmt_val(k->type, v, b, sizeof b));
+        return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be at most %s, got %s", fmt_val(k->type, k->max, a, sizeof a),
+                        shown ? shown : fmt_val(k->type, v, b, sizeof b));
     return TP_OK;
 }
 
@@ -644,22 +584,26 @@ static bool parse_decimal(const char *s, double *out)
 }
 
 /* Converts raw value r of key k into config c (times are only parsed here, see resolve_times). */
-static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
+static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
 {
     char *field = (char *)c + k->off;
     const char *why = NULL;
-    const loc_t *l = &r->loc;
+    const cfg_loc *l = &r->loc;
     uint64_t v;
-    bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ;
+    /* a number, a quantity with a unit (24MiB, 900GB/s, 1GHz, 100ns) or a boolean is written
+     * plain: a quoted one is a string in YAML, and likely a mistake (docs/config.md) */
+    bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ ||
+                   k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ || k->type == KT_TIME32 ||
+                   k->type == KT_TIME64;
     if (numeric && r->quoted)
-        return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", expect_what(k->type),
-                    r->text);
+        return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", EXPECT(k->type),
+                        r->text);
     switch (k->type) {
     case KT_U32:
     case KT_U64:
         if (units_parse_uint(r->text, &v, &why))
-            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
-        if (check_range(x, k, l, v, NULL))
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", EXPECT(k->type), r->text, why);
+        if (cfg_check_range(x, k, l, v, NULL))
             return TP_ERR_CONFIG;
         set_u(c, k, v);
         return TP_OK;
@@ -670,8 +614,8 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
                : k->type == KT_BW   ? units_parse_bandwidth(r->text, &v, &why)
                                     : units_parse_freq(r->text, &v, &why);
         if (rc)
-            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
-        if (check_range(x, k, l, v, r->text))
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", EXPECT(k->type), r->text, why);
+        if (cfg_check_range(x, k, l, v, r->text))
             return TP_ERR_CONFIG;
         set_u(c, k, v);
         return TP_OK;
@@ -679,44 +623,36 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
     case KT_TIME32:
     case KT_TIME64:
         if (units_parse_time(r->text, &r->time, &why))
-            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", expect_what(k->type), r->text, why);
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", EXPECT(k->type), r->text, why);
         return TP_OK;
     case KT_BOOL: {
         bool b;
         if (!parse_bool(r->text, &b))
-            return fail(x, TP_ERR_CONFIG, l, k->path, "expected true or false, got '%s'", r->text);
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected true or false, got '%s'", r->text);
         *(bool *)field = b;
         return TP_OK;
     }
     case KT_DATAFLOW:
     case KT_TIMING:
     case KT_MEMID: {
-        const char *const *names = k->type == KT_DATAFLOW ? df_names : k->type == KT_TIMING ? timing_names : mem_names;
-        int n = k->type == KT_DATAFLOW ? TP_DF__COUNT : k->type == KT_TIMING ? TP_TIMING__COUNT : TP_MEM__COUNT;
-        for (int i = 0; i < n; i++)
-            if (!strcmp(r->text, names[i])) {
-                if (k->type == KT_DATAFLOW)
-                    *(tp_dataflow *)field = (tp_dataflow)i;
-                else if (k->type == KT_TIMING)
-                    *(tp_timing *)field = (tp_timing)i;
-                else
-                    *(tp_mem_id *)field = (tp_mem_id)i;
-                return TP_OK;
-            }
-        return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s'", expect_what(k->type), r->text);
+        int i = cfg_enum_parse(k->type, r->text);
+        if (i < 0)
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s'", EXPECT(k->type), r->text);
+        cfg_key_set_enum(k, c, i);
+        return TP_OK;
     }
     case KT_DTYPES: {
         bool *d = (bool *)field;
         memset(d, 0, sizeof(bool) * TP_DTYPE__COUNT);
         if (r->n_items == 0)
-            return fail(x, TP_ERR_CONFIG, l, k->path, "the list is empty: give at least one of int8, bf16");
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "the list is empty: give at least one of int8, bf16");
         for (int i = 0; i < r->n_items; i++) {
             tp_dtype dt;
             if (num_dtype_parse(r->items[i], &dt))
-                return fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16%s)",
-                            r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
+                return cfg_fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16%s)",
+                                r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
             if (d[dt])
-                return fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "'%s' is listed twice", r->items[i]);
+                return cfg_fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "'%s' is listed twice", r->items[i]);
             d[dt] = true;
         }
         return TP_OK;
@@ -724,43 +660,43 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
     case KT_PJ: {
         double dv;
         if (!parse_decimal(r->text, &dv))
-            return fail(x, TP_ERR_CONFIG, l, k->path, "expected %s such as 0.2, got '%s'", expect_what(k->type), r->text);
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s such as 0.2, got '%s'", EXPECT(k->type), r->text);
         if (dv < (double)k->min || dv > (double)k->max)
-            return fail(x, TP_ERR_CONFIG, l, k->path, "must be between %llu and %llu, got %s",
-                        (unsigned long long)k->min, (unsigned long long)k->max, r->text);
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be between %llu and %llu, got %s",
+                            (unsigned long long)k->min, (unsigned long long)k->max, r->text);
         *(double *)field = dv;
         return TP_OK;
     }
     case KT_STR: {
         size_t n = strlen(r->text);
         if (n < k->min || n > k->max)
-            return fail(x, TP_ERR_CONFIG, l, k->path, "must be %llu to %llu characters long",
-                        (unsigned long long)k->min, (unsigned long long)k->max);
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be %llu to %llu characters long",
+                            (unsigned long long)k->min, (unsigned long long)k->max);
         for (const char *p = r->text; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                return fail(x, TP_ERR_CONFIG, l, k->path, "contains a control character");
+                return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "contains a control character");
         memcpy(field, r->text, n + 1);
         return TP_OK;
     }
     default:
-        return fail(x, TP_ERR_INTERNAL, l, k->path, "key has no type");
+        return cfg_fail(x, TP_ERR_INTERNAL, l, k->path, "key has no type");
     }
 }
 
-static bool block_present(const ctx_t *x, const char *path)
+static bool block_present(const cfg_ctx *x, const char *path)
 {
     int b = cfg_block_of(path);
     return b < 0 || x->present_blk[b];
 }
 
-static tp_status resolve_presence(ctx_t *x, tp_config *c)
+static tp_status resolve_presence(cfg_ctx *x, tp_config *c)
 {
     for (size_t b = 0; b < cfg_n_blocks; b++) {
         int parent = -1;
         size_t plen = 0;
         for (size_t q = 0; q < cfg_n_blocks; q++) {
             size_t n = strlen(cfg_blocks[q].prefix);
-            if (q != b && n < strlen(cfg_blocks[b].prefix) && has_prefix(cfg_blocks[b].prefix, cfg_blocks[q].prefix) && n > plen) {
+            if (q != b && n < strlen(cfg_blocks[b].prefix) && cfg_path_has_prefix(cfg_blocks[b].prefix, cfg_blocks[q].prefix) && n > plen) {
                 parent = (int)q;
                 plen = n;
             }
@@ -771,13 +707,13 @@ static tp_status resolve_presence(ctx_t *x, tp_config *c)
         *(bool *)((char *)c + cfg_blocks[b].present_off) = x->present_blk[b];
     }
     if (!c->tpu.present && !c->gpu.present)
-        return fail(x, TP_ERR_CONFIG, &x->root, NULL, "expected a tpu: or gpu: section (or both)");
+        return cfg_fail(x, TP_ERR_CONFIG, &x->root, NULL, "expected a tpu: or gpu: section (or both)");
     return TP_OK;
 }
 
 /* Given values first (so a bad value is reported before a key missing elsewhere), then the
  * defaults and the required keys of every present section. */
-static tp_status resolve_keys(ctx_t *x, tp_config *c)
+static tp_status resolve_keys(cfg_ctx *x, tp_config *c)
 {
     tp_status st;
     for (size_t i = 0; i < cfg_n_keys; i++)
@@ -786,20 +722,18 @@ static tp_status resolve_keys(ctx_t *x, tp_config *c)
             return st;
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
-        raw_val *r = &x->raw[i];
+        cfg_raw *r = &x->raw[i];
         if (!block_present(x, k->path))
             continue;
         if (!r->set) {
-            if (k->req == KR_REQUIRED) {
-                loc_t l = section_loc(x, k->path);
-                return fail(x, TP_ERR_CONFIG, &l, k->path, "required key is missing");
-            }
+            if (k->req == KR_REQUIRED)
+                return cfg_fail_missing(x, k->path, NULL);
             if (k->req != KR_DEFAULT)
                 continue;
             /* the default goes through the same conversion; positioned at its section */
-            raw_val d;
+            cfg_raw d;
             memset(&d, 0, sizeof d);
-            d.loc = section_loc(x, k->path);
+            d.loc = cfg_section_loc(x, k->path);
             snprintf(d.text, sizeof d.text, "%s", k->def);
             if (k->type == KT_DTYPES) {
                 snprintf(d.items[0], sizeof d.items[0], "%s", k->def);
@@ -815,11 +749,11 @@ static tp_status resolve_keys(ctx_t *x, tp_config *c)
 }
 
 /* Times -> cycles of their section's clock, now that clocks are known. */
-static tp_status resolve_times(ctx_t *x, tp_config *c)
+static tp_status resolve_times(cfg_ctx *x, tp_config *c)
 {
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
-        raw_val *r = &x->raw[i];
+        cfg_raw *r = &x->raw[i];
         uint64_t hz, cyc;
         const char *why;
         if ((k->type != KT_TIME32 && k->type != KT_TIME64) || !block_present(x, k->path))
@@ -827,9 +761,9 @@ static tp_status resolve_times(ctx_t *x, tp_config *c)
         if (!r->set && k->req != KR_DEFAULT)
             continue;
         hz = !strncmp(k->path, "gpu.", 4) ? c->gpu.clock_hz : c->tpu.clock_hz;
-        loc_t l = key_loc(x, (int)i);
+        cfg_loc l = cfg_key_loc(x, (int)i);
         if (units_time_cycles(&r->time, hz, &cyc, &why))
-            return fail(x, TP_ERR_CONFIG, &l, k->path, "'%s': %s", r->text, why);
+            return cfg_fail(x, TP_ERR_CONFIG, &l, k->path, "'%s': %s", r->text, why);
         if (cyc < k->min || cyc > k->max) {
             char shown[200], hzs[32];
             if (r->time.is_cycles)
@@ -837,180 +771,11 @@ static tp_status resolve_times(ctx_t *x, tp_config *c)
             else
                 snprintf(shown, sizeof shown, "%s = %llu cycles at %s", r->text, (unsigned long long)cyc,
                          units_fmt_freq(hz, hzs, sizeof hzs));
-            return fail(x, TP_ERR_CONFIG, &l, k->path, "must be %s %llu cycles, got %s",
-                        cyc < k->min ? "at least" : "at most",
-                        (unsigned long long)(cyc < k->min ? k->min : k->max), shown);
+            return cfg_fail(x, TP_ERR_CONFIG, &l, k->path, "must be %s %llu cycles, got %s",
+                            cyc < k->min ? "at least" : "at most",
+                            (unsigned long long)(cyc < k->min ? k->min : k->max), shown);
         }
         set_u(c, k, cyc);
-    }
-    return TP_OK;
-}
-
-static int kidx(const char *path)
-{
-    int i = cfg_key_find(path);
-    return i;   /* every path used below is in the table (checked by the tests) */
-}
-
-/* Bandwidth vs bytes per cycle, latencies unless ideal, interleave granule. */
-static tp_status check_mem(ctx_t *x, const char *p, tp_mem_cfg *m, uint64_t clock_hz)
-{
-    char path[MAX_PATH];
-    int i_bw, i_bpc, i_il;
-    snprintf(path, sizeof path, "%s.bandwidth", p);
-    i_bw = kidx(path);
-    snprintf(path, sizeof path, "%s.bytes_per_cycle_per_channel", p);
-    i_bpc = kidx(path);
-    snprintf(path, sizeof path, "%s.interleave_bytes", p);
-    i_il = kidx(path);
-    if (x->raw[i_bw].set && x->raw[i_bpc].set) {
-        loc_t l = key_loc(x, i_bpc);
-        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bpc].path, "give %s.bandwidth or %s.bytes_per_cycle_per_channel, not both",
-                    p, p);
-    }
-    if (x->raw[i_bpc].set) {
-        u128 bps = (u128)m->bytes_per_cycle_per_channel * m->channels * clock_hz;
-        if (bps > cfg_keys[i_bw].max) {
-            loc_t l = key_loc(x, i_bpc);
-            return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bpc].path, "gives more than 1PB/s in total");
-        }
-        m->bytes_per_s = (uint64_t)bps;
-    }
-    if (!m->ideal) {
-        if (!x->raw[i_bw].set && !x->raw[i_bpc].set) {
-            loc_t l = section_loc(x, cfg_keys[i_bw].path);
-            return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_bw].path,
-                        "required key is missing (or give %s.bytes_per_cycle_per_channel, or %s.ideal: true)", p, p);
-        }
-        for (const char *lat = "read_latency"; lat; lat = strcmp(lat, "read_latency") ? NULL : "write_latency") {
-            snprintf(path, sizeof path, "%s.%s", p, lat);
-            int i = kidx(path);
-            if (!x->raw[i].set) {
-                loc_t l = section_loc(x, path);
-                return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "required key is missing (unless %s.ideal: true)", p);
-            }
-        }
-    }
-    if (m->interleave_bytes % m->burst_bytes) {
-        loc_t l = key_loc(x, i_il);
-        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_il].path, "%u is not a multiple of %s.burst_bytes (%u)",
-                    m->interleave_bytes, p, m->burst_bytes);
-    }
-    return TP_OK;
-}
-
-/* Where a limit on a total is reported: the last --set of one of the keys that make up the
- * total (that is what pushed it over), else the tpu section. */
-static loc_t blame(const ctx_t *x, const char *const *paths, size_t n)
-{
-    loc_t l = section_loc(x, "tpu");
-    int best = 0;
-    for (size_t p = 0; p < n; p++) {
-        int ip = kidx(paths[p]);
-        if (x->raw[ip].set && x->raw[ip].set_seq > best) {
-            best = x->raw[ip].set_seq;
-            l = x->raw[ip].loc;
-        }
-    }
-    return l;
-}
-
-static tp_status check_tpu(ctx_t *x, tp_config *c)
-{
-    tp_tpu_cfg *t = &c->tpu;
-    tp_status st;
-    int i;
-    static const char *const mem_paths[TP_MEM__COUNT] = {"tpu.dram", "tpu.weight_mem", "tpu.host"};
-    if (t->array.weight_rows_per_cycle > t->array.rows) {
-        i = kidx("tpu.array.weight_rows_per_cycle");
-        loc_t l = key_loc(x, i);
-        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "must be at most tpu.array.rows (%u), got %u",
-                    t->array.rows, t->array.weight_rows_per_cycle);
-    }
-    /* accumulators: entries and size describe the same thing */
-    {
-        int ie = kidx("tpu.acc.entries"), is = kidx("tpu.acc.size");
-        uint64_t row_bytes = (uint64_t)t->array.cols * t->acc.width_bits / 8;
-        loc_t le = key_loc(x, ie), ls = key_loc(x, is);
-        if (x->raw[ie].set && x->raw[is].set) {
-            if ((u128)t->acc.entries * row_bytes != t->acc.size_bytes)
-                return fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
-                            "disagrees with tpu.acc.entries: %llu entries x %u cols x %u bits = %llu bytes, not %llu",
-                            (unsigned long long)t->acc.entries, t->array.cols, t->acc.width_bits,
-                            (unsigned long long)(t->acc.entries * row_bytes), (unsigned long long)t->acc.size_bytes);
-        } else if (x->raw[is].set) {
-            if (t->acc.size_bytes % row_bytes)
-                return fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
-                            "%llu bytes is not a whole number of accumulator rows of %llu bytes (cols x width_bits/8)",
-                            (unsigned long long)t->acc.size_bytes, (unsigned long long)row_bytes);
-            t->acc.entries = t->acc.size_bytes / row_bytes;
-            if ((st = check_range(x, &cfg_keys[ie], &ls, t->acc.entries, NULL)) != TP_OK)
-                return st;
-        } else if (x->raw[ie].set) {
-            u128 sz = (u128)t->acc.entries * row_bytes;
-            if (sz > cfg_keys[is].max) {
-                char a[32];
-                return fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "gives more than %s of accumulators per MXU",
-                            units_fmt_size(cfg_keys[is].max, a, sizeof a));
-            }
-            t->acc.size_bytes = (uint64_t)sz;
-        } else {
-            return fail(x, TP_ERR_CONFIG, &le, cfg_keys[ie].path, "required key is missing (or give tpu.acc.size)");
-        }
-    }
-    for (int m = 0; m < TP_MEM__COUNT; m++)
-        if (t->mem[m].present && (st = check_mem(x, mem_paths[m], &t->mem[m], t->clock_hz)) != TP_OK)
-            return st;
-    {
-        static const char *const place[3] = {"tpu.placement.weights", "tpu.placement.inputs", "tpu.placement.outputs"};
-        tp_mem_id ids[3] = {t->place_weights, t->place_inputs, t->place_outputs};
-        for (int p = 0; p < 3; p++)
-            if (!t->mem[ids[p]].present) {
-                i = kidx(place[p]);
-                loc_t l = key_loc(x, i);
-                return fail(x, TP_ERR_CONFIG, &l, place[p], "'%s' is not defined in this config (add a %s: section)",
-                            cfg_mem_name(ids[p]), mem_paths[ids[p]]);
-            }
-    }
-    /* totals that make a machine too large to simulate */
-    {
-        u128 pes = (u128)t->cores * t->mxus_per_core * t->array.rows * t->array.cols;
-        /* weight FIFO tiles counted at the widest input element (bf16, 2 bytes) */
-        u128 wbuf = (u128)t->wbuf.depth_tiles * t->array.rows * t->array.cols * 2;
-        u128 onchip = (u128)t->cores * (t->ub.size_bytes + (u128)t->mxus_per_core * (t->acc.size_bytes + wbuf));
-        static const char *const parts[] = {"tpu.cores", "tpu.mxus_per_core", "tpu.array.rows", "tpu.array.cols",
-                                            "tpu.ub.size", "tpu.acc.entries", "tpu.acc.size", "tpu.wbuf.depth_tiles"};
-        loc_t l;
-        if (pes > MAX_TOTAL_PES) {
-            l = blame(x, parts, 4);
-            return fail(x, TP_ERR_NOMEM, &l, "tpu",
-                        "the machine has %llu PEs (cores x mxus_per_core x rows x cols); tpusim simulates at most %llu",
-                        (unsigned long long)pes, MAX_TOTAL_PES);
-        }
-        l = blame(x, parts, sizeof parts / sizeof parts[0]);
-        if (onchip > MAX_ONCHIP_BYTES)
-            return fail(x, TP_ERR_NOMEM, &l, "tpu",
-                        "on-chip memories total %llu bytes (unified buffers, accumulators, weight FIFOs); tpusim holds at most 4GiB",
-                        (unsigned long long)onchip);
-    }
-    return TP_OK;
-}
-
-static tp_status check_gpu(ctx_t *x, tp_config *c)
-{
-    tp_gpu_cfg *g = &c->gpu;
-    tp_status st;
-    if ((st = check_mem(x, "gpu.dram", &g->dram, g->clock_hz)) != TP_OK)
-        return st;
-    if ((uint64_t)g->max_warps_per_sm * g->warp_size < g->max_threads_per_sm) {
-        int i = kidx("gpu.max_threads_per_sm");
-        loc_t l = key_loc(x, i);
-        return fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "%u threads need more than max_warps_per_sm (%u) warps of %u",
-                    g->max_threads_per_sm, g->max_warps_per_sm, g->warp_size);
-    }
-    if ((u128)g->sms * g->smem_per_sm_bytes + g->l2.size_bytes > MAX_ONCHIP_BYTES) {
-        loc_t l = section_loc(x, "gpu");
-        return fail(x, TP_ERR_NOMEM, &l, "gpu", "on-chip memories (shared memory of all SMs and L2) exceed 4GiB");
     }
     return TP_OK;
 }
@@ -1035,7 +800,7 @@ static void base_name(const char *path, char *out, size_t cap)
 tp_status cfg_load_string(const char *name, const char *yaml, const char *const *sets, int n_sets,
                           tp_config *out, tp_err *err)
 {
-    ctx_t *x;
+    cfg_ctx *x;
     tp_status st = TP_OK;
     memset(out, 0, sizeof *out);
     if (!name)
@@ -1058,9 +823,9 @@ tp_status cfg_load_string(const char *name, const char *yaml, const char *const 
     if (st == TP_OK)
         st = resolve_times(x, out);
     if (st == TP_OK && out->tpu.present)
-        st = check_tpu(x, out);
+        st = cfg_check_tpu(x, out);
     if (st == TP_OK && out->gpu.present)
-        st = check_gpu(x, out);
+        st = cfg_check_gpu(x, out);
     if (st == TP_OK) {
         if (!out->name[0])
             base_name(name, out->name, sizeof out->name);

@@ -149,6 +149,15 @@ double cfg_tpu_peak_ops_per_s(const tp_tpu_cfg *t, tp_dtype dt);    /* 2 * MACs/
 double cfg_mem_bytes_per_cycle(const tp_mem_cfg *m, uint64_t clock_hz); /* exact ratio as double, for reports */
 /* Cycles to move `bytes` at m's bandwidth (ceil of bytes*clock_hz/bytes_per_s, exact integer math). */
 uint64_t cfg_mem_transfer_cycles(const tp_mem_cfg *m, uint64_t clock_hz, uint64_t bytes);
+/* A config without a tpu: section (a GPU config) is refused by every command that simulates a
+ * TPU with this one line: "SOURCE: machine 'NAME' has no tpu: section (...)",
+ * TP_ERR_UNSUPPORTED. TP_OK if c has a tpu: section. */
+tp_status cfg_require_tpu(const tp_config *c, tp_err *err);
+/* cfg_require_tpu, then the invariants every tpu section satisfies however it was built (the
+ * loader checks them too, positioned at the key): weight_rows_per_cycle <= rows, and each
+ * placement names a memory that is present. For a tp_tpu_cfg built by hand (tests) this is the
+ * check the loader would have made. TP_ERR_CONFIG "SOURCE: key.path: message" on failure. */
+tp_status cfg_tpu_check(const tp_config *c, tp_err *err);
 /* Checks that the TPU supports dt; otherwise a one-line TP_ERR_UNSUPPORTED naming the machine. */
 tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err);
 

@@ -63,8 +63,8 @@ static void supported_list(const bool *d, char *buf, size_t cap)
 tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
 {
     char list[64];
-    if (!c->tpu.present)
-        return tp_err_set(err, TP_ERR_UNSUPPORTED, "machine '%s' has no tpu: section", c->name);
+    if (cfg_require_tpu(c, err) != TP_OK)
+        return TP_ERR_UNSUPPORTED;
     if ((unsigned)dt >= TP_DTYPE__COUNT)
         return tp_err_set(err, TP_ERR_UNSUPPORTED, "unknown dtype");
     if (c->tpu.array.dtypes[dt])
@@ -173,10 +173,25 @@ static void print_mem_fig(FILE *f, const char *name, const tp_mem_cfg *m, uint64
     }
 }
 
+/* Width of config show's key column: the longest key path or section name, so that every value
+ * starts in the same column (tpu.weight_mem.bytes_per_cycle_per_channel is 42 characters). */
+static int key_column_width(void)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < cfg_n_keys; i++)
+        if (strlen(cfg_keys[i].path) > w)
+            w = strlen(cfg_keys[i].path);
+    for (size_t b = 0; b < cfg_n_blocks; b++)
+        if (strlen(cfg_blocks[b].prefix) > w)
+            w = strlen(cfg_blocks[b].prefix);
+    return (int)w;
+}
+
 void cfg_print(const tp_config *c, void *file)
 {
     FILE *f = file;
     char val[160], a[32];
+    int kw = key_column_width();
     fprintf(f, "machine: %s  (from %s)\n", c->name, c->source);
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
@@ -193,11 +208,11 @@ void cfg_print(const tp_config *c, void *file)
             uint64_t v;
             memcpy(&v, (const char *)c + k->off, sizeof v);
             snprintf(a, sizeof a, "%llu", (unsigned long long)v);
-            fprintf(f, "%-40s %-14s %s (%s)\n", k->path, val, unit, a);
+            fprintf(f, "%-*s %-14s %s (%s)\n", kw, k->path, val, unit, a);
         } else if (unit[0]) {
-            fprintf(f, "%-40s %-14s %s\n", k->path, val, unit);
+            fprintf(f, "%-*s %-14s %s\n", kw, k->path, val, unit);
         } else {
-            fprintf(f, "%-40s %s\n", k->path, val);
+            fprintf(f, "%-*s %s\n", kw, k->path, val);
         }
     }
     /* optional sections that are absent (inside a present machine section) */
@@ -207,7 +222,7 @@ void cfg_print(const tp_config *c, void *file)
         bool top = !strchr(pre, '.');
         bool parent = !strncmp(pre, "tpu.", 4) ? c->tpu.present : c->gpu.present;
         if (!present && (top || parent))
-            fprintf(f, "%-40s (absent)\n", pre);
+            fprintf(f, "%-*s (absent)\n", kw, pre);
     }
 
     fprintf(f, "derived:\n");
@@ -272,35 +287,26 @@ void cfg_print(const tp_config *c, void *file)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-/* One JSON string, escaped by the one JSON writer (base/json.c): control characters, quotes and
- * bytes that are not UTF-8 (a file name in another encoding) come out as valid JSON. */
-static void jstr(FILE *f, const char *s)
-{
-    json_w w;
-    json_init(&w, f, 0);
-    json_str(&w, s);
-}
-
-/* Keys flat by path ("tpu.array.rows": 256), numbers in base units, then "derived". */
+/* Keys flat by path ("tpu.array.rows": 256), numbers in base units, then "derived". Written by
+ * the one JSON writer (base/json.c), which escapes strings (control characters, quotes, bytes
+ * that are not UTF-8 in a file name) so the output is always valid JSON. */
 void cfg_print_json(const tp_config *c, void *file)
 {
-    FILE *f = file;
-    char val[160];
-    fprintf(f, "{\n  \"source\": ");
-    jstr(f, c->source);
-    fprintf(f, ",\n  \"keys\": {");
-    bool first = true;
+    json_w w;
+    char val[160], nm[64];
+    json_init(&w, file, 2);
+    json_begin_object(&w);
+    json_kv_str(&w, "source", c->source);
+    json_key(&w, "keys");
+    json_begin_object(&w);
     for (size_t i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
         const char *p = (const char *)c + k->off;
         if (!key_shown(k, c))
             continue;
-        fprintf(f, "%s\n    ", first ? "" : ",");
-        first = false;
-        jstr(f, k->path);
-        fputs(": ", f);
+        json_key(&w, k->path);
         if (key_unset(k, c)) {
-            fputs("null", f);
+            json_null(&w);
             continue;
         }
         switch (k->type) {
@@ -308,7 +314,7 @@ void cfg_print_json(const tp_config *c, void *file)
         case KT_TIME32: {
             uint32_t v;
             memcpy(&v, p, sizeof v);
-            fprintf(f, "%u", v);
+            json_u64(&w, v);
             break;
         }
         case KT_U64:
@@ -318,72 +324,66 @@ void cfg_print_json(const tp_config *c, void *file)
         case KT_FREQ: {
             uint64_t v;
             memcpy(&v, p, sizeof v);
-            fprintf(f, "%llu", (unsigned long long)v);
+            json_u64(&w, v);
             break;
         }
         case KT_BOOL:
-            fputs(*(const bool *)p ? "true" : "false", f);
+            json_bool(&w, *(const bool *)p);
             break;
         case KT_PJ:
-            fprintf(f, "%.17g", *(const double *)p);
+            json_double(&w, *(const double *)p);
             break;
         case KT_DTYPES: {
             const bool *d = (const bool *)p;
-            bool f1 = true;
-            fputc('[', f);
+            json_begin_array_flat(&w);
             for (int j = 0; j < TP_DTYPE__COUNT; j++)
-                if (d[j]) {
-                    fprintf(f, "%s\"%s\"", f1 ? "" : ", ", num_dtype_name((tp_dtype)j));
-                    f1 = false;
-                }
-            fputc(']', f);
+                if (d[j])
+                    json_str(&w, num_dtype_name((tp_dtype)j));
+            json_end_array(&w);
             break;
         }
         default:
-            jstr(f, cfg_key_format(k, c, val, sizeof val));
+            json_str(&w, cfg_key_format(k, c, val, sizeof val));
         }
     }
-    fprintf(f, "\n  },\n  \"derived\": {");
-    first = true;
-#define JNUM(name, fmt, v) do { fprintf(f, "%s\n    \"%s\": " fmt, first ? "" : ",", name, v); first = false; } while (0)
+    json_end_object(&w);
+    json_key(&w, "derived");
+    json_begin_object(&w);
     if (c->tpu.present) {
         const tp_tpu_cfg *t = &c->tpu;
-        JNUM("tpu.peak_macs_per_cycle", "%llu", (unsigned long long)cfg_tpu_peak_macs_per_cycle(t));
+        json_kv_u64(&w, "tpu.peak_macs_per_cycle", cfg_tpu_peak_macs_per_cycle(t));
         for (int d = 0; d < TP_DTYPE__COUNT; d++)
             if (t->array.dtypes[d]) {
-                char nm[64];
                 snprintf(nm, sizeof nm, "tpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
-                JNUM(nm, "%.17g", cfg_tpu_peak_ops_per_s(t, (tp_dtype)d));
+                json_kv_double(&w, nm, cfg_tpu_peak_ops_per_s(t, (tp_dtype)d));
             }
         for (int m = 0; m < TP_MEM__COUNT; m++)
             if (t->mem[m].present && !t->mem[m].ideal) {
-                char nm[64];
                 double best = 0;
                 snprintf(nm, sizeof nm, "tpu.%s.bytes_per_cycle", cfg_mem_name((tp_mem_id)m));
-                JNUM(nm, "%.17g", cfg_mem_bytes_per_cycle(&t->mem[m], t->clock_hz));
+                json_kv_double(&w, nm, cfg_mem_bytes_per_cycle(&t->mem[m], t->clock_hz));
                 for (int d = 0; d < TP_DTYPE__COUNT; d++)
                     if (cfg_tpu_peak_ops_per_s(t, (tp_dtype)d) > best)
                         best = cfg_tpu_peak_ops_per_s(t, (tp_dtype)d);
                 snprintf(nm, sizeof nm, "tpu.%s.ridge_ops_per_byte", cfg_mem_name((tp_mem_id)m));
-                JNUM(nm, "%.17g", best / (double)t->mem[m].bytes_per_s);
+                json_kv_double(&w, nm, best / (double)t->mem[m].bytes_per_s);
             }
-        JNUM("tpu.acc.entries", "%llu", (unsigned long long)t->acc.entries);
-        JNUM("tpu.acc.size_bytes", "%llu", (unsigned long long)t->acc.size_bytes);
-        JNUM("tpu.ub.bytes_per_chip", "%llu", (unsigned long long)(t->ub.size_bytes * t->cores));
-        JNUM("tpu.acc.bytes_per_chip", "%llu",
-             (unsigned long long)(t->acc.size_bytes * t->mxus_per_core * t->cores));
+        json_kv_u64(&w, "tpu.acc.entries", t->acc.entries);
+        json_kv_u64(&w, "tpu.acc.size_bytes", t->acc.size_bytes);
+        json_kv_u64(&w, "tpu.ub.bytes_per_chip", t->ub.size_bytes * t->cores);
+        json_kv_u64(&w, "tpu.acc.bytes_per_chip", t->acc.size_bytes * t->mxus_per_core * t->cores);
     }
     if (c->gpu.present) {
         const tp_gpu_cfg *g = &c->gpu;
         for (int d = 0; d < TP_DTYPE__COUNT; d++)
             if (cfg_gpu_supports(g, (tp_dtype)d)) {
-                char nm[64];
                 snprintf(nm, sizeof nm, "gpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
-                JNUM(nm, "%.17g", cfg_gpu_peak_ops_per_s(g, (tp_dtype)d));
+                json_kv_double(&w, nm, cfg_gpu_peak_ops_per_s(g, (tp_dtype)d));
             }
         if (!g->dram.ideal)
-            JNUM("gpu.dram.bytes_per_cycle", "%.17g", cfg_mem_bytes_per_cycle(&g->dram, g->clock_hz));
+            json_kv_double(&w, "gpu.dram.bytes_per_cycle", cfg_mem_bytes_per_cycle(&g->dram, g->clock_hz));
     }
-#undef JNUM
-    fprintf(f, "\n  }\n}\n");
+    json_end_object(&w);
+    json_end_object(&w);
+    (void)json_finish(&w);   /* flushes; the caller checks the stream for write errors */
 }
