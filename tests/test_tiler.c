@@ -303,7 +303,7 @@ static void programs_verify_both_engines(void **state)
             for (uint32_t b = 0; b < pb.batch; b++) {
                 num_gemm_args g;
                 memset(&g, 0, sizeof g);
-                size_t ib = num_in_bytes(pb.dtype);
+                size_t ib = dtype_in_bytes(pb.dtype);
                 g.a = (const char *)res.a + (size_t)b * pb.m * pb.k * ib;
                 g.a_rs = pb.transpose_a ? 1 : pb.k;
                 g.a_cs = pb.transpose_a ? pb.m : 1;
@@ -338,7 +338,7 @@ static void programs_verify_both_engines(void **state)
                 } else {
                     float w;
                     memcpy(&w, &want[i], 4);
-                    assert_int_equal(((uint16_t *)res.c)[i], num_f32_to_bf16(w));
+                    assert_int_equal(((uint16_t *)res.c)[i], dtype_f32_to_bf16(w));
                 }
             }
             free(want);
@@ -443,9 +443,9 @@ static void split_k_follows_part_order(void **state)
     size_t differ = 0;
     for (size_t i = 0; i < nc; i++) {
         float want = p1[i] + p0[i], got = ((float *)res.c)[i];
-        if (num_f32_bits(got) != num_f32_bits(want))
+        if (dtype_f32_bits(got) != dtype_f32_bits(want))
             fail_msg("C[%zu] = %.9g, want P1 + P0 = %.9g", i, (double)got, (double)want);
-        differ += num_f32_bits(got) != num_f32_bits(whole[i]);
+        differ += dtype_f32_bits(got) != dtype_f32_bits(whole[i]);
     }
     assert_true(differ > 0);
     free(p0);

@@ -32,7 +32,7 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
 {
     const char *ops = pb->dtype == TP_INT8 ? "TOPS" : "TFLOPS";
     fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
-            pb->batch > 1 ? "" : "", num_dtype_name(pb->dtype), cfg->tpu.name,
+            pb->batch > 1 ? "" : "", dtype_name(pb->dtype), cfg->tpu.name,
             cfg_dataflow_name(cfg->tpu.array.dataflow), r->stats.engine);
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);
@@ -261,7 +261,7 @@ int cmd_gemm(int argc, char **argv)
     /* a scale that nothing uses would be silently ignored */
     if (to.requant_scale != 0.0f && (to.epilogue != WL_EPI_REQUANT || pb.dtype != TP_INT8))
         return cli_usage_error("--requant-scale: applies only to int8 with --epilogue requant (here: %s, epilogue %s)",
-                               num_dtype_name(pb.dtype), workload_epilogue_name(to.epilogue));
+                               dtype_name(pb.dtype), workload_epilogue_name(to.epilogue));
     pb.m = dims[0];
     pb.n = dims[1];
     pb.k = dims[2];
@@ -359,7 +359,7 @@ int cmd_gemm(int argc, char **argv)
                        "; tiling %ux%ux%u order %s, double buffering %s, epilogue %s%s; reference kc = %u\n"
                        "; run it: tpusim run -c CONFIG FILE --in A=a.npy --in B=b.npy --out C=c.npy\n",
                     pb.m, pb.n, pb.k, pb.batch > 1 ? " (batched)" : "", pb.transpose_a ? " --transpose-a" : "",
-                    pb.transpose_b ? " --transpose-b" : "", num_dtype_name(pb.dtype), cfg.tpu.name,
+                    pb.transpose_b ? " --transpose-b" : "", dtype_name(pb.dtype), cfg.tpu.name,
                     cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.array.rows, cfg.tpu.array.cols,
                     cfg.tpu.cores, cfg.tpu.mxus_per_core, plan.tm, plan.tn, plan.tk, plan.order,
                     plan.double_buffer ? "on" : "off", workload_epilogue_name(plan.epilogue),

@@ -44,7 +44,7 @@ typedef struct {
 
 static uint64_t ub_bytes_of(const tiler_problem *pb)
 {
-    return (uint64_t)pb->batch * pb->m * pb->n * num_in_bytes(pb->dtype);
+    return (uint64_t)pb->batch * pb->m * pb->n * dtype_in_bytes(pb->dtype);
 }
 
 static bool chains(const wl_layer *a, const layer_run *ra, const wl_layer *b, const layer_run *rb)
@@ -89,7 +89,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
                 float *x = c;
                 uint16_t *o = c;
                 for (size_t j = 0; j < nc; j++)
-                    o[j] = num_f32_to_bf16(x[j]);
+                    o[j] = dtype_f32_to_bf16(x[j]);
             }
         }
         if (a != a0)
@@ -132,13 +132,13 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
         rng_state r;
         rng_init(&r, seed);
         const tiler_problem *p0 = &L[first].pb, *pN = &L[last].pb;
-        size_t ib = num_in_bytes(p0->dtype);
+        size_t ib = dtype_in_bytes(p0->dtype);
         npy_dtype idt = npy_dtype_of_input(p0->dtype);
         for (size_t i = 0; i < n && st == TP_OK; i++)
             st = tiler_check_sizes(&L[first + i].pb, err);
         if (st == TP_OK) {
             a0 = malloc((size_t)p0->batch * p0->m * p0->k * ib);
-            cN = calloc((size_t)pN->batch * pN->m * pN->n, isa_dtype_bytes(L[last].plan.out_dtype));
+            cN = calloc((size_t)pN->batch * pN->m * pN->n, npy_dtype_size(L[last].plan.out_dtype));
             if (!a0 || !cN)
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
         }
@@ -194,7 +194,7 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
     if (st == TP_OK && data && check) {
         ref = reference_chain(&L[first], n, a0, bs, 0);
         const tiler_problem *pN = &L[last].pb;
-        size_t bytes = (size_t)pN->batch * pN->m * pN->n * isa_dtype_bytes(L[last].plan.out_dtype);
+        size_t bytes = (size_t)pN->batch * pN->m * pN->n * npy_dtype_size(L[last].plan.out_dtype);
         bool ok = ref && !memcmp(ref, cN, bytes);
         for (size_t i = 0; i < n; i++) {
             L[first + i].checked = true;
@@ -275,7 +275,7 @@ int cmd_model(int argc, char **argv)
         if (!cfg.tpu.array.dtypes[dt])
             st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
-                           num_dtype_name(dt));
+                           dtype_name(dt));
         L[i].pb = (tiler_problem){l->m, l->n, l->k, 1, dt, false, false};
         L[i].repeat = l->repeat;
     }
@@ -366,7 +366,7 @@ int cmd_model(int argc, char **argv)
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double tops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0;
             fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %s\n", w.layers[i].name,
-                    num_dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, tops,
                     no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }
@@ -400,7 +400,7 @@ int cmd_model(int argc, char **argv)
             uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
             json_begin_object(&j);
             json_kv_str(&j, "name", w.layers[i].name);
-            json_kv_str(&j, "dtype", num_dtype_name(r->pb.dtype));
+            json_kv_str(&j, "dtype", dtype_name(r->pb.dtype));
             json_kv_u64(&j, "m", r->pb.m);
             json_kv_u64(&j, "n", r->pb.n);
             json_kv_u64(&j, "k", r->pb.k);

@@ -712,7 +712,7 @@ static tp_status convert(ctx_t *x, const cfg_key *k, raw_val *r, tp_config *c)
             return fail(x, TP_ERR_CONFIG, l, k->path, "the list is empty: give at least one of int8, bf16");
         for (int i = 0; i < r->n_items; i++) {
             tp_dtype dt;
-            if (num_dtype_parse(r->items[i], &dt))
+            if (dtype_parse(r->items[i], &dt))
                 return fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16%s)",
                             r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
             if (d[dt])

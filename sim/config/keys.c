@@ -283,7 +283,7 @@ const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size
         for (int i = 0; i < TP_DTYPE__COUNT; i++)
             if (d[i] && n < cap)
                 n += (size_t)snprintf(buf + n, cap - n, "%s%s", n > 1 ? ", " : "",
-                                      num_dtype_name((tp_dtype)i));
+                                      dtype_name((tp_dtype)i));
         if (n < cap)
             snprintf(buf + n, cap - n, "]");
         break;

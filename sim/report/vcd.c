@@ -149,14 +149,14 @@ static uint64_t in_bits(tp_dtype dt, const void *arr, size_t i)
 {
     if (dt == TP_INT8)
         return (uint8_t)((const int32_t *)arr)[i];
-    return num_f32_bits(((const float *)arr)[i]) >> 16;
+    return dtype_f32_bits(((const float *)arr)[i]) >> 16;
 }
 
 static uint64_t sum_bits(tp_dtype dt, const void *arr, size_t i)
 {
     if (dt == TP_INT8)
         return ((const uint32_t *)arr)[i];
-    return num_f32_bits(((const float *)arr)[i]);
+    return dtype_f32_bits(((const float *)arr)[i]);
 }
 
 tp_status vcd_mxu_open(const char *path, const mxu_params *p, vcd_mxu **out, tp_err *err)
@@ -176,7 +176,7 @@ tp_status vcd_mxu_open(const char *path, const mxu_params *p, vcd_mxu **out, tp_
     t->p = *p;
     snprintf(comment, sizeof comment,
              "tpusim MXU per-PE registers: %ux%u %s %s; one time unit = one clock cycle",
-             p->rows, p->cols, cfg_dataflow_name(p->dataflow), num_dtype_name(p->dtype));
+             p->rows, p->cols, cfg_dataflow_name(p->dataflow), dtype_name(p->dtype));
     if ((st = vcd_open(path, comment, &t->v, err)) != TP_OK) {
         free(t->wire);
         free(t);

@@ -40,7 +40,7 @@ tp_status tiler_check_sizes(const tiler_problem *pb, tp_err *err)
 void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void *a, const void *b,
                      void *c, int threads)
 {
-    const size_t ib = num_in_bytes(pb->dtype);
+    const size_t ib = dtype_in_bytes(pb->dtype);
     const size_t m = pb->m, n = pb->n, k = pb->k;
     for (uint32_t bi = 0; bi < pb->batch; bi++) {
         num_gemm_args g;
@@ -118,7 +118,7 @@ void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void
         } else {
             uint16_t *o = c;
             for (size_t i = 0; i < total; i++)
-                o[i] = num_f32_to_bf16(x[i]);
+                o[i] = dtype_f32_to_bf16(x[i]);
         }
     }
 }
@@ -180,7 +180,7 @@ typedef struct {
 static void *fill_worker(void *arg)
 {
     const fill_job *j = arg;
-    size_t eb = num_in_bytes(j->dt);
+    size_t eb = dtype_in_bytes(j->dt);
     for (size_t c = j->first; c * FILL_CHUNK < j->n; c += j->step) {
         /* chunk c's stream: seeded by one splitmix output of (base + c), distinct per chunk */
         rng_state s;
@@ -226,12 +226,12 @@ static void describe(char *buf, size_t cap, npy_dtype dt, const void *p, size_t 
     case NPY_INT32: snprintf(buf, cap, "%d", ((const int32_t *)p)[i]); break;
     case NPY_F32: {
         float f = ((const float *)p)[i];
-        snprintf(buf, cap, "%.9g (0x%08x)", (double)f, num_f32_bits(f));
+        snprintf(buf, cap, "%.9g (0x%08x)", (double)f, dtype_f32_bits(f));
         break;
     }
     default: {
         uint16_t u = ((const uint16_t *)p)[i];
-        snprintf(buf, cap, "%.4g (0x%04x)", (double)num_bf16_to_f32(u), u);
+        snprintf(buf, cap, "%.4g (0x%04x)", (double)dtype_bf16_to_f32(u), u);
         break;
     }
     }
@@ -251,7 +251,7 @@ tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_p
         st = machine_new(cfg, o->engine, &mc, err);
     if (st == TP_OK)
         st = machine_load(mc, &p, err);
-    const size_t ib = num_in_bytes(pb->dtype), ob = isa_dtype_bytes(plan->out_dtype);
+    const size_t ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(plan->out_dtype);
     const size_t na = (size_t)pb->batch * pb->m * pb->k, nb = (size_t)pb->batch * pb->k * pb->n;
     const size_t nc = (size_t)pb->batch * pb->m * pb->n;
     const npy_dtype idt = npy_dtype_of_input(pb->dtype);

@@ -7,7 +7,7 @@
  * per part of plan.k_part, added as C = P_p + C in ascending part order), then the epilogue
  * exactly as the vector unit defines it: relu = (x < 0 ? 0 : x) on the int32 / fp32 accumulator
  * (NaN and -0.0 pass unchanged),
- * requant = num_requant_i8(x, scale) for int8 and num_f32_to_bf16(x) for bf16. The comparison is
+ * requant = num_requant_i8(x, scale) for int8 and dtype_f32_to_bf16(x) for bf16. The comparison is
  * bitwise (NaN compares by bits too).
  */
 #ifndef TP_TILER_RUN_H

@@ -226,13 +226,13 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
                           (unsigned long long)(pl->acc_rows - t->acc.entries));
 
     /* unified buffer (per core) */
-    uint64_t a_bytes = (uint64_t)bufs * pl->tm * pl->tk * num_in_bytes(pb->dtype);
-    uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
+    uint64_t a_bytes = (uint64_t)bufs * pl->tm * pl->tk * dtype_in_bytes(pb->dtype);
+    uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
     uint64_t s_bytes = S > 1 ? (uint64_t)pl->tm * pl->tn * 4 : 0;   /* split-K partial sums */
     pl->ub_bytes = a_bytes + o_bytes + s_bytes;
     /* A panel: with order mnk, A(mi, ki) would be loaded again for every n tile; when the whole
      * tm x K panel fits beside the output slots it is loaded once per m tile instead */
-    uint64_t panel_bytes = (uint64_t)bufs * pl->tm * pb->k * num_in_bytes(pb->dtype);
+    uint64_t panel_bytes = (uint64_t)bufs * pl->tm * pb->k * dtype_in_bytes(pb->dtype);
     pl->a_panel = !strcmp(pl->order, "mnk") && d.nt[1] > 1 && d.nt[2] > 1 &&
                   panel_bytes + o_bytes + s_bytes <= t->ub.size_bytes;
     if (pl->a_panel)
@@ -301,7 +301,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
     if (!pl->double_buffer)
         mxu += iters * (uint64_t)pl->tm * pl->tk / umax(1, t->ub.bytes_per_cycle);
     /* off-chip traffic of the whole chip */
-    unsigned ib = num_in_bytes(pb->dtype), ob = isa_dtype_bytes(pl->out_dtype);
+    unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
     uint64_t all_iters = units * other;
     /* A is loaded again on every step, except across the steps of an innermost n loop */
     uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
@@ -345,15 +345,15 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
     const tiler_problem *pb = g->pb;
     uint32_t m0 = mi * pl->tm, k0 = ki * pl->tk;
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), kk = (uint32_t)umin(pl->tk, pb->k - k0);
-    *stride = (uint64_t)kk * num_in_bytes(pb->dtype);
+    *stride = (uint64_t)kk * dtype_in_bytes(pb->dtype);
     if (g->ch->a_resident) {
-        *stride = (uint64_t)pb->k * num_in_bytes(pb->dtype);
-        *addr = g->ch->a_base + (uint64_t)(b * pb->m + m0) * *stride + (uint64_t)k0 * num_in_bytes(pb->dtype);
+        *stride = (uint64_t)pb->k * dtype_in_bytes(pb->dtype);
+        *addr = g->ch->a_base + (uint64_t)(b * pb->m + m0) * *stride + (uint64_t)k0 * dtype_in_bytes(pb->dtype);
         return;
     }
     if (pl->a_panel) {
         /* the panel of (b, mi) gets its k tiles on the first pass over k (ascending) */
-        unsigned ib = num_in_bytes(pb->dtype);
+        unsigned ib = dtype_in_bytes(pb->dtype);
         *stride = (uint64_t)pb->k * ib;
         if (g->a_loaded_b != b || g->a_loaded_m != mi) {
             g->a_loaded_slot = g->a_next;
@@ -402,7 +402,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
     uint32_t kk = (uint32_t)umin(pl->tk, pb->k - k0);
     uint32_t groups = (uint32_t)cdiv(nn, C);
-    unsigned ib = num_in_bytes(pb->dtype);
+    unsigned ib = dtype_in_bytes(pb->dtype);
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t q = gi * g->S + part;
@@ -440,7 +440,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     const uint32_t C = g->t->array.cols;
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn;
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
-    unsigned ob = isa_dtype_bytes(g->o_dtype);
+    unsigned ob = npy_dtype_size(g->o_dtype);
     uint64_t ostride = (uint64_t)nn * ob;
     uint64_t oaddr = g->bufs * g->a_slot_bytes + g->o_next * g->o_slot_bytes;
     if (g->ch->c_resident) {
@@ -515,8 +515,8 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, cons
                            : isa_add_tensor(p, nb, in, pb->batch * pb->k, pb->n);
     g.tc = g.ch->c_resident ? 0 : isa_add_tensor(p, nc, pl->out_dtype, pb->batch * pb->m, pb->n);
     g.bufs = pl->double_buffer ? 2 : 1;
-    g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * num_in_bytes(pb->dtype);
-    g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * isa_dtype_bytes(pl->out_dtype);
+    g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * dtype_in_bytes(pb->dtype);
+    g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
     uint32_t U = t->mxus_per_core, groups = (uint32_t)cdiv(pl->tn, t->array.cols);
     g.S = pl->split_k > 1 ? pl->split_k : 1;
     uint32_t items = groups * g.S;

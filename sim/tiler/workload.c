@@ -183,7 +183,7 @@ static tp_status y_num(ycx *c, const yaml_node_t *n, const char *key, uint32_t m
 static tp_status y_dtype(ycx *c, const yaml_node_t *n, tp_dtype *out)
 {
     const char *s = scalar(n);
-    if (!s || num_dtype_parse(s, out))
+    if (!s || dtype_parse(s, out))
         return y_fail(c, n, "dtype: expected int8 or bf16, got '%s'", s ? s : "(not a scalar)");
     return TP_OK;
 }

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/err.h"
-#include "num/num.h"
+#include "base/dtype.h"
 
 #define WL_MAX_DIM (1u << 24)      /* 16M: any real layer; M*N*K may reach 2^72 (see workload_layer_macs) */
 #define WL_MAX_LAYERS 100000u
