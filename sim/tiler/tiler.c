@@ -49,7 +49,7 @@ int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk)
         uint64_t x = 0;
         while (*p >= '0' && *p <= '9') {
             x = x * 10 + (uint64_t)(*p - '0');
-            if (x > WL_MAX_DIM)
+            if (x > GEMM_MAX_DIM)
                 return -1;
             p++;
         }
@@ -106,7 +106,7 @@ typedef struct {
 
 static int dim_index(char c) { return c == 'm' ? 0 : c == 'n' ? 1 : 2; }
 
-static dims make_dims(const tiler_problem *pb, const tiler_plan *pl)
+static dims make_dims(const gemm_problem *pb, const tiler_plan *pl)
 {
     dims d;
     d.ext[0] = pb->m;
@@ -144,7 +144,7 @@ static uint32_t live_tiles(const tiler_plan *pl, const dims *d)
     return 1;                    /* x, k: k innermost */
 }
 
-tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan *pl, tp_err *err)
+tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err)
 {
     const uint32_t R = t->array.rows, C = t->array.cols, U = t->mxus_per_core;
     const tp_dataflow df = t->array.dataflow;
@@ -178,10 +178,7 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
         return tp_err_set(err, TP_ERR_USAGE,
                           "%s: the K tile must be a multiple of %u (the %s array's k per op) or cover K = %u",
                           tile, pl->kop, cfg_dataflow_name(df), pb->k);
-    if (pl->epilogue == WL_EPI_REQUANT)
-        pl->out_dtype = pb->dtype == TP_INT8 ? NPY_INT8 : NPY_BF16;
-    else
-        pl->out_dtype = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
+    pl->out_dtype = gemm_out_dtype(pb->dtype, pl->epilogue);
     if (pl->requant_scale == 0.0f)
         pl->requant_scale = 1.0f / 256.0f;
 
@@ -267,7 +264,7 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_
 /* Analytic estimate (docs/tiler.md): the MXU time of the busiest MXU (from mxu_time_op) and
  * the off-chip time of all traffic at the DRAM bandwidth shared by all cores; the larger wins,
  * plus the memory latencies and the first A tile's copy. */
-uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl)
+uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
 {
     const uint32_t C = t->array.cols, U = t->mxus_per_core;
     dims d = make_dims(pb, pl);
@@ -319,7 +316,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tile
 
 typedef struct {
     const tp_tpu_cfg *t;
-    const tiler_problem *pb;
+    const gemm_problem *pb;
     const tiler_plan *pl;
     isa_program *p;
     int ta, tb, tc;                  /* tensor indices */
@@ -342,7 +339,7 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
                    uint64_t *stride)
 {
     const tiler_plan *pl = g->pl;
-    const tiler_problem *pb = g->pb;
+    const gemm_problem *pb = g->pb;
     uint32_t m0 = mi * pl->tm, k0 = ki * pl->tk;
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), kk = (uint32_t)umin(pl->tk, pb->k - k0);
     *stride = (uint64_t)kk * dtype_in_bytes(pb->dtype);
@@ -394,7 +391,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                       uint64_t acc_base)
 {
     const tiler_plan *pl = g->pl;
-    const tiler_problem *pb = g->pb;
+    const gemm_problem *pb = g->pb;
     const uint32_t C = g->t->array.cols;
     uint64_t a_addr, a_stride;
     emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
@@ -436,7 +433,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
 static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint64_t acc_base)
 {
     const tiler_plan *pl = g->pl;
-    const tiler_problem *pb = g->pb;
+    const gemm_problem *pb = g->pb;
     const uint32_t C = g->t->array.cols;
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn;
     uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
@@ -448,7 +445,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
         oaddr = g->ch->c_base + (uint64_t)(b * pb->m + m0) * ostride + (uint64_t)n0 * ob;
     }
     g->o_next = (g->o_next + 1) % g->bufs;
-    isa_act act = pl->epilogue == WL_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
+    isa_act act = pl->epilogue == GEMM_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
     uint32_t groups = (uint32_t)cdiv(nn, C);
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
     for (uint32_t gi = 0; gi < groups; gi++) {
@@ -481,7 +478,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
         isa_store(g->p, core, g->tc, b * pb->m + m0, n0, mm, nn, oaddr, ostride);
 }
 
-tp_status tiler_generate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                          isa_program *p, tp_err *err)
 {
     char name[96];
@@ -490,7 +487,7 @@ tp_status tiler_generate(const tp_tpu_cfg *t, const tiler_problem *pb, const til
     return tiler_generate_into(t, pb, pl, NULL, p, err);
 }
 
-tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                               const tiler_chain *ch, isa_program *p, tp_err *err)
 {
     static const tiler_chain lone = {NULL, false, 0, false, 0};
@@ -601,7 +598,7 @@ static uint32_t sizes(uint32_t ext, uint32_t q, uint32_t fixed, uint32_t *out, u
     return n;
 }
 
-tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
+tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err)
 {
@@ -712,7 +709,7 @@ tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tile
      * single tile) are simulated once. */
     size_t scan = n < SEARCH_SCAN ? n : SEARCH_SCAN;
     size_t bi = 0;
-    tiler_problem slice = *pb;
+    gemm_problem slice = *pb;
     uint32_t max_tm = 0;
     for (size_t i = 0; i < scan; i++)
         max_tm = c[i].plan.tm > max_tm ? c[i].plan.tm : max_tm;

@@ -32,24 +32,16 @@
 #include "base/err.h"
 #include "config/config.h"
 #include "num/num.h"
-#include "tiler/workload.h"
 #include "tpu/isa.h"
 #include "tpu/machine.h"
-
-typedef struct {
-    uint32_t m, n, k;        /* per batch */
-    uint32_t batch;          /* independent GEMMs stacked along rows of A, B and C (>= 1) */
-    tp_dtype dtype;
-    bool transpose_a;        /* A stored K x M (per batch) */
-    bool transpose_b;        /* B stored N x K (per batch) */
-} tiler_problem;
+#include "work/gemm.h"
 
 /* What the user asked for; zero / empty fields are chosen by the search. */
 typedef struct {
     uint32_t tm, tn, tk;     /* 0 = choose */
     char order[4];           /* "mnk" ... ; "" = choose */
     int double_buffer;       /* -1 choose, 0 off, 1 on */
-    wl_epilogue epilogue;
+    gemm_epilogue epilogue;
     float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
     uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs; n: n parts */
     bool show_search;        /* collect every candidate (tiler_search fills the list) */
@@ -59,7 +51,7 @@ typedef struct {
     uint32_t tm, tn, tk;
     char order[4];           /* outermost first, e.g. "mnk" */
     bool double_buffer;
-    wl_epilogue epilogue;
+    gemm_epilogue epilogue;
     float requant_scale;
     uint32_t split_k;        /* K split into this many parts on different MXUs of a core (0 or 1: none) */
     /* derived by tiler_plan_derive */
@@ -84,11 +76,11 @@ typedef struct {
  * and checks it fits the machine; on failure the message names the overflowing buffer, e.g.
  * "--tile 512x512x512: unified buffer needs 1.5 MiB for A and output tiles (double-buffered)
  * but has 1 MiB (0.5 MiB over)". */
-tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan *pl, tp_err *err);
+tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err);
 /* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
-uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl);
+uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
-tp_status tiler_generate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                          isa_program *p, tp_err *err);
 
 /* Layers chained in the unified buffer (tpusim model, one core): A read from a UB region
@@ -104,7 +96,7 @@ typedef struct {
 } tiler_chain;
 
 /* Appends one GEMM's program to p (which isa_init started) with the chaining ch (NULL: none). */
-tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                               const tiler_chain *ch, isa_program *p, tp_err *err);
 
 typedef struct {
@@ -119,7 +111,7 @@ typedef struct {
  * rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the better
  * estimate). If cands is not NULL it receives the candidate list (malloc'd, caller frees) and
  * *n_cands its length. */
-tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
+tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
 
