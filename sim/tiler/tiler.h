@@ -29,11 +29,10 @@
 #define TP_TILER_TILER_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/dtype.h"
 #include "base/err.h"
 #include "config/config.h"
-#include "num/num.h"
 #include "tpu/isa.h"
-#include "tpu/machine.h"
 #include "work/gemm.h"
 
 /* What the user asked for; zero / empty fields are chosen by the search. */
