@@ -15,8 +15,8 @@
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "num/gemm.h"
-#include "report/vcd.h"
 #include "tpu/mxu.h"
+#include "tpu/mxu_trace.h"
 
 #define MXU_CLI_MAX_DIM (1u << 20)             /* per dimension */
 #define MXU_CLI_MAX_ELEMS (UINT64_C(1) << 28)  /* per matrix: 1 GiB of accumulators */
@@ -252,7 +252,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
 {
     tp_err err = {0};
     mxu_pe *pe = NULL;
-    vcd_mxu *vcd = NULL;
+    mxu_trace *vcd = NULL;
     struct timespec t0, t1;
     int rc = 0;
     if (mxu_pe_new(p, &pe, &err) != TP_OK) {
@@ -260,11 +260,11 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
         return tp_exit_code(err.code);
     }
     if (o->vcd_path) {
-        if (vcd_mxu_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
+        if (mxu_trace_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
             mxu_pe_free(pe);
             return cli_fail(&err);
         }
-        mxu_pe_set_observer(pe, vcd_mxu_observe, vcd);
+        mxu_pe_set_observer(pe, mxu_trace_observe, vcd);
     }
     for (uint64_t i = 0; i < r->folds; i++) {
         mxu_issue is;
@@ -293,7 +293,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
     }
     mxu_pe_close(pe, r->cycles, r->causes);
 end:
-    if (vcd && vcd_mxu_close(vcd, &err) != TP_OK && !rc)
+    if (vcd && mxu_trace_close(vcd, &err) != TP_OK && !rc)
         rc = cli_fail(&err);
     mxu_pe_free(pe);
     return rc;
