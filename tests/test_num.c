@@ -65,6 +65,31 @@ static void canonical_nan(void **state)
     assert_int_equal(dtype_f32_bits(num_f32_canon(dtype_bits_f32(0x00000001u))), 0x00000001u);
 }
 
+/* num_f32_add: one RNE add, NaN results canonical, whatever the operands' NaN payloads. */
+static void f32_add_rounds_and_canonicalizes(void **state)
+{
+    (void)state;
+#define ADD(x, y) dtype_f32_bits(num_f32_add(dtype_bits_f32(x), dtype_bits_f32(y)))
+    /* Inf + -Inf is invalid: x86's default NaN would be 0xffc00000 (sign set) */
+    assert_int_equal(ADD(0x7f800000u, 0xff800000u), 0x7fc00000u);
+    assert_int_equal(ADD(0xff800000u, 0x7f800000u), 0x7fc00000u);
+    /* a NaN operand of either sign or payload, quiet or signalling, in either position */
+    assert_int_equal(ADD(0xffc00000u, 0x3f800000u), 0x7fc00000u);
+    assert_int_equal(ADD(0x3f800000u, 0xffc00001u), 0x7fc00000u);
+    assert_int_equal(ADD(0x7fa00000u, 0xffc12345u), 0x7fc00000u);
+    assert_int_equal(ADD(0xffc12345u, 0x7fa00000u), 0x7fc00000u);
+    /* finite and infinite sums are IEEE's: 1 + 2^-24 is a tie -> 1 (even); 1 + 3 * 2^-24 is
+     * 1.5 ulps -> 2 ulps; Inf + finite = Inf; signed zeros */
+    assert_int_equal(ADD(0x3f800000u, 0x33800000u), 0x3f800000u);
+    assert_int_equal(ADD(0x3f800000u, 0x34400000u), 0x3f800002u);
+    assert_int_equal(ADD(0xff800000u, 0x7f7fffffu), 0xff800000u);
+    assert_int_equal(ADD(0x80000000u, 0x80000000u), 0x80000000u);
+    assert_int_equal(ADD(0x00000000u, 0x80000000u), 0x00000000u);
+    /* FLT_MAX + FLT_MAX overflows to +Inf, not NaN */
+    assert_int_equal(ADD(0x7f7fffffu, 0x7f7fffffu), 0x7f800000u);
+#undef ADD
+}
+
 static void bf16_mac_is_fused(void **state)
 {
     (void)state;
@@ -100,6 +125,7 @@ TH_GROUP(num)
         cmocka_unit_test(int8_wraps),
         cmocka_unit_test(requant_half_even_saturate),
         cmocka_unit_test(canonical_nan),
+        cmocka_unit_test(f32_add_rounds_and_canonicalizes),
         cmocka_unit_test(bf16_mac_is_fused),
         cmocka_unit_test(dtype_names),
     };

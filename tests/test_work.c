@@ -196,6 +196,35 @@ static void ref_bf16_split_k_order(void **state)
     assert_int_equal(o, 0x4b80);
 }
 
+/* split-K parts that are +Inf and -Inf (or NaN) sum to the canonical NaN 0x7fc00000:
+ *   K = 4, A = [1 1 1 1], B = [+Inf 0 -Inf 0], parts of 2: P0 = +Inf, P1 = -Inf, C = NaN
+ *   K = 3, A = [1 1 1], B = [+Inf -Inf -NaN(0xffc1)], parts of 1: P0 + P1 = NaN, + P2 = NaN */
+static void ref_bf16_split_k_nan_is_canonical(void **state)
+{
+    (void)state;
+    const uint16_t one[4] = {0x3f80, 0x3f80, 0x3f80, 0x3f80};
+    const uint16_t b2[4] = {0x7f80, 0x0000, 0xff80, 0x0000};
+    gemm_problem pb = {1, 1, 4, 1, TP_BF16, false, false};
+    float c = 0.0f;
+    ref_spec rs = {0, 2, GEMM_EPI_NONE, 0.0f};
+    assert_int_equal(ref_gemm(&pb, &rs, one, b2, &c, 1, NULL), TP_OK);
+    assert_true(dtype_f32_bits(c) == 0x7fc00000u);
+    const uint16_t b3[3] = {0x7f80, 0xff80, 0xffc1};
+    pb.k = 3;
+    rs.k_part = 1;
+    assert_int_equal(ref_gemm(&pb, &rs, one, b3, &c, 1, NULL), TP_OK);
+    assert_true(dtype_f32_bits(c) == 0x7fc00000u);
+    /* relu passes the NaN unchanged; requant keeps it a (canonical) bf16 NaN */
+    rs.epilogue = GEMM_EPI_RELU;
+    assert_int_equal(ref_gemm(&pb, &rs, one, b3, &c, 1, NULL), TP_OK);
+    assert_true(dtype_f32_bits(c) == 0x7fc00000u);
+    rs.epilogue = GEMM_EPI_REQUANT;
+    assert_int_equal(ref_gemm(&pb, &rs, one, b3, &c, 1, NULL), TP_OK);
+    uint16_t o;
+    memcpy(&o, &c, 2);
+    assert_int_equal(o, 0x7fc0);
+}
+
 static void compare_names_the_first_difference(void **state)
 {
     (void)state;
@@ -228,6 +257,7 @@ TH_GROUP(work)
         cmocka_unit_test(ref_int8_epilogues),
         cmocka_unit_test(ref_transposed_batched),
         cmocka_unit_test(ref_bf16_split_k_order),
+        cmocka_unit_test(ref_bf16_split_k_nan_is_canonical),
         cmocka_unit_test(compare_names_the_first_difference),
     };
     return TH_RUN(ctx, tests, NULL, NULL);

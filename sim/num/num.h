@@ -46,4 +46,12 @@ static inline float num_f32_canon(float x)
 {
     return x != x ? dtype_bits_f32(0x7fc00000u) : x;
 }
+/* One fp32 add of two finished sums, a + b rounded to nearest even, stored with the canonical
+ * NaN: the vector unit's bias add (which sums split-K parts, C = P_p + C) and the reference's
+ * part sums (work/ref.c) both use it, so Inf + -Inf or a NaN part gives 0x7fc00000 whatever the
+ * host's default NaN or the compiler's operand order. */
+static inline float num_f32_add(float a, float b)
+{
+    return num_f32_canon(a + b);
+}
 #endif

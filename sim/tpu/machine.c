@@ -787,7 +787,7 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                 memcpy(&v, acc + c * 4, 4);
                 if (in->has_bias) {
                     memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
-                    v = v + b;
+                    v = num_f32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0.0f)
                     v = 0.0f;

@@ -59,7 +59,7 @@ static tp_status ref_batch(const gemm_problem *pb, const ref_spec *rs, const voi
             if (pb->dtype == TP_INT8)
                 ((int32_t *)g.c)[i] = num_i32_add(((int32_t *)part)[i], ((int32_t *)g.c)[i]);
             else
-                ((float *)g.c)[i] = ((float *)part)[i] + ((float *)g.c)[i];
+                ((float *)g.c)[i] = num_f32_add(((float *)part)[i], ((float *)g.c)[i]);
         }
     }
     free(part);

@@ -5,8 +5,9 @@
  * Order: for each batch, num_gemm (num/gemm.h, same bits as num_gemm_ref) with the accumulation
  * chunk kc. With split-K (0 < k_part < K) the K range is cut into parts of k_part (the last
  * shorter), each part's sum P_p is formed the same way from +0.0, and the parts are added in
- * ascending order, C = ((P0 + P1) + P2) ... (computed as C = P_p + C; int32 wraps, fp32 rounds
- * to nearest even). Then the epilogue (work/gemm.h) on every element.
+ * ascending order, C = ((P0 + P1) + P2) ..., computed as C = P_p + C: int32 wraps
+ * (num_i32_add), fp32 is num_f32_add (round to nearest even, a NaN is the canonical 0x7fc00000,
+ * as the vector unit's add). Then the epilogue (work/gemm.h) on every element.
  */
 #ifndef TP_WORK_REF_H
 #define TP_WORK_REF_H
