@@ -104,6 +104,49 @@ static void overflow_messages(void **state)
     assert_int_equal(whole.kc, 256);   /* ws: kc = rows */
 }
 
+/* Every refusal has its code, and the codes that depend on the tile are exactly those whose
+ * message starts with the tile (what the search uses to name the user's other choices). */
+static void expect_code(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan pl, uint32_t split_k,
+                        tiler_refusal want)
+{
+    tp_err err = {0};
+    tiler_refusal why = TILER_FITS;
+    pl.split_k = split_k;
+    assert_int_equal(tiler_plan_try(t, pb, &pl, &why, &err), TP_ERR_USAGE);
+    if (why != want)
+        fail_msg("refusal %d, want %d (%s)", (int)why, (int)want, err.msg);
+    assert_int_equal(tiler_refusal_of_tile(why), strncmp(err.msg, "--tile ", 7) == 0);
+}
+
+static void refusal_codes(void **state)
+{
+    (void)state;
+    tp_tpu_cfg t = machine_cfg(256, 256, TP_DF_WS, 1u << 20, 4096, 4, 1, 1);
+    tp_tpu_cfg t2 = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 2);   /* 2 MXUs per core */
+    gemm_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    expect_code(&t, &pb, plan_of(0, 256, 256, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_TILE_ZERO);
+    expect_code(&t, &pb, plan_of(256, 256, 256, "mmk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_ORDER);
+    gemm_problem tall = {1u << 17, 8, 8, 1u << 16, TP_INT8, false, false};  /* 2^33 rows of A */
+    expect_code(&t, &tall, plan_of(256, 8, 8, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_BATCH);
+    expect_code(&t, &pb, plan_of(256, 256, 300, "mnk", false, GEMM_EPI_NONE), 0, TILER_REFUSE_K_MULTIPLE);
+    expect_code(&t, &pb, plan_of(256, 256, 256, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K);
+    expect_code(&t2, &pb, plan_of(64, 64, 64, "mnk", true, GEMM_EPI_NONE), TILER_MAX_SPLIT_K + 1,
+                TILER_REFUSE_SPLIT_K);
+    expect_code(&t2, &pb, plan_of(64, 64, 64, "mkn", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_ORDER);
+    gemm_problem shallow = {64, 64, 8, 1, TP_INT8, false, false};            /* one K tile */
+    expect_code(&t2, &shallow, plan_of(64, 64, 8, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_TILES);
+    expect_code(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, GEMM_EPI_REQUANT), 0, TILER_REFUSE_ACC);
+    expect_code(&t, &pb, plan_of(512, 512, 512, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_UB);
+    gemm_problem huge = {8192, 8192, 8192, 1, TP_INT8, false, false};       /* 8-wide tiles: ~10^9 instructions */
+    expect_code(&t2, &huge, plan_of(8, 8, 8, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_TOO_LONG);
+    /* a plan that fits says so */
+    tiler_plan ok = plan_of(256, 256, 256, "mnk", true, GEMM_EPI_NONE);
+    tiler_refusal why = TILER_REFUSE_UB;
+    tp_err err = {0};
+    assert_int_equal(tiler_plan_try(&t, &pb, &ok, &why, &err), TP_OK);
+    assert_int_equal(why, TILER_FITS);
+}
+
 /* The analytic estimate, worked by hand for a 8x8 ws array (weights double-buffered, one row
  * per cycle) with ideal memory: GEMM 64x8x32 int8 as one 64x8x32 tile, double-buffered.
  * mxu.h: L = 8 cycles of weight shift; op 1 shifts at 0, starts at t0 = 8, streams to 72 and
@@ -480,6 +523,7 @@ TH_GROUP(tiler)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
+        cmocka_unit_test(refusal_codes),
         cmocka_unit_test(estimate_by_hand),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),

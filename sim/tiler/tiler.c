@@ -30,6 +30,7 @@
  *     which only ranks candidates for the search; the choice is made on simulated cycles.
  */
 #include "tiler/tiler.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,20 +146,58 @@ static uint32_t live_tiles(const tiler_plan *pl, const dims *d)
     return 1;                    /* x, k: k innermost */
 }
 
+bool tiler_refusal_of_tile(tiler_refusal r)
+{
+    switch (r) {
+    case TILER_REFUSE_TILE_ZERO:
+    case TILER_REFUSE_K_MULTIPLE:
+    case TILER_REFUSE_SPLIT_K_TILES:
+    case TILER_REFUSE_FIFO:
+    case TILER_REFUSE_ACC:
+    case TILER_REFUSE_UB:
+    case TILER_REFUSE_TOO_LONG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Sets *why (if not NULL) and err; returns TP_ERR_USAGE. */
+static tp_status refuse(tiler_refusal *why, tiler_refusal r, tp_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static tp_status refuse(tiler_refusal *why, tiler_refusal r, tp_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tp_status st = tp_err_vset(err, TP_ERR_USAGE, fmt, ap);
+    va_end(ap);
+    if (why)
+        *why = r;
+    return st;
+}
+
 tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err)
 {
+    return tiler_plan_try(t, pb, pl, NULL, err);
+}
+
+tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err)
+{
+    if (why)
+        *why = TILER_FITS;
     const uint32_t R = t->array.rows, C = t->array.cols, U = t->mxus_per_core;
     const tp_dataflow df = t->array.dataflow;
     const uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     char tile[64];
     snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
     if (!pl->tm || !pl->tn || !pl->tk)
-        return tp_err_set(err, TP_ERR_USAGE, "%s: tile sizes must be at least 1", tile);
+        return refuse(why, TILER_REFUSE_TILE_ZERO, err, "%s: tile sizes must be at least 1", tile);
     char order[4];
     if (memchr(pl->order, 0, sizeof pl->order) == NULL || tiler_parse_order(pl->order, order))
-        return tp_err_set(err, TP_ERR_USAGE, "--order: expected a permutation of m, n, k");
+        return refuse(why, TILER_REFUSE_ORDER, err, "--order: expected a permutation of m, n, k");
     if ((uint64_t)pb->batch * umax(pb->m, umax(pb->n, pb->k)) > UINT32_MAX)
-        return tp_err_set(err, TP_ERR_USAGE, "--batch %u: batch x %u rows exceeds 2^32 rows", pb->batch,
+        return refuse(why, TILER_REFUSE_BATCH, err, "--batch %u: batch x %u rows exceeds 2^32 rows", pb->batch,
                           (uint32_t)umax(pb->m, umax(pb->n, pb->k)));
     pl->tm = (uint32_t)umin(pl->tm, pb->m);
     pl->tn = (uint32_t)umin(pl->tn, pb->n);
@@ -176,7 +215,7 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
     pl->nop = C;
     pl->kc = pl->kop;
     if (pl->tk < pb->k && pl->tk % pl->kop)
-        return tp_err_set(err, TP_ERR_USAGE,
+        return refuse(why, TILER_REFUSE_K_MULTIPLE, err,
                           "%s: the K tile must be a multiple of %u (the %s array's k per op) or cover K = %u",
                           tile, pl->kop, cfg_dataflow_name(df), pb->k);
     pl->out_dtype = gemm_out_dtype(pb->dtype, pl->epilogue);
@@ -191,14 +230,14 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
     uint32_t S = pl->split_k > 1 ? pl->split_k : 1;
     pl->split_k = S;
     if (S > 1) {
-        if (S > U || S > 64)
-            return tp_err_set(err, TP_ERR_USAGE, "--split-k %u: at most %u (the MXUs of one core)", S,
-                              U < 64 ? U : 64);
+        if (S > U || S > TILER_MAX_SPLIT_K)
+            return refuse(why, TILER_REFUSE_SPLIT_K, err, "--split-k %u: at most %u (the MXUs of one core)", S,
+                          U < TILER_MAX_SPLIT_K ? U : TILER_MAX_SPLIT_K);
         if (pl->order[2] != 'k')
-            return tp_err_set(err, TP_ERR_USAGE, "--split-k %u: needs k as the innermost loop (order mnk or nmk)", S);
+            return refuse(why, TILER_REFUSE_SPLIT_K_ORDER, err, "--split-k %u: needs k as the innermost loop (order mnk or nmk)", S);
         if (d.nt[2] < S)
-            return tp_err_set(err, TP_ERR_USAGE, "%s: --split-k %u needs at least %u K tiles but K = %u makes %u",
-                              tile, S, S, pb->k, d.nt[2]);
+            return refuse(why, TILER_REFUSE_SPLIT_K_TILES, err,
+                          "%s: --split-k %u needs at least %u K tiles but K = %u makes %u", tile, S, S, pb->k, d.nt[2]);
     }
     pl->k_part = (uint32_t)umin(pb->k, cdiv(d.nt[2], S) * pl->tk);
     uint32_t groups = (uint32_t)cdiv(pl->tn, C);
@@ -210,14 +249,14 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
     /* weight FIFO */
     uint32_t slots = isa_tile_slots(t, pl->kop);
     if (slots > depth)
-        return tp_err_set(err, TP_ERR_USAGE, "%s: a weight tile of %u rows needs %u FIFO slots but the FIFO holds %u",
+        return refuse(why, TILER_REFUSE_FIFO, err, "%s: a weight tile of %u rows needs %u FIFO slots but the FIFO holds %u",
                           tile, pl->kop, slots, depth);
 
     /* accumulators (per MXU) */
     pl->acc_slots = live_tiles(pl, &d) * bufs;
     pl->acc_rows = (uint64_t)pl->acc_slots * pl->tm * gpm;
     if (pl->acc_rows > t->acc.entries)
-        return tp_err_set(err, TP_ERR_USAGE,
+        return refuse(why, TILER_REFUSE_ACC, err,
                           "%s: accumulators need %llu rows per MXU for %u output tile(s) of %u x %u%s but have %llu (%llu over)",
                           tile, (unsigned long long)pl->acc_rows, pl->acc_slots / bufs, pl->tm, pl->tn,
                           bufs == 2 ? " (double-buffered)" : "", (unsigned long long)t->acc.entries,
@@ -240,7 +279,7 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
         fmt_bytes(need, sizeof need, pl->ub_bytes);
         fmt_bytes(have, sizeof have, t->ub.size_bytes);
         fmt_bytes(over, sizeof over, pl->ub_bytes - t->ub.size_bytes);
-        return tp_err_set(err, TP_ERR_USAGE,
+        return refuse(why, TILER_REFUSE_UB, err,
                           "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
                           need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);
     }
@@ -253,7 +292,7 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
     pl->instructions = steps * (1 + groups * mch * (kch + cdiv(kch, rep_max) + 1)) +
                        tiles * (groups * (1 + (uint64_t)(S - 1) * pl->tm) + 1);
     if (pl->instructions > TILER_MAX_INSTRUCTIONS)
-        return tp_err_set(err, TP_ERR_USAGE,
+        return refuse(why, TILER_REFUSE_TOO_LONG, err,
                           "%s: gemm %ux%ux%u%s needs about %llu instructions, over the limit of %u "
                           "(larger tiles or a smaller problem)", tile, pb->m, pb->n, pb->k,
                           pb->batch > 1 ? " (batched)" : "", (unsigned long long)pl->instructions,
@@ -451,7 +490,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t gn = (uint32_t)umin(C, nn - gi * C);
-        uint64_t acc[64];
+        uint64_t acc[TILER_MAX_SPLIT_K];
         for (uint32_t p = 0; p < g->S; p++) {
             uint32_t q = gi * g->S + p;
             acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
@@ -627,6 +666,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
     if (!c)
         return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the tiling search");
     tp_err first = {0};
+    tiler_refusal first_why = TILER_FITS;
     bool have_first = false;
     uint64_t first_vol = 0;
     bool too_long = false;
@@ -646,12 +686,14 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
                         pl.requant_scale = opts->requant_scale;
                         pl.split_k = opts->split_k;
                         tp_err e = {0};
+                        tiler_refusal why;
                         uint64_t vol = (uint64_t)pl.tm * pl.tn * pl.tk;
-                        if (tiler_plan_derive(t, pb, &pl, &e) != TP_OK) {
-                            too_long |= strstr(e.msg, "instructions, over the limit") != NULL;
+                        if (tiler_plan_try(t, pb, &pl, &why, &e) != TP_OK) {
+                            too_long |= why == TILER_REFUSE_TOO_LONG;
                             /* keep the reason of the largest tiling tried */
                             if (!have_first || vol > first_vol) {
                                 first = e;
+                                first_why = why;
                                 first_vol = vol;
                                 have_first = true;
                             }
@@ -665,7 +707,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
                     }
     if (n == 0) {
         free(c);
-        if (have_first && (opts->tm || strncmp(first.msg, "--tile ", 7)))
+        if (have_first && (opts->tm || !tiler_refusal_of_tile(first_why)))
             *err = first;   /* the user's own tile, or a choice that fits no tile at all */
         else if (have_first && (opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1)) {
             /* the user's other choices rule every tile out: name them, not a tile they never gave */

@@ -70,12 +70,38 @@ typedef struct {
 
 /* Programs longer than this are refused (the machine keeps every instruction in memory). */
 #define TILER_MAX_INSTRUCTIONS (8u << 20)
+/* Split-K parts at most (besides the MXUs of a core): the program generator keeps one
+ * accumulator address per part of a column group in a fixed array of this size. */
+#define TILER_MAX_SPLIT_K 64u
+
+/* Why a plan was refused, one code per check of tiler_plan_try (in the order they run). */
+typedef enum {
+    TILER_FITS = 0,           /* not refused */
+    TILER_REFUSE_TILE_ZERO,   /* "--tile AxBxC: tile sizes must be at least 1" */
+    TILER_REFUSE_ORDER,       /* "--order: expected a permutation of m, n, k" */
+    TILER_REFUSE_BATCH,       /* batch x the largest dimension exceeds 2^32 rows */
+    TILER_REFUSE_K_MULTIPLE,  /* the K tile is not a multiple of the op's k and does not cover K */
+    TILER_REFUSE_SPLIT_K,     /* more parts than the MXUs of a core (or TILER_MAX_SPLIT_K) */
+    TILER_REFUSE_SPLIT_K_ORDER, /* split-K with k not the innermost loop */
+    TILER_REFUSE_SPLIT_K_TILES, /* fewer K tiles than split-K parts */
+    TILER_REFUSE_FIFO,        /* a weight tile needs more FIFO slots than the FIFO holds */
+    TILER_REFUSE_ACC,         /* the accumulators are too small for the live output tiles */
+    TILER_REFUSE_UB,          /* the unified buffer is too small for the A and output slots */
+    TILER_REFUSE_TOO_LONG,    /* the program would exceed TILER_MAX_INSTRUCTIONS */
+    TILER_REFUSE__COUNT
+} tiler_refusal;
+/* Whether a refusal depends on the tile sizes (its message then starts with "--tile AxBxC: "),
+ * rather than on the order, the batch or the split-K count alone. */
+bool tiler_refusal_of_tile(tiler_refusal r);
 
 /* Fills the derived fields of a plan from its tiles (tm, tn, tk, order, double_buffer, epilogue)
  * and checks it fits the machine; on failure the message names the overflowing buffer, e.g.
  * "--tile 512x512x512: unified buffer needs 1.5 MiB for A and output tiles (double-buffered)
  * but has 1 MiB (0.5 MiB over)". */
 tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err);
+/* The same, and *why (if not NULL) gets the check that refused the plan (TILER_FITS on success). */
+tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err);
 /* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
