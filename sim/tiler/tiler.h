@@ -15,7 +15,8 @@
  *            innermost loop, the tiles of the loops inside k otherwise).
  *   weight FIFO: double buffering of weights needs depth >= 2 tiles.
  * A plan whose footprint exceeds a buffer is refused with a message naming the buffer, what it
- * needs, what it has and by how much it is over.
+ * needs, what it has and by how much it is over, and a code saying which check refused it
+ * (tiler_refusal).
  *
  * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
  * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
@@ -23,7 +24,11 @@
  * cut into split_k parts of whole K-tiles (k_part each but the last), part p of column group g is
  * item q = g * split_k + p, on MXU q mod U; the parts' accumulators are summed by the vector
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
- * bias row), and the reference follows that order (tiler/run.h).
+ * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
+ *
+ * Files: plan.c (parsing, tiler_plan_try, tiler_estimate), gen.c (tiler_generate[_into]),
+ * search.c (tiler_search, the only one that runs the machine); loops.h is their private
+ * loop-nest arithmetic.
  */
 #ifndef TP_TILER_TILER_H
 #define TP_TILER_TILER_H
