@@ -22,10 +22,14 @@ BUILD := $(BUILDROOT)/$(VARIANT)
 
 # --- dependencies from Debian, found with pkg-config -------------------------------------
 # Each entry: pkg-config name = Debian package. When one is missing, install it with apt-get
-# if we are root, otherwise stop with the exact command to run.
+# if we are root, otherwise stop with the exact command to run. pkg-config itself comes first
+# (Debian package pkgconf): without it every library looks missing, and the link would lack
+# the libraries' flags even after they are installed.
 DEP_PKGS := yaml-0.1:libyaml-dev
 TEST_DEP_PKGS := cmocka:libcmocka-dev
-need_deps = $(foreach d,$(1),$(if $(shell pkg-config --exists $(word 1,$(subst :, ,$(d))) && echo ok),,$(word 2,$(subst :, ,$(d)))))
+PKG_CONFIG_DEB := pkgconf
+need_pkg_config = $(if $(shell command -v pkg-config 2>/dev/null),,$(PKG_CONFIG_DEB))
+need_deps = $(need_pkg_config) $(foreach d,$(1),$(if $(shell pkg-config --exists $(word 1,$(subst :, ,$(d))) 2>/dev/null && echo ok),,$(word 2,$(subst :, ,$(d)))))
 
 define ensure_deps
 	@missing="$(strip $(call need_deps,$(1)))"; \
@@ -83,7 +87,8 @@ all: $(BIN)
 
 check-deps:
 	$(call ensure_deps,$(DEP_PKGS))
-check-test-deps:
+# after check-deps: two apt-get runs at once (make -j) would fight over dpkg's lock
+check-test-deps: check-deps
 	$(call ensure_deps,$(TEST_DEP_PKGS))
 
 $(BUILD)/%.o: %.c | check-deps

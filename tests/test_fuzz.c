@@ -12,7 +12,7 @@
 #include "base/npy.h"
 #include "base/rng.h"
 #include "config/config.h"
-#include "tiler/workload.h"
+#include "work/workload.h"
 
 enum { FUZZ_CASES = 600 };
 
@@ -198,7 +198,7 @@ static void workload_mutations(void **state)
             memcpy(buf, bases[form], base_len);
             size_t len = mutate(&r, buf, base_len, sizeof buf - 1);
             buf[len] = '\0';
-            wl_workload w;
+            workload w;
             tp_err err = {0};
             tp_status st = form ? workload_parse_csv(names[form], buf, len, &w, &err)
                                 : workload_parse_yaml(names[form], buf, len, &w, &err);
@@ -206,10 +206,10 @@ static void workload_mutations(void **state)
                 accepted++;
                 assert_true(w.n_layers >= 1);
                 for (size_t l = 0; l < w.n_layers; l++) {
-                    assert_in_range(w.layers[l].m, 1, WL_MAX_DIM);
-                    assert_in_range(w.layers[l].n, 1, WL_MAX_DIM);
-                    assert_in_range(w.layers[l].k, 1, WL_MAX_DIM);
-                    assert_in_range(w.layers[l].repeat, 1, WL_MAX_REPEAT);
+                    assert_in_range(w.layers[l].m, 1, GEMM_MAX_DIM);
+                    assert_in_range(w.layers[l].n, 1, GEMM_MAX_DIM);
+                    assert_in_range(w.layers[l].k, 1, GEMM_MAX_DIM);
+                    assert_in_range(w.layers[l].repeat, 1, WORKLOAD_MAX_REPEAT);
                 }
             } else {
                 assert_one_line_error(&err);

@@ -58,10 +58,10 @@ static uint32_t dot_bf16(const uint16_t *a, const uint16_t *b, uint32_t k, uint3
 {
     uint32_t out[N_IMPLS];
     for (int x = 0; x < N_IMPLS; x++) {
-        float c = num_bits_f32(c0_bits);
+        float c = dtype_bits_f32(c0_bits);
         num_gemm_args g = {a, 1, 1, b, 1, 1, &c, 1, 1, 1, k, kc, accumulate};
         impls[x](TP_BF16, &g, 1);
-        out[x] = num_f32_bits(c);
+        out[x] = dtype_f32_bits(c);
         if (out[x] != out[0])
             fail_msg("%s gives 0x%08x, ref 0x%08x", impl_names[x], out[x], out[0]);
     }
@@ -212,7 +212,7 @@ static uint16_t bf16_value(rng_state *r, int values)
 
 static void run_case(const gcase *t, rng_state *r, int idx)
 {
-    size_t in = num_in_bytes(t->dt);
+    size_t in = dtype_in_bytes(t->dt);
     size_t a_rs = t->a_trans ? 1 : (size_t)t->k + t->a_pad, a_cs = t->a_trans ? (size_t)t->m + t->a_pad : 1;
     size_t b_rs = t->b_trans ? 1 : (size_t)t->n + t->b_pad, b_cs = t->b_trans ? (size_t)t->k + t->b_pad : 1;
     size_t a_len = t->a_trans ? a_cs * t->k : a_rs * t->m;
@@ -236,7 +236,7 @@ static void run_case(const gcase *t, rng_state *r, int idx)
             ((int8_t *)b)[x] = rng_i8(r);
     }
     for (size_t x = 0; x < c_len; x++)
-        c0[x] = t->dt == TP_BF16 ? num_f32_bits(num_bf16_to_f32(rng_bf16_normalish(r, t->values == 1)))
+        c0[x] = t->dt == TP_BF16 ? dtype_f32_bits(dtype_bf16_to_f32(rng_bf16_normalish(r, t->values == 1)))
                                  : (uint32_t)rng_u64(r);
     for (int x = 0; x < N_IMPLS; x++) {
         c[x] = malloc(c_len * 4 + 4);
@@ -251,7 +251,7 @@ static void run_case(const gcase *t, rng_state *r, int idx)
             if (c[x][e] != c[0][e])
                 fail_msg("case %d (%s %ux%ux%u kc=%u at=%d bt=%d acc=%d thr=%d vals=%d): %s C[%zu][%zu] "
                          "= 0x%08x, ref 0x%08x",
-                         idx, num_dtype_name(t->dt), t->m, t->n, t->k, t->kc, t->a_trans, t->b_trans,
+                         idx, dtype_name(t->dt), t->m, t->n, t->k, t->kc, t->a_trans, t->b_trans,
                          t->accumulate, t->threads, t->values, impl_names[x], e / ldc, e % ldc,
                          c[x][e], c[0][e]);
     /* every kernel this CPU has, on the shared pool with at most t->threads of its threads */
@@ -267,7 +267,7 @@ static void run_case(const gcase *t, rng_state *r, int idx)
         for (size_t e = 0; e < c_len; e++)
             if (cp[e] != c[0][e])
                 fail_msg("case %d (%s %ux%ux%u kc=%u acc=%d thr=%d): pool + %s C[%zu][%zu] = 0x%08x, "
-                         "ref 0x%08x", idx, num_dtype_name(t->dt), t->m, t->n, t->k, t->kc,
+                         "ref 0x%08x", idx, dtype_name(t->dt), t->m, t->n, t->k, t->kc,
                          t->accumulate, t->threads, num_gemm_kernel_label((num_kernel)kk), e / ldc,
                          e % ldc, cp[e], c[0][e]);
     }

@@ -43,7 +43,7 @@ static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, 
         fail_msg("%s", err.msg);
     assert_int_equal(stats_copy(&o->st, machine_stats(m), &err), TP_OK);
     const isa_tensor *tc = &p->tensors[ic];
-    o->c_bytes = (size_t)tc->rows * tc->cols * isa_dtype_bytes(tc->dtype);
+    o->c_bytes = (size_t)tc->rows * tc->cols * npy_dtype_size(tc->dtype);
     o->c = NULL;
     if (!timing_only) {
         o->c = malloc(o->c_bytes);
@@ -196,7 +196,7 @@ typedef struct {
 static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_program *p)
 {
     uint32_t R = t->array.rows, Cc = t->array.cols, depth = t->wbuf.depth_tiles;
-    unsigned e = num_in_bytes(gc->dt);
+    unsigned e = dtype_in_bytes(gc->dt);
     isa_init(p, "random", gc->dt);
     int A = gc->ta ? isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->K, gc->M)
                    : isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->M, gc->K);
@@ -283,7 +283,7 @@ static void random_programs_engines_agree(void **state)
         tp_err err = {0};
         if (isa_validate(&p, &cfg.tpu, &err))
             fail_msg("iter %d: %s", iter, err.msg);
-        size_t e = num_in_bytes(gc.dt);
+        size_t e = dtype_in_bytes(gc.dt);
         void *a = malloc((size_t)gc.M * gc.K * e), *b = malloc((size_t)gc.K * gc.N * e);
         void *ref = calloc((size_t)gc.M * gc.N, 4);
         for (size_t i = 0; i < (size_t)gc.M * gc.K; i++) {
@@ -308,7 +308,7 @@ static void random_programs_engines_agree(void **state)
         run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
         if (memcmp(f.c, ref, f.c_bytes))
             fail_msg("iter %d (%s %ux%u, %s, M=%u N=%u K=%u): result differs from num_gemm_ref", iter, df, rows,
-                     cols, num_dtype_name(gc.dt), gc.M, gc.N, gc.K);
+                     cols, dtype_name(gc.dt), gc.M, gc.N, gc.K);
         assert_memory_equal(f.c, pe.c, f.c_bytes);
         assert_same_timing(&f.st, &pe.st);
         assert_same_timing(&f.st, &t.st);
@@ -339,7 +339,7 @@ static void random_soups_engines_agree(void **state)
         tp_config cfg;
         load_cfg(&cfg, sets, 8);
         tp_dtype dt = rng_below(&r, 2) ? TP_BF16 : TP_INT8;
-        unsigned e = num_in_bytes(dt);
+        unsigned e = dtype_in_bytes(dt);
         isa_program p;
         isa_init(&p, "soup", dt);
         int A = isa_add_tensor(&p, "A", npy_dtype_of_input(dt), 8, 8);
@@ -494,7 +494,7 @@ static void vector_unit_functions(void **state)
     rng_init(&r, 99);
     for (int dti = 0; dti < 2; dti++) {
         tp_dtype dt = dti ? TP_BF16 : TP_INT8;
-        unsigned e = num_in_bytes(dt);
+        unsigned e = dtype_in_bytes(dt);
         const uint32_t M = 8, K = 16, N = 8;
         isa_program p;
         isa_init(&p, "vpu", dt);
@@ -553,7 +553,7 @@ static void vector_unit_functions(void **state)
                 if (dt) {
                     float v = acc_f[ix] + bias_f[j];
                     float rl = v < 0.0f ? 0.0f : v;
-                    assert_int_equal(((const uint16_t *)c)[ix], num_f32_to_bf16(rl));
+                    assert_int_equal(((const uint16_t *)c)[ix], dtype_f32_to_bf16(rl));
                     float r6 = acc_f[ix] < 0.0f ? 0.0f : (acc_f[ix] > 6.0f ? 6.0f : acc_f[ix]);
                     assert_true(((const float *)d)[ix] == r6);
                 } else {

@@ -401,7 +401,7 @@ static void engines_agree_on_tiled_gemms(void **state)
         if (t % 25 == 1) M = N = K = 1;
         if (t % 25 == 2) M = 1;
         if (t % 25 == 3) N = 1;
-        const size_t ib = num_in_bytes(p.dtype);
+        const size_t ib = dtype_in_bytes(p.dtype);
         uint64_t folds = mxu_gemm_fold_count(&p, M, N, K);
         void *a = malloc((size_t)M * K * ib), *b = malloc((size_t)K * N * ib);
         void *c_ref = malloc((size_t)M * N * 4), *c_fast = malloc((size_t)M * N * 4),
@@ -424,7 +424,7 @@ static void engines_agree_on_tiled_gemms(void **state)
         run_both(&p, is, (uint32_t)folds, tm, 0);
         if (memcmp(c_ref, c_fast, (size_t)M * N * 4) || memcmp(c_ref, c_pe, (size_t)M * N * 4)) {
             fprintf(stderr, "case %d: %ux%u %s %s M=%u N=%u K=%u: values differ (fast %d, pe %d)\n", t,
-                    p.rows, p.cols, cfg_dataflow_name(p.dataflow), num_dtype_name(p.dtype), M, N, K,
+                    p.rows, p.cols, cfg_dataflow_name(p.dataflow), dtype_name(p.dtype), M, N, K,
                     memcmp(c_ref, c_fast, (size_t)M * N * 4) != 0, memcmp(c_ref, c_pe, (size_t)M * N * 4) != 0);
             fail();
         }
@@ -445,7 +445,7 @@ static void engines_agree_on_op_sequences(void **state)
         mxu_timing tm[6];
         void *bufs[6][5];
         uint64_t ready = 0;
-        const size_t ib = num_in_bytes(p.dtype);
+        const size_t ib = dtype_in_bytes(p.dtype);
         for (uint32_t i = 0; i < n; i++) {
             uint32_t rows_max = p.dataflow == TP_DF_OS ? p.rows : p.rows;
             uint32_t m, nn, k;
@@ -487,7 +487,7 @@ static void engines_agree_on_op_sequences(void **state)
             num_gemm_ref(p.dtype, &g);
             if (memcmp(bufs[i][4], bufs[i][2], bytes) || memcmp(bufs[i][4], bufs[i][3], bytes)) {
                 fprintf(stderr, "case %d op %u: %ux%u %s %s: values differ\n", t, i, p.rows, p.cols,
-                        cfg_dataflow_name(p.dataflow), num_dtype_name(p.dtype));
+                        cfg_dataflow_name(p.dataflow), dtype_name(p.dtype));
                 fail();
             }
             for (int j = 0; j < 5; j++)

@@ -47,7 +47,7 @@ static tp_tpu_cfg machine_cfg(uint32_t rows, uint32_t cols, tp_dataflow df, uint
     return t;
 }
 
-static tiler_plan plan_of(uint32_t tm, uint32_t tn, uint32_t tk, const char *order, bool db, wl_epilogue e)
+static tiler_plan plan_of(uint32_t tm, uint32_t tn, uint32_t tk, const char *order, bool db, gemm_epilogue e)
 {
     tiler_plan p;
     memset(&p, 0, sizeof p);
@@ -60,7 +60,7 @@ static tiler_plan plan_of(uint32_t tm, uint32_t tn, uint32_t tk, const char *ord
     return p;
 }
 
-static void expect_refused(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan pl, const char *want)
+static void expect_refused(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan pl, const char *want)
 {
     tp_err err = {0};
     assert_int_not_equal(tiler_plan_derive(t, pb, &pl, &err), TP_OK);
@@ -73,35 +73,78 @@ static void overflow_messages(void **state)
     (void)state;
     /* 256x256 array, 1 MiB UB, 4096 accumulator rows, FIFO 4 deep */
     tp_tpu_cfg t = machine_cfg(256, 256, TP_DF_WS, 1u << 20, 4096, 4, 1, 1);
-    tiler_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    gemm_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
     /* UB: A 2 * 512*512*1 = 0.5 MiB, out 2 * 512*512*4 (int32) = 2 MiB: 2.5 MiB, 1.5 MiB over.
      * accumulators: 2 slots * 512 rows * 2 groups = 2048 <= 4096, fine. */
-    expect_refused(&t, &pb, plan_of(512, 512, 512, "mnk", true, WL_EPI_NONE),
+    expect_refused(&t, &pb, plan_of(512, 512, 512, "mnk", true, GEMM_EPI_NONE),
                    "--tile 512x512x512: unified buffer needs 2.5 MiB for A and output tiles (double-buffered) "
                    "but has 1 MiB (1.5 MiB over)");
     /* requant to int8: out 2 * 512*512 = 0.5 MiB: 1 MiB total fits exactly */
-    tiler_plan ok = plan_of(512, 512, 512, "mnk", true, WL_EPI_REQUANT);
+    tiler_plan ok = plan_of(512, 512, 512, "mnk", true, GEMM_EPI_REQUANT);
     tp_err err = {0};
     assert_int_equal(tiler_plan_derive(&t, &pb, &ok, &err), TP_OK);
     assert_int_equal(ok.ub_bytes, 1u << 20);
     assert_int_equal(ok.acc_rows, 2048);
     /* accumulators: 2 slots * 1024 rows * 4 groups = 8192 rows, 4096 over */
-    expect_refused(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, WL_EPI_REQUANT),
+    expect_refused(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, GEMM_EPI_REQUANT),
                    "--tile 1024x1024x256: accumulators need 8192 rows per MXU for 1 output tile(s) of 1024 x 1024 "
                    "(double-buffered) but have 4096 (4096 over)");
     /* k outside n: all 4 n-tiles of 256 live: 2 * 4 * 256 rows * 1 group = 2048 rows; fits */
-    tiler_plan kn = plan_of(256, 256, 256, "mkn", true, WL_EPI_REQUANT);
+    tiler_plan kn = plan_of(256, 256, 256, "mkn", true, GEMM_EPI_REQUANT);
     assert_int_equal(tiler_plan_derive(&t, &pb, &kn, &err), TP_OK);
     assert_int_equal(kn.acc_slots, 8);
     assert_int_equal(kn.acc_rows, 2048);
     /* K tile not a multiple of the array's 256 rows */
-    expect_refused(&t, &pb, plan_of(256, 256, 300, "mnk", false, WL_EPI_NONE),
+    expect_refused(&t, &pb, plan_of(256, 256, 300, "mnk", false, GEMM_EPI_NONE),
                    "--tile 256x256x300: the K tile must be a multiple of 256 (the ws array's k per op) or cover K = 1024");
     /* but a K tile covering all of K is fine, whatever its size */
-    tiler_problem odd = {100, 100, 300, 1, TP_BF16, false, false};
-    tiler_plan whole = plan_of(100, 100, 300, "mnk", false, WL_EPI_NONE);
+    gemm_problem odd = {100, 100, 300, 1, TP_BF16, false, false};
+    tiler_plan whole = plan_of(100, 100, 300, "mnk", false, GEMM_EPI_NONE);
     assert_int_equal(tiler_plan_derive(&t, &odd, &whole, &err), TP_OK);
     assert_int_equal(whole.kc, 256);   /* ws: kc = rows */
+}
+
+/* Every refusal has its code, and the codes that depend on the tile are exactly those whose
+ * message starts with the tile (what the search uses to name the user's other choices). */
+static void expect_code(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan pl, uint32_t split_k,
+                        tiler_refusal want)
+{
+    tp_err err = {0};
+    tiler_refusal why = TILER_FITS;
+    pl.split_k = split_k;
+    assert_int_equal(tiler_plan_try(t, pb, &pl, &why, &err), TP_ERR_USAGE);
+    if (why != want)
+        fail_msg("refusal %d, want %d (%s)", (int)why, (int)want, err.msg);
+    assert_int_equal(tiler_refusal_of_tile(why), strncmp(err.msg, "--tile ", 7) == 0);
+}
+
+static void refusal_codes(void **state)
+{
+    (void)state;
+    tp_tpu_cfg t = machine_cfg(256, 256, TP_DF_WS, 1u << 20, 4096, 4, 1, 1);
+    tp_tpu_cfg t2 = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 2);   /* 2 MXUs per core */
+    gemm_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    expect_code(&t, &pb, plan_of(0, 256, 256, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_TILE_ZERO);
+    expect_code(&t, &pb, plan_of(256, 256, 256, "mmk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_ORDER);
+    gemm_problem tall = {1u << 17, 8, 8, 1u << 16, TP_INT8, false, false};  /* 2^33 rows of A */
+    expect_code(&t, &tall, plan_of(256, 8, 8, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_BATCH);
+    expect_code(&t, &pb, plan_of(256, 256, 300, "mnk", false, GEMM_EPI_NONE), 0, TILER_REFUSE_K_MULTIPLE);
+    expect_code(&t, &pb, plan_of(256, 256, 256, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K);
+    expect_code(&t2, &pb, plan_of(64, 64, 64, "mnk", true, GEMM_EPI_NONE), TILER_MAX_SPLIT_K + 1,
+                TILER_REFUSE_SPLIT_K);
+    expect_code(&t2, &pb, plan_of(64, 64, 64, "mkn", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_ORDER);
+    gemm_problem shallow = {64, 64, 8, 1, TP_INT8, false, false};            /* one K tile */
+    expect_code(&t2, &shallow, plan_of(64, 64, 8, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_TILES);
+    expect_code(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, GEMM_EPI_REQUANT), 0, TILER_REFUSE_ACC);
+    expect_code(&t, &pb, plan_of(512, 512, 512, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_UB);
+    gemm_problem huge = {8192, 8192, 8192, 1, TP_INT8, false, false};       /* 8-wide tiles: ~10^9 instructions */
+    expect_code(&t2, &huge, plan_of(8, 8, 8, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_TOO_LONG);
+    /* a plan that fits says so */
+    tiler_plan ok = plan_of(256, 256, 256, "mnk", true, GEMM_EPI_NONE);
+    tiler_refusal why = TILER_REFUSE_UB;
+    tp_err err = {0};
+    assert_int_equal(tiler_plan_try(&t, &pb, &ok, &why, &err), TP_OK);
+    assert_int_equal(why, TILER_FITS);
 }
 
 /* The analytic estimate, worked by hand for a 8x8 ws array (weights double-buffered, one row
@@ -115,14 +158,14 @@ static void estimate_by_hand(void **state)
     (void)state;
     tp_tpu_cfg t = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 1024, 4, 1, 1);
     t.mem[TP_MEM_DRAM].ideal = true;
-    tiler_problem pb = {64, 8, 32, 1, TP_INT8, false, false};
-    tiler_plan pl = plan_of(64, 8, 32, "mnk", true, WL_EPI_NONE);
+    gemm_problem pb = {64, 8, 32, 1, TP_INT8, false, false};
+    tiler_plan pl = plan_of(64, 8, 32, "mnk", true, GEMM_EPI_NONE);
     tp_err err = {0};
     assert_int_equal(tiler_plan_derive(&t, &pb, &pl, &err), TP_OK);
     assert_int_equal(pl.est_cycles, 279 + 32);
     /* twice the rows: 4 ops of 128 rows: 4 * 128 + 15 + (136 - 128) = 535, A tile 128*32/64 = 64 */
-    tiler_problem pb2 = {128, 8, 32, 1, TP_INT8, false, false};
-    tiler_plan pl2 = plan_of(128, 8, 32, "mnk", true, WL_EPI_NONE);
+    gemm_problem pb2 = {128, 8, 32, 1, TP_INT8, false, false};
+    tiler_plan pl2 = plan_of(128, 8, 32, "mnk", true, GEMM_EPI_NONE);
     assert_int_equal(tiler_plan_derive(&t, &pb2, &pl2, &err), TP_OK);
     assert_int_equal(pl2.est_cycles, 535 + 64);
 }
@@ -133,7 +176,7 @@ typedef struct { uint32_t k, n; } wtile;
 
 /* Replays the program: every UB / accumulator access in range (isa_validate), each C element
  * stored exactly once, total MACs of the matmuls = batch*M*N*K. */
-static void check_program(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl)
+static void check_program(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
 {
     isa_program p;
     tp_err err = {0};
@@ -197,11 +240,11 @@ static void random_plans_fit_and_cover(void **state)
         uint32_t rows = pick(&r, 1, 16), cols = pick(&r, 1, 16);
         tp_tpu_cfg t = machine_cfg(rows, cols, df, pick(&r, 64, 16384), pick(&r, 4, 512), pick(&r, 1, 4),
                                    pick(&r, 1, 2), pick(&r, 1, 3));
-        tiler_problem pb = {pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 2),
+        gemm_problem pb = {pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 70), pick(&r, 1, 2),
                             (tp_dtype)pick(&r, 0, 1), rng_u32(&r) & 1, rng_u32(&r) & 1};
         uint32_t kop = rows;
         tiler_plan pl = plan_of(pick(&r, 1, pb.m), pick(&r, 1, pb.n), kop * pick(&r, 1, 4) , orders[pick(&r, 0, 5)],
-                                rng_u32(&r) & 1, (wl_epilogue)pick(&r, 0, 2));
+                                rng_u32(&r) & 1, (gemm_epilogue)pick(&r, 0, 2));
         if (df == TP_DF_OS)
             pl.tk = pb.k;   /* os: k per op depends on the FIFO; a whole-K tile always qualifies */
         pl.split_k = pick(&r, 1, 3);
@@ -232,7 +275,7 @@ static void search_fits_tiny_buffers(void **state)
                           "tpu.acc.entries=16", "tpu.wbuf.depth_tiles=2"};
     if (cfg_load(NULL, sets, 5, &cfg, &err) != TP_OK)
         fail_msg("tiny machine: %s", err.msg);
-    tiler_problem pb = {37, 29, 23, 1, TP_INT8, false, true};
+    gemm_problem pb = {37, 29, 23, 1, TP_INT8, false, true};
     tiler_opts o;
     memset(&o, 0, sizeof o);
     o.double_buffer = -1;
@@ -274,7 +317,7 @@ static void programs_verify_both_engines(void **state)
         tp_err err = {0};
         if (cfg_load(NULL, sets, 3, &cfg, &err) != TP_OK)
             fail_msg("machine: %s", err.msg);
-        tiler_problem pb = {pick(&r, 1, 20), pick(&r, 1, 20), pick(&r, 1, 30), pick(&r, 1, 2),
+        gemm_problem pb = {pick(&r, 1, 20), pick(&r, 1, 20), pick(&r, 1, 30), pick(&r, 1, 2),
                             cfg.tpu.array.dtypes[TP_INT8] && (it & 1) ? TP_INT8 : TP_BF16,
                             (it >> 1) & 1, (it >> 2) & 1};
         if (!cfg.tpu.array.dtypes[pb.dtype])
@@ -282,7 +325,7 @@ static void programs_verify_both_engines(void **state)
         tiler_opts o;
         memset(&o, 0, sizeof o);
         o.double_buffer = -1;
-        o.epilogue = (wl_epilogue)(it % 3);
+        o.epilogue = (gemm_epilogue)(it % 3);
         tiler_plan pl;
         if (tiler_search(&cfg, &pb, &o, &pl, NULL, NULL, NULL, &err) != TP_OK)
             fail_msg("search: %s", err.msg);
@@ -303,7 +346,7 @@ static void programs_verify_both_engines(void **state)
             for (uint32_t b = 0; b < pb.batch; b++) {
                 num_gemm_args g;
                 memset(&g, 0, sizeof g);
-                size_t ib = num_in_bytes(pb.dtype);
+                size_t ib = dtype_in_bytes(pb.dtype);
                 g.a = (const char *)res.a + (size_t)b * pb.m * pb.k * ib;
                 g.a_rs = pb.transpose_a ? 1 : pb.k;
                 g.a_cs = pb.transpose_a ? pb.m : 1;
@@ -319,10 +362,10 @@ static void programs_verify_both_engines(void **state)
                 num_gemm_ref(pb.dtype, &g);
             }
             for (size_t i = 0; i < nc; i++) {
-                if (o.epilogue == WL_EPI_NONE) {
+                if (o.epilogue == GEMM_EPI_NONE) {
                     if (memcmp(&want[i], (char *)res.c + i * 4, 4))
                         fail_msg("it %d (%s): C[%zu] differs", it, e ? "pe" : "fast", i);
-                } else if (o.epilogue == WL_EPI_RELU) {
+                } else if (o.epilogue == GEMM_EPI_RELU) {
                     if (pb.dtype == TP_INT8) {
                         int32_t w = want[i] > 0 ? want[i] : 0;
                         assert_int_equal(((int32_t *)res.c)[i], w);
@@ -338,7 +381,7 @@ static void programs_verify_both_engines(void **state)
                 } else {
                     float w;
                     memcpy(&w, &want[i], 4);
-                    assert_int_equal(((uint16_t *)res.c)[i], num_f32_to_bf16(w));
+                    assert_int_equal(((uint16_t *)res.c)[i], dtype_f32_to_bf16(w));
                 }
             }
             free(want);
@@ -357,8 +400,8 @@ static void emitted_text_reassembles(void **state)
     const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8"};
     if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
         fail_msg("machine: %s", err.msg);
-    tiler_problem pb = {40, 24, 50, 1, cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16, true, false};
-    tiler_plan pl = plan_of(16, 16, 16, "nmk", true, WL_EPI_RELU);
+    gemm_problem pb = {40, 24, 50, 1, cfg.tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16, true, false};
+    tiler_plan pl = plan_of(16, 16, 16, "nmk", true, GEMM_EPI_RELU);
     assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
     isa_program p, q;
     assert_int_equal(tiler_generate(&cfg.tpu, &pb, &pl, &p, &err), TP_OK);
@@ -399,7 +442,7 @@ static void split_k_follows_part_order(void **state)
     const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8", "tpu.mxus_per_core=2"};
     if (cfg_load(NULL, sets, 3, &cfg, &err) != TP_OK)
         fail_msg("machine: %s", err.msg);
-    tiler_problem pb = {24, 16, 512, 1, TP_BF16, false, false};
+    gemm_problem pb = {24, 16, 512, 1, TP_BF16, false, false};
     tiler_opts o;
     memset(&o, 0, sizeof o);
     o.double_buffer = -1;
@@ -443,9 +486,9 @@ static void split_k_follows_part_order(void **state)
     size_t differ = 0;
     for (size_t i = 0; i < nc; i++) {
         float want = p1[i] + p0[i], got = ((float *)res.c)[i];
-        if (num_f32_bits(got) != num_f32_bits(want))
+        if (dtype_f32_bits(got) != dtype_f32_bits(want))
             fail_msg("C[%zu] = %.9g, want P1 + P0 = %.9g", i, (double)got, (double)want);
-        differ += num_f32_bits(got) != num_f32_bits(whole[i]);
+        differ += dtype_f32_bits(got) != dtype_f32_bits(whole[i]);
     }
     assert_true(differ > 0);
     free(p0);
@@ -453,7 +496,7 @@ static void split_k_follows_part_order(void **state)
     free(whole);
     tiler_result_free(&res);
     /* more parts than MXUs is refused */
-    tiler_plan bad = plan_of(24, 16, 64, "mnk", true, WL_EPI_NONE);
+    tiler_plan bad = plan_of(24, 16, 64, "mnk", true, GEMM_EPI_NONE);
     bad.split_k = 3;
     expect_refused(&cfg.tpu, &pb, bad, "--split-k 3: at most 2 (the MXUs of one core)");
 }
@@ -480,6 +523,7 @@ TH_GROUP(tiler)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
+        cmocka_unit_test(refusal_codes),
         cmocka_unit_test(estimate_by_hand),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
-#include "tiler/workload.h"
+#include "work/workload.h"
 
-static wl_workload parse_yaml_ok(const char *text)
+static workload parse_yaml_ok(const char *text)
 {
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     tp_status st = workload_parse_yaml("w.yaml", text, strlen(text), &w, &err);
     if (st != TP_OK)
@@ -19,7 +19,7 @@ static wl_workload parse_yaml_ok(const char *text)
 
 static void yaml_error(const char *text, const char *want)
 {
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     tp_status st = workload_parse_yaml("w.yaml", text, strlen(text), &w, &err);
     assert_int_not_equal(st, TP_OK);
@@ -31,7 +31,7 @@ static void yaml_error(const char *text, const char *want)
 
 static void csv_error(const char *text, const char *want)
 {
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     tp_status st = workload_parse_csv("t.csv", text, strlen(text), &w, &err);
     assert_int_not_equal(st, TP_OK);
@@ -43,7 +43,7 @@ static void csv_error(const char *text, const char *want)
 static void yaml_layers_parse(void **state)
 {
     (void)state;
-    wl_workload w = parse_yaml_ok(
+    workload w = parse_yaml_ok(
         "name: tiny\n"
         "dtype: bf16\n"
         "layers:\n"
@@ -65,12 +65,12 @@ static void yaml_layers_parse(void **state)
     assert_int_equal(w.layers[0].k, 7);
     assert_int_equal(w.layers[0].repeat, 1);
     assert_false(w.layers[0].has_dtype);
-    assert_int_equal(w.layers[0].epilogue, WL_EPI_NONE);
+    assert_int_equal(w.layers[0].epilogue, GEMM_EPI_NONE);
     assert_int_equal(w.layers[0].line, 4);
     assert_int_equal(w.layers[1].repeat, 4);
     assert_true(w.layers[1].has_dtype);
     assert_int_equal(w.layers[1].dtype, TP_INT8);
-    assert_int_equal(w.layers[1].epilogue, WL_EPI_RELU);
+    assert_int_equal(w.layers[1].epilogue, GEMM_EPI_RELU);
     assert_int_equal(w.layers[1].line, 5);
     /* 3*5*7 + 4 * 200*2000*2000 */
     assert_true(workload_total_macs(&w) == 105ull + 4ull * 800000000ull);
@@ -121,7 +121,7 @@ static void yaml_duplicates_and_positions(void **state)
 static void macs_saturate(void **state)
 {
     (void)state;
-    wl_workload w = parse_yaml_ok("layers:\n"
+    workload w = parse_yaml_ok("layers:\n"
                                   "  - {name: a, M: 1000, N: 2000, K: 3, repeat: 5}\n"       /* 6*10^6 x 5 */
                                   "  - {name: b, M: 16777216, N: 16777216, K: 16777216}\n"); /* 2^72 */
     assert_true(workload_layer_macs(&w.layers[0]) == 6000000ull);
@@ -137,7 +137,7 @@ static void csv_gemm_form(void **state)
 {
     (void)state;
     const char *t = "Layer, M, N, K,\nfc1, 197, 768, 3072,\n\n  fc2 ,1,2,3,extra,cols,\n";
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     assert_int_equal(workload_parse_csv("g.csv", t, strlen(t), &w, &err), TP_OK);
     assert_string_equal(w.name, "g");
@@ -160,7 +160,7 @@ static void csv_conv_form_im2col(void **state)
                     "c1, 224, 224, 7, 7, 3, 64, 2,\n"
                     "c2, 10, 12, 3, 5, 4, 8, 3,\n"
                     "DP1, 9, 9, 3, 3, 6, 6, 1,\n";
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     assert_int_equal(workload_parse_csv("c.csv", t, strlen(t), &w, &err), TP_OK);
     assert_int_equal(w.n_layers, 3);
@@ -195,10 +195,10 @@ static void csv_errors_are_positioned(void **state)
               "t.csv:2:10: N: expected a whole number in [1, 16777216], got '99999999'");
 }
 
-static wl_workload load_ok(const char *rel)
+static workload load_ok(const char *rel)
 {
     char path[512];
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     if (workload_load(th_path(path, sizeof path, rel), &w, &err) != TP_OK)
         fail_msg("%s: %s", rel, err.msg);
@@ -209,7 +209,7 @@ static wl_workload load_ok(const char *rel)
 static void scalesim_files_parse_unchanged(void **state)
 {
     (void)state;
-    wl_workload w = load_ok("kernels/workloads/scalesim-gpt2-gemm.csv");
+    workload w = load_ok("kernels/workloads/scalesim-gpt2-gemm.csv");
     assert_int_equal(w.n_layers, 6);
     assert_string_equal(w.layers[1].name, "QKTV");
     assert_int_equal(w.layers[1].m, 1024);
@@ -257,12 +257,12 @@ static void shipped_yaml_workloads_parse(void **state)
         "kernels/workloads/llama7b-decode.yaml",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        wl_workload w = load_ok(files[i]);
+        workload w = load_ok(files[i]);
         assert_true(w.n_layers >= 1);
         workload_free(&w);
     }
     /* TPUv1 MLP0 (Jouppi et al. 2017, Table 1): 5 FC layers, 20M weights, batch 200 */
-    wl_workload w = load_ok("kernels/workloads/tpuv1-mlp0.yaml");
+    workload w = load_ok("kernels/workloads/tpuv1-mlp0.yaml");
     uint64_t weights = 0;
     size_t layers = 0;
     for (size_t i = 0; i < w.n_layers; i++) {
@@ -284,7 +284,7 @@ static void shipped_yaml_workloads_parse(void **state)
 static void load_missing_file(void **state)
 {
     (void)state;
-    wl_workload w;
+    workload w;
     tp_err err = {0};
     assert_int_equal(workload_load("/nonexistent/w.yaml", &w, &err), TP_ERR_IO);
     assert_string_equal(err.msg, "/nonexistent/w.yaml: cannot open: No such file or directory");

@@ -407,7 +407,7 @@ tp_status npy_read_as(const char *path, npy_dtype want, npy_mat *m, tp_err *err)
         for (size_t i = 0; i < count; i++) {
             float v;
             memcpy(&v, &src[i], sizeof v);
-            dst[i] = num_f32_to_bf16(v);
+            dst[i] = dtype_f32_to_bf16(v);
         }
         m->dtype = NPY_BF16;
         snprintf(m->descr, sizeof m->descr, "%s", descrs[NPY_BF16]);

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/err.h"
-#include "num/num.h"
+#include "base/dtype.h"
 
 #define NPY_MAX_ELEMS (1ull << 31)
 
@@ -35,14 +35,14 @@ typedef struct {
 
 const char *npy_dtype_descr(npy_dtype dt);   /* "|i1" "<i4" "<f4" "<u2" */
 const char *npy_dtype_name(npy_dtype dt);    /* "int8" "int32" "float32" "bf16" */
-size_t npy_dtype_size(npy_dtype dt);         /* 1 2 4 4 */
+size_t npy_dtype_size(npy_dtype dt);         /* 1 4 4 2 (0 out of range) */
 /* The file dtype of a matrix-unit input dtype: TP_INT8 -> NPY_INT8, TP_BF16 -> NPY_BF16. */
 npy_dtype npy_dtype_of_input(tp_dtype dt);
 
 /* Reads a .npy file as it is. On failure *m is empty (data NULL) and err names the file. */
 tp_status npy_read(const char *path, npy_mat *m, tp_err *err);
 /* Reads and converts to `want`: a float32 file where bf16 is wanted is rounded with
- * num_f32_to_bf16; any other difference is an error naming both dtypes, e.g.
+ * dtype_f32_to_bf16; any other difference is an error naming both dtypes, e.g.
  * "a.npy: dtype is int32 ('<i4'), expected int8 ('|i1')". */
 tp_status npy_read_as(const char *path, npy_dtype want, npy_mat *m, tp_err *err);
 /* Writes a version 1.0 file exactly as numpy.save does. descr is one of the four above (or

@@ -66,7 +66,6 @@ uint16_t rng_bf16_normalish(rng_state *r, bool specials)
     }
     if (((x >> 40) & 63u) == 0)
         return sign;                                         /* +-0 */
-    uint16_t exp = (uint16_t)(123 + ((x >> 8) & 7u));        /* 123..130: [2^-4, 2^4) */
-    uint16_t frac = (uint16_t)(x & 0x7fu);
-    return (uint16_t)(sign | (exp << 7) | frac);
+    /* exponent offset from bits 8..10 (123..130: [2^-4, 2^4)), fraction from bits 0..6 */
+    return rng_bf16_fields((unsigned)(x >> 63), (unsigned)(x >> 8), (unsigned)x);
 }

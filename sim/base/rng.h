@@ -29,4 +29,13 @@ int8_t rng_i8(rng_state *r);                    /* uniform over all 256 int8 val
  * is instead picked evenly from: +0, -0, +Inf, -Inf, quiet NaN 0x7fc0, a subnormal (exponent 0,
  * fraction 1..127, random sign), the largest finite 0x7f7f/0xff7f, the smallest normal 0x0080. */
 uint16_t rng_bf16_normalish(rng_state *r, bool specials);
+/* The finite normal bf16 of that distribution from its fields: sign (bit 0 used), exponent
+ * offset (bits 0..2 used; biased exponent RNG_BF16_EXP_MIN + offset, 123..130) and fraction
+ * (bits 0..6 used). Generators that cut their own bits out of a draw (work/fill.c takes five
+ * values from one 64-bit draw) build their values with it, so the range is defined once. */
+#define RNG_BF16_EXP_MIN 123u   /* 2^-4 */
+static inline uint16_t rng_bf16_fields(unsigned sign, unsigned exp_offset, unsigned frac)
+{
+    return (uint16_t)(((sign & 1u) << 15) | ((RNG_BF16_EXP_MIN + (exp_offset & 7u)) << 7) | (frac & 0x7fu));
+}
 #endif

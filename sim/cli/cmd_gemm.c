@@ -28,12 +28,12 @@ static const char usage_text[] =
 
 static double tera(double x) { return x / 1e12; }
 
-static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tiler_result *r,
+static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
                        const tp_config *cfg, bool timing_only, bool check, FILE *f)
 {
     const char *ops = pb->dtype == TP_INT8 ? "TOPS" : "TFLOPS";
     fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
-            pb->batch > 1 ? "" : "", num_dtype_name(pb->dtype), cfg->tpu.name,
+            pb->batch > 1 ? "" : "", dtype_name(pb->dtype), cfg->tpu.name,
             cfg_dataflow_name(cfg->tpu.array.dataflow), stats_attr_get(&r->stats, "engine"));
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);
@@ -41,7 +41,7 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
         fprintf(f, "  stored           %s%s\n", pb->transpose_a ? "A transposed (K x M) " : "",
                 pb->transpose_b ? "B transposed (N x K)" : "");
     fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s%s\n", pl->tm, pl->tn,
-            pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue),
+            pl->tk, pl->order, pl->double_buffer ? "on" : "off", gemm_epilogue_name(pl->epilogue),
             pl->a_panel ? "; A row panel kept in the UB" : "");
     fprintf(f, "  spread           %u core(s), %u MXU(s); K chunk per op %u (reference kc = %u)\n",
             pl->cores_used, pl->mxus_used, pl->kop, pl->kc);
@@ -64,7 +64,7 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
     report_text(&r->stats, f);
 }
 
-static int write_json(const char *path, const tiler_problem *pb, const tiler_plan *pl, const tiler_result *r,
+static int write_json(const char *path, const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
                       bool timing_only, bool check)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
@@ -99,7 +99,7 @@ static int write_json(const char *path, const tiler_problem *pb, const tiler_pla
     json_kv_str(&w, "order", pl->order);
     json_kv_bool(&w, "double_buffer", pl->double_buffer);
     json_kv_bool(&w, "a_panel", pl->a_panel);
-    json_kv_str(&w, "epilogue", workload_epilogue_name(pl->epilogue));
+    json_kv_str(&w, "epilogue", gemm_epilogue_name(pl->epilogue));
     json_kv_u64(&w, "kc", pl->kc);
     json_kv_u64(&w, "split_k", pl->split_k);
     json_kv_u64(&w, "k_part", pl->k_part);
@@ -135,7 +135,7 @@ static int read_input(const char *flag, const char *path, tp_dtype dt, uint32_t 
 int cmd_gemm(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
-    tiler_problem pb = {0};
+    gemm_problem pb = {0};
     tiler_opts to;
     memset(&to, 0, sizeof to);
     to.double_buffer = -1;
@@ -185,7 +185,7 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(a, "--epilogue")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
-            if (workload_epilogue_parse(v, &to.epilogue))
+            if (gemm_epilogue_parse(v, &to.epilogue))
                 return cli_usage_error("--epilogue %s: expected none, relu or requant", v);
         } else if (!strcmp(a, "--requant-scale")) {
             if (!(v = cli_value(argc, argv, &i)))
@@ -233,7 +233,7 @@ int cmd_gemm(int argc, char **argv)
             static const char *const names[3] = {"M", "N", "K"};
             if (ndims == 3)
                 return cli_usage_error("gemm: unexpected argument '%s' (M N K already given)", a);
-            if (cli_parse_u32(names[ndims], a, 1, WL_MAX_DIM, &dims[ndims]))
+            if (cli_parse_u32(names[ndims], a, 1, GEMM_MAX_DIM, &dims[ndims]))
                 return 2;
             ndims++;
         }
@@ -258,13 +258,13 @@ int cmd_gemm(int argc, char **argv)
     if ((rc = cli_resolve_dtype(&cfg, dtype_s, &pb.dtype)) != 0)
         return rc;
     /* a scale that nothing uses would be silently ignored */
-    if (to.requant_scale != 0.0f && (to.epilogue != WL_EPI_REQUANT || pb.dtype != TP_INT8))
+    if (to.requant_scale != 0.0f && (to.epilogue != GEMM_EPI_REQUANT || pb.dtype != TP_INT8))
         return cli_usage_error("--requant-scale: applies only to int8 with --epilogue requant (here: %s, epilogue %s)",
-                               num_dtype_name(pb.dtype), workload_epilogue_name(to.epilogue));
+                               dtype_name(pb.dtype), gemm_epilogue_name(to.epilogue));
     pb.m = dims[0];
     pb.n = dims[1];
     pb.k = dims[2];
-    if (!no_data && tiler_check_sizes(&pb, &err) != TP_OK)
+    if (!no_data && gemm_check_sizes(&pb, &err) != TP_OK)
         return cli_fail(&err);
 
     /* inputs */
@@ -358,10 +358,10 @@ int cmd_gemm(int argc, char **argv)
                        "; tiling %ux%ux%u order %s, double buffering %s, epilogue %s%s; reference kc = %u\n"
                        "; run it: tpusim run -c CONFIG FILE --in A=a.npy --in B=b.npy --out C=c.npy\n",
                     pb.m, pb.n, pb.k, pb.batch > 1 ? " (batched)" : "", pb.transpose_a ? " --transpose-a" : "",
-                    pb.transpose_b ? " --transpose-b" : "", num_dtype_name(pb.dtype), cfg.tpu.name,
+                    pb.transpose_b ? " --transpose-b" : "", dtype_name(pb.dtype), cfg.tpu.name,
                     cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.array.rows, cfg.tpu.array.cols,
                     cfg.tpu.cores, cfg.tpu.mxus_per_core, plan.tm, plan.tn, plan.tk, plan.order,
-                    plan.double_buffer ? "on" : "off", workload_epilogue_name(plan.epilogue),
+                    plan.double_buffer ? "on" : "off", gemm_epilogue_name(plan.epilogue),
                     plan.split_k > 1 ? ", split-K" : "", plan.kc);
             isa_print(&p, f);
             if (fclose(f))

@@ -1,4 +1,4 @@
-/* tpusim model WORKLOAD: runs a list of GEMM layers (tiler/workload.h) on the machine and
+/* tpusim model WORKLOAD: runs a list of GEMM layers (work/workload.h) on the machine and
  * prints per-layer and total results.
  *
  * Chaining (as on TPUv1): when a layer's output is the next layer's input (same M, next K =
@@ -26,7 +26,9 @@
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
-#include "tiler/workload.h"
+#include "work/fill.h"
+#include "work/ref.h"
+#include "work/workload.h"
 
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
@@ -35,7 +37,7 @@ static const char usage_text[] =
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col).\n";
 
 typedef struct {
-    tiler_problem pb;
+    gemm_problem pb;
     tiler_plan plan;
     bool in_ub, out_ub;      /* chained from the previous / into the next layer */
     uint64_t cycles;         /* one run */
@@ -43,17 +45,17 @@ typedef struct {
     bool checked, match;
 } layer_run;
 
-static uint64_t ub_bytes_of(const tiler_problem *pb)
+static uint64_t ub_bytes_of(const gemm_problem *pb)
 {
-    return (uint64_t)pb->batch * pb->m * pb->n * num_in_bytes(pb->dtype);
+    return (uint64_t)pb->batch * pb->m * pb->n * dtype_in_bytes(pb->dtype);
 }
 
-static bool chains(const wl_layer *a, const layer_run *ra, const wl_layer *b, const layer_run *rb)
+static bool chains(const workload_layer *a, const layer_run *ra, const workload_layer *b, const layer_run *rb)
 {
     return a->m == b->m && b->k == a->n && ra->pb.dtype == rb->pb.dtype && a->repeat == b->repeat;
 }
 
-static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, wl_epilogue epi, tp_err *err)
+static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, gemm_epilogue epi, tp_err *err)
 {
     tp_config c = *cfg;
     if (reserve >= c.tpu.ub.size_bytes)
@@ -71,15 +73,18 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
 {
     void *a = (void *)a0, *c = NULL;
     for (size_t i = 0; i < n; i++) {
-        const tiler_problem *pb = &L[i].pb;
+        const gemm_problem *pb = &L[i].pb;
         size_t nc = (size_t)pb->batch * pb->m * pb->n;
         c = malloc(nc * 4);
+        ref_spec rs = tiler_ref_spec(&L[i].plan);
+        if (i + 1 < n)   /* chained: relu (if any) on the accumulator, then the input dtype */
+            rs.epilogue = rs.epilogue == GEMM_EPI_RELU ? GEMM_EPI_RELU : GEMM_EPI_NONE;
+        if (c && ref_gemm(pb, &rs, a, bs[i], c, threads, NULL) != TP_OK) {
+            free(c);
+            c = NULL;
+        }
         if (!c)
             break;
-        tiler_plan pl = L[i].plan;
-        if (i + 1 < n)   /* chained: relu (if any) on the accumulator, then the input dtype */
-            pl.epilogue = pl.epilogue == WL_EPI_RELU ? WL_EPI_RELU : WL_EPI_NONE;
-        tiler_reference(pb, &pl, a, bs[i], c, threads);
         if (i + 1 < n) {
             if (pb->dtype == TP_INT8) {
                 int32_t *x = c;
@@ -90,7 +95,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
                 float *x = c;
                 uint16_t *o = c;
                 for (size_t j = 0; j < nc; j++)
-                    o[j] = num_f32_to_bf16(x[j]);
+                    o[j] = dtype_f32_to_bf16(x[j]);
             }
         }
         if (a != a0)
@@ -101,7 +106,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
 }
 
 /* Runs layers [first, last] as one program. */
-static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run *L, size_t first, size_t last,
+static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
                            tp_stats *gstats, tp_err *err)
 {
@@ -132,31 +137,31 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
     if (st == TP_OK && data) {
         rng_state r;
         rng_init(&r, seed);
-        const tiler_problem *p0 = &L[first].pb, *pN = &L[last].pb;
-        size_t ib = num_in_bytes(p0->dtype);
+        const gemm_problem *p0 = &L[first].pb, *pN = &L[last].pb;
+        size_t ib = dtype_in_bytes(p0->dtype);
         npy_dtype idt = npy_dtype_of_input(p0->dtype);
         for (size_t i = 0; i < n && st == TP_OK; i++)
-            st = tiler_check_sizes(&L[first + i].pb, err);
+            st = gemm_check_sizes(&L[first + i].pb, err);
         if (st == TP_OK) {
             a0 = malloc((size_t)p0->batch * p0->m * p0->k * ib);
-            cN = calloc((size_t)pN->batch * pN->m * pN->n, isa_dtype_bytes(L[last].plan.out_dtype));
+            cN = calloc((size_t)pN->batch * pN->m * pN->n, npy_dtype_size(L[last].plan.out_dtype));
             if (!a0 || !cN)
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
         }
         if (st == TP_OK) {
-            tiler_fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
+            fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.A", first);
             st = machine_bind(mc, nm, a0, p0->batch * p0->m, p0->k, idt, err);
         }
         for (size_t i = 0; i < n && st == TP_OK; i++) {
-            const tiler_problem *pb = &L[first + i].pb;
+            const gemm_problem *pb = &L[first + i].pb;
             size_t nb = (size_t)pb->batch * pb->k * pb->n;
             if (!(bs[i] = malloc(nb * ib))) {
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
                 break;
             }
-            tiler_fill_random(pb->dtype, bs[i], nb, &r);
+            fill_random(pb->dtype, bs[i], nb, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.B", first + i);
             st = machine_bind(mc, nm, bs[i], pb->batch * pb->k, pb->n, idt, err);
@@ -194,8 +199,8 @@ static tp_status run_group(const tp_config *cfg, const wl_workload *w, layer_run
     }
     if (st == TP_OK && data && check) {
         ref = reference_chain(&L[first], n, a0, bs, 0);
-        const tiler_problem *pN = &L[last].pb;
-        size_t bytes = (size_t)pN->batch * pN->m * pN->n * isa_dtype_bytes(L[last].plan.out_dtype);
+        const gemm_problem *pN = &L[last].pb;
+        size_t bytes = (size_t)pN->batch * pN->m * pN->n * npy_dtype_size(L[last].plan.out_dtype);
         bool ok = ref && !memcmp(ref, cN, bytes);
         for (size_t i = 0; i < n; i++) {
             L[first + i].checked = true;
@@ -258,7 +263,7 @@ int cmd_model(int argc, char **argv)
     if (rc)
         return rc;
     tp_err err = {0};
-    wl_workload w;
+    workload w;
     if (workload_load(path, &w, &err) != TP_OK)
         return cli_fail(&err);
     layer_run *L = calloc(w.n_layers, sizeof *L);
@@ -269,15 +274,15 @@ int cmd_model(int argc, char **argv)
     rc = 0;
     tp_status st = TP_OK;
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
-        const wl_layer *l = &w.layers[i];
+        const workload_layer *l = &w.layers[i];
         /* a layer's own dtype, else --dtype, else the workload's default, else the machine's */
         tp_dtype dt = l->has_dtype ? l->dtype : dtype_s ? cli_dt : w.has_dtype ? w.dtype
                       : cli_default_dtype(&cfg);
         if (!cfg.tpu.array.dtypes[dt])
             st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
-                           num_dtype_name(dt));
-        L[i].pb = (tiler_problem){l->m, l->n, l->k, 1, dt, false, false};
+                           dtype_name(dt));
+        L[i].pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
         L[i].repeat = l->repeat;
     }
     /* groups and plans */
@@ -367,7 +372,7 @@ int cmd_model(int argc, char **argv)
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double tops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0;
             fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %s\n", w.layers[i].name,
-                    num_dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, tops,
                     no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }
@@ -401,7 +406,7 @@ int cmd_model(int argc, char **argv)
             uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
             json_begin_object(&j);
             json_kv_str(&j, "name", w.layers[i].name);
-            json_kv_str(&j, "dtype", num_dtype_name(r->pb.dtype));
+            json_kv_str(&j, "dtype", dtype_name(r->pb.dtype));
             json_kv_u64(&j, "m", r->pb.m);
             json_kv_u64(&j, "n", r->pb.n);
             json_kv_u64(&j, "k", r->pb.k);
@@ -422,7 +427,7 @@ int cmd_model(int argc, char **argv)
             json_end_array(&j);
             json_kv_str(&j, "order", r->plan.order);
             json_kv_bool(&j, "double_buffer", r->plan.double_buffer);
-            json_kv_str(&j, "epilogue", workload_epilogue_name(r->plan.epilogue));
+            json_kv_str(&j, "epilogue", gemm_epilogue_name(r->plan.epilogue));
             json_kv_bool(&j, "input_from_ub", r->in_ub);
             json_kv_bool(&j, "output_to_ub", r->out_ub);
             json_kv_str(&j, "check", no_data ? "no_data" : !r->checked ? "not_checked" : r->match ? "match" : "mismatch");

@@ -15,8 +15,8 @@
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "num/gemm.h"
-#include "report/vcd.h"
 #include "tpu/mxu.h"
+#include "tpu/mxu_trace.h"
 
 #define MXU_CLI_MAX_DIM (1u << 20)             /* per dimension */
 #define MXU_CLI_MAX_ELEMS (UINT64_C(1) << 28)  /* per matrix: 1 GiB of accumulators */
@@ -130,7 +130,7 @@ static int read_input(const char *path, const char *what, tp_dtype dt, uint32_t 
 
 static void *random_input(rng_state *r, tp_dtype dt, uint64_t n)
 {
-    void *x = malloc(n ? n * num_in_bytes(dt) : 1);
+    void *x = malloc(n ? n * dtype_in_bytes(dt) : 1);
     if (!x)
         return NULL;
     for (uint64_t i = 0; i < n; i++) {
@@ -155,8 +155,8 @@ static int first_mismatch(tp_dtype dt, const void *got, const void *want, uint32
         else
             snprintf(msg, cap, "C[%llu][%llu] = %.9g (0x%08x), reference %.9g (0x%08x)",
                      (unsigned long long)(i / n), (unsigned long long)(i % n), ((const float *)got)[i],
-                     num_f32_bits(((const float *)got)[i]), ((const float *)want)[i],
-                     num_f32_bits(((const float *)want)[i]));
+                     dtype_f32_bits(((const float *)got)[i]), ((const float *)want)[i],
+                     dtype_f32_bits(((const float *)want)[i]));
         return 1;
     }
     return 0;
@@ -174,7 +174,7 @@ static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const
                        const mxu_result *r)
 {
     fprintf(f, "tpusim mxu: C[%ux%u] = A[%ux%u] * B[%ux%u], %s, on %s (%ux%u %s array)\n", o->m, o->n,
-            o->m, o->k, o->k, o->n, num_dtype_name(p->dtype), cfg->tpu.name[0] ? cfg->tpu.name : cfg->source,
+            o->m, o->k, o->k, o->n, dtype_name(p->dtype), cfg->tpu.name[0] ? cfg->tpu.name : cfg->source,
             p->rows, p->cols, cfg_dataflow_name(p->dataflow));
     fprintf(f, "engine %s, timing %s, weights %s, %u weight row%s/cycle\n", o->engine,
             cfg_timing_name(p->timing), p->weight_double_buffer ? "double-buffered" : "single-buffered",
@@ -216,7 +216,7 @@ static int write_json(const char *path, const tp_config *cfg, const mxu_params *
     json_kv_u64(&w, "m", o->m);
     json_kv_u64(&w, "n", o->n);
     json_kv_u64(&w, "k", o->k);
-    json_kv_str(&w, "dtype", num_dtype_name(p->dtype));
+    json_kv_str(&w, "dtype", dtype_name(p->dtype));
     json_kv_str(&w, "dataflow", cfg_dataflow_name(p->dataflow));
     json_kv_str(&w, "engine", o->engine);
     json_kv_str(&w, "timing", cfg_timing_name(p->timing));
@@ -252,7 +252,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
 {
     tp_err err = {0};
     mxu_pe *pe = NULL;
-    vcd_mxu *vcd = NULL;
+    mxu_trace *vcd = NULL;
     struct timespec t0, t1;
     int rc = 0;
     if (mxu_pe_new(p, &pe, &err) != TP_OK) {
@@ -260,11 +260,11 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
         return tp_exit_code(err.code);
     }
     if (o->vcd_path) {
-        if (vcd_mxu_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
+        if (mxu_trace_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
             mxu_pe_free(pe);
             return cli_fail(&err);
         }
-        mxu_pe_set_observer(pe, vcd_mxu_observe, vcd);
+        mxu_pe_set_observer(pe, mxu_trace_observe, vcd);
     }
     for (uint64_t i = 0; i < r->folds; i++) {
         mxu_issue is;
@@ -293,7 +293,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
     }
     mxu_pe_close(pe, r->cycles, r->causes);
 end:
-    if (vcd && vcd_mxu_close(vcd, &err) != TP_OK && !rc)
+    if (vcd && mxu_trace_close(vcd, &err) != TP_OK && !rc)
         rc = cli_fail(&err);
     mxu_pe_free(pe);
     return rc;

@@ -106,7 +106,7 @@ static void demo_observe(void *ctx, const mxu_pe_view *v)
 
 static void *small_inputs(rng_state *r, tp_dtype dt, size_t n)
 {
-    void *x = malloc(n * num_in_bytes(dt));
+    void *x = malloc(n * dtype_in_bytes(dt));
     if (!x)
         return NULL;
     for (size_t i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ static void *small_inputs(rng_state *r, tp_dtype dt, size_t n)
         if (dt == TP_INT8)
             ((int8_t *)x)[i] = (int8_t)v;
         else
-            ((uint16_t *)x)[i] = num_f32_to_bf16((float)v * 0.5f);
+            ((uint16_t *)x)[i] = dtype_f32_to_bf16((float)v * 0.5f);
     }
     return x;
 }
@@ -134,7 +134,7 @@ static void print_matrix(FILE *f, const char *name, tp_dtype dt, const void *x, 
             else if (dt == TP_INT8)
                 snprintf(buf, sizeof buf, "%d", ((const int8_t *)x)[k]);
             else
-                snprintf(buf, sizeof buf, "%.3g", num_bf16_to_f32(((const uint16_t *)x)[k]));
+                snprintf(buf, sizeof buf, "%.3g", dtype_bf16_to_f32(((const uint16_t *)x)[k]));
             fprintf(f, " %7s", buf);
         }
         fputc('\n', f);
@@ -239,7 +239,7 @@ int cmd_mxu_demo(int argc, char **argv)
         d.dt = dt;
         d.os = p.dataflow == TP_DF_OS;
         printf("mxu-demo: C[%ux%u] = A[%ux%u] * B[%ux%u], %s, %ux%u %s array, %s weights, %llu fold%s\n",
-               M, N, M, K, K, N, num_dtype_name(dt), p.rows, p.cols, cfg_dataflow_name(p.dataflow),
+               M, N, M, K, K, N, dtype_name(dt), p.rows, p.cols, cfg_dataflow_name(p.dataflow),
                p.dataflow == TP_DF_OS ? "streamed" : p.weight_double_buffer ? "double-buffered" : "single-buffered",
                (unsigned long long)folds, folds == 1 ? "" : "s");
         print_matrix(stdout, "A", dt, a, M, K, false);

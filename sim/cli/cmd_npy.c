@@ -64,7 +64,7 @@ static int npy_rand(int argc, char **argv)
     if (n > NPY_MAX_ELEMS)
         return cli_usage_error("npy rand: %u x %u is more than %llu elements", dims[0], dims[1],
                                (unsigned long long)NPY_MAX_ELEMS);
-    size_t eb = num_in_bytes(dt);
+    size_t eb = dtype_in_bytes(dt);
     void *data = malloc((size_t)n * eb);
     if (!data)
         return cli_usage_error("npy rand: out of memory for %u x %u", dims[0], dims[1]);
@@ -88,7 +88,7 @@ static void print_elem(const npy_mat *m, uint64_t i)
     case NPY_INT8: printf("%5d", ((const int8_t *)m->data)[i]); break;
     case NPY_INT32: printf("%12" PRId32, ((const int32_t *)m->data)[i]); break;
     case NPY_F32: printf("%14.7g", (double)((const float *)m->data)[i]); break;
-    case NPY_BF16: printf("%11.4g", (double)num_bf16_to_f32(((const uint16_t *)m->data)[i])); break;
+    case NPY_BF16: printf("%11.4g", (double)dtype_bf16_to_f32(((const uint16_t *)m->data)[i])); break;
     default: break;
     }
 }

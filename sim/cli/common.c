@@ -136,7 +136,7 @@ int cli_parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, u
 
 int cli_parse_dtype(const char *s, tp_dtype *out)
 {
-    if (num_dtype_parse(s, out))
+    if (dtype_parse(s, out))
         return cli_usage_error("--dtype: unknown dtype '%s' (expected int8 or bf16)", s);
     return 0;
 }

@@ -648,7 +648,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "the list is empty: give at least one of int8, bf16");
         for (int i = 0; i < r->n_items; i++) {
             tp_dtype dt;
-            if (num_dtype_parse(r->items[i], &dt))
+            if (dtype_parse(r->items[i], &dt))
                 return cfg_fail(x, TP_ERR_CONFIG, &r->item_loc[i], k->path, "unknown dtype '%s' (expected int8 or bf16%s)",
                                 r->items[i], strchr(r->items[i], ',') ? "; write a list as [int8, bf16]" : "");
             if (d[dt])

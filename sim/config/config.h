@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/err.h"
-#include "num/num.h"
+#include "base/dtype.h"
 
 typedef enum { TP_DF_WS = 0, TP_DF_OS, TP_DF_IS, TP_DF__COUNT } tp_dataflow;
 typedef enum { TP_TIMING_PIPELINED = 0, TP_TIMING_SCALESIM, TP_TIMING__COUNT } tp_timing;

@@ -55,7 +55,7 @@ static void supported_list(const bool *d, char *buf, size_t cap)
     buf[0] = 0;
     for (int i = 0; i < TP_DTYPE__COUNT; i++)
         if (d[i] && n < cap)
-            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", num_dtype_name((tp_dtype)i));
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", dtype_name((tp_dtype)i));
     if (!n)
         snprintf(buf, cap, "none");
 }
@@ -71,7 +71,7 @@ tp_status cfg_tpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
         return TP_OK;
     supported_list(c->tpu.array.dtypes, list, sizeof list);
     return tp_err_set(err, TP_ERR_UNSUPPORTED, "machine '%s' does not support %s (it supports: %s)", c->tpu.name,
-                      num_dtype_name(dt), list);
+                      dtype_name(dt), list);
 }
 
 bool cfg_gpu_supports(const tp_gpu_cfg *g, tp_dtype dt)
@@ -119,7 +119,7 @@ tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
         d[i] = cfg_gpu_supports(&c->gpu, (tp_dtype)i);
     supported_list(d, list, sizeof list);
     return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s)", c->gpu.name,
-                      num_dtype_name(dt), list);
+                      dtype_name(dt), list);
 }
 
 /* ---- config show ------------------------------------------------------------------------------ */
@@ -234,7 +234,7 @@ void cfg_print(const tp_config *c, void *file)
             if (t->array.dtypes[d]) {
                 char lbl[64];
                 double ops = cfg_tpu_peak_ops_per_s(t, (tp_dtype)d);
-                snprintf(lbl, sizeof lbl, "tpu peak %s", num_dtype_name((tp_dtype)d));
+                snprintf(lbl, sizeof lbl, "tpu peak %s", dtype_name((tp_dtype)d));
                 print_ops(f, lbl, ops, d == TP_INT8);
                 if (ops > best)
                     best = ops;
@@ -265,10 +265,10 @@ void cfg_print(const tp_config *c, void *file)
             if (!cfg_gpu_supports(g, (tp_dtype)d))
                 continue;
             double ops = cfg_gpu_peak_ops_per_s(g, (tp_dtype)d);
-            snprintf(lbl, sizeof lbl, "gpu MACs/SM/cycle %s%s", num_dtype_name((tp_dtype)d),
+            snprintf(lbl, sizeof lbl, "gpu MACs/SM/cycle %s%s", dtype_name((tp_dtype)d),
                      g->mma[d].present ? "" : " (dp4a)");
             fprintf(f, "  %-34s %g\n", lbl, cfg_gpu_macs_per_sm_cycle(g, (tp_dtype)d));
-            snprintf(lbl, sizeof lbl, "gpu peak %s", num_dtype_name((tp_dtype)d));
+            snprintf(lbl, sizeof lbl, "gpu peak %s", dtype_name((tp_dtype)d));
             print_ops(f, lbl, ops, d == TP_INT8);
             if (ops > best)
                 best = ops;
@@ -338,7 +338,7 @@ void cfg_print_json(const tp_config *c, void *file)
             json_begin_array_flat(&w);
             for (int j = 0; j < TP_DTYPE__COUNT; j++)
                 if (d[j])
-                    json_str(&w, num_dtype_name((tp_dtype)j));
+                    json_str(&w, dtype_name((tp_dtype)j));
             json_end_array(&w);
             break;
         }
@@ -354,7 +354,7 @@ void cfg_print_json(const tp_config *c, void *file)
         json_kv_u64(&w, "tpu.peak_macs_per_cycle", cfg_tpu_peak_macs_per_cycle(t));
         for (int d = 0; d < TP_DTYPE__COUNT; d++)
             if (t->array.dtypes[d]) {
-                snprintf(nm, sizeof nm, "tpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
+                snprintf(nm, sizeof nm, "tpu.peak_ops_per_s.%s", dtype_name((tp_dtype)d));
                 json_kv_double(&w, nm, cfg_tpu_peak_ops_per_s(t, (tp_dtype)d));
             }
         for (int m = 0; m < TP_MEM__COUNT; m++)
@@ -377,7 +377,7 @@ void cfg_print_json(const tp_config *c, void *file)
         const tp_gpu_cfg *g = &c->gpu;
         for (int d = 0; d < TP_DTYPE__COUNT; d++)
             if (cfg_gpu_supports(g, (tp_dtype)d)) {
-                snprintf(nm, sizeof nm, "gpu.peak_ops_per_s.%s", num_dtype_name((tp_dtype)d));
+                snprintf(nm, sizeof nm, "gpu.peak_ops_per_s.%s", dtype_name((tp_dtype)d));
                 json_kv_double(&w, nm, cfg_gpu_peak_ops_per_s(g, (tp_dtype)d));
             }
         if (!g->dram.ideal)

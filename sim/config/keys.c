@@ -252,7 +252,7 @@ const char *cfg_ktype_values(cfg_ktype t, const char *sep, char *buf, size_t cap
     buf[0] = 0;
     for (int i = 0; i < count && n < cap; i++)
         n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? sep : "",
-                              e ? e->names[i] : num_dtype_name((tp_dtype)i));
+                              e ? e->names[i] : dtype_name((tp_dtype)i));
     return buf;
 }
 
@@ -384,7 +384,7 @@ const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size
         for (int i = 0; i < TP_DTYPE__COUNT; i++)
             if (d[i] && n < cap)
                 n += (size_t)snprintf(buf + n, cap - n, "%s%s", n > 1 ? ", " : "",
-                                      num_dtype_name((tp_dtype)i));
+                                      dtype_name((tp_dtype)i));
         if (n < cap)
             snprintf(buf + n, cap - n, "]");
         break;

@@ -1,14 +1,10 @@
-/* Running a tiled GEMM on the machine: inputs (given or seeded random), the machine run, the
- * independent reference check, and the derived figures a report needs. Shared by `tpusim gemm`
- * and `tpusim model`.
+/* Running a tiled GEMM on the machine: inputs (given, or seeded random from work/fill.h), the
+ * machine run, the independent reference check (work/ref.h) and the derived figures a report
+ * needs. Shared by `tpusim gemm` and `tpusim model`.
  *
- * Reference: for each batch, num_gemm (num/gemm.h, same bits as num_gemm_ref) with
- * kc = plan.kc, the accumulation chunk the tiler's program implies (with split-K: one such sum
- * per part of plan.k_part, added as C = P_p + C in ascending part order), then the epilogue
- * exactly as the vector unit defines it: relu = (x < 0 ? 0 : x) on the int32 / fp32 accumulator
- * (NaN and -0.0 pass unchanged),
- * requant = num_requant_i8(x, scale) for int8 and num_f32_to_bf16(x) for bf16. The comparison is
- * bitwise (NaN compares by bits too).
+ * The reference follows the order the plan's program accumulates in (tiler_ref_spec): kc =
+ * plan.kc, the accumulation chunk the program implies, and with split-K one such sum per part
+ * of plan.k_part, added as C = P_p + C in ascending part order; then the plan's epilogue.
  */
 #ifndef TP_TILER_RUN_H
 #define TP_TILER_RUN_H
@@ -16,11 +12,12 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "base/err.h"
-#include "base/rng.h"
 #include "config/config.h"
 #include "stats/stats.h"
 #include "tiler/tiler.h"
 #include "tpu/machine.h"
+#include "work/gemm.h"
+#include "work/ref.h"
 
 typedef struct {
     machine_engine engine;
@@ -50,19 +47,11 @@ typedef struct {
 
 /* Runs plan (derived with tiler_plan_derive or chosen by tiler_search) on cfg. On failure *r
  * is freed. A result mismatch is not a failure: r->match says it. */
-tp_status tiler_run(const tp_config *cfg, const tiler_problem *pb, const tiler_plan *plan,
+tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan,
                     const tiler_run_opts *o, tiler_result *r, tp_err *err);
 void tiler_result_free(tiler_result *r);
 
-/* The reference result of plan's program on a, b into c (batch*M x N of plan.out_dtype). */
-void tiler_reference(const tiler_problem *pb, const tiler_plan *plan, const void *a, const void *b,
-                     void *c, int threads);
-/* Fills n inputs of dtype dt from r: int8 uniform over all 256 values; bf16 finite normal values
- * of random sign with |x| in [2^-4, 2^4) (biased exponent 123..130, any fraction). One draw
- * from r seeds the matrix; chunks of 65536 values then come from their own splitmix streams
- * (seeded by splitmix(base + chunk)), filled by several threads; the values do not depend on
- * the thread count. */
-void tiler_fill_random(tp_dtype dt, void *p, size_t n, rng_state *r);
-/* Elements of one stored input (batch * M * K or batch * K * N); refuses more than NPY_MAX_ELEMS. */
-tp_status tiler_check_sizes(const tiler_problem *pb, tp_err *err);
+/* The reference's order for plan's program: kc, the split-K part length (0 without split-K),
+ * the epilogue and its scale. */
+ref_spec tiler_ref_spec(const tiler_plan *plan);
 #endif

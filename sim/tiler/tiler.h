@@ -15,7 +15,8 @@
  *            innermost loop, the tiles of the loops inside k otherwise).
  *   weight FIFO: double buffering of weights needs depth >= 2 tiles.
  * A plan whose footprint exceeds a buffer is refused with a message naming the buffer, what it
- * needs, what it has and by how much it is over.
+ * needs, what it has and by how much it is over, and a code saying which check refused it
+ * (tiler_refusal).
  *
  * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
  * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
@@ -23,33 +24,28 @@
  * cut into split_k parts of whole K-tiles (k_part each but the last), part p of column group g is
  * item q = g * split_k + p, on MXU q mod U; the parts' accumulators are summed by the vector
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
- * bias row), and the reference follows that order (tiler/run.h).
+ * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
+ *
+ * Files: plan.c (parsing, tiler_plan_try, tiler_estimate), gen.c (tiler_generate[_into]),
+ * search.c (tiler_search, the only one that runs the machine); loops.h is their private
+ * loop-nest arithmetic.
  */
 #ifndef TP_TILER_TILER_H
 #define TP_TILER_TILER_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/dtype.h"
 #include "base/err.h"
 #include "config/config.h"
-#include "num/num.h"
-#include "tiler/workload.h"
 #include "tpu/isa.h"
-#include "tpu/machine.h"
-
-typedef struct {
-    uint32_t m, n, k;        /* per batch */
-    uint32_t batch;          /* independent GEMMs stacked along rows of A, B and C (>= 1) */
-    tp_dtype dtype;
-    bool transpose_a;        /* A stored K x M (per batch) */
-    bool transpose_b;        /* B stored N x K (per batch) */
-} tiler_problem;
+#include "work/gemm.h"
 
 /* What the user asked for; zero / empty fields are chosen by the search. */
 typedef struct {
     uint32_t tm, tn, tk;     /* 0 = choose */
     char order[4];           /* "mnk" ... ; "" = choose */
     int double_buffer;       /* -1 choose, 0 off, 1 on */
-    wl_epilogue epilogue;
+    gemm_epilogue epilogue;
     float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
     uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs; n: n parts */
     bool show_search;        /* collect every candidate (tiler_search fills the list) */
@@ -59,7 +55,7 @@ typedef struct {
     uint32_t tm, tn, tk;
     char order[4];           /* outermost first, e.g. "mnk" */
     bool double_buffer;
-    wl_epilogue epilogue;
+    gemm_epilogue epilogue;
     float requant_scale;
     uint32_t split_k;        /* K split into this many parts on different MXUs of a core (0 or 1: none) */
     /* derived by tiler_plan_derive */
@@ -79,16 +75,42 @@ typedef struct {
 
 /* Programs longer than this are refused (the machine keeps every instruction in memory). */
 #define TILER_MAX_INSTRUCTIONS (8u << 20)
+/* Split-K parts at most (besides the MXUs of a core): the program generator keeps one
+ * accumulator address per part of a column group in a fixed array of this size. */
+#define TILER_MAX_SPLIT_K 64u
+
+/* Why a plan was refused, one code per check of tiler_plan_try (in the order they run). */
+typedef enum {
+    TILER_FITS = 0,           /* not refused */
+    TILER_REFUSE_TILE_ZERO,   /* "--tile AxBxC: tile sizes must be at least 1" */
+    TILER_REFUSE_ORDER,       /* "--order: expected a permutation of m, n, k" */
+    TILER_REFUSE_BATCH,       /* batch x the largest dimension exceeds 2^32 rows */
+    TILER_REFUSE_K_MULTIPLE,  /* the K tile is not a multiple of the op's k and does not cover K */
+    TILER_REFUSE_SPLIT_K,     /* more parts than the MXUs of a core (or TILER_MAX_SPLIT_K) */
+    TILER_REFUSE_SPLIT_K_ORDER, /* split-K with k not the innermost loop */
+    TILER_REFUSE_SPLIT_K_TILES, /* fewer K tiles than split-K parts */
+    TILER_REFUSE_FIFO,        /* a weight tile needs more FIFO slots than the FIFO holds */
+    TILER_REFUSE_ACC,         /* the accumulators are too small for the live output tiles */
+    TILER_REFUSE_UB,          /* the unified buffer is too small for the A and output slots */
+    TILER_REFUSE_TOO_LONG,    /* the program would exceed TILER_MAX_INSTRUCTIONS */
+    TILER_REFUSE__COUNT
+} tiler_refusal;
+/* Whether a refusal depends on the tile sizes (its message then starts with "--tile AxBxC: "),
+ * rather than on the order, the batch or the split-K count alone. */
+bool tiler_refusal_of_tile(tiler_refusal r);
 
 /* Fills the derived fields of a plan from its tiles (tm, tn, tk, order, double_buffer, epilogue)
  * and checks it fits the machine; on failure the message names the overflowing buffer, e.g.
  * "--tile 512x512x512: unified buffer needs 1.5 MiB for A and output tiles (double-buffered)
  * but has 1 MiB (0.5 MiB over)". */
-tp_status tiler_plan_derive(const tp_tpu_cfg *t, const tiler_problem *pb, tiler_plan *pl, tp_err *err);
+tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err);
+/* The same, and *why (if not NULL) gets the check that refused the plan (TILER_FITS on success). */
+tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err);
 /* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
-uint64_t tiler_estimate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl);
+uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
-tp_status tiler_generate(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                          isa_program *p, tp_err *err);
 
 /* Layers chained in the unified buffer (tpusim model, one core): A read from a UB region
@@ -104,7 +126,7 @@ typedef struct {
 } tiler_chain;
 
 /* Appends one GEMM's program to p (which isa_init started) with the chaining ch (NULL: none). */
-tp_status tiler_generate_into(const tp_tpu_cfg *t, const tiler_problem *pb, const tiler_plan *pl,
+tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                               const tiler_chain *ch, isa_program *p, tp_err *err);
 
 typedef struct {
@@ -119,7 +141,7 @@ typedef struct {
  * rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the better
  * estimate). If cands is not NULL it receives the candidate list (malloc'd, caller frees) and
  * *n_cands its length. */
-tp_status tiler_search(const tp_config *cfg, const tiler_problem *pb, const tiler_opts *opts,
+tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
 

@@ -474,7 +474,7 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
     /* dtype and region checks that the text alone decides */
     if (op == ISA_LOAD || op == ISA_STORE) {
         const isa_tensor *tt = &a->p->tensors[in.blk.tensor];
-        uint64_t eb = isa_dtype_bytes(tt->dtype);
+        uint64_t eb = npy_dtype_size(tt->dtype);
         uint64_t rows = in.transpose ? in.blk.cols : in.blk.rows, cols = in.transpose ? in.blk.rows : in.blk.cols;
         uint64_t row_bytes = cols * eb, stride = in.ub_stride ? in.ub_stride : row_bytes;
         if (stride < row_bytes)
@@ -487,12 +487,12 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
         const isa_tensor *tt = &a->p->tensors[in.blk.tensor];
         if (tt->dtype != npy_dtype_of_input(a->p->dtype))
             return fail(a, ops[1].col, "dtype mismatch: weights %s are %s but the program's dtype is %s", tt->name,
-                        npy_dtype_name(tt->dtype), num_dtype_name(a->p->dtype));
+                        npy_dtype_name(tt->dtype), dtype_name(a->p->dtype));
     }
     if (op == ISA_MATMUL && (rc = check_in_region(a, acc_tok, acc_reg, in.acc_row, in.m, "matmul")))
         return rc;
     if (op == ISA_ACTIVATE) {
-        uint64_t row_bytes = (uint64_t)in.n * isa_dtype_bytes(in.out_dtype);
+        uint64_t row_bytes = (uint64_t)in.n * npy_dtype_size(in.out_dtype);
         uint64_t stride = in.ub_stride ? in.ub_stride : row_bytes;
         if (stride < row_bytes)
             return fail(a, ub_tok.col, "stride %llu is smaller than a row of %llu bytes", (unsigned long long)stride,
@@ -606,7 +606,7 @@ static tp_status parse_line(actx *a, const char *s, size_t n)
             char b[16];
             tcopy(w[1], b, sizeof b);
             tp_dtype dt;
-            if (num_dtype_parse(b, &dt))
+            if (dtype_parse(b, &dt))
                 return fail(a, w[1].col, "unknown dtype '%s' (int8, bf16)", b);
             a->p->dtype = dt;
             return TP_OK;

@@ -46,11 +46,6 @@ int isa_act_parse(const char *s, isa_act *out)
     return -1;
 }
 
-unsigned isa_dtype_bytes(npy_dtype dt)
-{
-    return (unsigned)npy_dtype_size(dt);
-}
-
 void isa_init(isa_program *p, const char *name, tp_dtype dt)
 {
     memset(p, 0, sizeof *p);
@@ -268,7 +263,7 @@ void isa_print(const isa_program *p, FILE *f)
 {
     char buf[512];
     fprintf(f, "; %s: %u instructions\n", p->name, p->n_ins);
-    fprintf(f, ".dtype %s\n", num_dtype_name(p->dtype));
+    fprintf(f, ".dtype %s\n", dtype_name(p->dtype));
     for (uint32_t i = 0; i < p->n_tensors; i++)
         fprintf(f, ".tensor %s %s %u %u\n", p->tensors[i].name, npy_dtype_name(p->tensors[i].dtype),
                 p->tensors[i].rows, p->tensors[i].cols);
@@ -365,7 +360,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
         return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory while building the program", p->name);
     if (!t->array.dtypes[p->dtype])
         return tp_err_set(err, TP_ERR_UNSUPPORTED, "%s: machine '%s' does not support dtype %s",
-                          p->name, t->name, num_dtype_name(p->dtype));
+                          p->name, t->name, dtype_name(p->dtype));
     uint32_t mxus = t->cores * t->mxus_per_core;
     uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     /* FIFO replay: per MXU a ring of tile shapes (only counts and shapes matter). */
@@ -379,7 +374,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
         goto end;
     }
     npy_dtype in_dt = npy_dtype_of_input(p->dtype);
-    unsigned elem = num_in_bytes(p->dtype);
+    unsigned elem = dtype_in_bytes(p->dtype);
     uint64_t acc_rows_core = (uint64_t)t->acc.entries * t->mxus_per_core;
     for (uint32_t i = 0; i < p->n_ins && rc == TP_OK; i++) {
         const isa_instr *in = &p->ins[i];
@@ -407,7 +402,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             if ((rc = check_block(&v, i, &in->blk)))
                 break;
             const isa_tensor *tt = &p->tensors[in->blk.tensor];
-            uint64_t eb = isa_dtype_bytes(tt->dtype);
+            uint64_t eb = npy_dtype_size(tt->dtype);
             uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows;
             uint64_t cols = in->transpose ? in->blk.rows : in->blk.cols;
             rc = check_ub(&v, i, t, "load", in->ub_addr, rows, cols * eb, in->ub_stride);
@@ -419,7 +414,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             const isa_tensor *tt = &p->tensors[in->blk.tensor];
             if (tt->dtype != in_dt) {
                 rc = bad(&v, i, 0, "dtype mismatch: weights %s are %s but the program's dtype is %s",
-                         tt->name, npy_dtype_name(tt->dtype), num_dtype_name(p->dtype));
+                         tt->name, npy_dtype_name(tt->dtype), dtype_name(p->dtype));
                 break;
             }
             uint32_t k = in->transpose ? in->blk.cols : in->blk.rows;
@@ -529,7 +524,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             if (in->has_bias && (rc = check_ub(&v, i, t, "activate bias", in->bias_addr, 1, (uint64_t)in->n * 4, 0)))
                 break;
             rc = check_ub(&v, i, t, "activate", in->ub_addr, in->m,
-                          (uint64_t)in->n * isa_dtype_bytes(in->out_dtype), in->ub_stride);
+                          (uint64_t)in->n * npy_dtype_size(in->out_dtype), in->ub_stride);
             break;
         }
         case ISA_STORE: {
@@ -537,7 +532,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                 break;
             const isa_tensor *tt = &p->tensors[in->blk.tensor];
             rc = check_ub(&v, i, t, "store", in->ub_addr, in->blk.rows,
-                          (uint64_t)in->blk.cols * isa_dtype_bytes(tt->dtype), in->ub_stride);
+                          (uint64_t)in->blk.cols * npy_dtype_size(tt->dtype), in->ub_stride);
             break;
         }
         default:

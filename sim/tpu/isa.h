@@ -154,8 +154,6 @@ int isa_halt(isa_program *p, unsigned core);
 
 /* Weight FIFO slots a tile with k rows occupies (1 for ws/is; ceil(k / rows) for os). */
 uint32_t isa_tile_slots(const tp_tpu_cfg *t, uint32_t k);
-/* Bytes of one element of a tensor dtype (1, 4, 4, 2). */
-unsigned isa_dtype_bytes(npy_dtype dt);
 /* Checks a program against a machine: every address, size, dtype, MXU and core in range, the
  * weight FIFO never over- or underflows in program order, operand limits of the dataflow
  * (ws: k <= rows, n <= cols; os: m <= rows, n <= cols; is: k <= rows, m <= cols, n <= cols).

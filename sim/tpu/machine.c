@@ -415,7 +415,7 @@ tp_status machine_load(machine *m, const isa_program *p, tp_err *err)
     uint64_t a = 0;
     for (uint32_t i = 0; i < p->n_tensors; i++) {
         m->tbase[i] = a;
-        uint64_t bytes = (uint64_t)p->tensors[i].rows * p->tensors[i].cols * isa_dtype_bytes(p->tensors[i].dtype);
+        uint64_t bytes = (uint64_t)p->tensors[i].rows * p->tensors[i].cols * npy_dtype_size(p->tensors[i].dtype);
         a += (bytes + 4095) & ~4095ull;
     }
     m->loaded = true;
@@ -464,7 +464,7 @@ tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uin
 static void matmul_ub_range(machine *m, uint32_t i, uint32_t k)
 {
     const isa_instr *in = &m->prog.ins[i];
-    uint64_t row = (uint64_t)k * in->repeat * num_in_bytes(m->prog.dtype);
+    uint64_t row = (uint64_t)k * in->repeat * dtype_in_bytes(m->prog.dtype);
     m->fl[i].ub_r = (range){in->ub_addr, in->ub_addr + span(in->m, row, in->ub_stride)};
 }
 
@@ -477,7 +477,7 @@ static void footprint(machine *m, uint32_t i)
     f->tensor = -1;
     switch (in->op) {
     case ISA_LOAD: {
-        uint64_t eb = isa_dtype_bytes(m->prog.tensors[in->blk.tensor].dtype);
+        uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
         uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows, cols = in->transpose ? in->blk.rows : in->blk.cols;
         f->ub_w = (range){in->ub_addr, in->ub_addr + span(rows, cols * eb, in->ub_stride)};
         f->tensor = in->blk.tensor;
@@ -495,13 +495,13 @@ static void footprint(machine *m, uint32_t i)
     }
     case ISA_ACTIVATE:
         f->acc_r = (range){in->acc_row, in->acc_row + in->m};
-        f->ub_w = (range){in->ub_addr, in->ub_addr + span(in->m, (uint64_t)in->n * isa_dtype_bytes(in->out_dtype),
+        f->ub_w = (range){in->ub_addr, in->ub_addr + span(in->m, (uint64_t)in->n * npy_dtype_size(in->out_dtype),
                                                           in->ub_stride)};
         if (in->has_bias)
             f->ub_r2 = (range){in->bias_addr, in->bias_addr + (uint64_t)in->n * 4};
         break;
     case ISA_STORE: {
-        uint64_t eb = isa_dtype_bytes(m->prog.tensors[in->blk.tensor].dtype);
+        uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
         f->ub_r = (range){in->ub_addr, in->ub_addr + span(in->blk.rows, in->blk.cols * eb, in->ub_stride)};
         f->tensor = in->blk.tensor;
         f->dram_write = true;
@@ -620,7 +620,7 @@ static inline void copy_elem(uint8_t *dst, const uint8_t *src, size_t eb)
 static void values_load(machine *m, core_state *cs, const isa_instr *in)
 {
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
-    size_t eb = isa_dtype_bytes(t->dtype);
+    size_t eb = npy_dtype_size(t->dtype);
     const uint8_t *src = m->tdata[in->blk.tensor];
     uint8_t *ub = cs->ub_data + in->ub_addr;
     if (!in->transpose) {
@@ -638,7 +638,7 @@ static void values_load(machine *m, core_state *cs, const isa_instr *in)
 static void values_store(machine *m, core_state *cs, const isa_instr *in)
 {
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
-    size_t eb = isa_dtype_bytes(t->dtype);
+    size_t eb = npy_dtype_size(t->dtype);
     uint8_t *dst = m->tdata[in->blk.tensor];
     size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
     for (uint32_t r = 0; r < in->blk.rows; r++)
@@ -669,7 +669,7 @@ static void values_matmul_fast(machine *m, const mxu_issue *is, int threads)
 static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
 {
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
-    size_t eb = isa_dtype_bytes(t->dtype);
+    size_t eb = npy_dtype_size(t->dtype);
     size_t need = (size_t)in->blk.rows * in->blk.cols * eb;
     if (fe->cap < need) {
         void *q = realloc(fe->data, need);
@@ -697,7 +697,7 @@ static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
 static void values_activate(machine *m, core_state *cs, const isa_instr *in)
 {
     uint32_t cols = m->t->array.cols;
-    size_t ob = isa_dtype_bytes(in->out_dtype);
+    size_t ob = npy_dtype_size(in->out_dtype);
     size_t stride = in->ub_stride ? in->ub_stride : in->n * ob;
     if (!in->has_bias && in->act == ISA_ACT_NONE && ob == 4) {
         /* nothing to add, clamp or convert: the general loop below would copy each 4-byte
@@ -732,14 +732,14 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                 memcpy(&v, acc + c * 4, 4);
                 if (in->has_bias) {
                     memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
-                    v = v + b;
+                    v = num_f32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0.0f)
                     v = 0.0f;
                 if (in->act == ISA_ACT_RELU6 && v > 6.0f)
                     v = 6.0f;
                 if (in->out_dtype == NPY_BF16) {
-                    uint16_t h = num_f32_to_bf16(v);
+                    uint16_t h = dtype_f32_to_bf16(v);
                     memcpy(out + c * 2, &h, 2);
                 } else
                     memcpy(out + c * 4, &v, 4);
@@ -759,7 +759,7 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
 {
     offchip *oc = &m->mem[id];
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
-    uint64_t eb = isa_dtype_bytes(t->dtype);
+    uint64_t eb = npy_dtype_size(t->dtype);
     uint64_t addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
     uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
                                   (uint64_t)t->cols * eb, NULL);
@@ -863,7 +863,7 @@ static bool try_dma(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *w
     /* begin now */
     uint64_t s = m->now, setup = m->t->dma.setup_cycles, dma_bpc = m->t->dma.bytes_per_cycle;
     const isa_tensor *tt = &m->prog.tensors[in->blk.tensor];
-    uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * isa_dtype_bytes(tt->dtype);
+    uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(tt->dtype);
     uint64_t own = s + setup + ceil_div(bytes, dma_bpc);   /* the engine's own time */
     uint64_t mem_end = own, ub_end = own, sent = own;
     flight *f = &m->fl[x];
@@ -932,7 +932,7 @@ static bool try_activate(machine *m, uint32_t c, core_state *cs, uint32_t x, cau
         return false;
     }
     uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
-    uint64_t out_bytes = elems * isa_dtype_bytes(in->out_dtype);
+    uint64_t out_bytes = elems * npy_dtype_size(in->out_dtype);
     uint64_t own = s + ceil_div(elems, m->t->vpu.elems_per_cycle);
     uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes);
     sram_reserve(&cs->ub, true, ub0, out_bytes);
@@ -987,7 +987,7 @@ static bool try_matmul(machine *m, uint32_t c, core_state *cs, uint32_t x, cause
     }
     uint64_t inputs_ready = max64(m->now, d.ready);
     cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
-    unsigned e = num_in_bytes(m->prog.dtype);
+    unsigned e = dtype_in_bytes(m->prog.dtype);
     uint32_t cols = m->t->array.cols;
     flight *f = &m->fl[x];
     advance_pe(m, cs, m->now);
@@ -1305,16 +1305,16 @@ static tp_status setup_run(machine *m)
         for (uint32_t i = 0; i < m->prog.n_tensors; i++)
             if (!m->tdata[i]) {
                 const isa_tensor *tt = &m->prog.tensors[i];
-                m->tdata[i] = calloc((size_t)tt->rows * tt->cols, isa_dtype_bytes(tt->dtype));
+                m->tdata[i] = calloc((size_t)tt->rows * tt->cols, npy_dtype_size(tt->dtype));
                 if (!m->tdata[i])
                     return tp_err_set(m->err, TP_ERR_NOMEM,
                                       "out of memory for tensor '%s' (%u x %u %s = %llu bytes)", tt->name,
                                       tt->rows, tt->cols, npy_dtype_name(tt->dtype),
-                                      (unsigned long long)tt->rows * tt->cols * isa_dtype_bytes(tt->dtype));
+                                      (unsigned long long)tt->rows * tt->cols * npy_dtype_size(tt->dtype));
                 m->town[i] = true;
             } else if (m->town[i]) {
                 const isa_tensor *tt = &m->prog.tensors[i];
-                memset(m->tdata[i], 0, (size_t)tt->rows * tt->cols * isa_dtype_bytes(tt->dtype));
+                memset(m->tdata[i], 0, (size_t)tt->rows * tt->cols * npy_dtype_size(tt->dtype));
             }
     }
     for (int id = 0; id < TP_MEM__COUNT; id++)
@@ -1347,7 +1347,7 @@ static void finish_stats(machine *m, uint64_t total)
     stats_init(s);
     snprintf(s->machine_kind, sizeof s->machine_kind, "tpu");
     snprintf(s->machine, sizeof s->machine, "%s", t->name);
-    snprintf(s->dtype, sizeof s->dtype, "%s", num_dtype_name(m->prog.dtype));
+    snprintf(s->dtype, sizeof s->dtype, "%s", dtype_name(m->prog.dtype));
     snprintf(s->compute_unit, sizeof s->compute_unit, "MXU");
     stats_set_attr(s, "engine", machine_engine_name(m->engine));
     stats_set_attr(s, "dataflow", cfg_dataflow_name(t->array.dataflow));

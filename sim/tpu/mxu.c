@@ -269,7 +269,7 @@ void mxu_gemm_fold_op(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, u
 void mxu_gemm_fold(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, const void *a,
                    const void *b, void *c, bool accumulate, uint64_t index, mxu_issue *out)
 {
-    const size_t in_b = num_in_bytes(p->dtype), acc_b = num_acc_bytes(p->dtype);
+    const size_t in_b = dtype_in_bytes(p->dtype), acc_b = dtype_acc_bytes(p->dtype);
     uint32_t i0, j0, k0;
     fold_at(p, M, N, K, index, &out->op, &i0, &j0, &k0);
     out->op.accumulate |= accumulate;

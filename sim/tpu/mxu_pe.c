@@ -257,7 +257,7 @@ tp_status mxu_pe_issue(mxu_pe *pe, const mxu_issue *is, uint32_t *id, tp_err *er
 static inline void load_elem(const mxu_pe *pe, const void *base, size_t off, void *dst, size_t di)
 {
     if (pe->fp)
-        ((float *)dst)[di] = num_bf16_to_f32(((const uint16_t *)base)[off]);
+        ((float *)dst)[di] = dtype_bf16_to_f32(((const uint16_t *)base)[off]);
     else
         ((int32_t *)dst)[di] = ((const int8_t *)base)[off];
 }

@@ -1,8 +1,8 @@
 /* Workload files -> a list of GEMM layers (see workload.h for both formats).
  *
  * Design notes
- *  1. Both parsers fill the same wl_workload and validate every number the same way
- *     (parse_dim): a whole decimal number in [1, WL_MAX_DIM], else a positioned error.
+ *  1. Both parsers fill the same workload and validate every number the same way
+ *     (parse_dim): a whole decimal number in [1, GEMM_MAX_DIM], else a positioned error.
  *  2. YAML goes through libyaml's document API; every node carries its start mark (0-based),
  *     printed 1-based. Unknown keys are errors (a misspelt "repeats" must not be ignored).
  *  3. The CSV reader is a plain line/field splitter (SCALE-Sim files have no quoting); columns
@@ -11,7 +11,7 @@
  *     out = ceil((in - f + s) / s) = ceil((in - f) / s) + 1. For ResNet-50's Conv1
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
-#include "tiler/workload.h"
+#include "work/workload.h"
 #include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
@@ -20,24 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-static const char *const epi_names[WL_EPI__COUNT] = {
-    [WL_EPI_NONE] = "none", [WL_EPI_RELU] = "relu", [WL_EPI_REQUANT] = "requant"};
-
-const char *workload_epilogue_name(wl_epilogue e)
-{
-    return (unsigned)e < WL_EPI__COUNT ? epi_names[e] : "?";
-}
-
-int workload_epilogue_parse(const char *s, wl_epilogue *out)
-{
-    for (int i = 0; i < WL_EPI__COUNT; i++)
-        if (!strcmp(s, epi_names[i])) {
-            *out = (wl_epilogue)i;
-            return 0;
-        }
-    return -1;
-}
 
 uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride)
 {
@@ -50,12 +32,12 @@ static uint64_t mul_sat(uint64_t a, uint64_t b)
     return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
-uint64_t workload_layer_macs(const wl_layer *l)
+uint64_t workload_layer_macs(const workload_layer *l)
 {
     return mul_sat((uint64_t)l->m * l->n, l->k);
 }
 
-uint64_t workload_total_macs(const wl_workload *w)
+uint64_t workload_total_macs(const workload *w)
 {
     uint64_t t = 0;
     for (size_t i = 0; i < w->n_layers; i++) {
@@ -65,7 +47,7 @@ uint64_t workload_total_macs(const wl_workload *w)
     return t;
 }
 
-void workload_free(wl_workload *w)
+void workload_free(workload *w)
 {
     if (!w)
         return;
@@ -96,14 +78,14 @@ static void copy_str(char *dst, size_t cap, const char *s, size_t n)
     dst[n] = 0;
 }
 
-static tp_status push_layer(wl_workload *w, const wl_layer *l, size_t *cap, const char *file,
+static tp_status push_layer(workload *w, const workload_layer *l, size_t *cap, const char *file,
                             tp_err *err)
 {
-    if (w->n_layers >= WL_MAX_LAYERS)
-        return tp_err_at(err, TP_ERR_PARSE, file, l->line, 1, "more than %u layers", WL_MAX_LAYERS);
+    if (w->n_layers >= WORKLOAD_MAX_LAYERS)
+        return tp_err_at(err, TP_ERR_PARSE, file, l->line, 1, "more than %u layers", WORKLOAD_MAX_LAYERS);
     if (w->n_layers == *cap) {
         size_t nc = *cap ? *cap * 2 : 16;
-        wl_layer *p = realloc(w->layers, nc * sizeof *p);
+        workload_layer *p = realloc(w->layers, nc * sizeof *p);
         if (!p)
             return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory for %zu layers", file, nc);
         w->layers = p;
@@ -183,7 +165,7 @@ static tp_status y_num(ycx *c, const yaml_node_t *n, const char *key, uint32_t m
 static tp_status y_dtype(ycx *c, const yaml_node_t *n, tp_dtype *out)
 {
     const char *s = scalar(n);
-    if (!s || num_dtype_parse(s, out))
+    if (!s || dtype_parse(s, out))
         return y_fail(c, n, "dtype: expected int8 or bf16, got '%s'", s ? s : "(not a scalar)");
     return TP_OK;
 }
@@ -198,7 +180,7 @@ static tp_status y_once(ycx *c, const yaml_node_t **first, const yaml_node_t *k,
     return TP_OK;
 }
 
-static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
+static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
 {
     if (n->type != YAML_MAPPING_NODE)
         return y_fail(c, n, "%s: a layer must be a mapping with name, M, N, K", "layers");
@@ -226,23 +208,23 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
                 return y_fail(c, v, "%s: expected a string", "name");
             copy_str(l->name, sizeof l->name, s, strlen(s));
         } else if (!strcmp(key, "M") || !strcmp(key, "m")) {
-            st = y_num(c, v, "M", 1, WL_MAX_DIM, &l->m);
+            st = y_num(c, v, "M", 1, GEMM_MAX_DIM, &l->m);
             have[0] = true;
         } else if (!strcmp(key, "N") || !strcmp(key, "n")) {
-            st = y_num(c, v, "N", 1, WL_MAX_DIM, &l->n);
+            st = y_num(c, v, "N", 1, GEMM_MAX_DIM, &l->n);
             have[1] = true;
         } else if (!strcmp(key, "K") || !strcmp(key, "k")) {
-            st = y_num(c, v, "K", 1, WL_MAX_DIM, &l->k);
+            st = y_num(c, v, "K", 1, GEMM_MAX_DIM, &l->k);
             have[2] = true;
         } else if (!strcmp(key, "repeat")) {
-            st = y_num(c, v, "repeat", 1, WL_MAX_REPEAT, &l->repeat);
+            st = y_num(c, v, "repeat", 1, WORKLOAD_MAX_REPEAT, &l->repeat);
         } else if (!strcmp(key, "dtype")) {
             st = y_dtype(c, v, &l->dtype);
             l->has_dtype = true;
         } else if (!strcmp(key, "epilogue")) {
             const char *s = scalar(v);
-            wl_epilogue e;
-            if (!s || workload_epilogue_parse(s, &e))
+            gemm_epilogue e;
+            if (!s || gemm_epilogue_parse(s, &e))
                 return y_fail(c, v, "epilogue: expected none, relu or requant, got '%s'",
                               s ? s : "(not a scalar)");
             l->epilogue = e;
@@ -260,7 +242,7 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, wl_layer *l)
     return TP_OK;
 }
 
-static tp_status y_root(ycx *c, const yaml_node_t *root, wl_workload *w)
+static tp_status y_root(ycx *c, const yaml_node_t *root, workload *w)
 {
     if (!root)
         return tp_err_at(c->err, TP_ERR_PARSE, c->file, 1, 1, "empty workload (expected 'layers:')");
@@ -302,7 +284,7 @@ static tp_status y_root(ycx *c, const yaml_node_t *root, wl_workload *w)
         return y_fail(c, root, "%s: no 'layers:' list", "workload");
     size_t cap = 0;
     for (yaml_node_item_t *it = layers->data.sequence.items.start; it < layers->data.sequence.items.top; it++) {
-        wl_layer l;
+        workload_layer l;
         tp_status st = y_layer(c, yaml_document_get_node(c->doc, *it), &l);
         if (st == TP_OK)
             st = push_layer(w, &l, &cap, c->file, c->err);
@@ -330,7 +312,7 @@ static tp_status y_syntax(const yaml_parser_t *ps, const char *name, const char 
 }
 
 /* On a failed parse: frees what was read but keeps w->source, which the caller's message names. */
-static void free_keeping_source(wl_workload *w)
+static void free_keeping_source(workload *w)
 {
     char src[sizeof w->source];
     memcpy(src, w->source, sizeof src);
@@ -338,7 +320,7 @@ static void free_keeping_source(wl_workload *w)
     memcpy(w->source, src, sizeof src);
 }
 
-tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
+tp_status workload_parse_yaml(const char *name, const char *text, size_t len, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
     copy_str(w->source, sizeof w->source, name, strlen(name));
@@ -438,7 +420,7 @@ static bool row_blank(const csv_row *r)
     return true;
 }
 
-tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err)
+tp_status workload_parse_csv(const char *name, const char *text, size_t len, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
     copy_str(w->source, sizeof w->source, name, strlen(name));
@@ -476,7 +458,7 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_
         }
         if (row_blank(&r))
             continue;
-        wl_layer ly;
+        workload_layer ly;
         memset(&ly, 0, sizeof ly);
         ly.line = line;
         ly.repeat = 1;
@@ -492,21 +474,21 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_
 #define NUM(i, what, max, dst) \
         if (st == TP_OK) st = parse_num(r.s[i], r.n[i], 1, (max), (what), name, line, r.col[i], (dst), err)
         if (form == FORM_GEMM) {
-            NUM(1, "M", WL_MAX_DIM, &ly.m);
-            NUM(2, "N", WL_MAX_DIM, &ly.n);
-            NUM(3, "K", WL_MAX_DIM, &ly.k);
+            NUM(1, "M", GEMM_MAX_DIM, &ly.m);
+            NUM(2, "N", GEMM_MAX_DIM, &ly.n);
+            NUM(3, "K", GEMM_MAX_DIM, &ly.k);
         } else {
             ly.conv = true;
-            NUM(1, "IFMAP Height", WL_MAX_DIM, &ly.in_h);
-            NUM(2, "IFMAP Width", WL_MAX_DIM, &ly.in_w);
-            NUM(3, "Filter Height", WL_MAX_DIM, &ly.f_h);
-            NUM(4, "Filter Width", WL_MAX_DIM, &ly.f_w);
-            NUM(5, "Channels", WL_MAX_DIM, &ly.channels);
-            NUM(6, "Num Filter", WL_MAX_DIM, &ly.filters);
-            NUM(7, "Strides", WL_MAX_DIM, &ly.stride_h);
+            NUM(1, "IFMAP Height", GEMM_MAX_DIM, &ly.in_h);
+            NUM(2, "IFMAP Width", GEMM_MAX_DIM, &ly.in_w);
+            NUM(3, "Filter Height", GEMM_MAX_DIM, &ly.f_h);
+            NUM(4, "Filter Width", GEMM_MAX_DIM, &ly.f_w);
+            NUM(5, "Channels", GEMM_MAX_DIM, &ly.channels);
+            NUM(6, "Num Filter", GEMM_MAX_DIM, &ly.filters);
+            NUM(7, "Strides", GEMM_MAX_DIM, &ly.stride_h);
             ly.stride_w = ly.stride_h;
             if (stride_w_col && r.count > 8)
-                NUM(8, "Stride width", WL_MAX_DIM, &ly.stride_w);
+                NUM(8, "Stride width", GEMM_MAX_DIM, &ly.stride_w);
             if (st != TP_OK)
                 break;
             if (ly.f_h > ly.in_h)
@@ -522,19 +504,19 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_
             bool depthwise = strstr(ly.name, "DP") != NULL;
             uint64_t m = (uint64_t)ly.out_h * ly.out_w;
             uint64_t k = (uint64_t)ly.f_h * ly.f_w * (depthwise ? 1u : ly.channels);
-            if (m > WL_MAX_DIM || k > WL_MAX_DIM) {
+            if (m > GEMM_MAX_DIM || k > GEMM_MAX_DIM) {
                 st = tp_err_at(err, TP_ERR_PARSE, name, line, 1,
                                "layer '%s' lowers to M=%llu, K=%llu: over the limit of %u", ly.name,
-                               (unsigned long long)m, (unsigned long long)k, WL_MAX_DIM);
+                               (unsigned long long)m, (unsigned long long)k, GEMM_MAX_DIM);
                 break;
             }
             ly.m = (uint32_t)m;
             ly.n = ly.filters;
             ly.k = (uint32_t)k;
             if (depthwise) {
-                if (ly.channels > WL_MAX_REPEAT) {
+                if (ly.channels > WORKLOAD_MAX_REPEAT) {
                     st = tp_err_at(err, TP_ERR_PARSE, name, line, r.col[5],
-                                   "depthwise layer '%s': at most %u channels", ly.name, WL_MAX_REPEAT);
+                                   "depthwise layer '%s': at most %u channels", ly.name, WORKLOAD_MAX_REPEAT);
                     break;
                 }
                 ly.repeat = ly.channels;
@@ -555,9 +537,9 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_
 
 /* ---------------------------------------------------------------------------------------- */
 
-#define WL_MAX_FILE_BYTES (64u << 20)
+#define WORKLOAD_MAX_FILE_BYTES (64u << 20)
 
-tp_status workload_load(const char *path, wl_workload *w, tp_err *err)
+tp_status workload_load(const char *path, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
     FILE *f = fopen(path, "rb");
@@ -569,8 +551,8 @@ tp_status workload_load(const char *path, wl_workload *w, tp_err *err)
     errno = 0;
     for (;;) {
         if (n + 4096 > cap) {
-            if (cap >= WL_MAX_FILE_BYTES) {
-                st = tp_err_set(err, TP_ERR_IO, "%s: larger than %u MiB", path, WL_MAX_FILE_BYTES >> 20);
+            if (cap >= WORKLOAD_MAX_FILE_BYTES) {
+                st = tp_err_set(err, TP_ERR_IO, "%s: larger than %u MiB", path, WORKLOAD_MAX_FILE_BYTES >> 20);
                 break;
             }
             size_t nc = cap ? cap * 2 : 65536;

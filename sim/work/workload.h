@@ -24,23 +24,19 @@
  *     SCALE-Sim: `channels` layers of one channel each (here: K = f_h*f_w, repeat = channels).
  *
  * Errors are one line with the file, line and column: "w.csv:4:9: M: expected a whole number
- * >= 1, got 'x'". Sizes are checked (each of M, N, K at most WL_MAX_DIM).
+ * >= 1, got 'x'". Sizes are checked (each of M, N, K at most GEMM_MAX_DIM).
  */
-#ifndef TP_TILER_WORKLOAD_H
-#define TP_TILER_WORKLOAD_H
+#ifndef TP_WORK_WORKLOAD_H
+#define TP_WORK_WORKLOAD_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "base/err.h"
-#include "num/num.h"
+#include "base/dtype.h"
+#include "work/gemm.h"
 
-#define WL_MAX_DIM (1u << 24)      /* 16M: any real layer; M*N*K may reach 2^72 (see workload_layer_macs) */
-#define WL_MAX_LAYERS 100000u
-#define WL_MAX_REPEAT 1000000u
-
-typedef enum { WL_EPI_NONE = 0, WL_EPI_RELU, WL_EPI_REQUANT, WL_EPI__COUNT } wl_epilogue;
-const char *workload_epilogue_name(wl_epilogue e);           /* "none" "relu" "requant" */
-int workload_epilogue_parse(const char *s, wl_epilogue *out); /* 0 ok, -1 unknown */
+#define WORKLOAD_MAX_LAYERS 100000u
+#define WORKLOAD_MAX_REPEAT 1000000u
 
 typedef struct {
     char name[64];
@@ -48,34 +44,34 @@ typedef struct {
     uint32_t repeat;           /* identical runs back to back (>= 1) */
     bool has_dtype;            /* dtype given for this layer (else the workload's or the command's) */
     tp_dtype dtype;
-    wl_epilogue epilogue;
+    gemm_epilogue epilogue;
     int line;                  /* 1-based source line, for messages */
     /* conv layers (SCALE-Sim conv form): the shape before lowering; conv false otherwise */
     bool conv;
     uint32_t in_h, in_w, f_h, f_w, channels, filters, stride_h, stride_w, out_h, out_w;
-} wl_layer;
+} workload_layer;
 
 typedef struct {
     char name[128];
     char source[256];          /* the file it came from */
     bool has_dtype;
     tp_dtype dtype;
-    wl_layer *layers;
+    workload_layer *layers;
     size_t n_layers;
-} wl_workload;
+} workload;
 
 /* Loads a workload file (YAML or CSV by extension). On failure *w is empty (workload_free
  * accepts it) and err says where: "file:line:col: message". */
-tp_status workload_load(const char *path, wl_workload *w, tp_err *err);
+tp_status workload_load(const char *path, workload *w, tp_err *err);
 /* The same from text in memory; name is used in messages and as the default workload name. */
-tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err);
-tp_status workload_parse_csv(const char *name, const char *text, size_t len, wl_workload *w, tp_err *err);
-void workload_free(wl_workload *w);
+tp_status workload_parse_yaml(const char *name, const char *text, size_t len, workload *w, tp_err *err);
+tp_status workload_parse_csv(const char *name, const char *text, size_t len, workload *w, tp_err *err);
+void workload_free(workload *w);
 
 /* im2col output size as SCALE-Sim computes it: ceil((in - f) / stride) + 1 (in >= f, stride >= 1). */
 uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride);
 /* MACs of one run of a layer (M*N*K) and of the whole workload (repeats included), saturated at
- * UINT64_MAX: dimensions up to WL_MAX_DIM make M*N*K up to 2^72. */
-uint64_t workload_layer_macs(const wl_layer *l);
-uint64_t workload_total_macs(const wl_workload *w);
+ * UINT64_MAX: dimensions up to GEMM_MAX_DIM make M*N*K up to 2^72. */
+uint64_t workload_layer_macs(const workload_layer *l);
+uint64_t workload_total_macs(const workload *w);
 #endif

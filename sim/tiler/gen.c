@@ -1,0 +1,286 @@
+/* The tiler's program generation: a derived plan (plan.c) -> a TPU program (tpu/isa.h).
+ *
+ * Design notes
+ *  1. Loop nest. The order string names the three tile loops outermost first. The first of m, n
+ *     in it is the "split" loop: its tiles (times the batches) are dealt to the cores in
+ *     contiguous runs and it runs outermost on each core; the other two loops run inside it in
+ *     the order's relative order. Output tiles stay in the accumulators for the whole k loop
+ *     (output stationarity); when k is not the innermost loop, the tiles of the loop inside k
+ *     are all live at once (acc_slots counts them).
+ *  2. One output tile (tm x tn) is cols-wide column groups; group g runs on MXU g mod mxus of
+ *     the core, all MXUs reading the same A tile from the UB. Its rows are fed in m-chunks of at
+ *     most `mop` rows (os: array rows, is: array cols, ws: the whole tile); each chunk needs its
+ *     weight tiles pushed again, because a matmul pops the FIFO.
+ *  3. K is cut in chunks of kop rows (ws/is: the array's rows; os: as deep as half the weight
+ *     FIFO holds); consecutive equal chunks of one k-tile go in one matmul with repeat = r, r
+ *     bounded by the FIFO depth (halved with double buffering, so the next loads can proceed).
+ *     A chunk of another size (the last, partial one) is its own matmul. The first matmul of a
+ *     tile overwrites the accumulators, all later ones accumulate: partial sums break at
+ *     multiples of kop, so the reference is num_gemm with kc = kop.
+ *  4. Slots. A tiles and output tiles each have one or two UB slots (double buffering), used in
+ *     turn; the machine's scoreboard orders the reuse of a slot (WAR), so the program never
+ *     waits explicitly and double buffering is only a matter of addresses. With order mnk an A
+ *     slot may hold the whole tm x K row panel (a_panel), loaded once and read by every n tile.
+ *  5. Split-K (opt-in): part p of column group g is item g*S + p on MXU (g*S + p) mod U; after
+ *     the k loop the vector unit sums the parts row by row with activate's bias row, in
+ *     ascending part order.
+ *  6. Layout of a core's UB: A slots, then output slots, then the split-K sums; chained model
+ *     layers put their resident matrices at the top (tiler_chain).
+ */
+#include "tiler/tiler.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tiler/loops.h"
+
+typedef struct {
+    const tp_tpu_cfg *t;
+    const gemm_problem *pb;
+    const tiler_plan *pl;
+    isa_program *p;
+    int ta, tb, tc;                  /* tensor indices */
+    uint32_t bufs;
+    uint64_t a_slot_bytes, o_slot_bytes, acc_slot_rows;
+    uint32_t gpm;                    /* (group, part) items per MXU */
+    uint32_t umx;                    /* MXUs the items are dealt to */
+    uint32_t S, tpp;                 /* split-K parts, K tiles per part */
+    uint64_t s_base;                 /* split-K partial-sum region in the UB */
+    uint32_t rep;                    /* max matmul repeat */
+    /* per-core state */
+    uint32_t a_next, o_next, acc_next;
+    int64_t a_loaded_b, a_loaded_m, a_loaded_k;   /* which A tile is in which slot (-1 none) */
+    uint32_t a_loaded_slot;
+    const tiler_chain *ch;           /* never NULL inside (a blank chain for a lone GEMM) */
+    npy_dtype o_dtype;               /* dtype activate writes (C's, or the input dtype when chained) */
+} gen;
+
+static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, uint64_t *addr,
+                   uint64_t *stride)
+{
+    const tiler_plan *pl = g->pl;
+    const gemm_problem *pb = g->pb;
+    uint32_t m0 = mi * pl->tm, k0 = ki * pl->tk;
+    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), kk = (uint32_t)umin(pl->tk, pb->k - k0);
+    *stride = (uint64_t)kk * dtype_in_bytes(pb->dtype);
+    if (g->ch->a_resident) {
+        *stride = (uint64_t)pb->k * dtype_in_bytes(pb->dtype);
+        *addr = g->ch->a_base + (uint64_t)(b * pb->m + m0) * *stride + (uint64_t)k0 * dtype_in_bytes(pb->dtype);
+        return;
+    }
+    if (pl->a_panel) {
+        /* the panel of (b, mi) gets its k tiles on the first pass over k (ascending) */
+        unsigned ib = dtype_in_bytes(pb->dtype);
+        *stride = (uint64_t)pb->k * ib;
+        if (g->a_loaded_b != b || g->a_loaded_m != mi) {
+            g->a_loaded_slot = g->a_next;
+            g->a_next = (g->a_next + 1) % g->bufs;
+            g->a_loaded_b = b;
+            g->a_loaded_m = mi;
+            g->a_loaded_k = 0;   /* k tiles loaded so far */
+        }
+        *addr = g->a_loaded_slot * g->a_slot_bytes + (uint64_t)k0 * ib;
+        if (ki >= g->a_loaded_k) {
+            if (pb->transpose_a)
+                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
+            else
+                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
+            g->a_loaded_k = ki + 1;
+        }
+        return;
+    }
+    if (g->a_loaded_b == b && g->a_loaded_m == mi && g->a_loaded_k == ki) {
+        *addr = g->a_loaded_slot * g->a_slot_bytes;
+        return;
+    }
+    uint32_t slot = g->a_next;
+    g->a_next = (g->a_next + 1) % g->bufs;
+    *addr = slot * g->a_slot_bytes;
+    if (pb->transpose_a)
+        isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
+    else
+        isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
+    g->a_loaded_b = b;
+    g->a_loaded_m = mi;
+    g->a_loaded_k = ki;
+    g->a_loaded_slot = slot;
+}
+
+/* One (m-tile, n-tile, k-tile) step of a core: weights and matmuls of every column group. */
+static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint32_t ki,
+                      uint64_t acc_base)
+{
+    const tiler_plan *pl = g->pl;
+    const gemm_problem *pb = g->pb;
+    const uint32_t C = g->t->array.cols;
+    uint64_t a_addr, a_stride;
+    emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
+    uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn, k0 = ki * pl->tk;
+    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
+    uint32_t kk = (uint32_t)umin(pl->tk, pb->k - k0);
+    uint32_t groups = (uint32_t)cdiv(nn, C);
+    unsigned ib = dtype_in_bytes(pb->dtype);
+    uint32_t part = ki / g->tpp, first_k = part * g->tpp;
+    for (uint32_t gi = 0; gi < groups; gi++) {
+        uint32_t q = gi * g->S + part;
+        unsigned mxu = q % g->umx;
+        uint32_t gc0 = n0 + gi * C, gn = (uint32_t)umin(C, n0 + nn - gc0);
+        uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
+        for (uint32_t r0 = 0; r0 < mm; r0 += pl->mop) {
+            uint32_t rows = (uint32_t)umin(pl->mop, mm - r0);
+            for (uint32_t c = 0; c < kk;) {
+                uint32_t ck = (uint32_t)umin(pl->kop, kk - c);
+                uint32_t run = 0;
+                /* equal chunks, at most rep of them */
+                while (run < g->rep && c + run * ck < kk && umin(pl->kop, kk - (c + run * ck)) == ck)
+                    run++;
+                for (uint32_t j = 0; j < run; j++) {
+                    uint32_t kr = b * pb->k + k0 + c + j * ck;
+                    if (pb->transpose_b)
+                        isa_loadw(g->p, core, mxu, g->tb, b * pb->n + gc0, k0 + c + j * ck, gn, ck, true);
+                    else
+                        isa_loadw(g->p, core, mxu, g->tb, kr, gc0, ck, gn, false);
+                }
+                isa_matmul(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
+                           a_stride, rows, ki > first_k || c > 0, run);
+                c += run * ck;
+            }
+        }
+    }
+}
+
+/* Activate the tile's accumulators into an output slot and store it. */
+static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint64_t acc_base)
+{
+    const tiler_plan *pl = g->pl;
+    const gemm_problem *pb = g->pb;
+    const uint32_t C = g->t->array.cols;
+    uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn;
+    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
+    unsigned ob = npy_dtype_size(g->o_dtype);
+    uint64_t ostride = (uint64_t)nn * ob;
+    uint64_t oaddr = g->bufs * g->a_slot_bytes + g->o_next * g->o_slot_bytes;
+    if (g->ch->c_resident) {
+        ostride = (uint64_t)pb->n * ob;
+        oaddr = g->ch->c_base + (uint64_t)(b * pb->m + m0) * ostride + (uint64_t)n0 * ob;
+    }
+    g->o_next = (g->o_next + 1) % g->bufs;
+    isa_act act = pl->epilogue == GEMM_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
+    uint32_t groups = (uint32_t)cdiv(nn, C);
+    npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
+    for (uint32_t gi = 0; gi < groups; gi++) {
+        uint32_t gn = (uint32_t)umin(C, nn - gi * C);
+        uint64_t acc[TILER_MAX_SPLIT_K];
+        for (uint32_t p = 0; p < g->S; p++) {
+            uint32_t q = gi * g->S + p;
+            acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
+        }
+        if (g->S == 1) {
+            isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc[0], mm, gn, act, g->o_dtype,
+                         pl->requant_scale, false, 0);
+            continue;
+        }
+        /* split-K: part 0 raw into the sums region, then row by row sum = P_p + sum; the last
+         * part applies the epilogue and writes the output slot */
+        uint64_t sstride = (uint64_t)nn * 4, scol = (uint64_t)gi * C * 4;
+        isa_activate(g->p, core, g->s_base + scol, sstride, acc[0], mm, gn, ISA_ACT_NONE, raw, 1.0f, false, 0);
+        for (uint32_t p = 1; p < g->S; p++) {
+            bool last = p == g->S - 1;
+            for (uint32_t r = 0; r < mm; r++) {
+                uint64_t srow = g->s_base + r * sstride + scol;
+                uint64_t dst = last ? oaddr + r * ostride + (uint64_t)gi * C * ob : srow;
+                isa_activate(g->p, core, dst, 0, acc[p] + r, 1, gn, last ? act : ISA_ACT_NONE,
+                             last ? g->o_dtype : raw, pl->requant_scale, true, srow);
+            }
+        }
+    }
+    if (!g->ch->c_resident)
+        isa_store(g->p, core, g->tc, b * pb->m + m0, n0, mm, nn, oaddr, ostride);
+}
+
+tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
+                         isa_program *p, tp_err *err)
+{
+    char name[96];
+    snprintf(name, sizeof name, "gemm-%ux%ux%u", pb->m, pb->n, pb->k);
+    isa_init(p, name, pb->dtype);
+    return tiler_generate_into(t, pb, pl, NULL, p, err);
+}
+
+tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
+                              const tiler_chain *ch, isa_program *p, tp_err *err)
+{
+    static const tiler_chain lone = {NULL, false, 0, false, 0};
+    npy_dtype in = npy_dtype_of_input(pb->dtype);
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.t = t;
+    g.pb = pb;
+    g.pl = pl;
+    g.p = p;
+    g.ch = ch ? ch : &lone;
+    const char *pre = g.ch->prefix ? g.ch->prefix : "";
+    char na[64], nb[64], nc[64];
+    snprintf(na, sizeof na, "%sA", pre);
+    snprintf(nb, sizeof nb, "%sB", pre);
+    snprintf(nc, sizeof nc, "%sC", pre);
+    g.o_dtype = g.ch->c_resident ? in : pl->out_dtype;
+    g.ta = g.ch->a_resident ? 0
+           : pb->transpose_a ? isa_add_tensor(p, na, in, pb->batch * pb->k, pb->m)
+                             : isa_add_tensor(p, na, in, pb->batch * pb->m, pb->k);
+    g.tb = pb->transpose_b ? isa_add_tensor(p, nb, in, pb->batch * pb->n, pb->k)
+                           : isa_add_tensor(p, nb, in, pb->batch * pb->k, pb->n);
+    g.tc = g.ch->c_resident ? 0 : isa_add_tensor(p, nc, pl->out_dtype, pb->batch * pb->m, pb->n);
+    g.bufs = pl->double_buffer ? 2 : 1;
+    g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * dtype_in_bytes(pb->dtype);
+    g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
+    uint32_t U = t->mxus_per_core, groups = (uint32_t)cdiv(pl->tn, t->array.cols);
+    g.S = pl->split_k > 1 ? pl->split_k : 1;
+    uint32_t items = groups * g.S;
+    g.umx = (uint32_t)umin(U, items);
+    g.gpm = (uint32_t)cdiv(items, g.umx);
+    g.acc_slot_rows = (uint64_t)pl->tm * g.gpm;
+    g.s_base = g.bufs * (g.a_slot_bytes + g.o_slot_bytes);
+    uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
+    uint32_t usable = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
+    g.rep = (uint32_t)umax(1, usable / isa_tile_slots(t, pl->kop));
+
+    dims d = make_dims(pb, pl);
+    int split, inner[2];
+    nest_of(pl->order, &split, inner);
+    uint64_t units = (uint64_t)d.nt[split] * pb->batch;
+    uint32_t live = live_tiles(pl, &d);
+    g.tpp = (uint32_t)cdiv(d.nt[2], g.S);
+    for (unsigned core = 0; core < t->cores; core++) {
+        uint64_t u0 = units * core / t->cores, u1 = units * (core + 1) / t->cores;
+        g.a_next = g.o_next = g.acc_next = 0;
+        g.a_loaded_b = g.a_loaded_m = g.a_loaded_k = -1;
+        for (uint64_t u = u0; u < u1; u++) {
+            uint32_t b = (uint32_t)(u / d.nt[split]), s = (uint32_t)(u % d.nt[split]);
+            uint32_t idx[3];
+            idx[split] = s;
+            /* live-set base: the acc slot set used for this unit's tiles */
+            for (uint32_t i0 = 0; i0 < d.nt[inner[0]]; i0++) {
+                idx[inner[0]] = i0;
+                uint32_t set = g.acc_next;
+                if (inner[0] != 2)          /* k innermost: one live tile per i0 */
+                    g.acc_next = (g.acc_next + 1) % g.bufs;
+                for (uint32_t i1 = 0; i1 < d.nt[inner[1]]; i1++) {
+                    idx[inner[1]] = i1;
+                    uint64_t base;
+                    if (inner[0] == 2)      /* k outside the x loop: tile i1 of the live set */
+                        base = ((uint64_t)set * live + i1) * g.acc_slot_rows;
+                    else
+                        base = (uint64_t)set * g.acc_slot_rows;
+                    emit_step(&g, core, b, idx[0], idx[1], idx[2], base);
+                    if (idx[2] == d.nt[2] - 1)
+                        emit_out(&g, core, b, idx[0], idx[1], base);
+                }
+                if (inner[0] == 2 && i0 == d.nt[2] - 1)
+                    g.acc_next = (g.acc_next + 1) % g.bufs;
+            }
+        }
+    }
+    if (p->oom || g.ta < 0 || g.tb < 0 || g.tc < 0)
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory building the program", p->name);
+    return TP_OK;
+}

@@ -1,0 +1,277 @@
+/* The tiler's plans: tile and order parsing, tiler_plan_try (the footprints of tiler.h and
+ * docs/tiler.md, checked against the machine, with a refusal code per check) and the analytic
+ * estimate. The program these footprints describe is laid out in gen.c (its design notes).
+ *
+ * Nothing here knows cycle details beyond the analytic estimate (mxu_time_op for the array),
+ * which only ranks candidates for the search (search.c); the choice is made on simulated cycles.
+ */
+#include "tiler/tiler.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tiler/loops.h"
+#include "tpu/mxu.h"
+
+int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk)
+{
+    uint32_t v[3];
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        uint64_t x = 0;
+        while (*p >= '0' && *p <= '9') {
+            x = x * 10 + (uint64_t)(*p - '0');
+            if (x > GEMM_MAX_DIM)
+                return -1;
+            p++;
+        }
+        if (x == 0)
+            return -1;
+        v[i] = (uint32_t)x;
+        if (i < 2 && *p++ != 'x')
+            return -1;
+    }
+    if (*p)
+        return -1;
+    *tm = v[0];
+    *tn = v[1];
+    *tk = v[2];
+    return 0;
+}
+
+int tiler_parse_order(const char *s, char out[4])
+{
+    if (strlen(s) != 3 || !strchr(s, 'm') || !strchr(s, 'n') || !strchr(s, 'k'))
+        return -1;
+    memcpy(out, s, 4);
+    return 0;
+}
+
+/* "1.5 MiB", "640 KiB", "96 B" */
+static void fmt_bytes(char *buf, size_t cap, uint64_t b)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double v = (double)b;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, cap, "%.2f", v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = 0;
+        if (e == dot)
+            *e = 0;
+    }
+    snprintf(buf + strlen(buf), cap - strlen(buf), " %s", unit[u]);
+}
+
+bool tiler_refusal_of_tile(tiler_refusal r)
+{
+    switch (r) {
+    case TILER_REFUSE_TILE_ZERO:
+    case TILER_REFUSE_K_MULTIPLE:
+    case TILER_REFUSE_SPLIT_K_TILES:
+    case TILER_REFUSE_FIFO:
+    case TILER_REFUSE_ACC:
+    case TILER_REFUSE_UB:
+    case TILER_REFUSE_TOO_LONG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Sets *why (if not NULL) and err; returns TP_ERR_USAGE. */
+static tp_status refuse(tiler_refusal *why, tiler_refusal r, tp_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static tp_status refuse(tiler_refusal *why, tiler_refusal r, tp_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tp_status st = tp_err_vset(err, TP_ERR_USAGE, fmt, ap);
+    va_end(ap);
+    if (why)
+        *why = r;
+    return st;
+}
+
+tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tp_err *err)
+{
+    return tiler_plan_try(t, pb, pl, NULL, err);
+}
+
+tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err)
+{
+    if (why)
+        *why = TILER_FITS;
+    const uint32_t R = t->array.rows, C = t->array.cols, U = t->mxus_per_core;
+    const tp_dataflow df = t->array.dataflow;
+    const uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
+    char tile[64];
+    snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
+    if (!pl->tm || !pl->tn || !pl->tk)
+        return refuse(why, TILER_REFUSE_TILE_ZERO, err, "%s: tile sizes must be at least 1", tile);
+    char order[4];
+    if (memchr(pl->order, 0, sizeof pl->order) == NULL || tiler_parse_order(pl->order, order))
+        return refuse(why, TILER_REFUSE_ORDER, err, "--order: expected a permutation of m, n, k");
+    if ((uint64_t)pb->batch * umax(pb->m, umax(pb->n, pb->k)) > UINT32_MAX)
+        return refuse(why, TILER_REFUSE_BATCH, err, "--batch %u: batch x %u rows exceeds 2^32 rows", pb->batch,
+                          (uint32_t)umax(pb->m, umax(pb->n, pb->k)));
+    pl->tm = (uint32_t)umin(pl->tm, pb->m);
+    pl->tn = (uint32_t)umin(pl->tn, pb->n);
+    pl->tk = (uint32_t)umin(pl->tk, pb->k);
+
+    /* per-op limits */
+    if (df == TP_DF_OS) {
+        uint32_t half = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
+        pl->kop = (uint32_t)umin(pb->k, (uint64_t)R * half);
+        pl->mop = R;
+    } else {
+        pl->kop = (uint32_t)umin(pb->k, R);
+        pl->mop = df == TP_DF_IS ? C : pl->tm;
+    }
+    pl->nop = C;
+    pl->kc = pl->kop;
+    if (pl->tk < pb->k && pl->tk % pl->kop)
+        return refuse(why, TILER_REFUSE_K_MULTIPLE, err,
+                          "%s: the K tile must be a multiple of %u (the %s array's k per op) or cover K = %u",
+                          tile, pl->kop, cfg_dataflow_name(df), pb->k);
+    pl->out_dtype = gemm_out_dtype(pb->dtype, pl->epilogue);
+    if (pl->requant_scale == 0.0f)
+        pl->requant_scale = 1.0f / 256.0f;
+
+    dims d = make_dims(pb, pl);
+    int split, inner[2];
+    nest_of(pl->order, &split, inner);
+    uint64_t units = (uint64_t)d.nt[split] * pb->batch;
+    pl->cores_used = (uint32_t)umin(t->cores, units);
+    uint32_t S = pl->split_k > 1 ? pl->split_k : 1;
+    pl->split_k = S;
+    if (S > 1) {
+        if (S > U || S > TILER_MAX_SPLIT_K)
+            return refuse(why, TILER_REFUSE_SPLIT_K, err, "--split-k %u: at most %u (the MXUs of one core)", S,
+                          U < TILER_MAX_SPLIT_K ? U : TILER_MAX_SPLIT_K);
+        if (pl->order[2] != 'k')
+            return refuse(why, TILER_REFUSE_SPLIT_K_ORDER, err, "--split-k %u: needs k as the innermost loop (order mnk or nmk)", S);
+        if (d.nt[2] < S)
+            return refuse(why, TILER_REFUSE_SPLIT_K_TILES, err,
+                          "%s: --split-k %u needs at least %u K tiles but K = %u makes %u", tile, S, S, pb->k, d.nt[2]);
+    }
+    pl->k_part = (uint32_t)umin(pb->k, cdiv(d.nt[2], S) * pl->tk);
+    uint32_t groups = (uint32_t)cdiv(pl->tn, C);
+    uint32_t items = groups * S;                                /* (group, part) pairs */
+    pl->mxus_used = (uint32_t)umin(U, items) * pl->cores_used;
+    uint32_t gpm = (uint32_t)cdiv(items, umin(U, items));      /* items per MXU */
+    uint32_t bufs = pl->double_buffer ? 2 : 1;
+
+    /* weight FIFO */
+    uint32_t slots = isa_tile_slots(t, pl->kop);
+    if (slots > depth)
+        return refuse(why, TILER_REFUSE_FIFO, err, "%s: a weight tile of %u rows needs %u FIFO slots but the FIFO holds %u",
+                          tile, pl->kop, slots, depth);
+
+    /* accumulators (per MXU) */
+    pl->acc_slots = live_tiles(pl, &d) * bufs;
+    pl->acc_rows = (uint64_t)pl->acc_slots * pl->tm * gpm;
+    if (pl->acc_rows > t->acc.entries)
+        return refuse(why, TILER_REFUSE_ACC, err,
+                          "%s: accumulators need %llu rows per MXU for %u output tile(s) of %u x %u%s but have %llu (%llu over)",
+                          tile, (unsigned long long)pl->acc_rows, pl->acc_slots / bufs, pl->tm, pl->tn,
+                          bufs == 2 ? " (double-buffered)" : "", (unsigned long long)t->acc.entries,
+                          (unsigned long long)(pl->acc_rows - t->acc.entries));
+
+    /* unified buffer (per core) */
+    uint64_t a_bytes = (uint64_t)bufs * pl->tm * pl->tk * dtype_in_bytes(pb->dtype);
+    uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
+    uint64_t s_bytes = S > 1 ? (uint64_t)pl->tm * pl->tn * 4 : 0;   /* split-K partial sums */
+    pl->ub_bytes = a_bytes + o_bytes + s_bytes;
+    /* A panel: with order mnk, A(mi, ki) would be loaded again for every n tile; when the whole
+     * tm x K panel fits beside the output slots it is loaded once per m tile instead */
+    uint64_t panel_bytes = (uint64_t)bufs * pl->tm * pb->k * dtype_in_bytes(pb->dtype);
+    pl->a_panel = !strcmp(pl->order, "mnk") && d.nt[1] > 1 && d.nt[2] > 1 &&
+                  panel_bytes + o_bytes + s_bytes <= t->ub.size_bytes;
+    if (pl->a_panel)
+        pl->ub_bytes = panel_bytes + o_bytes + s_bytes;
+    if (pl->ub_bytes > t->ub.size_bytes) {
+        char need[32], have[32], over[32];
+        fmt_bytes(need, sizeof need, pl->ub_bytes);
+        fmt_bytes(have, sizeof have, t->ub.size_bytes);
+        fmt_bytes(over, sizeof over, pl->ub_bytes - t->ub.size_bytes);
+        return refuse(why, TILER_REFUSE_UB, err,
+                          "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
+                          need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);
+    }
+    /* program length, bounded before anything is built: per step an A load, and per column
+     * group and m-chunk the weight loads and matmuls; per output tile the activates and a store */
+    uint64_t kch = cdiv(pl->tk, pl->kop), mch = cdiv(pl->tm, pl->mop);
+    uint32_t rep_max = (uint32_t)umax(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / slots);
+    uint64_t tiles = (uint64_t)pb->batch * d.nt[0] * d.nt[1];
+    uint64_t steps = tiles * d.nt[2];
+    pl->instructions = steps * (1 + groups * mch * (kch + cdiv(kch, rep_max) + 1)) +
+                       tiles * (groups * (1 + (uint64_t)(S - 1) * pl->tm) + 1);
+    if (pl->instructions > TILER_MAX_INSTRUCTIONS)
+        return refuse(why, TILER_REFUSE_TOO_LONG, err,
+                          "%s: gemm %ux%ux%u%s needs about %llu instructions, over the limit of %u "
+                          "(larger tiles or a smaller problem)", tile, pb->m, pb->n, pb->k,
+                          pb->batch > 1 ? " (batched)" : "", (unsigned long long)pl->instructions,
+                          TILER_MAX_INSTRUCTIONS);
+    pl->est_cycles = tiler_estimate(t, pb, pl);
+    return TP_OK;
+}
+
+/* Analytic estimate (docs/tiler.md): the MXU time of the busiest MXU (from mxu_time_op) and
+ * the off-chip time of all traffic at the DRAM bandwidth shared by all cores; the larger wins,
+ * plus the memory latencies and the first A tile's copy. */
+uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
+{
+    const uint32_t C = t->array.cols, U = t->mxus_per_core;
+    dims d = make_dims(pb, pl);
+    int split, inner[2];
+    nest_of(pl->order, &split, inner);
+    uint64_t units = (uint64_t)d.nt[split] * pb->batch;
+    uint64_t units_per_core = cdiv(units, t->cores);
+    uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
+    uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
+    uint64_t items = cdiv(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
+    uint64_t gpm = cdiv(items, umin(U, items));
+    /* with split-K each item runs only its part of the k-tiles */
+    uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
+    uint64_t mchunks = cdiv(pl->tm, pl->mop);
+    uint64_t kchunks = cdiv(pl->tk, pl->kop);
+    /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
+     * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
+    uint64_t rows_per_op = umin(pl->tm, pl->mop);
+    uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
+    mxu_params mp;
+    mxu_params_from_cfg(&mp, t, pb->dtype);
+    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)umin(C, pl->tn), pl->kop, false};
+    mxu_state ms;
+    mxu_timing t1, t2, t3;
+    mxu_state_init(&ms);
+    mxu_time_op(&mp, &ms, &op, 0, &t1);
+    mxu_time_op(&mp, &ms, &op, 0, &t2);
+    mxu_time_op(&mp, &ms, &op, 0, &t3);
+    uint64_t per_op = t3.stream_end - t2.stream_end;
+    uint64_t mxu = ops * per_op + (t1.end - t1.stream_end) + (t1.stream_end - per_op);
+    if (!pl->double_buffer)
+        mxu += iters * (uint64_t)pl->tm * pl->tk / umax(1, t->ub.bytes_per_cycle);
+    /* off-chip traffic of the whole chip */
+    unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
+    uint64_t all_iters = units * other;
+    /* A is loaded again on every step, except across the steps of an innermost n loop */
+    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
+    uint64_t bytes = a_loads * pl->tm * (uint64_t)pl->tk * ib
+                   + all_iters * mchunks * (uint64_t)pl->tk * pl->tn * ib
+                   + (uint64_t)pb->batch * pb->m * pb->n * ob;
+    const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
+    uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
+    uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
+    return umax(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / umax(1, t->dma.bytes_per_cycle);
+}
