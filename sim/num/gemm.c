@@ -32,6 +32,7 @@
  *    vpmaddwd (a0*b0 + a1*b1 in 32 bits, exact: at most 2 * 2^14).
  */
 #include "num/gemm.h"
+#include "base/util.h"
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,6 @@ typedef struct {
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 static inline uint32_t round_up(uint32_t x, uint32_t to) { return (uint32_t)(((uint64_t)x + to - 1) / to * to); }
-static inline uint32_t ceil_div32(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a + b - 1) / b); }
 
 /* Runs the micro-kernel on the tile at C(i, j) of which mr x nr are real. */
 static void run_tile(const gemm_call *gc, uint32_t i, uint32_t j, uint32_t mr, uint32_t nr,
@@ -258,7 +258,7 @@ static void zero_c(const num_gemm_args *g)
 static void choose_tiles(const num_gemm_args *g, const gemm_ops *o, int workers, uint32_t *tile_m,
                          uint32_t *tile_n)
 {
-    uint32_t nt_m = ceil_div32(g->m, TM_MAX), nt_n = ceil_div32(g->n, TN_MAX);
+    uint32_t nt_m = (uint32_t)util_ceil_div(g->m, TM_MAX), nt_n = (uint32_t)util_ceil_div(g->n, TN_MAX);
     uint64_t want = workers > 1 ? (uint64_t)TASKS_PER_WORKER * workers : 1;
     uint32_t max_m = g->m / MC > nt_m ? g->m / MC : nt_m;
     uint32_t max_n = g->n / TN_MIN > nt_n ? g->n / TN_MIN : nt_n;
@@ -266,8 +266,8 @@ static void choose_tiles(const num_gemm_args *g, const gemm_ops *o, int workers,
         nt_m++;
     while ((uint64_t)nt_m * nt_n < want && nt_n < max_n)
         nt_n++;
-    *tile_m = round_up(ceil_div32(g->m, nt_m), o->mr);
-    *tile_n = round_up(ceil_div32(g->n, nt_n), o->nr);
+    *tile_m = round_up((uint32_t)util_ceil_div(g->m, nt_m), o->mr);
+    *tile_n = round_up((uint32_t)util_ceil_div(g->n, nt_n), o->nr);
 }
 
 static void run_blocked(const num_gemm_args *g, num_pool *pool, int threads, const gemm_ops *ops,
@@ -298,8 +298,8 @@ static void run_blocked(const num_gemm_args *g, num_pool *pool, int threads, con
     gc.ops = ops;
     gc.kc = kc_effective(g);
     choose_tiles(g, ops, workers, &gc.tile_m, &gc.tile_n);
-    gc.tiles_m = ceil_div32(g->m, gc.tile_m);
-    uint64_t tiles = (uint64_t)gc.tiles_m * ceil_div32(g->n, gc.tile_n);
+    gc.tiles_m = (uint32_t)util_ceil_div(g->m, gc.tile_m);
+    uint64_t tiles = (uint64_t)gc.tiles_m * (uint32_t)util_ceil_div(g->n, gc.tile_n);
     if ((uint64_t)workers > tiles)
         workers = (int)tiles;
     gc.a_bytes = (size_t)(MC / ops->mr) * ops->mr * KB * ops->elem_bytes;

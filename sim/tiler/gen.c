@@ -60,7 +60,7 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
     const tiler_plan *pl = g->pl;
     const gemm_problem *pb = g->pb;
     uint32_t m0 = mi * pl->tm, k0 = ki * pl->tk;
-    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), kk = (uint32_t)umin(pl->tk, pb->k - k0);
+    uint32_t mm = (uint32_t)util_min(pl->tm, pb->m - m0), kk = (uint32_t)util_min(pl->tk, pb->k - k0);
     *stride = (uint64_t)kk * dtype_in_bytes(pb->dtype);
     if (g->ch->a_resident) {
         *stride = (uint64_t)pb->k * dtype_in_bytes(pb->dtype);
@@ -115,23 +115,23 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint64_t a_addr, a_stride;
     emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn, k0 = ki * pl->tk;
-    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
-    uint32_t kk = (uint32_t)umin(pl->tk, pb->k - k0);
-    uint32_t groups = (uint32_t)cdiv(nn, C);
+    uint32_t mm = (uint32_t)util_min(pl->tm, pb->m - m0), nn = (uint32_t)util_min(pl->tn, pb->n - n0);
+    uint32_t kk = (uint32_t)util_min(pl->tk, pb->k - k0);
+    uint32_t groups = (uint32_t)util_ceil_div(nn, C);
     unsigned ib = dtype_in_bytes(pb->dtype);
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t q = gi * g->S + part;
         unsigned mxu = q % g->umx;
-        uint32_t gc0 = n0 + gi * C, gn = (uint32_t)umin(C, n0 + nn - gc0);
+        uint32_t gc0 = n0 + gi * C, gn = (uint32_t)util_min(C, n0 + nn - gc0);
         uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
         for (uint32_t r0 = 0; r0 < mm; r0 += pl->mop) {
-            uint32_t rows = (uint32_t)umin(pl->mop, mm - r0);
+            uint32_t rows = (uint32_t)util_min(pl->mop, mm - r0);
             for (uint32_t c = 0; c < kk;) {
-                uint32_t ck = (uint32_t)umin(pl->kop, kk - c);
+                uint32_t ck = (uint32_t)util_min(pl->kop, kk - c);
                 uint32_t run = 0;
                 /* equal chunks, at most rep of them */
-                while (run < g->rep && c + run * ck < kk && umin(pl->kop, kk - (c + run * ck)) == ck)
+                while (run < g->rep && c + run * ck < kk && util_min(pl->kop, kk - (c + run * ck)) == ck)
                     run++;
                 for (uint32_t j = 0; j < run; j++) {
                     uint32_t kr = b * pb->k + k0 + c + j * ck;
@@ -155,7 +155,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     const gemm_problem *pb = g->pb;
     const uint32_t C = g->t->array.cols;
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn;
-    uint32_t mm = (uint32_t)umin(pl->tm, pb->m - m0), nn = (uint32_t)umin(pl->tn, pb->n - n0);
+    uint32_t mm = (uint32_t)util_min(pl->tm, pb->m - m0), nn = (uint32_t)util_min(pl->tn, pb->n - n0);
     unsigned ob = npy_dtype_size(g->o_dtype);
     uint64_t ostride = (uint64_t)nn * ob;
     uint64_t oaddr = g->bufs * g->a_slot_bytes + g->o_next * g->o_slot_bytes;
@@ -165,10 +165,10 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     }
     g->o_next = (g->o_next + 1) % g->bufs;
     isa_act act = pl->epilogue == GEMM_EPI_RELU ? ISA_ACT_RELU : ISA_ACT_NONE;
-    uint32_t groups = (uint32_t)cdiv(nn, C);
+    uint32_t groups = (uint32_t)util_ceil_div(nn, C);
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
     for (uint32_t gi = 0; gi < groups; gi++) {
-        uint32_t gn = (uint32_t)umin(C, nn - gi * C);
+        uint32_t gn = (uint32_t)util_min(C, nn - gi * C);
         uint64_t acc[TILER_MAX_SPLIT_K];
         for (uint32_t p = 0; p < g->S; p++) {
             uint32_t q = gi * g->S + p;
@@ -233,23 +233,23 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
     g.bufs = pl->double_buffer ? 2 : 1;
     g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * dtype_in_bytes(pb->dtype);
     g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
-    uint32_t U = t->mxus_per_core, groups = (uint32_t)cdiv(pl->tn, t->array.cols);
+    uint32_t U = t->mxus_per_core, groups = (uint32_t)util_ceil_div(pl->tn, t->array.cols);
     g.S = pl->split_k > 1 ? pl->split_k : 1;
     uint32_t items = groups * g.S;
-    g.umx = (uint32_t)umin(U, items);
-    g.gpm = (uint32_t)cdiv(items, g.umx);
+    g.umx = (uint32_t)util_min(U, items);
+    g.gpm = (uint32_t)util_ceil_div(items, g.umx);
     g.acc_slot_rows = (uint64_t)pl->tm * g.gpm;
     g.s_base = g.bufs * (g.a_slot_bytes + g.o_slot_bytes);
     uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     uint32_t usable = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
-    g.rep = (uint32_t)umax(1, usable / isa_tile_slots(t, pl->kop));
+    g.rep = (uint32_t)util_max(1, usable / isa_tile_slots(t, pl->kop));
 
     dims d = make_dims(pb, pl);
     int split, inner[2];
     nest_of(pl->order, &split, inner);
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
     uint32_t live = live_tiles(pl, &d);
-    g.tpp = (uint32_t)cdiv(d.nt[2], g.S);
+    g.tpp = (uint32_t)util_ceil_div(d.nt[2], g.S);
     for (unsigned core = 0; core < t->cores; core++) {
         uint64_t u0 = units * core / t->cores, u1 = units * (core + 1) / t->cores;
         g.a_next = g.o_next = g.acc_next = 0;

@@ -5,11 +5,8 @@
 #ifndef TP_TILER_LOOPS_H
 #define TP_TILER_LOOPS_H
 #include <stdint.h>
+#include "base/util.h"
 #include "tiler/tiler.h"
-
-static inline uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-static inline uint64_t umin(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static inline uint64_t umax(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* Tile counts of each loop for one batch. */
 typedef struct {
@@ -30,7 +27,7 @@ static inline dims make_dims(const gemm_problem *pb, const tiler_plan *pl)
     d.tile[1] = pl->tn;
     d.tile[2] = pl->tk;
     for (int i = 0; i < 3; i++)
-        d.nt[i] = (uint32_t)cdiv(d.ext[i], d.tile[i]);
+        d.nt[i] = (uint32_t)util_ceil_div(d.ext[i], d.tile[i]);
     return d;
 }
 

@@ -121,20 +121,20 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
     char order[4];
     if (memchr(pl->order, 0, sizeof pl->order) == NULL || tiler_parse_order(pl->order, order))
         return refuse(why, TILER_REFUSE_ORDER, err, "--order: expected a permutation of m, n, k");
-    if ((uint64_t)pb->batch * umax(pb->m, umax(pb->n, pb->k)) > UINT32_MAX)
+    if ((uint64_t)pb->batch * util_max(pb->m, util_max(pb->n, pb->k)) > UINT32_MAX)
         return refuse(why, TILER_REFUSE_BATCH, err, "--batch %u: batch x %u rows exceeds 2^32 rows", pb->batch,
-                          (uint32_t)umax(pb->m, umax(pb->n, pb->k)));
-    pl->tm = (uint32_t)umin(pl->tm, pb->m);
-    pl->tn = (uint32_t)umin(pl->tn, pb->n);
-    pl->tk = (uint32_t)umin(pl->tk, pb->k);
+                          (uint32_t)util_max(pb->m, util_max(pb->n, pb->k)));
+    pl->tm = (uint32_t)util_min(pl->tm, pb->m);
+    pl->tn = (uint32_t)util_min(pl->tn, pb->n);
+    pl->tk = (uint32_t)util_min(pl->tk, pb->k);
 
     /* per-op limits */
     if (df == TP_DF_OS) {
         uint32_t half = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
-        pl->kop = (uint32_t)umin(pb->k, (uint64_t)R * half);
+        pl->kop = (uint32_t)util_min(pb->k, (uint64_t)R * half);
         pl->mop = R;
     } else {
-        pl->kop = (uint32_t)umin(pb->k, R);
+        pl->kop = (uint32_t)util_min(pb->k, R);
         pl->mop = df == TP_DF_IS ? C : pl->tm;
     }
     pl->nop = C;
@@ -151,7 +151,7 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
     int split, inner[2];
     nest_of(pl->order, &split, inner);
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
-    pl->cores_used = (uint32_t)umin(t->cores, units);
+    pl->cores_used = (uint32_t)util_min(t->cores, units);
     uint32_t S = pl->split_k > 1 ? pl->split_k : 1;
     pl->split_k = S;
     if (S > 1) {
@@ -164,11 +164,11 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
             return refuse(why, TILER_REFUSE_SPLIT_K_TILES, err,
                           "%s: --split-k %u needs at least %u K tiles but K = %u makes %u", tile, S, S, pb->k, d.nt[2]);
     }
-    pl->k_part = (uint32_t)umin(pb->k, cdiv(d.nt[2], S) * pl->tk);
-    uint32_t groups = (uint32_t)cdiv(pl->tn, C);
+    pl->k_part = (uint32_t)util_min(pb->k, util_ceil_div(d.nt[2], S) * pl->tk);
+    uint32_t groups = (uint32_t)util_ceil_div(pl->tn, C);
     uint32_t items = groups * S;                                /* (group, part) pairs */
-    pl->mxus_used = (uint32_t)umin(U, items) * pl->cores_used;
-    uint32_t gpm = (uint32_t)cdiv(items, umin(U, items));      /* items per MXU */
+    pl->mxus_used = (uint32_t)util_min(U, items) * pl->cores_used;
+    uint32_t gpm = (uint32_t)util_ceil_div(items, util_min(U, items));      /* items per MXU */
     uint32_t bufs = pl->double_buffer ? 2 : 1;
 
     /* weight FIFO */
@@ -210,11 +210,11 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
     }
     /* program length, bounded before anything is built: per step an A load, and per column
      * group and m-chunk the weight loads and matmuls; per output tile the activates and a store */
-    uint64_t kch = cdiv(pl->tk, pl->kop), mch = cdiv(pl->tm, pl->mop);
-    uint32_t rep_max = (uint32_t)umax(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / slots);
+    uint64_t kch = util_ceil_div(pl->tk, pl->kop), mch = util_ceil_div(pl->tm, pl->mop);
+    uint32_t rep_max = (uint32_t)util_max(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / slots);
     uint64_t tiles = (uint64_t)pb->batch * d.nt[0] * d.nt[1];
     uint64_t steps = tiles * d.nt[2];
-    pl->instructions = steps * (1 + groups * mch * (kch + cdiv(kch, rep_max) + 1)) +
+    pl->instructions = steps * (1 + groups * mch * (kch + util_ceil_div(kch, rep_max) + 1)) +
                        tiles * (groups * (1 + (uint64_t)(S - 1) * pl->tm) + 1);
     if (pl->instructions > TILER_MAX_INSTRUCTIONS)
         return refuse(why, TILER_REFUSE_TOO_LONG, err,
@@ -236,22 +236,22 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     int split, inner[2];
     nest_of(pl->order, &split, inner);
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
-    uint64_t units_per_core = cdiv(units, t->cores);
+    uint64_t units_per_core = util_ceil_div(units, t->cores);
     uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
     uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
-    uint64_t items = cdiv(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
-    uint64_t gpm = cdiv(items, umin(U, items));
+    uint64_t items = util_ceil_div(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
+    uint64_t gpm = util_ceil_div(items, util_min(U, items));
     /* with split-K each item runs only its part of the k-tiles */
     uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
-    uint64_t mchunks = cdiv(pl->tm, pl->mop);
-    uint64_t kchunks = cdiv(pl->tk, pl->kop);
+    uint64_t mchunks = util_ceil_div(pl->tm, pl->mop);
+    uint64_t kchunks = util_ceil_div(pl->tk, pl->kop);
     /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
      * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
-    uint64_t rows_per_op = umin(pl->tm, pl->mop);
+    uint64_t rows_per_op = util_min(pl->tm, pl->mop);
     uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
     mxu_params mp;
     mxu_params_from_cfg(&mp, t, pb->dtype);
-    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)umin(C, pl->tn), pl->kop, false};
+    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), pl->kop, false};
     mxu_state ms;
     mxu_timing t1, t2, t3;
     mxu_state_init(&ms);
@@ -261,7 +261,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint64_t per_op = t3.stream_end - t2.stream_end;
     uint64_t mxu = ops * per_op + (t1.end - t1.stream_end) + (t1.stream_end - per_op);
     if (!pl->double_buffer)
-        mxu += iters * (uint64_t)pl->tm * pl->tk / umax(1, t->ub.bytes_per_cycle);
+        mxu += iters * (uint64_t)pl->tm * pl->tk / util_max(1, t->ub.bytes_per_cycle);
     /* off-chip traffic of the whole chip */
     unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
     uint64_t all_iters = units * other;
@@ -273,5 +273,5 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
     uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
     uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
-    return umax(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / umax(1, t->dma.bytes_per_cycle);
+    return util_max(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / util_max(1, t->dma.bytes_per_cycle);
 }

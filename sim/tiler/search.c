@@ -31,7 +31,7 @@ static uint32_t sizes(uint32_t ext, uint32_t q, uint32_t fixed, uint32_t *out, u
 {
     uint32_t n = 0;
     if (fixed) {
-        out[n++] = (uint32_t)umin(fixed, ext);
+        out[n++] = (uint32_t)util_min(fixed, ext);
         return n;
     }
     for (uint64_t v = q; v < ext && n + 1 < cap; v *= 2)
@@ -160,9 +160,9 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         max_tm = c[i].plan.tm > max_tm ? c[i].plan.tm : max_tm;
     uint64_t rows = (uint64_t)max_tm * t->cores;
     if (pb->batch > 1)
-        slice.batch = (uint32_t)umin(pb->batch, cdiv(rows, pb->m));
+        slice.batch = (uint32_t)util_min(pb->batch, util_ceil_div(rows, pb->m));
     else
-        slice.m = (uint32_t)umin(pb->m, rows);
+        slice.m = (uint32_t)util_min(pb->m, rows);
     if (search_rows)
         *search_rows = (uint64_t)slice.m * slice.batch;
     if (n > 1) {
