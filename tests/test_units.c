@@ -221,6 +221,23 @@ static void formatting_round_trips(void **state)
     }
 }
 
+/* Rounded byte counts for people: 1572864 = 1.5 x 2^20; 655360 = 640 x 2^10; 1000 B stays in
+ * bytes; 1025 KiB = 1.0009765625 MiB rounds to 1 MiB; 2^64 - 1 is 16 EiB. */
+static void rounded_bytes(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(units_fmt_bytes(0, b, sizeof b), "0 B");
+    assert_string_equal(units_fmt_bytes(96, b, sizeof b), "96 B");
+    assert_string_equal(units_fmt_bytes(1000, b, sizeof b), "1000 B");
+    assert_string_equal(units_fmt_bytes(655360, b, sizeof b), "640 KiB");
+    assert_string_equal(units_fmt_bytes(1572864, b, sizeof b), "1.5 MiB");
+    assert_string_equal(units_fmt_bytes(1025 * 1024, b, sizeof b), "1 MiB");
+    assert_string_equal(units_fmt_bytes(270336, b, sizeof b), "264 KiB");
+    assert_string_equal(units_fmt_bytes(1288490189, b, sizeof b), "1.2 GiB");   /* 1.2000000002 GiB */
+    assert_string_equal(units_fmt_bytes(UINT64_MAX, b, sizeof b), "16 EiB");
+}
+
 TH_GROUP(units)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +248,7 @@ TH_GROUP(units)
         cmocka_unit_test(times),
         cmocka_unit_test(integers_and_muldiv),
         cmocka_unit_test(formatting_round_trips),
+        cmocka_unit_test(rounded_bytes),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -291,6 +291,26 @@ const char *units_fmt_size(uint64_t bytes, char *buf, size_t cap)
     return buf;
 }
 
+const char *units_fmt_bytes(uint64_t bytes, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    double v = (double)bytes;
+    while (v >= 1024.0 && u < 6) {
+        v /= 1024.0;
+        u++;
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%.2f", v);
+    char *e = num + strlen(num) - 1;
+    while (*e == '0')
+        *e-- = 0;
+    if (*e == '.')
+        *e = 0;
+    snprintf(buf, cap, "%s %s", num, unit[u]);
+    return buf;
+}
+
 /* value / 10^e printed with its exact fraction (trailing zeros trimmed) */
 static void fmt_decimal(uint64_t v, unsigned e, const char *unit, char *buf, size_t cap)
 {

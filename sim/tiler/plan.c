@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/units.h"
 #include "tiler/loops.h"
 #include "tpu/mxu.h"
 
@@ -47,28 +48,6 @@ int tiler_parse_order(const char *s, char out[4])
         return -1;
     memcpy(out, s, 4);
     return 0;
-}
-
-/* "1.5 MiB", "640 KiB", "96 B" */
-static void fmt_bytes(char *buf, size_t cap, uint64_t b)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    double v = (double)b;
-    while (v >= 1024.0 && u < 4) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(buf, cap, "%.2f", v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *e = buf + strlen(buf) - 1;
-        while (e > dot && *e == '0')
-            *e-- = 0;
-        if (e == dot)
-            *e = 0;
-    }
-    snprintf(buf + strlen(buf), cap - strlen(buf), " %s", unit[u]);
 }
 
 bool tiler_refusal_of_tile(tiler_refusal r)
@@ -201,9 +180,9 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
         pl->ub_bytes = panel_bytes + o_bytes + s_bytes;
     if (pl->ub_bytes > t->ub.size_bytes) {
         char need[32], have[32], over[32];
-        fmt_bytes(need, sizeof need, pl->ub_bytes);
-        fmt_bytes(have, sizeof have, t->ub.size_bytes);
-        fmt_bytes(over, sizeof over, pl->ub_bytes - t->ub.size_bytes);
+        units_fmt_bytes(pl->ub_bytes, need, sizeof need);
+        units_fmt_bytes(t->ub.size_bytes, have, sizeof have);
+        units_fmt_bytes(pl->ub_bytes - t->ub.size_bytes, over, sizeof over);
         return refuse(why, TILER_REFUSE_UB, err,
                           "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
                           need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);
