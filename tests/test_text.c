@@ -53,12 +53,25 @@ static void line_col_of_offsets(void **state)
     assert_int_equal(col, 1);
 }
 
+static void lookup(void **state)
+{
+    (void)state;
+    static const char *const names[4] = {"ws", NULL, "os", "is"};
+    assert_int_equal(text_lookup("ws", names, 4), 0);
+    assert_int_equal(text_lookup("os", names, 4), 2);
+    assert_int_equal(text_lookup("is", names, 4), 3);
+    assert_int_equal(text_lookup("is", names, 3), -1);   /* outside the first n */
+    assert_int_equal(text_lookup("WS", names, 4), -1);   /* exact match only */
+    assert_int_equal(text_lookup("", names, 4), -1);
+}
+
 TH_GROUP(text)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(distances_by_hand),
         cmocka_unit_test(closest_respects_limits),
         cmocka_unit_test(line_col_of_offsets),
+        cmocka_unit_test(lookup),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

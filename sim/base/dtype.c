@@ -1,5 +1,6 @@
 /* dtype names and fp32 -> bf16 rounding: see dtype.h. */
 #include "base/dtype.h"
+#include "base/text.h"
 #include <string.h>
 
 static const char *const names[TP_DTYPE__COUNT] = {[TP_INT8] = "int8", [TP_BF16] = "bf16"};
@@ -11,12 +12,11 @@ const char *dtype_name(tp_dtype dt)
 
 int dtype_parse(const char *s, tp_dtype *out)
 {
-    for (unsigned i = 0; i < TP_DTYPE__COUNT; i++)
-        if (!strcmp(s, names[i])) {
-            *out = (tp_dtype)i;
-            return 0;
-        }
-    return -1;
+    int i = text_lookup(s, names, TP_DTYPE__COUNT);
+    if (i < 0)
+        return -1;
+    *out = (tp_dtype)i;
+    return 0;
 }
 
 uint16_t dtype_f32_to_bf16(float f)

@@ -64,3 +64,11 @@ void text_line_col(const char *text, size_t len, size_t off, int *line, int *col
         }
     }
 }
+
+int text_lookup(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && !strcmp(s, names[i]))
+            return (int)i;
+    return -1;
+}

@@ -17,6 +17,10 @@ int text_edit_distance(const char *a, const char *b, bool fold_case);
 const char *text_closest(const char *s, const char *const *cands, size_t n, int max_dist,
                          bool fold_case);
 
+/* The index of s in names[0, n) (exact match), -1 if absent: the parse half of every
+ * "name table + _name() + _parse()" enum. NULL entries are skipped. */
+int text_lookup(const char *s, const char *const *names, size_t n);
+
 /* 1-based line and column of byte offset `off` in text[0, len) (columns count bytes), for
  * parser errors that carry only an offset (libyaml's reader errors). */
 void text_line_col(const char *text, size_t len, size_t off, int *line, int *col);

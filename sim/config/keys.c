@@ -4,6 +4,7 @@
  * Ranges keep every machine simulable: a 4096x4096 array and a 1 GiB unified buffer are the
  * largest accepted; the loader additionally refuses machines whose PEs or on-chip bytes in
  * total exceed what tpusim can hold (see config.c). */
+#include "base/text.h"
 #include "config/keys.h"
 #include <assert.h>
 #include <stdio.h>
@@ -229,10 +230,7 @@ const char *cfg_mem_name(tp_mem_id id) { return enum_name(KT_MEMID, (int)id); }
 int cfg_enum_parse(cfg_ktype t, const char *s)
 {
     const cfg_enum *e = cfg_ktype_enum(t);
-    for (int i = 0; e && i < e->count; i++)
-        if (!strcmp(s, e->names[i]))
-            return i;
-    return -1;
+    return e ? text_lookup(s, e->names, (size_t)e->count) : -1;
 }
 
 int cfg_dataflow_parse(const char *s, tp_dataflow *out)

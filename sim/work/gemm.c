@@ -1,5 +1,6 @@
 /* The GEMM problem's names and limits: see gemm.h. */
 #include "work/gemm.h"
+#include "base/text.h"
 #include <inttypes.h>
 #include <string.h>
 
@@ -13,12 +14,11 @@ const char *gemm_epilogue_name(gemm_epilogue e)
 
 int gemm_epilogue_parse(const char *s, gemm_epilogue *out)
 {
-    for (int i = 0; i < GEMM_EPI__COUNT; i++)
-        if (!strcmp(s, epi_names[i])) {
-            *out = (gemm_epilogue)i;
-            return 0;
-        }
-    return -1;
+    int i = text_lookup(s, epi_names, GEMM_EPI__COUNT);
+    if (i < 0)
+        return -1;
+    *out = (gemm_epilogue)i;
+    return 0;
 }
 
 npy_dtype gemm_out_dtype(tp_dtype dt, gemm_epilogue e)
