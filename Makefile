@@ -74,7 +74,7 @@ LIB := $(BUILD)/libtpusim.a
 BIN := $(BUILD)/tpusim
 TESTBIN := $(BUILD)/tests/run_tests
 
-.PHONY: all run test test-one check-deps check-test-deps bench clean
+.PHONY: all run test test-one check-deps check-test-deps bench clean FORCE
 all: $(BIN)
 
 check-deps:
@@ -111,6 +111,19 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
+
+# The version header: VERSION and the git commit ("unknown" outside a git checkout). The
+# recipe runs on every make but rewrites the header only when its text changes, so builds stay
+# incremental.
+VERSION_H := $(BUILD)/gen/version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@c=unknown; [ -e .git ] && c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+	 printf '#define TPUSIM_VERSION "%s"\n#define TPUSIM_COMMIT "%s"\n' "$$(cat VERSION)" "$${c:-unknown}" >$@.tmp; \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/sim/cli/version.o: $(VERSION_H)
+$(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
+FORCE:
 
 run: $(BIN)
 	./$(BIN)
