@@ -68,13 +68,17 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/harness.o $(BUILD)/tests/main.o $(BUILD)/tests/registry.o
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/harness.o $(BUILD)/tests/main.o $(BUILD)/tests/registry.o \
+	$(BUILD)/tests/tools/jsonv.o
+# Test-only tools (tests/tools/): json_validate SCHEMA DOC checks the --json output.
+JSON_VALIDATE_OBJ := $(BUILD)/tests/tools/json_validate.o $(BUILD)/tests/tools/jsonv.o
 
 LIB := $(BUILD)/libtpusim.a
 BIN := $(BUILD)/tpusim
 TESTBIN := $(BUILD)/tests/run_tests
+JSON_VALIDATE := $(BUILD)/tests/json_validate
 
-.PHONY: all run test test-one check-deps check-test-deps bench clean FORCE
+.PHONY: all run test test-one check-deps check-test-deps bench clean
 all: $(BIN)
 
 check-deps:
@@ -101,6 +105,20 @@ $(BUILD)/tests/registry.c: $(TEST_SRC) Makefile
 $(BUILD)/tests/registry.o: $(BUILD)/tests/registry.c | check-test-deps
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c $< -o $@
 
+# The version header: VERSION and the git commit ("unknown" outside a git checkout). The
+# recipe runs on every make but rewrites the header only when its text changes, so builds stay
+# incremental.
+VERSION_H := $(BUILD)/gen/version.h
+.PHONY: FORCE
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@c=unknown; [ -e .git ] && c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+	 printf '#define TPUSIM_VERSION "%s"\n#define TPUSIM_COMMIT "%s"\n' "$$(cat VERSION)" "$${c:-unknown}" >$@.tmp; \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/sim/cli/version.o: $(VERSION_H)
+$(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
+FORCE:
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -112,27 +130,18 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
 
-# The version header: VERSION and the git commit ("unknown" outside a git checkout). The
-# recipe runs on every make but rewrites the header only when its text changes, so builds stay
-# incremental.
-VERSION_H := $(BUILD)/gen/version.h
-$(VERSION_H): FORCE
-	@mkdir -p $(dir $@)
-	@c=unknown; [ -e .git ] && c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
-	 printf '#define TPUSIM_VERSION "%s"\n#define TPUSIM_COMMIT "%s"\n' "$$(cat VERSION)" "$${c:-unknown}" >$@.tmp; \
-	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-$(BUILD)/sim/cli/version.o: $(VERSION_H)
-$(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
-FORCE:
+$(JSON_VALIDATE): $(JSON_VALIDATE_OBJ)
+	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(JSON_VALIDATE_OBJ)
 
 run: $(BIN)
 	./$(BIN)
 
 # make test: the release build and the sanitizer build both pass every test, and the
-# command-line checks (tests/cli.sh) run against the release binary. The last line is the
-# combined summary "N passed, N failed".
+# command-line checks (tests/cli.sh) run against the release binary (and its tests/json_validate).
+# The last line is the combined summary "N passed, N failed".
 test:
-	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests
+	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
+	  $(BUILDROOT)/release/tests/json_validate
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
 
@@ -146,4 +155,4 @@ bench: $(BIN)
 clean:
 	rm -rf build/ $(filter-out build,$(BUILDROOT))
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(JSON_VALIDATE_OBJ:.o=.d)

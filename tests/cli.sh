@@ -1,9 +1,11 @@
 #!/bin/sh
-# Command-line checks: runs every tests/cli/*.sh with the binary as $TPUSIM and the helper
+# Command-line checks: runs every tests/cli/*.sh with the binary as $TPUSIM, the test-only
+# JSON Schema validator built beside it (tests/tools/) as $JSON_VALIDATE, and the helper
 # functions below. Prints "N passed, N failed" last.
 TPUSIM=${1:-./build/release/tpusim}
 case "$TPUSIM" in /*) ;; *) TPUSIM="$PWD/$TPUSIM" ;; esac
-export TPUSIM
+JSON_VALIDATE=${JSON_VALIDATE:-$(dirname "$TPUSIM")/tests/json_validate}
+export TPUSIM JSON_VALIDATE
 T=$(mktemp -d /tmp/tpusim-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0

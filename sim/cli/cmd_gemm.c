@@ -34,8 +34,8 @@ static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tile
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);
     if (pb->transpose_a || pb->transpose_b)
-        fprintf(f, "  stored           %s%s\n", pb->transpose_a ? "A transposed (K x M) " : "",
-                pb->transpose_b ? "B transposed (N x K)" : "");
+        fprintf(f, "  stored           %s%s%s\n", pb->transpose_a ? "A transposed (K x M)" : "",
+                pb->transpose_a && pb->transpose_b ? ", " : "", pb->transpose_b ? "B transposed (N x K)" : "");
     fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s%s\n", pl->tm, pl->tn,
             pl->tk, pl->order, pl->double_buffer ? "on" : "off", workload_epilogue_name(pl->epilogue),
             pl->a_panel ? "; A row panel kept in the UB" : "");
