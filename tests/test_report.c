@@ -148,11 +148,21 @@ static void idle_sync_quantization(void **state)
     tp_stats s;
     report_bound b;
     base_record(&s);
-    fill(&s, (const char *const[]){"busy"}, (const uint64_t[]){100}, 1, 1000, 100, 0);
+    fill(&s, (const char *const[]){"busy"}, (const uint64_t[]){100}, 1, 0, 0, 0);
     report_bound_of(&s, &b);
     assert_int_equal(b.category, STATS_CAT_IDLE);
     assert_false(b.idle_folded);
     assert_non_null(strstr(b.sentence, "The MXU idle 90.0% of its cycles"));
+    stats_free(&s);
+    /* idle counts as waiting for off-chip memory only up to the cycles in flight that the MXU
+     * did not already wait for off-chip data: 300 in flight, 100 waited, so 200 of 700 idle */
+    base_record(&s);
+    fill(&s, (const char *const[]){"busy", "wait_inputs"}, (const uint64_t[]){200, 100}, 2, 1000, 300, 0);
+    report_bound_of(&s, &b);
+    assert_true(b.idle_folded);
+    assert_true(fabs(b.idle_folded_share - 0.2) < 1e-9);
+    assert_int_equal(b.category, STATS_CAT_IDLE);
+    assert_non_null(strstr(b.sentence, "The MXU idle 50.0% of its cycles"));
     stats_free(&s);
     base_record(&s);
     fill(&s, (const char *const[]){"busy", "dependency", "issue_blocked"}, (const uint64_t[]){300, 500, 200}, 3,

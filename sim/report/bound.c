@@ -10,7 +10,6 @@
 #define BW_LOW 0.30         /* at most this share, and ... */
 #define BP_HIGH 0.50        /* engines held by back-pressure this long: bandwidth */
 #define BP_LOW 0.25         /* ... less than this: latency */
-#define IN_FLIGHT_FOLD 0.50 /* rule 2 */
 #define COMPUTE_BOUND 0.50  /* rule 3 */
 
 const char *bound_off_chip_name(bound_off_chip o)
@@ -112,25 +111,31 @@ static int by_cycles_desc(const void *a, const void *b)
     return x->cycles < y->cycles ? 1 : x->cycles > y->cycles ? -1 : 0;
 }
 
-/* Appends the compute units' causes of category c (largest first, at most 3, nonzero) as
- * "12.3% words, ..."; with idle folded into off-chip memory, idle counts there too. */
-static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, bool idle_folded)
+/* Appends the compute units' causes of category c (largest first, at most 3, each at least
+ * 0.05%) as "12.3% words, ..."; for off-chip memory, `folded` idle cycles count there too. */
+static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, uint64_t folded)
 {
-    int shown = 0;
-    for (int q = 0; q < MAX_CAUSES_ALL && shown < 3; q++) {
+    cause_sum sel[MAX_CAUSES_ALL + 1];
+    int n = 0;
+    for (int q = 0; q < MAX_CAUSES_ALL; q++) {
         stats_kind k = (stats_kind)cs[q].kind;
         if (!cs[q].cycles || !stats_kind_is_compute(k) || (uint32_t)cs[q].cause >= stats_kind_causes(k))
             continue;
-        stats_category qc = stats_cause_category(k, (uint32_t)cs[q].cause);
-        bool folded = idle_folded && c == STATS_CAT_OFF_CHIP && qc == STATS_CAT_IDLE;
-        if ((int)qc != c && !folded)
-            continue;
-        if (200.0 * (double)cs[q].cycles < 0.1 * (double)total)   /* below 0.05%: prints as 0.0% */
+        if ((int)stats_cause_category(k, (uint32_t)cs[q].cause) == c)
+            sel[n++] = cs[q];
+    }
+    if (c == STATS_CAT_OFF_CHIP && folded)
+        sel[n++] = (cause_sum){-1, -1, folded};
+    qsort(sel, (size_t)n, sizeof sel[0], by_cycles_desc);
+    for (int q = 0, shown = 0; q < n && shown < 3; q++) {
+        if (200.0 * (double)sel[q].cycles < 0.1 * (double)total)   /* below 0.05%: prints as 0.0% */
             continue;
         char w[160];
-        cause_words(cs[q].kind, cs[q].cause, w, sizeof w);
-        put(sb, "%s%.1f%% %s%s", shown ? ", " : "", 100.0 * (double)cs[q].cycles / (double)total, w,
-            folded ? " while requests were in flight" : "");
+        if (sel[q].kind < 0)
+            snprintf(w, sizeof w, "idle while requests were in flight");
+        else
+            cause_words(sel[q].kind, sel[q].cause, w, sizeof w);
+        put(sb, "%s%.1f%% %s", shown ? ", " : "", 100.0 * (double)sel[q].cycles / (double)total, w);
         shown++;
     }
 }
@@ -146,7 +151,7 @@ void report_bound_of(const tp_stats *s, report_bound *b)
     for (uint32_t i = 0; i < s->n_units; i++)
         if (stats_kind_is_compute(s->units[i].kind) && s->units[i].macs)
             any_used = true;
-    uint64_t cat[STATS_CAT__COUNT] = {0};
+    uint64_t cat[STATS_CAT__COUNT] = {0}, folded = 0;
     cause_sum cs[MAX_CAUSES_ALL];
     memset(cs, 0, sizeof cs);
     for (int k = 0; k < STATS_KIND__COUNT; k++)
@@ -154,6 +159,27 @@ void report_bound_of(const tp_stats *s, report_bound *b)
             cs[k * STATS_MAX_CAUSES + c].kind = k;
             cs[k * STATS_MAX_CAUSES + c].cause = c;
         }
+    /* off-chip figures: the level with the largest bandwidth utilization (bounded peaks) */
+    const stats_level *lv = NULL;
+    for (uint32_t i = 0; i < s->n_levels; i++) {
+        const stats_level *l = &s->levels[i];
+        if (l->kind != STATS_LEVEL_OFF_CHIP)
+            continue;
+        if (!lv || l->bandwidth_utilization > lv->bandwidth_utilization ||
+            (l->bandwidth_utilization == lv->bandwidth_utilization && l->in_flight_cycles > lv->in_flight_cycles))
+            lv = l;
+    }
+    char lname[STATS_NAME] = "";
+    uint64_t in_flight = 0;   /* the most cycles any off-chip level had a request in flight */
+    for (uint32_t i = 0; i < s->n_levels; i++)
+        if (s->levels[i].kind == STATS_LEVEL_OFF_CHIP && s->levels[i].in_flight_cycles > in_flight)
+            in_flight = s->levels[i].in_flight_cycles;
+    if (lv) {
+        b->level = lv->name;
+        b->level_utilization = lv->bandwidth_utilization;
+        b->level_in_flight = s->cycles ? (double)lv->in_flight_cycles / (double)s->cycles : 0.0;
+        level_words(lv->name, lname, sizeof lname);
+    }
     for (uint32_t i = 0; i < s->n_units; i++) {
         const stats_unit *u = &s->units[i];
         if (!stats_kind_is_compute(u->kind) || (any_used && !u->macs))
@@ -163,6 +189,11 @@ void report_bound_of(const tp_stats *s, report_bound *b)
             cat[stats_cause_category(u->kind, c)] += u->cycles[c];
             cs[u->kind * STATS_MAX_CAUSES + c].cycles += u->cycles[c];
         }
+        /* 2. its idle cycles, up to the cycles with requests in flight that it did not already
+         * spend waiting for them, count as waiting for off-chip memory */
+        uint64_t idle = stats_unit_category(u, STATS_CAT_IDLE), waited = stats_unit_category(u, STATS_CAT_OFF_CHIP);
+        uint64_t f = in_flight > waited ? in_flight - waited : 0;
+        folded += f < idle ? f : idle;
     }
     const char *cu = s->compute_unit[0] ? s->compute_unit : "compute unit";
     char who[64], whose[72], its[8];
@@ -175,23 +206,6 @@ void report_bound_of(const tp_stats *s, report_bound *b)
     }
     snprintf(its, sizeof its, "%s", b->n_compute == 1 ? "its" : "their");
 
-    /* off-chip figures: the level with the largest bandwidth utilization (bounded peaks) */
-    const stats_level *lv = NULL;
-    for (uint32_t i = 0; i < s->n_levels; i++) {
-        const stats_level *l = &s->levels[i];
-        if (l->kind != STATS_LEVEL_OFF_CHIP)
-            continue;
-        if (!lv || l->bandwidth_utilization > lv->bandwidth_utilization ||
-            (l->bandwidth_utilization == lv->bandwidth_utilization && l->in_flight_cycles > lv->in_flight_cycles))
-            lv = l;
-    }
-    char lname[STATS_NAME] = "";
-    if (lv) {
-        b->level = lv->name;
-        b->level_utilization = lv->bandwidth_utilization;
-        b->level_in_flight = s->cycles ? (double)lv->in_flight_cycles / (double)s->cycles : 0.0;
-        level_words(lv->name, lname, sizeof lname);
-    }
     int bp_cause = stats_cause_parse(STATS_KIND_DMA, "off_chip");
     uint32_t n_dma = 0;
     double bp = 0.0;
@@ -212,12 +226,10 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         snprintf(b->label, sizeof b->label, "idle");
         return;
     }
-    /* 2. idle while off-chip requests were in flight */
-    if (lv && b->level_in_flight >= IN_FLIGHT_FOLD && cat[STATS_CAT_IDLE]) {
-        b->idle_folded = true;
-        cat[STATS_CAT_OFF_CHIP] += cat[STATS_CAT_IDLE];
-        cat[STATS_CAT_IDLE] = 0;
-    }
+    cat[STATS_CAT_OFF_CHIP] += folded;
+    cat[STATS_CAT_IDLE] -= folded;
+    b->idle_folded = folded > 0;
+    b->idle_folded_share = (double)folded / (double)total;
     /* 3. compute, or the largest loss */
     double frac[STATS_CAT__COUNT];
     for (int c = 0; c < STATS_CAT__COUNT; c++)
@@ -236,11 +248,24 @@ void report_bound_of(const tp_stats *s, report_bound *b)
             (uint32_t)cs[q].cause >= stats_kind_causes((stats_kind)cs[q].kind))
             continue;
         stats_category qc = stats_cause_category((stats_kind)cs[q].kind, (uint32_t)cs[q].cause);
-        if (qc == b->category || (b->idle_folded && b->category == STATS_CAT_OFF_CHIP && qc == STATS_CAT_IDLE)) {
+        if (qc == b->category) {
             b->lead_kind = cs[q].kind;
             b->lead_cause = cs[q].cause;
+            /* idle while requests were in flight can lead off-chip memory */
+            if (b->category == STATS_CAT_OFF_CHIP && folded > cs[q].cycles) {
+                int idle = stats_cause_parse((stats_kind)cs[q].kind, "idle");
+                if (idle >= 0)
+                    b->lead_cause = idle;
+            }
             break;
         }
+    }
+    if (b->category == STATS_CAT_OFF_CHIP && b->lead_cause < 0 && folded) {   /* only folded idle */
+        for (uint32_t i = 0; i < s->n_units && b->lead_cause < 0; i++)
+            if (stats_kind_is_compute(s->units[i].kind)) {
+                b->lead_kind = s->units[i].kind;
+                b->lead_cause = stats_cause_parse(s->units[i].kind, "idle");
+            }
     }
 
     double pct = 100.0 * b->share;
@@ -249,38 +274,38 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         put(&sb, "Compute-bound: %s did useful work %.1f%% of %s cycles", who, pct, its);
         if (loss >= 0) {
             put(&sb, "; the largest loss is %s (", category_words((stats_category)loss));
-            list_causes(&sb, cs, total, loss, b->idle_folded);
+            list_causes(&sb, cs, total, loss, folded);
             put(&sb, ")");
         }
         snprintf(b->label, sizeof b->label, "compute");
         break;
     case STATS_CAT_PIPELINE:
         put(&sb, "Bound by %s pipeline: %.1f%% of %s cycles (", whose, pct, its);
-        list_causes(&sb, cs, total, STATS_CAT_PIPELINE, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_PIPELINE, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "pipeline");
         break;
     case STATS_CAT_QUANTIZATION:
         put(&sb, "Bound by quantization: %s streamed padding %.1f%% of %s cycles (", who, pct, its);
-        list_causes(&sb, cs, total, STATS_CAT_QUANTIZATION, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_QUANTIZATION, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "quantization");
         break;
     case STATS_CAT_ON_CHIP:
         put(&sb, "Bound by on-chip data delivery: %s waited %.1f%% of %s cycles (", who, pct, its);
-        list_causes(&sb, cs, total, STATS_CAT_ON_CHIP, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_ON_CHIP, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "on-chip data");
         break;
     case STATS_CAT_SYNC:
         put(&sb, "Bound by synchronization: %s waited %.1f%% of %s cycles (", who, pct, its);
-        list_causes(&sb, cs, total, STATS_CAT_SYNC, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_SYNC, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "sync");
         break;
     case STATS_CAT_OVERHEAD:
         put(&sb, "Bound by fixed overhead: %.1f%% of %s cycles (", pct, whose);
-        list_causes(&sb, cs, total, STATS_CAT_OVERHEAD, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_OVERHEAD, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "overhead");
         break;
@@ -301,7 +326,7 @@ void report_bound_of(const tp_stats *s, report_bound *b)
                            : b->off_chip == BOUND_OFF_CHIP_LATENCY ? "latency, not bandwidth"
                                                                    : "bandwidth and latency together";
         put(&sb, "Bound by off-chip memory %s: %s waited for off-chip data %.1f%% of %s cycles (", what, who, pct, its);
-        list_causes(&sb, cs, total, STATS_CAT_OFF_CHIP, b->idle_folded);
+        list_causes(&sb, cs, total, STATS_CAT_OFF_CHIP, folded);
         put(&sb, ")");
         if (lv) {
             put(&sb, "; %s moved %.1f%% of its peak", lname, 100.0 * u);

@@ -4,9 +4,11 @@
  * The rule (docs/output.md, "The bound"):
  *  1. Take the compute units that did MACs (all compute units if none did) and sum their cycles
  *     by comparison category.
- *  2. When the off-chip memory had a request in flight for at least half of the run, the compute
- *     units' idle cycles count as waiting for off-chip memory (nothing was issued to them while
- *     the data was on its way: the head and tail of a run of loads and stores).
+ *  2. A compute unit's idle cycles count as waiting for off-chip memory up to the cycles an
+ *     off-chip level had a request in flight that the unit did not already spend waiting for
+ *     off-chip data (nothing was issued to it while data was on its way: the head and tail of a
+ *     run of loads and stores). This is an estimate: the record does not say which cycles
+ *     overlap.
  *  3. If useful compute is at least half of those cycles, the run is compute-bound. Otherwise the
  *     largest other category bounds it; off-chip memory is then split into bandwidth or latency:
  *     bandwidth when an off-chip level moved at least 60% of its peak or the transfer engines
@@ -35,7 +37,8 @@ typedef struct {
     int lead_kind;                  /* the leading cause of that category: kind and cause */
     int lead_cause;                 /* -1 when there is none */
     bound_off_chip off_chip;
-    bool idle_folded;               /* rule 2 applied */
+    bool idle_folded;               /* rule 2 moved idle cycles into off-chip memory */
+    double idle_folded_share;       /* ... this share of the compute units' cycles */
     /* off-chip figures used in the sentence */
     const char *level;              /* the busiest off-chip level (NULL when there is none) */
     double level_utilization;       /* its bandwidth utilization (bus bytes / peak x cycles) */

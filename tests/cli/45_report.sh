@@ -21,6 +21,8 @@ rp_c1=$("$TPUSIM" run kernels/gemm_dbuf_relu.tpu --timing-only | sed -n 's/^cycl
 rp_c0=$(sed -n 's/^cycles  *\([0-9]*\) .*/\1/p' "$T/out")
 if [ -n "$rp_c0" ] && [ "$rp_c0" -lt "$rp_c1" ] && ! rp_last | grep -q latency; then ok "gemm_dbuf_relu without DRAM latency: faster ($rp_c1 -> $rp_c0) and not latency-bound"
 else not_ok "gemm_dbuf_relu without DRAM latency" "$rp_c1 -> $rp_c0: $(rp_last)"; fi
+rp_bound "gemm_single: DRAM latency (idle while its store is in flight)" "^Bound by off-chip memory latency, not bandwidth: .*idle while requests were in flight" \
+    "$TPUSIM" run kernels/gemm_single.tpu
 rp_bound "gemm at 5 GB/s: DRAM bandwidth" "^Bound by off-chip memory bandwidth: " \
     "$TPUSIM" gemm 1024 1024 1024 --set tpu.dram.bandwidth=5GB/s --no-data
 rp_bound "mxu: ends with its bound" "^Compute-bound: the MXU did useful work 58.0% of its cycles; the largest loss is the pipeline \(27.7% weight shift, 14.3% fill/drain\)\.$" \
