@@ -18,12 +18,13 @@ static const char usage_text[] =
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
-    "                  [--show-search] [--emit FILE.tpu]\n"
-    "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
+    "                  [--show-search] [--emit FILE.tpu|-]\n"
+    "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
-    "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n";
+    "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
+    "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n";
 
 static void print_text(const tiler_problem *pb, const tiler_plan *pl, const tiler_result *r,
                        const tp_config *cfg, bool timing_only, bool check, FILE *f)

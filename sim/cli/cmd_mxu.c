@@ -29,7 +29,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tpusim mxu M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
             "                 [--dataflow ws|os|is] [--engine fast|pe] [--a A.npy --b B.npy]\n"
-            "                 [--out C.npy] [--seed S] [--json FILE|-] [--vcd FILE] [--no-check]\n\n"
+            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--no-check]\n\n"
             "Runs C[M x N] = A[M x K] * B[K x N] through the matrix unit alone (ideal memory),\n"
             "checks the accumulators bit for bit against the reference GEMM and reports cycles,\n"
             "utilization and cycles by cause.\n\n"

@@ -32,7 +32,7 @@ static int split_bind(const char *flag, const char *v, binding *b)
 static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
-           "                  [--out NAME=FILE.npy]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
            "bytes per memory level. Tensors without --in start zero-filled.\n");
     return 0;

@@ -92,6 +92,9 @@ else not_ok "gemm --out -: the .npy alone on stdout" "$(cat "$T/err")"; fi
 expect_out "mxu --vcd -: the VCD on stdout" '^\$enddefinitions' "$TPUSIM" mxu 2 2 2 --set tpu.array.rows=2 --set tpu.array.cols=2 --engine pe --vcd -
 expect_out "run --out C=-: the .npy on stdout" 'NUMPY' "$TPUSIM" run kernels/gemm_single.tpu --out C=-
 expect_fail "run --out C=- and --json - clash" "^tpusim: --out C=-: stdout already carries --json -" "$TPUSIM" run kernels/gemm_single.tpu --json - --out C=-
+"$TPUSIM" npy rand 3 5 -o - >"$T/js-r.npy" 2>"$T/err"
+if "$TPUSIM" npy show "$T/js-r.npy" 2>&1 | grep -q ', 3 x 5$'; then ok "npy rand -o -: the .npy on stdout"
+else not_ok "npy rand -o -: the .npy on stdout" "$(cat "$T/err"; "$TPUSIM" npy show "$T/js-r.npy" 2>&1)"; fi
 # the version
 expect_out "tpusim --version" '^tpusim [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}|unknown)\)$' "$TPUSIM" --version
 expect_out "tpusim version" '^tpusim [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}|unknown)\)$' "$TPUSIM" version
