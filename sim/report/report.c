@@ -17,7 +17,9 @@ static void human_bytes(double b, char *buf, size_t cap)
 
 static void human_rate(double bps, char *buf, size_t cap)
 {
-    if (bps >= 1e9)
+    if (bps >= 1e12)
+        snprintf(buf, cap, "%.2f TB/s", bps / 1e12);
+    else if (bps >= 1e9)
         snprintf(buf, cap, "%.2f GB/s", bps / 1e9);
     else if (bps >= 1e6)
         snprintf(buf, cap, "%.2f MB/s", bps / 1e6);
@@ -107,8 +109,10 @@ void report_text(const tp_stats *s, FILE *f)
         fprintf(f, "intensity    %s ops per off-chip bus byte; roofline bound %s %s%s\n", in, rb, pre, ops);
     }
     fprintf(f, "\ncycles by cause (%% of %llu)\n", (unsigned long long)s->cycles);
+    /* the compute units that did work (all of them if none did), summed by category: what the
+     * bound line reads */
     uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
-    uint32_t n_compute = 0;
+    uint32_t n_compute = 0, n_used = 0, n_all = 0;
     for (uint32_t i = 0; i < s->n_units; i++) {
         const stats_unit *u = &s->units[i];
         fprintf(f, "  %-14s", u->name);
@@ -120,16 +124,26 @@ void report_text(const tp_stats *s, FILE *f)
         }
         fputc('\n', f);
         if (stats_kind_is_compute(u->kind)) {
-            n_compute++;
-            for (int c = 0; c < STATS_CAT__COUNT; c++) {
-                uint64_t x = stats_unit_category(u, (stats_category)c);
-                cat[c] += x;
-                cat_total += x;
-            }
+            n_all++;
+            n_used += u->macs > 0;
+        }
+    }
+    for (uint32_t i = 0; i < s->n_units; i++) {
+        const stats_unit *u = &s->units[i];
+        if (!stats_kind_is_compute(u->kind) || (n_used && !u->macs))
+            continue;
+        n_compute++;
+        for (int c = 0; c < STATS_CAT__COUNT; c++) {
+            uint64_t x = stats_unit_category(u, (stats_category)c);
+            cat[c] += x;
+            cat_total += x;
         }
     }
     if (n_compute) {
-        fprintf(f, "  %s%s%s by category:", n_compute == 1 ? "" : "all ", s->compute_unit, n_compute == 1 ? "" : "s");
+        if (n_all == 1)
+            fprintf(f, "  %s by category:", s->compute_unit);
+        else
+            fprintf(f, "  the %u %ss at work (of %u) by category:", n_compute, s->compute_unit, n_all);
         for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
             if (cat[c] || c == STATS_CAT_COMPUTE) {
                 fprintf(f, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c), pct(cat[c], cat_total));
