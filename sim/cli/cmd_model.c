@@ -369,7 +369,7 @@ int cmd_model(int argc, char **argv)
         fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n", w.name, w.n_layers,
                 cfg.tpu.name, cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
                 cfg.tpu.array.rows, cfg.tpu.array.cols);
-        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-15s %s\n", "layer", "dtype", "M", "N",
+        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", "layer", "dtype", "M", "N",
                 "K", "repeat", "tile", "ub", "cycles", "util%", total.peak_ops_per_s >= 1e12 ? "T(FL)OPS" : "G(FL)OPS",
                 "bound", "result");
     }
@@ -392,7 +392,7 @@ int cmd_model(int argc, char **argv)
             snprintf(tile, sizeof tile, "%ux%ux%u", r->plan.tm, r->plan.tn, r->plan.tk);
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double ops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / ops_scale : 0;
-            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-15s %s\n",
+            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
                     w.layers[i].name, num_dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, ops,
                     gb[g].label, no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
@@ -412,10 +412,13 @@ int cmd_model(int argc, char **argv)
                 t, hz / 1e6, tot_macs);
         /* where the cycles went, and the memory traffic, over the whole workload */
         uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
-        uint32_t n_compute = 0;
+        uint32_t n_compute = 0, n_all = 0;
         for (uint32_t i = 0; i < total.n_units; i++) {
             const stats_unit *u = &total.units[i];
-            if (!stats_kind_is_compute(u->kind) || !u->macs)
+            if (!stats_kind_is_compute(u->kind))
+                continue;
+            n_all++;
+            if (!u->macs)
                 continue;
             n_compute++;
             for (int c = 0; c < STATS_CAT__COUNT; c++) {
@@ -423,7 +426,10 @@ int cmd_model(int argc, char **argv)
                 cat_total += stats_unit_category(u, (stats_category)c);
             }
         }
-        fprintf(out, "\n  %s cycles (%u used) by category:", total.compute_unit, n_compute);
+        if (n_all == 1)
+            fprintf(out, "\n  %s by category:", total.compute_unit);
+        else
+            fprintf(out, "\n  the %u %ss at work (of %u) by category:", n_compute, total.compute_unit, n_all);
         for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
             if (cat[c] || c == STATS_CAT_COMPUTE) {
                 fprintf(out, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c),
@@ -433,10 +439,10 @@ int cmd_model(int argc, char **argv)
         fputc('\n', out);
         for (uint32_t i = 0; i < total.n_levels; i++) {
             const stats_level *l = &total.levels[i];
-            if (l->kind != STATS_LEVEL_OFF_CHIP)
-                continue;
             uint64_t asked = l->read_bytes + l->write_bytes;
-            fprintf(out, "  memory %-8s read %.4g MB, written %.4g MB, on the bus %.4g MB (%.2fx); %.1f%% of peak "
+            if (l->kind != STATS_LEVEL_OFF_CHIP || (!asked && !l->bus_bytes))
+                continue;
+            fprintf(out, "  memory %-10s read %.4g MB, written %.4g MB, on the bus %.4g MB (%.2fx); %.1f%% of peak "
                          "bandwidth; a request in flight %.1f%% of cycles\n",
                     l->name, (double)l->read_bytes / 1e6, (double)l->write_bytes / 1e6, (double)l->bus_bytes / 1e6,
                     asked ? (double)l->bus_bytes / (double)asked : 0.0, 100.0 * l->bandwidth_utilization,

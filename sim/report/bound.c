@@ -337,8 +337,8 @@ void report_bound_of(const tp_stats *s, report_bound *b)
                 put(&sb, " with a request in flight %.1f%% of cycles", 100.0 * b->level_in_flight);
         }
         snprintf(b->label, sizeof b->label, "%s %s", lv ? lname : "off-chip",
-                 b->off_chip == BOUND_OFF_CHIP_BANDWIDTH ? "bandwidth"
-                 : b->off_chip == BOUND_OFF_CHIP_LATENCY ? "latency" : "bw+lat");
+                 b->off_chip == BOUND_OFF_CHIP_BANDWIDTH ? "bw"
+                 : b->off_chip == BOUND_OFF_CHIP_LATENCY ? "latency" : "bw+latency");
         put(&sb, ".");
         return;
     }

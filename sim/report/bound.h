@@ -47,7 +47,8 @@ typedef struct {
     uint32_t n_compute;             /* compute units considered */
     char sentence[512];
     char label[48];                 /* short form for a table column: "compute", "pipeline",
-                                       "dram latency", "dram bandwidth", "on-chip data" ... */
+                                       "DRAM latency", "DRAM bw", "DRAM bw+latency",
+                                       "on-chip data", "sync" ... */
 } report_bound;
 
 void report_bound_of(const tp_stats *s, report_bound *b);
