@@ -7,6 +7,7 @@
 #include <string.h>
 #include "report/bound.h"
 #include "report/report.h"
+#include "tools/jsonv.h"
 
 /* A record of one MXU, two DMA engines and DRAM over 1000 cycles at 1 GHz; the caller sets
  * causes. DRAM peak 100 B/cycle. */
@@ -238,6 +239,92 @@ static void text_figures(void **state)
     stats_free(&s);
 }
 
+/* a model's layers summed as one record: counters add up times their repeat, units and levels
+ * match by name, a unit a part lacks is idle through it, and the sum passes stats_check */
+static void stats_add_sums_parts(void **state)
+{
+    (void)state;
+    tp_stats a, b, sum;
+    base_record(&a);
+    fill(&a, (const char *const[]){"busy", "fill_drain"}, (const uint64_t[]){600, 400}, 2, 5000, 500, 100);
+    base_record(&b);
+    assert_non_null(stats_add_unit(&b, "core0.mxu1", STATS_KIND_MXU));
+    b.units[4].cycles[STATS_MXU_IDLE] = 0;
+    b.units[4].cycles[STATS_MXU_BUSY] = 1000;
+    b.units[4].macs = 100000;
+    fill(&b, (const char *const[]){"busy"}, (const uint64_t[]){1000}, 1, 20000, 1000, 0);
+    stats_init(&sum);
+    tp_err err = {0};
+    assert_int_equal(report_stats_add(&sum, &a, 3, &err), TP_OK);
+    assert_int_equal(report_stats_add(&sum, &b, 2, &err), TP_OK);
+    stats_finish(&sum);
+    assert_int_equal(stats_check(&sum, &err), TP_OK);
+    assert_int_equal(sum.cycles, 3 * 1000 + 2 * 1000);
+    assert_int_equal(sum.macs, 3 * a.macs + 2 * b.macs);
+    const stats_unit *m0 = stats_find_unit(&sum, "core0.mxu0"), *m1 = stats_find_unit(&sum, "core0.mxu1");
+    assert_non_null(m0);
+    assert_non_null(m1);
+    assert_int_equal(m0->cycles[STATS_MXU_BUSY], 3 * 600 + 2 * 1000);
+    assert_int_equal(m0->cycles[STATS_MXU_FILL_DRAIN], 3 * 400);
+    assert_int_equal(m1->cycles[STATS_MXU_IDLE], 3 * 1000);     /* absent from a: idle through it */
+    assert_int_equal(m1->cycles[STATS_MXU_BUSY], 2 * 1000);
+    const stats_level *l = stats_find_level(&sum, "dram");
+    assert_non_null(l);
+    assert_int_equal(l->bus_bytes, 3 * 5000 + 2 * 20000);
+    assert_int_equal(l->in_flight_cycles, 3 * 500 + 2 * 1000);
+    assert_true(fabs(l->bandwidth_utilization - 55000.0 / (100.0 * 5000)) < 1e-12);
+    assert_string_equal(sum.machine, "hand");
+    stats_free(&a);
+    stats_free(&b);
+    stats_free(&sum);
+}
+
+/* the run's JSON members: every cause of every unit, zeros included; unbounded peaks null */
+static void json_members_every_cause(void **state)
+{
+    (void)state;
+    tp_stats s;
+    base_record(&s);
+    stats_add_level(&s, "acc", STATS_LEVEL_BUFFER);
+    fill(&s, (const char *const[]){"busy"}, (const uint64_t[]){1000}, 1, 1000, 100, 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    json_w w;
+    json_init(&w, f, 0);
+    json_begin_object(&w);
+    report_json_members(&s, &w);
+    json_end_object(&w);
+    assert_int_equal(json_finish(&w), 0);
+    fclose(f);
+    jv_perror pe;
+    jv_value *doc = jv_parse(text, len, &pe);
+    assert_non_null(doc);
+    const jv_value *units = jv_get(doc, "units");
+    assert_non_null(units);
+    for (uint32_t i = 0; i < s.n_units; i++) {
+        const jv_value *u = jv_get(units, s.units[i].name), *cbc = u ? jv_get(u, "cycles_by_cause") : NULL;
+        assert_non_null(cbc);
+        assert_int_equal(cbc->n, stats_kind_causes(s.units[i].kind));
+        for (uint32_t c = 0; c < stats_kind_causes(s.units[i].kind); c++) {
+            const jv_value *v = jv_get(cbc, stats_cause_name(s.units[i].kind, c));
+            assert_non_null(v);
+            assert_true(v->is_int && v->u64_ok);
+            assert_int_equal(v->u64, s.units[i].cycles[c]);
+        }
+        assert_int_equal(jv_get(u, "cycles_by_category")->n, STATS_CAT__COUNT);
+    }
+    const jv_value *acc = jv_get(jv_get(doc, "memory"), "acc");
+    assert_non_null(acc);
+    assert_int_equal(jv_get(acc, "peak_bytes_per_s")->kind, JV_NULL);
+    assert_int_equal(jv_get(jv_get(jv_get(doc, "memory"), "dram"), "peak_bytes_per_s")->kind, JV_NUMBER);
+    assert_string_equal(jv_get(jv_get(doc, "bound"), "category")->s, "compute");
+    jv_free(doc);
+    free(text);
+    stats_free(&s);
+}
+
 TH_GROUP(report)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +334,8 @@ TH_GROUP(report)
         cmocka_unit_test(idle_sync_quantization),
         cmocka_unit_test(only_used_units_count),
         cmocka_unit_test(text_figures),
+        cmocka_unit_test(stats_add_sums_parts),
+        cmocka_unit_test(json_members_every_cause),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

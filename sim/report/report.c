@@ -363,6 +363,7 @@ tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, 
         sum->compute_units_used = 0;
         sum->energy_pj = sum->energy_mac_pj = sum->energy_offchip_pj = sum->energy_onchip_pj = 0;
     }
+    uint64_t before = sum->cycles;
     sum->cycles += part->cycles * times;
     sum->instructions += part->instructions * times;
     sum->macs += part->macs * times;
@@ -372,8 +373,13 @@ tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, 
     for (uint32_t i = 0; i < part->n_units; i++) {
         const stats_unit *pu = &part->units[i];
         stats_unit *u = (stats_unit *)stats_find_unit(sum, pu->name);
-        if (!u && !(u = stats_add_unit(sum, pu->name, pu->kind)))
-            return tp_err_set(err, TP_ERR_NOMEM, "out of memory summing stats");
+        if (!u) {
+            if (!(u = stats_add_unit(sum, pu->name, pu->kind)))
+                return tp_err_set(err, TP_ERR_NOMEM, "out of memory summing stats");
+            /* new in this part: idle through the parts before it */
+            int idle = stats_cause_parse(u->kind, "idle");
+            u->cycles[idle < 0 ? 0 : idle] = before;
+        }
         for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
             u->cycles[c] += pu->cycles[c] * times;
         u->macs += pu->macs * times;
