@@ -390,7 +390,7 @@ int cmd_gemm(int argc, char **argv)
         return cli_fail(&err);
     }
     search_view sv = {to.show_search, search_fixed, cands, n_cands, search_rows};
-    if (to.show_search && !json_stdout && !emit_stdout)
+    if (to.show_search && !json_stdout && !emit_stdout && !out_stdout)
         print_search(&sv, &plan, stdout);
     if (emit_path) {
         isa_program p;

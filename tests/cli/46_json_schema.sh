@@ -86,8 +86,8 @@ if ! grep -q '^machine\|^cycles\|^Compute-bound' "$T/js-emit.tpu" && "$TPUSIM" c
 then ok "--emit -: stdout is a valid program alone"; else not_ok "--emit -: stdout is a valid program alone" "$(tail -5 "$T/js-emit.tpu")"; fi
 expect_fail "--emit - and --json - clash" "^tpusim: --emit -: stdout already carries --json -" "$TPUSIM" gemm 8 8 8 --json - --emit -
 expect_fail "--out - and --json - clash" "^tpusim: --out -: stdout already carries --json -" "$TPUSIM" gemm 8 8 8 --json - --out -
-"$TPUSIM" gemm 4 4 4 --out - >"$T/js-c.npy" 2>"$T/err"
-if head -c 6 "$T/js-c.npy" | grep -q 'NUMPY' && [ "$(wc -c <"$T/js-c.npy")" -eq 192 ]; then ok "gemm --out -: the .npy alone on stdout"
+"$TPUSIM" gemm 4 4 4 --out - --show-search >"$T/js-c.npy" 2>"$T/err"
+if head -c 6 "$T/js-c.npy" | grep -q 'NUMPY' && [ "$(wc -c <"$T/js-c.npy")" -eq 192 ]; then ok "gemm --out - --show-search: the .npy alone on stdout"
 else not_ok "gemm --out -: the .npy alone on stdout" "$(cat "$T/err")"; fi
 expect_out "mxu --vcd -: the VCD on stdout" '^\$enddefinitions' "$TPUSIM" mxu 2 2 2 --set tpu.array.rows=2 --set tpu.array.cols=2 --engine pe --vcd -
 expect_out "run --out C=-: the .npy on stdout" 'NUMPY' "$TPUSIM" run kernels/gemm_single.tpu --out C=-
