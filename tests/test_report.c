@@ -126,6 +126,10 @@ static void off_chip_latency_and_bandwidth(void **state)
     report_bound_of(&s, &b);
     assert_int_equal(b.off_chip, BOUND_OFF_CHIP_BANDWIDTH);
     assert_non_null(strstr(b.sentence, "Bound by off-chip memory bandwidth"));
+    /* burst over-fetch is named: the bus carried 4x the bytes asked for */
+    s.levels[0].read_bytes = 20000;
+    report_bound_of(&s, &b);
+    assert_non_null(strstr(b.sentence, "DRAM moved 80.0% of its peak, in whole bursts 4.0x the bytes asked for."));
     stats_free(&s);
     /* 30% of peak, but the engines are held by the memory 70% of the time: bandwidth (uneven) */
     base_record(&s);

@@ -330,10 +330,15 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         put(&sb, ")");
         if (lv) {
             put(&sb, "; %s moved %.1f%% of its peak", lname, 100.0 * u);
-            if (n_dma && b->backpressure >= BP_LOW)
+            uint64_t asked = lv->read_bytes + lv->write_bytes;
+            bool held = n_dma && b->backpressure >= BP_LOW, latency = !held && b->off_chip == BOUND_OFF_CHIP_LATENCY;
+            if (asked && (double)lv->bus_bytes >= 1.5 * (double)asked)   /* burst over-fetch */
+                put(&sb, ", in whole bursts %.1fx the bytes asked for%s", (double)lv->bus_bytes / (double)asked,
+                    held || latency ? "," : "");
+            if (held)
                 put(&sb, " and held the transfer engines %.1f%% of cycles%s", 100.0 * b->backpressure,
                     u < BW_HIGH ? " (uneven use: a part of it, such as one channel, is saturated)" : "");
-            else if (b->off_chip == BOUND_OFF_CHIP_LATENCY)
+            else if (latency)
                 put(&sb, " with a request in flight %.1f%% of cycles", 100.0 * b->level_in_flight);
         }
         snprintf(b->label, sizeof b->label, "%s %s", lv ? lname : "off-chip",
