@@ -110,6 +110,20 @@ $(BUILD)/tests/registry.c: $(TEST_SRC) Makefile
 $(BUILD)/tests/registry.o: $(BUILD)/tests/registry.c | check-test-deps
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c $< -o $@
 
+# The version header: VERSION and the git commit ("unknown" outside a git checkout). The
+# recipe runs on every make but rewrites the header only when its text changes, so builds stay
+# incremental.
+VERSION_H := $(BUILD)/gen/version.h
+.PHONY: FORCE
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@c=unknown; [ -e .git ] && c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+	 printf '#define TPUSIM_VERSION "%s"\n#define TPUSIM_COMMIT "%s"\n' "$$(cat VERSION)" "$${c:-unknown}" >$@.tmp; \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/sim/cli/version.o: $(VERSION_H)
+$(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
+FORCE:
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@

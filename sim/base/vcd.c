@@ -32,7 +32,7 @@ tp_status vcd_open(const char *path, const char *comment, vcd_w **out, tp_err *e
     *out = NULL;
     if (!v)
         return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-    if (!(v->f = fopen(path, "w"))) {
+    if (!(v->f = strcmp(path, "-") ? fopen(path, "w") : stdout)) {   /* "-": stdout */
         tp_status st = tp_err_set(err, TP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
         free(v);
         return st;
@@ -125,7 +125,7 @@ tp_status vcd_close(vcd_w *v, tp_err *err)
     if (!v)
         return TP_OK;
     bad = ferror(v->f);
-    if (fclose(v->f) != 0 || bad)
+    if ((v->f == stdout ? fflush(v->f) : fclose(v->f)) != 0 || bad)
         st = tp_err_set(err, TP_ERR_IO, "%s: write failed", v->path);
     else if (v->failed)
         st = tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory while declaring signals", v->path);

@@ -12,7 +12,7 @@
 
 typedef struct vcd_w vcd_w;
 
-/* Creates path and writes the header (comment, timescale). */
+/* Creates path ("-" = stdout) and writes the header (comment, timescale). */
 tp_status vcd_open(const char *path, const char *comment, vcd_w **out, tp_err *err);
 void vcd_scope_begin(vcd_w *v, const char *name);
 void vcd_scope_end(vcd_w *v);

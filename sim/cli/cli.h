@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "config/config.h"
+#include "base/json.h"
 #include "tpu/machine.h"
 
 int cmd_config(int argc, char **argv);
@@ -65,6 +66,26 @@ int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out);
 int cli_parse_dtype(const char *s, tp_dtype *out);
 /* The dtype a machine runs when none is asked for: int8 where supported, else bf16. */
 tp_dtype cli_default_dtype(const tp_config *cfg);
+
+/* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
+const char *cli_version(void);
+const char *cli_commit(void);
+
+/* Output files: "-" is stdout. cli_out_open prints "FLAG PATH: cannot open for writing: why"
+ * and returns NULL on failure; cli_out_close closes (or flushes stdout) and prints
+ * "FLAG PATH: write error" when bad or the stream failed, returning 2 then, else 0. */
+FILE *cli_out_open(const char *flag, const char *path, bool binary);
+int cli_out_close(const char *flag, const char *path, FILE *f, bool bad);
+/* The JSON document of a command (docs/output.md): opens the top-level object with
+ * schema_version, tpusim {version, commit}, command and categories. The caller then writes its
+ * run (e.g. json_key "tpu" + object) and closes the document with json_end_object. */
+void cli_json_begin(json_w *w, FILE *f, const char *command);
+/* The machine a run used, inside the run's object: "config": {"source", "name", "overrides":
+ * {key: value}} where overrides holds every resolved key whose value differs from the file
+ * (after --set, --dataflow and the like), formatted as `config show` prints it. */
+void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg);
+/* Two outputs to stdout at once: a usage error naming both flags; 0 when they do not clash. */
+int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b, const char *path_b);
 
 /* Prints "tpusim: <err->msg>" and returns its exit code. */
 int cli_fail(const tp_err *err);

@@ -19,27 +19,25 @@ static const char usage_text[] =
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
-    "                  [--show-search] [--emit FILE.tpu]\n"
-    "                  [--a A.npy --b B.npy] [--out C.npy] [--transpose-a] [--transpose-b] [--batch B]\n"
+    "                  [--show-search] [--emit FILE.tpu|-]\n"
+    "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
-    "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n";
-
-static double tera(double x) { return x / 1e12; }
+    "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
+    "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n";
 
 static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
                        const tp_config *cfg, bool timing_only, bool check, FILE *f)
 {
-    const char *ops = pb->dtype == TP_INT8 ? "TOPS" : "TFLOPS";
     fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
             pb->batch > 1 ? "" : "", dtype_name(pb->dtype), cfg->tpu.name,
             cfg_dataflow_name(cfg->tpu.array.dataflow), stats_attr_get(&r->stats, "engine"));
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);
     if (pb->transpose_a || pb->transpose_b)
-        fprintf(f, "  stored           %s%s\n", pb->transpose_a ? "A transposed (K x M) " : "",
-                pb->transpose_b ? "B transposed (N x K)" : "");
+        fprintf(f, "  stored           %s%s%s\n", pb->transpose_a ? "A transposed (K x M)" : "",
+                pb->transpose_a && pb->transpose_b ? ", " : "", pb->transpose_b ? "B transposed (N x K)" : "");
     fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s%s\n", pl->tm, pl->tn,
             pl->tk, pl->order, pl->double_buffer ? "on" : "off", gemm_epilogue_name(pl->epilogue),
             pl->a_panel ? "; A row panel kept in the UB" : "");
@@ -48,12 +46,6 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
     if (pl->split_k > 1)
         fprintf(f, "  split-K          %u parts of K = %u on different MXUs, summed in part order (C = Pp + C)\n",
                 pl->split_k, pl->k_part);
-    fprintf(f, "  cycles           %llu  (%.6g ms at %.4g MHz)\n", (unsigned long long)r->stats.cycles,
-            r->stats.seconds * 1e3, (double)cfg->tpu.clock_hz / 1e6);
-    fprintf(f, "  achieved         %.4g %s of %.4g peak (utilization %.2f%%)\n", tera(r->ops_per_s), ops,
-            tera(r->peak_ops_per_s), 100.0 * r->stats.utilization);
-    fprintf(f, "  intensity        %.4g ops per off-chip byte; roofline bound %.4g %s\n", r->intensity,
-            tera(r->roofline_ops_per_s), ops);
     if (timing_only)
         fprintf(f, "  result           not computed (--no-data: timing only)\n");
     else if (!check)
@@ -64,24 +56,94 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
     report_text(&r->stats, f);
 }
 
-static int write_json(const char *path, const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
-                      bool timing_only, bool check)
+/* The tiling search as the text table shows it, or as JSON (search.candidates[]). */
+typedef struct {
+    bool shown;                 /* --show-search */
+    bool fixed;                 /* no search: --tile, --order and --double-buffer all given */
+    const tiler_candidate *cands;
+    size_t n_cands;
+    uint64_t rows;              /* rows of A and C in the simulated slice */
+} search_view;
+
+static bool same_plan(const tiler_plan *a, const tiler_plan *b)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    return !memcmp(a, b, sizeof *a);
+}
+
+static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
+{
+    if (sv->fixed) {
+        fprintf(f, "tiling search: none (--tile, --order and --double-buffer all given); estimate %llu cycles\n\n",
+                (unsigned long long)plan->est_cycles);
+        return;
+    }
+    fprintf(f, "tiling search: %zu candidates fit; ranked by the analytic estimate; the first few simulated\n"
+               "(timing only) on a slice of %llu rows of A and C, all of N and K\n",
+            sv->n_cands, (unsigned long long)sv->rows);
+    fprintf(f, "  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
+    for (size_t i = 0; i < sv->n_cands; i++) {
+        const tiler_candidate *c = &sv->cands[i];
+        char tile[48], simc[24];
+        snprintf(tile, sizeof tile, "%ux%ux%u", c->plan.tm, c->plan.tn, c->plan.tk);
+        if (c->simulated)
+            snprintf(simc, sizeof simc, "%llu", (unsigned long long)c->cycles);
+        else
+            snprintf(simc, sizeof simc, "-");
+        fprintf(f, "%s %-18s %-5s %-4s %14llu %14s\n", same_plan(&c->plan, plan) ? "*" : " ", tile, c->plan.order,
+                c->plan.double_buffer ? "on" : "off", (unsigned long long)c->plan.est_cycles, simc);
+    }
+    fprintf(f, "\n");
+}
+
+static void json_tile(json_w *w, const tiler_plan *pl)
+{
+    json_key(w, "tile");
+    json_begin_array(w);
+    json_u64(w, pl->tm);
+    json_u64(w, pl->tn);
+    json_u64(w, pl->tk);
+    json_end_array(w);
+}
+
+static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan)
+{
+    json_key(w, "search");
+    json_begin_object(w);
+    json_kv_bool(w, "searched", !sv->fixed);
+    json_kv_u64(w, "slice_rows", sv->fixed ? 0 : sv->rows);
+    json_key(w, "candidates");
+    json_begin_array(w);
+    for (size_t i = 0; i < (sv->fixed ? 1 : sv->n_cands); i++) {
+        const tiler_plan *p = sv->fixed ? plan : &sv->cands[i].plan;
+        json_begin_object(w);
+        json_tile(w, p);
+        json_kv_str(w, "order", p->order);
+        json_kv_bool(w, "double_buffer", p->double_buffer);
+        json_kv_u64(w, "estimate_cycles", p->est_cycles);
+        json_key(w, "simulated_cycles");
+        if (!sv->fixed && sv->cands[i].simulated)
+            json_u64(w, sv->cands[i].cycles);
+        else
+            json_null(w);
+        json_kv_bool(w, "chosen", sv->fixed || same_plan(p, plan));
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const gemm_problem *pb,
+                      const tiler_plan *pl, const tiler_result *r, report_check check, const search_view *sv)
+{
+    FILE *f = cli_out_open("--json", path, false);
     if (!f)
-        return cli_usage_error("--json %s: cannot open for writing: %s", path, strerror(errno));
+        return 2;
     json_w w;
-    json_init(&w, f, 2);
-    json_begin_object(&w);
+    cli_json_begin(&w, f, "gemm");
     json_key(&w, "tpu");
     json_begin_object(&w);
     report_json_members(&r->stats, &w);
-    json_kv_double(&w, "tops", tera(r->ops_per_s));   /* tera-ops/s: 2 * MACs / s, int8 or bf16 */
-    if (pb->dtype == TP_BF16)
-        json_kv_double(&w, "tflops", tera(r->ops_per_s));
-    json_kv_double(&w, "peak_tops", tera(r->peak_ops_per_s));
-    json_kv_double(&w, "roofline_tops", tera(r->roofline_ops_per_s));
-    json_kv_u64(&w, "offchip_bytes", r->offchip_bytes);
+    cli_json_config(&w, mo, cfg);
     json_key(&w, "gemm");
     json_begin_object(&w);
     json_kv_u64(&w, "m", pb->m);
@@ -90,12 +152,7 @@ static int write_json(const char *path, const gemm_problem *pb, const tiler_plan
     json_kv_u64(&w, "batch", pb->batch);
     json_kv_bool(&w, "transpose_a", pb->transpose_a);
     json_kv_bool(&w, "transpose_b", pb->transpose_b);
-    json_key(&w, "tile");
-    json_begin_array(&w);
-    json_u64(&w, pl->tm);
-    json_u64(&w, pl->tn);
-    json_u64(&w, pl->tk);
-    json_end_array(&w);
+    json_tile(&w, pl);
     json_kv_str(&w, "order", pl->order);
     json_kv_bool(&w, "double_buffer", pl->double_buffer);
     json_kv_bool(&w, "a_panel", pl->a_panel);
@@ -104,16 +161,16 @@ static int write_json(const char *path, const gemm_problem *pb, const tiler_plan
     json_kv_u64(&w, "split_k", pl->split_k);
     json_kv_u64(&w, "k_part", pl->k_part);
     json_kv_u64(&w, "cores_used", pl->cores_used);
+    json_kv_u64(&w, "mxus_used", pl->mxus_used);
     json_end_object(&w);
-    json_kv_str(&w, "check", timing_only ? "no_data" : !check ? "not_checked" : r->match ? "match" : "mismatch");
+    if (sv->shown)
+        json_search(&w, sv, pl);
+    json_kv_str(&w, "check", report_check_name(check));
+    if (check == REPORT_CHECK_MISMATCH)
+        json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    int rc = json_finish(&w);
-    if (f != stdout)
-        rc |= fclose(f);
-    if (rc)
-        return cli_usage_error("--json %s: write error", path);
-    return 0;
+    return cli_out_close("--json", path, f, json_finish(&w) != 0);
 }
 
 /* Reads an input .npy and checks its shape against the stored layout. */
@@ -250,6 +307,12 @@ int cmd_gemm(int argc, char **argv)
                                a_path ? "--a" : b_path ? "--b" : "--out");
     if ((a_path != NULL) != (b_path != NULL))
         return cli_usage_error("%s: give both --a and --b (or neither, for random inputs)", a_path ? "--a" : "--b");
+    /* "-" is stdout for every output; then stdout carries only that output */
+    if (cli_stdout_clash("--json", json_path, "--emit", emit_path) || cli_stdout_clash("--json", json_path, "--out", out_path) ||
+        cli_stdout_clash("--emit", emit_path, "--out", out_path))
+        return 2;
+    bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
+         out_stdout = out_path && !strcmp(out_path, "-");
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
@@ -288,6 +351,7 @@ int cmd_gemm(int argc, char **argv)
     size_t n_cands = 0;
     uint64_t search_rows = 0;
     tp_status st;
+    bool search_fixed = false;
     if (to.tm && to.order[0] && to.double_buffer >= 0) {
         memset(&plan, 0, sizeof plan);
         plan.tm = to.tm;
@@ -299,9 +363,7 @@ int cmd_gemm(int argc, char **argv)
         plan.requant_scale = to.requant_scale;
         plan.split_k = to.split_k;
         st = tiler_plan_derive(&cfg.tpu, &pb, &plan, &err);
-        if (st == TP_OK && to.show_search)
-            printf("tiling search: none (--tile, --order and --double-buffer all given); estimate %llu cycles\n\n",
-                   (unsigned long long)plan.est_cycles);
+        search_fixed = true;
     } else {
         if (to.tm) {
             /* a fixed tile must fit on its own: report its overflow, not a search failure */
@@ -328,29 +390,13 @@ int cmd_gemm(int argc, char **argv)
         npy_free(&bm);
         return cli_fail(&err);
     }
-    if (cands) {
-        printf("tiling search: %zu candidates fit; ranked by the analytic estimate; the first few simulated\n"
-               "(timing only) on a slice of %llu rows of A and C, all of N and K\n",
-               n_cands, (unsigned long long)search_rows);
-        printf("  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
-        for (size_t i = 0; i < n_cands; i++) {
-            char tile[48], simc[24];
-            snprintf(tile, sizeof tile, "%ux%ux%u", cands[i].plan.tm, cands[i].plan.tn, cands[i].plan.tk);
-            if (cands[i].simulated)
-                snprintf(simc, sizeof simc, "%llu", (unsigned long long)cands[i].cycles);
-            else
-                snprintf(simc, sizeof simc, "-");
-            bool chosen = !memcmp(&cands[i].plan, &plan, sizeof plan);
-            printf("%s %-18s %-5s %-4s %14llu %14s\n", chosen ? "*" : " ", tile, cands[i].plan.order,
-                   cands[i].plan.double_buffer ? "on" : "off", (unsigned long long)cands[i].plan.est_cycles, simc);
-        }
-        printf("\n");
-        free(cands);
-    }
+    search_view sv = {to.show_search, search_fixed, cands, n_cands, search_rows};
+    if (to.show_search && !json_stdout && !emit_stdout && !out_stdout)
+        print_search(&sv, &plan, stdout);
     if (emit_path) {
         isa_program p;
         st = tiler_generate(&cfg.tpu, &pb, &plan, &p, &err);
-        FILE *f = st == TP_OK ? fopen(emit_path, "w") : NULL;
+        FILE *f = st != TP_OK ? NULL : emit_stdout ? stdout : fopen(emit_path, "w");
         if (st == TP_OK && !f)
             st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing: %s", emit_path, strerror(errno));
         if (f) {
@@ -364,11 +410,12 @@ int cmd_gemm(int argc, char **argv)
                     plan.double_buffer ? "on" : "off", gemm_epilogue_name(plan.epilogue),
                     plan.split_k > 1 ? ", split-K" : "", plan.kc);
             isa_print(&p, f);
-            if (fclose(f))
+            if (f == stdout ? fflush(f) || ferror(f) : fclose(f))
                 st = tp_err_set(&err, TP_ERR_IO, "--emit %s: write error", emit_path);
         }
         isa_free(&p);
         if (st != TP_OK) {
+            free(cands);
             npy_free(&am);
             npy_free(&bm);
             return cli_fail(&err);
@@ -382,16 +429,22 @@ int cmd_gemm(int argc, char **argv)
     st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
     npy_free(&am);
     npy_free(&bm);
-    if (st != TP_OK)
+    if (st != TP_OK) {
+        free(cands);
         return cli_fail(&err);
-    bool json_stdout = json_path && !strcmp(json_path, "-");
-    if (!json_stdout)
+    }
+    if (!json_stdout && !emit_stdout && !out_stdout)
         print_text(&pb, &plan, &res, &cfg, no_data, !no_check, stdout);
     rc = 0;
+    report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
+                         : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
     if (json_path)
-        rc = write_json(json_path, &pb, &plan, &res, no_data, !no_check);
+        rc = write_json(json_path, &mo, &cfg, &pb, &plan, &res, check, &sv);
+    free(cands);
     if (!rc && out_path) {
-        if (npy_write(out_path, npy_dtype_descr(plan.out_dtype), pb.batch * pb.m, pb.n, res.c, &err) != TP_OK)
+        /* a .npy to stdout goes through the device file: npy_write takes a path */
+        if (npy_write(out_stdout ? "/dev/stdout" : out_path, npy_dtype_descr(plan.out_dtype), pb.batch * pb.m, pb.n,
+                      res.c, &err) != TP_OK)
             rc = cli_fail(&err);
     }
     if (!rc && res.checked && !res.match) {

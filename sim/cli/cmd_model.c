@@ -23,6 +23,7 @@
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "num/gemm.h"
+#include "report/bound.h"
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
@@ -346,18 +347,39 @@ int cmd_model(int argc, char **argv)
         goto done;
     }
 
-    /* report */
+    /* report: the layers, and the whole workload as one record (the groups' stats, repeats
+     * applied) for the stall and memory summary and the bound */
     uint64_t peak = cfg_tpu_peak_macs_per_cycle(&cfg.tpu), tot_cyc = 0, tot_macs = 0;
     double hz = (double)cfg.tpu.clock_hz;
-    bool all_ok = true;
+    bool all_ok = true, any_checked = false;
+    tp_stats total;
+    stats_init(&total);
+    report_bound *gb = calloc(ng ? ng : 1, sizeof *gb);
+    if (!gb) {
+        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+        goto done;
+    }
+    for (size_t g = 0; g < ng && st == TP_OK; g++) {
+        report_bound_of(&gstats[g], &gb[g]);
+        st = report_stats_add(&total, &gstats[g], L[gfirst[g]].repeat, &err);
+    }
+    if (st != TP_OK) {
+        rc = cli_fail(&err);
+        free(gb);
+        stats_free(&total);
+        goto done;
+    }
+    stats_finish(&total);
     FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
     if (out) {
         fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n", w.name, w.n_layers,
                 cfg.tpu.name, cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
                 cfg.tpu.array.rows, cfg.tpu.array.cols);
-        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %s\n", "layer", "dtype", "M", "N", "K",
-                "repeat", "tile", "ub", "cycles", "util%", "T(FL)OPS", "result");
+        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", "layer", "dtype", "M", "N",
+                "K", "repeat", "tile", "ub", "cycles", "util%", total.peak_ops_per_s >= 1e12 ? "T(FL)OPS" : "G(FL)OPS",
+                "bound", "result");
     }
+    double ops_scale = total.peak_ops_per_s >= 1e12 ? 1e12 : 1e9;
     for (size_t i = 0; i < w.n_layers; i++) {
         const layer_run *r = &L[i];
         uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
@@ -366,44 +388,102 @@ int cmd_model(int argc, char **argv)
         tot_macs += macs * r->repeat;
         if (r->checked && !r->match)
             all_ok = false;
+        if (r->checked)
+            any_checked = true;
         if (out) {
             char tile[48];
+            size_t g = 0;
+            while (g + 1 < ng && gfirst[g + 1] <= i)
+                g++;
             snprintf(tile, sizeof tile, "%ux%ux%u", r->plan.tm, r->plan.tn, r->plan.tk);
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
-            double tops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0;
-            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %s\n", w.layers[i].name,
-                    dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
-                    r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, tops,
-                    no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
+            double ops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / ops_scale : 0;
+            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
+                    w.layers[i].name, dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, ops,
+                    gb[g].label, no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }
     }
     double tot_s = (double)tot_cyc / hz;
     double tot_util = tot_cyc ? (double)tot_macs / ((double)tot_cyc * (double)peak) : 0;
+    report_bound tb;
+    report_bound_of(&total, &tb);
     if (out) {
+        char t[32];
+        report_time(tot_s, t, sizeof t);
         fprintf(out, "  %-14s %56s %14" PRIu64 " %8.2f %10.4g\n", "total", "", tot_cyc, 100 * tot_util,
-                tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / 1e12 : 0.0);
-        fprintf(out, "  time %.6g ms at %.4g MHz; %" PRIu64 " MACs; ub: in = input read from the unified buffer, "
-                "out = output kept there for the next layer\n", tot_s * 1e3, hz / 1e6, tot_macs);
+                tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / ops_scale : 0.0);
+        fprintf(out, "  time %s at %.4g MHz; %" PRIu64 " MACs; ub: in = input read from the unified buffer, "
+                "out = output kept there for the next layer; bound: what bounds the layer's run (its chained group's)\n",
+                t, hz / 1e6, tot_macs);
+        /* where the cycles went, and the memory traffic, over the whole workload */
+        uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
+        uint32_t n_compute = 0, n_all = 0;
+        for (uint32_t i = 0; i < total.n_units; i++) {
+            const stats_unit *u = &total.units[i];
+            if (!stats_kind_is_compute(u->kind))
+                continue;
+            n_all++;
+            if (!u->macs)
+                continue;
+            n_compute++;
+            for (int c = 0; c < STATS_CAT__COUNT; c++) {
+                cat[c] += stats_unit_category(u, (stats_category)c);
+                cat_total += stats_unit_category(u, (stats_category)c);
+            }
+        }
+        if (n_all == 1)
+            fprintf(out, "\n  %s by category:", total.compute_unit);
+        else
+            fprintf(out, "\n  the %u %ss at work (of %u) by category:", n_compute, total.compute_unit, n_all);
+        for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
+            if (cat[c] || c == STATS_CAT_COMPUTE) {
+                fprintf(out, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c),
+                        cat_total ? 100.0 * (double)cat[c] / (double)cat_total : 0.0);
+                first = 0;
+            }
+        fputc('\n', out);
+        for (uint32_t i = 0; i < total.n_levels; i++) {
+            const stats_level *l = &total.levels[i];
+            uint64_t asked = l->read_bytes + l->write_bytes;
+            if (l->kind != STATS_LEVEL_OFF_CHIP || (!asked && !l->bus_bytes))
+                continue;
+            fprintf(out, "  memory %-10s read %.4g MB, written %.4g MB, on the bus %.4g MB (%.2fx); %.1f%% of peak "
+                         "bandwidth; a request in flight %.1f%% of cycles\n",
+                    l->name, (double)l->read_bytes / 1e6, (double)l->write_bytes / 1e6, (double)l->bus_bytes / 1e6,
+                    asked ? (double)l->bus_bytes / (double)asked : 0.0, 100.0 * l->bandwidth_utilization,
+                    total.cycles ? 100.0 * (double)l->in_flight_cycles / (double)total.cycles : 0.0);
+        }
+        fprintf(out, "\n%s\n", tb.sentence);
     }
     if (json_path) {
-        FILE *f = strcmp(json_path, "-") ? fopen(json_path, "w") : stdout;
+        FILE *f = cli_out_open("--json", json_path, false);
         if (!f) {
-            rc = cli_usage_error("--json %s: cannot open for writing: %s", json_path, strerror(errno));
+            rc = 2;
+            free(gb);
+            stats_free(&total);
             goto done;
         }
         json_w j;
-        json_init(&j, f, 2);
-        json_begin_object(&j);
+        cli_json_begin(&j, f, "model");
         json_key(&j, "tpu");
         json_begin_object(&j);
-        json_kv_str(&j, "workload", w.name);
-        json_kv_str(&j, "machine", cfg.tpu.name);
-        json_kv_str(&j, "dataflow", cfg_dataflow_name(cfg.tpu.array.dataflow));
+        /* the whole workload as one run: repeats applied */
+        report_json_members(&total, &j);
+        cli_json_config(&j, &mo, &cfg);
+        json_key(&j, "workload");
+        json_begin_object(&j);
+        json_kv_str(&j, "name", w.name);
+        json_kv_str(&j, "source", w.source);
+        json_end_object(&j);
         json_key(&j, "layers");
         json_begin_array(&j);
         for (size_t i = 0; i < w.n_layers; i++) {
             const layer_run *r = &L[i];
             uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
+            size_t g = 0;
+            while (g + 1 < ng && gfirst[g + 1] <= i)
+                g++;
             json_begin_object(&j);
             json_kv_str(&j, "name", w.layers[i].name);
             json_kv_str(&j, "dtype", dtype_name(r->pb.dtype));
@@ -415,8 +495,7 @@ int cmd_model(int argc, char **argv)
             json_kv_u64(&j, "cycles_per_run", r->cycles);
             json_kv_u64(&j, "macs", macs * r->repeat);
             json_kv_double(&j, "seconds", (double)(r->cycles * r->repeat) / hz);
-            json_kv_double(&j, "time_s", (double)(r->cycles * r->repeat) / hz);
-            json_kv_double(&j, "tops", r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / 1e12 : 0);
+            json_kv_double(&j, "ops_per_s", r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) : 0);
             json_kv_double(&j, "utilization", r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0);
             json_kv_u64(&j, "mxus", r->plan.mxus_used);
             json_key(&j, "tile");
@@ -430,11 +509,10 @@ int cmd_model(int argc, char **argv)
             json_kv_str(&j, "epilogue", gemm_epilogue_name(r->plan.epilogue));
             json_kv_bool(&j, "input_from_ub", r->in_ub);
             json_kv_bool(&j, "output_to_ub", r->out_ub);
-            json_kv_str(&j, "check", no_data ? "no_data" : !r->checked ? "not_checked" : r->match ? "match" : "mismatch");
-            size_t g = 0;
-            while (g + 1 < ng && gfirst[g + 1] <= i)
-                g++;
+            json_kv_str(&j, "check", report_check_name(no_data ? REPORT_CHECK_TIMING_ONLY : !r->checked ? REPORT_CHECK_NOT_CHECKED
+                                                       : r->match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH));
             json_kv_u64(&j, "group", g);
+            json_kv_str(&j, "bound", stats_category_name(gb[g].category));
             json_end_object(&j);
         }
         json_end_array(&j);
@@ -456,20 +534,21 @@ int cmd_model(int argc, char **argv)
         json_kv_u64(&j, "cycles", tot_cyc);
         json_kv_u64(&j, "macs", tot_macs);
         json_kv_double(&j, "seconds", tot_s);
-        json_kv_double(&j, "time_s", tot_s);
-        json_kv_double(&j, "tops", tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / 1e12 : 0);
+        json_kv_double(&j, "ops_per_s", tot_s > 0 ? 2.0 * (double)tot_macs / tot_s : 0);
         json_kv_double(&j, "utilization", tot_util);
         json_end_object(&j);
+        json_kv_str(&j, "check", report_check_name(no_data ? REPORT_CHECK_TIMING_ONLY : !all_ok ? REPORT_CHECK_MISMATCH
+                                                   : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
         json_end_object(&j);
-        int jr = json_finish(&j);
-        if (f != stdout)
-            jr |= fclose(f);
-        if (jr) {
-            rc = cli_usage_error("--json %s: write error", json_path);
+        if ((rc = cli_out_close("--json", json_path, f, json_finish(&j) != 0)) != 0) {
+            free(gb);
+            stats_free(&total);
             goto done;
         }
     }
+    free(gb);
+    stats_free(&total);
     if (!all_ok) {
         fprintf(stderr, "tpusim: model %s: a layer's result differs from the reference\n", w.name);
         rc = tp_exit_code(TP_ERR_MISMATCH);

@@ -15,6 +15,9 @@
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "num/gemm.h"
+#include "report/bound.h"
+#include "report/report.h"
+#include "tpu/mxu_trace.h"
 #include "tpu/mxu.h"
 #include "tpu/mxu_trace.h"
 
@@ -27,7 +30,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tpusim mxu M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
             "                 [--dataflow ws|os|is] [--engine fast|pe] [--a A.npy --b B.npy]\n"
-            "                 [--out C.npy] [--seed S] [--json FILE|-] [--vcd FILE] [--no-check]\n\n"
+            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--no-check]\n\n"
             "Runs C[M x N] = A[M x K] * B[K x N] through the matrix unit alone (ideal memory),\n"
             "checks the accumulators bit for bit against the reference GEMM and reports cycles,\n"
             "utilization and cycles by cause.\n\n"
@@ -170,8 +173,50 @@ typedef struct {
     char mismatch[160];
 } mxu_result;
 
+/* The shared stats record of the run: one mxu unit, no memory levels (ideal memory). The
+ * standalone MXU's causes map onto the shared ones: busy -> busy (in proportion to the useful
+ * MACs) + padding (the rest of the streaming cycles), weight_load -> weight_shift,
+ * fill_drain -> fill_drain, idle -> idle. */
+static tp_status mxu_stats(const tp_config *cfg, const mxu_params *p, const mxu_args *o, const mxu_result *r,
+                           tp_stats *s, tp_err *err)
+{
+    stats_init(s);
+    snprintf(s->machine_kind, sizeof s->machine_kind, "tpu");
+    snprintf(s->machine, sizeof s->machine, "%.63s", cfg->tpu.name[0] ? cfg->tpu.name : cfg->source);
+    snprintf(s->dtype, sizeof s->dtype, "%s", dtype_name(p->dtype));
+    snprintf(s->compute_unit, sizeof s->compute_unit, "MXU");
+    stats_set_attr(s, "engine", o->engine);
+    stats_set_attr(s, "dataflow", cfg_dataflow_name(p->dataflow));
+    s->clock_hz = cfg->tpu.clock_hz;
+    s->cycles = r->cycles;
+    s->instructions = r->folds;
+    s->macs = r->macs;
+    s->peak_macs_per_cycle = (double)p->rows * p->cols;
+    s->compute_units = 1;
+    s->compute_units_used = r->macs ? 1 : 0;
+    stats_unit *u = stats_add_unit(s, "mxu", STATS_KIND_MXU);
+    if (!u)
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+    uint64_t streaming = r->causes[MXU_BUSY], useful = r->macs / ((uint64_t)p->rows * p->cols);
+    if (useful > streaming)
+        useful = streaming;
+    u->cycles[STATS_MXU_BUSY] = useful;
+    u->cycles[STATS_MXU_PADDING] = streaming - useful;
+    u->cycles[STATS_MXU_WEIGHT_SHIFT] = r->causes[MXU_WEIGHT_LOAD];
+    u->cycles[STATS_MXU_FILL_DRAIN] = r->causes[MXU_FILL_DRAIN];
+    u->cycles[STATS_MXU_IDLE] = r->causes[MXU_IDLE];
+    u->macs = r->macs;
+    stats_finish(s);
+    return stats_check(s, err);
+}
+
+static report_check check_of(const mxu_result *r)
+{
+    return r->check_ok < 0 ? REPORT_CHECK_NOT_CHECKED : r->check_ok ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
+}
+
 static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const mxu_args *o,
-                       const mxu_result *r)
+                       const mxu_result *r, const tp_stats *s)
 {
     fprintf(f, "tpusim mxu: C[%ux%u] = A[%ux%u] * B[%ux%u], %s, on %s (%ux%u %s array)\n", o->m, o->n,
             o->m, o->k, o->k, o->n, dtype_name(p->dtype), cfg->tpu.name[0] ? cfg->tpu.name : cfg->source,
@@ -182,68 +227,68 @@ static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const
     fprintf(f, "  folds        %llu\n", (unsigned long long)r->folds);
     fprintf(f, "  cycles       %llu\n", (unsigned long long)r->cycles);
     fprintf(f, "  MACs         %llu\n", (unsigned long long)r->macs);
-    fprintf(f, "  utilization  %.2f %%  (MACs / (cycles x %u PEs))\n", 100.0 * r->utilization,
+    fprintf(f, "  utilization  %.2f%%  (MACs / (cycles x %u PEs))\n", 100.0 * r->utilization,
             p->rows * p->cols);
     fprintf(f, "  cycles by cause:\n");
-    for (int c = 0; c < MXU_CAUSE__COUNT; c++)
-        fprintf(f, "    %-12s %12llu  %5.1f %%\n", mxu_cause_name((mxu_cause)c),
-                (unsigned long long)r->causes[c],
-                r->cycles ? 100.0 * (double)r->causes[c] / (double)r->cycles : 0.0);
+    const stats_unit *u = &s->units[0];
+    for (uint32_t c = 0; c < stats_kind_causes(u->kind); c++) {
+        /* the standalone MXU never waits on memory or other units: print what it can charge */
+        if (c != STATS_MXU_BUSY && c != STATS_MXU_PADDING && c != STATS_MXU_WEIGHT_SHIFT &&
+            c != STATS_MXU_FILL_DRAIN && c != STATS_MXU_IDLE)
+            continue;
+        fprintf(f, "    %-12s %12llu  %5.1f%%\n", stats_cause_name(u->kind, c), (unsigned long long)u->cycles[c],
+                r->cycles ? 100.0 * (double)u->cycles[c] / (double)r->cycles : 0.0);
+    }
     if (r->pe_cycles)
         fprintf(f, "  per-PE engine: %llu PE-cycles in %.3f s (%.1f M PE-cycles/s)\n",
                 (unsigned long long)r->pe_cycles, r->wall_s,
                 r->wall_s > 0 ? (double)r->pe_cycles / r->wall_s / 1e6 : 0.0);
     if (r->check_ok < 0)
-        fprintf(f, "  check        skipped (--no-check)\n");
+        fprintf(f, "  check        not checked (--no-check)\n");
     else if (r->check_ok)
         fprintf(f, "  check        passed (bit-identical to the reference GEMM, kc = %u)\n",
                 mxu_gemm_kc(p, o->k));
     else
         fprintf(f, "  check        FAILED: %s\n", r->mismatch);
+    report_bound b;
+    report_bound_of(s, &b);
+    fprintf(f, "\n%s\n", b.sentence);
 }
 
-static int write_json(const char *path, const tp_config *cfg, const mxu_params *p, const mxu_args *o,
-                      const mxu_result *r)
+static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const mxu_params *p,
+                      const mxu_args *o, const mxu_result *r, const tp_stats *s)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    json_w w;
-    int bad;
+    FILE *f = cli_out_open("--json", path, false);
     if (!f)
-        return cli_usage_error("--json: %s: cannot create: %s", path, strerror(errno));
-    json_init(&w, f, 2);
+        return 2;
+    json_w w;
+    cli_json_begin(&w, f, "mxu");
+    json_key(&w, "tpu");
     json_begin_object(&w);
-    json_kv_str(&w, "machine", cfg->tpu.name[0] ? cfg->tpu.name : cfg->source);
+    report_json_members(s, &w);
+    cli_json_config(&w, mo, cfg);
+    json_key(&w, "gemm");
+    json_begin_object(&w);
     json_kv_u64(&w, "m", o->m);
     json_kv_u64(&w, "n", o->n);
     json_kv_u64(&w, "k", o->k);
-    json_kv_str(&w, "dtype", dtype_name(p->dtype));
-    json_kv_str(&w, "dataflow", cfg_dataflow_name(p->dataflow));
-    json_kv_str(&w, "engine", o->engine);
+    json_end_object(&w);
+    json_key(&w, "mxu");
+    json_begin_object(&w);
     json_kv_str(&w, "timing", cfg_timing_name(p->timing));
     json_kv_u64(&w, "rows", p->rows);
     json_kv_u64(&w, "cols", p->cols);
     json_kv_bool(&w, "weight_double_buffer", p->weight_double_buffer);
     json_kv_u64(&w, "weight_rows_per_cycle", p->weight_rows_per_cycle);
     json_kv_u64(&w, "folds", r->folds);
-    json_kv_u64(&w, "cycles", r->cycles);
-    json_kv_u64(&w, "macs", r->macs);
-    json_kv_double(&w, "utilization", r->utilization);
-    json_key(&w, "cycles_by_cause");
-    json_begin_object(&w);
-    for (int c = 0; c < MXU_CAUSE__COUNT; c++)
-        json_kv_u64(&w, mxu_cause_name((mxu_cause)c), r->causes[c]);
-    json_end_object(&w);
     json_kv_u64(&w, "kc", mxu_gemm_kc(p, o->k));
-    json_kv_str(&w, "check", r->check_ok < 0 ? "skipped" : r->check_ok ? "passed" : "failed");
+    json_end_object(&w);
+    json_kv_str(&w, "check", report_check_name(check_of(r)));
     if (!r->check_ok)
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
-    bad = json_finish(&w);
-    if (f != stdout && fclose(f) != 0)
-        bad = -1;
-    if (bad)
-        return cli_usage_error("--json: %s: write failed", path);
-    return 0;
+    json_end_object(&w);
+    return cli_out_close("--json", path, f, json_finish(&w) != 0);
 }
 
 /* Runs the folds on the per-PE engine; fills r's cycles and causes. */
@@ -309,10 +354,20 @@ int cmd_mxu(int argc, char **argv)
     npy_mat am = {0}, bm = {0};
     void *a = NULL, *b = NULL, *c = NULL, *ref = NULL;
     tp_dtype dt = TP_INT8;
+    tp_stats stats;
     int rc;
+
+    stats_init(&stats);
 
     if ((rc = parse_args(argc, argv, &o)) != 0)
         return rc < 0 ? 0 : rc;
+    /* "-" is stdout for --json, --out and --vcd; then stdout carries only that output */
+    if (cli_stdout_clash("--json", o.json_path, "--out", o.out_path) ||
+        cli_stdout_clash("--json", o.json_path, "--vcd", o.vcd_path) ||
+        cli_stdout_clash("--out", o.out_path, "--vcd", o.vcd_path))
+        return 2;
+    bool stdout_taken = (o.json_path && !strcmp(o.json_path, "-")) || (o.out_path && !strcmp(o.out_path, "-")) ||
+                        (o.vcd_path && !strcmp(o.vcd_path, "-"));
     if ((uint64_t)o.m * o.k > MXU_CLI_MAX_ELEMS || (uint64_t)o.k * o.n > MXU_CLI_MAX_ELEMS ||
         (uint64_t)o.m * o.n > MXU_CLI_MAX_ELEMS)
         return cli_usage_error("mxu: %ux%ux%u is too large (at most %llu elements per matrix)", o.m, o.n,
@@ -408,13 +463,17 @@ int cmd_mxu(int argc, char **argv)
         r.check_ok = !first_mismatch(dt, c, ref, o.m, o.n, r.mismatch, sizeof r.mismatch);
     }
 
-    if (o.out_path && npy_write(o.out_path, dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
+    if (o.out_path && npy_write(strcmp(o.out_path, "-") ? o.out_path : "/dev/stdout", dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
         rc = cli_fail(&err);
         goto end;
     }
-    if (!o.json_path || strcmp(o.json_path, "-"))
-        print_text(stdout, cfg, &p, &o, &r);
-    if (o.json_path && (rc = write_json(o.json_path, cfg, &p, &o, &r)) != 0)
+    if (mxu_stats(cfg, &p, &o, &r, &stats, &err) != TP_OK) {
+        rc = cli_fail(&err);
+        goto end;
+    }
+    if (!stdout_taken)
+        print_text(stdout, cfg, &p, &o, &r, &stats);
+    if (o.json_path && (rc = write_json(o.json_path, &o.mo, cfg, &p, &o, &r, &stats)) != 0)
         goto end;
     if (!r.check_ok) {
         fprintf(stderr, "tpusim: mxu: result differs from the reference: %s\n", r.mismatch);
@@ -431,5 +490,6 @@ end:
     free(c);
     free(ref);
     free(cfg);
+    stats_free(&stats);
     return rc;
 }

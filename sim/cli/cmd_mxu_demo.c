@@ -67,8 +67,8 @@ static void demo_observe(void *ctx, const mxu_pe_view *v)
         fprintf(d->f, "  accumulators <- %s %lld of fold %lld's C", v->dataflow == TP_DF_IS ? "column" : "row",
                 (long long)v->acc_index, (long long)v->acc_op);
     fprintf(d->f, "\n     ");
-    for (uint32_t c = 0; c < d->C; c++)
-        fprintf(d->f, "| col %-13u", c);
+    for (uint32_t c = 0; c < d->C; c++)   /* no trailing spaces after the last column */
+        fprintf(d->f, c + 1 < d->C ? "| col %-13u" : "| col %u", c);
     fputc('\n', d->f);
     for (uint32_t r = 0; r < d->R; r++) {
         fprintf(d->f, "r%-3u ", r);

@@ -1,7 +1,7 @@
 /* tpusim npy: make and look at the .npy matrices the other commands read and write, without
  * needing NumPy (students run the kernels with `npy rand` inputs and read C with `npy show`).
  *
- *   tpusim npy rand ROWS COLS -o FILE [--dtype int8|bf16] [--seed S] [--specials]
+ *   tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16] [--seed S] [--specials]
  *   tpusim npy show FILE [--max ROWSxCOLS]
  */
 #include <inttypes.h>
@@ -13,7 +13,7 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "usage: tpusim npy rand ROWS COLS -o FILE [--dtype int8|bf16] [--seed S] [--specials]\n"
+    "usage: tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16] [--seed S] [--specials]\n"
     "       tpusim npy show FILE [--max ROWSxCOLS]\n\n"
     "rand   writes a seeded random matrix: int8 uniform over -128..127 ('|i1'), or bf16 bit\n"
     "       patterns ('<u2') of magnitude 1/16..16; --specials mixes in bf16 zeros, Inf, NaN and\n"
@@ -77,7 +77,8 @@ static int npy_rand(int argc, char **argv)
             ((uint16_t *)data)[i] = rng_bf16_normalish(&r, specials);
     }
     tp_err err = {0};
-    tp_status st = npy_write(out, npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
+    /* "-" is stdout, through its device file (npy_write takes a path) */
+    tp_status st = npy_write(strcmp(out, "-") ? out : "/dev/stdout", npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
     free(data);
     return st == TP_OK ? 0 : cli_fail(&err);
 }

@@ -33,7 +33,7 @@ static int split_bind(const char *flag, const char *v, binding *b)
 static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
-           "                  [--out NAME=FILE.npy]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
            "bytes per memory level. Tensors without --in start zero-filled.\n");
     return 0;
@@ -87,6 +87,14 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error("run: missing PROGRAM (usage: tpusim run [-c CONFIG] PROGRAM.tpu --in A=a.npy ...)");
     if (timing_only && (n_in || n_out))
         return cli_usage_error("--timing-only computes no values: drop --in/--out");
+    /* "-" is stdout for --json and for one --out; then stdout carries only that output */
+    bool stdout_taken = json && !strcmp(json, "-");   /* then no text report */
+    for (int k = 0; k < n_out; k++)
+        if (!strcmp(outs[k].path, "-")) {
+            if (stdout_taken)
+                return cli_usage_error("--out %s: stdout already carries --json -", outs[k].name);
+            stdout_taken = true;
+        }
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
@@ -149,31 +157,36 @@ int cmd_run(int argc, char **argv)
         name[nl] = 0;
         int ti = isa_find_tensor(&p, name);
         const isa_tensor *t = &p.tensors[ti];
-        if (npy_write(outs[k].path, npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
+        if (npy_write(strcmp(outs[k].path, "-") ? outs[k].path : "/dev/stdout", npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
             code = cli_fail(&err);
             goto end;
         }
     }
     const tp_stats *s = machine_stats(m);
-    if (json && !strcmp(json, "-")) {
-        if (report_json(s, stdout)) {
-            code = cli_usage_error("--json -: write error");
+    if (!stdout_taken)
+        report_text(s, stdout);
+    if (json) {
+        FILE *f = cli_out_open("--json", json, false);
+        if (!f) {
+            code = 2;
             goto end;
         }
-    } else {
-        report_text(s, stdout);
-        if (json) {
-            FILE *f = fopen(json, "w");
-            if (!f) {
-                code = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
-                goto end;
-            }
-            int wr = report_json(s, f);
-            if (fclose(f) || wr) {
-                code = cli_usage_error("--json %s: write error", json);
-                goto end;
-            }
-        }
+        json_w w;
+        cli_json_begin(&w, f, "run");
+        json_key(&w, "tpu");
+        json_begin_object(&w);
+        report_json_members(s, &w);
+        cli_json_config(&w, &mo, &cfg);
+        json_key(&w, "program");
+        json_begin_object(&w);
+        json_kv_str(&w, "path", path);
+        json_kv_u64(&w, "instructions", p.n_ins);
+        json_end_object(&w);
+        json_kv_str(&w, "check", report_check_name(timing_only ? REPORT_CHECK_TIMING_ONLY : REPORT_CHECK_NOT_CHECKED));
+        json_end_object(&w);
+        json_end_object(&w);
+        if ((code = cli_out_close("--json", json, f, json_finish(&w) != 0)) != 0)
+            goto end;
     }
 end:
     for (int k = 0; k < n_mats; k++)

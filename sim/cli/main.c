@@ -28,6 +28,7 @@ static void usage(FILE *f)
                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-10s %s\n", "version", "print the version and the git commit it was built from (also --version)");
     fprintf(f, "\n'tpusim COMMAND --help' describes a command's flags.\n");
 }
 
@@ -37,6 +38,12 @@ static int dispatch(int argc, char **argv)
         return cmd_gemm(0, NULL);
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
+        if (argc > 2)
+            return cli_usage_error("%s: takes no arguments (got '%s')", argv[1], argv[2]);
+        printf("tpusim %s (commit %s)\n", cli_version(), cli_commit());
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -11,14 +11,14 @@ for mx_df in ws os is; do
         # both engines print the same cycle count and causes
         "$TPUSIM" mxu 13 9 21 $mx_small --dataflow $mx_df --dtype $mx_dt --json - >"$T/mx_fast.json" 2>&1
         "$TPUSIM" mxu 13 9 21 $mx_small --dataflow $mx_df --dtype $mx_dt --engine pe --json - >"$T/mx_pe.json" 2>&1
-        mx_cf=$(grep -E '"(cycles|busy|weight_load|fill_drain|idle)"' "$T/mx_fast.json")
-        mx_cp=$(grep -E '"(cycles|busy|weight_load|fill_drain|idle)"' "$T/mx_pe.json")
+        mx_cf=$(grep -E '"(cycles|busy|padding|weight_shift|fill_drain|idle)"' "$T/mx_fast.json")
+        mx_cp=$(grep -E '"(cycles|busy|padding|weight_shift|fill_drain|idle)"' "$T/mx_pe.json")
         if [ -n "$mx_cf" ] && [ "$mx_cf" = "$mx_cp" ]; then ok "mxu $mx_df $mx_dt: pe and fast agree on cycles and causes"
         else not_ok "mxu $mx_df $mx_dt: pe and fast agree on cycles and causes" "$mx_cf
 ---
 $mx_cp"; fi
         # cycles_by_cause sums to cycles
-        mx_cyc=$(sed -n 's/^  "cycles": \([0-9]*\),$/\1/p' "$T/mx_pe.json")
+        mx_cyc=$(sed -n 's/^    "cycles": \([0-9]*\),$/\1/p' "$T/mx_pe.json")
         mx_sum=$(sed -n '/"cycles_by_cause"/,/}/s/^ *"[a-z_]*": \([0-9]*\),\{0,1\}$/\1/p' "$T/mx_pe.json" |
                  awk '{s += $1} END {print s}')
         if [ -n "$mx_cyc" ] && [ "$mx_cyc" = "$mx_sum" ]; then ok "mxu $mx_df $mx_dt: causes sum to cycles ($mx_cyc)"
@@ -28,11 +28,12 @@ done
 
 # JSON fields (hand-worked: 64x64x64 ws on the default 32x32 array = 4 folds of m = 64; the first
 # weight load is 32 cycles, each later one waits for the swap wave (t0 + 62) and takes 32 more, so
-# 30 cycles of each are exposed: 32 + 3*30 = 122 weight_load, 256 busy, 63 = R + C - 1 drain)
+# 30 cycles of each are exposed: 32 + 3*30 = 122 weight_shift (the standalone MXU's weight_load),
+# 256 busy, 63 = R + C - 1 drain)
 "$TPUSIM" mxu 64 64 64 --json - >"$T/mx.json" 2>&1
 for mx_field in '"cycles": 441,' '"macs": 262144,' '"engine": "fast",' '"dataflow": "ws",' \
-        '"dtype": "int8",' '"rows": 32,' '"cols": 32,' '"timing": "pipelined",' '"check": "passed"' \
-        '"busy": 256,' '"weight_load": 122,' '"fill_drain": 63,' '"idle": 0' '"utilization": 0.58'; do
+        '"dtype": "int8",' '"rows": 32,' '"cols": 32,' '"timing": "pipelined",' '"check": "match"' \
+        '"busy": 256,' '"padding": 0,' '"weight_shift": 122,' '"fill_drain": 63,' '"idle": 0' '"utilization": 0.58'; do
     if grep -qF -- "$mx_field" "$T/mx.json"; then ok "mxu --json - has $mx_field"
     else not_ok "mxu --json - has $mx_field" "$(cat "$T/mx.json")"; fi
 done
@@ -94,7 +95,7 @@ expect_fail "mxu pe refuses scalesim timing" "^tpusim: --engine pe: the per-PE e
     "$TPUSIM" mxu 2 2 2 --set tpu.array.timing=scalesim --engine pe
 expect_fail "mxu --out to a bad path" "^tpusim: /nonexistent/x.npy: " "$TPUSIM" mxu 2 2 2 --out /nonexistent/x.npy
 expect_out "mxu --help" "usage: tpusim mxu M N K" "$TPUSIM" mxu --help
-expect_out "mxu --no-check" '"check": "skipped"' "$TPUSIM" mxu 64 64 64 --no-check --json -
+expect_out "mxu --no-check" '"check": "not_checked"' "$TPUSIM" mxu 64 64 64 --no-check --json -
 
 # mxu-demo
 expect_out "mxu-demo prints cycles" "^cycle 0  \[weight_load\]\$" "$TPUSIM" mxu-demo

@@ -95,19 +95,22 @@ expect_fail "too many instructions" "^tpusim: gemm 100000x100000x100000: every t
     "$TPUSIM" gemm 100000 100000 100000 --no-data -c configs/tpu-v4.yaml --dtype bf16
 expect_fail "batched rows past 2^32" "batch x 16000000 rows exceeds 2\^32 rows" "$TPUSIM" gemm 16000000 4 4 --batch 1000 --no-data
 
-# Seeded random gemms on every shipped TPU machine and dataflow: in the JSON report `cycles`,
-# `macs` and `compute_units_used` are integers, 0 < utilization <= 1, every unit's cycles_by_cause sums to
-# `cycles`, and the emitted program run by `tpusim run` takes exactly as many cycles.
+# Seeded random gemms on every shipped TPU machine and dataflow: the JSON report validates
+# against docs/output.schema.json (integers where integers belong, every cause of every unit,
+# 0 <= utilization <= 1), at least one MXU did work, utilization > 0, every unit's
+# cycles_by_cause sums to `cycles`, and the emitted program run by `tpusim run` takes exactly as
+# many cycles.
 json_check() {
+    if [ ! -x "$JSON_VALIDATE" ]; then echo "no $JSON_VALIDATE (make test builds it)"; return; fi
+    if ! "$JSON_VALIDATE" docs/output.schema.json "$1" 2>&1; then return; fi
     awk '
-    /^    "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "cycles not an integer: " v; bad=1; exit } total=v }
-    /^    "macs": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "macs not an integer: " v; bad=1; exit } macs=v }
-    /^    "compute_units_used": / { v=$2; sub(/,$/, "", v); if (v !~ /^[1-9][0-9]*$/) { print "compute_units_used not a positive integer: " v; bad=1; exit } mx=v }
-    /^    "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "utilization " v " not in (0,1]"; bad=1; exit } ut=1 }
+    /^    "cycles": / { v=$2; sub(/,$/, "", v); total=v }
+    /^    "compute_units_used": / { v=$2; sub(/,$/, "", v); if (v + 0 < 1) { print "no MXU did work"; bad=1; exit } }
+    /^    "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0)) { print "utilization " v; bad=1; exit } }
     /"cycles_by_cause": \{/ { in_c=1; sum=0; n++; next }
     in_c && /\}/ { in_c=0; if (sum != total) { print "unit " n ": causes sum to " sum ", cycles " total; bad=1; exit } next }
-    in_c { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "cause not an integer: " $0; bad=1; exit } sum += v }
-    END { if (!bad) { if (total == "" || macs == "" || mx == "" || !ut || n < 3) print "missing fields"; else print "ok" } }' "$1"
+    in_c { v=$2; sub(/,$/, "", v); sum += v }
+    END { if (!bad) { if (n < 3) print "fewer than 3 units"; else print "ok" } }' "$1"
 }
 seed=12345
 # rnd N: r = the next pseudo-random number in 0..N-1 (no subshell, so the seed advances)

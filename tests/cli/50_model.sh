@@ -21,14 +21,19 @@ expect_fail "layer dtype the machine lacks" "^tpusim: $T/bf.yaml:2: layer 'a': m
 expect_fail "missing workload" "^tpusim: model: expected a workload file" "$TPUSIM" model
 expect_fail "unreadable workload" "^tpusim: $T/none.yaml: cannot open" "$TPUSIM" model "$T/none.yaml"
 
-# model JSON: the layers' cycles (all repeats) sum to total.cycles, so do the groups' cycles x
-# repeat; in every group every unit's cycles_by_cause sums to the group's cycles; utilizations
-# of layers and total lie in (0,1].
+# model JSON: it validates against docs/output.schema.json; the layers' cycles (all repeats)
+# sum to total.cycles, and so do the groups' cycles x repeat and the whole workload's own
+# cycles; every unit's cycles_by_cause sums to its record's cycles (the whole workload's, each
+# group's); utilizations of layers and total lie in (0,1].
 model_json_check() {
     awk '
     /^    "layers": \[/ { sec="l"; next }
     /^    "groups": \[/ { sec="g"; next }
     /^    "total": \{/ { sec="t"; next }
+    sec == "" && /^    "cycles": / { v=$2; sub(/,$/, "", v); rc=v }
+    sec == "" && /"cycles_by_cause": \{/ { in_r=1; sum=0; nr++; next }
+    in_r && /\}/ { in_r=0; if (sum != rc) { print "whole-workload unit " nr ": causes sum to " sum ", cycles " rc; bad=1; exit } next }
+    in_r { v=$2; sub(/,$/, "", v); sum += v; next }
     sec == "l" && /^        "cycles": / { v=$2; sub(/,$/, "", v); if (v !~ /^[0-9]+$/) { print "layer cycles " v; bad=1; exit } ls += v; nl++ }
     sec == "l" && /^        "utilization": / { v=$2; sub(/,$/, "", v); if (!(v + 0 > 0 && v + 0 <= 1)) { print "layer utilization " v; bad=1; exit } }
     sec == "g" && /^        "repeat": / { v=$2; sub(/,$/, "", v); rep=v }
@@ -42,6 +47,7 @@ model_json_check() {
           if (!nl || !ng || !nu || tc == "") print "missing fields"
           else if (ls != tc) print "layers sum to " ls ", total " tc
           else if (gs != tc) print "groups sum to " gs ", total " tc
+          else if (!nr || rc != tc) print "the whole-workload record has " rc " cycles, total " tc
           else print "ok" }' "$1"
 }
 printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24}\n  - {name: c, M: 9, N: 33, K: 16, repeat: 3, epilogue: requant}\n' >"$T/mix.yaml"
@@ -52,7 +58,9 @@ for run in "kernels/workloads/tpuv1-mlp1.yaml -c configs/tpu-v1.yaml --no-data" 
            "$T/mix.yaml -c configs/tpu-v4.yaml --dtype bf16"; do
     # shellcheck disable=SC2086
     if "$TPUSIM" model $run --json "$T/m.json" >/dev/null 2>"$T/err"; then
-        r=$(model_json_check "$T/m.json")
+        if [ ! -x "$JSON_VALIDATE" ]; then r="no $JSON_VALIDATE (make test builds it)"
+        elif ! r=$("$JSON_VALIDATE" docs/output.schema.json "$T/m.json" 2>&1); then :
+        else r=$(model_json_check "$T/m.json"); fi
         if [ "$r" = ok ]; then ok "model $run: layers and groups sum to the total, causes to each group"
         else not_ok "model $run" "$r"; fi
     else

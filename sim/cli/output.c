@@ -1,0 +1,69 @@
+/* Output files and the JSON document every command writes (docs/output.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "config/keys.h"
+#include "report/report.h"
+
+FILE *cli_out_open(const char *flag, const char *path, bool binary)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, binary ? "wb" : "w");
+    if (!f)
+        cli_usage_error("%s %s: cannot open for writing: %s", flag, path, strerror(errno));
+    return f;
+}
+
+int cli_out_close(const char *flag, const char *path, FILE *f, bool bad)
+{
+    if (f == stdout) {
+        if (fflush(f) != 0 || ferror(f))
+            bad = true;
+    } else if (fclose(f) != 0) {
+        bad = true;
+    }
+    if (bad)
+        return cli_usage_error("%s %s: write error", flag, path);
+    return 0;
+}
+
+int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b, const char *path_b)
+{
+    if (path_a && path_b && !strcmp(path_a, "-") && !strcmp(path_b, "-"))
+        return cli_usage_error("%s -: stdout already carries %s - (give one of them a file)", flag_b, flag_a);
+    return 0;
+}
+
+void cli_json_begin(json_w *w, FILE *f, const char *command)
+{
+    json_init(w, f, 2);
+    report_json_begin(w, cli_version(), cli_commit(), command);
+}
+
+void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg)
+{
+    json_key(w, "config");
+    json_begin_object(w);
+    json_kv_str(w, "source", cfg->source);
+    json_kv_str(w, "name", cfg->name);
+    json_key(w, "overrides");
+    json_begin_object(w);
+    /* the file alone, without the overrides: every key whose formatted value differs */
+    tp_config *base = mo->n_sets ? malloc(sizeof *base) : NULL;
+    tp_err err = {0};
+    if (base && cfg_load(mo->config_path, NULL, 0, base, &err) == TP_OK) {
+        for (size_t i = 0; i < cfg_n_keys; i++) {
+            char a[128], b[128];
+            cfg_key_format(&cfg_keys[i], cfg, a, sizeof a);
+            cfg_key_format(&cfg_keys[i], base, b, sizeof b);
+            if (strcmp(a, b))
+                json_kv_str(w, cfg_keys[i].path, a);
+        }
+    }
+    free(base);
+    json_end_object(w);
+    json_end_object(w);
+}
