@@ -383,7 +383,7 @@ static uint32_t queue_of(const isa_instr *in)
 
 static bool issue(machine *m, core_state *cs)
 {
-    bool progress = false;
+    bool progress = false, was_blocked = cs->issue_blocked;
     cs->issue_blocked = false;
     while (cs->next < cs->n_prog) {
         uint32_t x = cs->prog[cs->next];
@@ -406,12 +406,16 @@ static bool issue(machine *m, core_state *cs)
         assert(q->n <= QUEUE_DEPTH);
         if (q->n == QUEUE_DEPTH) {
             cs->issue_blocked = true;
+            if (!was_blocked)
+                cs->blocked_since = m->now;
             break;
         }
         sb_footprint(m, x);
         q->idx[(q->head + q->n) % QUEUE_DEPTH] = x;
-        if (q->n == 0 && in->op == ISA_MATMUL)
+        if (q->n == 0 && in->op == ISA_MATMUL) {   /* it arrives at its MXU now */
             cs->mxu[in->mxu].head_since = m->now;
+            cs->mxu[in->mxu].head_blocked_since = was_blocked ? cs->blocked_since : NEVER;
+        }
         q->n++;
         assert(cs->n_inflight == 0 || cs->inflight[cs->n_inflight - 1] < x);   /* program order */
         cs->inflight[cs->n_inflight++] = x;
@@ -460,8 +464,10 @@ static void step_core(machine *m, uint32_t c)
                 }
                 q->head = (q->head + 1) % QUEUE_DEPTH;
                 q->n--;
-                if (qi >= Q_MXU0)
+                if (qi >= Q_MXU0) {   /* the next one was already queued */
                     cs->mxu[qi - Q_MXU0].head_since = m->now;
+                    cs->mxu[qi - Q_MXU0].head_blocked_since = NEVER;
+                }
                 progress = true;
             }
         }

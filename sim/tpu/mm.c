@@ -39,10 +39,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What an op waited for after its instruction reached the MXU (idle and issue_blocked, the
+ * cycles before it arrived, are charged by position in mxu_account). */
 stats_mxu_cause mm_cause_of(cause c)
 {
     switch (c) {
-    case C_ISSUE_BLOCKED: return STATS_MXU_ISSUE_BLOCKED;
     case C_WEIGHTS: return STATS_MXU_WAIT_WEIGHTS;
     case C_INPUTS: return STATS_MXU_WAIT_INPUTS;
     case C_UB_BW: return STATS_MXU_UB_BANDWIDTH;
@@ -60,19 +61,21 @@ mm_ub_read mm_ub_read_lead(uint64_t read_cycles, uint64_t stream_cycles, uint64_
     return r;
 }
 
-/* Note 5: splits an op's idle cycles: those before the instruction reached the head of the
- * queue are plain idle (or issue_blocked), the rest go to what the op waited for. */
-static void mxu_account(mxu_unit *mu, const mxu_timing *tm, uint64_t prev_stream_end, uint64_t arrival,
-                        cause waited, cause before)
+/* Note 5: splits an op's idle cycles by where they lie: those before the instruction reached
+ * the head of its queue are idle, or issue_blocked from the cycle the issuer was stopped at a
+ * full queue that held it back; those after it arrived go to what the op waited for. */
+static void mxu_account(const machine *m, mxu_unit *mu, const mxu_op *op, const mxu_state *before,
+                        const mxu_timing *tm, cause waited)
 {
     mu->cyc[STATS_MXU_BUSY] += tm->by_cause[MXU_BUSY];
     mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_LOAD];
     mu->cyc[STATS_MXU_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
     uint64_t idle = tm->by_cause[MXU_IDLE];
-    uint64_t pre = arrival > prev_stream_end ? arrival - prev_stream_end : 0;
-    if (pre > idle)
-        pre = idle;
-    mu->cyc[mm_cause_of(before)] += pre;
+    uint64_t pre = mxu_idle_before(&m->mp, op, before, tm, mu->head_since), blocked = 0;
+    if (mu->head_blocked_since != NEVER)
+        blocked = pre - mxu_idle_before(&m->mp, op, before, tm, mu->head_blocked_since);
+    mu->cyc[STATS_MXU_IDLE] += pre - blocked;
+    mu->cyc[STATS_MXU_ISSUE_BLOCKED] += blocked;
     mu->cyc[mm_cause_of(waited)] += idle - pre;
 }
 
@@ -170,13 +173,11 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     uint32_t cols = m->t->array.cols;
     flight *f = &m->fl[x];
     mm_advance_pe(m, cs, m->now);
-    uint64_t arrival = mu->head_since;
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
         uint64_t weights_ready = max64(m->now, m->fl[fe->ins].end);
         mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate};
         mxu_state saved = mu->st;
-        uint64_t prev_se = mu->st.stream_end;
         mxu_timing tm;
         mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, inputs_ready, &tm);
         /* note 2: the UB read port must deliver the op's A rows */
@@ -193,7 +194,7 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             waited = C_UB_BW;
         }
         sram_reserve(&cs->ub, false, tm.start - ur.lead, a_bytes);
-        mxu_account(mu, &tm, prev_se, arrival, waited, cs->issue_blocked ? C_ISSUE_BLOCKED : C_IDLE);
+        mxu_account(m, mu, &op, &saved, &tm, waited);
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;

@@ -98,6 +98,8 @@ typedef struct {
     uint64_t cyc[STATS_MXU__COUNT];
     uint64_t macs;      /* useful MACs of its ops */
     uint64_t head_since; /* cycle the current queue head arrived (for idle vs waiting) */
+    uint64_t head_blocked_since; /* it arrived when the issuer had been stopped at a full queue
+                                    since this cycle (NEVER: it was not stopped) */
     bool used;
     mxu_timing *pe_expect;  /* per per-PE op (by issue id): the closed form's timing */
     void **pe_bufs;     /* per op: private copy of its A and B operands (freed when it ends) */
@@ -124,6 +126,7 @@ typedef struct {
     acct vpu;           /* STATS_VPU_* causes */
     uint64_t min_end;   /* earliest end among begun in-flight instructions (NEVER if none) */
     bool issue_blocked; /* the issuer waits for queue space */
+    uint64_t blocked_since; /* ... since this cycle (valid while issue_blocked) */
     bool done;
 } core_state;
 
