@@ -58,7 +58,11 @@ static void outcome_free(outcome *o)
     free(o->c);
 }
 
-/* Same cycles, same per-unit causes, same bytes. */
+/* Same cycles, same per-unit causes, same bytes. Between a fast and a per-PE run this is a real
+ * comparison of the engines: with --engine pe the MXUs' causes, the matmuls' times and so the
+ * run's cycles come from the per-PE engine's own cycle-by-cycle timing (mm.c, mm_finish_pe),
+ * not from the closed form the scheduler uses; (the machine also compares every op itself and
+ * stops with an internal error on a difference, so a failure here means that check missed it). */
 static void assert_same_timing(const tp_stats *x, const tp_stats *y)
 {
     assert_int_equal(x->cycles, y->cycles);

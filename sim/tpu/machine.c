@@ -116,7 +116,7 @@ static void free_run_state(machine *m)
                     free(mu->fifo);
                     if (mu->pe)
                         mxu_pe_free(mu->pe);
-                    free(mu->pe_expect);
+                    free(mu->pe_ops);
                     for (uint32_t k = 0; k < mu->pe_n; k++)
                         free(mu->pe_bufs[k]);
                     free(mu->pe_bufs);
@@ -600,14 +600,14 @@ tp_status machine_run(machine *m, tp_err *err)
             return fault(m, x, TP_ERR_PROGRAM, "the machine deadlocked here (no unit can make progress)");
         }
     }
+    if ((rc = mm_finish_pe(m)))   /* with the per-PE engine, the matmuls' times are its own */
+        return rc;
     for (uint32_t i = 0; i < m->prog.n_ins; i++)
         if (m->fl[i].started && m->fl[i].end > total)
             total = m->fl[i].end;
     for (int id = 0; id < TP_MEM__COUNT; id++)
         if (m->mem[id].present && m->mem[id].d.inflight_until > total)
             total = m->mem[id].d.inflight_until;
-    if ((rc = mm_check_pe(m)))
-        return rc;
     tpu_finish_stats(m, total);
     if (m->rc)
         return m->rc;

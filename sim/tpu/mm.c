@@ -25,8 +25,9 @@
  *    (mxu_fast_values, on the machine's pool for large ops); the per-PE engine gets private
  *    copies of the operands then (which is when the hardware's values are defined) and is
  *    advanced in simulated time before any other instruction applies values at that time
- *    (mm_advance_pe), so it writes the accumulators in event order. At the run's end each
- *    per-PE op's timing is compared with the closed form the scheduler used (mm_check_pe).
+ *    (mm_advance_pe), so it writes the accumulators in event order. At the run's end the
+ *    MXU's stats and the matmuls' times are taken from the per-PE engine's own timing, and
+ *    each op is compared with the closed form the scheduler used (mm_finish_pe says why).
  *
  * 5. Causes (STATS_MXU_*): busy, weight_shift and fill_drain from the MXU model's by_cause; its
  *    idle cycles before an op are split (mxu_account): those before the instruction reached
@@ -65,15 +66,15 @@ mm_ub_read mm_ub_read_lead(uint64_t read_cycles, uint64_t stream_cycles, uint64_
  * the head of its queue are idle, or issue_blocked from the cycle the issuer was stopped at a
  * full queue that held it back; those after it arrived go to what the op waited for. */
 static void mxu_account(const machine *m, mxu_unit *mu, const mxu_op *op, const mxu_state *before,
-                        const mxu_timing *tm, cause waited)
+                        const mxu_timing *tm, uint64_t head_since, uint64_t head_blocked_since, cause waited)
 {
     mu->cyc[STATS_MXU_BUSY] += tm->by_cause[MXU_BUSY];
     mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_LOAD];
     mu->cyc[STATS_MXU_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
     uint64_t idle = tm->by_cause[MXU_IDLE];
-    uint64_t pre = mxu_idle_before(&m->mp, op, before, tm, mu->head_since), blocked = 0;
-    if (mu->head_blocked_since != NEVER)
-        blocked = pre - mxu_idle_before(&m->mp, op, before, tm, mu->head_blocked_since);
+    uint64_t pre = mxu_idle_before(&m->mp, op, before, tm, head_since), blocked = 0;
+    if (head_blocked_since != NEVER)
+        blocked = pre - mxu_idle_before(&m->mp, op, before, tm, head_blocked_since);
     mu->cyc[STATS_MXU_IDLE] += pre - blocked;
     mu->cyc[STATS_MXU_ISSUE_BLOCKED] += blocked;
     mu->cyc[mm_cause_of(waited)] += idle - pre;
@@ -117,15 +118,15 @@ void mm_advance_pe(machine *m, core_state *cs, uint64_t t)
 }
 
 /* Note 4: hands one op to the per-PE engine with private copies of its operands. */
-static tp_status issue_pe(machine *m, mxu_unit *mu, mxu_issue *is, const fifo_entry *fe, const mxu_timing *tm)
+static tp_status issue_pe(machine *m, mxu_unit *mu, mxu_issue *is, const fifo_entry *fe, const pe_op_rec *rec)
 {
     unsigned e = num_in_bytes(m->prog.dtype);
     if (mu->pe_n == mu->pe_cap) {
         uint32_t nc = mu->pe_cap ? mu->pe_cap * 2 : PE_OPS_INITIAL;
-        mxu_timing *q = realloc(mu->pe_expect, nc * sizeof *q);
+        pe_op_rec *q = realloc(mu->pe_ops, nc * sizeof *q);
         void **qb = q ? realloc(mu->pe_bufs, nc * sizeof *qb) : NULL;
         if (q)
-            mu->pe_expect = q;
+            mu->pe_ops = q;
         if (qb)
             mu->pe_bufs = qb;
         if (!q || !qb)
@@ -149,7 +150,7 @@ static tp_status issue_pe(machine *m, mxu_unit *mu, mxu_issue *is, const fifo_en
         return rc;
     }
     mu->pe_bufs[mu->pe_n] = buf;
-    mu->pe_expect[mu->pe_n++] = *tm;
+    mu->pe_ops[mu->pe_n++] = *rec;
     return TP_OK;
 }
 
@@ -194,7 +195,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             waited = C_UB_BW;
         }
         sram_reserve(&cs->ub, false, tm.start - ur.lead, a_bytes);
-        mxu_account(m, mu, &op, &saved, &tm, waited);
+        bool pe = m->engine == MACHINE_PE && !m->timing_only;
+        if (!pe)   /* the per-PE engine's ops are charged at the end, as it ran them */
+            mxu_account(m, mu, &op, &saved, &tm, mu->head_since, mu->head_blocked_since, waited);
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
@@ -221,8 +224,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             is.ldc = cols;
             is.weights_ready = weights_ready;
             is.inputs_ready = in_ready;
-            if (m->engine == MACHINE_PE) {
-                if ((m->rc = issue_pe(m, mu, &is, fe, &tm)))
+            if (pe) {
+                pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, (uint8_t)waited};
+                if ((m->rc = issue_pe(m, mu, &is, fe, &rec)))
                     return false;
             } else {
                 /* threads pay off only for large ops; waking them costs more than a small op */
@@ -239,22 +243,51 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     return true;
 }
 
-tp_status mm_check_pe(machine *m)
+/* Note 4. Why the per-PE engine's own timing feeds the stats: the scheduler must time a
+ * matmul when it is issued (dependents need its end), and only the closed form can do that, so
+ * instruction order and every other unit's timeline come from it in both engines. Were the
+ * MXU's stats and the matmuls' times also taken from the closed form, a run with --engine pe
+ * would report the fast engine's numbers whatever the per-PE engine did, and comparing the two
+ * engines' stats (tests/test_machine.c, assert_same_timing) would hold by construction. So
+ * here each op's causes, its start, stream end and end, and the MXU's tail are the ones the
+ * per-PE engine observed cycle by cycle. Each op is also compared with the closed form, and
+ * a difference stops the run: the scheduler's use of the closed form was then wrong. */
+tp_status mm_finish_pe(machine *m)
 {
     if (m->engine != MACHINE_PE || m->timing_only)
         return TP_OK;
     for (uint32_t c = 0; c < m->t->cores; c++)
         for (uint32_t u = 0; u < m->t->mxus_per_core; u++) {
             mxu_unit *mu = &m->cores[c].mxu[u];
+            mxu_state before;   /* the per-PE engine's pipeline as its ops left it */
+            mxu_state_init(&before);
             mxu_pe_finish(mu->pe);
             for (uint32_t id = 0; id < mu->pe_n; id++) {
-                const mxu_timing *pt = mxu_pe_op_timing(mu->pe, id), *ft = &mu->pe_expect[id];
-                if (!pt || pt->start != ft->start || pt->end != ft->end || pt->stream_end != ft->stream_end ||
-                    memcmp(pt->by_cause, ft->by_cause, sizeof pt->by_cause))
+                const pe_op_rec *r = &mu->pe_ops[id];
+                const mxu_timing *pt = mxu_pe_op_timing(mu->pe, id), *ft = &r->expect;
+                if (!pt)
+                    return tp_err_set(m->err, TP_ERR_INTERNAL, "core %u mxu %u op %u: the per-PE engine did not "
+                                      "finish it%s%s", c, u, id, mxu_pe_fault(mu->pe) ? ": " : "",
+                                      mxu_pe_fault(mu->pe) ? mxu_pe_fault(mu->pe) : "");
+                mxu_account(m, mu, &r->op, &before, pt, r->head_since, r->head_blocked_since, (cause)r->waited);
+                flight *f = &m->fl[r->ins];
+                if (r->j == 0) {
+                    f->start = pt->start;
+                    f->end = pt->end;
+                    f->read_done = pt->stream_end;
+                } else {
+                    f->end = max64(f->end, pt->end);
+                    f->read_done = max64(f->read_done, pt->stream_end);
+                }
+                before.ops++;
+                before.stream_end = pt->stream_end;
+                before.busy_until = pt->busy_until;
+                if (pt->start != ft->start || pt->end != ft->end || pt->stream_end != ft->stream_end ||
+                    pt->shift_start != ft->shift_start || memcmp(pt->by_cause, ft->by_cause, sizeof pt->by_cause))
                     return tp_err_set(m->err, TP_ERR_INTERNAL,
                                       "core %u mxu %u op %u: per-PE timing (start %llu, end %llu) differs from the "
                                       "closed form (start %llu, end %llu)", c, u, id,
-                                      (unsigned long long)(pt ? pt->start : 0), (unsigned long long)(pt ? pt->end : 0),
+                                      (unsigned long long)pt->start, (unsigned long long)pt->end,
                                       (unsigned long long)ft->start, (unsigned long long)ft->end);
             }
         }

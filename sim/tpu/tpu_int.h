@@ -89,6 +89,15 @@ typedef struct {
     uint32_t k, n;
 } fifo_entry;
 
+/* One op run by the per-PE engine, kept until the run's end: what its stats need (mm.c). */
+typedef struct {
+    mxu_timing expect;      /* the closed form's timing, which the scheduler used */
+    mxu_op op;
+    uint32_t ins, j;        /* its matmul instruction, and which of its repeat ops */
+    uint64_t head_since, head_blocked_since;   /* its instruction's arrival (mxu_unit's) */
+    uint8_t waited;         /* cause: what it waited for after arriving */
+} pe_op_rec;
+
 typedef struct {
     mxu_state st;       /* the closed form's pipeline state */
     mxu_pe *pe;         /* the per-PE engine (engine pe with values), else NULL */
@@ -101,7 +110,7 @@ typedef struct {
     uint64_t head_blocked_since; /* it arrived when the issuer had been stopped at a full queue
                                     since this cycle (NEVER: it was not stopped) */
     bool used;
-    mxu_timing *pe_expect;  /* per per-PE op (by issue id): the closed form's timing */
+    pe_op_rec *pe_ops;  /* per per-PE op, by issue id */
     void **pe_bufs;     /* per op: private copy of its A and B operands (freed when it ends) */
     uint32_t pe_n, pe_cap;
 } mxu_unit;
@@ -231,9 +240,10 @@ mm_ub_read mm_ub_read_lead(uint64_t read_cycles, uint64_t stream_cycles, uint64_
 bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why);
 /* Per-PE engine: simulate every MXU of the core up to cycle t (no-op for the fast engine). */
 void mm_advance_pe(machine *m, core_state *cs, uint64_t t);
-/* Per-PE engine at the run's end: runs every MXU to its end and compares each op's timing
- * with the closed form the scheduler used (TP_ERR_INTERNAL on a difference). */
-tp_status mm_check_pe(machine *m);
+/* Per-PE engine at the run's end (no-op otherwise): runs every MXU to its end, charges each
+ * op's causes as the engine observed them, sets the matmuls' times from it, and compares each
+ * op with the closed form the scheduler used (TP_ERR_INTERNAL on a difference). */
+tp_status mm_finish_pe(machine *m);
 stats_mxu_cause mm_cause_of(cause c);
 
 /* ---- tpu_stats.c ------------------------------------------------------------------------- */

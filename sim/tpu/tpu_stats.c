@@ -6,9 +6,10 @@
  *    unit ("core0.vpu"); per off-chip memory present, one unit named after it ("dram",
  *    "weight_mem", "host"). Every unit's causes sum to the run's cycles (stats_check).
  *
- * 2. MXU: the closed form's tail after the last op (mxu_close) is added; then its streaming
- *    cycles are split: busy = floor(useful MACs / (rows x cols)) (an array cycle does rows x
- *    cols MACs), padding = streaming - busy (cycles that carried the padding of partial tiles).
+ * 2. MXU: the tail after the last op is added (mxu_close; with the per-PE engine as that
+ *    engine observed it, mxu_pe_close); then its streaming cycles are split: busy =
+ *    floor(useful MACs / (rows x cols)) (an array cycle does rows x cols MACs), padding =
+ *    streaming - busy (cycles that carried the padding of partial tiles).
  *
  * 3. Off-chip memory: transfer = the cycles its bus needs for its bus bytes at peak
  *    (floor(bus bytes x clock / bytes_per_s); 0 for an ideal memory), capped at the cycles with
@@ -61,7 +62,10 @@ void tpu_finish_stats(machine *m, uint64_t total)
         for (uint32_t u = 0; u < t->mxus_per_core; u++) {
             mxu_unit *mu = &cs->mxu[u];
             uint64_t tail[MXU_CAUSE__COUNT] = {0};
-            mxu_close(&mu->st, total, tail);
+            if (mu->pe)   /* the per-PE engine's own tail (mm.c, note 4) */
+                mxu_pe_close(mu->pe, total, tail);
+            else
+                mxu_close(&mu->st, total, tail);
             mu->cyc[STATS_MXU_FILL_DRAIN] += tail[MXU_FILL_DRAIN];
             mu->cyc[STATS_MXU_IDLE] += tail[MXU_IDLE];
             mu->cyc[STATS_MXU_BUSY] += tail[MXU_BUSY];
