@@ -2,7 +2,8 @@
 # Runs every test suite and prints one combined summary line last: "N passed, N failed".
 #   1. unit tests, release build     (build/release/tests/run_tests)
 #   2. unit tests, sanitizer build   (build/san/tests/run_tests)
-#   3. command-line checks           (tests/cli.sh against build/release/tpusim)
+#   3. the stress group, stress build (build/stress/tests/run_tests stress: shrunken sizes)
+#   4. command-line checks           (tests/cli.sh against build/release/tpusim)
 # Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
@@ -28,6 +29,7 @@ run_suite() {
 }
 run_suite "unit/release" "./$B/release/tests/run_tests"
 run_suite "unit/san" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$B/san/tests/run_tests"
+run_suite "unit/stress" "./$B/stress/tests/run_tests" stress
 run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
 rm -f "$log"
 echo "$total_pass passed, $total_fail failed"

@@ -3,6 +3,10 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#ifndef EVQ_INITIAL_CAP
+#define EVQ_INITIAL_CAP 64   /* events the heap holds at first; it doubles (the stress build: 1) */
+#endif
+
 static bool before(const evq_event *a, const evq_event *b)
 {
     if (a->t != b->t)
@@ -28,7 +32,7 @@ void evq_free(evq *q)
 tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err)
 {
     if (q->n == q->cap) {
-        uint32_t nc = q->cap ? q->cap * 2 : 64;
+        uint32_t nc = q->cap ? q->cap * 2 : EVQ_INITIAL_CAP;
         evq_event *h = nc > q->cap ? realloc(q->heap, (size_t)nc * sizeof *h) : NULL;
         if (!h)
             return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the event queue");
