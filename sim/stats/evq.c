@@ -29,6 +29,18 @@ void evq_free(evq *q)
     evq_init(q);
 }
 
+#ifdef TP_DEBUG
+/* The heap order: no event comes before its parent. O(events). */
+static void assert_heap(const evq *q)
+{
+    assert(q->n <= q->cap);
+    for (uint32_t i = 1; i < q->n; i++)
+        assert(!before(&q->heap[i], &q->heap[(i - 1) / 2]));
+}
+#else
+#define assert_heap(q) ((void)0)
+#endif
+
 tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err)
 {
     if (q->n == q->cap) {
@@ -49,6 +61,7 @@ tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err
         i = p;
     }
     q->heap[i] = e;
+    assert_heap(q);
     return TP_OK;
 }
 
@@ -73,6 +86,7 @@ static evq_event pop_top(evq *q)
     }
     if (n)
         q->heap[i] = last;
+    assert_heap(q);
     return top;
 }
 

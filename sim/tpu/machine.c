@@ -43,24 +43,26 @@
  *    its way (the issuer is not stopped); issue_blocked: no instruction because the in-order
  *    issuer is stopped at another unit's full queue.
  *
- * 6. An instruction's life (flight, tpu_int.h):
+ * 6. An instruction's life (flight, tpu_int.h), and the function that moves it on:
  *
- *        program ──issue()──► issued ──dma_try / vpu_try / mm_try──► begun ──(time)──► ended
- *                           in its queue and      start, end, read_done      now >= end
- *                           cs->inflight;          known; values applied          │
- *                           footprint set          (f->started)                retire()
- *                                                                                  ▼
- *                                                                        retired: off inflight
+ *      not issued --issue()--> issued --dma_try / vpu_try / mm_try--> begun --time--> ended
+ *                          in its unit's queue      start, end, read_done    now >= end
+ *                          and cs->inflight;        known; values applied        |
+ *                          footprint set            (f->started)             retire()
+ *                          (sb_footprint)                                        v
+ *                                                                  retired: off cs->inflight
  *    A fence is begun and ended by issue() when nothing of its core is in flight; a halt ends
  *    the core's stream. A begun instruction leaves its queue at once (the next head may begin
  *    at the same cycle); it stays in cs->inflight, as a producer the scoreboard must see,
  *    until retire() finds it ended.
  *
- * 7. Invariants (assert_core_state under TP_DEBUG, cheap ones always): every queue holds at
- *    most QUEUE_DEPTH; cs->inflight is strictly increasing (program order), holds exactly the
- *    issued and not retired instructions, and cs->min_end is at most the end of each begun one
- *    (retire() makes it exact); each weight FIFO's counts hold (wbuf_check); nothing is begun
- *    before it is issued; a done core has nothing in flight.
+ * 7. Invariants, asserted after every step of a core (assert_core_state, under TP_DEBUG; the
+ *    cheap ones always): every queue holds at most QUEUE_DEPTH instructions, none of them
+ *    begun, and all of them in cs->inflight; cs->inflight is strictly increasing (program
+ *    order) and holds only the core's instructions, none begun and ended; cs->min_end is the
+ *    earliest end among its begun ones (NEVER if none); the next instruction to issue has not
+ *    begun; each weight FIFO's counts hold (wbuf_check); a done core has nothing in flight.
+ *    Time never moves back (machine_run).
  */
 #include "tpu/tpu_int.h"
 #include <assert.h>
@@ -327,8 +329,13 @@ static void assert_core_state(const machine *m, const core_state *cs)
     for (uint32_t qi = 0; qi < nq; qi++) {
         const queue *q = &cs->q[qi];
         assert(q->n <= QUEUE_DEPTH && q->head < QUEUE_DEPTH);
-        for (uint32_t j = 0; j < q->n; j++)
-            assert(!m->fl[q->idx[(q->head + j) % QUEUE_DEPTH]].started);   /* issued, not begun */
+        for (uint32_t j = 0; j < q->n; j++) {
+            uint32_t x = q->idx[(q->head + j) % QUEUE_DEPTH], k = 0;
+            assert(!m->fl[x].started);   /* issued, not begun */
+            while (k < cs->n_inflight && cs->inflight[k] != x)
+                k++;
+            assert(k < cs->n_inflight);  /* and in flight */
+        }
         queued += q->n;
     }
     assert(queued <= cs->n_inflight);
