@@ -37,6 +37,7 @@
  *    (useful MACs) and padding.
  */
 #include "tpu/tpu_int.h"
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,8 +150,59 @@ static tp_status issue_pe(machine *m, mxu_unit *mu, mxu_issue *is, const fifo_en
         free(buf);
         return rc;
     }
+    assert(id == mu->pe_n);   /* records are kept by the engine's issue ids */
     mu->pe_bufs[mu->pe_n] = buf;
     mu->pe_ops[mu->pe_n++] = *rec;
+    return TP_OK;
+}
+
+/* Notes 1 and 2: times op on MXU mu from weights_ready and inputs_ready, re-timed after the UB
+ * read port when the port cannot deliver its A rows (a_bytes) in time, and books the port.
+ * *before gets the pipeline state before the op; returns the inputs_ready it was timed with
+ * (later than inputs_ready when the port held it back). */
+static uint64_t time_op(machine *m, core_state *cs, mxu_unit *mu, const mxu_op *op, uint64_t a_bytes,
+                        uint64_t weights_ready, uint64_t inputs_ready, mxu_state *before, mxu_timing *tm)
+{
+    *before = mu->st;
+    mxu_time_op2(&m->mp, &mu->st, op, weights_ready, inputs_ready, tm);
+    uint64_t rd = sram_cycles(&cs->ub, false, a_bytes);
+    mm_ub_read ur = mm_ub_read_lead(rd, mxu_op_stream_cycles(&m->mp, op), tm->start, inputs_ready);
+    uint64_t u0 = sram_earliest(&cs->ub, false, ur.want, a_bytes);
+    if (u0 + ur.lead > tm->start) {   /* the UB read port is busy or too slow: start later */
+        mu->st = *before;
+        inputs_ready = u0 + ur.lead;
+        mxu_time_op2(&m->mp, &mu->st, op, weights_ready, inputs_ready, tm);
+    }
+    sram_reserve(&cs->ub, false, tm->start - ur.lead, a_bytes);
+    return inputs_ready;
+}
+
+/* Note 4: op j of matmul `in` (tile fe) computes its values now (fast engine) or is handed to
+ * the per-PE engine with rec. */
+static tp_status op_values(machine *m, core_state *cs, mxu_unit *mu, const isa_instr *in, uint32_t j,
+                           const fifo_entry *fe, const mxu_op *op, uint64_t weights_ready, uint64_t inputs_ready,
+                           const pe_op_rec *rec)
+{
+    unsigned e = num_in_bytes(m->prog.dtype);
+    uint32_t cols = m->t->array.cols;
+    mxu_issue is;
+    memset(&is, 0, sizeof is);
+    is.op = *op;
+    is.a = cs->ub_data + in->ub_addr + (size_t)j * fe->k * e;
+    is.a_rs = (in->ub_stride ? in->ub_stride : (uint64_t)fe->k * in->repeat * e) / e;
+    is.a_cs = 1;
+    is.b = fe->data;
+    is.b_rs = fe->n;
+    is.b_cs = 1;
+    is.c = cs->acc_data + (size_t)in->acc_row * cols * 4;
+    is.ldc = cols;
+    is.weights_ready = weights_ready;
+    is.inputs_ready = inputs_ready;
+    if (m->engine == MACHINE_PE)
+        return issue_pe(m, mu, &is, fe, rec);
+    /* threads pay off only for large ops; waking them costs more than a small op */
+    uint64_t op_macs = (uint64_t)op->m * op->n * op->k;
+    values_matmul_fast(m, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
     return TP_OK;
 }
 
@@ -170,34 +222,20 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     }
     uint64_t inputs_ready = max64(m->now, d.ready);
     cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
-    unsigned e = num_in_bytes(m->prog.dtype);
-    uint32_t cols = m->t->array.cols;
+    bool pe = m->engine == MACHINE_PE && !m->timing_only;
     flight *f = &m->fl[x];
     mm_advance_pe(m, cs, m->now);
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
         uint64_t weights_ready = max64(m->now, m->fl[fe->ins].end);
         mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate};
-        mxu_state saved = mu->st;
+        mxu_state before;
         mxu_timing tm;
-        mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, inputs_ready, &tm);
-        /* note 2: the UB read port must deliver the op's A rows */
-        uint64_t a_bytes = (uint64_t)in->m * fe->k * e;
-        uint64_t rd = sram_cycles(&cs->ub, false, a_bytes);
-        mm_ub_read ur = mm_ub_read_lead(rd, mxu_op_stream_cycles(&m->mp, &op), tm.start, inputs_ready);
-        uint64_t u0 = sram_earliest(&cs->ub, false, ur.want, a_bytes);
-        cause waited = weights_ready > inputs_ready ? C_WEIGHTS : dep_cause;
-        uint64_t in_ready = inputs_ready;
-        if (u0 + ur.lead > tm.start) {   /* the UB read port is busy or too slow: start later */
-            mu->st = saved;
-            in_ready = u0 + ur.lead;
-            mxu_time_op2(&m->mp, &mu->st, &op, weights_ready, in_ready, &tm);
-            waited = C_UB_BW;
-        }
-        sram_reserve(&cs->ub, false, tm.start - ur.lead, a_bytes);
-        bool pe = m->engine == MACHINE_PE && !m->timing_only;
+        uint64_t a_bytes = (uint64_t)in->m * fe->k * num_in_bytes(m->prog.dtype);
+        uint64_t in_ready = time_op(m, cs, mu, &op, a_bytes, weights_ready, inputs_ready, &before, &tm);
+        cause waited = in_ready > inputs_ready ? C_UB_BW : weights_ready > inputs_ready ? C_WEIGHTS : dep_cause;
         if (!pe)   /* the per-PE engine's ops are charged at the end, as it ran them */
-            mxu_account(m, mu, &op, &saved, &tm, mu->head_since, mu->head_blocked_since, waited);
+            mxu_account(m, mu, &op, &before, &tm, mu->head_since, mu->head_blocked_since, waited);
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
@@ -211,28 +249,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         mu->used = true;
         tpu_wake(m, c, release);
         if (!m->timing_only) {
-            mxu_issue is;
-            memset(&is, 0, sizeof is);
-            is.op = op;
-            is.a = cs->ub_data + in->ub_addr + (size_t)j * fe->k * e;
-            is.a_rs = (in->ub_stride ? in->ub_stride : (uint64_t)fe->k * in->repeat * e) / e;
-            is.a_cs = 1;
-            is.b = fe->data;
-            is.b_rs = fe->n;
-            is.b_cs = 1;
-            is.c = cs->acc_data + (size_t)in->acc_row * cols * 4;
-            is.ldc = cols;
-            is.weights_ready = weights_ready;
-            is.inputs_ready = in_ready;
-            if (pe) {
-                pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, (uint8_t)waited};
-                if ((m->rc = issue_pe(m, mu, &is, fe, &rec)))
-                    return false;
-            } else {
-                /* threads pay off only for large ops; waking them costs more than a small op */
-                uint64_t op_macs = (uint64_t)op.m * op.n * op.k;
-                values_matmul_fast(m, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
-            }
+            pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, (uint8_t)waited};
+            if ((m->rc = op_values(m, cs, mu, in, j, fe, &op, weights_ready, in_ready, &rec)))
+                return false;
         }
         wbuf_pop(m, mu, release);
     }
