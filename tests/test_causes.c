@@ -211,7 +211,7 @@ static void issue_blocked_vpu_and_engine_timelines(void **state)
 static void padding_of_a_partial_tile(void **state)
 {
     (void)state;
-    /* A 20 x 10 weight tile on the 32 x 32 array, 64 rows streamed. Ideal DRAM.
+    /* ws: a 20 x 10 weight tile on the 32 x 32 array, 64 rows streamed. Ideal DRAM.
      *   load a (64 x 20 = 1280 B)   engine 0 [0, 26): 16 + 10
      *   loadw (200 B)               engine 1 [0, 18): 16 + 2
      *   matmul                      inputs 26, weights 18: shift [18, 38), t0 = 38, end 165
@@ -230,10 +230,31 @@ static void padding_of_a_partial_tile(void **state)
     assert_int_equal(st.macs, 12800);
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 12);
     assert_int_equal(cyc(&st, "core0.mxu0", "padding"), 52);
+    /* busy + padding = the streaming cycles (T = m = 64) */
+    assert_int_equal(cyc(&st, "core0.mxu0", "busy") + cyc(&st, "core0.mxu0", "padding"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 20);
     assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 18);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
     assert_int_equal(stats_unit_category(stats_find_unit(&st, "core0.mxu0"), STATS_CAT_QUANTIZATION), 52);
+    stats_free(&st);
+    /* The same MACs in os, where K streams: C tile 20 x 10 of the 32 x 32 PEs, k = 64 (T = 64;
+     * the 64-row tile takes 2 FIFO slots).
+     *   load a (20 x 64 = 1280 B)   engine 0 [0, 26)
+     *   loadw (64 x 10 = 640 B)     engine 1 [0, 21): 16 + 5
+     *   matmul                      t0 = max(inputs 26, weights 21) = 26, end = t0 + T + 2R + C
+     *                               - 2 = 26 + 64 + 64 + 32 - 2 = 184
+     * busy 12, padding 52 as above; wait_inputs [0, 26); fill_drain [90, 184) = 94. */
+    const char *extra_os[] = {"tpu.dram.ideal=true", "tpu.array.dataflow=os"};
+    run(extra_os, 2,
+        ".tensor A int8 20 64\n.tensor B int8 64 10\n.ub a 0 2048\n"
+        "load a, A[0:20, 0:64]\nloadw 0, B[0:64, 0:10]\nmatmul 0, 0, a, 20\n", 3, s, e, &st);
+    assert_int_equal(s[2], 26);
+    assert_int_equal(e[2], 184);
+    assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 12);
+    assert_int_equal(cyc(&st, "core0.mxu0", "padding"), 52);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 26);
+    assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 94);
+    assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 0);
     stats_free(&st);
 }
 
