@@ -3,11 +3,11 @@
 #   make run             build and run the main job on the embedded default machine
 #   make test            build release + san variants and run every test (CI runs this)
 #   make bench           speed benchmark (prints ratios; not a test)
-#   make VARIANT=debug   variants: release debug san
+#   make VARIANT=debug   variants: release debug san stress (shrunken sizes, see below)
 #   make clean           remove build/
 
 VARIANT ?= release
-VARIANTS := release debug san
+VARIANTS := release debug san stress
 ifeq ($(filter $(VARIANT),$(VARIANTS)),)
 $(error unknown VARIANT '$(VARIANT)': choose one of $(VARIANTS))
 endif
@@ -51,6 +51,12 @@ CFLAGS_V := -O2 -g $(if $(CI),-Werror)
 endif
 ifeq ($(VARIANT),debug)
 CFLAGS_V := -O0 -g3 -Werror -DTP_DEBUG
+endif
+# stress: Lua's ltests.h habit, shrunken fixed sizes "to give some bugs a chance", the
+# machine's invariants asserted at every step; make test runs its stress group.
+ifeq ($(VARIANT),stress)
+CFLAGS_V := -O1 -g -Werror -DTP_DEBUG -DQUEUE_DEPTH=1 -DSRAM_MAX_RESERVATIONS=2 -DPE_OPS_INITIAL=1 \
+            -DEVQ_INITIAL_CAP=1 -DTENSOR_ALIGN_BYTES=64
 endif
 ifeq ($(VARIANT),san)
 CFLAGS_V := -O1 -g -Werror -fsanitize=address,undefined -fno-sanitize-recover -fno-omit-frame-pointer
@@ -141,13 +147,14 @@ $(JSON_VALIDATE): $(JSON_VALIDATE_OBJ)
 run: $(BIN)
 	./$(BIN)
 
-# make test: the release build and the sanitizer build both pass every test, and the
-# command-line checks (tests/cli.sh) run against the release binary (and its tests/json_validate).
-# The last line is the combined summary "N passed, N failed".
+# make test: the release build and the sanitizer build both pass every test, the stress build
+# passes its stress group, and the command-line checks (tests/cli.sh) run against the release
+# binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
 test:
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
 	  $(BUILDROOT)/release/tests/json_validate
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
+	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
 
 # One variant's unit tests, with an optional name filter: make test-one VARIANT=debug FILTER=npy

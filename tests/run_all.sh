@@ -2,10 +2,11 @@
 # Runs every test suite and prints one combined summary line last: "N passed, N failed".
 #   1. unit tests, release build     (build/release/tests/run_tests)
 #   2. unit tests, sanitizer build   (build/san/tests/run_tests)
-#   3. command-line checks           (tests/cli.sh against build/release/tpusim)
-#   4. the include layering          (tests/check_layers.sh: one check per #include "dir/x.h")
-#   5. checks of that check          (tests/check_layers_test.sh: bad includes are refused)
-#   6. the Makefile's dependency step (tests/check_make_deps.sh, on fake id/pkg-config/apt-get)
+#   3. the stress group, stress build (build/stress/tests/run_tests stress: shrunken sizes)
+#   4. command-line checks           (tests/cli.sh against build/release/tpusim)
+#   5. the include layering          (tests/check_layers.sh: one check per #include "dir/x.h")
+#   6. checks of that check          (tests/check_layers_test.sh: bad includes are refused)
+#   7. the Makefile's dependency step (tests/check_make_deps.sh, on fake id/pkg-config/apt-get)
 # Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
@@ -31,6 +32,7 @@ run_suite() {
 }
 run_suite "unit/release" "./$B/release/tests/run_tests"
 run_suite "unit/san" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$B/san/tests/run_tests"
+run_suite "unit/stress" "./$B/stress/tests/run_tests" stress
 run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
 run_suite "layers" sh tests/check_layers.sh .
 run_suite "layers-check" sh tests/check_layers_test.sh

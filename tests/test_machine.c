@@ -9,74 +9,7 @@
 #include "num/gemm.h"
 #include "tpu/asm.h"
 #include "tpu/machine.h"
-
-typedef struct {
-    tp_stats st;
-    void *c;        /* copy of tensor C after the run (NULL in timing-only runs) */
-    size_t c_bytes;
-} outcome;
-
-static void load_cfg(tp_config *cfg, const char *const *sets, int n)
-{
-    tp_err err = {0};
-    if (cfg_load(NULL, sets, n, cfg, &err))
-        fail_msg("%s", err.msg);
-}
-
-/* Runs p with tensors A and B bound (if given); returns stats and C. */
-static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, bool timing_only, void *a, void *b,
-                outcome *o)
-{
-    tp_err err = {0};
-    machine *m;
-    if (machine_new(cfg, eng, &m, &err) || machine_load(m, p, &err))
-        fail_msg("%s", err.msg);
-    machine_set_timing_only(m, timing_only);
-    machine_set_threads(m, 1);
-    int ia = isa_find_tensor(p, "A"), ib = isa_find_tensor(p, "B"), ic = isa_find_tensor(p, "C");
-    if (!timing_only) {
-        const isa_tensor *ta = &p->tensors[ia], *tb = &p->tensors[ib];
-        assert_int_equal(machine_bind(m, "A", a, ta->rows, ta->cols, ta->dtype, &err), TP_OK);
-        assert_int_equal(machine_bind(m, "B", b, tb->rows, tb->cols, tb->dtype, &err), TP_OK);
-    }
-    if (machine_run(m, &err))
-        fail_msg("%s", err.msg);
-    assert_int_equal(stats_copy(&o->st, machine_stats(m), &err), TP_OK);
-    const isa_tensor *tc = &p->tensors[ic];
-    o->c_bytes = (size_t)tc->rows * tc->cols * npy_dtype_size(tc->dtype);
-    o->c = NULL;
-    if (!timing_only) {
-        o->c = malloc(o->c_bytes);
-        memcpy(o->c, machine_tensor_data(m, "C"), o->c_bytes);
-    }
-    machine_free(m);
-}
-
-static void outcome_free(outcome *o)
-{
-    stats_free(&o->st);
-    free(o->c);
-}
-
-/* Same cycles, same per-unit causes, same bytes. */
-static void assert_same_timing(const tp_stats *x, const tp_stats *y)
-{
-    assert_int_equal(x->cycles, y->cycles);
-    assert_int_equal(x->macs, y->macs);
-    assert_int_equal(x->n_units, y->n_units);
-    for (uint32_t i = 0; i < x->n_units; i++) {
-        assert_string_equal(x->units[i].name, y->units[i].name);
-        assert_int_equal(x->units[i].kind, y->units[i].kind);
-        for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
-            assert_int_equal(x->units[i].cycles[c], y->units[i].cycles[c]);
-    }
-    for (uint32_t i = 0; i < x->n_levels; i++) {
-        assert_int_equal(x->levels[i].read_bytes, y->levels[i].read_bytes);
-        assert_int_equal(x->levels[i].write_bytes, y->levels[i].write_bytes);
-        assert_int_equal(x->levels[i].bus_bytes, y->levels[i].bus_bytes);
-        assert_int_equal(x->levels[i].in_flight_cycles, y->levels[i].in_flight_cycles);
-    }
-}
+#include "support.h"
 
 static void fill_i8(int8_t *x, size_t n, rng_state *r)
 {
@@ -107,7 +40,7 @@ static int8_t relu_requant_256(int32_t v)
 static void check_kernel(const char *rel, uint32_t M, uint32_t K, uint32_t N, bool relu)
 {
     tp_config cfg;
-    load_cfg(&cfg, NULL, 0);
+    ts_load_cfg(&cfg, NULL, 0);
     isa_program p;
     kernel_prog(&cfg, rel, &p);
     rng_state r;
@@ -118,10 +51,10 @@ static void check_kernel(const char *rel, uint32_t M, uint32_t K, uint32_t N, bo
     fill_i8(b, (size_t)K * N, &r);
     num_gemm_args g = {a, K, 1, b, N, 1, ref, N, M, N, K, 32, false};
     num_gemm_ref(TP_INT8, &g);
-    outcome f, pe, t;
-    run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
-    run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
-    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
+    ts_outcome f, pe, t;
+    ts_run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
+    ts_run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
+    ts_run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
     if (relu) {
         int8_t *c = f.c;
         for (size_t i = 0; i < (size_t)M * N; i++)
@@ -130,16 +63,16 @@ static void check_kernel(const char *rel, uint32_t M, uint32_t K, uint32_t N, bo
         assert_memory_equal(f.c, ref, (size_t)M * N * 4);
     }
     assert_memory_equal(f.c, pe.c, f.c_bytes);
-    assert_same_timing(&f.st, &pe.st);
-    assert_same_timing(&f.st, &t.st);
+    ts_assert_same_timing(&f.st, &pe.st);
+    ts_assert_same_timing(&f.st, &t.st);
     assert_int_equal(f.st.macs, (uint64_t)M * N * K);
     assert_int_equal(stats_check(&f.st, NULL), TP_OK);
     /* utilization = MACs / (cycles x 1024 peak MACs per cycle) */
     assert_true(f.st.utilization > 0 && f.st.utilization <= 1.0);
     assert_true(f.st.utilization == (double)M * N * K / ((double)f.st.cycles * 1024.0));
-    outcome_free(&f);
-    outcome_free(&pe);
-    outcome_free(&t);
+    ts_outcome_free(&f);
+    ts_outcome_free(&pe);
+    ts_outcome_free(&t);
     free(a);
     free(b);
     free(ref);
@@ -163,13 +96,13 @@ static void memory_timing_keeps_bits(void **state)
     int8_t a[256 * 64], b[64 * 32];
     fill_i8(a, sizeof a, &r);
     fill_i8(b, sizeof b, &r);
-    outcome o[4];
+    ts_outcome o[4];
     for (int k = 0; k < 4; k++) {
         tp_config cfg;
-        load_cfg(&cfg, sets[k], nsets[k]);
+        ts_load_cfg(&cfg, sets[k], nsets[k]);
         isa_program p;
         kernel_prog(&cfg, "kernels/gemm_dbuf_relu.tpu", &p);
-        run(&cfg, &p, MACHINE_FAST, false, a, b, &o[k]);
+        ts_run(&cfg, &p, MACHINE_FAST, false, a, b, &o[k]);
         isa_free(&p);
     }
     for (int k = 1; k < 4; k++) {
@@ -179,77 +112,10 @@ static void memory_timing_keeps_bits(void **state)
     assert_true(o[1].st.cycles > o[0].st.cycles);   /* slow memory is slower */
     assert_true(o[2].st.cycles < o[0].st.cycles);   /* ideal memory is faster */
     for (int k = 0; k < 4; k++)
-        outcome_free(&o[k]);
+        ts_outcome_free(&o[k]);
 }
 
 /* ---- random programs --------------------------------------------------------------------- */
-
-typedef struct {
-    uint32_t M, N, K, kt;      /* kt: K per weight tile (the reference's kc) */
-    tp_dtype dt;
-    bool ta, tb;               /* A stored as K x M, B as N x K (loaded with transpose) */
-} gemm_case;
-
-/* A tiled GEMM program over all MXUs and cores: per output tile, load the A row block (double-
- * buffered halves), push K-tiles of B and multiply (repeat up to the FIFO depth), activate raw
- * into alternating output halves and store. */
-static void gen_program(const tp_tpu_cfg *t, rng_state *r, gemm_case *gc, isa_program *p)
-{
-    uint32_t R = t->array.rows, Cc = t->array.cols, depth = t->wbuf.depth_tiles;
-    unsigned e = dtype_in_bytes(gc->dt);
-    isa_init(p, "random", gc->dt);
-    int A = gc->ta ? isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->K, gc->M)
-                   : isa_add_tensor(p, "A", npy_dtype_of_input(gc->dt), gc->M, gc->K);
-    int B = gc->tb ? isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->N, gc->K)
-                   : isa_add_tensor(p, "B", npy_dtype_of_input(gc->dt), gc->K, gc->N);
-    int C = isa_add_tensor(p, "C", gc->dt == TP_INT8 ? NPY_INT32 : NPY_F32, gc->M, gc->N);
-    tp_dataflow df = t->array.dataflow;
-    uint32_t tm_max = df == TP_DF_WS ? 1 + (uint32_t)rng_below(r, 24) : df == TP_DF_OS ? R : Cc;
-    uint32_t tm = 1 + (uint32_t)rng_below(r, tm_max), tn = 1 + (uint32_t)rng_below(r, Cc);
-    /* os: one tile may hold up to depth*R rows of K (it streams); ws/is: K-tiles of R */
-    gc->kt = df == TP_DF_OS ? R * (1 + (uint32_t)rng_below(r, depth)) : R;
-    uint64_t half = t->ub.size_bytes / 4;   /* A halves at 0, half; outputs at 2*half, 3*half */
-    uint32_t tile = 0;
-    for (uint32_t mi = 0; mi < gc->M; mi += tm) {
-        uint32_t mm = gc->M - mi < tm ? gc->M - mi : tm;
-        for (uint32_t ni = 0; ni < gc->N; ni += tn, tile++) {
-            uint32_t nn = gc->N - ni < tn ? gc->N - ni : tn;
-            unsigned core = tile % t->cores, mxu = (tile / t->cores) % t->mxus_per_core;
-            uint64_t abuf = (tile / t->cores) % 2 ? half : 0;
-            uint64_t obuf = 2 * half + ((tile / t->cores) % 2 ? half : 0);
-            uint64_t acc = (uint64_t)mxu * t->acc.entries + ((tile / t->cores) % 2 ? 32 : 0);
-            if (gc->ta)
-                isa_load(p, core, abuf, 0, A, 0, mi, gc->K, mm, true);
-            else
-                isa_load(p, core, abuf, 0, A, mi, 0, mm, gc->K, false);
-            uint32_t k0 = 0;
-            while (k0 < gc->K) {
-                uint32_t slots_per = isa_tile_slots(t, gc->kt < gc->K - k0 ? gc->kt : gc->K - k0);
-                uint32_t rep = 1 + (uint32_t)rng_below(r, depth / slots_per);
-                uint32_t kk = gc->kt, j = 0;
-                /* all tiles of one matmul must have the same k: only full tiles repeat */
-                for (; j < rep && k0 + (j + 1) * kk <= gc->K; j++)
-                    if (gc->tb)
-                        isa_loadw(p, core, mxu, B, ni, k0 + j * kk, nn, kk, true);
-                    else
-                        isa_loadw(p, core, mxu, B, k0 + j * kk, ni, kk, nn, false);
-                if (j == 0) {   /* the last, partial K-tile */
-                    kk = gc->K - k0;
-                    if (gc->tb)
-                        isa_loadw(p, core, mxu, B, ni, k0, nn, kk, true);
-                    else
-                        isa_loadw(p, core, mxu, B, k0, ni, kk, nn, false);
-                    j = 1;
-                }
-                isa_matmul(p, core, mxu, acc, abuf + (uint64_t)k0 * e, (uint64_t)gc->K * e, mm, k0 > 0, j);
-                k0 += j * kk;
-            }
-            isa_activate(p, core, obuf, 0, acc, mm, nn, ISA_ACT_NONE, gc->dt == TP_INT8 ? NPY_INT32 : NPY_F32, 1.0f,
-                         false, 0);
-            isa_store(p, core, C, mi, ni, mm, nn, obuf, 0);
-        }
-    }
-}
 
 static void random_programs_engines_agree(void **state)
 {
@@ -274,12 +140,12 @@ static void random_programs_engines_agree(void **state)
         for (int k = 0; k < 10; k++)
             sets[k] = s[k];
         tp_config cfg;
-        load_cfg(&cfg, sets, 10);
-        gemm_case gc = {1 + (uint32_t)rng_below(&r, 20), 1 + (uint32_t)rng_below(&r, 20),
+        ts_load_cfg(&cfg, sets, 10);
+        ts_gemm_case gc = {1 + (uint32_t)rng_below(&r, 20), 1 + (uint32_t)rng_below(&r, 20),
                         1 + (uint32_t)rng_below(&r, 20), 0, rng_below(&r, 2) ? TP_BF16 : TP_INT8,
                         rng_below(&r, 2) == 1, rng_below(&r, 2) == 1};
         isa_program p;
-        gen_program(&cfg.tpu, &r, &gc, &p);
+        ts_gen_gemm(&cfg.tpu, &r, &gc, &p);
         tp_err err = {0};
         if (isa_validate(&p, &cfg.tpu, &err))
             fail_msg("iter %d: %s", iter, err.msg);
@@ -302,20 +168,20 @@ static void random_programs_engines_agree(void **state)
         num_gemm_args g = {a, gc.ta ? 1 : gc.K, gc.ta ? gc.M : 1, b, gc.tb ? 1 : gc.N, gc.tb ? gc.K : 1,
                            ref, gc.N, gc.M, gc.N, gc.K, gc.kt, false};
         num_gemm_ref(gc.dt, &g);
-        outcome f, pe, t;
-        run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
-        run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
-        run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
+        ts_outcome f, pe, t;
+        ts_run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
+        ts_run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
+        ts_run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
         if (memcmp(f.c, ref, f.c_bytes))
             fail_msg("iter %d (%s %ux%u, %s, M=%u N=%u K=%u): result differs from num_gemm_ref", iter, df, rows,
                      cols, dtype_name(gc.dt), gc.M, gc.N, gc.K);
         assert_memory_equal(f.c, pe.c, f.c_bytes);
-        assert_same_timing(&f.st, &pe.st);
-        assert_same_timing(&f.st, &t.st);
+        ts_assert_same_timing(&f.st, &pe.st);
+        ts_assert_same_timing(&f.st, &t.st);
         assert_int_equal(f.st.macs, (uint64_t)gc.M * gc.N * gc.K);
-        outcome_free(&f);
-        outcome_free(&pe);
-        outcome_free(&t);
+        ts_outcome_free(&f);
+        ts_outcome_free(&pe);
+        ts_outcome_free(&t);
         free(a);
         free(b);
         free(ref);
@@ -332,56 +198,18 @@ static void random_soups_engines_agree(void **state)
     const char *sets[] = {"tpu.array.rows=4", "tpu.array.cols=4", "tpu.ub.size=256", "tpu.acc.entries=8",
                           "tpu.mxus_per_core=2", "tpu.wbuf.depth_tiles=2", "tpu.dma.engines=2",
                           "tpu.ub.bytes_per_cycle=4"};
+    /* the soup: 2 MXUs, blocks of up to 4 x 4, 8 accumulator rows per MXU, 2 tiles per FIFO,
+     * UB addresses 0, 16, ..., 112 */
+    const ts_soup_shape shape = {2, 4, 8, 2, 8, 16};
     rng_state r;
     rng_init(&r, 77);
     int ran = 0;
     for (int iter = 0; iter < 300; iter++) {
         tp_config cfg;
-        load_cfg(&cfg, sets, 8);
+        ts_load_cfg(&cfg, sets, 8);
         tp_dtype dt = rng_below(&r, 2) ? TP_BF16 : TP_INT8;
-        unsigned e = dtype_in_bytes(dt);
         isa_program p;
-        isa_init(&p, "soup", dt);
-        int A = isa_add_tensor(&p, "A", npy_dtype_of_input(dt), 8, 8);
-        int B = isa_add_tensor(&p, "B", npy_dtype_of_input(dt), 8, 8);
-        int C = isa_add_tensor(&p, "C", dt ? NPY_F32 : NPY_INT32, 8, 8);
-        uint32_t loaded[2] = {0, 0};   /* tiles pushed and not yet used, per MXU */
-        int n = 4 + (int)rng_below(&r, 20);
-        for (int i = 0; i < n; i++) {
-            unsigned mxu = (unsigned)rng_below(&r, 2);
-            uint32_t rows = 1 + (uint32_t)rng_below(&r, 4), cols = 1 + (uint32_t)rng_below(&r, 4);
-            uint64_t ub = (uint64_t)rng_below(&r, 8) * 16;
-            switch (rng_below(&r, 6)) {
-            case 0:
-                isa_load(&p, 0, ub, 0, A, (uint32_t)rng_below(&r, 5), (uint32_t)rng_below(&r, 5), rows, cols,
-                         rng_below(&r, 2));
-                break;
-            case 1:
-                if (loaded[mxu] < 2) {
-                    isa_loadw(&p, 0, mxu, B, (uint32_t)rng_below(&r, 5), (uint32_t)rng_below(&r, 5), rows, cols, false);
-                    loaded[mxu]++;
-                }
-                break;
-            case 2:
-                if (loaded[mxu]) {
-                    uint32_t rep = 1 + (uint32_t)rng_below(&r, loaded[mxu]);
-                    isa_matmul(&p, 0, mxu, mxu * 8 + rng_below(&r, 4), ub, 0, 1 + (uint32_t)rng_below(&r, 4),
-                               rng_below(&r, 2), rep);
-                    loaded[mxu] -= rep;
-                }
-                break;
-            case 3:
-                isa_activate(&p, 0, ub, 0, rng_below(&r, 12), rows, cols, (isa_act)rng_below(&r, 3),
-                             dt ? NPY_F32 : NPY_INT32, 1.0f, false, 0);
-                break;
-            case 4:
-                isa_store(&p, 0, C, (uint32_t)rng_below(&r, 5), (uint32_t)rng_below(&r, 5), rows, cols, ub, 0);
-                break;
-            default:
-                isa_fence(&p, 0);
-                break;
-            }
-        }
+        ts_soup(&shape, &r, dt, &p);
         tp_err err = {0};
         if (isa_validate(&p, &cfg.tpu, &err)) {   /* e.g. tiles of different shapes in one repeat */
             isa_free(&p);
@@ -398,18 +226,17 @@ static void random_soups_engines_agree(void **state)
                 ((int8_t *)b)[i] = rng_i8(&r);
             }
         }
-        outcome f, pe, t;
-        run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
-        run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
-        run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
+        ts_outcome f, pe, t;
+        ts_run(&cfg, &p, MACHINE_FAST, false, a, b, &f);
+        ts_run(&cfg, &p, MACHINE_PE, false, a, b, &pe);
+        ts_run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &t);
         if (memcmp(f.c, pe.c, f.c_bytes))
             fail_msg("soup %d: engines differ in values", iter);
-        assert_same_timing(&f.st, &pe.st);
-        assert_same_timing(&f.st, &t.st);
-        (void)e;
-        outcome_free(&f);
-        outcome_free(&pe);
-        outcome_free(&t);
+        ts_assert_same_timing(&f.st, &pe.st);
+        ts_assert_same_timing(&f.st, &t.st);
+        ts_outcome_free(&f);
+        ts_outcome_free(&pe);
+        ts_outcome_free(&t);
         isa_free(&p);
     }
     assert_true(ran > 100);
@@ -427,7 +254,7 @@ static void ub_contention_is_named(void **state)
      *   MXU 1: the port is busy until 528: reads [528, 784), t0 = 720, end = 847. */
     const char *sets[] = {"tpu.mxus_per_core=2", "tpu.ub.bytes_per_cycle=2", "tpu.ub.banks=4"};
     tp_config cfg;
-    load_cfg(&cfg, sets, 3);
+    ts_load_cfg(&cfg, sets, 3);
     isa_program p;
     tp_err err = {0};
     const char *src = ".tensor A int8 64 32\n.tensor B int8 32 32\n.tensor C int32 64 32\n"
@@ -463,11 +290,11 @@ static void energy_from_the_table(void **state)
     const char *sets[] = {"tpu.energy.mac_int8_pj=0.25", "tpu.energy.dram_pj_per_byte=10", "tpu.energy.ub_pj_per_byte=1",
                           "tpu.energy.acc_pj_per_byte=0.5", "tpu.energy.wbuf_pj_per_byte=0.25"};
     tp_config cfg;
-    load_cfg(&cfg, sets, 5);
+    ts_load_cfg(&cfg, sets, 5);
     isa_program p;
     kernel_prog(&cfg, "kernels/gemm_single.tpu", &p);
-    outcome o;
-    run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &o);
+    ts_outcome o;
+    ts_run(&cfg, &p, MACHINE_FAST, true, NULL, NULL, &o);
     /* gemm_single by hand: 64*32*32 = 65536 MACs x 0.25 = 16384 pJ.
      * DRAM: A 2048 + B 1024 read, C 8192 written = 11264 B x 10 = 112640 pJ.
      * UB: load writes 2048, matmul reads 2048, activate writes 8192, store reads 8192
@@ -479,7 +306,7 @@ static void energy_from_the_table(void **state)
     assert_true(o.st.energy_offchip_pj == 112640.0);
     assert_true(o.st.energy_onchip_pj == 20480.0 + 8192.0 + 512.0);
     assert_true(o.st.energy_pj == 16384.0 + 112640.0 + 20480.0 + 8192.0 + 512.0);
-    outcome_free(&o);
+    ts_outcome_free(&o);
     isa_free(&p);
 }
 
@@ -489,7 +316,7 @@ static void vector_unit_functions(void **state)
 {
     (void)state;
     tp_config cfg;
-    load_cfg(&cfg, NULL, 0);
+    ts_load_cfg(&cfg, NULL, 0);
     rng_state r;
     rng_init(&r, 99);
     for (int dti = 0; dti < 2; dti++) {
@@ -579,7 +406,7 @@ static void bind_mismatch_refused(void **state)
 {
     (void)state;
     tp_config cfg;
-    load_cfg(&cfg, NULL, 0);
+    ts_load_cfg(&cfg, NULL, 0);
     isa_program p;
     kernel_prog(&cfg, "kernels/gemm_single.tpu", &p);
     machine *m;

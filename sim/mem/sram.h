@@ -17,7 +17,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifndef SRAM_MAX_RESERVATIONS   /* (the stress build shrinks it) */
 #define SRAM_MAX_RESERVATIONS 32   /* per side; when full, the two earliest merge (conservative) */
+#endif
+#if SRAM_MAX_RESERVATIONS < 2
+#error "SRAM_MAX_RESERVATIONS must be >= 2 (a full calendar merges two)"
+#endif
 
 typedef struct { uint64_t begin, end; } sram_interval;
 

@@ -3,6 +3,10 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#ifndef EVQ_INITIAL_CAP
+#define EVQ_INITIAL_CAP 64   /* events the heap holds at first; it doubles (the stress build: 1) */
+#endif
+
 static bool before(const evq_event *a, const evq_event *b)
 {
     if (a->t != b->t)
@@ -25,10 +29,22 @@ void evq_free(evq *q)
     evq_init(q);
 }
 
+#ifdef TP_DEBUG
+/* The heap order: no event comes before its parent. O(events). */
+static void assert_heap(const evq *q)
+{
+    assert(q->n <= q->cap);
+    for (uint32_t i = 1; i < q->n; i++)
+        assert(!before(&q->heap[i], &q->heap[(i - 1) / 2]));
+}
+#else
+#define assert_heap(q) ((void)0)
+#endif
+
 tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err)
 {
     if (q->n == q->cap) {
-        uint32_t nc = q->cap ? q->cap * 2 : 64;
+        uint32_t nc = q->cap ? q->cap * 2 : EVQ_INITIAL_CAP;
         evq_event *h = nc > q->cap ? realloc(q->heap, (size_t)nc * sizeof *h) : NULL;
         if (!h)
             return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the event queue");
@@ -45,6 +61,7 @@ tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err
         i = p;
     }
     q->heap[i] = e;
+    assert_heap(q);
     return TP_OK;
 }
 
@@ -69,6 +86,7 @@ static evq_event pop_top(evq *q)
     }
     if (n)
         q->heap[i] = last;
+    assert_heap(q);
     return top;
 }
 

@@ -342,8 +342,6 @@ static tp_status check_block(vctx *v, uint32_t i, const isa_block *b)
     return TP_OK;
 }
 
-typedef struct { uint32_t k, n, slots; } tileshape;
-
 /* FIFO slots one k-row weight tile occupies: 1 for ws/is (k <= rows); os streams B, so a tile of
  * k rows takes ceil(k / rows) slots. */
 uint32_t isa_tile_slots(const tp_tpu_cfg *t, uint32_t k)
@@ -351,6 +349,56 @@ uint32_t isa_tile_slots(const tp_tpu_cfg *t, uint32_t k)
     if (t->array.dataflow != TP_DF_OS || k <= t->array.rows)
         return 1;
     return (uint32_t)(((uint64_t)k + t->array.rows - 1) / t->array.rows);
+}
+
+tp_status isa_fifos_init(isa_fifos *f, const tp_tpu_cfg *t)
+{
+    f->depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
+    f->n_fifos = t->cores * t->mxus_per_core;
+    f->ring = calloc((size_t)f->n_fifos * f->depth, sizeof *f->ring);
+    f->head = calloc(f->n_fifos ? f->n_fifos : 1, sizeof *f->head);
+    f->cnt = calloc(f->n_fifos ? f->n_fifos : 1, sizeof *f->cnt);
+    f->used = calloc(f->n_fifos ? f->n_fifos : 1, sizeof *f->used);
+    return f->ring && f->head && f->cnt && f->used ? TP_OK : TP_ERR_NOMEM;
+}
+
+void isa_fifos_free(isa_fifos *f)
+{
+    free(f->ring);
+    free(f->head);
+    free(f->cnt);
+    free(f->used);
+    memset(f, 0, sizeof *f);
+}
+
+uint32_t isa_fifo_of(const tp_tpu_cfg *t, const isa_instr *in)
+{
+    return in->core * t->mxus_per_core + in->mxu;
+}
+
+isa_tile isa_loadw_tile(const tp_tpu_cfg *t, const isa_instr *in)
+{
+    uint32_t k = in->transpose ? in->blk.cols : in->blk.rows;
+    return (isa_tile){k, in->transpose ? in->blk.rows : in->blk.cols, isa_tile_slots(t, k)};
+}
+
+void isa_fifos_push(isa_fifos *f, uint32_t g, isa_tile tile)
+{
+    f->ring[(size_t)g * f->depth + (f->head[g] + f->cnt[g]++) % f->depth] = tile;
+    f->used[g] += tile.slots;
+}
+
+isa_tile isa_fifos_peek(const isa_fifos *f, uint32_t g, uint32_t j)
+{
+    return f->ring[(size_t)g * f->depth + (f->head[g] + j) % f->depth];
+}
+
+void isa_fifos_pop(isa_fifos *f, uint32_t g, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        f->used[g] -= isa_fifos_peek(f, g, j).slots;
+    f->head[g] = (f->head[g] + n) % f->depth;
+    f->cnt[g] -= n;
 }
 
 tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
@@ -361,15 +409,12 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
     if (!t->array.dtypes[p->dtype])
         return tp_err_set(err, TP_ERR_UNSUPPORTED, "%s: machine '%s' does not support dtype %s",
                           p->name, t->name, dtype_name(p->dtype));
-    uint32_t mxus = t->cores * t->mxus_per_core;
-    uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     /* FIFO replay: per MXU a ring of tile shapes (only counts and shapes matter). */
-    tileshape *ring = calloc((size_t)mxus * depth, sizeof *ring);
-    uint32_t *head = calloc(mxus, sizeof *head), *cnt = calloc(mxus, sizeof *cnt);
-    uint32_t *used = calloc(mxus, sizeof *used);   /* slots in use */
+    isa_fifos ff;
+    tp_status rc = isa_fifos_init(&ff, t);
+    uint32_t depth = ff.depth;
     bool *halted = calloc(t->cores, sizeof *halted);
-    tp_status rc = TP_OK;
-    if (!ring || !head || !cnt || !used || !halted) {
+    if (rc || !halted) {
         rc = tp_err_set(err, TP_ERR_NOMEM, "out of memory validating %s", p->name);
         goto end;
     }
@@ -396,7 +441,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             rc = bad(&v, i, 0, "mxu %u does not exist (each core has %u)", in->mxu, t->mxus_per_core);
             break;
         }
-        uint32_t gm = in->core * t->mxus_per_core + in->mxu;
+        uint32_t gm = isa_fifo_of(t, in);
         switch (in->op) {
         case ISA_LOAD: {
             if ((rc = check_block(&v, i, &in->blk)))
@@ -417,8 +462,8 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                          tt->name, npy_dtype_name(tt->dtype), dtype_name(p->dtype));
                 break;
             }
-            uint32_t k = in->transpose ? in->blk.cols : in->blk.rows;
-            uint32_t n = in->transpose ? in->blk.rows : in->blk.cols;
+            isa_tile tile = isa_loadw_tile(t, in);
+            uint32_t k = tile.k, n = tile.n, slots = tile.slots;
             if (t->array.dataflow != TP_DF_OS && k > t->array.rows) {
                 rc = bad(&v, i, 0, "weight tile has k = %u rows but the array has %u rows", k, t->array.rows);
                 break;
@@ -428,22 +473,19 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                          t->array.cols);
                 break;
             }
-            uint32_t slots = isa_tile_slots(t, k);
             if (slots > depth) {
                 rc = bad(&v, i, 0, "weight tile of %u x %u needs %u FIFO slots but the FIFO holds %u",
                          k, n, slots, depth);
                 break;
             }
-            if (used[gm] + slots > depth) {
+            if (ff.used[gm] + slots > depth) {
                 /* The machine would stall for a free slot; the oldest tile leaves when its matmul
                  * starts, which comes later in program order only if the program is wrong. */
                 rc = bad(&v, i, 0, "weight FIFO of core %u mxu %u overflows: %u of %u slots hold tiles not yet used",
-                         in->core, in->mxu, used[gm], depth);
+                         in->core, in->mxu, ff.used[gm], depth);
                 break;
             }
-            ring[(size_t)gm * depth + (head[gm] + cnt[gm]) % depth] = (tileshape){k, n, slots};
-            cnt[gm]++;
-            used[gm] += slots;
+            isa_fifos_push(&ff, gm, tile);
             break;
         }
         case ISA_MATMUL: {
@@ -451,15 +493,14 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                 rc = bad(&v, i, 0, "matmul needs m >= 1 and repeat >= 1");
                 break;
             }
-            if (cnt[gm] < in->repeat) {
+            if (ff.cnt[gm] < in->repeat) {
                 rc = bad(&v, i, 0, "weight FIFO of core %u mxu %u has %u tile(s) loaded but matmul uses %u",
-                         in->core, in->mxu, cnt[gm], in->repeat);
+                         in->core, in->mxu, ff.cnt[gm], in->repeat);
                 break;
             }
-            tileshape s0 = ring[(size_t)gm * depth + head[gm]];
+            isa_tile s0 = isa_fifos_peek(&ff, gm, 0);
             for (uint32_t j = 0; j < in->repeat; j++) {
-                tileshape s = ring[(size_t)gm * depth + (head[gm] + j) % depth];
-                used[gm] -= s.slots;
+                isa_tile s = isa_fifos_peek(&ff, gm, j);
                 if (s.k != s0.k || s.n != s0.n) {
                     rc = bad(&v, i, 0, "repeat=%u uses weight tiles of different shapes (%ux%u, then %ux%u)",
                              in->repeat, s0.k, s0.n, s.k, s.n);
@@ -468,8 +509,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             }
             if (rc)
                 break;
-            head[gm] = (head[gm] + in->repeat) % depth;
-            cnt[gm] -= in->repeat;
+            isa_fifos_pop(&ff, gm, in->repeat);
             if (t->array.dataflow == TP_DF_OS && in->m > t->array.rows) {
                 rc = bad(&v, i, 0, "os dataflow: m = %u exceeds the array's %u rows", in->m, t->array.rows);
                 break;
@@ -540,10 +580,7 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
         }
     }
 end:
-    free(ring);
-    free(head);
-    free(cnt);
-    free(used);
+    isa_fifos_free(&ff);
     free(halted);
     return rc;
 }

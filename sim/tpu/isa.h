@@ -160,6 +160,28 @@ uint32_t isa_tile_slots(const tp_tpu_cfg *t, uint32_t k);
  * First problem -> TP_ERR_PROGRAM (or TP_ERR_ASM for text programs) at the instruction. */
 tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err);
 
+/* The weight FIFOs replayed in program order, which isa_validate and the machine share (the
+ * FIFO is in order, so the tiles a matmul finds are known statically). FIFO g is MXU
+ * g % mxus_per_core of core g / mxus_per_core; each is a ring of depth_tiles tiles that loadw
+ * pushed and no matmul has consumed yet. Only shapes and counts matter here. */
+typedef struct { uint32_t k, n, slots; } isa_tile;
+typedef struct {
+    uint32_t depth, n_fifos;
+    isa_tile *ring;                 /* n_fifos x depth */
+    uint32_t *head, *cnt, *used;    /* per FIFO: oldest tile, tiles held, slots they occupy */
+} isa_fifos;
+/* For machine t, every FIFO empty. TP_ERR_NOMEM (no message; f freeable) when out of memory. */
+tp_status isa_fifos_init(isa_fifos *f, const tp_tpu_cfg *t);
+void isa_fifos_free(isa_fifos *f);
+/* The FIFO of a loadw or matmul, and the tile a loadw pushes (k x n, its slots). */
+uint32_t isa_fifo_of(const tp_tpu_cfg *t, const isa_instr *in);
+isa_tile isa_loadw_tile(const tp_tpu_cfg *t, const isa_instr *in);
+/* Push one tile (the caller has checked cnt < depth); the j-th oldest held tile (j < cnt);
+ * drop the n oldest (n <= cnt). */
+void isa_fifos_push(isa_fifos *f, uint32_t g, isa_tile tile);
+isa_tile isa_fifos_peek(const isa_fifos *f, uint32_t g, uint32_t j);
+void isa_fifos_pop(isa_fifos *f, uint32_t g, uint32_t n);
+
 /* Writes the program as .tpu text that the assembler reads back to the same instructions. */
 void isa_print(const isa_program *p, FILE *f);
 /* One instruction as text (no newline), e.g. "matmul 0, 128, 0x400, 64, accumulate, repeat=4". */

@@ -135,6 +135,31 @@ static uint64_t min2(uint64_t a, uint64_t b) { return a < b ? a : b; }
 /* length of [lo, hi), 0 if empty */
 static uint64_t span(uint64_t lo, uint64_t hi) { return hi > lo ? hi - lo : 0; }
 
+/* Note 6 over the part [g0, x) of an op's gap [g0, t0) (x <= t0): *wl cycles of weight shift
+ * [shift, shift + load), *fd of the previous ops' drain (before prev_end) outside the shift. */
+static void gap_causes(uint64_t g0, uint64_t x, uint64_t shift, uint64_t load, uint64_t t0, uint64_t prev_end,
+                       uint64_t *wl, uint64_t *fd)
+{
+    uint64_t wl_lo = max2(g0, shift), wl_hi = min2(x, min2(t0, shift + load));
+    uint64_t fd_hi = min2(x, min2(t0, prev_end));
+    *wl = span(wl_lo, wl_hi);
+    *fd = span(g0, fd_hi) - span(max2(g0, wl_lo), min2(fd_hi, wl_hi));
+}
+
+uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
+                         const mxu_timing *tm, uint64_t x)
+{
+    uint64_t g0 = before->stream_end, t0 = tm->start, a = min2(x, t0), load, wl, fd;
+    if (a <= g0)
+        return 0;
+    if (p->timing == TP_TIMING_SCALESIM)
+        load = p->dataflow == TP_DF_OS ? 0 : p->rows;
+    else
+        load = mxu_op_load_cycles(p, op);   /* os: 0 */
+    gap_causes(g0, a, tm->shift_start, load, t0, before->busy_until, &wl, &fd);
+    return (a - g0) - wl - fd;
+}
+
 void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
                   uint64_t weights_ready, uint64_t inputs_ready, mxu_timing *out)
 {
@@ -172,10 +197,8 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
 
     /* note 6: causes of [g0, t0 + T) */
     {
-        uint64_t wl_lo = max2(g0, shift), wl_hi = min2(t0, shift + load);
-        uint64_t fd_hi = min2(t0, prev_end);
-        uint64_t wl = span(wl_lo, wl_hi);
-        uint64_t fd = span(g0, fd_hi) - span(max2(g0, wl_lo), min2(fd_hi, wl_hi));
+        uint64_t wl, fd;
+        gap_causes(g0, t0, shift, load, t0, prev_end, &wl, &fd);
         out->by_cause[MXU_BUSY] = T;
         out->by_cause[MXU_WEIGHT_LOAD] = wl;
         out->by_cause[MXU_FILL_DRAIN] = fd;

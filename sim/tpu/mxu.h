@@ -120,6 +120,11 @@ typedef struct {
  * already in st. Closed form, O(1). Updates st. Precondition: mxu_op_check(p, op) == TP_OK. */
 void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
                   uint64_t weights_ready, uint64_t inputs_ready, mxu_timing *out);
+/* Of the idle cycles of an op timed by mxu_time_op2 from state *before (by_cause[MXU_IDLE], which
+ * lie in its gap [before->stream_end, tm->start)), those before cycle x. x >= tm->start gives
+ * them all. The machine splits an op's idle cycles by what held the instruction back then. */
+uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
+                         const mxu_timing *tm, uint64_t x);
 /* Same with one ready cycle for both. */
 void mxu_time_op(const mxu_params *p, mxu_state *st, const mxu_op *op, uint64_t ready_cycle,
                  mxu_timing *out);

@@ -1,0 +1,240 @@
+/* The DMA engines of a core: load (DRAM -> UB), loadw (DRAM -> weight FIFO), store (UB -> DRAM).
+ *
+ * NOTES ON THE DESIGN OF THE DMA
+ *
+ * 1. Three in-order queues (load, loadw, store) share the core's dma.engines engines. The head
+ *    of a queue begins when its hazards allow (sb.c), a loadw also when its FIFO slots are free
+ *    (wbuf.c), and an engine is free; it takes the engine that is free first (lowest number on
+ *    a tie). DMA instructions begin only at the current event time: they share the off-chip
+ *    memories' channels, whose next-free times are reservations, so deciding no earlier than
+ *    needed never lets a later request jump a queue.
+ *
+ * 2. Timing of a transfer of `bytes` begun at s (dma_time):
+ *        own         = s + setup + ceil(bytes / bytes_per_cycle)   the engine's own cycles
+ *        mem_end     = the memory's answer for the block (mem/dram.h) issued at s + setup:
+ *                      when its last byte has arrived (reads) or been written (writes);
+ *        mem_sent    = mem_end less the memory's latency: its last burst left the queue
+ *        ub_end      = its UB writes (load) or reads (store) done (mem/sram.h; 0 for loadw)
+ *        end         = max(own, mem_end, ub_end)                   the instruction ends
+ *        engine free = max(own, mem_sent)
+ *    The engine is occupied for its own cycles and until its last burst has left the memory's
+ *    queue (backpressure), not for the memory's latency: transfers pipeline behind each other
+ *    as a DMA engine with outstanding requests does. A load's UB writes trail the data coming
+ *    back (dma_ub_write_want): they end with the last byte if the port is free, so they do not
+ *    hold the port during the memory's latency. A store reads the UB from s + setup.
+ *
+ * 3. Causes of each engine (STATS_DMA_*): busy for [s, own), off_chip for [own, engine free)
+ *    (held by the memory: queueing behind other transfers, bandwidth). Between transfers, the
+ *    reason the queue heads were held when last looked at: wbuf_full (a loadw waits for FIFO
+ *    slots), dependency (a hazard), issue_blocked (no instruction: the issuer is stopped at
+ *    another unit's full queue), idle (no instruction and none on its way). While every engine
+ *    is occupied the waiting head charges nothing new: each engine is already busy/off_chip.
+ *
+ * 4. Values move when the transfer begins (machine.c, note 4): the block is copied into the UB,
+ *    the FIFO entry, or the tensor at once.
+ */
+#include "tpu/tpu_int.h"
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+stats_dma_cause dma_cause_of(cause c)
+{
+    switch (c) {
+    case C_ISSUE_BLOCKED: return STATS_DMA_ISSUE_BLOCKED;
+    case C_WBUF_FULL: return STATS_DMA_WBUF_FULL;
+    case C_WEIGHTS: case C_INPUTS: case C_DEPENDENCY: case C_UB_BW: return STATS_DMA_DEPENDENCY;
+    default: return STATS_DMA_IDLE;   /* C_DMA_ENGINES: every engine is busy until it clears */
+    }
+}
+
+dma_times dma_time(uint64_t s, uint64_t setup_cycles, uint64_t bytes, uint64_t bytes_per_cycle,
+                   uint64_t mem_end, uint64_t mem_sent, uint64_t ub_end)
+{
+    dma_times d;
+    d.own = s + setup_cycles + ceil_div(bytes, bytes_per_cycle);
+    d.end = max64(d.own, max64(mem_end, ub_end));
+    d.engine_free = max64(d.own, mem_sent);
+    return d;
+}
+
+uint64_t dma_ub_write_want(uint64_t first, uint64_t mem_end, uint64_t ub_cycles)
+{
+    return mem_end > first + ub_cycles ? mem_end - ub_cycles : first;
+}
+
+static uint32_t engine_pick(machine *m, core_state *cs)
+{
+    uint32_t best = 0;
+    for (uint32_t e = 1; e < m->t->dma.engines; e++)
+        if (cs->engine_free[e] < cs->engine_free[best])
+            best = e;
+    return best;
+}
+
+/* Issues a DMA block access; returns when its last byte has arrived (reads) or been written
+ * (writes). *sent gets the cycle its last burst left the memory's queue, which is the access's
+ * end less the memory's latency: from then on the DMA engine is free to issue the next
+ * transfer while this one's data is still in flight. */
+static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue, const isa_instr *in,
+                           uint64_t *sent)
+{
+    offchip *oc = &m->mem[id];
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    uint64_t eb = npy_dtype_size(t->dtype);
+    uint64_t addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
+    uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
+                                  (uint64_t)t->cols * eb, NULL);
+    const tp_mem_cfg *mc = &m->t->mem[id];
+    uint64_t lat = mc->ideal ? 0 : write ? mc->write_latency_cycles : mc->read_latency_cycles;
+    *sent = end - lat;
+    return end;
+}
+
+/* ---- values ------------------------------------------------------------------------------ */
+
+/* One element of eb bytes (1, 2 or 4: constant-size copies the compiler inlines). */
+static inline void copy_elem(uint8_t *dst, const uint8_t *src, size_t eb)
+{
+    switch (eb) {
+    case 1: *dst = *src; break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    default: memcpy(dst, src, eb); break;
+    }
+}
+
+static void values_load(machine *m, core_state *cs, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = npy_dtype_size(t->dtype);
+    const uint8_t *src = m->tdata[in->blk.tensor];
+    uint8_t *ub = cs->ub_data + in->ub_addr;
+    if (!in->transpose) {
+        size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            memcpy(ub + r * stride, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, row);
+    } else {
+        size_t row = in->blk.rows * eb, stride = in->ub_stride ? in->ub_stride : row;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            for (uint32_t c = 0; c < in->blk.cols; c++)
+                copy_elem(ub + c * stride + r * eb, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
+    }
+}
+
+static void values_store(machine *m, core_state *cs, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = npy_dtype_size(t->dtype);
+    uint8_t *dst = m->tdata[in->blk.tensor];
+    size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
+    for (uint32_t r = 0; r < in->blk.rows; r++)
+        memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
+}
+
+static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    size_t eb = npy_dtype_size(t->dtype);
+    size_t need = (size_t)in->blk.rows * in->blk.cols * eb;
+    if (fe->cap < need) {
+        void *q = realloc(fe->data, need);
+        if (!q)
+            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for a weight tile");
+        fe->data = q;
+        fe->cap = need;
+    }
+    const uint8_t *src = m->tdata[in->blk.tensor];
+    uint8_t *dst = fe->data;
+    /* tile is k x n row-major: k = rows (or cols when transposed) */
+    if (!in->transpose) {
+        size_t row = (size_t)in->blk.cols * eb;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            memcpy(dst + r * row, src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, row);
+        return TP_OK;
+    }
+    for (uint32_t r = 0; r < in->blk.rows; r++)
+        for (uint32_t c = 0; c < in->blk.cols; c++)
+            copy_elem(dst + ((size_t)c * in->blk.rows + r) * eb,
+                      src + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb, eb);
+    return TP_OK;
+}
+
+/* ---- beginning a transfer ---------------------------------------------------------------- */
+
+bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
+{
+    const isa_instr *in = &m->prog.ins[x];
+    sb_dep d = sb_deps(m, cs, x);
+    if (d.blocked) {
+        *why = C_DEPENDENCY;
+        return false;
+    }
+    uint64_t t = max64(m->now, d.ready);
+    cause w = d.ready > m->now ? C_DEPENDENCY : C_IDLE;
+    mxu_unit *mu = NULL;
+    uint32_t slots = 0;
+    if (in->op == ISA_LOADW) {
+        mu = &cs->mxu[in->mxu];
+        slots = isa_loadw_tile(m->t, in).slots;
+        uint64_t f = wbuf_space(m, mu, slots);
+        if (f == NEVER) {
+            *why = C_WBUF_FULL;
+            return false;
+        }
+        if (f > t) {
+            t = f;
+            w = C_WBUF_FULL;
+        }
+    }
+    uint32_t eng = engine_pick(m, cs);
+    if (cs->engine_free[eng] > t) {
+        t = cs->engine_free[eng];
+        w = C_DMA_ENGINES;
+    }
+    if (t > m->now) {
+        tpu_wake(m, c, t);
+        *why = w;
+        return false;
+    }
+    /* begin now */
+    uint64_t s = m->now, setup = m->t->dma.setup_cycles;
+    const isa_tensor *tt = &m->prog.tensors[in->blk.tensor];
+    uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(tt->dtype);
+    uint64_t mem_end, sent, ub_end = 0;
+    mm_advance_pe(m, cs, s);
+    if (in->op == ISA_LOAD) {
+        mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in, &sent);
+        uint64_t ucyc = sram_cycles(&cs->ub, true, bytes);
+        uint64_t ub0 = sram_earliest(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes);
+        sram_reserve(&cs->ub, true, ub0, bytes);
+        ub_end = ub0 + ucyc;
+        if (!m->timing_only)
+            values_load(m, cs, in);
+    } else if (in->op == ISA_LOADW) {
+        mem_end = mem_access(m, m->t->place_weights, false, s + setup, in, &sent);
+        fifo_entry *fe = wbuf_push(m, mu, x, slots);
+        m->wbuf_bytes += bytes;
+        if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
+            return false;
+    } else {   /* store */
+        assert(in->op == ISA_STORE);
+        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes);
+        sram_reserve(&cs->ub, false, ub0, bytes);
+        ub_end = ub0 + sram_cycles(&cs->ub, false, bytes);
+        mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in, &sent);
+        if (!m->timing_only)
+            values_store(m, cs, in);
+    }
+    dma_times dt = dma_time(s, setup, bytes, m->t->dma.bytes_per_cycle, mem_end, sent, ub_end);
+    flight *f = &m->fl[x];
+    f->started = true;
+    f->start = s;
+    f->end = f->read_done = dt.end;
+    cs->engine_free[eng] = dt.engine_free;
+    tpu_note_end(cs, dt.end);
+    acct_span(&cs->dma[eng], s, dt.own, STATS_DMA_BUSY);
+    acct_span(&cs->dma[eng], dt.own, dt.engine_free, STATS_DMA_OFF_CHIP);
+    tpu_wake(m, c, dt.end);
+    return true;
+}

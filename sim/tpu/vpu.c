@@ -1,0 +1,133 @@
+/* The vector unit: activate reads accumulator rows, adds a bias, applies ReLU / ReLU6, converts
+ * (int8 requantization or bf16 rounding) and writes the results into the UB.
+ *
+ * NOTES ON THE DESIGN OF THE VECTOR UNIT
+ *
+ * 1. One in-order queue. Its head begins when its hazards allow (sb.c: typically the RAW on the
+ *    accumulator rows a matmul writes), and only at the current event time, like the DMA: it
+ *    reserves the UB write port, whose calendar only moves forward.
+ *
+ * 2. Timing of an activate of m x n elements begun at s (vpu_time):
+ *        own = s + ceil(m * n / elems_per_cycle)        the unit's own cycles
+ *        ub_end = ub0 + ceil(out_bytes / write bandwidth), ub0 = the UB write port's first
+ *                 free stretch at or after s (mem/sram.h)
+ *        end = max(own, ub_end)
+ *    The accumulators' bandwidth is not modelled (their bytes are counted).
+ *
+ * 3. Causes (STATS_VPU_*): busy for [s, own), ub_bandwidth for [own, end). Between
+ *    instructions: dependency (its head waits on a hazard, usually the MXU's results),
+ *    issue_blocked (no instruction: the issuer is stopped at another unit's full queue), idle
+ *    (no instruction and none on its way).
+ *
+ * 4. Values move when it begins; the arithmetic is the ISA's (docs/isa.md): int8: int32 add
+ *    with wrap, clamp, num_requant_i8 (round half to even, saturate); bf16: fp32 add, clamp,
+ *    dtype_f32_to_bf16 (round to nearest even).
+ */
+#include "tpu/tpu_int.h"
+#include <string.h>
+
+stats_vpu_cause vpu_cause_of(cause c)
+{
+    switch (c) {
+    case C_ISSUE_BLOCKED: return STATS_VPU_ISSUE_BLOCKED;
+    case C_IDLE: return STATS_VPU_IDLE;
+    default: return STATS_VPU_DEPENDENCY;
+    }
+}
+
+vpu_times vpu_time(uint64_t s, uint64_t elems, uint64_t elems_per_cycle, uint64_t ub_end)
+{
+    vpu_times v;
+    v.own = s + ceil_div(elems, elems_per_cycle);
+    v.end = max64(v.own, ub_end);
+    return v;
+}
+
+static void values_activate(machine *m, core_state *cs, const isa_instr *in)
+{
+    uint32_t cols = m->t->array.cols;
+    size_t ob = npy_dtype_size(in->out_dtype);
+    size_t stride = in->ub_stride ? in->ub_stride : in->n * ob;
+    if (!in->has_bias && in->act == ISA_ACT_NONE && ob == 4) {
+        /* nothing to add, clamp or convert: the general loop below would copy each 4-byte
+         * accumulator value unchanged, so copy the rows */
+        for (uint32_t r = 0; r < in->m; r++)
+            memcpy(cs->ub_data + in->ub_addr + r * stride,
+                   cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4, (size_t)in->n * 4);
+        return;
+    }
+    for (uint32_t r = 0; r < in->m; r++) {
+        uint8_t *acc = cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4;
+        uint8_t *out = cs->ub_data + in->ub_addr + r * stride;
+        for (uint32_t c = 0; c < in->n; c++) {
+            if (m->prog.dtype == TP_INT8) {
+                int32_t v, b;
+                memcpy(&v, acc + c * 4, 4);
+                if (in->has_bias) {
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    v = num_i32_add(v, b);
+                }
+                if (in->act != ISA_ACT_NONE && v < 0)
+                    v = 0;
+                if (in->act == ISA_ACT_RELU6 && v > 6)
+                    v = 6;
+                if (in->out_dtype == NPY_INT8) {
+                    int8_t q = num_requant_i8(v, in->scale);
+                    memcpy(out + c, &q, 1);
+                } else
+                    memcpy(out + c * 4, &v, 4);
+            } else {
+                float v, b;
+                memcpy(&v, acc + c * 4, 4);
+                if (in->has_bias) {
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    v = num_f32_add(v, b);
+                }
+                if (in->act != ISA_ACT_NONE && v < 0.0f)
+                    v = 0.0f;
+                if (in->act == ISA_ACT_RELU6 && v > 6.0f)
+                    v = 6.0f;
+                if (in->out_dtype == NPY_BF16) {
+                    uint16_t h = dtype_f32_to_bf16(v);
+                    memcpy(out + c * 2, &h, 2);
+                } else
+                    memcpy(out + c * 4, &v, 4);
+            }
+        }
+    }
+}
+
+bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
+{
+    const isa_instr *in = &m->prog.ins[x];
+    sb_dep d = sb_deps(m, cs, x);
+    if (d.blocked) {
+        *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        return false;
+    }
+    if (d.ready > m->now) {
+        tpu_wake(m, c, d.ready);
+        *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        return false;
+    }
+    uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
+    uint64_t out_bytes = elems * npy_dtype_size(in->out_dtype);
+    uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes);
+    sram_reserve(&cs->ub, true, ub0, out_bytes);
+    vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub0 + sram_cycles(&cs->ub, true, out_bytes));
+    if (in->has_bias)
+        cs->ub.read_bytes += (uint64_t)in->n * 4;
+    m->acc_read_bytes += elems * 4;
+    mm_advance_pe(m, cs, s);
+    if (!m->timing_only)
+        values_activate(m, cs, in);
+    flight *f = &m->fl[x];
+    f->started = true;
+    f->start = s;
+    f->end = f->read_done = vt.end;
+    tpu_note_end(cs, vt.end);
+    acct_span(&cs->vpu, s, vt.own, STATS_VPU_BUSY);
+    acct_span(&cs->vpu, vt.own, vt.end, STATS_VPU_UB_BANDWIDTH);
+    tpu_wake(m, c, vt.end);
+    return true;
+}
