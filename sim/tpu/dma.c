@@ -52,9 +52,9 @@ dma_times dma_time(uint64_t s, uint64_t setup_cycles, uint64_t bytes, uint64_t b
                    uint64_t mem_end, uint64_t mem_sent, uint64_t ub_end)
 {
     dma_times d;
-    d.own = s + setup_cycles + ceil_div(bytes, bytes_per_cycle);
-    d.end = max64(d.own, max64(mem_end, ub_end));
-    d.engine_free = max64(d.own, mem_sent);
+    d.own = s + setup_cycles + util_ceil_div(bytes, bytes_per_cycle);
+    d.end = util_max(d.own, util_max(mem_end, ub_end));
+    d.engine_free = util_max(d.own, mem_sent);
     return d;
 }
 
@@ -170,7 +170,7 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         *why = C_DEPENDENCY;
         return false;
     }
-    uint64_t t = max64(m->now, d.ready);
+    uint64_t t = util_max(m->now, d.ready);
     cause w = d.ready > m->now ? C_DEPENDENCY : C_IDLE;
     mxu_unit *mu = NULL;
     uint32_t slots = 0;

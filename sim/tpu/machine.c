@@ -152,20 +152,13 @@ static void free_bindings(machine *m)
 tp_status machine_new(const tp_config *cfg, machine_engine engine, machine **out, tp_err *err)
 {
     *out = NULL;
+    tp_status st = cfg_tpu_check(cfg, err);   /* the loader's rules, for configs built by hand */
+    if (st != TP_OK)
+        return st;
     const tp_tpu_cfg *t = &cfg->tpu;
-    if (!t->present)
-        return tp_err_set(err, TP_ERR_CONFIG, "%s: the config has no tpu section", cfg->source);
     if (engine == MACHINE_PE && t->array.timing == TP_TIMING_SCALESIM)
         return tp_err_set(err, TP_ERR_UNSUPPORTED,
                           "--engine pe: the per-PE engine does not model tpu.array.timing=scalesim (use --engine fast)");
-    if (!t->mem[TP_MEM_DRAM].present && !t->mem[t->place_inputs].present)
-        return tp_err_set(err, TP_ERR_CONFIG, "%s: no off-chip memory", cfg->source);
-    for (int k = 0; k < 3; k++) {
-        tp_mem_id id = k == 0 ? t->place_inputs : k == 1 ? t->place_weights : t->place_outputs;
-        if (!t->mem[id].present)
-            return tp_err_set(err, TP_ERR_CONFIG, "%s: placement names memory %s, which the config does not define",
-                              cfg->source, cfg_mem_name(id));
-    }
     machine *m = calloc(1, sizeof *m);
     if (!m)
         return tp_err_set(err, TP_ERR_NOMEM, "out of memory");

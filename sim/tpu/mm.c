@@ -220,14 +220,14 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
         return false;
     }
-    uint64_t inputs_ready = max64(m->now, d.ready);
+    uint64_t inputs_ready = util_max(m->now, d.ready);
     cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
     bool pe = m->engine == MACHINE_PE && !m->timing_only;
     flight *f = &m->fl[x];
     mm_advance_pe(m, cs, m->now);
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
-        uint64_t weights_ready = max64(m->now, m->fl[fe->ins].end);
+        uint64_t weights_ready = util_max(m->now, m->fl[fe->ins].end);
         mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate};
         mxu_state before;
         mxu_timing tm;
@@ -244,8 +244,8 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             m->acc_read_bytes += (uint64_t)in->m * fe->n * 4;
         if (j == 0)
             f->start = tm.start;
-        f->end = max64(f->end, tm.end);
-        f->read_done = max64(f->read_done, tm.stream_end);
+        f->end = util_max(f->end, tm.end);
+        f->read_done = util_max(f->read_done, tm.stream_end);
         mu->used = true;
         tpu_wake(m, c, release);
         if (!m->timing_only) {
@@ -295,8 +295,8 @@ tp_status mm_finish_pe(machine *m)
                     f->end = pt->end;
                     f->read_done = pt->stream_end;
                 } else {
-                    f->end = max64(f->end, pt->end);
-                    f->read_done = max64(f->read_done, pt->stream_end);
+                    f->end = util_max(f->end, pt->end);
+                    f->read_done = util_max(f->read_done, pt->stream_end);
                 }
                 before.ops++;
                 before.stream_end = pt->stream_end;

@@ -29,6 +29,7 @@
  *     the previous op's end; idle for the rest of the gap; busy for the T streaming cycles.
  */
 #include "tpu/mxu.h"
+#include "base/util.h"
 #include <assert.h>
 #include "num/gemm.h"
 
@@ -239,14 +240,13 @@ void mxu_fast_values(const mxu_params *p, const mxu_issue *is, num_pool *pool, i
     num_gemm_pool(p->dtype, &g, pool, threads, NUM_KERNEL_AUTO);
 }
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 uint64_t mxu_gemm_fold_count(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K)
 {
     switch (p->dataflow) {
-    case TP_DF_WS: return ceil_div(K, p->rows) * ceil_div(N, p->cols);
-    case TP_DF_IS: return ceil_div(K, p->rows) * ceil_div(M, p->cols);
-    default: return ceil_div(M, p->rows) * ceil_div(N, p->cols);
+    case TP_DF_WS: return util_ceil_div(K, p->rows) * util_ceil_div(N, p->cols);
+    case TP_DF_IS: return util_ceil_div(K, p->rows) * util_ceil_div(M, p->cols);
+    default: return util_ceil_div(M, p->rows) * util_ceil_div(N, p->cols);
     }
 }
 
@@ -262,13 +262,13 @@ static void fold_at(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uin
     uint32_t m = M, n = N, k = K;
     *i0 = *j0 = *k0 = 0;
     if (p->dataflow == TP_DF_OS) {
-        uint64_t nt = ceil_div(N, p->cols);
+        uint64_t nt = util_ceil_div(N, p->cols);
         *i0 = (uint32_t)(index / nt) * p->rows;
         *j0 = (uint32_t)(index % nt) * p->cols;
         m = M - *i0 < p->rows ? M - *i0 : p->rows;
         n = N - *j0 < p->cols ? N - *j0 : p->cols;
     } else {
-        uint64_t kt = ceil_div(K, p->rows), outer = index / kt;
+        uint64_t kt = util_ceil_div(K, p->rows), outer = index / kt;
         *k0 = (uint32_t)(index % kt) * p->rows;
         k = K - *k0 < p->rows ? K - *k0 : p->rows;
         if (p->dataflow == TP_DF_WS) {

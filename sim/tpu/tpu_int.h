@@ -15,6 +15,7 @@
 #define TP_TPU_TPU_INT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/util.h"
 #include "mem/dram.h"
 #include "mem/sram.h"
 #include "num/pool.h"
@@ -169,8 +170,6 @@ struct machine {
     tp_status rc;
 };
 
-static inline uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-static inline uint64_t ceil_div(uint64_t a, uint64_t b) { return b ? (a + b - 1) / b : 0; }
 
 /* ---- machine.c: services of the event loop to the blocks ---------------------------------- */
 /* Asks for core c to be stepped at cycle t (ignored unless t is in the future). */

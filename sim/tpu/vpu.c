@@ -38,8 +38,8 @@ stats_vpu_cause vpu_cause_of(cause c)
 vpu_times vpu_time(uint64_t s, uint64_t elems, uint64_t elems_per_cycle, uint64_t ub_end)
 {
     vpu_times v;
-    v.own = s + ceil_div(elems, elems_per_cycle);
-    v.end = max64(v.own, ub_end);
+    v.own = s + util_ceil_div(elems, elems_per_cycle);
+    v.end = util_max(v.own, ub_end);
     return v;
 }
 
