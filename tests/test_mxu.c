@@ -101,7 +101,7 @@ static void ws_single_op_by_hand(void **state)
     (void)state;
     /* 4x4 ws, m=6 k=4 n=4, one weight row per cycle: the shift takes cycles 0..3, row 0 enters at
      * t0 = 4, row i is written at 4 + i + R + C - 1 = 11 + i, the last (i = 5) at 16: 17 cycles.
-     * Causes: 4 weight_load, 6 busy, then 7 fill_drain (16 - 10 + 1). */
+     * Causes: 4 weight_shift, 6 busy, then 7 fill_drain (16 - 10 + 1). */
     int8_t a[6 * 4] = {0}, b[4 * 4] = {0};
     int32_t c[6 * 4];
     mxu_params p = params(4, 4, TP_DF_WS, TP_INT8, true, 1);
@@ -111,7 +111,7 @@ static void ws_single_op_by_hand(void **state)
     assert_int_equal(t[0].shift_start, 0);
     assert_int_equal(t[0].start, 4);
     assert_int_equal(t[0].end, 17);
-    assert_int_equal(t[0].by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t[0].by_cause[MXU_WEIGHT_SHIFT], 4);
     assert_int_equal(t[0].by_cause[MXU_BUSY], 6);
     assert_int_equal(t[0].by_cause[MXU_FILL_DRAIN], 0);
 }
@@ -130,14 +130,14 @@ static void ws_two_ops_double_buffer_by_hand(void **state)
     assert_int_equal(run_both(&p, is, 2, t, 0), 27);
     assert_int_equal(t[1].shift_start, 10);
     assert_int_equal(t[1].start, 14);
-    assert_int_equal(t[1].by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 4);
     assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 0);
     /* m = 12: op1's shift (10..13) hides under op0's stream (4..15); op1 starts at 16, the run
      * costs the first load + sum(m) + R + C - 1 = 4 + 24 + 7 = 35. */
     is[0].op.m = is[1].op.m = 12;
     assert_int_equal(run_both(&p, is, 2, t, 0), 35);
     assert_int_equal(t[1].start, 16);
-    assert_int_equal(t[1].by_cause[MXU_WEIGHT_LOAD], 0);
+    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 0);
 }
 
 static void ws_two_ops_single_buffer_by_hand(void **state)
@@ -150,12 +150,12 @@ static void ws_two_ops_single_buffer_by_hand(void **state)
     mxu_timing t[2];
     /* No shadow: op0's last row (i = 5) uses PE(3,3) at 4 + 5 + 3 + 3 = 15, the shift may run
      * 15..18, op1 starts at 19. Gap 10..18: 10..14 fill_drain (op0 still draining, 5 cycles),
-     * 15..18 weight_load. end = 19 + 6 + 7 = 32. */
+     * 15..18 weight_shift. end = 19 + 6 + 7 = 32. */
     assert_int_equal(run_both(&p, is, 2, t, 0), 32);
     assert_int_equal(t[1].shift_start, 15);
     assert_int_equal(t[1].start, 19);
     assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 5);
-    assert_int_equal(t[1].by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 4);
     assert_int_equal(t[1].by_cause[MXU_BUSY], 6);
 }
 
@@ -218,7 +218,7 @@ static void is_rows_per_cycle_by_hand(void **state)
      * ceil(3/2) = 2 cycles, t0 = 2, end = 2 + 5 + 3 + 2 - 1 = 11. */
     assert_int_equal(run_both(&p, &is, 1, t, 0), 11);
     assert_int_equal(t[0].start, 2);
-    assert_int_equal(t[0].by_cause[MXU_WEIGHT_LOAD], 2);
+    assert_int_equal(t[0].by_cause[MXU_WEIGHT_SHIFT], 2);
 }
 
 static void ready_gaps_by_hand(void **state)
@@ -232,7 +232,7 @@ static void ready_gaps_by_hand(void **state)
     uint64_t total;
     /* op0: shift 0..1, t0 = 2, stream 2..4, end 2 + 3 + 3 = 8. op1's weights are ready at 20
      * (shift 20..21), its inputs at 25: t0 = 25, end 31. Gap 5..24: 5..7 fill_drain (3),
-     * 20..21 weight_load (2), the other 15 idle. Closing at 40 adds 25..27 busy (in op1),
+     * 20..21 weight_shift (2), the other 15 idle. Closing at 40 adds 25..27 busy (in op1),
      * 28..30 fill_drain and 31..39 idle. */
     total = run_both(&p, is, 2, t, 40);
     assert_int_equal(total, 40);
@@ -240,7 +240,7 @@ static void ready_gaps_by_hand(void **state)
     assert_int_equal(t[1].start, 25);
     assert_int_equal(t[1].end, 31);
     assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 3);
-    assert_int_equal(t[1].by_cause[MXU_WEIGHT_LOAD], 2);
+    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 2);
     assert_int_equal(t[1].by_cause[MXU_IDLE], 15);
 }
 
@@ -258,7 +258,7 @@ static void scalesim_folds_by_hand(void **state)
     mxu_time_op(&p, &st, &op, 0, &t);
     assert_int_equal(t.start, 4);
     assert_int_equal(t.end, 16);
-    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_SHIFT], 4);
     assert_int_equal(t.by_cause[MXU_BUSY], 6);
     /* fold 1 ready at 100: gap 10..99 = 6 fill_drain (until 16) + 84 idle, preload 100..103 */
     mxu_time_op(&p, &st, &op, 100, &t);
@@ -267,7 +267,7 @@ static void scalesim_folds_by_hand(void **state)
     assert_int_equal(t.end, 116);
     assert_int_equal(t.by_cause[MXU_FILL_DRAIN], 6);
     assert_int_equal(t.by_cause[MXU_IDLE], 84);
-    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 4);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_SHIFT], 4);
     /* a back-to-back fold 2 starts right at 116; os folds cost R + C + T - 2 with no preload */
     mxu_time_op(&p, &st, &op, 0, &t);
     assert_int_equal(t.shift_start, 116);
@@ -281,7 +281,7 @@ static void scalesim_folds_by_hand(void **state)
     mxu_time_op(&p, &st, &op, 0, &t);
     assert_int_equal(t.start, 0);
     assert_int_equal(t.end, 16);
-    assert_int_equal(t.by_cause[MXU_WEIGHT_LOAD], 0);
+    assert_int_equal(t.by_cause[MXU_WEIGHT_SHIFT], 0);
 }
 
 /* The registers follow the stated wavefront: ws PE(r,c) holds A[i][r] at t0 + i + r + c; os PE(r,c)
@@ -350,7 +350,7 @@ static void wavefront_follows_the_equations(void **state)
         assert_int_equal(total, want_total);
         assert_int_equal(mxu_pe_now(pe), want_total);
         assert_int_equal(w.causes[MXU_BUSY], df ? 3 : 5);
-        assert_int_equal(w.causes[MXU_WEIGHT_LOAD], df ? 0 : 3);
+        assert_int_equal(w.causes[MXU_WEIGHT_SHIFT], df ? 0 : 3);
         mxu_pe_free(pe);
     }
 }

@@ -175,7 +175,7 @@ typedef struct {
 
 /* The shared stats record of the run: one mxu unit, no memory levels (ideal memory). The
  * standalone MXU's causes map onto the shared ones: busy -> busy (in proportion to the useful
- * MACs) + padding (the rest of the streaming cycles), weight_load -> weight_shift,
+ * MACs) + padding (the rest of the streaming cycles), weight_shift -> weight_shift,
  * fill_drain -> fill_drain, idle -> idle. */
 static tp_status mxu_stats(const tp_config *cfg, const mxu_params *p, const mxu_args *o, const mxu_result *r,
                            tp_stats *s, tp_err *err)
@@ -202,7 +202,7 @@ static tp_status mxu_stats(const tp_config *cfg, const mxu_params *p, const mxu_
         useful = streaming;
     u->cycles[STATS_MXU_BUSY] = useful;
     u->cycles[STATS_MXU_PADDING] = streaming - useful;
-    u->cycles[STATS_MXU_WEIGHT_SHIFT] = r->causes[MXU_WEIGHT_LOAD];
+    u->cycles[STATS_MXU_WEIGHT_SHIFT] = r->causes[MXU_WEIGHT_SHIFT];
     u->cycles[STATS_MXU_FILL_DRAIN] = r->causes[MXU_FILL_DRAIN];
     u->cycles[STATS_MXU_IDLE] = r->causes[MXU_IDLE];
     u->macs = r->macs;

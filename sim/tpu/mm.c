@@ -70,7 +70,7 @@ static void mxu_account(const machine *m, mxu_unit *mu, const mxu_op *op, const 
                         const mxu_timing *tm, uint64_t head_since, uint64_t head_blocked_since, cause waited)
 {
     mu->cyc[STATS_MXU_BUSY] += tm->by_cause[MXU_BUSY];
-    mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_LOAD];
+    mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_SHIFT];
     mu->cyc[STATS_MXU_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
     uint64_t idle = tm->by_cause[MXU_IDLE];
     uint64_t pre = mxu_idle_before(&m->mp, op, before, tm, head_since), blocked = 0;

@@ -24,7 +24,7 @@
  *     (array row 0) is written at t0 + T + R - 1 + (C - 1) + (R - 1): end = t0 + T + 2R + C - 2.
  *  5. scalesim: SCALE-Sim v2's accounting, folds strictly back to back, each costing the full
  *     array's fill and drain (ws/is 2R + C + T - 2 including R cycles of preload; os R + C + T - 2).
- *  6. Causes of the cycles [prev stream end, t0 + T): weight_load where the op's shift interval
+ *  6. Causes of the cycles [prev stream end, t0 + T): weight_shift where the op's shift interval
  *     [shift_start, shift_start + L) meets the gap before t0; fill_drain where the gap lies before
  *     the previous op's end; idle for the rest of the gap; busy for the T streaming cycles.
  */
@@ -33,16 +33,23 @@
 #include <assert.h>
 #include "num/gemm.h"
 
-static const char *const cause_names[MXU_CAUSE__COUNT] = {
-    [MXU_BUSY] = "busy",
-    [MXU_WEIGHT_LOAD] = "weight_load",
-    [MXU_FILL_DRAIN] = "fill_drain",
-    [MXU_IDLE] = "idle",
+/* The array's own causes are the shared record's MXU causes of the same name (stats/stats.h);
+ * busy there is split further into busy and padding by useful MACs. */
+static const stats_mxu_cause shared_cause[MXU_CAUSE__COUNT] = {
+    [MXU_BUSY] = STATS_MXU_BUSY,
+    [MXU_WEIGHT_SHIFT] = STATS_MXU_WEIGHT_SHIFT,
+    [MXU_FILL_DRAIN] = STATS_MXU_FILL_DRAIN,
+    [MXU_IDLE] = STATS_MXU_IDLE,
 };
+
+stats_mxu_cause mxu_shared_cause(mxu_cause c)
+{
+    return (unsigned)c < MXU_CAUSE__COUNT ? shared_cause[c] : STATS_MXU_IDLE;
+}
 
 const char *mxu_cause_name(mxu_cause c)
 {
-    return (unsigned)c < MXU_CAUSE__COUNT ? cause_names[c] : "?";
+    return (unsigned)c < MXU_CAUSE__COUNT ? stats_cause_name(STATS_KIND_MXU, shared_cause[c]) : "?";
 }
 
 void mxu_params_from_cfg(mxu_params *p, const tp_tpu_cfg *t, tp_dtype dt)
@@ -201,7 +208,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
         uint64_t wl, fd;
         gap_causes(g0, t0, shift, load, t0, prev_end, &wl, &fd);
         out->by_cause[MXU_BUSY] = T;
-        out->by_cause[MXU_WEIGHT_LOAD] = wl;
+        out->by_cause[MXU_WEIGHT_SHIFT] = wl;
         out->by_cause[MXU_FILL_DRAIN] = fd;
         out->by_cause[MXU_IDLE] = (t0 - g0) - wl - fd;
     }

@@ -31,7 +31,7 @@
  *
  * Cycle causes: every cycle of an MXU's timeline [0, until) is exactly one of
  *   busy:        an op's operands stream into the array (T cycles per op)
- *   weight_load: not streaming, a weight shift is running (exposed weight load)
+ *   weight_shift: not streaming, a weight shift is running (exposed weight load)
  *   fill_drain:  not streaming, no shift, but an op's results are still on their way
  *   idle:        nothing in flight (waiting for operands to be ready)
  * mxu_time_op's by_cause covers [previous op's stream end, this op's stream end); mxu_close()
@@ -53,6 +53,7 @@
 #include "config/config.h"
 #include "num/num.h"
 #include "num/pool.h"
+#include "stats/stats.h"
 
 /* The largest array either engine accepts (rows and cols each). */
 #define MXU_MAX_DIM 4096u
@@ -74,12 +75,13 @@ tp_status mxu_params_check(const mxu_params *p, tp_err *err);
 
 typedef enum {
     MXU_BUSY = 0,       /* "busy" */
-    MXU_WEIGHT_LOAD,    /* "weight_load" */
+    MXU_WEIGHT_SHIFT,   /* "weight_shift" */
     MXU_FILL_DRAIN,     /* "fill_drain" */
     MXU_IDLE,           /* "idle" */
     MXU_CAUSE__COUNT
 } mxu_cause;
-/* Stable snake_case names, used as JSON keys. */
+/* The shared record's MXU cause of the same meaning, and its name (stats/stats.h). */
+stats_mxu_cause mxu_shared_cause(mxu_cause c);
 const char *mxu_cause_name(mxu_cause c);
 
 /* One MXU op: C[m x n] (+)= A[m x k] * B[k x n]; the stationary operand must fit the array. */

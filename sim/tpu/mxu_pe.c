@@ -598,7 +598,7 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
         memset(pe->dsk_v + slot, 0, C);
     }
     /* 9. this cycle's cause */
-    pe->last_cause = busy ? MXU_BUSY : shifted ? MXU_WEIGHT_LOAD : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE;
+    pe->last_cause = busy ? MXU_BUSY : shifted ? MXU_WEIGHT_SHIFT : in_flight_before ? MXU_FILL_DRAIN : MXU_IDLE;
     pe->causes[pe->last_cause]++;
     if (busy && !pe->streaming)
         op_stream_done(pe, &pe->ops[pe->next_stream - 1], x);

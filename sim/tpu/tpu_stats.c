@@ -69,7 +69,7 @@ void tpu_finish_stats(machine *m, uint64_t total)
             mu->cyc[STATS_MXU_FILL_DRAIN] += tail[MXU_FILL_DRAIN];
             mu->cyc[STATS_MXU_IDLE] += tail[MXU_IDLE];
             mu->cyc[STATS_MXU_BUSY] += tail[MXU_BUSY];
-            mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tail[MXU_WEIGHT_LOAD];
+            mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tail[MXU_WEIGHT_SHIFT];
             /* note 2: streaming cycles are busy in proportion to the useful MACs */
             uint64_t streaming = mu->cyc[STATS_MXU_BUSY], useful = mu->macs / pe_per_mxu;
             if (useful > streaming)

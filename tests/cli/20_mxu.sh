@@ -28,7 +28,7 @@ done
 
 # JSON fields (hand-worked: 64x64x64 ws on the default 32x32 array = 4 folds of m = 64; the first
 # weight load is 32 cycles, each later one waits for the swap wave (t0 + 62) and takes 32 more, so
-# 30 cycles of each are exposed: 32 + 3*30 = 122 weight_shift (the standalone MXU's weight_load),
+# 30 cycles of each are exposed: 32 + 3*30 = 122 weight_shift,
 # 256 busy, 63 = R + C - 1 drain)
 "$TPUSIM" mxu 64 64 64 --json - >"$T/mx.json" 2>&1
 for mx_field in '"cycles": 441,' '"macs": 262144,' '"engine": "fast",' '"dataflow": "ws",' \
@@ -98,7 +98,7 @@ expect_out "mxu --help" "usage: tpusim mxu M N K" "$TPUSIM" mxu --help
 expect_out "mxu --no-check" '"check": "not_checked"' "$TPUSIM" mxu 64 64 64 --no-check --json -
 
 # mxu-demo
-expect_out "mxu-demo prints cycles" "^cycle 0  \[weight_load\]\$" "$TPUSIM" mxu-demo
+expect_out "mxu-demo prints cycles" "^cycle 0  \[weight_shift\]\$" "$TPUSIM" mxu-demo
 expect_out "mxu-demo shows accumulator writes" "^cycle 14  \[fill_drain\]  accumulators <- row 3 of fold 0.s C\$" "$TPUSIM" mxu-demo
 expect_out "mxu-demo checks its result" "check passed" "$TPUSIM" mxu-demo
 expect_out "mxu-demo teach-4x4 os bf16" "accumulator" "$TPUSIM" mxu-demo -c configs/teach-4x4.yaml 5 3 6 --dataflow os --dtype bf16
