@@ -256,7 +256,7 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(a, "--split-k")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
-            if (cli_parse_u32("--split-k", v, 1, 64, &to.split_k))
+            if (cli_parse_u32("--split-k", v, 1, TILER_MAX_SPLIT_K, &to.split_k))
                 return 2;
         } else if (!strcmp(a, "--show-search")) {
             to.show_search = true;

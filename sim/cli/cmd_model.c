@@ -84,8 +84,11 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
             free(c);
             c = NULL;
         }
-        if (!c)
+        if (!c) {   /* out of memory: the previous layer's output goes too */
+            if (a != a0)
+                free(a);
             break;
+        }
         if (i + 1 < n) {
             if (pb->dtype == TP_INT8) {
                 int32_t *x = c;
