@@ -14,6 +14,7 @@
  *  4. A core's instructions after its halt would never run: refused.
  */
 #include "tpu/isa.h"
+#include "base/text.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,11 @@ const char *isa_act_name(isa_act a)
 
 int isa_act_parse(const char *s, isa_act *out)
 {
-    for (int i = 0; i < ISA_ACT__COUNT; i++)
-        if (!strcmp(s, act_names[i])) {
-            *out = (isa_act)i;
-            return 0;
-        }
-    return -1;
+    int i = text_lookup(s, act_names, ISA_ACT__COUNT);
+    if (i < 0)
+        return -1;
+    *out = (isa_act)i;
+    return 0;
 }
 
 void isa_init(isa_program *p, const char *name, tp_dtype dt)

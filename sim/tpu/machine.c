@@ -68,21 +68,22 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/text.h"
 #include "num/gemm.h"
+
+static const char *const engine_names[MACHINE__ENGINES] = {[MACHINE_FAST] = "fast", [MACHINE_PE] = "pe"};
 
 const char *machine_engine_name(machine_engine e)
 {
-    return e == MACHINE_PE ? "pe" : "fast";
+    return (unsigned)e < MACHINE__ENGINES ? engine_names[e] : "?";
 }
 
 int machine_engine_parse(const char *s, machine_engine *out)
 {
-    if (!strcmp(s, "fast"))
-        *out = MACHINE_FAST;
-    else if (!strcmp(s, "pe"))
-        *out = MACHINE_PE;
-    else
+    int i = text_lookup(s, engine_names, MACHINE__ENGINES);
+    if (i < 0)
         return -1;
+    *out = (machine_engine)i;
     return 0;
 }
 
