@@ -143,6 +143,7 @@ check-valgrind:
 	    echo "installing missing check dependency: valgrind"; \
 	    (DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind >/dev/null 2>&1 || \
 	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind >/dev/null)) \
+	      && command -v valgrind >/dev/null \
 	      || { echo "error: could not install valgrind; run: sudo apt-get install valgrind" >&2; exit 1; }; \
 	  else \
 	    echo "error: valgrind is missing; run: sudo apt-get install valgrind" >&2; exit 1; \

@@ -48,6 +48,13 @@ EOF
 chmod +x "$T/tpusim-san"
 
 run_suite "test" "$MAKE" --no-print-directory BUILDROOT="$BUILDROOT" test
+# make test builds what the slow checks run: if it did not finish (a build error), they would run
+# stale binaries, so they are not run at all
+if [ "$total_pass" -eq 0 ]; then
+    echo "check-all: make test did not finish, so the slow checks were not run"
+    echo "$total_pass passed, $total_fail failed"
+    exit 1
+fi
 run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 "$B/release/tests/run_tests"
 run_suite "valgrind/cli" sh tests/valgrind_cli.sh "$B/release/tpusim"
 run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
