@@ -16,9 +16,11 @@ total_fail=0
 T=$(mktemp -d /tmp/tpusim-check-all-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 log=$T/log
-# run_suite NAME CMD... : as in tests/run_all.sh; a suite without a summary line counts as one failure
+# run_suite NAME CMD... : as in tests/run_all.sh: a suite without a summary line counts as one
+# failure (and sets finished=no)
 run_suite() {
     name=$1; shift
+    finished=yes
     start=$(date +%s)
     "$@" >"$log" 2>&1
     rc=$?
@@ -28,6 +30,7 @@ run_suite() {
     if [ -z "$line" ]; then
         echo "$name suite: did not finish (exit $rc, ${secs}s)"
         total_fail=$((total_fail + 1))
+        finished=no
         return
     fi
     p=${line%% passed*}
@@ -50,15 +53,16 @@ chmod +x "$T/tpusim-san"
 run_suite "test" "$MAKE" --no-print-directory BUILDROOT="$BUILDROOT" test
 # make test builds what the slow checks run: if it did not finish (a build error), they would run
 # stale binaries, so they are not run at all
-if [ "$total_pass" -eq 0 ]; then
+if [ "$finished" = no ]; then
     echo "check-all: make test did not finish, so the slow checks were not run"
     echo "$total_pass passed, $total_fail failed"
     exit 1
 fi
-run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 "$B/release/tests/run_tests"
+run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 \
+    "$B/release/tests/run_tests"
 run_suite "valgrind/cli" sh tests/valgrind_cli.sh "$B/release/tpusim"
-run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$B/san/tests/run_tests" fuzz/
+run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 "$B/san/tests/run_tests" fuzz/
 run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1 sh tests/cli.sh "$T/tpusim-san"
 echo "$total_pass passed, $total_fail failed"
