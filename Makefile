@@ -1,7 +1,8 @@
 # tpusim — plain Makefile. Out-of-tree builds in build/$(VARIANT).
 #   make                 build build/release/tpusim (and libtpusim.a)
 #   make run             build and run the main job on the embedded default machine
-#   make test            build release + san variants and run every test (CI runs this)
+#   make test            build release + san variants and run every test
+#   make check-all       make test, then the slow checks: valgrind, long fuzz, CLI on san (CI runs this)
 #   make bench           speed benchmark (prints ratios; not a test)
 #   make VARIANT=debug   variants: release debug san stress (shrunken sizes, see below)
 #   make clean           remove build/
@@ -156,6 +157,26 @@ test:
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
+
+# make check-all: make test, then the slower checks (tests/check_all.sh): the release unit tests
+# and representative commands under valgrind, the fuzz tests with many more inputs and the
+# command-line checks against the sanitizer binary. The last line is the combined summary.
+# valgrind is a program, not a pkg-config package: installed with apt-get when root, as above.
+.PHONY: check-all check-valgrind
+check-valgrind:
+	@if ! command -v valgrind >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing missing check dependency: valgrind"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind >/dev/null)) \
+	      && command -v valgrind >/dev/null \
+	      || { echo "error: could not install valgrind; run: sudo apt-get install valgrind" >&2; exit 1; }; \
+	  else \
+	    echo "error: valgrind is missing; run: sudo apt-get install valgrind" >&2; exit 1; \
+	  fi; \
+	fi
+check-all: check-valgrind
+	@MAKE="$(MAKE)" BUILDROOT=$(BUILDROOT) sh tests/check_all.sh
 
 # One variant's unit tests, with an optional name filter: make test-one VARIANT=debug FILTER=npy
 test-one: $(TESTBIN) $(BIN)

@@ -4,8 +4,12 @@
  *
  * Each case starts from a valid input (the embedded default machine's YAML, a .npy file written by
  * npy_write) and applies a few random edits: flip a byte, delete a span, duplicate a span, insert a
- * YAML-significant character, truncate. Seeds are fixed, so failures reproduce. */
+ * YAML-significant character, truncate. Seeds are fixed, so failures reproduce.
+ *
+ * Each parser gets FUZZ_CASES inputs; TP_FUZZ_ITERS=N (N >= FUZZ_CASES) in the environment gives it
+ * N instead (make check-all runs many more). The seeds stay fixed, so a longer run reproduces too. */
 #include "harness.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,25 @@
 #include "config/config.h"
 #include "work/workload.h"
 
-enum { FUZZ_CASES = 600 };
+enum { FUZZ_CASES = 600, FUZZ_CASES_MAX = 100000000 };
+
+/* The number of inputs per parser: FUZZ_CASES, or TP_FUZZ_ITERS when it is set. The variable
+ * only raises the count: a value that is not a whole number in FUZZ_CASES..FUZZ_CASES_MAX fails
+ * the test rather than being ignored. Called before a test allocates anything. */
+static int fuzz_cases(void)
+{
+    const char *s = getenv("TP_FUZZ_ITERS");
+    char *end;
+    long n;
+    if (!s || !*s)
+        return FUZZ_CASES;
+    errno = 0;
+    n = strtol(s, &end, 10);
+    if (errno || *end || n < FUZZ_CASES || n > FUZZ_CASES_MAX)
+        fail_msg("TP_FUZZ_ITERS='%s': expected a whole number from %d to %d", s, FUZZ_CASES,
+                 FUZZ_CASES_MAX);
+    return (int)n;
+}
 
 static size_t mutate(rng_state *r, char *buf, size_t len, size_t cap)
 {
@@ -76,6 +98,7 @@ static void assert_one_line_error(const tp_err *err)
 static void config_yaml_mutations(void **state)
 {
     (void)state;
+    const int n_cases = fuzz_cases();
     const char *base = cfg_default_yaml();
     size_t base_len = strlen(base), cap = base_len * 2 + 64;
     char *buf = malloc(cap + 1);
@@ -85,7 +108,7 @@ static void config_yaml_mutations(void **state)
     assert_non_null(buf);
     assert_non_null(cfg);
     rng_init(&r, 20261122);
-    for (int i = 0; i < FUZZ_CASES; i++) {
+    for (int i = 0; i < n_cases; i++) {
         tp_err err = {0};
         memcpy(buf, base, base_len);
         size_t len = mutate(&r, buf, base_len, cap);
@@ -132,6 +155,7 @@ static void config_set_mutations(void **state)
 static void npy_mutations(void **state)
 {
     (void)state;
+    const int n_cases = fuzz_cases();
     char path[512], mpath[512];
     const char *dir = th_tmpdir();
     int32_t data[6 * 5];
@@ -151,7 +175,7 @@ static void npy_mutations(void **state)
     assert_true(base_len > 128);
     char buf[1024];
     rng_init(&r, 7);
-    for (int i = 0; i < FUZZ_CASES; i++) {
+    for (int i = 0; i < n_cases; i++) {
         memcpy(buf, base, base_len);
         size_t len = mutate(&r, buf, base_len, sizeof buf);
         f = fopen(mpath, "wb");
@@ -188,13 +212,14 @@ static void workload_mutations(void **state)
         "FC, 1, 1, 1, 1, 2048, 1000, 1,\n",
     };
     static const char *const names[2] = {"fuzz.yaml", "fuzz.csv"};
+    const int n_cases = fuzz_cases();
     char buf[1024];
     rng_state r;
     rng_init(&r, 11);
     for (int form = 0; form < 2; form++) {
         size_t base_len = strlen(bases[form]);
         int accepted = 0, refused = 0;
-        for (int i = 0; i < FUZZ_CASES; i++) {
+        for (int i = 0; i < n_cases; i++) {
             memcpy(buf, bases[form], base_len);
             size_t len = mutate(&r, buf, base_len, sizeof buf - 1);
             buf[len] = '\0';

@@ -1,0 +1,71 @@
+#!/bin/sh
+# make check-all: everything make test runs, then the slower checks. Prints each suite's output
+# and its summary as "<suite> suite: ...", and one combined summary line last: "N passed, N failed".
+#   1. test            make test (the release and sanitizer unit tests, the command-line checks)
+#   2. valgrind/unit   the release unit tests under valgrind memcheck (--leak-check=full)
+#   3. valgrind/cli    representative commands under valgrind (tests/valgrind_cli.sh)
+#   4. fuzz/san        the parser fuzz tests, TP_FUZZ_ITERS inputs per parser, sanitizer build
+#   5. cli/san         the command-line checks (tests/cli.sh) against the sanitizer binary
+#   6. valgrind-dep    make check-valgrind on fake machines (tests/check_valgrind_dep.sh)
+# Run from the repository root by make check-all (which installs valgrind if it is missing).
+BUILDROOT=${BUILDROOT:-build}
+case "$BUILDROOT" in /*) B=$BUILDROOT ;; *) B="$PWD/$BUILDROOT" ;; esac
+MAKE=${MAKE:-make}
+FUZZ_ITERS=${TP_FUZZ_ITERS:-200000}
+total_pass=0
+total_fail=0
+T=$(mktemp -d /tmp/tpusim-check-all-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+log=$T/log
+# run_suite NAME CMD... : as in tests/run_all.sh: a suite without a summary line counts as one
+# failure (and sets finished=no)
+run_suite() {
+    name=$1; shift
+    finished=yes
+    start=$(date +%s)
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    secs=$(($(date +%s) - start))
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$name suite: did not finish (exit $rc, ${secs}s)"
+        total_fail=$((total_fail + 1))
+        finished=no
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }; f=${f%% failed*}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    echo "$name suite: $p ok, $f not ok (${secs}s)"
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+}
+
+# cli/san: ASan reserves terabytes of address space, so it cannot start under a virtual-memory
+# limit; the checks that set one (ulimit -v, for the out-of-memory messages) run the release binary.
+cat >"$T/tpusim-san" <<EOF
+#!/bin/sh
+if [ "\$(ulimit -v)" != unlimited ]; then exec "$B/release/tpusim" "\$@"; fi
+exec "$B/san/tpusim" "\$@"
+EOF
+chmod +x "$T/tpusim-san"
+
+run_suite "test" "$MAKE" --no-print-directory BUILDROOT="$BUILDROOT" test
+# make test builds what the slow checks run: if it did not finish (a build error), they would run
+# stale binaries, so they are not run at all
+if [ "$finished" = no ]; then
+    echo "check-all: make test did not finish, so the slow checks were not run"
+    echo "$total_pass passed, $total_fail failed"
+    exit 1
+fi
+run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 \
+    "$B/release/tests/run_tests"
+run_suite "valgrind/cli" sh tests/valgrind_cli.sh "$B/release/tpusim"
+run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 "$B/san/tests/run_tests" fuzz/
+run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 sh tests/cli.sh "$T/tpusim-san"
+run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
