@@ -227,15 +227,19 @@ static void rounded_bytes(void **state)
 {
     (void)state;
     char b[32];
-    assert_string_equal(units_fmt_bytes(0, b, sizeof b), "0 B");
-    assert_string_equal(units_fmt_bytes(96, b, sizeof b), "96 B");
-    assert_string_equal(units_fmt_bytes(1000, b, sizeof b), "1000 B");
-    assert_string_equal(units_fmt_bytes(655360, b, sizeof b), "640 KiB");
-    assert_string_equal(units_fmt_bytes(1572864, b, sizeof b), "1.5 MiB");
-    assert_string_equal(units_fmt_bytes(1025 * 1024, b, sizeof b), "1 MiB");
-    assert_string_equal(units_fmt_bytes(270336, b, sizeof b), "264 KiB");
-    assert_string_equal(units_fmt_bytes(1288490189, b, sizeof b), "1.2 GiB");   /* 1.2000000002 GiB */
-    assert_string_equal(units_fmt_bytes(UINT64_MAX, b, sizeof b), "16 EiB");
+    assert_string_equal(units_fmt_bytes(0, true, b, sizeof b), "0 B");
+    assert_string_equal(units_fmt_bytes(96, true, b, sizeof b), "96 B");
+    assert_string_equal(units_fmt_bytes(1000, true, b, sizeof b), "1000 B");
+    assert_string_equal(units_fmt_bytes(655360, true, b, sizeof b), "640 KiB");
+    assert_string_equal(units_fmt_bytes(1572864, true, b, sizeof b), "1.5 MiB");
+    assert_string_equal(units_fmt_bytes(1025 * 1024, true, b, sizeof b), "1 MiB");
+    assert_string_equal(units_fmt_bytes(270336, true, b, sizeof b), "264 KiB");
+    assert_string_equal(units_fmt_bytes(1288490189, true, b, sizeof b), "1.2 GiB");   /* 1.2000000002 GiB */
+    assert_string_equal(units_fmt_bytes(UINT64_MAX, true, b, sizeof b), "16 EiB");
+    /* untrimmed, for aligned columns: bytes stay whole */
+    assert_string_equal(units_fmt_bytes(1572864, false, b, sizeof b), "1.50 MiB");
+    assert_string_equal(units_fmt_bytes(655360, false, b, sizeof b), "640.00 KiB");
+    assert_string_equal(units_fmt_bytes(96, false, b, sizeof b), "96 B");
 }
 
 TH_GROUP(units)

@@ -291,7 +291,7 @@ const char *units_fmt_size(uint64_t bytes, char *buf, size_t cap)
     return buf;
 }
 
-const char *units_fmt_bytes(uint64_t bytes, char *buf, size_t cap)
+const char *units_fmt_bytes(uint64_t bytes, bool trim, char *buf, size_t cap)
 {
     static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     int u = 0;
@@ -301,12 +301,14 @@ const char *units_fmt_bytes(uint64_t bytes, char *buf, size_t cap)
         u++;
     }
     char num[32];
-    snprintf(num, sizeof num, "%.2f", v);
-    char *e = num + strlen(num) - 1;
-    while (*e == '0')
-        *e-- = 0;
-    if (*e == '.')
-        *e = 0;
+    snprintf(num, sizeof num, u ? "%.2f" : "%.0f", v);
+    if (trim && u) {
+        char *e = num + strlen(num) - 1;
+        while (*e == '0')
+            *e-- = 0;
+        if (*e == '.')
+            *e = 0;
+    }
     snprintf(buf, cap, "%s %s", num, unit[u]);
     return buf;
 }

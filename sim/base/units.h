@@ -50,9 +50,10 @@ int units_muldiv_ceil(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
 /* Shortest exact human form: "24MiB", "64kB", "512B"; "900GB/s", "3.35TB/s"; "1.41GHz"; into
  * buf (cap >= 32 is always enough). The result parses back to the same value. */
 const char *units_fmt_size(uint64_t bytes, char *buf, size_t cap);
-/* A byte count for people, rounded: the largest binary unit it reaches, two decimals with
- * trailing zeros trimmed ("1.5 MiB", "640 KiB", "96 B"). Returns buf. */
-const char *units_fmt_bytes(uint64_t bytes, char *buf, size_t cap);
+/* A byte count for people, rounded: the largest binary unit it reaches with two decimals
+ * ("1.50 MiB", "640.00 KiB", "96 B"), or with trailing zeros trimmed when trim ("1.5 MiB",
+ * "640 KiB"). Returns buf. */
+const char *units_fmt_bytes(uint64_t bytes, bool trim, char *buf, size_t cap);
 const char *units_fmt_bandwidth(uint64_t bytes_per_s, char *buf, size_t cap);
 const char *units_fmt_freq(uint64_t hz, char *buf, size_t cap);
 #endif

@@ -30,8 +30,7 @@ static const char usage_text[] =
 static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
                        const tp_config *cfg, bool timing_only, bool check, FILE *f)
 {
-    fprintf(f, "gemm %ux%ux%u%s %s on %s (%s, %s)\n", pb->m, pb->n, pb->k,
-            pb->batch > 1 ? "" : "", dtype_name(pb->dtype), cfg->tpu.name,
+    fprintf(f, "gemm %ux%ux%u %s on %s (%s, %s)\n", pb->m, pb->n, pb->k, dtype_name(pb->dtype), cfg->tpu.name,
             cfg_dataflow_name(cfg->tpu.array.dataflow), stats_attr_get(&r->stats, "engine"));
     if (pb->batch > 1)
         fprintf(f, "  batch            %u\n", pb->batch);

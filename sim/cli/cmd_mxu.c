@@ -109,7 +109,8 @@ static int parse_args(int argc, char **argv, mxu_args *o)
     }
     if (o->npos < 3)
         return cli_usage_error("mxu: expected M N K (try 'tpusim mxu --help')");
-    if (strcmp(o->engine, "fast") && strcmp(o->engine, "pe"))
+    machine_engine e;
+    if (machine_engine_parse(o->engine, &e))
         return cli_usage_error("--engine: unknown engine '%s' (expected fast or pe)", o->engine);
     if (!o->a_path != !o->b_path)
         return cli_usage_error("%s: --a and --b go together", o->a_path ? "--a" : "--b");

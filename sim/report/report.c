@@ -1,19 +1,9 @@
 /* Stats -> text table and JSON. Only prints; computes nothing but percentages. */
 #include "report/report.h"
+#include "base/units.h"
 #include "report/bound.h"
 #include <math.h>
 #include <string.h>
-
-static void human_bytes(double b, char *buf, size_t cap)
-{
-    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int i = 0;
-    while (b >= 1024.0 && i < 4) {
-        b /= 1024.0;
-        i++;
-    }
-    snprintf(buf, cap, i ? "%.2f %s" : "%.0f %s", b, u[i]);
-}
 
 static void human_rate(double bps, char *buf, size_t cap)
 {
@@ -156,9 +146,9 @@ void report_text(const tp_stats *s, FILE *f)
     for (uint32_t i = 0; i < s->n_levels; i++) {
         const stats_level *l = &s->levels[i];
         char r[32], w[32], b[32], a[32], p[32], use[192];
-        human_bytes((double)l->read_bytes, r, sizeof r);
-        human_bytes((double)l->write_bytes, w, sizeof w);
-        human_bytes((double)l->bus_bytes, b, sizeof b);
+        units_fmt_bytes(l->read_bytes, false, r, sizeof r);
+        units_fmt_bytes(l->write_bytes, false, w, sizeof w);
+        units_fmt_bytes(l->bus_bytes, false, b, sizeof b);
         human_rate(l->achieved_bytes_per_s, a, sizeof a);
         human_peak(l->peak_bytes_per_s, p, sizeof p);
         if (l->shared_bus || isinf(l->peak_bytes_per_s)) {

@@ -180,9 +180,9 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
         pl->ub_bytes = panel_bytes + o_bytes + s_bytes;
     if (pl->ub_bytes > t->ub.size_bytes) {
         char need[32], have[32], over[32];
-        units_fmt_bytes(pl->ub_bytes, need, sizeof need);
-        units_fmt_bytes(t->ub.size_bytes, have, sizeof have);
-        units_fmt_bytes(pl->ub_bytes - t->ub.size_bytes, over, sizeof over);
+        units_fmt_bytes(pl->ub_bytes, true, need, sizeof need);
+        units_fmt_bytes(t->ub.size_bytes, true, have, sizeof have);
+        units_fmt_bytes(pl->ub_bytes - t->ub.size_bytes, true, over, sizeof over);
         return refuse(why, TILER_REFUSE_UB, err,
                           "%s: unified buffer needs %s for A and output tiles%s%s but has %s (%s over)", tile,
                           need, bufs == 2 ? " (double-buffered)" : "", S > 1 ? " and split-K sums" : "", have, over);

@@ -532,7 +532,8 @@ static tp_status setup_run(machine *m)
         if (!m->timing_only) {
             /* zeroed; big buffers, so first touches fault in 2 MiB pages where possible */
             cs->ub_data = num_big_alloc(t->ub.size_bytes);
-            cs->acc_data = num_big_alloc((size_t)t->acc.entries * t->mxus_per_core * t->array.cols * 4);
+            cs->acc_data = num_big_alloc((size_t)t->acc.entries * t->mxus_per_core * t->array.cols *
+                                          dtype_acc_bytes(m->prog.dtype));
             if (!cs->ub_data || !cs->acc_data)
                 return TP_ERR_NOMEM;
         }

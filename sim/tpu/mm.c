@@ -194,7 +194,7 @@ static tp_status op_values(machine *m, core_state *cs, mxu_unit *mu, const isa_i
     is.b = fe->data;
     is.b_rs = fe->n;
     is.b_cs = 1;
-    is.c = cs->acc_data + (size_t)in->acc_row * cols * 4;
+    is.c = cs->acc_data + (size_t)in->acc_row * cols * dtype_acc_bytes(m->prog.dtype);
     is.ldc = cols;
     is.weights_ready = weights_ready;
     is.inputs_ready = inputs_ready;
@@ -239,9 +239,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
-        m->acc_write_bytes += (uint64_t)in->m * fe->n * 4;
+        m->acc_write_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
         if (op.accumulate)
-            m->acc_read_bytes += (uint64_t)in->m * fe->n * 4;
+            m->acc_read_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
         if (j == 0)
             f->start = tm.start;
         f->end = util_max(f->end, tm.end);

@@ -46,25 +46,26 @@ vpu_times vpu_time(uint64_t s, uint64_t elems, uint64_t elems_per_cycle, uint64_
 static void values_activate(machine *m, core_state *cs, const isa_instr *in)
 {
     uint32_t cols = m->t->array.cols;
+    size_t ab = dtype_acc_bytes(m->prog.dtype);   /* an accumulator (and bias) element: int32 or fp32 */
     size_t ob = npy_dtype_size(in->out_dtype);
     size_t stride = in->ub_stride ? in->ub_stride : in->n * ob;
-    if (!in->has_bias && in->act == ISA_ACT_NONE && ob == 4) {
-        /* nothing to add, clamp or convert: the general loop below would copy each 4-byte
-         * accumulator value unchanged, so copy the rows */
+    if (!in->has_bias && in->act == ISA_ACT_NONE && ob == ab) {
+        /* nothing to add, clamp or convert: the general loop below would copy each accumulator
+         * value unchanged, so copy the rows */
         for (uint32_t r = 0; r < in->m; r++)
             memcpy(cs->ub_data + in->ub_addr + r * stride,
-                   cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4, (size_t)in->n * 4);
+                   cs->acc_data + ((size_t)(in->acc_row + r) * cols) * ab, (size_t)in->n * ab);
         return;
     }
     for (uint32_t r = 0; r < in->m; r++) {
-        uint8_t *acc = cs->acc_data + ((size_t)(in->acc_row + r) * cols) * 4;
+        uint8_t *acc = cs->acc_data + ((size_t)(in->acc_row + r) * cols) * ab;
         uint8_t *out = cs->ub_data + in->ub_addr + r * stride;
         for (uint32_t c = 0; c < in->n; c++) {
             if (m->prog.dtype == TP_INT8) {
                 int32_t v, b;
-                memcpy(&v, acc + c * 4, 4);
+                memcpy(&v, acc + c * ab, sizeof v);
                 if (in->has_bias) {
-                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * ab, sizeof b);
                     v = num_i32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0)
@@ -73,14 +74,14 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                     v = 6;
                 if (in->out_dtype == NPY_INT8) {
                     int8_t q = num_requant_i8(v, in->scale);
-                    memcpy(out + c, &q, 1);
+                    memcpy(out + c * sizeof q, &q, sizeof q);
                 } else
-                    memcpy(out + c * 4, &v, 4);
+                    memcpy(out + c * sizeof v, &v, sizeof v);
             } else {
                 float v, b;
-                memcpy(&v, acc + c * 4, 4);
+                memcpy(&v, acc + c * ab, sizeof v);
                 if (in->has_bias) {
-                    memcpy(&b, cs->ub_data + in->bias_addr + c * 4, 4);
+                    memcpy(&b, cs->ub_data + in->bias_addr + c * ab, sizeof b);
                     v = num_f32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0.0f)
@@ -89,9 +90,9 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                     v = 6.0f;
                 if (in->out_dtype == NPY_BF16) {
                     uint16_t h = dtype_f32_to_bf16(v);
-                    memcpy(out + c * 2, &h, 2);
+                    memcpy(out + c * sizeof h, &h, sizeof h);
                 } else
-                    memcpy(out + c * 4, &v, 4);
+                    memcpy(out + c * sizeof v, &v, sizeof v);
             }
         }
     }
@@ -116,8 +117,8 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     sram_reserve(&cs->ub, true, ub0, out_bytes);
     vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub0 + sram_cycles(&cs->ub, true, out_bytes));
     if (in->has_bias)
-        cs->ub.read_bytes += (uint64_t)in->n * 4;
-    m->acc_read_bytes += elems * 4;
+        cs->ub.read_bytes += (uint64_t)in->n * dtype_acc_bytes(m->prog.dtype);
+    m->acc_read_bytes += elems * dtype_acc_bytes(m->prog.dtype);
     mm_advance_pe(m, cs, s);
     if (!m->timing_only)
         values_activate(m, cs, in);
