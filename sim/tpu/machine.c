@@ -487,6 +487,12 @@ static void step_core(machine *m, uint32_t c)
 
 /* ---- run --------------------------------------------------------------------------------- */
 
+/* Sets the message naming what could not be allocated; returns TP_ERR_NOMEM. */
+static tp_status nomem(machine *m, const char *what, uint32_t core)
+{
+    return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: %s of core %u", what, core);
+}
+
 static tp_status setup_run(machine *m)
 {
     const tp_tpu_cfg *t = m->t;
@@ -494,10 +500,10 @@ static tp_status setup_run(machine *m)
     m->fl = calloc(n ? n : 1, sizeof *m->fl);
     m->cores = calloc(t->cores, sizeof *m->cores);
     if (!m->fl || !m->cores)
-        return TP_ERR_NOMEM;
+        return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: run state of %u instructions", n);
     uint32_t depth = t->wbuf.depth_tiles;
     if (wbuf_replay_k(m))   /* k of each matmul's tiles (wbuf.c, note 3) */
-        return TP_ERR_NOMEM;
+        return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: the weight FIFOs' replay");
     for (uint32_t c = 0; c < t->cores; c++) {
         core_state *cs = &m->cores[c];
         uint32_t cnt = 0;
@@ -510,18 +516,18 @@ static tp_status setup_run(machine *m)
         cs->dma = calloc(tpu_n_engines(m), sizeof *cs->dma);
         cs->mxu = calloc(t->mxus_per_core, sizeof *cs->mxu);
         if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->dma || !cs->mxu)
-            return TP_ERR_NOMEM;
+            return nomem(m, "the instruction streams and units", c);
         for (uint32_t i = 0; i < n; i++)
             if (m->prog.ins[i].core == c)
                 cs->prog[cs->n_prog++] = i;
         for (uint32_t q = 0; q < Q_MXU0 + t->mxus_per_core; q++)
             if (!(cs->q[q].idx = malloc(sizeof(uint32_t) * QUEUE_DEPTH)))
-                return TP_ERR_NOMEM;
+                return nomem(m, "the unit queues", c);
         for (uint32_t u = 0; u < t->mxus_per_core; u++) {
             mxu_unit *mu = &cs->mxu[u];
             mxu_state_init(&mu->st);
             if (!(mu->fifo = calloc(depth, sizeof *mu->fifo)))
-                return TP_ERR_NOMEM;
+                return nomem(m, "the weight FIFOs", c);
             if (m->engine == MACHINE_PE && !m->timing_only) {
                 tp_status rc = mxu_pe_new(&m->mp, &mu->pe, m->err);
                 if (rc)
@@ -535,7 +541,9 @@ static tp_status setup_run(machine *m)
             cs->acc_data = num_big_alloc((size_t)t->acc.entries * t->mxus_per_core * t->array.cols *
                                           dtype_acc_bytes(m->prog.dtype));
             if (!cs->ub_data || !cs->acc_data)
-                return TP_ERR_NOMEM;
+                return tp_err_set(m->err, TP_ERR_NOMEM,
+                                  "out of memory setting up the machine: the unified buffer (%llu bytes) and "
+                                  "accumulators of core %u", (unsigned long long)t->ub.size_bytes, c);
         }
         for (uint32_t e = 0; e < tpu_n_engines(m); e++)
             acct_init(&cs->dma[e], STATS_DMA_IDLE);
@@ -576,13 +584,9 @@ tp_status machine_run(machine *m, tp_err *err)
     m->rc = TP_OK;
     if (err)
         err->msg[0] = '\0';
-    tp_status rc = setup_run(m);
-    if (rc) {
-        if (rc == TP_ERR_NOMEM && err && !err->msg[0])   /* not said more precisely already */
-            tp_err_set(err, rc, "out of memory setting up the machine (unified buffer %llu bytes per core)",
-                       (unsigned long long)m->t->ub.size_bytes);
+    tp_status rc = setup_run(m);   /* every failure sets its own message */
+    if (rc)
         return rc;
-    }
     for (uint32_t c = 0; c < m->t->cores && m->rc == TP_OK; c++)
         m->rc = evq_push(&m->events, 0, 0, c, err);
     evq_event ev;
