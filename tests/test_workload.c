@@ -85,7 +85,7 @@ static void yaml_errors_are_positioned(void **state)
     yaml_error("layers:\n  - {name: a, M: 0, N: 1, K: 7}\n",
                "w.yaml:2:18: M: expected a whole number in [1, 16777216], got '0'");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5, K: 7, repeats: 2}\n",
-               "w.yaml:2:33: unknown layer key 'repeats' (expected name, M, N, K, repeat, dtype, epilogue)");
+               "w.yaml:2:33: unknown layer key 'repeats' (expected name, M, N, K, repeat, dtype, epilogue, input)");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5}\n", "w.yaml:2:5: layer 'a' has no K");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5, K: 7, dtype: fp8}\n",
                "w.yaml:2:40: dtype: expected int8 or bf16, got 'fp8'");
@@ -115,6 +115,75 @@ static void yaml_duplicates_and_positions(void **state)
     /* 0xff is byte 26 of the flow mapping that starts at column 5 of line 3: column 30 */
     yaml_error("layers:\n  - {name: a, M: 4, N: 4, K: 4}\n  - {name: b, M: 4, N: 4, K: \xff}\n",
                "w.yaml:3:30: invalid leading UTF-8 octet");
+}
+
+/* input: NAME resolves to the index of the earlier layer of that name; a layer without it reads
+ * from off-chip memory (-1), whatever its shape: q, k and v below have one shape and are
+ * independent, only `out` names its producer (v, two layers back). */
+static void yaml_input_resolves(void **state)
+{
+    (void)state;
+    workload w = parse_yaml_ok(
+        "layers:\n"
+        "  - {name: q, M: 128, N: 768, K: 768}\n"
+        "  - {name: k, M: 128, N: 768, K: 768}\n"
+        "  - {name: v, M: 128, N: 768, K: 768}\n"
+        "  - {name: out, M: 128, N: 64, K: 768, input: v}\n"
+        "  - name: up\n"
+        "    M: 128\n"
+        "    N: 32\n"
+        "    K: 64\n"
+        "    input: out\n");
+    assert_int_equal(w.n_layers, 5);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(w.layers[i].input, -1);
+        assert_string_equal(w.layers[i].input_name, "");
+        assert_int_equal(w.layers[i].input_line, 0);
+    }
+    assert_int_equal(w.layers[3].input, 2);
+    assert_string_equal(w.layers[3].input_name, "v");
+    /* "  - {name: out, M: 128, N: 64, K: 768, input: " is 46 characters: the value is column 47 */
+    assert_int_equal(w.layers[3].input_line, 5);
+    assert_int_equal(w.layers[3].input_col, 47);
+    assert_int_equal(w.layers[4].input, 3);
+    assert_int_equal(w.layers[4].input_line, 10);
+    assert_int_equal(w.layers[4].input_col, 12);
+    workload_free(&w);
+}
+
+/* Every refusal of input: is one line at the value's position (the key for a duplicate). */
+static void yaml_input_refusals(void **state)
+{
+    (void)state;
+    /* unknown, with the closest earlier name; column 42 is the value after "input: " */
+    yaml_error("layers:\n  - {name: fc1, M: 2, N: 3, K: 4}\n  - {name: fc2, M: 2, N: 3, K: 3, input: fc9}\n",
+               "w.yaml:3:42: input: no earlier layer is named 'fc9' (did you mean 'fc1'?)");
+    yaml_error("layers:\n  - {name: fc1, M: 2, N: 3, K: 4}\n  - {name: fc2, M: 2, N: 3, K: 3, input: attn}\n",
+               "w.yaml:3:42: input: no earlier layer is named 'attn'");
+    /* the first layer has nothing before it to suggest */
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 4, input: b}\n",
+               "w.yaml:2:40: input: no earlier layer is named 'b'");
+    /* itself, and a later layer */
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 3, input: a}\n",
+               "w.yaml:2:40: input: layer 'a' cannot read its own output");
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 3, input: b}\n  - {name: b, M: 2, N: 3, K: 4}\n",
+               "w.yaml:2:40: input: layer 'b' (line 3) comes after 'a'; a layer reads only an earlier layer's output");
+    /* shapes: a gives 2x3, b reads 2x4 (K differs), c reads 5x3 (M differs) */
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 4}\n  - {name: b, M: 2, N: 3, K: 4, input: a}\n",
+               "w.yaml:3:40: input: 'a' gives 2x3 (M x N) but 'b' reads 2x4 (M x K)");
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 4}\n  - {name: c, M: 5, N: 3, K: 3, input: a}\n",
+               "w.yaml:3:40: input: 'a' gives 2x3 (M x N) but 'c' reads 5x3 (M x K)");
+    /* two earlier layers of that name */
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 4}\n  - {name: a, M: 2, N: 3, K: 4}\n"
+               "  - {name: b, M: 2, N: 3, K: 3, input: a}\n",
+               "w.yaml:4:40: input: 2 earlier layers are named 'a' (lines 2 and 3); give them distinct names");
+    /* not a name: empty, a list; given twice */
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 3, input: ''}\n",
+               "w.yaml:2:40: input: expected the name of an earlier layer");
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 3, input: [x]}\n",
+               "w.yaml:2:40: input: expected the name of an earlier layer");
+    yaml_error("layers:\n  - {name: a, M: 2, N: 3, K: 3}\n  - {name: b, M: 2, N: 3, K: 3, input: a, input: a}\n",
+               "w.yaml:3:43: duplicate key 'input' (first given at line 3, column 33)");
 }
 
 /* M*N*K of the largest accepted layer is 2^72: the MAC counts saturate instead of wrapping. */
@@ -150,6 +219,13 @@ static void csv_gemm_form(void **state)
     assert_string_equal(w.layers[1].name, "fc2");
     assert_int_equal(w.layers[1].line, 4);
     assert_int_equal(w.layers[1].k, 3);
+    workload_free(&w);
+    /* every layer is independent, even where one's M x N is the next one's M x K */
+    t = "Layer, M, N, K,\nfc1, 12, 4, 4,\nfc2, 12, 4, 4,\n";
+    assert_int_equal(workload_parse_csv("g.csv", t, strlen(t), &w, &err), TP_OK);
+    assert_int_equal(w.n_layers, 2);
+    assert_int_equal(w.layers[0].input, -1);
+    assert_int_equal(w.layers[1].input, -1);
     workload_free(&w);
 }
 
@@ -303,6 +379,8 @@ TH_GROUP(workload)
         cmocka_unit_test(load_missing_file),
         cmocka_unit_test(yaml_duplicates_and_positions),
         cmocka_unit_test(macs_saturate),
+        cmocka_unit_test(yaml_input_resolves),
+        cmocka_unit_test(yaml_input_refusals),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

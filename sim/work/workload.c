@@ -7,7 +7,10 @@
  *     printed 1-based. Unknown keys are errors (a misspelt "repeats" must not be ignored).
  *  3. The CSV reader is a plain line/field splitter (SCALE-Sim files have no quoting); columns
  *     are 1-based byte offsets of the field's first non-blank character.
- *  4. im2col follows SCALE-Sim's own arithmetic (topology_utils.topo_calc_hyperparams):
+ *  4. input: NAME is resolved once the whole list is read (so a later layer's name can be told
+ *     apart from an unknown one): it must name exactly one earlier layer whose M x N is this
+ *     layer's M x K. The error points at the value. CSV layers are all independent.
+ *  5. im2col follows SCALE-Sim's own arithmetic (topology_utils.topo_calc_hyperparams):
  *     out = ceil((in - f + s) / s) = ceil((in - f) / s) + 1. For ResNet-50's Conv1
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
@@ -187,8 +190,9 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
     memset(l, 0, sizeof *l);
     l->repeat = 1;
     l->line = mline(n);
+    l->input = -1;
     bool have[3] = {false, false, false};
-    static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue"};
+    static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue", "input"};
     const yaml_node_t *first[sizeof slots / sizeof slots[0]] = {NULL};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -228,8 +232,18 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
                 return y_fail(c, v, "epilogue: expected none, relu or requant, got '%s'",
                               s ? s : "(not a scalar)");
             l->epilogue = e;
+        } else if (!strcmp(key, "input")) {
+            /* resolved by y_inputs once every layer is read */
+            const char *s = scalar(v);
+            if (!s || !s[0])
+                return y_fail(c, v, "input: expected the name of an earlier layer");
+            if (strlen(s) >= sizeof l->input_name)
+                return y_fail(c, v, "input: a layer name has at most %zu characters", sizeof l->input_name - 1);
+            copy_str(l->input_name, sizeof l->input_name, s, strlen(s));
+            l->input_line = mline(v);
+            l->input_col = mcol(v);
         } else {
-            return y_fail(c, k, "unknown layer key '%s' (expected name, M, N, K, repeat, dtype, epilogue)", key);
+            return y_fail(c, k, "unknown layer key '%s' (expected name, M, N, K, repeat, dtype, epilogue, input)", key);
         }
         if (st != TP_OK)
             return st;
@@ -239,6 +253,61 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
         if (!have[i])
             return tp_err_at(c->err, TP_ERR_PARSE, c->file, mline(n), mcol(n),
                              "layer '%s' has no %s", l->name[0] ? l->name : "(unnamed)", dims[i]);
+    return TP_OK;
+}
+
+/* Resolves every layer's input: NAME to the index of the one earlier layer of that name, and
+ * checks the shapes meet (the producer's M x N is the reader's M x K). */
+static tp_status y_inputs(ycx *c, workload *w)
+{
+    for (size_t i = 0; i < w->n_layers; i++) {
+        workload_layer *l = &w->layers[i];
+        if (!l->input_name[0])
+            continue;
+        const char *nm = l->input_name;
+        size_t hits = 0, first = 0, second = 0;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(w->layers[j].name, nm)) {
+                if (hits == 0)
+                    first = j;
+                else if (hits == 1)
+                    second = j;
+                hits++;
+            }
+        if (hits > 1)
+            return tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                             "input: %zu earlier layers are named '%s' (lines %d and %d); give them distinct names",
+                             hits, nm, w->layers[first].line, w->layers[second].line);
+        if (hits == 0) {
+            if (!strcmp(l->name, nm))
+                return tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                                 "input: layer '%s' cannot read its own output", nm);
+            for (size_t j = i + 1; j < w->n_layers; j++)
+                if (!strcmp(w->layers[j].name, nm))
+                    return tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                                     "input: layer '%s' (line %d) comes after '%s'; a layer reads only an "
+                                     "earlier layer's output", nm, w->layers[j].line, l->name);
+            /* the earlier layers are the names that could have been meant */
+            const char **cands = malloc((i ? i : 1) * sizeof *cands);
+            if (!cands)
+                return tp_err_set(c->err, TP_ERR_NOMEM, "%s: out of memory", c->file);
+            for (size_t j = 0; j < i; j++)
+                cands[j] = w->layers[j].name;
+            const char *best = text_closest(nm, cands, i, 2, false);
+            tp_status st = best ? tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                                            "input: no earlier layer is named '%s' (did you mean '%s'?)", nm, best)
+                                : tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                                            "input: no earlier layer is named '%s'", nm);
+            free(cands);
+            return st;
+        }
+        const workload_layer *p = &w->layers[first];
+        if (p->m != l->m || p->n != l->k)
+            return tp_err_at(c->err, TP_ERR_PARSE, c->file, l->input_line, l->input_col,
+                             "input: '%s' gives %ux%u (M x N) but '%s' reads %ux%u (M x K)", p->name, p->m,
+                             p->n, l->name, l->m, l->k);
+        l->input = (int64_t)first;
+    }
     return TP_OK;
 }
 
@@ -293,7 +362,7 @@ static tp_status y_root(ycx *c, const yaml_node_t *root, workload *w)
     }
     if (w->n_layers == 0)
         return y_fail(c, layers, "%s: the list is empty", "layers");
-    return TP_OK;
+    return y_inputs(c, w);
 }
 
 /* libyaml's error, positioned: reader errors (bad UTF-8, control characters) carry only a byte
@@ -462,6 +531,7 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wor
         memset(&ly, 0, sizeof ly);
         ly.line = line;
         ly.repeat = 1;
+        ly.input = -1;   /* a topology file does not say how its layers connect */
         copy_str(ly.name, sizeof ly.name, r.s[0], r.n[0]);
         int need = form == FORM_GEMM ? 4 : 8;
         if (r.count < need) {

@@ -8,8 +8,12 @@
  *       layers:
  *         - {name: qkv, M: 128, N: 2304, K: 768, repeat: 12}
  *         - {name: fc1, M: 128, N: 3072, K: 768, repeat: 12, epilogue: relu, dtype: bf16}
+ *         - {name: fc2, M: 128, N: 768, K: 3072, repeat: 12, input: fc1}
  *     M, N, K are whole numbers >= 1 (lower-case m, n, k are accepted too); repeat >= 1
  *     (default 1) runs the layer that many times back to back; epilogue is none|relu|requant.
+ *     input: NAME says the layer's A is the output of the earlier layer NAME (whose M x N must
+ *     be this layer's M x K); without it the layer's input comes from off-chip memory. Layers
+ *     are connected only this way, never by shape.
  *
  *   SCALE-Sim topology CSV, header row first, every row ending with a comma, extra trailing
  *   columns ignored, blank rows (only commas/space) skipped. The header decides the form:
@@ -22,6 +26,7 @@
  *     A ninth column whose header names a stride ("Stride width") is the column stride; otherwise
  *     the one stride applies to both. A conv layer whose name contains "DP" is depthwise, as in
  *     SCALE-Sim: `channels` layers of one channel each (here: K = f_h*f_w, repeat = channels).
+ *     Every CSV layer is independent (input -1): a topology file does not say how layers connect.
  *
  * Errors are one line with the file, line and column: "w.csv:4:9: M: expected a whole number
  * >= 1, got 'x'". Sizes are checked (each of M, N, K at most GEMM_MAX_DIM).
@@ -46,6 +51,10 @@ typedef struct {
     tp_dtype dtype;
     gemm_epilogue epilogue;
     int line;                  /* 1-based source line, for messages */
+    /* input: NAME (YAML only): the earlier layer whose output is this layer's A */
+    int64_t input;             /* its index in workload.layers, or -1: A comes from off-chip memory */
+    char input_name[64];       /* as written ("" without input:) */
+    int input_line, input_col; /* 1-based position of the input: value (0 without it) */
     /* conv layers (SCALE-Sim conv form): the shape before lowering; conv false otherwise */
     bool conv;
     uint32_t in_h, in_w, f_h, f_w, channels, filters, stride_h, stride_w, out_h, out_w;
