@@ -1,18 +1,27 @@
 /* tpusim model WORKLOAD: runs a list of GEMM layers (work/workload.h) on the machine and
  * prints per-layer and total results.
  *
- * Chaining (as on TPUv1): when a layer's output is the next layer's input (same M, next K =
- * this N, same dtype and repeat count) and the machine has one core, the layers run as one
- * program: the output is activated into a UB region in the input dtype (int8 requantized with
- * the layer's scale, bf16 rounded; ReLU when the layer's epilogue says so) and the next layer's
- * matmuls read it from there, so it never goes off-chip. Two such regions alternate at the top
- * of the UB, and the layers' tiles are chosen for the UB that remains; if the regions would take
- * more than half the UB, the output goes off-chip and back instead.
+ * The graph. A layer's A is the output of the layer its file names (`input: fc1`), or comes
+ * from off-chip memory when it names none; layers are never connected by shape.
+ * Chaining (as on TPUv1): the machine can keep an output in the UB only for the NEXT layer of
+ * the file, in the same program on one core. So a layer chains from the previous one when it
+ * names that layer as its input, it is that layer's only reader, both have the same dtype and
+ * repeat count, and the machine has one core: the output is activated into a UB region in the
+ * input dtype (int8 requantized with the layer's scale, bf16 rounded; ReLU when the layer's
+ * epilogue says so) and the next layer's matmuls read it from there, so it never goes off-chip.
+ * Two such regions alternate at the top of the UB, and the layers' tiles are chosen for the UB
+ * that remains; if the regions would take more than half the UB, the output goes off-chip and
+ * back instead. Every other connection goes through off-chip memory: the producer stores its C
+ * (its group's last output) and the reader loads it as its A, converted to the input dtype the
+ * same way (the conversion itself is not timed).
  * A layer's cycles are measured inside its group's run: from the end of the previous layer's
  * last instruction to the end of its own. `repeat` runs a layer (or a chained group) that many
  * times back to back: its cycles are multiplied.
- * With data (the default), each group's final output is checked bit for bit against the
- * reference chain (tiler/run.h's order, with the same conversions between layers). */
+ * With data (the default), every output that goes off-chip (each group's last) is checked bit
+ * for bit against the reference, which follows the same graph: a group's reference input is
+ * its producer's reference output (converted as above) or, without one, the same random input
+ * the machine reads; inside a group the reference chains the layers with the same conversions
+ * (tiler/run.h's order). The machine's input is its producer's machine output. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -37,6 +46,18 @@ static const char usage_text[] =
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col).\n";
 
+/* How a layer gets its input. */
+typedef enum {
+    LINK_NONE,               /* no input: named: off-chip memory */
+    LINK_UB,                 /* chained: its producer (the previous layer) left it in the UB */
+    /* through off-chip memory, because ... */
+    LINK_NOT_NEXT,           /* the producer is not the previous layer */
+    LINK_SHARED,             /* the producer feeds several layers */
+    LINK_CORES,              /* several cores: each layer runs on its own */
+    LINK_REPEAT,             /* the two repeat counts differ */
+    LINK_NO_ROOM             /* the regions or the layers' tiles do not fit the UB */
+} link_kind;
+
 typedef struct {
     gemm_problem pb;
     tiler_plan plan;
@@ -44,6 +65,13 @@ typedef struct {
     uint64_t cycles;         /* one run */
     uint32_t repeat;
     bool checked, match;
+    int64_t input;           /* the producing layer (workload_layer.input), -1: none */
+    uint32_t readers;        /* layers that name this one as their input */
+    size_t last_reader;      /* the last of them (valid when readers > 0) */
+    link_kind link;
+    /* an output stored off-chip that later layers read: converted to the input dtype as the
+     * readers load it (machine's and reference's); freed after the last reader's group */
+    void *out_mach, *out_ref;
 } layer_run;
 
 static uint64_t ub_bytes_of(const gemm_problem *pb)
@@ -51,9 +79,53 @@ static uint64_t ub_bytes_of(const gemm_problem *pb)
     return (uint64_t)pb->batch * pb->m * pb->n * dtype_in_bytes(pb->dtype);
 }
 
-static bool chains(const workload_layer *a, const layer_run *ra, const workload_layer *b, const layer_run *rb)
+/* Layer x can be chained from x - 1 (the UB region and tiles permitting): see the top note. */
+static bool chains(const tp_config *cfg, const layer_run *L, size_t x)
 {
-    return a->m == b->m && b->k == a->n && ra->pb.dtype == rb->pb.dtype && a->repeat == b->repeat;
+    return cfg->tpu.cores == 1 && x > 0 && L[x].input == (int64_t)x - 1 && L[x - 1].readers == 1 &&
+           L[x - 1].pb.dtype == L[x].pb.dtype && L[x - 1].repeat == L[x].repeat;
+}
+
+/* Why layer x, which names an input, does not read it from the UB (or LINK_UB if it does). */
+static link_kind link_of(const tp_config *cfg, const layer_run *L, size_t x)
+{
+    if (L[x].in_ub)
+        return LINK_UB;
+    if (L[x].input != (int64_t)x - 1)
+        return LINK_NOT_NEXT;
+    if (L[x - 1].readers > 1)
+        return LINK_SHARED;
+    if (cfg->tpu.cores > 1)
+        return LINK_CORES;
+    if (L[x - 1].repeat != L[x].repeat)
+        return LINK_REPEAT;
+    return LINK_NO_ROOM;
+}
+
+/* An off-chip output C (the layer's out_dtype, its epilogue applied) as its readers load it:
+ * in the input dtype, converted as a chained output is (int8 requantized with the layer's
+ * scale, bf16 rounded; a requant epilogue's output already is). NULL when out of memory. */
+static void *as_input(const layer_run *r, const void *c)
+{
+    const gemm_problem *pb = &r->pb;
+    size_t nc = (size_t)pb->batch * pb->m * pb->n, ib = dtype_in_bytes(pb->dtype);
+    void *a = malloc(nc * ib);
+    if (!a)
+        return NULL;
+    if (r->plan.out_dtype == npy_dtype_of_input(pb->dtype)) {
+        memcpy(a, c, nc * ib);
+    } else if (pb->dtype == TP_INT8) {
+        const int32_t *x = c;
+        int8_t *o = a;
+        for (size_t j = 0; j < nc; j++)
+            o[j] = num_requant_i8(x[j], r->plan.requant_scale);
+    } else {
+        const float *x = c;
+        uint16_t *o = a;
+        for (size_t j = 0; j < nc; j++)
+            o[j] = dtype_f32_to_bf16(x[j]);
+    }
+    return a;
 }
 
 static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, gemm_epilogue epi, tp_err *err)
@@ -109,12 +181,15 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
     return c;
 }
 
-/* Runs layers [first, last] as one program. */
+/* Runs layers [first, last] as one program. The first layer's A is its producer's stored
+ * output (out_mach, and out_ref for the reference) when it names one, else random; the last
+ * layer's output is kept in out_mach / out_ref when later layers read it. */
 static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
                            tp_stats *gstats, tp_err *err)
 {
     size_t n = last - first + 1;
+    const layer_run *prod = L[first].input >= 0 ? &L[L[first].input] : NULL;
     isa_program p;
     char name[200];
     snprintf(name, sizeof name, "%s:%s", w->name, w->layers[first].name);
@@ -147,16 +222,20 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
         for (size_t i = 0; i < n && st == TP_OK; i++)
             st = gemm_check_sizes(&L[first + i].pb, err);
         if (st == TP_OK) {
-            a0 = malloc((size_t)p0->batch * p0->m * p0->k * ib);
+            if (!prod)
+                a0 = malloc((size_t)p0->batch * p0->m * p0->k * ib);
             cN = calloc((size_t)pN->batch * pN->m * pN->n, npy_dtype_size(L[last].plan.out_dtype));
-            if (!a0 || !cN)
+            if ((!prod && !a0) || !cN)
                 st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the layer data");
+            else if (prod && (!prod->out_mach || (check && !prod->out_ref)))
+                st = tp_err_set(err, TP_ERR_INTERNAL, "layer %zu: its input's output was not kept", first);
         }
         if (st == TP_OK) {
-            fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
+            if (!prod)
+                fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.A", first);
-            st = machine_bind(mc, nm, a0, p0->batch * p0->m, p0->k, idt, err);
+            st = machine_bind(mc, nm, prod ? prod->out_mach : a0, p0->batch * p0->m, p0->k, idt, err);
         }
         for (size_t i = 0; i < n && st == TP_OK; i++) {
             const gemm_problem *pb = &L[first + i].pb;
@@ -202,7 +281,7 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
             st = stats_copy(gstats, machine_stats(mc), err);
     }
     if (st == TP_OK && data && check) {
-        ref = reference_chain(&L[first], n, a0, bs, 0);
+        ref = reference_chain(&L[first], n, prod ? prod->out_ref : a0, bs, 0);
         const gemm_problem *pN = &L[last].pb;
         size_t bytes = (size_t)pN->batch * pN->m * pN->n * npy_dtype_size(L[last].plan.out_dtype);
         bool ok = ref && !memcmp(ref, cN, bytes);
@@ -212,6 +291,14 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
         }
         if (!ref)
             st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the reference");
+    }
+    /* later layers read this output from off-chip memory */
+    if (st == TP_OK && data && L[last].readers > 0) {
+        L[last].out_mach = as_input(&L[last], cN);
+        if (ref)
+            L[last].out_ref = as_input(&L[last], ref);
+        if (!L[last].out_mach || (ref && !L[last].out_ref))
+            st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for layer %zu's output", last);
     }
     for (size_t i = 0; i < n; i++)
         if (bs)
@@ -224,6 +311,39 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
     machine_free(mc);
     isa_free(&p);
     return st;
+}
+
+/* The report's line saying how the layers connect: the chains kept in the UB, the inputs
+ * that go through off-chip memory (and why), e.g.
+ *   "  chains: fc1 -> fc2 -> fc3 in the unified buffer; every other input from off-chip memory" */
+static void print_links(FILE *out, const workload *w, const layer_run *L, const size_t *gfirst, size_t ng)
+{
+    size_t n_chained = 0, n_off = 0;
+    fputs("  chains:", out);
+    for (size_t g = 0; g < ng; g++) {
+        if (gfirst[g + 1] - gfirst[g] < 2)
+            continue;
+        fprintf(out, "%s", n_chained++ ? "," : "");
+        for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
+            fprintf(out, "%s%s", x > gfirst[g] ? " -> " : " ", w->layers[x].name);
+    }
+    fputs(n_chained ? " in the unified buffer" : " none in the unified buffer", out);
+    for (size_t x = 0; x < w->n_layers; x++) {
+        if (L[x].link == LINK_NONE || L[x].link == LINK_UB)
+            continue;
+        const char *pn = w->layers[L[x].input].name;
+        fprintf(out, "%s %s -> %s (", n_off++ ? "," : "; through off-chip memory:", pn, w->layers[x].name);
+        switch (L[x].link) {
+        case LINK_NOT_NEXT: fputs("not the previous layer", out); break;
+        case LINK_SHARED: fprintf(out, "%s feeds %u layers", pn, L[L[x].input].readers); break;
+        case LINK_CORES: fputs("several cores: each layer runs on its own", out); break;
+        case LINK_REPEAT: fprintf(out, "repeat %u, then %u", L[L[x].input].repeat, L[x].repeat); break;
+        default: fputs("no room in the unified buffer", out); break;
+        }
+        fputc(')', out);
+    }
+    fputs(n_chained || n_off ? "; every other input from off-chip memory\n"
+                             : " (no layer names an input: each reads its own from off-chip memory)\n", out);
 }
 
 int cmd_model(int argc, char **argv)
@@ -288,6 +408,17 @@ int cmd_model(int argc, char **argv)
                            dtype_name(dt));
         L[i].pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
         L[i].repeat = l->repeat;
+        L[i].input = l->input;
+        if (st == TP_OK && l->input >= 0) {
+            layer_run *pr = &L[l->input];
+            /* a layer reads its input in its own dtype; the producer computes in its own */
+            if (pr->pb.dtype != dt)
+                st = tp_err_at(&err, TP_ERR_PARSE, path, l->input_line, l->input_col,
+                               "input: '%s' computes in %s but '%s' in %s; a layer reads an input of its own dtype",
+                               w.layers[l->input].name, dtype_name(pr->pb.dtype), l->name, dtype_name(dt));
+            pr->readers++;
+            pr->last_reader = i;
+        }
     }
     /* groups and plans */
     tp_stats *gstats = NULL;
@@ -299,7 +430,7 @@ int cmd_model(int argc, char **argv)
         size_t j = i;
         uint64_t region = 0;
         if (cfg.tpu.cores == 1)
-            while (j + 1 < w.n_layers && chains(&w.layers[j], &L[j], &w.layers[j + 1], &L[j + 1])) {
+            while (j + 1 < w.n_layers && chains(&cfg, L, j + 1)) {
                 uint64_t r = ub_bytes_of(&L[j].pb);
                 uint64_t reg = r > region ? r : region;
                 if (2 * reg > cfg.tpu.ub.size_bytes / 2)
@@ -337,6 +468,8 @@ int cmd_model(int argc, char **argv)
     }
     if (gfirst)
         gfirst[ng] = w.n_layers;
+    for (size_t x = 0; x < w.n_layers; x++)
+        L[x].link = L[x].input < 0 ? LINK_NONE : link_of(&cfg, L, x);
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
@@ -344,6 +477,14 @@ int cmd_model(int argc, char **argv)
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
                        seed + g, &gstats[g], &err);
+        /* stored outputs whose last reader has now run */
+        for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
+            if (L[x].input >= 0 && L[L[x].input].last_reader == x) {
+                layer_run *pr = &L[L[x].input];
+                free(pr->out_mach);
+                free(pr->out_ref);
+                pr->out_mach = pr->out_ref = NULL;
+            }
     }
     if (st != TP_OK) {
         rc = cli_fail(&err);
@@ -417,8 +558,10 @@ int cmd_model(int argc, char **argv)
         fprintf(out, "  %-14s %56s %14" PRIu64 " %8.2f %10.4g\n", "total", "", tot_cyc, 100 * tot_util,
                 tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / ops_scale : 0.0);
         fprintf(out, "  time %s at %.4g MHz; %" PRIu64 " MACs; ub: in = input read from the unified buffer, "
-                "out = output kept there for the next layer; bound: what bounds the layer's run (its chained group's)\n",
+                "out = output kept there for the next layer, - = both off-chip; bound: what bounds the layer's run "
+                "(its chained group's)\n",
                 t, hz / 1e6, tot_macs);
+        print_links(out, &w, L, gfirst, ng);
         /* where the cycles went, and the memory traffic, over the whole workload */
         uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
         uint32_t n_compute = 0, n_all = 0;
@@ -510,6 +653,11 @@ int cmd_model(int argc, char **argv)
             json_kv_str(&j, "order", r->plan.order);
             json_kv_bool(&j, "double_buffer", r->plan.double_buffer);
             json_kv_str(&j, "epilogue", gemm_epilogue_name(r->plan.epilogue));
+            json_key(&j, "input");
+            if (r->input >= 0)
+                json_str(&j, w.layers[r->input].name);
+            else
+                json_null(&j);
             json_kv_bool(&j, "input_from_ub", r->in_ub);
             json_kv_bool(&j, "output_to_ub", r->out_ub);
             json_kv_str(&j, "check", report_check_name(no_data ? REPORT_CHECK_TIMING_ONLY : !r->checked ? REPORT_CHECK_NOT_CHECKED
@@ -562,6 +710,10 @@ done:
     free(gstats);
     free(gfirst);
     free(greg);
+    for (size_t x = 0; L && x < w.n_layers; x++) {
+        free(L[x].out_mach);
+        free(L[x].out_ref);
+    }
     free(L);
     workload_free(&w);
     return rc;
