@@ -41,7 +41,7 @@ else
         -c configs/tpu-v4-core.yaml --no-data --json -
     js_valid "model SCALE-Sim CSV, with data, edge-8x8 os" "$TPUSIM" model kernels/workloads/scalesim-vit-fc2.csv \
         -c configs/edge-8x8.yaml --dataflow os --set tpu.array.rows=16 --no-data --json -
-    printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24}\n' >"$T/js.yaml"
+    printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24, repeat: 2, input: a}\n' >"$T/js.yaml"
     js_valid "model with data, chained layers" "$TPUSIM" model "$T/js.yaml" --json -
     # --json FILE writes the same document
     if "$TPUSIM" gemm 64 64 64 --json "$T/jsf.json" >/dev/null 2>"$T/err" && "$JSON_VALIDATE" "$js_schema" "$T/jsf.json" 2>"$T/err"

@@ -50,7 +50,7 @@ model_json_check() {
           else if (!nr || rc != tc) print "the whole-workload record has " rc " cycles, total " tc
           else print "ok" }' "$1"
 }
-printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24}\n  - {name: c, M: 9, N: 33, K: 16, repeat: 3, epilogue: requant}\n' >"$T/mix.yaml"
+printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24, input: a}\n  - {name: c, M: 9, N: 33, K: 16, repeat: 3, epilogue: requant}\n  - {name: e, M: 9, N: 7, K: 33, repeat: 3, input: c}\n' >"$T/mix.yaml"
 for run in "kernels/workloads/tpuv1-mlp1.yaml -c configs/tpu-v1.yaml --no-data" \
            "kernels/workloads/bert-base-seq128.yaml -c configs/tpu-v4.yaml --no-data" \
            "$T/mix.yaml -c configs/edge-8x8.yaml --dataflow os" \
