@@ -349,6 +349,17 @@ static void shipped_yaml_workloads_parse(void **state)
     assert_int_equal(layers, 5);
     assert_true(weights == 20000000ull);
     assert_int_equal(w.dtype, TP_INT8);
+    /* an MLP: each layer reads the previous one's output */
+    for (size_t i = 0; i < w.n_layers; i++)
+        assert_int_equal(w.layers[i].input, (int64_t)i - 1);
+    workload_free(&w);
+    /* BERT: only ffn_down names an input (ffn_up, the layer before it); q/k/v and attention are
+     * not each other's inputs */
+    w = load_ok("kernels/workloads/bert-base-seq128.yaml");
+    assert_int_equal(w.n_layers, 6);
+    for (size_t i = 0; i < w.n_layers; i++)
+        assert_int_equal(w.layers[i].input, !strcmp(w.layers[i].name, "ffn_down") ? 4 : -1);
+    assert_string_equal(w.layers[4].name, "ffn_up");
     workload_free(&w);
     /* Llama-7B decode: M = 1 everywhere */
     w = load_ok("kernels/workloads/llama7b-decode.yaml");

@@ -44,7 +44,9 @@ static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
-    "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col).\n";
+    "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
+    "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
+    "CSV layers are independent (docs/workloads.md).\n";
 
 /* How a layer gets its input. */
 typedef enum {
