@@ -143,6 +143,8 @@ const cfg_key cfg_keys[] = {
      "shared memory per SM usable by thread blocks", NULL},
     {"gpu.smem_banks", KT_U32, "banks", KR_DEFAULT, "32", 1, 256, OFF(gpu.smem_banks),
      "4-byte shared-memory banks per SM: one wavefront serves one word of each bank (bank conflicts serialize)", NULL},
+    {"gpu.async_copy", KT_BOOL, "", KR_DEFAULT, "true", 0, 1, OFF(gpu.async_copy),
+     "asynchronous global-to-shared copies (cp.async, compute capability 8.0 on); false: tiles are staged through registers and stored to shared memory before the barrier", NULL},
     {"gpu.smem_latency", KT_TIME32, "cycles", KR_DEFAULT, "28", 1, 100000, OFF(gpu.smem_latency_cycles),
      "shared-memory load latency (ldmatrix issue to registers written) without conflicts: cycles or a time", NULL},
     {"gpu.tensor_units_per_sm", KT_U32, "units", KR_DEFAULT, "4", 0, 64, OFF(gpu.tensor_units_per_sm),

@@ -69,6 +69,33 @@ typedef struct {
 static uint64_t umin(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t umax(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
+/* The GPU's physical-to-DRAM address mapping: NVIDIA GPUs hash the partition (channel) an
+ * address maps to, so that strided tiles do not all land on one channel (Accel-Sim models it
+ * as memory_partition_indexing; a plain modulo mapping puts every row of a tile whose stride
+ * is a multiple of channels x interleave on one channel). Granule G = addr / interleave of
+ * block b = G / channels moves from channel c = G mod channels to (c + b + b / channels) mod
+ * channels: a permutation of each block, so bytes and bursts are unchanged. */
+static uint64_t hash_addr(const dram *d, uint64_t addr)
+{
+    uint64_t ig = d->cfg.interleave_bytes, ch = d->cfg.channels, gr = addr / ig, b = gr / ch;
+    return (b * ch + (gr % ch + b + b / ch) % ch) * ig + addr % ig;
+}
+
+/* One access of [addr, addr+len) through the hashed mapping: one DRAM access per interleave
+ * granule it touches; returns the completion cycle of the last. */
+static uint64_t dram_hashed(run *r, bool write, uint64_t t, uint64_t addr, uint64_t len)
+{
+    uint64_t ig = r->d.cfg.interleave_bytes, end = t;
+    if (r->d.cfg.ideal || !ig)
+        return dram_access_2d(&r->d, write, t, addr, 1, len, 0, NULL);
+    while (len) {
+        uint64_t piece = ig - addr % ig < len ? ig - addr % ig : len;
+        end = umax(end, dram_access_2d(&r->d, write, t, hash_addr(&r->d, addr), 1, piece, 0, NULL));
+        addr += piece, len -= piece;
+    }
+    return end;
+}
+
 /* Loads `rows` rows of `len` bytes at addr + i*stride through L2; returns the arrival cycle,
  * sets *dram_bound when the misses decide it. */
 static uint64_t load_rows(run *r, uint64_t t, uint64_t addr, uint64_t rows, uint64_t len, uint64_t stride,
@@ -85,9 +112,7 @@ static uint64_t load_rows(run *r, uint64_t t, uint64_t addr, uint64_t rows, uint
                 n++;
             }
             if ((hit || line == last) && n) {   /* a run of misses: one DRAM access */
-                dram_access x;
-                dram_access_2d(&r->d, false, t, run0 * lb, 1, n * lb, 0, &x);
-                *dram_end = umax(*dram_end, x.end);
+                *dram_end = umax(*dram_end, dram_hashed(r, false, t, run0 * lb, n * lb));
                 n = 0;
             }
         }
@@ -213,7 +238,7 @@ static void skip_waves(run *r, uint64_t t, uint64_t w)
     for (uint32_t i = 0; i < r->g->sms; i++) {   /* the SMs work all through the skipped waves */
         r->pipe_free[i] += D;
         acct_flush(&r->sma[i], t);
-        r->sma[i].cyc[r->sma[i].reason] += D;
+        r->sma[i].cyc[STATS_SM_BUSY] += D;   /* working (fill_sm splits it) */
         r->sma[i].cursor += D;
     }
     for (uint32_t i = 0; i < r->q.n; i++)
@@ -273,11 +298,11 @@ static tp_status step(run *r, uint32_t u, uint64_t t, tp_err *err)
 {
     slot *sl = &r->slots[u];
     uint32_t sm = u / r->ki.occupancy, s = sl->s;
-    uint64_t p, len, b;
+    uint64_t p, len, b, drain;
     if (s + r->k.stages - 1 < sl->ksteps)
         issue_stage(r, sl, s + r->k.stages - 1, t);
-    p = umax(t, r->pipe_free[sm]);
-    r->pipe_free[sm] = p + r->st.pipe_cycles;
+    p = t;
+    (void)sm;
     if (sl->ksteps == 1) {   /* a one-step CTA: simulated whole (sm.h note 7), then the epilogue */
         len = r->st.single_cycles;
         charge_step(r, sl, p, len, r->st.single_cause, len);
@@ -285,8 +310,13 @@ static tp_status step(run *r, uint32_t u, uint64_t t, tp_err *err)
         sl->ph = PH_EPILOGUE;
         return push(r, p + len, u, err);
     }
-    len = s == 0 ? r->st.first_cycles : r->st.period_cycles;
-    charge_step(r, sl, p, len, r->st.cause, r->st.period_cycles);
+    {   /* the K-step's figures with the CTAs now resident on this SM (sm.h note 6b) */
+        uint32_t n = r->active[sm] < 1 ? 1 : r->active[sm] > r->st.max_resident ? r->st.max_resident : r->active[sm];
+        const gpu_sm_res *x = &r->st.res[n - 1];
+        len = s == 0 ? x->first_cycles : x->period_cycles;
+        charge_step(r, sl, p, len, x->cause, x->period_cycles);
+        drain = x->drain_cycles;
+    }
     r->steps_run++;
     b = p + len;
     if (s + 1 < sl->ksteps) {
@@ -297,9 +327,9 @@ static tp_status step(run *r, uint32_t u, uint64_t t, tp_err *err)
         sl->s = s + 1;
         return push(r, x, u, err);
     }
-    acct_span(&sl->a, b, b + r->st.drain_cycles, STATS_SM_MMA_LATENCY);
+    acct_span(&sl->a, b, b + drain, STATS_SM_MMA_LATENCY);
     sl->ph = PH_EPILOGUE;
-    return push(r, b + r->st.drain_cycles, u, err);
+    return push(r, b + drain, u, err);
 }
 
 static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
@@ -313,14 +343,18 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
     uint64_t row0 = (uint64_t)batch * pb->m + (uint64_t)sl->tm * r->k.bm;
     /* accumulators staged through shared memory: written and read back at the port's rate */
     uint64_t epi = 2 * (((uint64_t)r->k.bm * r->k.bn * 4 + 4 * r->g->smem_banks - 1) / (4 * r->g->smem_banks));
-    dram_access x;
-    dram_access_2d(&r->d, true, t, base + (row0 * pb->n + (uint64_t)sl->tn * r->k.bn) * oe, mv, nv * oe,
-                   (uint64_t)pb->n * oe, &x);
+    uint64_t wend = t;
+    if (nv == pb->n)   /* whole rows: one contiguous run */
+        wend = dram_hashed(r, true, t, base + row0 * pb->n * oe, mv * nv * oe);
+    else
+        for (uint64_t i = 0; i < mv; i++)
+            wend = umax(wend, dram_hashed(r, true, t, base + ((row0 + i) * pb->n + (uint64_t)sl->tn * r->k.bn) * oe,
+                                          nv * oe));
     r->l2.write_bytes += mv * nv * oe;
     r->c_write_bytes += mv * nv * oe;
     l2_transfer(&r->l2, (double)t, mv * nv * oe);
-    if (x.end > r->end)
-        r->end = x.end;
+    if (wend > r->end)
+        r->end = wend;
     acct_span(&sl->a, t, t + epi, STATS_SM_SMEM_BANDWIDTH);
     if (--r->active[u / r->ki.occupancy] == 0)
         acct_note(&r->sma[u / r->ki.occupancy], t + epi, STATS_SM_WAVE_TAIL);
@@ -550,12 +584,11 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
     /* split-K: the partial sums are read back and C written, at DRAM speed, after the grid */
     if (r.split > 1) {
         uint64_t mn = (uint64_t)pb->m * pb->n * (pb->batch ? pb->batch : 1);
-        dram_access x;
-        dram_access_2d(&r.d, false, r.end, r.w_base, 1, mn * 4 * r.split, 0, &x);
-        dram_access_2d(&r.d, true, r.end, r.c_base, 1, mn * r.out_e, 0, &x);
+        uint64_t e1 = dram_hashed(&r, false, r.end, r.w_base, mn * 4 * r.split);
+        uint64_t e2 = dram_hashed(&r, true, r.end, r.c_base, mn * r.out_e);
         for (uint32_t i = 0; i < g->sms; i++)
             acct_note(&r.sma[i], r.end, STATS_SM_DRAM);
-        r.end = umax(r.end, x.end);
+        r.end = umax(r.end, umax(e1, e2));
     }
     total = r.end;
     {   /* after the grid's last CTA, the SMs wait for the last stores (or split-K) to DRAM */

@@ -85,6 +85,8 @@ tp_status gpu_kernel_check(const tp_gpu_cfg *g, const gpu_kernel *k, gpu_kernel_
     /* note 3: accumulators + double-buffered A/B fragments + base, in 32-bit registers */
     regs = (uint64_t)k->wm * k->wn / g->warp_size +
            (2ull * (k->wm + k->wn) * k->ik * e + 4ull * g->warp_size - 1) / (4ull * g->warp_size) + GPU_KERNEL_BASE_REGS;
+    if (!g->async_copy)   /* a stage staged in registers: its bytes spread over the threads */
+        regs += ((uint64_t)k->bm * k->bk + (uint64_t)k->bk * k->bn) * e / (4ull * x.threads);
     regs = (regs + GPU_REG_GRANULE - 1) / GPU_REG_GRANULE * GPU_REG_GRANULE;
     x.smem_bytes = (uint64_t)k->stages * ((uint64_t)k->bm * k->bk + (uint64_t)k->bk * k->bn) * e;
     if (regs > GPU_MAX_REGS)
@@ -209,8 +211,10 @@ double gpu_kernel_estimate(const tp_gpu_cfg *g, const gemm_problem *pb, const gp
     waves = ceil((double)ctas / (double)slots);
     conc = (double)(ctas < slots ? ctas : slots);
     per_sm = ceil(conc / g->sms);     /* CTAs sharing one SM's tensor pipes */
-    t_sm = per_sm * (double)st.pipe_cycles > (double)st.period_cycles ? per_sm * (double)st.pipe_cycles
-                                                                        : (double)st.period_cycles;
+    {   /* one K-step of every resident CTA: the period with per_sm CTAs resident */
+        uint32_t n = per_sm < 1 ? 1 : per_sm > st.max_resident ? st.max_resident : (uint32_t)per_sm;
+        t_sm = (double)st.res[n - 1].period_cycles;
+    }
     t_l2 = conc * (double)(k->bm + k->bn) * k->bk * e / l2_cyc;
     t_step = t_sm > t_l2 ? t_sm : t_l2;
     /* every input byte at least once from DRAM, and C (fp32 partials and their reduction when
@@ -245,6 +249,8 @@ tp_status gpu_kernel_choose(const tp_gpu_cfg *g, const gemm_problem *pb, gpu_in 
         gpu_kernel_info x;
         if (k.bk % k.ik || k.wm % k.im || k.wn % k.in)
             continue;
+        if (!g->async_copy)   /* register staging double-buffers: 2 stages (CUTLASS SM70/SM75) */
+            k.stages = 2;
         /* fewer stages on a chip with less shared memory, down to 2 */
         while (k.stages > 2 && gpu_kernel_check(g, &k, &x, NULL) != TP_OK)
             k.stages--;

@@ -95,8 +95,8 @@ tp_status gpu_kernel_choose(const tp_gpu_cfg *g, const gemm_problem *pb, gpu_in 
 /* The chooser's estimate in cycles (docs/gpu.md): the larger of
  *     waves x (K-steps x max(SM time, L2 time) + drain) + L2 and DRAM latency
  *     compulsory DRAM bytes (A, B once; C, or split-K's fp32 partials) / DRAM bytes per cycle
- * where waves = ceil(CTAs / (sms x occupancy)), SM time = max(period, CTAs per SM x pipe
- * cycles) of the SM model (gpu/sm.h) and L2 time = the concurrent CTAs' K-step bytes / L2
+ * where waves = ceil(CTAs / (sms x occupancy)), SM time = the SM model's K-step period with
+ * the CTAs per SM resident together (gpu/sm.h) and L2 time = the concurrent CTAs' K-step bytes / L2
  * bytes per cycle. INFINITY when k does not fit. */
 double gpu_kernel_estimate(const tp_gpu_cfg *g, const gemm_problem *pb, const gpu_kernel *k);
 

@@ -7,7 +7,7 @@
 
 #define NEVER UINT64_MAX
 
-typedef enum { OP_LDS, OP_MMA, OP_CP, OP_BAR } op_kind;
+typedef enum { OP_LDS, OP_MMA, OP_CP, OP_BAR, OP_STS } op_kind;
 
 typedef struct {
     uint8_t op;
@@ -31,6 +31,7 @@ typedef struct {
     uint32_t last;          /* index among its warps of the last issue */
     acct a;
     uint64_t snap[2][STATS_MAX_CAUSES];
+    uint64_t snap0[STATS_MAX_CAUSES];  /* at CTA 0's first barrier */
     int snapped;
 } subcore;
 
@@ -105,8 +106,10 @@ static void mean_causes(const uint64_t (*d)[STATS_MAX_CAUSES], uint32_t nsc, uin
     }
 }
 
+/* Simulates nctas CTAs resident together for nsteps K-steps; CTA 0's barriers give the
+ * period, first, drain (nsteps > 1) or the single step (nsteps == 1) into res. */
 static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, bool tb, uint32_t nsteps,
-                          gpu_sm_step *out, tp_err *err)
+                          uint32_t nctas, gpu_sm_step *out, gpu_sm_res *res, tp_err *err)
 {
     gpu_kernel_info info;
     tp_status st = TP_OK;
@@ -118,7 +121,8 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     subcore *sc = NULL;
     uint64_t *mem = NULL, port_free = 0, write_backlog = 0, step_writes, rel[GPU_SM_STEPS], last_mma_end = 0, bar_last = 0;
     uint8_t *cmem = NULL;
-    uint32_t bar_count = 0, bar_step = 0;
+    uint32_t bar_cnt[GPU_SM_MAX_RES], bar_stp[GPU_SM_MAX_RES], bar_step = 0, tw;
+    uint64_t *busy_until = NULL, t_all = 0, n_after = 0;
     evq q;
     evq_event ev;
 
@@ -146,17 +150,21 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
         ncp = k->tma ? 2 : div_up(div_up(stage_bytes, GPU_CP_ASYNC_BYTES * g->warp_size), info.warps);
         out->smem_write_bytes = stage_bytes;
     }
-    per_step = S * (nA + nB + MA * NB) + ncp + 1;
+    per_step = S * (nA + nB + MA * NB) + ncp * (g->async_copy ? 1 : 2) + 1;
     step_writes = div_up(out->smem_write_bytes, word_bytes);
     n = (nA + nB) + nsteps * per_step;
     nslot = 2 * (nA + nB);
     nacc = MA * NB;
     prog = calloc(n, sizeof *prog);
-    w = calloc(info.warps, sizeof *w);
+    tw = nctas * info.warps;
+    memset(bar_cnt, 0, sizeof bar_cnt);
+    memset(bar_stp, 0, sizeof bar_stp);
+    w = calloc(tw, sizeof *w);
     sc = calloc(nsc, sizeof *sc);
-    mem = calloc((size_t)info.warps * (nslot + nacc) + (size_t)nsc * units, sizeof *mem);
-    cmem = calloc((size_t)info.warps * nslot, 1);
-    if (!prog || !w || !sc || !mem || !cmem) {
+    mem = calloc((size_t)tw * (nslot + nacc) + (size_t)nsc * units, sizeof *mem);
+    cmem = calloc((size_t)tw * nslot, 1);
+    busy_until = calloc(nsc, sizeof *busy_until);
+    if (!prog || !w || !sc || !mem || !cmem || !busy_until) {
         st = tp_err_set(err, TP_ERR_NOMEM, "out of memory simulating one SM");
         goto end;
     }
@@ -170,10 +178,15 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                 for (uint32_t i = n0; i < n1; i++) {
                     uint64_t bytes = k->tma ? (i == 0 ? (uint64_t)k->bm * k->bk * e : (uint64_t)k->bk * k->bn * e)
                                             : (uint64_t)GPU_CP_ASYNC_BYTES * g->warp_size;
-                    prog[pc].op = OP_CP;
+                    prog[pc].op = OP_CP;   /* cp.async, or LDG into registers without async_copy */
                     prog[pc++].wavefronts = div_up(bytes, word_bytes);
                 }
                 if (ks == S - 1) {
+                    if (!g->async_copy)   /* the staged registers stored before the barrier */
+                        for (uint32_t i = 0; i < ncp; i++) {
+                            prog[pc].op = OP_STS;
+                            prog[pc++].wavefronts = div_up((uint64_t)GPU_CP_ASYNC_BYTES * g->warp_size, word_bytes);
+                        }
                     prog[pc].op = OP_BAR;
                     prog[pc++].step = (uint16_t)((uint32_t)gs / S);
                 }
@@ -201,7 +214,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     }
     {
         uint64_t *p = mem;
-        for (uint32_t i = 0; i < info.warps; i++) {
+        for (uint32_t i = 0; i < tw; i++) {
             w[i].frag_ready = p, p += nslot;
             w[i].acc_ready = p, p += nacc;
             w[i].frag_conflict = cmem + (size_t)i * nslot;
@@ -215,7 +228,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     for (uint32_t s = 0; s < nsc; s++)
         if ((st = evq_push(&q, 0, 0, s, err)) != TP_OK)
             goto end;
-    wpsc = (info.warps + nsc - 1) / nsc;
+    wpsc = (tw + nsc - 1) / nsc;
     while (evq_pop(&q, &ev)) {
         uint64_t t = ev.t, next = NEVER;
         subcore *c = &sc[ev.unit];
@@ -226,7 +239,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                                                                    : (o == 0 ? c->last : (o <= c->last ? o - 1 : o));
             uint32_t wi = li * nsc + ev.unit, why;
             uint64_t r;
-            if (wi >= info.warps)
+            if (wi >= tw)
                 continue;
             r = ready_at(prog, n, &w[wi], c, units, t, &why);
             if (o == 0 || why_first == STATS_SM_IDLE)
@@ -258,45 +271,66 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                 break;
             }
             case OP_CP:
-                write_backlog += in->wavefronts;
+                if (g->async_copy)
+                    write_backlog += in->wavefronts;
                 acct_note(&c->a, t, STATS_SM_ISSUE);
                 break;
-            case OP_BAR:
+            case OP_STS:   /* a synchronous store: it takes the port now */
+                port_free = (t > port_free ? t : port_free) + in->wavefronts;
+                acct_note(&c->a, t, STATS_SM_ISSUE);
+                break;
+            case OP_BAR: {
+                uint32_t cta = wi / info.warps;
                 ws->at_bar = true;
                 acct_note(&c->a, t, STATS_SM_BARRIER);
                 bar_last = t;
-                if (++bar_count == info.warps) {
-                    rel[bar_step] = bar_last + 1;
-                    bar_count = 0;
+                if (++bar_cnt[cta] == info.warps) {
+                    uint64_t rt = bar_last + 1;
+                    bar_cnt[cta] = 0;
                     /* cp.async writes land in the background; the stage this barrier waits
                        for must be written: what is queued beyond the stages still in flight
-                       (stages - 2 K-steps of copies) delays the reads after the barrier */
+                       (stages - 2 K-steps of copies of each resident CTA) delays the reads
+                       after the barrier */
                     {
-                        uint64_t keep = (uint64_t)(k->stages - 2) * step_writes;
-                        if (port_free < rel[bar_step]) {
-                            uint64_t d = rel[bar_step] - port_free;
+                        uint64_t keep = (uint64_t)(k->stages - 2) * step_writes * nctas;
+                        if (port_free < rt) {
+                            uint64_t d = rt - port_free;
                             write_backlog -= d < write_backlog ? d : write_backlog;
-                            port_free = rel[bar_step];
+                            port_free = rt;
                         }
                         if (write_backlog > keep) {
                             port_free += write_backlog - keep;
                             write_backlog = keep;
                         }
                     }
-                    for (uint32_t i = 0; i < info.warps; i++)
+                    for (uint32_t i = cta * info.warps; i < (cta + 1) * info.warps; i++)
                         w[i].at_bar = false;
                     for (uint32_t s = 0; s < nsc; s++)
-                        if ((st = evq_push(&q, rel[bar_step], 0, s, err)) != TP_OK)
+                        if ((st = evq_push(&q, rt, 0, s, err)) != TP_OK)
                             goto end;
-                    /* snapshots for the last period (note 7) */
-                    if (nsteps == GPU_SM_STEPS && bar_step >= GPU_SM_STEPS - 2)
-                        for (uint32_t s = 0; s < nsc; s++) {
-                            acct_flush(&sc[s].a, rel[bar_step]);
-                            memcpy(sc[s].snap[bar_step - (GPU_SM_STEPS - 2)], sc[s].a.cyc, sizeof sc[s].a.cyc);
-                        }
-                    bar_step++;
+                    if (cta == 0) {
+                        rel[bar_stp[0]] = rt;
+                        if (bar_stp[0] == 0)
+                            for (uint32_t s = 0; s < nsc; s++) {
+                                acct_flush(&sc[s].a, rt);
+                                memcpy(sc[s].snap0, sc[s].a.cyc, sizeof sc[s].a.cyc);
+                            }
+                        /* snapshots for the last period (note 7) */
+                        if (nsteps == GPU_SM_STEPS && bar_stp[0] >= GPU_SM_STEPS - 2)
+                            for (uint32_t s = 0; s < nsc; s++) {
+                                acct_flush(&sc[s].a, rt);
+                                memcpy(sc[s].snap[bar_stp[0] - (GPU_SM_STEPS - 2)], sc[s].a.cyc, sizeof sc[s].a.cyc);
+                            }
+                        bar_step++;
+                    }
+                    bar_stp[cta]++;
+                    if (bar_stp[0] >= 1 && !(cta == 0 && bar_stp[0] == 1))
+                        n_after++;   /* K-steps completed after CTA 0's first barrier */
+                    if (bar_stp[cta] == nsteps && rt > t_all)
+                        t_all = rt;
                 }
                 break;
+            }
             case OP_MMA: {
                 uint32_t u = 0;
                 for (uint32_t i = 1; i < units; i++)
@@ -304,9 +338,16 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                         u = i;
                 c->unit_free[u] = t + m->interval_cycles;
                 ws->acc_ready[in->acc] = t + m->latency_cycles;
-                if (t + m->latency_cycles > last_mma_end)
+                if (wi < info.warps && t + m->latency_cycles > last_mma_end)
                     last_mma_end = t + m->latency_cycles;
-                acct_span(&c->a, t, t + mma_busy, STATS_SM_BUSY);
+                /* the sub-core's pipe as one unit of u-fold rate: each MMA adds interval / u
+                   busy cycles from when the pipe is free (so two units issued a cycle apart
+                   count 2 x interval / u, not their overlapping union) */
+                {
+                    uint64_t b0 = t > busy_until[ev.unit] ? t : busy_until[ev.unit];
+                    busy_until[ev.unit] = b0 + mma_busy;
+                    acct_span(&c->a, b0, b0 + mma_busy, STATS_SM_BUSY);
+                }
                 break;
             }
             }
@@ -322,7 +363,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
         st = tp_err_set(err, TP_ERR_INTERNAL, "SM model: %u of %u barriers released", bar_step, nsteps);
         goto end;
     }
-    out->pipe_cycles = (uint64_t)wpsc * S * MA * NB * mma_busy;
+    out->pipe_cycles = (uint64_t)((info.warps + nsc - 1) / nsc) * S * MA * NB * mma_busy;
     out->mmas_per_step = (uint64_t)info.warps * S * MA * NB;
     out->conflict_a = ca, out->conflict_b = cb;
     out->instructions = (uint64_t)info.warps * per_step;
@@ -338,14 +379,34 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
         mean_causes((const uint64_t (*)[STATS_MAX_CAUSES])d, nsc < 64 ? nsc : 64, last_mma_end, out->single_cause);
     } else {
         uint64_t d[64][STATS_MAX_CAUSES];
-        out->period_cycles = rel[nsteps - 1] - rel[nsteps - 2];
-        out->prev_period_cycles = rel[nsteps - 2] - rel[nsteps - 3];
-        out->first_cycles = rel[0];
-        out->drain_cycles = last_mma_end - rel[nsteps - 1];
+        res->period_cycles = rel[nsteps - 1] - rel[nsteps - 2];
+        res->prev_period_cycles = rel[nsteps - 2] - rel[nsteps - 3];
+        res->first_cycles = rel[0];
+        res->drain_cycles = last_mma_end > rel[nsteps - 1] ? last_mma_end - rel[nsteps - 1] : 0;
         for (uint32_t s = 0; s < nsc && s < 64; s++)
             for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
                 d[s][c] = sc[s].snap[1][c] - sc[s].snap[0][c];
-        mean_causes((const uint64_t (*)[STATS_MAX_CAUSES])d, nsc < 64 ? nsc : 64, out->period_cycles, out->cause);
+        if (nctas > 1) {
+            /* the schedulers need not share fairly within a few K-steps (gto runs the oldest
+               CTA first), so a CTA's K-step is the SM's throughput: from CTA 0's first
+               barrier to the last barrier of all, n CTAs completed n_after K-steps, one CTA's
+               K-step lasts span x n / n_after; the causes over that same window */
+            uint64_t span = t_all - rel[0];
+            res->period_cycles = n_after ? span * nctas / n_after : span;
+            res->prev_period_cycles = res->period_cycles;
+            for (uint32_t s = 0; s < nsc && s < 64; s++) {
+                acct_flush(&sc[s].a, t_all);
+                for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
+                    d[s][c] = sc[s].a.cyc[c] - sc[s].snap0[c];
+            }
+        }
+        mean_causes((const uint64_t (*)[STATS_MAX_CAUSES])d, nsc < 64 ? nsc : 64, res->period_cycles, res->cause);
+        /* the SM's busy cycles are shared by the resident CTAs: each is charged its share */
+        if (nctas > 1) {
+            uint64_t share = res->cause[STATS_SM_BUSY] / nctas;
+            res->cause[STATS_SM_ISSUE] += res->cause[STATS_SM_BUSY] - share;
+            res->cause[STATS_SM_BUSY] = share;
+        }
     }
 end:
     evq_free(&q);
@@ -354,16 +415,29 @@ end:
     free(sc);
     free(mem);
     free(cmem);
+    free(busy_until);
     return st;
 }
 
 tp_status gpu_sm_step_run(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, bool tb, gpu_sm_step *out, tp_err *err)
 {
     tp_status st;
+    gpu_kernel_info info;
     memset(out, 0, sizeof *out);
     if (g->schedulers_per_sm > 64)
         return tp_err_set(err, TP_ERR_UNSUPPORTED, "the SM model takes at most 64 schedulers per SM");
-    if ((st = simulate(g, k, ta, tb, 1, out, err)) != TP_OK)
+    if ((st = gpu_kernel_check(g, k, &info, err)) != TP_OK)
         return st;
-    return simulate(g, k, ta, tb, GPU_SM_STEPS, out, err);
+    if ((st = simulate(g, k, ta, tb, 1, 1, out, NULL, err)) != TP_OK)
+        return st;
+    out->max_resident = info.occupancy < GPU_SM_MAX_RES ? info.occupancy : GPU_SM_MAX_RES;
+    for (uint32_t n = 1; n <= out->max_resident; n++)
+        if ((st = simulate(g, k, ta, tb, GPU_SM_STEPS, n, out, &out->res[n - 1], err)) != TP_OK)
+            return st;
+    out->period_cycles = out->res[0].period_cycles;
+    out->prev_period_cycles = out->res[0].prev_period_cycles;
+    out->first_cycles = out->res[0].first_cycles;
+    out->drain_cycles = out->res[0].drain_cycles;
+    memcpy(out->cause, out->res[0].cause, sizeof out->cause);
+    return TP_OK;
 }

@@ -34,6 +34,10 @@
  *    bandwidth, or bank conflict when d > 1), on an accumulator (mma latency), at the barrier
  *    (barrier), or it issued another instruction (issue). The SM's causes for a K-step are the
  *    sub-cores' mean, rounded to sum to the period.
+ * 6b. Co-resident CTAs: the same program runs for n = 1 .. occupancy CTAs at once (warps of
+ *    all of them on the sub-cores, oldest first by CTA, a barrier each); res[n-1] is CTA 0's
+ *    K-step with n resident, so issue slots, tensor units and the shared-memory port are
+ *    shared by the mechanism itself.
  * 7. Periodicity: the barrier aligns all warps once per K-step, so after the first K-step the
  *    machine state at each barrier release repeats; gpu_sm_step simulates GPU_SM_STEPS K-steps
  *    and takes the period between the last two releases (the test checks the periods agree).
@@ -50,6 +54,14 @@
 #include "stats/stats.h"
 
 #define GPU_SM_STEPS 4
+#define GPU_SM_MAX_RES 32   /* resident CTAs simulated together; more share the figures of 32 */
+
+/* A steady K-step of one CTA while n CTAs are resident on the SM (their warps share the
+ * sub-cores, tensor units and shared-memory port; each has its own barrier). */
+typedef struct {
+    uint64_t period_cycles, prev_period_cycles, first_cycles, drain_cycles;
+    uint64_t cause[STATS_SM__COUNT];    /* sum = period; busy is this CTA's share of the SM's */
+} gpu_sm_res;
 
 typedef struct {
     uint64_t period_cycles;         /* barrier to barrier of one steady K-step, data ready */
@@ -64,6 +76,8 @@ typedef struct {
     uint64_t single_cycles;         /* a CTA of one K-step: start (data ready) to its last result */
     uint64_t single_cause[STATS_SM__COUNT]; /* its cycles by cause (sum = single_cycles) */
     uint64_t instructions;          /* warp instructions of one K-step of the CTA */
+    uint32_t max_resident;          /* min(occupancy, GPU_SM_MAX_RES) */
+    gpu_sm_res res[GPU_SM_MAX_RES]; /* res[n-1]: with n CTAs resident (res[0] = the fields above) */
     uint64_t smem_read_bytes, smem_write_bytes;   /* per K-step of the CTA */
 } gpu_sm_step;
 
