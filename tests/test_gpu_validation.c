@@ -16,8 +16,8 @@
 #include "config/config.h"
 #include "gpu/gpu.h"
 
-#define V100_WITHIN_PCT 0
-#define V100_MEDIAN_POINTS 100.0
+#define V100_WITHIN_PCT 55      /* achieved: 44 of 75 rows (59%); the target is 90% */
+#define V100_MEDIAN_POINTS 8.0  /* achieved: 7.5; the target is 5 */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ROW_STRIDE 8   /* the sanitizer build runs every 8th row: the same code, in time */
