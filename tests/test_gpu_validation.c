@@ -20,9 +20,10 @@
 #define V100_MEDIAN_POINTS 8.0  /* achieved: 7.5; the target is 5 */
 
 #if defined(__SANITIZE_ADDRESS__)
-#define ROW_STRIDE 8   /* the sanitizer build runs every 8th row: the same code, in time */
+#define V100_STRIDE 8   /* the sanitizer build runs every 8th V100 row (the same code, in time)
+                           and checks the set's figures only in the release build */
 #else
-#define ROW_STRIDE 1
+#define V100_STRIDE 1
 #endif
 
 typedef struct {
@@ -91,7 +92,6 @@ static void a100_bf16_llmcompass(void **state)
     tp_err e = {0};
     tally t;
     FILE *f;
-    int i = 0;
     memset(&t, 0, sizeof t);
     assert_non_null(c);
     if (cfg_load(th_path(path, sizeof path, "configs/gpu-a100.yaml"), sets, 1, c, &e) != TP_OK)
@@ -103,9 +103,8 @@ static void a100_bf16_llmcompass(void **state)
         double ms, tf;
         if (line[0] == '#' || sscanf(line, "%u,%u,%u,%lf,%lf", &m, &n, &k, &ms, &tf) != 5)
             continue;
-        if (i++ % ROW_STRIDE == 0)
-            row(c, &t, "A100 SXM bf16", m, n, k, false, false, false, 312.0, tf,
-                "host-timed torch.matmul; `--set gpu.launch_overhead=21us`");
+        row(c, &t, "A100 SXM bf16", m, n, k, false, false, false, 312.0, tf,
+            "host-timed torch.matmul; `--set gpu.launch_overhead=21us`");
     }
     fclose(f);
     printf("A100: %d of %d rows within target, median |error| %.1f points\n", t.within, t.scored,
@@ -136,7 +135,7 @@ static void v100_fp16_deepbench(void **state)
         double ms, tf;
         if (line[0] == '#' || sscanf(line, "%u,%u,%u,%c,%c,%lf,%lf", &m, &n, &k, &ta, &tb, &ms, &tf) != 7)
             continue;
-        if (i++ % ROW_STRIDE == 0)
+        if (i++ % V100_STRIDE == 0)
             row(c, &t, "V100 SXM2 fp16", m, n, k, ta == 'T', tb == 'T', true, 125.0, tf,
                 "DeepBench, back-to-back cuBLAS");
     }
@@ -144,8 +143,10 @@ static void v100_fp16_deepbench(void **state)
     printf("V100: %d of %d rows within target, median |error| %.1f points\n", t.within, t.scored,
            median(t.err, t.rows));
     assert_true(t.scored > 0);
-    assert_true(t.within * 100 >= V100_WITHIN_PCT * t.scored);
-    assert_true(median(t.err, t.rows) <= V100_MEDIAN_POINTS);
+    if (V100_STRIDE == 1) {
+        assert_true(t.within * 100 >= V100_WITHIN_PCT * t.scored);
+        assert_true(median(t.err, t.rows) <= V100_MEDIAN_POINTS);
+    }
     free(c);
 }
 

@@ -30,8 +30,8 @@
  *    up to half a cycle of rounding.
  * 4. Accounting per SM: each CTA slot has a timeline (stats/acct): launch, then per CTA
  *    cp_async_wait until its first stage arrives, each K-step's causes from the SM model
- *    (busy split into busy and padding by the CTA's useful fraction), l2 / dram for waits on
- *    a stage, mma_latency for the drain, smem_bandwidth for the epilogue, wave_tail after its
+ *    (busy split into busy and padding by the CTA's useful fraction), cache / dram for waits on
+ *    a stage (cache: L2, dram), mma_latency for the drain, smem_bandwidth for the epilogue, wave_tail after its
  *    last CTA. The SM's busy and padding are the sum over its slots (its tensor pipes are
  *    shared); its other cycles are split in proportion to the slots' other causes.
  * 5. Steady waves (an approximation, unless opts.exact): with more than GPU_WAVES_SIMULATED + 1

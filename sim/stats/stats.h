@@ -123,7 +123,8 @@ typedef enum {
                                    arithmetic, ldmatrix and cp.async issue, the epilogue) */
     STATS_SM_SMEM_BANDWIDTH,    /* on_chip_data: shared-memory bandwidth (conflict-free wavefronts) */
     STATS_SM_BANK_CONFLICT,     /* on_chip_data: extra shared-memory wavefronts of bank conflicts */
-    STATS_SM_L2,                /* off_chip_memory: a stage's tiles not yet arrived, served by L2 */
+    STATS_SM_L2,                /* off_chip_memory ("cache"): a stage's tiles not yet arrived,
+                                   decided by the L2 (its bandwidth or latency) */
     STATS_SM_DRAM,              /* off_chip_memory: a stage's tiles waiting on DRAM (L2 misses) */
     STATS_SM_BARRIER,           /* synchronization: warps held at the CTA barrier */
     STATS_SM_CP_ASYNC_WAIT,     /* synchronization: the copy pipeline's prologue (stages in flight
