@@ -487,6 +487,45 @@ static void steady_waves_error(void **state)
     free(a100), free(v100);
 }
 
+/* Hopper's path (gpu.wgmma, gpu.tma on H100): the 128x256x64 kernel's 8 warps lie along M as
+ * 16 x 256 warp tiles (two warpgroups of 64 x 256); registers = 16*256/32 = 128 accumulators
+ * + 24 = 152, no fragments. Its MMAs read A and B from shared memory: per K-step 8 warps x 4
+ * slices x (16*16 + 16*256/4) x 2 bytes = 81920 bytes, against 8 x 4 x 8 ldmatrix x 512 =
+ * 131072 for the same CTA tile on the mma.sync path (gpu.wgmma=false, 64x64 warps), so the
+ * shared-memory port, which limits the mma.sync path on H100, holds it less: faster. */
+static void hopper_warpgroup_mma(void **state)
+{
+    (void)state;
+    const char *off[] = {"gpu.wgmma=false", "gpu.tma=false"};
+    tp_config *h = load_file("configs/gpu-h100.yaml", NULL, 0), *h0 = load_file("configs/gpu-h100.yaml", off, 2);
+    gpu_kernel kw = gpu_kernel_make(&h->gpu, GPU_IN_BF16, 128, 256, 64, 64, 64, 3);
+    gpu_kernel ks = gpu_kernel_make(&h0->gpu, GPU_IN_BF16, 128, 256, 64, 64, 64, 3);
+    gpu_kernel_info x;
+    gpu_sm_step sw, ss;
+    gemm_problem pb = problem(4096, 4096, 4096, TP_BF16);
+    tp_stats a, b;
+    tp_err e = {0};
+    assert_true(kw.wgmma && kw.tma);
+    assert_false(ks.wgmma);
+    assert_int_equal(kw.wm, 16);
+    assert_int_equal(kw.wn, 256);
+    assert_int_equal(gpu_kernel_check(&h->gpu, &kw, &x, &e), TP_OK);
+    assert_int_equal(x.regs_per_thread, 152);
+    assert_int_equal(gpu_sm_step_run(&h->gpu, &kw, false, false, &sw, &e), TP_OK);
+    assert_int_equal(gpu_sm_step_run(&h0->gpu, &ks, false, false, &ss, &e), TP_OK);
+    assert_int_equal(sw.smem_read_bytes, 81920);
+    assert_int_equal(ss.smem_read_bytes, 131072);
+    assert_true(sw.period_cycles < ss.period_cycles);
+    assert_true(sw.period_cycles >= sw.pipe_cycles);
+    stats_init(&a), stats_init(&b);
+    assert_int_equal(gpu_run_gemm(h, &pb, &kw, &a, &e), TP_OK);
+    assert_int_equal(gpu_run_gemm(h0, &pb, &ks, &b, &e), TP_OK);
+    assert_true(a.cycles < b.cycles);
+    assert_int_equal(stats_check(&a, &e), TP_OK);
+    stats_free(&a), stats_free(&b);
+    free(h), free(h0);
+}
+
 TH_GROUP(gpu)
 {
     const struct CMUnitTest tests[] = {
@@ -502,6 +541,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(tile_quantization),
         cmocka_unit_test(causes_sum_to_total),
         cmocka_unit_test(steady_waves_error),
+        cmocka_unit_test(hopper_warpgroup_mma),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

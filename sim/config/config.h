@@ -116,6 +116,8 @@ typedef struct {
     uint32_t registers_per_sm;
     uint64_t smem_per_sm_bytes;
     uint32_t smem_banks;          /* 4-byte banks; one wavefront serves one word per bank */
+    bool wgmma;                   /* warpgroup MMA reading its operands from shared memory (Hopper) */
+    bool tma;                     /* the Tensor Memory Accelerator copies whole tiles (Hopper) */
     bool async_copy;              /* cp.async global -> shared (Ampere on); without it tiles go
                                      through registers: LDG, then STS before the barrier */
     uint32_t smem_latency_cycles; /* ldmatrix issue to registers written, conflict-free */

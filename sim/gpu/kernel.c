@@ -36,6 +36,15 @@ gpu_kernel gpu_kernel_make(const tp_gpu_cfg *g, gpu_in in, uint32_t bm, uint32_t
     k.swizzle = 1;
     k.layout = GPU_SMEM_SWIZZLED;
     k.input = in;
+    k.tma = g->tma;
+    if (g->wgmma && m && m->m == 16) {   /* note 5b: warps along M, each the whole width */
+        uint32_t warps = (bm / (wm ? wm : 1)) * (bn / (wn ? wn : 1));
+        k.wgmma = true;
+        if (warps && warps % 4 == 0 && bm % warps == 0 && (bm / warps) % 16 == 0)
+            k.wm = bm / warps, k.wn = bn;
+        else
+            k.wgmma = false;
+    }
     return k;
 }
 
@@ -83,8 +92,10 @@ tp_status gpu_kernel_check(const tp_gpu_cfg *g, const gpu_kernel *k, gpu_kernel_
     x.warps = (k->bm / k->wm) * (k->bn / k->wn);
     x.threads = x.warps * g->warp_size;
     /* note 3: accumulators + double-buffered A/B fragments + base, in 32-bit registers */
-    regs = (uint64_t)k->wm * k->wn / g->warp_size +
-           (2ull * (k->wm + k->wn) * k->ik * e + 4ull * g->warp_size - 1) / (4ull * g->warp_size) + GPU_KERNEL_BASE_REGS;
+    if (k->wgmma && (x.warps % 4 || !g->wgmma))
+        return tp_err_set(err, TP_ERR_USAGE, "a warpgroup-MMA kernel needs a chip with gpu.wgmma and warps in fours");
+    regs = (uint64_t)k->wm * k->wn / g->warp_size + GPU_KERNEL_BASE_REGS +
+           (k->wgmma ? 0 : (2ull * (k->wm + k->wn) * k->ik * e + 4ull * g->warp_size - 1) / (4ull * g->warp_size));
     if (!g->async_copy)   /* a stage staged in registers: its bytes spread over the threads */
         regs += ((uint64_t)k->bm * k->bk + (uint64_t)k->bk * k->bn) * e / (4ull * x.threads);
     regs = (regs + GPU_REG_GRANULE - 1) / GPU_REG_GRANULE * GPU_REG_GRANULE;

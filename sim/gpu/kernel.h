@@ -24,6 +24,10 @@
  *    grid is walked in column panels of s tile-rows: i -> panel p = i / (s * tiles_n), within it
  *    tn = (i mod (s*tiles_n)) / s, tm = p*s + i mod s, so that consecutive CTAs share B columns
  *    and A rows in L2 (CUTLASS's GemmIdentityThreadblockSwizzle<s>). s = 1 is row-major order.
+ * 5b. Warpgroup MMA (gpu.wgmma): a warpgroup is four consecutive warps; its MMA reads A (its
+ *    rows) and B straight from shared memory. gpu_kernel_make then lays the CTA's warps out
+ *    along M only: wm = bm / warps, wn = bn (128x256 with 8 warps: 16 x 256 per warp, 64 x 256
+ *    per warpgroup, as CUTLASS's SM90 kernels), and registers hold only accumulators.
  * 6. Inputs. The problem's dtype selects the tensor-core path: int8 (mma.int8), bf16
  *    (mma.bf16) or fp16 (mma.fp16, for chips with fp16-only tensor cores; a bf16 problem is run
  *    as fp16 with gpu_kernel_choose(..., GPU_IN_FP16)). The values are never computed.
@@ -63,6 +67,8 @@ typedef struct {
     gpu_smem_layout layout;
     gpu_in input;
     bool tma;                     /* Hopper: tiles copied by TMA (one instruction per tile) */
+    bool wgmma;                   /* Hopper: warpgroup MMA from shared memory (no ldmatrix); the
+                                     four warps of a warpgroup share B: warp tiles are wm x bn */
 } gpu_kernel;
 
 /* Figures derived from a kernel on a machine (gpu_kernel_check fills them). */

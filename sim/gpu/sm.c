@@ -7,7 +7,7 @@
 
 #define NEVER UINT64_MAX
 
-typedef enum { OP_LDS, OP_MMA, OP_CP, OP_BAR, OP_STS } op_kind;
+typedef enum { OP_LDS, OP_MMA, OP_CP, OP_BAR, OP_STS, OP_WGMMA } op_kind;
 
 typedef struct {
     uint8_t op;
@@ -16,6 +16,7 @@ typedef struct {
     uint32_t acc;           /* MMA: accumulator index */
     uint32_t wavefronts;    /* LDS, CP: shared-memory wavefronts */
     uint16_t step;          /* BAR: K-step index */
+    uint8_t warp0;          /* CP: a TMA copy, issued by the CTA's first warp only */
 } instr;
 
 typedef struct {
@@ -52,13 +53,17 @@ static uint64_t ready_at(const instr *prog, uint32_t n, const warp_state *w, con
         return NEVER;
     }
     in = &prog[w->pc];
-    if (in->op != OP_MMA) {
+    if (in->op != OP_MMA && in->op != OP_WGMMA) {
         *why = STATS_SM_ISSUE;
         return t;
     }
     for (uint32_t i = 0; i < units; i++)
         if (sc->unit_free[i] < u)
             u = sc->unit_free[i];
+    if (in->op == OP_WGMMA) {   /* operands come from shared memory as it runs: no scoreboard */
+        *why = u > t ? STATS_SM_BUSY : STATS_SM_ISSUE;
+        return u > t ? u : t;
+    }
     if (w->frag_ready[in->a] > r || w->frag_ready[in->b] > r) {
         uint32_t s = w->frag_ready[in->a] >= w->frag_ready[in->b] ? in->a : in->b;
         r = w->frag_ready[s];
@@ -179,6 +184,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                     uint64_t bytes = k->tma ? (i == 0 ? (uint64_t)k->bm * k->bk * e : (uint64_t)k->bk * k->bn * e)
                                             : (uint64_t)GPU_CP_ASYNC_BYTES * g->warp_size;
                     prog[pc].op = OP_CP;   /* cp.async, or LDG into registers without async_copy */
+                    prog[pc].warp0 = (uint8_t)k->tma;
                     prog[pc++].wavefronts = div_up(bytes, word_bytes);
                 }
                 if (ks == S - 1) {
@@ -191,7 +197,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                     prog[pc++].step = (uint16_t)((uint32_t)gs / S);
                 }
             }
-            if (next < nsteps * S)
+            if (next < nsteps * S && !k->wgmma)
                 for (uint32_t i = 0; i < nA + nB; i++) {
                     uint32_t d = i < nA ? ca : cb;
                     prog[pc].op = OP_LDS;
@@ -199,7 +205,12 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                     prog[pc].conflict = (uint8_t)d;
                     prog[pc++].wavefronts = 4 * d;   /* four 8x8 phases */
                 }
-            if (gs >= 0) {
+            if (gs >= 0 && k->wgmma) {   /* one warpgroup MMA slice: A rows, a quarter of B */
+                uint64_t bytes = ((uint64_t)k->wm * k->ik + (uint64_t)k->ik * k->wn / 4) * e;
+                prog[pc].op = OP_WGMMA;
+                prog[pc].conflict = (uint8_t)(ca > cb ? ca : cb);
+                prog[pc++].wavefronts = div_up(bytes, word_bytes) * (ca > cb ? ca : cb);
+            } else if (gs >= 0) {
                 uint32_t cur = (uint32_t)gs % 2;
                 for (uint32_t i = 0; i < MA; i++)
                     for (uint32_t j = 0; j < NB; j++) {
@@ -271,7 +282,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                 break;
             }
             case OP_CP:
-                if (g->async_copy)
+                if (g->async_copy && (!in->warp0 || wi % info.warps == 0))
                     write_backlog += in->wavefronts;
                 acct_note(&c->a, t, STATS_SM_ISSUE);
                 break;
@@ -331,6 +342,25 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                 }
                 break;
             }
+            case OP_WGMMA: {   /* note 1b */
+                uint32_t u = 0;
+                uint64_t ps = t > port_free ? t : port_free, dur = (uint64_t)MA * NB * mma_busy, b0, fin;
+                for (uint32_t i = 1; i < units; i++)
+                    if (c->unit_free[i] < c->unit_free[u])
+                        u = i;
+                port_free = ps + in->wavefronts;
+                fin = t + dur > port_free ? t + dur : port_free;   /* operand fetch can hold it */
+                c->unit_free[u] = fin;
+                ws->acc_ready[0] = fin + m->latency_cycles;
+                if (wi < info.warps && fin + m->latency_cycles > last_mma_end)
+                    last_mma_end = fin + m->latency_cycles;
+                b0 = t > busy_until[ev.unit] ? t : busy_until[ev.unit];
+                busy_until[ev.unit] = b0 + dur;
+                acct_span(&c->a, b0, b0 + dur, STATS_SM_BUSY);
+                if (fin > b0 + dur)
+                    acct_span(&c->a, b0 + dur, fin, in->conflict > 1 ? STATS_SM_BANK_CONFLICT : STATS_SM_SMEM_BANDWIDTH);
+                break;
+            }
             case OP_MMA: {
                 uint32_t u = 0;
                 for (uint32_t i = 1; i < units; i++)
@@ -367,7 +397,8 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     out->mmas_per_step = (uint64_t)info.warps * S * MA * NB;
     out->conflict_a = ca, out->conflict_b = cb;
     out->instructions = (uint64_t)info.warps * per_step;
-    out->smem_read_bytes = (uint64_t)info.warps * S * (nA + nB) * GPU_LDMATRIX_BYTES;
+    out->smem_read_bytes = k->wgmma ? (uint64_t)info.warps * S * ((uint64_t)k->wm * k->ik + (uint64_t)k->ik * k->wn / 4) * e
+                                    : (uint64_t)info.warps * S * (nA + nB) * GPU_LDMATRIX_BYTES;
     if (nsteps == 1) {   /* the whole single K-step, from start to its last result */
         uint64_t d[64][STATS_MAX_CAUSES];
         for (uint32_t s = 0; s < nsc && s < 64; s++) {

@@ -17,6 +17,11 @@
  *                                       BAR, slice 0 of the next K-step)
  *            MMA x (wm/m x wn/n)       (slice ks)
  *    nA = ceil(wm x mma.k x bytes / 512), nB likewise with wn.
+ * 1b. Warpgroup MMA (kernel.h note 5b): per slice each warp issues one WGMMA instead of
+ *    LDS + MMAs: it holds a tensor unit for (wm/m x wn/n) x interval / u cycles, reads its A
+ *    rows and a quarter of B (the warpgroup shares B) through the shared-memory port while it
+ *    runs, so a slower port holds the unit longer (charged smem_bandwidth or bank_conflict);
+ *    results after `latency`. Copies are TMA with gpu.tma: one per tile, by the first warp.
  * 2. Scoreboard: an MMA waits for the LDS that wrote its A and B fragments and for the MMA
  *    before it on the same accumulator (its latency). Operands are read at issue (no WAR).
  * 3. Issue: each sub-core issues at most one instruction per cycle, warps w with w mod
