@@ -206,6 +206,31 @@ static void l2_lru_known_order(void **state)
     assert_int_equal(l2_init(&c, &g, 1000000000ull, &e), TP_ERR_CONFIG);
 }
 
+/* The chooser, like cuBLAS's heuristics: a big square problem gets the biggest tile (128x256,
+ * one wave holds 108 of its 2048 CTAs); a tiny one (512x16x512: 4 x 1 tiles of 128) gets small
+ * tiles and split-K so that more SMs work; one with few output tiles and a long K (256x256x8192:
+ * 2 x 1 tiles of 128x256) splits K. */
+static void chooser_sizes_tiles(void **state)
+{
+    (void)state;
+    tp_config *c = load_file("configs/gpu-a100.yaml", NULL, 0);
+    gemm_problem big = problem(8192, 8192, 8192, TP_BF16), tiny = problem(512, 16, 512, TP_BF16);
+    gemm_problem deep = problem(256, 256, 8192, TP_BF16);
+    gpu_kernel k;
+    tp_err e = {0};
+    assert_int_equal(gpu_kernel_choose(&c->gpu, &big, GPU_IN_BF16, &k, &e), TP_OK);
+    assert_int_equal(k.bm * k.bn, 128 * 256);
+    assert_int_equal(k.split_k, 1);
+    assert_int_equal(k.swizzle, 8);
+    assert_int_equal(gpu_kernel_choose(&c->gpu, &tiny, GPU_IN_BF16, &k, &e), TP_OK);
+    assert_true(k.bm * k.bn <= 64 * 64);
+    assert_true(gpu_kernel_ctas(&k, &tiny) >= 16);
+    assert_int_equal(gpu_kernel_choose(&c->gpu, &deep, GPU_IN_BF16, &k, &e), TP_OK);
+    assert_true(k.split_k > 1);
+    assert_true(gpu_kernel_ctas(&k, &deep) <= 108);   /* split only to fill one wave */
+    free(c);
+}
+
 /* ---- the SM, by hand ------------------------------------------------------------------------ */
 
 /* Kernel 16x8x16 with a 16x8 warp tile, 2 stages, on TINY: one warp, one slice per K-step;
@@ -534,6 +559,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(bank_conflicts_from_addresses),
         cmocka_unit_test(rasterization_order),
         cmocka_unit_test(l2_lru_known_order),
+        cmocka_unit_test(chooser_sizes_tiles),
         cmocka_unit_test(sm_cycles_by_hand),
         cmocka_unit_test(one_cta_run_by_hand),
         cmocka_unit_test(launch_overhead_is_a_time),
