@@ -551,6 +551,46 @@ static void hopper_warpgroup_mma(void **state)
     free(h), free(h0);
 }
 
+/* Random shapes (a fixed LCG) on every shipped GPU config and the dtypes each has: every run
+ * succeeds, its causes sum to the total, the MACs are exactly M*N*K*batch, utilization is at
+ * most 1 and the run is never shorter than its launch overhead. */
+static void random_shapes_consistent(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"configs/gpu-a100.yaml", "configs/gpu-h100.yaml", "configs/gpu-v100.yaml",
+                                        "configs/gpu-rtx2080.yaml"};
+    uint64_t x = 12345;
+    for (int f = 0; f < 4; f++) {
+        tp_config *c = load_file(files[f], NULL, 0);
+        for (int i = 0; i < 6; i++) {
+            gemm_problem pb;
+            gpu_run_opts o;
+            tp_stats s;
+            tp_err e = {0};
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            pb = problem(1 + (uint32_t)(x >> 33) % 2500, 1 + (uint32_t)(x >> 45) % 2500, 1 + (uint32_t)(x >> 20) % 3000,
+                         (x >> 60) & 1 ? TP_INT8 : TP_BF16);
+            pb.transpose_a = (x >> 58) & 1, pb.transpose_b = (x >> 57) & 1;
+            pb.batch = 1 + (uint32_t)((x >> 55) & 1);
+            memset(&o, 0, sizeof o);
+            if (f >= 2 && pb.dtype == TP_BF16)
+                o.fp16 = true;           /* V100 and RTX 2080 have fp16, not bf16, tensor cores */
+            if (f == 2)
+                pb.dtype = TP_BF16, o.fp16 = true;   /* V100: no int8 tensor cores (dp4a not modelled) */
+            stats_init(&s);
+            if (gpu_run_gemm_opts(c, &pb, &o, &s, NULL, &e) != TP_OK)
+                fail_msg("%s %ux%ux%u: %s", files[f], pb.m, pb.n, pb.k, e.msg);
+            if (stats_check(&s, &e) != TP_OK)
+                fail_msg("%s %ux%ux%u: %s", files[f], pb.m, pb.n, pb.k, e.msg);
+            assert_int_equal(s.macs, (uint64_t)pb.m * pb.n * pb.k * pb.batch);
+            assert_true(s.utilization > 0 && s.utilization <= 1.0);
+            assert_true(s.cycles > c->gpu.launch_overhead_cycles * c->gpu.sustained_clock_hz / c->gpu.clock_hz);
+            stats_free(&s);
+        }
+        free(c);
+    }
+}
+
 TH_GROUP(gpu)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +608,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(causes_sum_to_total),
         cmocka_unit_test(steady_waves_error),
         cmocka_unit_test(hopper_warpgroup_mma),
+        cmocka_unit_test(random_shapes_consistent),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }
