@@ -274,9 +274,9 @@ static void sm_cycles_by_hand(void **state)
 /* The whole run of that kernel on M=16, N=8, K=16 (one CTA, one K-step) on TINY:
  *  - at 0 the CTA issues stage 0: A is 16 rows of 32 bytes at 0..511 (lines 0-3: 4 misses,
  *    12 hits), B 16 rows of 16 bytes at 4096..4351 (lines 32, 33: 2 misses, 14 hits); L2
- *    moves 32 rows x 128 bytes = 4096 bytes at 128/cycle: done at 32; the 6 misses are 6 DRAM
+ *    moves 32 rows x one 32-byte sector = 1024 bytes at 128/cycle: done at 8; the 6 misses are 6 DRAM
  *    reads of 128 bytes on one channel at 64 bytes/cycle, ending at 2, 4, ..., 12, + 100 =
- *    112; the stage arrives at max(32, 112) + 50 = 162 (cp_async_wait 0-162).
+ *    112; the stage arrives at max(8, 112) + 50 = 162 (cp_async_wait 0-162).
  *  - the single K-step: 162 + 39 = 201 (its causes as in sm_cycles_by_hand);
  *  - the epilogue stages 16x8 fp32 accumulators through shared memory: 2 x 512/128 = 8 cycles
  *    (smem_bandwidth), and writes C (16 x 8 bf16 = 256 contiguous bytes at 8192) at 201:
@@ -319,7 +319,7 @@ static void one_cta_run_by_hand(void **state)
         assert_non_null(d);
         assert_non_null(l2);
         assert_int_equal(d->bus_bytes, 6 * 128 + 256);    /* misses x line, and C */
-        assert_int_equal(l2->read_bytes, 4096);
+        assert_int_equal(l2->read_bytes, 1024);
         assert_int_equal(l2->kind, STATS_LEVEL_CACHE);
     }
     assert_string_equal(stats_attr_get(&s, "l2_misses"), "6");
@@ -551,6 +551,39 @@ static void hopper_warpgroup_mma(void **state)
     free(h), free(h0);
 }
 
+/* int8 on V100 (no int8 tensor cores) runs on the SIMT lanes as dp4a: a warp instruction is 32
+ * lanes x a 4-element dot product = 128 MACs (shape 8x4x4), 16 lanes per sub-core -> interval 2,
+ * so 4 x 128 / 2 = 256 MACs per SM per cycle = fma_lanes_per_sm x 4, the config's dp4a peak.
+ * A 128x128x128 kernel of 4 warps (one per sub-core): per K-step 32 slices x 8 x 16 = 4096
+ * instructions x 2 cycles = 8192 pipe cycles = 128^3 MACs / 256. */
+static void dp4a_on_simt_lanes(void **state)
+{
+    (void)state;
+    tp_config *c = load_file("configs/gpu-v100.yaml", NULL, 0);
+    gpu_kernel k = gpu_kernel_make(&c->gpu, GPU_IN_INT8, 128, 128, 128, 64, 64, 2);
+    gemm_problem pb = problem(2048, 2048, 2048, TP_INT8);
+    tp_mma_cfg pipe;
+    uint32_t units;
+    gpu_sm_step st;
+    tp_stats s;
+    tp_err e = {0};
+    assert_true(k.simt);
+    assert_int_equal(gpu_pipe(&c->gpu, GPU_IN_INT8, &pipe, &units, &e), TP_OK);
+    assert_int_equal(pipe.m * pipe.n * pipe.k, 128);
+    assert_int_equal(pipe.interval_cycles, 2);
+    assert_int_equal(units, 1);
+    assert_int_equal(gpu_sm_step_run(&c->gpu, &k, false, false, &st, &e), TP_OK);
+    assert_int_equal(st.pipe_cycles, 8192);
+    assert_true(st.period_cycles >= 8192);
+    stats_init(&s);
+    assert_int_equal(gpu_run_gemm(c, &pb, &k, &s, &e), TP_OK);
+    assert_true(fabs(s.peak_macs_per_cycle - 80.0 * 256.0) < 1e-9);
+    assert_true(s.utilization > 0.5 && s.utilization <= 1.0);
+    assert_int_equal(stats_check(&s, &e), TP_OK);
+    stats_free(&s);
+    free(c);
+}
+
 /* Random shapes (a fixed LCG) on every shipped GPU config and the dtypes each has: every run
  * succeeds, its causes sum to the total, the MACs are exactly M*N*K*batch, utilization is at
  * most 1 and the run is never shorter than its launch overhead. */
@@ -575,8 +608,6 @@ static void random_shapes_consistent(void **state)
             memset(&o, 0, sizeof o);
             if (f >= 2 && pb.dtype == TP_BF16)
                 o.fp16 = true;           /* V100 and RTX 2080 have fp16, not bf16, tensor cores */
-            if (f == 2)
-                pb.dtype = TP_BF16, o.fp16 = true;   /* V100: no int8 tensor cores (dp4a not modelled) */
             stats_init(&s);
             if (gpu_run_gemm_opts(c, &pb, &o, &s, NULL, &e) != TP_OK)
                 fail_msg("%s %ux%ux%u: %s", files[f], pb.m, pb.n, pb.k, e.msg);
@@ -608,6 +639,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(causes_sum_to_total),
         cmocka_unit_test(steady_waves_error),
         cmocka_unit_test(hopper_warpgroup_mma),
+        cmocka_unit_test(dp4a_on_simt_lanes),
         cmocka_unit_test(random_shapes_consistent),
     };
     return TH_RUN(ctx, tests, NULL, NULL);

@@ -116,7 +116,8 @@ static uint64_t load_rows(run *r, uint64_t t, uint64_t addr, uint64_t rows, uint
                 n = 0;
             }
         }
-        bytes += (last - first + 1) * lb;
+        /* L2 to the SM moves the 32-byte sectors asked for; a miss fills the whole line */
+        bytes += ((a + len - 1) / GPU_L2_SECTOR_BYTES - a / GPU_L2_SECTOR_BYTES + 1) * GPU_L2_SECTOR_BYTES;
     }
     r->l2.read_bytes += bytes;
     *l2_end = umax(*l2_end, (uint64_t)ceil(l2_transfer(&r->l2, (double)t, bytes)));

@@ -22,6 +22,42 @@ const tp_mma_cfg *gpu_mma_cfg(const tp_gpu_cfg *g, gpu_in in)
 
 static uint32_t ceil_div32(uint64_t a, uint64_t b) { return (uint32_t)((a + b - 1) / b); }
 
+static tp_status require_path(const tp_gpu_cfg *g, gpu_in in, tp_err *err)
+{
+    char have[64];
+    size_t n = 0;
+    if (gpu_mma_cfg(g, in))
+        return TP_OK;
+    have[0] = 0;
+    for (int i = 0; i < GPU_IN__COUNT; i++)
+        if (gpu_mma_cfg(g, (gpu_in)i))
+            n += (size_t)snprintf(have + n, sizeof have - n, "%s%s", n ? ", " : "", in_names[i]);
+    return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' has no %s tensor cores (its tensor cores take: %s)", g->name,
+                      gpu_in_name(in), n ? have : "none");
+}
+
+tp_status gpu_pipe(const tp_gpu_cfg *g, gpu_in in, tp_mma_cfg *out, uint32_t *units_per_subcore, tp_err *err)
+{
+    const tp_mma_cfg *m = gpu_mma_cfg(g, in);
+    uint32_t nsc = g->schedulers_per_sm ? g->schedulers_per_sm : 1;
+    memset(out, 0, sizeof *out);
+    if (m) {
+        *out = *m;
+        *units_per_subcore = g->tensor_units_per_sm / nsc ? g->tensor_units_per_sm / nsc : 1;
+        return TP_OK;
+    }
+    if (in == GPU_IN_INT8 && g->dp4a) {
+        uint32_t lanes = g->fma_lanes_per_sm / nsc ? g->fma_lanes_per_sm / nsc : 1;
+        out->m = 8, out->n = 4, out->k = 4;
+        out->interval_cycles = (g->warp_size + lanes - 1) / lanes;
+        out->latency_cycles = GPU_DP4A_LATENCY;
+        out->present = true;
+        *units_per_subcore = 1;
+        return TP_OK;
+    }
+    return require_path(g, in, err);
+}
+
 gpu_kernel gpu_kernel_make(const tp_gpu_cfg *g, gpu_in in, uint32_t bm, uint32_t bn, uint32_t bk, uint32_t wm,
                            uint32_t wn, uint32_t stages)
 {
@@ -32,6 +68,8 @@ gpu_kernel gpu_kernel_make(const tp_gpu_cfg *g, gpu_in in, uint32_t bm, uint32_t
     k.im = m ? m->m : 16;
     k.in = m ? m->n : 8;
     k.ik = m ? m->k : (in == GPU_IN_INT8 ? 32 : 16);
+    if (!m && in == GPU_IN_INT8 && g->dp4a)   /* note 5c */
+        k.simt = true, k.im = 8, k.in = 4, k.ik = 4;
     k.split_k = 1;
     k.swizzle = 1;
     k.layout = GPU_SMEM_SWIZZLED;
@@ -48,19 +86,6 @@ gpu_kernel gpu_kernel_make(const tp_gpu_cfg *g, gpu_in in, uint32_t bm, uint32_t
     return k;
 }
 
-static tp_status require_path(const tp_gpu_cfg *g, gpu_in in, tp_err *err)
-{
-    char have[64];
-    size_t n = 0;
-    if (gpu_mma_cfg(g, in))
-        return TP_OK;
-    have[0] = 0;
-    for (int i = 0; i < GPU_IN__COUNT; i++)
-        if (gpu_mma_cfg(g, (gpu_in)i))
-            n += (size_t)snprintf(have + n, sizeof have - n, "%s%s", n ? ", " : "", in_names[i]);
-    return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' has no %s tensor cores (its tensor cores take: %s)", g->name,
-                      gpu_in_name(in), n ? have : "none");
-}
 
 tp_status gpu_kernel_check(const tp_gpu_cfg *g, const gpu_kernel *k, gpu_kernel_info *info, tp_err *err)
 {
@@ -69,9 +94,11 @@ tp_status gpu_kernel_check(const tp_gpu_cfg *g, const gpu_kernel *k, gpu_kernel_
     uint32_t e = gpu_in_bytes(k->input), occ, lim;
     uint64_t regs;
     memset(&x, 0, sizeof x);
-    if (require_path(g, k->input, err) != TP_OK)
+    tp_mma_cfg pipe;
+    uint32_t units;
+    if (gpu_pipe(g, k->input, &pipe, &units, err) != TP_OK)
         return TP_ERR_UNSUPPORTED;
-    m = gpu_mma_cfg(g, k->input);
+    m = &pipe;
     if (k->im != m->m || k->in != m->n || k->ik != m->k)
         return tp_err_set(err, TP_ERR_USAGE, "kernel MMA shape %ux%ux%u is not the chip's %s mma (%ux%ux%u)", k->im,
                           k->in, k->ik, gpu_in_name(k->input), m->m, m->n, m->k);
@@ -251,8 +278,12 @@ tp_status gpu_kernel_choose(const tp_gpu_cfg *g, const gemm_problem *pb, gpu_in 
     double best = INFINITY;
     bool found = false;
     static const uint32_t splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
-    if (require_path(g, in, err) != TP_OK)
-        return TP_ERR_UNSUPPORTED;
+    {
+        tp_mma_cfg pipe;
+        uint32_t units;
+        if (gpu_pipe(g, in, &pipe, &units, err) != TP_OK)
+            return TP_ERR_UNSUPPORTED;
+    }
     for (size_t c = 0; c < sizeof candidates / sizeof candidates[0]; c++) {
         uint32_t e = gpu_in_bytes(in);
         gpu_kernel k = gpu_kernel_make(g, in, candidates[c].bm, candidates[c].bn, candidates[c].bk_bytes / e,

@@ -28,6 +28,8 @@
  *    rows) and B straight from shared memory. gpu_kernel_make then lays the CTA's warps out
  *    along M only: wm = bm / warps, wn = bn (128x256 with 8 warps: 16 x 256 per warp, 64 x 256
  *    per warpgroup, as CUTLASS's SM90 kernels), and registers hold only accumulators.
+ * 5c. dp4a (V100 int8): the SIMT lanes do 4-element int8 dot products (gpu_pipe); the kernel
+ *    is otherwise the same (its operands still pass through shared memory and registers).
  * 6. Inputs. The problem's dtype selects the tensor-core path: int8 (mma.int8), bf16
  *    (mma.bf16) or fp16 (mma.fp16, for chips with fp16-only tensor cores; a bf16 problem is run
  *    as fp16 with gpu_kernel_choose(..., GPU_IN_FP16)). The values are never computed.
@@ -51,6 +53,16 @@ const char *gpu_in_name(gpu_in in);                 /* "int8" "bf16" "fp16" */
 static inline unsigned gpu_in_bytes(gpu_in in) { return in == GPU_IN_INT8 ? 1u : 2u; }
 /* The mma block of the config for an input type; NULL when the chip has no such tensor core. */
 const tp_mma_cfg *gpu_mma_cfg(const tp_gpu_cfg *g, gpu_in in);
+/* What one warp instruction of the kernel's math pipe is, and how many such pipes a sub-core
+ * has: the tensor cores' mma block and tensor_units_per_sm / schedulers, or for dp4a
+ * (int8 without int8 tensor cores) a warp's 32 lanes x one 4-element dot product, shape
+ * 8 x 4 x 4 (128 MACs), one pipe per sub-core of fma_lanes_per_sm / schedulers lanes:
+ * interval = warp_size / those lanes, latency GPU_DP4A_LATENCY. TP_ERR_UNSUPPORTED with the
+ * chip's list when it has neither. */
+#define GPU_DP4A_LATENCY 4u   /* cycles; Volta's dependent-issue ALU latency (Jia et al., "Dissecting
+                                 the NVIDIA Volta GPU Architecture via Microbenchmarking", 2018),
+                                 assumed for IDP4A too */
+tp_status gpu_pipe(const tp_gpu_cfg *g, gpu_in in, tp_mma_cfg *out, uint32_t *units_per_subcore, tp_err *err);
 /* The input type of a problem dtype (int8 -> int8, bf16 -> bf16). */
 gpu_in gpu_in_of(tp_dtype dt);
 
@@ -67,6 +79,7 @@ typedef struct {
     gpu_smem_layout layout;
     gpu_in input;
     bool tma;                     /* Hopper: tiles copied by TMA (one instruction per tile) */
+    bool simt;                    /* int8 through dp4a on the SIMT lanes (no int8 tensor cores) */
     bool wgmma;                   /* Hopper: warpgroup MMA from shared memory (no ldmatrix); the
                                      four warps of a warpgroup share B: warp tiles are wm x bn */
 } gpu_kernel;

@@ -7,6 +7,8 @@
  *  - Bandwidth: a request of B bytes arriving at cycle t starts at max(t, free) and holds the
  *    L2 for B / bytes_per_cycle cycles (kept as a double: bytes_per_s / clock_hz need not be
  *    an integer); free moves to its end.
+ *  - A request's bytes through the L2's bandwidth are its 32-byte sectors; a missing line is
+ *    filled whole from DRAM.
  *  - Writes allocate (write-back is not modelled: the GPU model writes C through to DRAM).
  *
  * Use: l2 c; l2_init(&c, &cfg->gpu, clock, &err); l2_lookup(&c, line) ...; l2_free(&c).
@@ -17,6 +19,10 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "config/config.h"
+
+/* L2 lines are split into 32-byte sectors: the unit of the L2's transfers to an SM (CUDA C++
+ * Best Practices Guide, "Coalesced Access to Global Memory": 32-byte segments). */
+#define GPU_L2_SECTOR_BYTES 32u
 
 typedef struct {
     uint32_t sets, assoc, line_bytes;

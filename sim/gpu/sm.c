@@ -121,6 +121,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     uint32_t e = gpu_in_bytes(k->input), S, nA, nB, MA, NB, ncp, per_step, n, nslot, nacc, nsc, units, wpsc;
     uint32_t ca, cb, word_bytes, mma_busy;
     const tp_mma_cfg *m;
+    tp_mma_cfg pipe;
     instr *prog = NULL;
     warp_state *w = NULL;
     subcore *sc = NULL;
@@ -134,9 +135,10 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     evq_init(&q);
     if ((st = gpu_kernel_check(g, k, &info, err)) != TP_OK)
         return st;
-    m = gpu_mma_cfg(g, k->input);
+    if ((st = gpu_pipe(g, k->input, &pipe, &units, err)) != TP_OK)
+        return st;
+    m = &pipe;
     nsc = g->schedulers_per_sm;
-    units = g->tensor_units_per_sm / nsc ? g->tensor_units_per_sm / nsc : 1;
     mma_busy = m->interval_cycles / units ? m->interval_cycles / units : 1;
     S = k->bk / k->ik;
     nA = div_up((uint64_t)k->wm * k->ik * e, GPU_LDMATRIX_BYTES);
