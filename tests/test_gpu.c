@@ -327,6 +327,34 @@ static void one_cta_run_by_hand(void **state)
     free(c);
 }
 
+/* Energy on TINY with 1 pJ per bf16 MAC, 10 per DRAM byte, 2 per L2 byte, 3 per shared-memory
+ * byte, for the one-CTA run above: 2048 MACs; DRAM bus 6 x 128 + 256 = 1024 bytes; L2 1024
+ * bytes read + 256 written; shared memory one K-step: 2 ldmatrix x 512 read + 768 written by
+ * cp.async = 1792 bytes. 2048 + 10240 + 2560 + 5376 = 20224 pJ. */
+static void energy_by_level(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    tp_config *c;
+    gpu_kernel k;
+    gemm_problem pb = problem(16, 8, 16, TP_BF16);
+    tp_stats s;
+    tp_err e = {0};
+    snprintf(yaml, sizeof yaml, "%s  energy: {mac_bf16_pj: 1, dram_pj_per_byte: 10, l2_pj_per_byte: 2, smem_pj_per_byte: 3}\n",
+             TINY);
+    c = load_string(yaml, NULL, 0);
+    k = gpu_kernel_make(&c->gpu, GPU_IN_BF16, 16, 8, 16, 16, 8, 2);
+    stats_init(&s);
+    assert_int_equal(gpu_run_gemm(c, &pb, &k, &s, &e), TP_OK);
+    assert_true(s.has_energy);
+    assert_true(fabs(s.energy_mac_pj - 2048.0) < 1e-6);
+    assert_true(fabs(s.energy_offchip_pj - 10240.0) < 1e-6);
+    assert_true(fabs(s.energy_onchip_pj - (2560.0 + 5376.0)) < 1e-6);
+    assert_true(fabs(s.energy_pj - 20224.0) < 1e-6);
+    stats_free(&s);
+    free(c);
+}
+
 /* The launch overhead is a time added in front: 3 us more on TINY at 1 GHz is 3000 cycles
  * charged `launch`; with a sustained clock of 500 MHz the same overhead is 1500 cycles, so the
  * seconds still grow by exactly 3 us. */
@@ -633,6 +661,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(chooser_sizes_tiles),
         cmocka_unit_test(sm_cycles_by_hand),
         cmocka_unit_test(one_cta_run_by_hand),
+        cmocka_unit_test(energy_by_level),
         cmocka_unit_test(launch_overhead_is_a_time),
         cmocka_unit_test(wave_quantization),
         cmocka_unit_test(tile_quantization),

@@ -171,7 +171,7 @@ static void charge_step(run *r, slot *sl, uint64_t p, uint64_t len, const uint64
         if (i == STATS_SM_BUSY)
             continue;
         d = umin(c[i] * len / per, end - t);
-        acct_span(&sl->a, t, t + d, i == STATS_SM_IDLE ? STATS_SM_ISSUE : i), t += d;
+        acct_span(&sl->a, t, t + d, i), t += d;   /* idle: the pipe held by a co-resident CTA */
     }
     if (t < end)   /* rounding */
         acct_span(&sl->a, t, end, STATS_SM_ISSUE);
@@ -630,6 +630,15 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
     for (uint32_t i = 0; i < g->sms; i++)
         out->units[i].macs = r.ctas ? r.useful_macs * r.sm_ctas[i] / r.ctas : 0;
     fill_levels(&r, out, total, f);
+    if (g->energy.present) {   /* as the TPU: off-chip energy on bus bytes; fp16 MACs at the bf16 figure */
+        const stats_level *l2 = stats_find_level(out, "l2"), *sm = stats_find_level(out, "smem");
+        out->has_energy = true;
+        out->energy_mac_pj = (double)out->macs * g->energy.pj_per_mac[in == GPU_IN_INT8 ? TP_INT8 : TP_BF16];
+        out->energy_offchip_pj = (double)r.d.bus_bytes * g->energy.pj_per_byte_mem[TP_MEM_DRAM];
+        out->energy_onchip_pj = (l2 ? (double)l2->bus_bytes * g->energy.pj_per_byte_l2 : 0.0) +
+                                (sm ? (double)sm->bus_bytes * g->energy.pj_per_byte_ub : 0.0);
+        out->energy_pj = out->energy_mac_pj + out->energy_offchip_pj + out->energy_onchip_pj;
+    }
     snprintf(buf, sizeof buf, "%ux%ux%u/%ux%u/s%u/k%u/w%u%s", r.k.bm, r.k.bn, r.k.bk, r.k.wm, r.k.wn, r.k.stages,
              r.k.split_k, r.k.swizzle, r.k.layout == GPU_SMEM_NAIVE ? "/naive" : "");
     stats_set_attr(out, "kernel", buf);

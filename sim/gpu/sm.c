@@ -437,7 +437,9 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
         /* the SM's busy cycles are shared by the resident CTAs: each is charged its share */
         if (nctas > 1) {
             uint64_t share = res->cause[STATS_SM_BUSY] / nctas;
-            res->cause[STATS_SM_ISSUE] += res->cause[STATS_SM_BUSY] - share;
+            /* the others' share: this CTA waits for the pipe they hold; charged idle, which
+               the SM's causes leave to its other slots (gpu.h note 4) */
+            res->cause[STATS_SM_IDLE] += res->cause[STATS_SM_BUSY] - share;
             res->cause[STATS_SM_BUSY] = share;
         }
     }
