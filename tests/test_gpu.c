@@ -119,6 +119,32 @@ static void occupancy_limits(void **state)
     free(c);
 }
 
+/* The kernel's text round-trips, and bad text gets one line naming it. */
+static void kernel_text(void **state)
+{
+    (void)state;
+    tp_config *c = load_file("configs/gpu-a100.yaml", NULL, 0);
+    gpu_kernel k;
+    char buf[64];
+    tp_err e = {0};
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x256x64/64x64/s3", &k, &e), TP_OK);
+    assert_int_equal(k.bm, 128);
+    assert_int_equal(k.bn, 256);
+    assert_int_equal(k.split_k, 1);
+    assert_int_equal(k.im * k.in * k.ik, 16 * 8 * 16);
+    assert_string_equal(gpu_kernel_format(&k, buf, sizeof buf), "128x256x64/64x64/s3/k1/w1");
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "64x64x32/32x32/s4/k2/w8/naive", &k, &e), TP_OK);
+    assert_int_equal(k.split_k, 2);
+    assert_int_equal(k.swizzle, 8);
+    assert_int_equal(k.layout, GPU_SMEM_NAIVE);
+    assert_string_equal(gpu_kernel_format(&k, buf, sizeof buf), "64x64x32/32x32/s4/k2/w8/naive");
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x128/64x64", &k, &e), TP_ERR_USAGE);
+    assert_non_null(strstr(e.msg, "kernel '128x128/64x64'"));
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x128x32/64x64/s3/x", &k, &e), TP_ERR_USAGE);
+    assert_non_null(strstr(e.msg, "unexpected '/x'"));
+    free(c);
+}
+
 /* A chip asked for tensor cores it lacks says what it has; the chooser refuses too. */
 static void missing_path_is_one_line(void **state)
 {
@@ -654,6 +680,7 @@ TH_GROUP(gpu)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(occupancy_limits),
+        cmocka_unit_test(kernel_text),
         cmocka_unit_test(missing_path_is_one_line),
         cmocka_unit_test(bank_conflicts_from_addresses),
         cmocka_unit_test(rasterization_order),

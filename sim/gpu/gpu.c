@@ -639,9 +639,7 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
                                 (sm ? (double)sm->bus_bytes * g->energy.pj_per_byte_ub : 0.0);
         out->energy_pj = out->energy_mac_pj + out->energy_offchip_pj + out->energy_onchip_pj;
     }
-    snprintf(buf, sizeof buf, "%ux%ux%u/%ux%u/s%u/k%u/w%u%s", r.k.bm, r.k.bn, r.k.bk, r.k.wm, r.k.wn, r.k.stages,
-             r.k.split_k, r.k.swizzle, r.k.layout == GPU_SMEM_NAIVE ? "/naive" : "");
-    stats_set_attr(out, "kernel", buf);
+    stats_set_attr(out, "kernel", gpu_kernel_format(&r.k, buf, sizeof buf));
     snprintf(buf, sizeof buf, "%u (%s)", r.ki.occupancy, r.ki.limit);
     stats_set_attr(out, "occupancy", buf);
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)((r.ctas + r.nslots - 1) / r.nslots));

@@ -175,6 +175,36 @@ void gpu_kernel_raster(const gpu_kernel *k, uint32_t tiles_m, uint32_t tiles_n, 
     *tn = (uint32_t)(r / rows);
 }
 
+const char *gpu_kernel_format(const gpu_kernel *k, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%ux%ux%u/%ux%u/s%u/k%u/w%u%s", k->bm, k->bn, k->bk, k->wm, k->wn, k->stages, k->split_k,
+             k->swizzle, k->layout == GPU_SMEM_NAIVE ? "/naive" : "");
+    return buf;
+}
+
+tp_status gpu_kernel_parse(const tp_gpu_cfg *g, gpu_in in, const char *s, gpu_kernel *out, tp_err *err)
+{
+    unsigned bm, bn, bk, wm, wn, st, v;
+    int n = 0;
+    const char *p;
+    if (sscanf(s, "%ux%ux%u/%ux%u/s%u%n", &bm, &bn, &bk, &wm, &wn, &st, &n) != 6 || n <= 0)
+        return tp_err_set(err, TP_ERR_USAGE, "kernel '%s': expected BMxBNxBK/WMxWN/sSTAGES[/kSPLIT][/wSWIZZLE][/naive]", s);
+    *out = gpu_kernel_make(g, in, bm, bn, bk, wm, wn, st);
+    for (p = s + n; *p;) {
+        int m = 0;
+        if (!strncmp(p, "/naive", 6) && (p[6] == 0 || p[6] == '/'))
+            out->layout = GPU_SMEM_NAIVE, p += 6;
+        else if (sscanf(p, "/k%u%n", &v, &m) == 1 && m > 0)
+            out->split_k = v, p += m;
+        else if (sscanf(p, "/w%u%n", &v, &m) == 1 && m > 0)
+            out->swizzle = v, p += m;
+        else
+            return tp_err_set(err, TP_ERR_USAGE, "kernel '%s': unexpected '%s' (expected /kSPLIT, /wSWIZZLE or /naive)", s,
+                              p);
+    }
+    return TP_OK;
+}
+
 /* ---- shared memory ---------------------------------------------------------------------------- */
 
 uint32_t gpu_smem_offset(gpu_smem_layout l, uint32_t row_bytes, uint32_t rows, uint32_t row, uint32_t chunk)

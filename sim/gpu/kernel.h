@@ -37,6 +37,7 @@
 #ifndef TP_GPU_KERNEL_H
 #define TP_GPU_KERNEL_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "base/err.h"
 #include "config/config.h"
@@ -118,6 +119,14 @@ tp_status gpu_kernel_choose(const tp_gpu_cfg *g, const gemm_problem *pb, gpu_in 
  * the CTAs per SM resident together (gpu/sm.h) and L2 time = the concurrent CTAs' K-step bytes / L2
  * bytes per cycle. INFINITY when k does not fit. */
 double gpu_kernel_estimate(const tp_gpu_cfg *g, const gemm_problem *pb, const gpu_kernel *k);
+
+/* The kernel as text, "BMxBNxBK/WMxWN/sSTAGES/kSPLIT/wSWIZZLE" and "/naive" for that layout
+ * (the stats attribute "kernel"); returns buf. */
+const char *gpu_kernel_format(const gpu_kernel *k, char *buf, size_t cap);
+/* Parses that text (the /k, /w and /naive parts optional) into a kernel made for the chip and
+ * input type (gpu_kernel_make: MMA shape, warpgroup layout); TP_ERR_USAGE naming the text when
+ * it does not parse. The kernel is not checked against the machine (gpu_kernel_check does). */
+tp_status gpu_kernel_parse(const tp_gpu_cfg *g, gpu_in in, const char *s, gpu_kernel *out, tp_err *err);
 
 /* Shared-memory byte offset of 16-byte chunk `chunk` of row `row` of a tile of `rows` rows
  * whose rows are row_bytes long (a multiple of 16), in layout l. Naive: row * row_bytes +
