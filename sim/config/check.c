@@ -210,6 +210,14 @@ tp_status cfg_check_gpu(cfg_ctx *x, tp_config *c)
     tp_status st;
     if ((st = check_mem(x, "gpu.dram", &g->dram, g->clock_hz)) != TP_OK)
         return st;
+    if (!g->sustained_clock_hz)
+        g->sustained_clock_hz = g->clock_hz;   /* not given: the GPU holds its boost clock */
+    if (g->sustained_clock_hz > g->clock_hz) {
+        int i = cfg_kidx("gpu.sustained_clock");
+        cfg_loc l = cfg_key_loc(x, i);
+        return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "the sustained clock (%llu Hz) exceeds gpu.clock (%llu Hz)",
+                        (unsigned long long)g->sustained_clock_hz, (unsigned long long)g->clock_hz);
+    }
     if ((uint64_t)g->max_warps_per_sm * g->warp_size < g->max_threads_per_sm) {
         int i = cfg_kidx("gpu.max_threads_per_sm");
         cfg_loc l = cfg_key_loc(x, i);

@@ -217,6 +217,7 @@ static const char *expect_what(cfg_ktype t, char *buf, size_t cap)
     case KT_DATAFLOW:
     case KT_TIMING:
     case KT_MEMID:
+    case KT_WSCHED:
         snprintf(buf, cap, "one of %s", cfg_ktype_values(t, ", ", names, sizeof names));
         return buf;
     case KT_DTYPES:
@@ -634,7 +635,8 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
     }
     case KT_DATAFLOW:
     case KT_TIMING:
-    case KT_MEMID: {
+    case KT_MEMID:
+    case KT_WSCHED: {
         int i = cfg_enum_parse(k->type, r->text);
         if (i < 0)
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s'", EXPECT(k->type), r->text);

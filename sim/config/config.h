@@ -99,16 +99,28 @@ typedef struct {
     bool present;                 /* the tensor cores support this dtype */
 } tp_mma_cfg;
 
+/* A GPU warp scheduler's policy: greedy-then-oldest or loose round-robin. */
+typedef enum { TP_WSCHED_GTO = 0, TP_WSCHED_LRR, TP_WSCHED__COUNT } tp_wsched;
+const char *cfg_wsched_name(tp_wsched w);        /* "gto" "lrr" */
+
 typedef struct {
     bool present;
     char name[64];
     uint64_t clock_hz;
+    uint64_t sustained_clock_hz;  /* clock under a long tensor-core load (= clock_hz if not given) */
     uint32_t sms;
     uint32_t warp_size;
     uint32_t max_warps_per_sm, max_ctas_per_sm, max_threads_per_sm;
     uint32_t schedulers_per_sm;
+    tp_wsched scheduler;          /* warp scheduling policy of every sub-core */
     uint32_t registers_per_sm;
     uint64_t smem_per_sm_bytes;
+    uint32_t smem_banks;          /* 4-byte banks; one wavefront serves one word per bank */
+    bool wgmma;                   /* warpgroup MMA reading its operands from shared memory (Hopper) */
+    bool tma;                     /* the Tensor Memory Accelerator copies whole tiles (Hopper) */
+    bool async_copy;              /* cp.async global -> shared (Ampere on); without it tiles go
+                                     through registers: LDG, then STS before the barrier */
+    uint32_t smem_latency_cycles; /* ldmatrix issue to registers written, conflict-free */
     uint32_t tensor_units_per_sm;
     tp_mma_cfg mma[TP_DTYPE__COUNT];
     tp_mma_cfg mma_fp16;          /* fp16 tensor cores (V100, RTX 2080); reported, not simulated */
@@ -119,9 +131,11 @@ typedef struct {
         uint32_t assoc;
         uint32_t line_bytes;
         uint64_t bytes_per_s;
+        uint32_t latency_cycles;  /* a request's round trip from an SM through L2 (hit) */
     } l2;
     tp_mem_cfg dram;
-    uint64_t launch_overhead_cycles;
+    uint64_t launch_overhead_cycles;  /* resolved at gpu.clock; the GPU model turns it back into
+                                         seconds (launch_overhead_cycles / clock_hz) */
     tp_energy_cfg energy;
 } tp_gpu_cfg;
 

@@ -122,6 +122,8 @@ const cfg_key cfg_keys[] = {
     /* ---- GPU ---------------------------------------------------------------------------- */
     {"gpu.clock", KT_FREQ, "Hz", KR_REQUIRED, NULL, 1000000, 10000000000ull, OFF(gpu.clock_hz),
      "SM clock; times given in ns/us are converted with it", NULL},
+    {"gpu.sustained_clock", KT_FREQ, "Hz", KR_OPTIONAL, NULL, 1000000, 10000000000ull, OFF(gpu.sustained_clock_hz),
+     "clock the GPU holds under a long tensor-core load (power-limited parts run below gpu.clock); cycles of the GPU model are converted to seconds with it (default: gpu.clock)", NULL},
     {"gpu.sms", KT_U32, "SMs", KR_REQUIRED, NULL, 1, 1024, OFF(gpu.sms),
      "streaming multiprocessors", NULL},
     {"gpu.warp_size", KT_U32, "threads", KR_DEFAULT, "32", 1, 64, OFF(gpu.warp_size),
@@ -134,10 +136,22 @@ const cfg_key cfg_keys[] = {
      "resident threads per SM (occupancy limit)", NULL},
     {"gpu.schedulers_per_sm", KT_U32, "schedulers", KR_DEFAULT, "4", 1, 64, OFF(gpu.schedulers_per_sm),
      "warp schedulers per SM, each issuing one warp instruction per cycle", NULL},
+    {"gpu.scheduler", KT_WSCHED, "", KR_DEFAULT, "gto", 0, 0, OFF(gpu.scheduler),
+     "warp scheduling policy of each sub-core: gto greedy-then-oldest, lrr loose round-robin", NULL},
     {"gpu.registers_per_sm", KT_U32, "32-bit registers", KR_DEFAULT, "65536", 1, 16777216, OFF(gpu.registers_per_sm),
      "register file size per SM (occupancy limit)", NULL},
     {"gpu.smem_per_sm", KT_SIZE, "bytes", KR_REQUIRED, NULL, 0, 16 * MIB, OFF(gpu.smem_per_sm_bytes),
      "shared memory per SM usable by thread blocks", NULL},
+    {"gpu.smem_banks", KT_U32, "banks", KR_DEFAULT, "32", 1, 256, OFF(gpu.smem_banks),
+     "4-byte shared-memory banks per SM: one wavefront serves one word of each bank (bank conflicts serialize)", NULL},
+    {"gpu.wgmma", KT_BOOL, "", KR_DEFAULT, "false", 0, 1, OFF(gpu.wgmma),
+     "warpgroup MMA (wgmma.mma_async, sm_90): four warps' MMA reads A and B straight from shared memory, no ldmatrix", NULL},
+    {"gpu.tma", KT_BOOL, "", KR_DEFAULT, "false", 0, 1, OFF(gpu.tma),
+     "Tensor Memory Accelerator (sm_90): one instruction copies a whole tile from global to shared memory", NULL},
+    {"gpu.async_copy", KT_BOOL, "", KR_DEFAULT, "true", 0, 1, OFF(gpu.async_copy),
+     "asynchronous global-to-shared copies (cp.async, compute capability 8.0 on); false: tiles are staged through registers and stored to shared memory before the barrier", NULL},
+    {"gpu.smem_latency", KT_TIME32, "cycles", KR_DEFAULT, "28", 1, 100000, OFF(gpu.smem_latency_cycles),
+     "shared-memory load latency (ldmatrix issue to registers written) without conflicts: cycles or a time", NULL},
     {"gpu.tensor_units_per_sm", KT_U32, "units", KR_DEFAULT, "4", 0, 64, OFF(gpu.tensor_units_per_sm),
      "tensor-core pipelines per SM; each starts one mma every interval cycles", NULL},
     {"gpu.fma_lanes_per_sm", KT_U32, "lanes", KR_DEFAULT, "64", 1, 4096, OFF(gpu.fma_lanes_per_sm),
@@ -154,6 +168,8 @@ const cfg_key cfg_keys[] = {
      "L2 line size", NULL},
     {"gpu.l2.bandwidth", KT_BW, "bytes/s", KR_REQUIRED, NULL, 1, 1000000000000000ull, OFF(gpu.l2.bytes_per_s),
      "total L2 bandwidth to the SMs", NULL},
+    {"gpu.l2.latency", KT_TIME32, "cycles", KR_DEFAULT, "200", 1, 100000, OFF(gpu.l2.latency_cycles),
+     "round trip of a load from an SM through L2 when it hits (a miss adds the DRAM access): cycles or a time", NULL},
     MEM_KEYS("gpu.dram", gpu.dram, "the GPU's DRAM or HBM"),
 #define MMA_KEYS(P, M, WHAT)                                                                        \
     {P ".m", KT_U32, "rows", KR_REQUIRED, NULL, 1, 256, OFF(M.m), "M of one " WHAT " mma instruction", NULL}, \
@@ -201,10 +217,12 @@ static const char *const timing_names[TP_TIMING__COUNT] = {[TP_TIMING_PIPELINED]
                                                            [TP_TIMING_SCALESIM] = "scalesim"};
 static const char *const mem_names[TP_MEM__COUNT] = {[TP_MEM_DRAM] = "dram", [TP_MEM_WEIGHT] = "weight_mem",
                                                      [TP_MEM_HOST] = "host"};
+static const char *const wsched_names[TP_WSCHED__COUNT] = {[TP_WSCHED_GTO] = "gto", [TP_WSCHED_LRR] = "lrr"};
 static const cfg_enum enums[] = {
     {df_names, TP_DF__COUNT},
     {timing_names, TP_TIMING__COUNT},
     {mem_names, TP_MEM__COUNT},
+    {wsched_names, TP_WSCHED__COUNT},
 };
 
 const cfg_enum *cfg_ktype_enum(cfg_ktype t)
@@ -213,6 +231,7 @@ const cfg_enum *cfg_ktype_enum(cfg_ktype t)
     case KT_DATAFLOW: return &enums[0];
     case KT_TIMING: return &enums[1];
     case KT_MEMID: return &enums[2];
+    case KT_WSCHED: return &enums[3];
     default: return NULL;
     }
 }
@@ -226,6 +245,7 @@ static const char *enum_name(cfg_ktype t, int v)
 const char *cfg_dataflow_name(tp_dataflow df) { return enum_name(KT_DATAFLOW, (int)df); }
 const char *cfg_timing_name(tp_timing t) { return enum_name(KT_TIMING, (int)t); }
 const char *cfg_mem_name(tp_mem_id id) { return enum_name(KT_MEMID, (int)id); }
+const char *cfg_wsched_name(tp_wsched w) { return enum_name(KT_WSCHED, (int)w); }
 
 int cfg_enum_parse(cfg_ktype t, const char *s)
 {
@@ -261,6 +281,7 @@ int cfg_key_get_enum(const cfg_key *k, const tp_config *c)
     case KT_DATAFLOW: return (int)*(const tp_dataflow *)p;
     case KT_TIMING: return (int)*(const tp_timing *)p;
     case KT_MEMID: return (int)*(const tp_mem_id *)p;
+    case KT_WSCHED: return (int)*(const tp_wsched *)p;
     default: assert(!"not an enum key"); return -1;
     }
 }
@@ -273,6 +294,7 @@ void cfg_key_set_enum(const cfg_key *k, tp_config *c, int v)
     case KT_DATAFLOW: *(tp_dataflow *)p = (tp_dataflow)v; break;
     case KT_TIMING: *(tp_timing *)p = (tp_timing)v; break;
     case KT_MEMID: *(tp_mem_id *)p = (tp_mem_id)v; break;
+    case KT_WSCHED: *(tp_wsched *)p = (tp_wsched)v; break;
     default: assert(!"not an enum key");
     }
 }
@@ -327,7 +349,7 @@ const char *cfg_ktype_name(cfg_ktype t)
     static const char *const names[KT__COUNT] = {
         [KT_U32] = "integer", [KT_U64] = "integer", [KT_BOOL] = "bool", [KT_SIZE] = "size",
         [KT_BW] = "bandwidth", [KT_FREQ] = "frequency", [KT_TIME32] = "time", [KT_TIME64] = "time",
-        [KT_DATAFLOW] = "enum", [KT_TIMING] = "enum", [KT_MEMID] = "enum", [KT_DTYPES] = "list",
+        [KT_DATAFLOW] = "enum", [KT_TIMING] = "enum", [KT_MEMID] = "enum", [KT_WSCHED] = "enum", [KT_DTYPES] = "list",
         [KT_PJ] = "decimal",
         [KT_STR] = "text",
     };
@@ -373,6 +395,7 @@ const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size
     case KT_DATAFLOW:
     case KT_TIMING:
     case KT_MEMID:
+    case KT_WSCHED:
         snprintf(buf, cap, "%s", enum_name(k->type, cfg_key_get_enum(k, c)));
         break;
     case KT_DTYPES: {

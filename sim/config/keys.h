@@ -18,6 +18,7 @@ typedef enum {
     KT_DATAFLOW,  /* ws | os | is, tp_dataflow field */
     KT_TIMING,    /* pipelined | scalesim, tp_timing field */
     KT_MEMID,     /* dram | weight_mem | host, tp_mem_id field */
+    KT_WSCHED,    /* gto | lrr, tp_wsched field */
     KT_DTYPES,    /* list of int8 | bf16, bool[TP_DTYPE__COUNT] field */
     KT_PJ,        /* non-negative decimal (picojoules), double field */
     KT_STR,       /* text, char[64] field */
@@ -52,9 +53,9 @@ typedef struct {
     const char *const *names;
     int count;
 } cfg_enum;
-/* The names of an enum key type (KT_DATAFLOW, KT_TIMING, KT_MEMID); NULL for any other type. */
+/* The names of an enum key type (KT_DATAFLOW, KT_TIMING, KT_MEMID, KT_WSCHED); NULL for any other type. */
 const cfg_enum *cfg_ktype_enum(cfg_ktype t);
-/* The names a KT_DATAFLOW, KT_TIMING, KT_MEMID or KT_DTYPES (the dtypes) value may take,
+/* The names a KT_DATAFLOW, KT_TIMING, KT_MEMID, KT_WSCHED or KT_DTYPES (the dtypes) value may take,
  * joined by sep into buf ("ws, os, is"); "" for other types. Returns buf. */
 const char *cfg_ktype_values(cfg_ktype t, const char *sep, char *buf, size_t cap);
 /* The enum key k's value in c, as its index in cfg_ktype_enum(k->type); and the reverse. */

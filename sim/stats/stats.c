@@ -63,6 +63,22 @@ static const cause_info mem_causes[STATS_MEM__COUNT] = {
     [STATS_MEM_IDLE] = {"idle", STATS_CAT_IDLE},
 };
 
+static const cause_info sm_causes[STATS_SM__COUNT] = {
+    [STATS_SM_BUSY] = {"busy", STATS_CAT_COMPUTE},
+    [STATS_SM_PADDING] = {"padding", STATS_CAT_QUANTIZATION},
+    [STATS_SM_WAVE_TAIL] = {"wave_tail", STATS_CAT_QUANTIZATION},
+    [STATS_SM_MMA_LATENCY] = {"mma_latency", STATS_CAT_PIPELINE},
+    [STATS_SM_ISSUE] = {"issue", STATS_CAT_PIPELINE},
+    [STATS_SM_SMEM_BANDWIDTH] = {"smem_bandwidth", STATS_CAT_ON_CHIP},
+    [STATS_SM_BANK_CONFLICT] = {"bank_conflict", STATS_CAT_ON_CHIP},
+    [STATS_SM_L2] = {"cache", STATS_CAT_OFF_CHIP},
+    [STATS_SM_DRAM] = {"dram", STATS_CAT_OFF_CHIP},
+    [STATS_SM_BARRIER] = {"barrier", STATS_CAT_SYNC},
+    [STATS_SM_CP_ASYNC_WAIT] = {"cp_async_wait", STATS_CAT_SYNC},
+    [STATS_SM_LAUNCH] = {"launch", STATS_CAT_OVERHEAD},
+    [STATS_SM_IDLE] = {"idle", STATS_CAT_IDLE},
+};
+
 static const struct {
     const char *name;
     bool compute;
@@ -73,10 +89,12 @@ static const struct {
     [STATS_KIND_DMA] = {"dma", false, STATS_DMA__COUNT, dma_causes},
     [STATS_KIND_VPU] = {"vpu", false, STATS_VPU__COUNT, vpu_causes},
     [STATS_KIND_MEM] = {"mem", false, STATS_MEM__COUNT, mem_causes},
+    [STATS_KIND_SM] = {"sm", true, STATS_SM__COUNT, sm_causes},
 };
 
 _Static_assert(STATS_MXU__COUNT <= STATS_MAX_CAUSES && STATS_DMA__COUNT <= STATS_MAX_CAUSES &&
-                   STATS_VPU__COUNT <= STATS_MAX_CAUSES && STATS_MEM__COUNT <= STATS_MAX_CAUSES,
+                   STATS_VPU__COUNT <= STATS_MAX_CAUSES && STATS_MEM__COUNT <= STATS_MAX_CAUSES &&
+                   STATS_SM__COUNT <= STATS_MAX_CAUSES,
                "a kind has more causes than a unit can hold");
 
 const char *stats_kind_name(stats_kind k)

@@ -60,9 +60,10 @@ typedef enum {
     STATS_KIND_DMA,         /* one DMA engine */
     STATS_KIND_VPU,         /* the vector unit */
     STATS_KIND_MEM,         /* an off-chip memory */
+    STATS_KIND_SM,          /* a GPU streaming multiprocessor (its tensor pipes) */
     STATS_KIND__COUNT
 } stats_kind;
-const char *stats_kind_name(stats_kind k);            /* "mxu" "dma" "vpu" "mem" */
+const char *stats_kind_name(stats_kind k);            /* "mxu" "dma" "vpu" "mem" "sm" */
 /* Compute kinds do the run's MACs; their categories are what a comparison sums. */
 bool stats_kind_is_compute(stats_kind k);
 
@@ -110,6 +111,28 @@ typedef enum {
     STATS_MEM_IDLE,             /* idle: nothing in flight */
     STATS_MEM__COUNT
 } stats_mem_cause;
+
+/* GPU SM: one cycle of its tensor pipes (sim/gpu/, docs/gpu.md). */
+typedef enum {
+    STATS_SM_BUSY = 0,          /* compute: tensor pipes issuing MMAs, in proportion to useful MACs */
+    STATS_SM_PADDING,           /* quantization: MMAs issued on the padded part of partial CTA tiles */
+    STATS_SM_WAVE_TAIL,         /* quantization: no CTA left for this SM while others still run
+                                   (the last, partial wave) */
+    STATS_SM_MMA_LATENCY,       /* pipeline: MMA results not ready, the latency not hidden */
+    STATS_SM_ISSUE,             /* pipeline: issue slots taken by other instructions (address
+                                   arithmetic, ldmatrix and cp.async issue, the epilogue) */
+    STATS_SM_SMEM_BANDWIDTH,    /* on_chip_data: shared-memory bandwidth (conflict-free wavefronts) */
+    STATS_SM_BANK_CONFLICT,     /* on_chip_data: extra shared-memory wavefronts of bank conflicts */
+    STATS_SM_L2,                /* off_chip_memory ("cache"): a stage's tiles not yet arrived,
+                                   decided by the L2 (its bandwidth or latency) */
+    STATS_SM_DRAM,              /* off_chip_memory: a stage's tiles waiting on DRAM (L2 misses) */
+    STATS_SM_BARRIER,           /* synchronization: warps held at the CTA barrier */
+    STATS_SM_CP_ASYNC_WAIT,     /* synchronization: the copy pipeline's prologue (stages in flight
+                                   before the first MMA) */
+    STATS_SM_LAUNCH,            /* overhead: the kernel launch before the first CTA starts */
+    STATS_SM_IDLE,              /* idle: no CTA, and the kernel not running */
+    STATS_SM__COUNT
+} stats_sm_cause;
 
 uint32_t stats_kind_causes(stats_kind k);                       /* number of causes */
 const char *stats_cause_name(stats_kind k, uint32_t cause);     /* snake_case JSON key */
