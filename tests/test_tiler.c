@@ -135,6 +135,8 @@ static void refusal_codes(void **state)
     expect_code(&t2, &pb, plan_of(64, 64, 64, "mkn", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_ORDER);
     gemm_problem shallow = {64, 64, 8, 1, TP_INT8, false, false};            /* one K tile */
     expect_code(&t2, &shallow, plan_of(64, 64, 8, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_TILES);
+    tp_tpu_cfg t4 = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 4);   /* 4 MXUs per core */
+    expect_code(&t4, &pb, plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE), 3, TILER_REFUSE_SPLIT_K_EMPTY);
     expect_code(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, GEMM_EPI_REQUANT), 0, TILER_REFUSE_ACC);
     expect_code(&t, &pb, plan_of(512, 512, 512, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_UB);
     gemm_problem huge = {8192, 8192, 8192, 1, TP_INT8, false, false};       /* 8-wide tiles: ~10^9 instructions */
@@ -145,6 +147,61 @@ static void refusal_codes(void **state)
     tp_err err = {0};
     assert_int_equal(tiler_plan_try(&t, &pb, &ok, &why, &err), TP_OK);
     assert_int_equal(why, TILER_FITS);
+}
+
+/* Split-K parts are never empty: K tiles are dealt ceil(nt / S) to a part, so 4 tiles in 3
+ * parts would be 2, 2 and 0; such a split is refused, and every accepted one gives each of its
+ * S parts K tiles, so (one column group, one core) S MXUs run matmuls. */
+static void split_k_parts_never_empty(void **state)
+{
+    (void)state;
+    tp_tpu_cfg t = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 8);
+    gemm_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    tiler_plan pl = plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE);
+    pl.split_k = 3;
+    expect_refused(&t, &pb, pl, "--tile 64x64x256: --split-k 3 cuts the 4 K tiles of K = 1024 into parts of 2, "
+                                "so 1 of the 3 parts would be empty");
+    pl = plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE);
+    pl.split_k = 4;
+    gemm_problem five = {1024, 1024, 1280, 1, TP_INT8, false, false};   /* 5 tiles in 4 parts: 2, 2, 1, 0 */
+    expect_refused(&t, &five, pl, "--tile 64x64x256: --split-k 4 cuts the 5 K tiles of K = 1280 into parts of 2, "
+                                  "so 1 of the 4 parts would be empty");
+    int accepted = 0, refused = 0;
+    for (uint32_t S = 2; S <= 8; S++)
+        for (uint32_t nt = S; nt <= 24; nt++) {
+            gemm_problem q = {16, 8, nt * 8, 1, TP_INT8, false, false};
+            tiler_plan p = plan_of(16, 8, 8, "mnk", true, GEMM_EPI_NONE);
+            p.split_k = S;
+            tiler_refusal why = TILER_FITS;
+            tp_err err = {0};
+            uint32_t per = (nt + S - 1) / S;                 /* K tiles of each part but the last */
+            bool empty = (S - 1) * per >= nt;                /* nothing left for the last part */
+            tp_status st = tiler_plan_try(&t, &q, &p, &why, &err);
+            if (empty) {
+                if (st == TP_OK || why != TILER_REFUSE_SPLIT_K_EMPTY)
+                    fail_msg("S %u, %u K tiles: parts of %u leave one empty but got %d (%s)", S, nt, per, (int)why,
+                             err.msg);
+                refused++;
+                continue;
+            }
+            if (st != TP_OK)
+                fail_msg("S %u, %u K tiles: %s", S, nt, err.msg);
+            accepted++;
+            assert_true((uint64_t)(S - 1) * p.k_part < q.k);
+            isa_program prog;
+            assert_int_equal(tiler_generate(&t, &q, &p, &prog, &err), TP_OK);
+            bool busy[8] = {false};
+            uint32_t n_busy = 0;
+            for (uint32_t i = 0; i < prog.n_ins; i++)
+                if (prog.ins[i].op == ISA_MATMUL && !busy[prog.ins[i].mxu]) {
+                    busy[prog.ins[i].mxu] = true;
+                    n_busy++;
+                }
+            if (n_busy != S)
+                fail_msg("S %u, %u K tiles: %u MXUs run matmuls", S, nt, n_busy);
+            isa_free(&prog);
+        }
+    assert_true(accepted > 50 && refused > 5);
 }
 
 /* The analytic estimate, worked by hand for a 8x8 ws array (weights double-buffered, one row
@@ -257,6 +314,8 @@ static void random_plans_fit_and_cover(void **state)
             continue;
         }
         accepted++;
+        if (pl.split_k > 1)   /* no split-K part is empty */
+            assert_true((uint64_t)(pl.split_k - 1) * pl.k_part < pb.k);
         check_program(&t, &pb, &pl);
     }
     assert_true(accepted > 100);
@@ -524,6 +583,7 @@ TH_GROUP(tiler)
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
         cmocka_unit_test(refusal_codes),
+        cmocka_unit_test(split_k_parts_never_empty),
         cmocka_unit_test(estimate_by_hand),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),

@@ -21,7 +21,8 @@
  * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
  * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
  * the UB). One output's K is never split across MXUs unless split_k > 1 asks for it: then K is
- * cut into split_k parts of whole K-tiles (k_part each but the last), part p of column group g is
+ * cut into split_k parts of whole K-tiles (k_part each but the last, none of them empty: a split
+ * that would leave a part without K tiles is refused), part p of column group g is
  * item q = g * split_k + p, on MXU q mod U; the parts' accumulators are summed by the vector
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
  * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
@@ -89,6 +90,7 @@ typedef enum {
     TILER_REFUSE_SPLIT_K,     /* more parts than the MXUs of a core (or TILER_MAX_SPLIT_K) */
     TILER_REFUSE_SPLIT_K_ORDER, /* split-K with k not the innermost loop */
     TILER_REFUSE_SPLIT_K_TILES, /* fewer K tiles than split-K parts */
+    TILER_REFUSE_SPLIT_K_EMPTY, /* the K tiles cut into parts of equal length leave a part empty */
     TILER_REFUSE_FIFO,        /* a weight tile needs more FIFO slots than the FIFO holds */
     TILER_REFUSE_ACC,         /* the accumulators are too small for the live output tiles */
     TILER_REFUSE_UB,          /* the unified buffer is too small for the A and output slots */
