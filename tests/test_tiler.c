@@ -135,6 +135,8 @@ static void refusal_codes(void **state)
     expect_code(&t2, &pb, plan_of(64, 64, 64, "mkn", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_ORDER);
     gemm_problem shallow = {64, 64, 8, 1, TP_INT8, false, false};            /* one K tile */
     expect_code(&t2, &shallow, plan_of(64, 64, 8, "mnk", true, GEMM_EPI_NONE), 2, TILER_REFUSE_SPLIT_K_TILES);
+    tp_tpu_cfg t4 = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 4);   /* 4 MXUs per core */
+    expect_code(&t4, &pb, plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE), 3, TILER_REFUSE_SPLIT_K_EMPTY);
     expect_code(&t, &pb, plan_of(1024, 1024, 256, "mnk", true, GEMM_EPI_REQUANT), 0, TILER_REFUSE_ACC);
     expect_code(&t, &pb, plan_of(512, 512, 512, "mnk", true, GEMM_EPI_NONE), 0, TILER_REFUSE_UB);
     gemm_problem huge = {8192, 8192, 8192, 1, TP_INT8, false, false};       /* 8-wide tiles: ~10^9 instructions */
@@ -145,6 +147,61 @@ static void refusal_codes(void **state)
     tp_err err = {0};
     assert_int_equal(tiler_plan_try(&t, &pb, &ok, &why, &err), TP_OK);
     assert_int_equal(why, TILER_FITS);
+}
+
+/* Split-K parts are never empty: K tiles are dealt ceil(nt / S) to a part, so 4 tiles in 3
+ * parts would be 2, 2 and 0; such a split is refused, and every accepted one gives each of its
+ * S parts K tiles, so (one column group, one core) S MXUs run matmuls. */
+static void split_k_parts_never_empty(void **state)
+{
+    (void)state;
+    tp_tpu_cfg t = machine_cfg(8, 8, TP_DF_WS, 1u << 20, 4096, 4, 1, 8);
+    gemm_problem pb = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    tiler_plan pl = plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE);
+    pl.split_k = 3;
+    expect_refused(&t, &pb, pl, "--tile 64x64x256: --split-k 3 cuts the 4 K tiles of K = 1024 into parts of 2, "
+                                "so 1 of the 3 parts would be empty");
+    pl = plan_of(64, 64, 256, "mnk", true, GEMM_EPI_NONE);
+    pl.split_k = 4;
+    gemm_problem five = {1024, 1024, 1280, 1, TP_INT8, false, false};   /* 5 tiles in 4 parts: 2, 2, 1, 0 */
+    expect_refused(&t, &five, pl, "--tile 64x64x256: --split-k 4 cuts the 5 K tiles of K = 1280 into parts of 2, "
+                                  "so 1 of the 4 parts would be empty");
+    int accepted = 0, refused = 0;
+    for (uint32_t S = 2; S <= 8; S++)
+        for (uint32_t nt = S; nt <= 24; nt++) {
+            gemm_problem q = {16, 8, nt * 8, 1, TP_INT8, false, false};
+            tiler_plan p = plan_of(16, 8, 8, "mnk", true, GEMM_EPI_NONE);
+            p.split_k = S;
+            tiler_refusal why = TILER_FITS;
+            tp_err err = {0};
+            uint32_t per = (nt + S - 1) / S;                 /* K tiles of each part but the last */
+            bool empty = (S - 1) * per >= nt;                /* nothing left for the last part */
+            tp_status st = tiler_plan_try(&t, &q, &p, &why, &err);
+            if (empty) {
+                if (st == TP_OK || why != TILER_REFUSE_SPLIT_K_EMPTY)
+                    fail_msg("S %u, %u K tiles: parts of %u leave one empty but got %d (%s)", S, nt, per, (int)why,
+                             err.msg);
+                refused++;
+                continue;
+            }
+            if (st != TP_OK)
+                fail_msg("S %u, %u K tiles: %s", S, nt, err.msg);
+            accepted++;
+            assert_true((uint64_t)(S - 1) * p.k_part < q.k);
+            isa_program prog;
+            assert_int_equal(tiler_generate(&t, &q, &p, &prog, &err), TP_OK);
+            bool busy[8] = {false};
+            uint32_t n_busy = 0;
+            for (uint32_t i = 0; i < prog.n_ins; i++)
+                if (prog.ins[i].op == ISA_MATMUL && !busy[prog.ins[i].mxu]) {
+                    busy[prog.ins[i].mxu] = true;
+                    n_busy++;
+                }
+            if (n_busy != S)
+                fail_msg("S %u, %u K tiles: %u MXUs run matmuls", S, nt, n_busy);
+            isa_free(&prog);
+        }
+    assert_true(accepted > 50 && refused > 5);
 }
 
 /* The analytic estimate, worked by hand for a 8x8 ws array (weights double-buffered, one row
@@ -257,6 +314,8 @@ static void random_plans_fit_and_cover(void **state)
             continue;
         }
         accepted++;
+        if (pl.split_k > 1)   /* no split-K part is empty */
+            assert_true((uint64_t)(pl.split_k - 1) * pl.k_part < pb.k);
         check_program(&t, &pb, &pl);
     }
     assert_true(accepted > 100);
@@ -501,6 +560,143 @@ static void split_k_follows_part_order(void **state)
     expect_refused(&cfg.tpu, &pb, bad, "--split-k 3: at most 2 (the MXUs of one core)");
 }
 
+/* Nothing changes silently: each note says what the plan does that was not asked for. */
+static size_t notes_of(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_opts *o, tiler_plan pl,
+                       tiler_note out[TILER_NOTE__COUNT])
+{
+    tp_err err = {0};
+    if (tiler_plan_derive(t, pb, &pl, &err) != TP_OK)
+        fail_msg("plan: %s", err.msg);
+    return tiler_notes(t, pb, o, &pl, out);
+}
+
+static void notes_say_what_changed(void **state)
+{
+    (void)state;
+    tiler_note n[TILER_NOTE__COUNT];
+    /* edge-8x8's buffers: 256 KiB UB, 256 accumulator rows. 128x8x1024 int8 double-buffered
+     * needs A 2 * 128 * 1024 = 256 KiB + C 2 * 128 * 8 * 4 = 8 KiB */
+    tp_tpu_cfg edge = machine_cfg(8, 8, TP_DF_WS, 256u << 10, 256, 4, 1, 1);
+    gemm_problem cube = {1024, 1024, 1024, 1, TP_INT8, false, false};
+    tiler_opts o;
+    memset(&o, 0, sizeof o);
+    o.tm = 128;
+    o.tn = 8;
+    o.tk = 1024;
+    o.double_buffer = -1;   /* left to the tiler */
+    assert_int_equal(notes_of(&edge, &cube, &o, plan_of(128, 8, 1024, "mnk", false, GEMM_EPI_NONE), n), 1);
+    assert_int_equal(n[0].kind, TILER_NOTE_DOUBLE_BUFFER_OFF);
+    assert_string_equal(n[0].msg, "double buffering off because on does not fit: unified buffer needs 264 KiB for A "
+                                  "and output tiles (double-buffered) but has 256 KiB (8 KiB over)");
+    assert_string_equal(tiler_note_name(n[0].kind), "double_buffer_off");
+    /* asked for off, or on: nothing to say */
+    o.double_buffer = 0;
+    assert_int_equal(notes_of(&edge, &cube, &o, plan_of(128, 8, 1024, "mnk", false, GEMM_EPI_NONE), n), 0);
+    o.double_buffer = -1;
+    assert_int_equal(notes_of(&edge, &cube, &o, plan_of(64, 8, 1024, "mnk", true, GEMM_EPI_NONE), n), 0);
+    /* accumulators too small for a second slot set: 2 * 256 rows > 256 */
+    o.tm = 256;
+    assert_int_equal(notes_of(&edge, &cube, &o, plan_of(256, 8, 8, "mnk", false, GEMM_EPI_NONE), n), 1);
+    assert_string_equal(n[0].msg, "double buffering off because on does not fit: accumulators need 512 rows per "
+                                  "MXU for 1 output tile(s) of 256 x 8 (double-buffered) but have 256 (256 over)");
+
+    /* a tile past the problem runs as the problem */
+    tp_tpu_cfg big = machine_cfg(8, 8, TP_DF_WS, 64u << 20, 1u << 16, 4, 1, 1);
+    o.tm = 4096;
+    o.tn = 64;
+    o.tk = 4096;
+    o.double_buffer = 1;
+    assert_int_equal(notes_of(&big, &cube, &o, plan_of(4096, 64, 4096, "mnk", true, GEMM_EPI_NONE), n), 1);
+    assert_int_equal(n[0].kind, TILER_NOTE_TILE_CLAMPED);
+    assert_string_equal(n[0].msg, "--tile 4096x64x4096 runs as 1024x64x1024: a tile side is at most its dimension "
+                                  "(M = 1024, K = 1024)");
+    assert_string_equal(tiler_note_name(n[0].kind), "tile_clamped");
+    o.tm = 1024;   /* the whole dimension, not past it */
+    o.tk = 1024;
+    assert_int_equal(notes_of(&big, &cube, &o, plan_of(1024, 64, 1024, "mnk", true, GEMM_EPI_NONE), n), 0);
+
+    /* split-K on 4 MXUs: a 32-wide N tile is 4 column groups of 8, which already occupy them */
+    tp_tpu_cfg four = machine_cfg(8, 8, TP_DF_WS, 64u << 20, 4096, 4, 1, 4);
+    memset(&o, 0, sizeof o);
+    o.double_buffer = -1;
+    o.split_k = 2;
+    tiler_plan sk = plan_of(64, 32, 256, "mnk", true, GEMM_EPI_NONE);
+    sk.split_k = 2;
+    assert_int_equal(notes_of(&four, &cube, &o, sk, n), 1);
+    assert_int_equal(n[0].kind, TILER_NOTE_SPLIT_K_NO_MXUS);
+    assert_string_equal(n[0].msg, "--split-k 2 adds no MXUs: the 4 column groups of a 32-wide N tile already occupy "
+                                  "the 4 MXUs of a core, so the split only adds the vector unit's sums of the parts "
+                                  "(compare a run without --split-k)");
+    assert_string_equal(tiler_note_name(n[0].kind), "split_k_adds_no_mxus");
+    /* 2 column groups leave 2 MXUs that the split puts to work */
+    sk.tn = 16;
+    assert_int_equal(notes_of(&four, &cube, &o, sk, n), 0);
+    /* every note at once, in kind order */
+    o.tm = 2048;
+    o.tn = 64;
+    o.tk = 256;
+    tp_tpu_cfg tight = machine_cfg(8, 8, TP_DF_WS, 2u << 20, 4096, 4, 1, 4);
+    tiler_plan all3 = plan_of(2048, 64, 256, "mnk", false, GEMM_EPI_NONE);
+    all3.split_k = 2;
+    assert_int_equal(notes_of(&tight, &cube, &o, all3, n), 3);
+    assert_int_equal(n[0].kind, TILER_NOTE_TILE_CLAMPED);
+    assert_int_equal(n[1].kind, TILER_NOTE_DOUBLE_BUFFER_OFF);
+    assert_int_equal(n[2].kind, TILER_NOTE_SPLIT_K_NO_MXUS);
+}
+
+/* A listing of the search shows the best few and every simulated candidate, so the chosen one
+ * is always in it; candidates sharing a program share its cycles. */
+static void search_listing_holds_the_choice(void **state)
+{
+    (void)state;
+    tiler_candidate c[30];
+    memset(c, 0, sizeof c);
+    assert_int_equal(tiler_candidates_to_show(c, 30, 10), 10);
+    assert_int_equal(tiler_candidates_to_show(c, 5, 10), 5);
+    assert_int_equal(tiler_candidates_to_show(c, 1, 10), 1);
+    c[0].simulated = c[1].simulated = c[2].simulated = true;
+    assert_int_equal(tiler_candidates_to_show(c, 30, 10), 10);
+    c[11].simulated = true;
+    assert_int_equal(tiler_candidates_to_show(c, 30, 10), 12);
+    assert_int_equal(tiler_candidates_to_show(c, 30, 0), 12);
+
+    tp_config cfg;
+    tp_err err = {0};
+    const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8"};
+    if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    gemm_problem pb = {128, 128, 128, 1, TP_INT8, false, false};
+    tiler_opts o;
+    memset(&o, 0, sizeof o);
+    o.double_buffer = -1;
+    tiler_plan best;
+    tiler_candidate *cands = NULL;
+    size_t n = 0;
+    if (tiler_search(&cfg, &pb, &o, &best, &cands, &n, NULL, &err) != TP_OK)
+        fail_msg("search: %s", err.msg);
+    size_t shown = tiler_candidates_to_show(cands, n, 10), chosen = n, simulated = 0;
+    assert_true(n > 10);
+    for (size_t i = 0; i < n; i++) {
+        if (!memcmp(&cands[i].plan, &best, sizeof best))
+            chosen = i;
+        if (i > 0)   /* ranked by estimate */
+            assert_true(cands[i - 1].plan.est_cycles <= cands[i].plan.est_cycles);
+        if (!cands[i].simulated)
+            continue;
+        simulated++;
+        if (cands[i].same_program) {
+            bool from = false;
+            for (size_t j = 0; j < i && !from; j++)
+                from = cands[j].simulated && !cands[j].same_program && cands[j].cycles == cands[i].cycles;
+            assert_true(from);
+        }
+    }
+    assert_true(chosen < shown);
+    assert_true(cands[chosen].simulated);
+    assert_true(simulated >= 2 && simulated <= shown);
+    free(cands);
+}
+
 static void parse_flags(void **state)
 {
     (void)state;
@@ -524,12 +720,15 @@ TH_GROUP(tiler)
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
         cmocka_unit_test(refusal_codes),
+        cmocka_unit_test(split_k_parts_never_empty),
         cmocka_unit_test(estimate_by_hand),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),
         cmocka_unit_test(programs_verify_both_engines),
         cmocka_unit_test(emitted_text_reassembles),
         cmocka_unit_test(split_k_follows_part_order),
+        cmocka_unit_test(notes_say_what_changed),
+        cmocka_unit_test(search_listing_holds_the_choice),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -19,16 +19,31 @@ static const char usage_text[] =
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
-    "                  [--show-search] [--emit FILE.tpu|-]\n"
+    "                  [--show-search [all]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
-    "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n";
+    "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
+    "--show-search lists the best candidates of the tiling search (all of them with 'all').\n";
+
+/* What the plan does that was not asked for (tiler_notes), printed and written with the plan. */
+typedef struct {
+    tiler_note n[TILER_NOTE__COUNT];
+    size_t count;
+} plan_notes;
+
+static bool has_note(const plan_notes *pn, tiler_note_kind k)
+{
+    for (size_t i = 0; i < pn->count; i++)
+        if (pn->n[i].kind == k)
+            return true;
+    return false;
+}
 
 static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler_result *r,
-                       const tp_config *cfg, bool timing_only, bool check, FILE *f)
+                       const tp_config *cfg, bool timing_only, bool check, const plan_notes *pn, FILE *f)
 {
     fprintf(f, "gemm %ux%ux%u %s on %s (%s, %s)\n", pb->m, pb->n, pb->k, dtype_name(pb->dtype), cfg->tpu.name,
             cfg_dataflow_name(cfg->tpu.array.dataflow), stats_attr_get(&r->stats, "engine"));
@@ -38,13 +53,16 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
         fprintf(f, "  stored           %s%s%s\n", pb->transpose_a ? "A transposed (K x M)" : "",
                 pb->transpose_a && pb->transpose_b ? ", " : "", pb->transpose_b ? "B transposed (N x K)" : "");
     fprintf(f, "  tiling           %ux%ux%u order %s, double buffering %s, epilogue %s%s\n", pl->tm, pl->tn,
-            pl->tk, pl->order, pl->double_buffer ? "on" : "off", gemm_epilogue_name(pl->epilogue),
-            pl->a_panel ? "; A row panel kept in the UB" : "");
+            pl->tk, pl->order,
+            pl->double_buffer ? "on" : has_note(pn, TILER_NOTE_DOUBLE_BUFFER_OFF) ? "off (on does not fit)" : "off",
+            gemm_epilogue_name(pl->epilogue), pl->a_panel ? "; A row panel kept in the UB" : "");
     fprintf(f, "  spread           %u core(s), %u MXU(s); K chunk per op %u (reference kc = %u)\n",
             pl->cores_used, pl->mxus_used, pl->kop, pl->kc);
     if (pl->split_k > 1)
         fprintf(f, "  split-K          %u parts of K = %u on different MXUs, summed in part order (C = Pp + C)\n",
                 pl->split_k, pl->k_part);
+    for (size_t i = 0; i < pn->count; i++)
+        fprintf(f, "  note             %s\n", pn->n[i].msg);
     if (timing_only)
         fprintf(f, "  result           not computed (--no-data: timing only)\n");
     else if (!check)
@@ -55,9 +73,13 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
     report_text(&r->stats, f);
 }
 
-/* The tiling search as the text table shows it, or as JSON (search.candidates[]). */
+/* The tiling search as the text table shows it, or as JSON (search.candidates[]): the best
+ * SEARCH_SHOWN candidates and every simulated one, or all of them with --show-search all. */
+#define SEARCH_SHOWN 10
+
 typedef struct {
     bool shown;                 /* --show-search */
+    bool all;                   /* --show-search all: every candidate */
     bool fixed;                 /* no search: --tile, --order and --double-buffer all given */
     const tiler_candidate *cands;
     size_t n_cands;
@@ -69,6 +91,21 @@ static bool same_plan(const tiler_plan *a, const tiler_plan *b)
     return !memcmp(a, b, sizeof *a);
 }
 
+/* Candidates listed, simulated, and simulated on a program of their own. */
+static size_t search_listed(const search_view *sv)
+{
+    return sv->all ? sv->n_cands : tiler_candidates_to_show(sv->cands, sv->n_cands, SEARCH_SHOWN);
+}
+
+static void search_counts(const search_view *sv, size_t *simulated, size_t *programs)
+{
+    *simulated = *programs = 0;
+    for (size_t i = 0; i < sv->n_cands; i++) {
+        *simulated += sv->cands[i].simulated;
+        *programs += sv->cands[i].simulated && !sv->cands[i].same_program;
+    }
+}
+
 static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
 {
     if (sv->fixed) {
@@ -76,11 +113,20 @@ static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
                 (unsigned long long)plan->est_cycles);
         return;
     }
-    fprintf(f, "tiling search: %zu candidates fit; ranked by the analytic estimate; the first few simulated\n"
-               "(timing only) on a slice of %llu rows of A and C, all of N and K\n",
-            sv->n_cands, (unsigned long long)sv->rows);
+    size_t simulated, programs, listed = search_listed(sv);
+    search_counts(sv, &simulated, &programs);
+    if (sv->n_cands == 1)
+        fprintf(f, "tiling search: 1 candidate fits, chosen without simulating\n");
+    else {
+        char distinct[48] = "";
+        if (programs < simulated)
+            snprintf(distinct, sizeof distinct, " (%zu distinct program%s)", programs, programs == 1 ? "" : "s");
+        fprintf(f, "tiling search: %zu candidates fit, ranked by the analytic estimate; the best %zu simulated%s\n"
+                   "(timing only) on a slice of %llu row%s of A and C, all of N and K; * = fewest simulated cycles, chosen\n",
+                sv->n_cands, simulated, distinct, (unsigned long long)sv->rows, sv->rows == 1 ? "" : "s");
+    }
     fprintf(f, "  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
-    for (size_t i = 0; i < sv->n_cands; i++) {
+    for (size_t i = 0; i < listed; i++) {
         const tiler_candidate *c = &sv->cands[i];
         char tile[48], simc[24];
         snprintf(tile, sizeof tile, "%ux%ux%u", c->plan.tm, c->plan.tn, c->plan.tk);
@@ -91,6 +137,8 @@ static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
         fprintf(f, "%s %-18s %-5s %-4s %14llu %14s\n", same_plan(&c->plan, plan) ? "*" : " ", tile, c->plan.order,
                 c->plan.double_buffer ? "on" : "off", (unsigned long long)c->plan.est_cycles, simc);
     }
+    if (listed < sv->n_cands)
+        fprintf(f, "  ... %zu more, none simulated (--show-search all lists every candidate)\n", sv->n_cands - listed);
     fprintf(f, "\n");
 }
 
@@ -110,9 +158,14 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
     json_begin_object(w);
     json_kv_bool(w, "searched", !sv->fixed);
     json_kv_u64(w, "slice_rows", sv->fixed ? 0 : sv->rows);
+    size_t simulated = 0, programs = 0, listed = sv->fixed ? 1 : search_listed(sv);
+    if (!sv->fixed)
+        search_counts(sv, &simulated, &programs);
+    json_kv_u64(w, "candidates_total", sv->fixed ? 1 : sv->n_cands);
+    json_kv_u64(w, "candidates_simulated", simulated);
     json_key(w, "candidates");
     json_begin_array(w);
-    for (size_t i = 0; i < (sv->fixed ? 1 : sv->n_cands); i++) {
+    for (size_t i = 0; i < listed; i++) {
         const tiler_plan *p = sv->fixed ? plan : &sv->cands[i].plan;
         json_begin_object(w);
         json_tile(w, p);
@@ -132,7 +185,8 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
 }
 
 static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const gemm_problem *pb,
-                      const tiler_plan *pl, const tiler_result *r, report_check check, const search_view *sv)
+                      const tiler_plan *pl, const plan_notes *pn, const tiler_result *r, report_check check,
+                      const search_view *sv)
 {
     FILE *f = cli_out_open("--json", path, false);
     if (!f)
@@ -161,6 +215,15 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
     json_kv_u64(&w, "k_part", pl->k_part);
     json_kv_u64(&w, "cores_used", pl->cores_used);
     json_kv_u64(&w, "mxus_used", pl->mxus_used);
+    json_key(&w, "notes");
+    json_begin_array(&w);
+    for (size_t i = 0; i < pn->count; i++) {
+        json_begin_object(&w);
+        json_kv_str(&w, "kind", tiler_note_name(pn->n[i].kind));
+        json_kv_str(&w, "message", pn->n[i].msg);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
     json_end_object(&w);
     if (sv->shown)
         json_search(&w, sv, pl);
@@ -201,6 +264,7 @@ int cmd_gemm(int argc, char **argv)
     ro.check = true;
     const char *a_path = NULL, *b_path = NULL, *out_path = NULL, *json_path = NULL, *emit_path = NULL;
     uint32_t dims[3] = {512, 512, 512}, ndims = 0;
+    bool show_all = false;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
                                 CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK);
@@ -258,7 +322,12 @@ int cmd_gemm(int argc, char **argv)
             if (cli_parse_u32("--split-k", v, 1, TILER_MAX_SPLIT_K, &to.split_k))
                 return 2;
         } else if (!strcmp(a, "--show-search")) {
+            /* an optional word: M, N and K are numbers, so "all" cannot be one of them */
             to.show_search = true;
+            if (i + 1 < argc && !strcmp(argv[i + 1], "all")) {
+                show_all = true;
+                i++;
+            }
         } else if (!strcmp(a, "--emit")) {
             if (!(emit_path = cli_value(argc, argv, &i)))
                 return 2;
@@ -389,7 +458,9 @@ int cmd_gemm(int argc, char **argv)
         npy_free(&bm);
         return cli_fail(&err);
     }
-    search_view sv = {to.show_search, search_fixed, cands, n_cands, search_rows};
+    search_view sv = {to.show_search, show_all, search_fixed, cands, n_cands, search_rows};
+    plan_notes pn;
+    pn.count = tiler_notes(&cfg.tpu, &pb, &to, &plan, pn.n);
     if (to.show_search && !json_stdout && !emit_stdout && !out_stdout)
         print_search(&sv, &plan, stdout);
     if (emit_path) {
@@ -408,6 +479,8 @@ int cmd_gemm(int argc, char **argv)
                     cfg.tpu.cores, cfg.tpu.mxus_per_core, plan.tm, plan.tn, plan.tk, plan.order,
                     plan.double_buffer ? "on" : "off", gemm_epilogue_name(plan.epilogue),
                     plan.split_k > 1 ? ", split-K" : "", plan.kc);
+            for (size_t i = 0; i < pn.count; i++)
+                fprintf(f, "; note: %s\n", pn.n[i].msg);
             isa_print(&p, f);
             if (f == stdout ? fflush(f) || ferror(f) : fclose(f))
                 st = tp_err_set(&err, TP_ERR_IO, "--emit %s: write error", emit_path);
@@ -433,12 +506,12 @@ int cmd_gemm(int argc, char **argv)
         return cli_fail(&err);
     }
     if (!json_stdout && !emit_stdout && !out_stdout)
-        print_text(&pb, &plan, &res, &cfg, no_data, !no_check, stdout);
+        print_text(&pb, &plan, &res, &cfg, no_data, !no_check, &pn, stdout);
     rc = 0;
     report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
     if (json_path)
-        rc = write_json(json_path, &mo, &cfg, &pb, &plan, &res, check, &sv);
+        rc = write_json(json_path, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
     free(cands);
     if (!rc && out_path) {
         /* a .npy to stdout goes through the device file: npy_write takes a path */

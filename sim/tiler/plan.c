@@ -56,6 +56,7 @@ bool tiler_refusal_of_tile(tiler_refusal r)
     case TILER_REFUSE_TILE_ZERO:
     case TILER_REFUSE_K_MULTIPLE:
     case TILER_REFUSE_SPLIT_K_TILES:
+    case TILER_REFUSE_SPLIT_K_EMPTY:
     case TILER_REFUSE_FIFO:
     case TILER_REFUSE_ACC:
     case TILER_REFUSE_UB:
@@ -142,6 +143,13 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
         if (d.nt[2] < S)
             return refuse(why, TILER_REFUSE_SPLIT_K_TILES, err,
                           "%s: --split-k %u needs at least %u K tiles but K = %u makes %u", tile, S, S, pb->k, d.nt[2]);
+        /* parts are ceil(nt / S) K tiles each but the last (gen.c's tpp, the reference's
+         * k_part), so some nt leave the last parts with nothing: 4 tiles in 3 parts are 2, 2, 0 */
+        uint32_t tpp = (uint32_t)util_ceil_div(d.nt[2], S), filled = (uint32_t)util_ceil_div(d.nt[2], tpp);
+        if (filled < S)
+            return refuse(why, TILER_REFUSE_SPLIT_K_EMPTY, err,
+                          "%s: --split-k %u cuts the %u K tiles of K = %u into parts of %u, so %u of the %u parts "
+                          "would be empty", tile, S, d.nt[2], pb->k, tpp, S - filled, S);
     }
     pl->k_part = (uint32_t)util_min(pb->k, util_ceil_div(d.nt[2], S) * pl->tk);
     uint32_t groups = (uint32_t)util_ceil_div(pl->tn, C);

@@ -105,6 +105,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
                         c[n].plan = pl;
                         c[n].cycles = 0;
                         c[n].simulated = false;
+                        c[n].same_program = false;
                         n++;
                     }
     if (n == 0) {
@@ -185,6 +186,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
             if (st == TP_OK && same < np) {
                 c[i].cycles = c[prog_of[same]].cycles;
                 c[i].simulated = true;
+                c[i].same_program = true;
                 isa_free(&q);
                 continue;
             }
@@ -222,4 +224,13 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         free(c);
     }
     return TP_OK;
+}
+
+size_t tiler_candidates_to_show(const tiler_candidate *c, size_t n, size_t best)
+{
+    size_t show = best;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].simulated && i + 1 > show)
+            show = i + 1;
+    return show < n ? show : n;
 }

@@ -21,14 +21,15 @@
  * Tiles (mi, ni) of every batch are dealt to cores in contiguous runs; inside a core, the
  * cols-wide column groups of a tile are dealt to its MXUs round-robin (they share the A tile in
  * the UB). One output's K is never split across MXUs unless split_k > 1 asks for it: then K is
- * cut into split_k parts of whole K-tiles (k_part each but the last), part p of column group g is
+ * cut into split_k parts of whole K-tiles (k_part each but the last, none of them empty: a split
+ * that would leave a part without K tiles is refused), part p of column group g is
  * item q = g * split_k + p, on MXU q mod U; the parts' accumulators are summed by the vector
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
  * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
  *
  * Files: plan.c (parsing, tiler_plan_try, tiler_estimate), gen.c (tiler_generate[_into]),
- * search.c (tiler_search, the only one that runs the machine); loops.h is their private
- * loop-nest arithmetic.
+ * search.c (tiler_search, the only one that runs the machine), notes.c (tiler_notes: what a
+ * plan does that was not asked for); loops.h is their private loop-nest arithmetic.
  */
 #ifndef TP_TILER_TILER_H
 #define TP_TILER_TILER_H
@@ -48,7 +49,7 @@ typedef struct {
     gemm_epilogue epilogue;
     float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
     uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs; n: n parts */
-    bool show_search;        /* collect every candidate (tiler_search fills the list) */
+    bool show_search;        /* gemm --show-search (tiler_search fills the list when given one) */
 } tiler_opts;
 
 typedef struct {
@@ -89,6 +90,7 @@ typedef enum {
     TILER_REFUSE_SPLIT_K,     /* more parts than the MXUs of a core (or TILER_MAX_SPLIT_K) */
     TILER_REFUSE_SPLIT_K_ORDER, /* split-K with k not the innermost loop */
     TILER_REFUSE_SPLIT_K_TILES, /* fewer K tiles than split-K parts */
+    TILER_REFUSE_SPLIT_K_EMPTY, /* the K tiles cut into parts of equal length leave a part empty */
     TILER_REFUSE_FIFO,        /* a weight tile needs more FIFO slots than the FIFO holds */
     TILER_REFUSE_ACC,         /* the accumulators are too small for the live output tiles */
     TILER_REFUSE_UB,          /* the unified buffer is too small for the A and output slots */
@@ -133,6 +135,8 @@ typedef struct {
     tiler_plan plan;
     uint64_t cycles;         /* simulated (timing only); 0 if not simulated */
     bool simulated;
+    bool same_program;       /* simulated: cycles taken from an earlier candidate whose slice program is
+                                identical (e.g. mnk and nmk when a loop has one tile) */
 } tiler_candidate;
 
 /* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated; candidates
@@ -144,6 +148,33 @@ typedef struct {
 tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
+
+/* Nothing changes silently: what a chosen plan does that the user did not ask for, or what they
+ * asked for that does not help. gemm prints each as a "note" line of its report and writes
+ * them to the JSON (gemm.notes[]: kind and message). Notes never change the plan. */
+typedef enum {
+    TILER_NOTE_TILE_CLAMPED,      /* "tile_clamped": a --tile side past its dimension runs as the dimension */
+    TILER_NOTE_DOUBLE_BUFFER_OFF, /* "double_buffer_off": left to the tiler, off because on does not fit */
+    TILER_NOTE_SPLIT_K_NO_MXUS,   /* "split_k_adds_no_mxus": the N tile's column groups already fill the MXUs */
+    TILER_NOTE__COUNT
+} tiler_note_kind;
+
+typedef struct {
+    tiler_note_kind kind;
+    char msg[512];                /* one line, no trailing newline */
+} tiler_note;
+
+/* The note kind's JSON name, e.g. "tile_clamped". */
+const char *tiler_note_name(tiler_note_kind k);
+/* Fills out[] with the notes of the derived plan pl, chosen on t for what opts asked (the same
+ * opts tiler_search got); at most one note of each kind, in kind order. Returns how many. */
+size_t tiler_notes(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_opts *opts, const tiler_plan *pl,
+                   tiler_note out[TILER_NOTE__COUNT]);
+
+/* How many of tiler_search's candidates (ranked by estimate) a listing shows to give the best
+ * `best` and every simulated one, so the chosen one is always among them: min(n, max(best, 1 +
+ * the index of the last simulated)). */
+size_t tiler_candidates_to_show(const tiler_candidate *c, size_t n, size_t best);
 
 /* Parses "512x256x256" (each a whole number >= 1) into tm, tn, tk; 0 ok, -1 bad. */
 int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk);

@@ -56,6 +56,10 @@ expect_out "split-K over 4 MXUs verifies (part order)" "split-K +4 parts" \
     "$TPUSIM" gemm 100 300 1000 --split-k 4 -c configs/tpu-v4-core.yaml --dtype bf16 --epilogue relu
 expect_out "split-K result checked" "matches the reference bit for bit" \
     "$TPUSIM" gemm 50 70 700 --split-k 3 -c configs/tpu-v4-core.yaml --dtype bf16
+# K = 1024 in 4 K tiles of 256: 3 parts of ceil(4 / 3) = 2 tiles would be 2, 2 and 0
+expect_fail "a split-K that leaves a part empty is refused" \
+    "^tpusim: --tile 256x256x256: --split-k 3 cuts the 4 K tiles of K = 1024 into parts of 2, so 1 of the 3 parts would be empty$" \
+    "$TPUSIM" gemm 1024 1024 1024 -c configs/tpu-v4-core.yaml --tile 256x256x256 --split-k 3 --order nmk --no-data
 expect_fail "split-K beyond the MXUs of a core" "^tpusim: --split-k 2: at most 1 \(the MXUs of one core\)$" \
     "$TPUSIM" gemm 64 64 64 --split-k 2 --dtype bf16
 # options that rule out every tile are named, not a --tile the user never gave (edge-8x8 has 256
