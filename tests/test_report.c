@@ -184,7 +184,8 @@ static void idle_sync_quantization(void **state)
     stats_free(&s);
 }
 
-/* an unused MXU does not dilute the used one's figures; no MXU at work says so */
+/* an unused MXU does not dilute the used one's figures, and the sentence says it is there; no MXU
+ * at work says so */
 static void only_used_units_count(void **state)
 {
     (void)state;
@@ -197,6 +198,11 @@ static void only_used_units_count(void **state)
     report_bound_of(&s, &b);
     assert_int_equal(b.n_compute, 1);
     assert_int_equal(b.category, STATS_CAT_PIPELINE);
+    /* ... but the sentence leads with the idle one: utilization = 400 x 100 MACs / (1000 cycles
+     * x 100 per cycle) = 40.0%, and the MXU at work lost 60% to fill/drain */
+    assert_string_equal(b.sentence, "Only 1 of the 2 MXUs had work (the others were idle the whole run: "
+                                    "utilization 40.0%); on it, bound by the MXU's pipeline: 60.0% of its "
+                                    "cycles (60.0% fill/drain); DRAM moved 1.0% of its peak.");
     stats_free(&s);
     stats_init(&s);
     report_bound_of(&s, &b);

@@ -140,6 +140,25 @@ static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, ui
     }
 }
 
+/* Compute units that did no MACs at all are left out of the categories (rule 1), so the
+ * sentence must lead with them: "Only 1 of the 4 MXUs had work (...); on it, compute-bound: ...". */
+static void unused_units(char *sentence, size_t cap, const tp_stats *s, const report_bound *b, const char *cu)
+{
+    uint32_t all = 0;
+    for (uint32_t i = 0; i < s->n_units; i++)
+        all += stats_kind_is_compute(s->units[i].kind);
+    if (b->n_compute >= all || !b->n_compute || !sentence[0])
+        return;
+    char rest[sizeof b->sentence];
+    snprintf(rest, sizeof rest, "%s", sentence);
+    rest[0] = (char)tolower((unsigned char)rest[0]);
+    int n = snprintf(sentence, cap, "Only %u of the %u %ss had work (the others were idle the whole run: "
+                     "utilization %.1f%%); on %s, %s", b->n_compute, all, cu, 100.0 * s->utilization,
+                     b->n_compute == 1 ? "it" : "them", rest);
+    if (n < 0 || (size_t)n >= cap)   /* too long: mark the cut */
+        snprintf(sentence + cap - 5, 5, "...");
+}
+
 void report_bound_of(const tp_stats *s, report_bound *b)
 {
     memset(b, 0, sizeof *b);
@@ -345,6 +364,7 @@ void report_bound_of(const tp_stats *s, report_bound *b)
                  b->off_chip == BOUND_OFF_CHIP_BANDWIDTH ? "bw"
                  : b->off_chip == BOUND_OFF_CHIP_LATENCY ? "latency" : "bw+latency");
         put(&sb, ".");
+        unused_units(b->sentence, sizeof b->sentence, s, b, cu);
         return;
     }
     default:
@@ -353,4 +373,5 @@ void report_bound_of(const tp_stats *s, report_bound *b)
     if (lv && b->category != STATS_CAT_OFF_CHIP)
         put(&sb, "; %s moved %.1f%% of its peak", lname, 100.0 * b->level_utilization);
     put(&sb, ".");
+    unused_units(b->sentence, sizeof b->sentence, s, b, cu);
 }

@@ -15,6 +15,8 @@
  *     (kind dma) were held by the memory's back-pressure (cause off_chip) at least half of the
  *     time, latency when the level moved at most 30% of its peak and back-pressure held the
  *     engines less than 25% of the time, both otherwise.
+ *  4. When some compute units did no MACs, the sentence leads with how many had work and the
+ *     run's utilization, then says the above of the ones at work.
  */
 #ifndef TP_REPORT_BOUND_H
 #define TP_REPORT_BOUND_H
