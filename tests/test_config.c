@@ -750,10 +750,10 @@ static void tpu_check_by_hand(void **state)
                 "  dram: {ideal: true}\n", NULL, 0);
     assert_int_equal(cfg_tpu_check(c, &e), TP_ERR_UNSUPPORTED);
     assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
-                               "the GPU model is not built yet)");
+                               "gemm and model also run GPU configs)");
     assert_int_equal(cfg_tpu_require_dtype(c, TP_INT8, &e), TP_ERR_UNSUPPORTED);
     assert_string_equal(e.msg, "t.yaml: machine 't' has no tpu: section (this command simulates a TPU; "
-                               "the GPU model is not built yet)");
+                               "gemm and model also run GPU configs)");
     free(c);
     /* the loader reports the same placement rule at the key */
     expect_err(BASE "  placement: {outputs: host}\n", TP_ERR_CONFIG,

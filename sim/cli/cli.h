@@ -28,6 +28,7 @@ typedef struct {
     int n_sets;
     char dataflow_set[40];                /* storage of the --set that --dataflow stands for */
     bool any_machine;                     /* accept a config without tpu: (config show/check) */
+    bool gpu_ok;                          /* also accept a GPU config (gpu:, no tpu:): gemm, model */
 } cli_machine_opts;
 
 /* If argv[*i] is -c/--config, --set or --dataflow (short for --set tpu.array.dataflow=),
@@ -41,7 +42,8 @@ enum {
     CLI_RUN_JSON = 1 << 2,      /* --json FILE|- */
     CLI_RUN_SEED = 1 << 3,      /* --seed S */
     CLI_RUN_NO_DATA = 1 << 4,   /* --no-data: timing only */
-    CLI_RUN_NO_CHECK = 1 << 5   /* --no-check: skip the reference */
+    CLI_RUN_NO_CHECK = 1 << 5,  /* --no-check: skip the reference */
+    CLI_RUN_FP16 = 1 << 6       /* --dtype also takes fp16 (GPU configs run it; a TPU refuses it) */
 };
 typedef struct {
     unsigned accept;            /* CLI_RUN_* flags the command takes */
@@ -62,10 +64,29 @@ int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);
 /* The --dtype of a command: s (NULL = not given, then int8 where the machine has it, else bf16),
  * checked against the machine. On error prints one line and returns the exit code; 0 on success. */
 int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out);
+/* The --dtype of a run on a GPU config: s (NULL = int8 where the chip has it, else bf16, else
+ * fp16) among int8, bf16 and fp16 (fp16: *dt = TP_BF16, a 16-bit problem, and *fp16 = true).
+ * A dtype the chip lacks: one line "GPU 'NAME' does not support X (it supports: ...)". */
+int cli_gpu_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *dt, bool *fp16);
+/* "int8, bf16, fp16": the dtypes a GPU config runs, in that order ("none" without any). */
+void cli_gpu_dtype_list(const tp_config *cfg, char *buf, size_t cap);
 /* Parses a --dtype value alone (for commands whose layers pick their own); prints on error. */
 int cli_parse_dtype(const char *s, tp_dtype *out);
 /* The dtype a machine runs when none is asked for: int8 where supported, else bf16. */
 tp_dtype cli_default_dtype(const tp_config *cfg);
+
+/* The GPU side of gemm and model (sim/cli/gpu_cmds.c): timing only, the run under "gpu" in the
+ * JSON. cfg is a loaded GPU config. */
+typedef struct {
+    uint32_t m, n, k, batch;
+    bool transpose_a, transpose_b;
+    const char *dtype;            /* --dtype, NULL = the chip's default */
+    const char *kernel;           /* --gpu-kernel SPEC, NULL = the chooser */
+    const char *json_path;        /* --json, NULL = none */
+} cli_gpu_gemm_args;
+int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
+int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
+                  const char *json_path);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);

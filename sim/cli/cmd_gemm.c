@@ -15,7 +15,7 @@
 #include "tiler/tiler.h"
 
 static const char usage_text[] =
-    "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
+    "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
@@ -26,7 +26,12 @@ static const char usage_text[] =
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
     "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
-    "--show-search lists the best candidates of the tiling search (all of them with 'all').\n";
+    "--show-search lists the best candidates of the tiling search (all of them with 'all').\n"
+    "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
+    "are not computed: --a, --b, --out and the TPU's tiling flags are refused); --dtype fp16 runs\n"
+    "on GPUs only, and --gpu-kernel SPEC gives the kernel instead of the heuristic search:\n"
+    "  SPEC = BMxBNxBK/WMxWN/sSTAGES[/kSPLIT][/wSWIZZLE][/naive], e.g. 128x256x32/64x64/s3/k1/w4\n"
+    "  (CTA tile, warp tile, cp.async stages, split-K, rasterization swizzle, unswizzled smem).\n";
 
 /* What the plan does that was not asked for (tiler_notes), printed and written with the plan. */
 typedef struct {
@@ -263,14 +268,38 @@ int cmd_gemm(int argc, char **argv)
     ro.seed = 1;
     ro.check = true;
     const char *a_path = NULL, *b_path = NULL, *out_path = NULL, *json_path = NULL, *emit_path = NULL;
+    const char *gpu_kernel = NULL, *tpu_only = NULL, *tpu_why = NULL;   /* --gpu-kernel; the first TPU-only flag */
+    static const struct {
+        const char *flag, *why;
+    } tpu_flags[] = {
+        {"--a", "the GPU model is timing only: no values are computed, so no inputs are read"},
+        {"--b", "the GPU model is timing only: no values are computed, so no inputs are read"},
+        {"--out", "the GPU model is timing only: no values are computed, so there is no C to write"},
+        {"--seed", "the GPU model is timing only: no values are computed"},
+        {"--emit", "a GPU run has no TPU program"},
+        {"--engine", "a TPU simulation flag"},
+        {"--threads", "a TPU simulation flag"},
+        {"--dataflow", "a TPU simulation flag"},
+        {"--epilogue", "a TPU tiler flag; the GPU kernel writes C as is"},
+        {"--requant-scale", "a TPU tiler flag; the GPU kernel writes C as is"},
+        {"--tile", "a TPU tiler flag; give a GPU kernel with --gpu-kernel SPEC"},
+        {"--order", "a TPU tiler flag; give a GPU kernel with --gpu-kernel SPEC"},
+        {"--double-buffer", "a TPU tiler flag; give a GPU kernel with --gpu-kernel SPEC"},
+        {"--split-k", "a TPU tiler flag; give a GPU kernel with --gpu-kernel SPEC (split-K as /kN)"},
+        {"--show-search", "a TPU tiler flag; the GPU kernel's search is not listed"},
+    };
     uint32_t dims[3] = {512, 512, 512}, ndims = 0;
     bool show_all = false;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
+    mo.gpu_ok = true;
     pb.batch = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        for (size_t t = 0; !tpu_only && t < sizeof tpu_flags / sizeof tpu_flags[0]; t++)
+            if (!strcmp(a, tpu_flags[t].flag))
+                tpu_only = a, tpu_why = tpu_flags[t].why;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r == 0)
             r = cli_run_opt(&rop, argc, argv, &i);
@@ -281,6 +310,9 @@ int cmd_gemm(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
             return 0;
+        } else if (!strcmp(a, "--gpu-kernel")) {
+            if (!(gpu_kernel = cli_value(argc, argv, &i)))
+                return 2;
         } else if (!strcmp(a, "--tile")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
@@ -385,6 +417,15 @@ int cmd_gemm(int argc, char **argv)
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
         return rc;
+    if (!cfg.tpu.present) {   /* a GPU config (cli_load_machine let nothing else through) */
+        if (tpu_only)
+            return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name, tpu_why);
+        cli_gpu_gemm_args ga = {dims[0], dims[1], dims[2], pb.batch, pb.transpose_a, pb.transpose_b, dtype_s, gpu_kernel,
+                                json_path};
+        return cli_gemm_gpu(&mo, &cfg, &ga);
+    }
+    if (gpu_kernel)
+        return cli_usage_error("--gpu-kernel: machine '%s' is a TPU (the flag gives a GPU config's kernel)", cfg.tpu.name);
     tp_err err = {0};
     if ((rc = cli_resolve_dtype(&cfg, dtype_s, &pb.dtype)) != 0)
         return rc;

@@ -41,12 +41,14 @@
 #include "work/workload.h"
 
 static const char usage_text[] =
-    "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
+    "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
-    "CSV layers are independent (docs/workloads.md).\n";
+    "CSV layers are independent (docs/workloads.md).\n"
+    "On a GPU config each layer is one kernel (chosen by the heuristic search) reading its input\n"
+    "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -354,9 +356,13 @@ int cmd_model(int argc, char **argv)
     const char *path = NULL;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
+    const char *tpu_only = NULL;   /* the first flag that only a TPU run takes */
+    mo.gpu_ok = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
+            tpu_only = a;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r == 0)
             r = cli_run_opt(&rop, argc, argv, &i);
@@ -382,12 +388,21 @@ int cmd_model(int argc, char **argv)
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
     tp_dtype cli_dt = TP_INT8;
-    if (dtype_s && cli_parse_dtype(dtype_s, &cli_dt))
+    if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
         return rc;
+    if (!cfg.tpu.present) {   /* a GPU config: timing only, each layer one kernel */
+        if (tpu_only)
+            return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
+                                   strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
+                                                              : "the GPU model is timing only: no values are computed");
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path);
+    }
+    if (dtype_s && !strcmp(dtype_s, "fp16"))
+        return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
     tp_err err = {0};
     workload w;
     if (workload_load(path, &w, &err) != TP_OK)

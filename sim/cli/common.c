@@ -94,7 +94,7 @@ int cli_load_machine(const cli_machine_opts *o, tp_config *cfg)
     if (cfg_load(o->config_path, o->sets, o->n_sets, cfg, &err) != TP_OK)
         return cli_fail(&err);
     /* every command but config simulates a TPU: refuse a GPU config here, once, with one line */
-    if (!o->any_machine && cfg_require_tpu(cfg, &err) != TP_OK)
+    if (!o->any_machine && !(o->gpu_ok && cfg->gpu.present) && cfg_require_tpu(cfg, &err) != TP_OK)
         return cli_fail(&err);
     return 0;
 }
@@ -141,6 +141,46 @@ int cli_parse_dtype(const char *s, tp_dtype *out)
     return 0;
 }
 
+void cli_gpu_dtype_list(const tp_config *cfg, char *buf, size_t cap)
+{
+    const tp_gpu_cfg *g = &cfg->gpu;
+    bool has[3] = {cfg_gpu_supports(g, TP_INT8), cfg_gpu_supports(g, TP_BF16), g->mma_fp16.present};
+    static const char *const names[3] = {"int8", "bf16", "fp16"};
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < 3; i++)
+        if (has[i] && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", names[i]);
+    if (!n)
+        snprintf(buf, cap, "none");
+}
+
+int cli_gpu_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *dt, bool *fp16)
+{
+    const tp_gpu_cfg *g = &cfg->gpu;
+    bool has[3] = {cfg_gpu_supports(g, TP_INT8), cfg_gpu_supports(g, TP_BF16), g->mma_fp16.present};
+    static const char *const names[3] = {"int8", "bf16", "fp16"};
+    int want = -1;
+    if (!s)
+        want = has[0] ? 0 : has[1] ? 1 : 2;
+    else
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(s, names[i]))
+                want = i;
+    if (want < 0)
+        return cli_usage_error("--dtype: unknown dtype '%s' (expected int8, bf16 or fp16)", s);
+    if (!has[want]) {
+        char list[64];
+        tp_err err = {0};
+        cli_gpu_dtype_list(cfg, list, sizeof list);
+        tp_err_set(&err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s)", g->name, names[want], list);
+        return cli_fail(&err);
+    }
+    *dt = want == 0 ? TP_INT8 : TP_BF16;
+    *fp16 = want == 2;
+    return 0;
+}
+
 tp_dtype cli_default_dtype(const tp_config *cfg)
 {
     return cfg->tpu.array.dtypes[TP_INT8] ? TP_INT8 : TP_BF16;
@@ -150,6 +190,16 @@ int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out)
 {
     tp_err err = {0};
     int rc;
+    if (s && !strcmp(s, "fp16")) {   /* a GPU dtype (CLI_RUN_FP16): no TPU has it */
+        char list[64] = "";
+        size_t n = 0;
+        for (int i = 0; i < TP_DTYPE__COUNT; i++)
+            if (cfg->tpu.array.dtypes[i] && n < sizeof list)
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", dtype_name((tp_dtype)i));
+        tp_err_set(&err, TP_ERR_UNSUPPORTED, "machine '%s' does not support fp16 (it supports: %s)", cfg->tpu.name,
+                   n ? list : "none");
+        return cli_fail(&err);
+    }
     if (s) {
         if ((rc = cli_parse_dtype(s, out)) != 0)
             return rc;
@@ -174,7 +224,13 @@ int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
     const char *a = argv[*i], *v;
     if ((o->accept & CLI_RUN_DTYPE) && !strcmp(a, "--dtype")) {
         tp_dtype dt;
-        if (!(v = cli_value(argc, argv, i)) || cli_parse_dtype(v, &dt))
+        if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        if ((o->accept & CLI_RUN_FP16) && strcmp(v, "fp16") && dtype_parse(v, &dt)) {
+            cli_usage_error("--dtype: unknown dtype '%s' (expected int8, bf16 or fp16)", v);
+            return -1;
+        }
+        if (!(o->accept & CLI_RUN_FP16) && cli_parse_dtype(v, &dt))
             return -1;
         o->dtype = v;
         return 1;

@@ -55,7 +55,7 @@ tp_status cfg_require_tpu(const tp_config *c, tp_err *err)
     if (c->tpu.present)
         return TP_OK;
     return tp_err_set(err, TP_ERR_UNSUPPORTED,
-                      "%s: machine '%s' has no tpu: section (this command simulates a TPU; the GPU model is not built yet)",
+                      "%s: machine '%s' has no tpu: section (this command simulates a TPU; gemm and model also run GPU configs)",
                       c->source, c->name);
 }
 

@@ -25,24 +25,36 @@ const char *bound_off_chip_name(bound_off_chip o)
 /* Words for a cause; names the record has but this table lacks print as the name with spaces. */
 static const struct {
     const char *name, *words;
+    int kind;   /* the unit kind the words are for; -1: any */
 } phrases[] = {
-    {"busy", "useful work"},
-    {"padding", "padding of partial tiles"},
-    {"weight_shift", "weight shift"},
-    {"fill_drain", "fill/drain"},
-    {"wait_weights", "waiting for weights"},
-    {"wait_inputs", "waiting for inputs"},
-    {"ub_bandwidth", "waiting for the buffer's port"},
-    {"dependency", "waiting on dependencies between instructions"},
-    {"issue_blocked", "without an instruction while the issuer waits at another unit's full queue"},
-    {"idle", "idle"},
+    /* a GPU's SMs (stats.h STATS_SM_*) */
+    {"wave_tail", "the last wave's tail (no CTA left for the SM)", STATS_KIND_SM},
+    {"mma_latency", "MMA latency not hidden", STATS_KIND_SM},
+    {"issue", "issue slots taken by other instructions", STATS_KIND_SM},
+    {"smem_bandwidth", "shared-memory bandwidth", STATS_KIND_SM},
+    {"bank_conflict", "shared-memory bank conflicts", STATS_KIND_SM},
+    {"cache", "waiting for tiles from L2", STATS_KIND_SM},
+    {"dram", "waiting for tiles from DRAM", STATS_KIND_SM},
+    {"barrier", "warps held at the CTA barrier", STATS_KIND_SM},
+    {"cp_async_wait", "the copy pipeline's prologue", STATS_KIND_SM},
+    {"launch", "the kernel launch", STATS_KIND_SM},
+    {"busy", "useful work", -1},
+    {"padding", "padding of partial tiles", -1},
+    {"weight_shift", "weight shift", -1},
+    {"fill_drain", "fill/drain", -1},
+    {"wait_weights", "waiting for weights", -1},
+    {"wait_inputs", "waiting for inputs", -1},
+    {"ub_bandwidth", "waiting for the buffer's port", -1},
+    {"dependency", "waiting on dependencies between instructions", -1},
+    {"issue_blocked", "without an instruction while the issuer waits at another unit's full queue", -1},
+    {"idle", "idle", -1},
 };
 
 static void cause_words(int kind, int cause, char *buf, size_t cap)
 {
     const char *n = stats_cause_name((stats_kind)kind, (uint32_t)cause);
     for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
-        if (!strcmp(phrases[i].name, n)) {
+        if ((phrases[i].kind < 0 || phrases[i].kind == kind) && !strcmp(phrases[i].name, n)) {
             snprintf(buf, cap, "%s", phrases[i].words);
             return;
         }
@@ -305,7 +317,10 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         snprintf(b->label, sizeof b->label, "pipeline");
         break;
     case STATS_CAT_QUANTIZATION:
-        put(&sb, "Bound by quantization: %s streamed padding %.1f%% of %s cycles (", who, pct, its);
+        if (b->lead_kind == STATS_KIND_SM)   /* partial CTA tiles and the last wave */
+            put(&sb, "Bound by quantization: %s lost %.1f%% of %s cycles to tile and wave quantization (", who, pct, its);
+        else
+            put(&sb, "Bound by quantization: %s streamed padding %.1f%% of %s cycles (", who, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_QUANTIZATION, folded);
         put(&sb, ")");
         snprintf(b->label, sizeof b->label, "quantization");
@@ -329,8 +344,9 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         snprintf(b->label, sizeof b->label, "overhead");
         break;
     case STATS_CAT_IDLE:
-        put(&sb, "%c%s idle %.1f%% of %s cycles with no instruction to run: the program gives %s too little work",
-            toupper((unsigned char)who[0]), who + 1, pct, its, b->n_compute == 1 ? "it" : "them");
+        put(&sb, "%c%s idle %.1f%% of %s cycles with no %s to run: the %s gives %s too little work",
+            toupper((unsigned char)who[0]), who + 1, pct, its, b->lead_kind == STATS_KIND_SM ? "CTA" : "instruction",
+            b->lead_kind == STATS_KIND_SM ? "kernel's grid" : "program", b->n_compute == 1 ? "it" : "them");
         snprintf(b->label, sizeof b->label, "idle");
         break;
     case STATS_CAT_OFF_CHIP: {

@@ -51,7 +51,7 @@ static void num4(double v, char *buf, size_t cap)
 
 void report_ops_line(const tp_stats *s, char *buf, size_t cap)
 {
-    const char *ops = !strcmp(s->dtype, "bf16") ? "FLOPS" : "OPS", *pre;
+    const char *ops = !strcmp(s->dtype, "bf16") || !strcmp(s->dtype, "fp16") ? "FLOPS" : "OPS", *pre;
     double sc = si_scale(s->ops_per_s > 0 ? s->ops_per_s : s->peak_ops_per_s, &pre);
     char a[32], p[32];
     num4(s->ops_per_s / sc, a, sizeof a);
@@ -80,8 +80,11 @@ void report_text(const tp_stats *s, FILE *f)
 {
     const char *engine = stats_attr_get(s, "engine"), *df = stats_attr_get(s, "dataflow");
     char t[32], buf[160];
-    fprintf(f, "machine      %s (%s%s%s%s, %s%s)\n", s->machine, engine ? "engine " : "", engine ? engine : "",
-            df ? ", " : "", df ? df : "", s->dtype, s->timing_only ? ", timing only" : "");
+    if (engine || df)
+        fprintf(f, "machine      %s (%s%s%s%s, %s%s)\n", s->machine, engine ? "engine " : "", engine ? engine : "",
+                df ? ", " : "", df ? df : "", s->dtype, s->timing_only ? ", timing only" : "");
+    else   /* a GPU record: no engine, no dataflow */
+        fprintf(f, "machine      %s (%s%s)\n", s->machine, s->dtype, s->timing_only ? ", timing only" : "");
     report_time(s->seconds, t, sizeof t);
     fprintf(f, "cycles       %llu (%s at %.4g MHz)\n", (unsigned long long)s->cycles, t, (double)s->clock_hz / 1e6);
     fprintf(f, "instructions %llu\n", (unsigned long long)s->instructions);
@@ -91,7 +94,7 @@ void report_text(const tp_stats *s, FILE *f)
     report_ops_line(s, buf, sizeof buf);
     fprintf(f, "achieved     %s\n", buf);
     if (s->offchip_bus_bytes) {
-        const char *ops = !strcmp(s->dtype, "bf16") ? "FLOPS" : "OPS", *pre;
+        const char *ops = !strcmp(s->dtype, "bf16") || !strcmp(s->dtype, "fp16") ? "FLOPS" : "OPS", *pre;
         double sc = si_scale(s->ops_per_s > 0 ? s->ops_per_s : s->peak_ops_per_s, &pre);
         char in[32], rb[32];
         num4(s->intensity, in, sizeof in);

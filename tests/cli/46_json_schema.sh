@@ -41,6 +41,10 @@ else
         -c configs/tpu-v4-core.yaml --no-data --json -
     js_valid "model SCALE-Sim CSV, with data, edge-8x8 os" "$TPUSIM" model kernels/workloads/scalesim-vit-fc2.csv \
         -c configs/edge-8x8.yaml --dataflow os --set tpu.array.rows=16 --no-data --json -
+    js_valid "gemm on gpu-a100 (the run under gpu)" "$TPUSIM" gemm 512 384 256 -c configs/gpu-a100.yaml --dtype bf16 --no-data --json -
+    js_valid "gemm on gpu-v100 fp16, transposed, --gpu-kernel" "$TPUSIM" gemm 512 384 256 -c configs/gpu-v100.yaml --dtype fp16 \
+        --transpose-a --transpose-b --gpu-kernel 64x64x32/32x32/s2/k2 --json -
+    js_valid "model tpuv1-mlp0 on gpu-h100" "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml -c configs/gpu-h100.yaml --json -
     printf 'layers:\n  - {name: a, M: 40, N: 24, K: 70, repeat: 2, epilogue: relu}\n  - {name: b, M: 40, N: 16, K: 24, repeat: 2, input: a}\n' >"$T/js.yaml"
     js_valid "model with data, chained layers" "$TPUSIM" model "$T/js.yaml" --json -
     # --json FILE writes the same document
