@@ -199,7 +199,17 @@ static void take_snapshot(run *r, uint64_t t)
 static void skip_waves(run *r, uint64_t t, uint64_t w)
 {
     snapshot *p = &r->snap;
-    uint64_t T = t - p->t, D = w * T, n = w * r->nslots;
+    uint64_t T = t - p->t, n = w * r->nslots;
+    /* A wave may issue more DRAM bytes than its own time can carry (the rest queue past t):
+     * the skipped waves last at least their bus bytes at peak, so a saturated run never moves
+     * more than the peak (ticks: cycles x bytes_per_s, as in mem/dram). */
+    if (!r->d.cfg.ideal && r->d.cfg.bytes_per_s) {
+        dram_ticks need = (dram_ticks)(r->d.bus_bytes - p->d_bus) * r->g->sustained_clock_hz;
+        uint64_t t_dram = (uint64_t)((need + r->d.cfg.bytes_per_s - 1) / r->d.cfg.bytes_per_s);
+        if (t_dram > T)
+            T = t_dram;
+    }
+    uint64_t D = w * T;
     dram_ticks dt = (dram_ticks)D * r->d.cfg.bytes_per_s;
     r->l2.hits += w * (r->l2.hits - p->l2_hits);
     r->l2.misses += w * (r->l2.misses - p->l2_misses);
@@ -379,7 +389,7 @@ static void fill_levels(run *r, tp_stats *s, uint64_t total, double f)
     uint64_t cyc[STATS_MEM__COUNT] = {0}, xfer = 0;
     if (!r->d.cfg.ideal && r->d.cfg.bytes_per_s)
         xfer = (uint64_t)((dram_ticks)r->d.bus_bytes * (uint64_t)f / r->d.cfg.bytes_per_s);
-    xfer = umin(xfer, r->d.inflight_cycles);
+    xfer = umin(umin(xfer, r->d.inflight_cycles), total);   /* never past the run's end */
     cyc[STATS_MEM_TRANSFER] = xfer;
     cyc[STATS_MEM_LATENCY] = umin(r->d.inflight_cycles, total) - umin(xfer, total);
     cyc[STATS_MEM_IDLE] = total - cyc[STATS_MEM_TRANSFER] - cyc[STATS_MEM_LATENCY];
@@ -654,7 +664,8 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
         stats_set_attr(out, "waves_skipped", buf);
     }
     stats_finish(out);
-    if (info) {
+    st = stats_check(out, err);   /* causes sum to the total, none above it */
+    if (st == TP_OK && info) {
         info->kernel = r.k;
         info->kinfo = r.ki;
         info->step = r.st;

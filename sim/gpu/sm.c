@@ -125,7 +125,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     instr *prog = NULL;
     warp_state *w = NULL;
     subcore *sc = NULL;
-    uint64_t *mem = NULL, port_free = 0, write_backlog = 0, step_writes, rel[GPU_SM_STEPS], last_mma_end = 0, bar_last = 0;
+    uint64_t *mem = NULL, port_free = 0, write_backlog = 0, step_writes, rel[GPU_SM_STEPS], backlog_at[GPU_SM_STEPS] = {0}, last_mma_end = 0, bar_last = 0;
     uint8_t *cmem = NULL;
     uint32_t bar_cnt[GPU_SM_MAX_RES], bar_stp[GPU_SM_MAX_RES], bar_step = 0, tw;
     uint64_t *busy_until = NULL, t_all = 0, n_after = 0;
@@ -323,6 +323,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
                             goto end;
                     if (cta == 0) {
                         rel[bar_stp[0]] = rt;
+                        backlog_at[bar_stp[0]] = write_backlog;
                         if (bar_stp[0] == 0)
                             for (uint32_t s = 0; s < nsc; s++) {
                                 acct_flush(&sc[s].a, rt);
@@ -434,6 +435,17 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
             }
         }
         mean_causes((const uint64_t (*)[STATS_MAX_CAUSES])d, nsc < 64 ? nsc : 64, res->period_cycles, res->cause);
+        /* Writes the window carried instead of paying (note 7): while the queued cp.async
+           writes stay below what the stages in flight may hold, the port's gaps absorb only
+           part of each K-step's writes and the queue grows by the rest. A K loop longer than
+           the window fills that queue, and from then on every K-step pays its whole writes:
+           the steady period is longer by the growth of one K-step, waiting for the port. */
+        if (backlog_at[nsteps - 1] > backlog_at[nsteps - 2]) {
+            uint64_t grow = backlog_at[nsteps - 1] - backlog_at[nsteps - 2];
+            res->period_cycles += grow;
+            res->prev_period_cycles += grow;
+            res->cause[STATS_SM_SMEM_BANDWIDTH] += grow;
+        }
         /* the SM's busy cycles are shared by the resident CTAs: each is charged its share */
         if (nctas > 1) {
             uint64_t share = res->cause[STATS_SM_BUSY] / nctas;

@@ -312,6 +312,10 @@ tp_status stats_check(const tp_stats *s, tp_err *err)
             if (c >= stats_kind_causes(u->kind) && u->cycles[c])
                 return tp_err_set(err, TP_ERR_INTERNAL, "stats: unit %s: cycles charged to cause %u, which kind %s lacks",
                                   u->name, c, stats_kind_name(u->kind));
+            if (u->cycles[c] > s->cycles)   /* a wrapped subtraction would still sum right */
+                return tp_err_set(err, TP_ERR_INTERNAL, "stats: unit %s: cause %s has %llu cycles, more than the run's %llu",
+                                  u->name, stats_cause_name(u->kind, c), (unsigned long long)u->cycles[c],
+                                  (unsigned long long)s->cycles);
             sum += u->cycles[c];
         }
         if (sum != s->cycles)

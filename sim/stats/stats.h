@@ -237,6 +237,7 @@ stats_level *stats_add_level(tp_stats *s, const char *name, stats_level_kind kin
 const stats_level *stats_find_level(const tp_stats *s, const char *name);
 /* Sets the derived figures (marked above) from the counters. */
 void stats_finish(tp_stats *s);
-/* Checks the invariants: every unit's causes sum to `cycles`; TP_ERR_INTERNAL naming the unit. */
+/* Checks the invariants: no cause exceeds `cycles` (a wrapped subtraction would still sum
+ * right) and every unit's causes sum to it; TP_ERR_INTERNAL naming the unit. */
 tp_status stats_check(const tp_stats *s, tp_err *err);
 #endif
