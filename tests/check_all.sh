@@ -59,8 +59,10 @@ if [ "$finished" = no ]; then
     echo "$total_pass passed, $total_fail failed"
     exit 1
 fi
+# the GPU groups simulate whole kernels (half a minute natively, far too long under valgrind);
+# the sanitizer build runs them in make test, and tests/valgrind_cli.sh runs a GPU gemm
 run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 \
-    "$B/release/tests/run_tests"
+    "$B/release/tests/run_tests" -gpu
 run_suite "valgrind/cli" sh tests/valgrind_cli.sh "$B/release/tpusim"
 run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1 "$B/san/tests/run_tests" fuzz/

@@ -1,4 +1,5 @@
 #include "harness.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@ int th_run_group(th_ctx *ctx, const struct CMUnitTest *tests, size_t n,
         return 0;
     for (size_t i = 0; i < n; i++) {
         snprintf(full, sizeof full, "%s/%s", ctx->group, tests[i].name);
-        if (!ctx->filter || strstr(full, ctx->filter))
+        bool keep = !ctx->filter ||
+                    (ctx->filter[0] == '-' ? !strstr(full, ctx->filter + 1) : strstr(full, ctx->filter) != NULL);
+        if (keep)
             sel[k++] = tests[i];
     }
     if (k > 0) {

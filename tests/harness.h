@@ -15,7 +15,8 @@
 #include <cmocka.h>
 
 typedef struct {
-    const char *filter;   /* substring of "<group>/<test>", or NULL for all */
+    const char *filter;   /* substring of "<group>/<test>" to run, "-substring" to leave out, or
+                             NULL for all */
     const char *group;    /* name of the group being run */
     int passed;           /* tests that ran and passed, all groups so far */
     int failed;           /* tests that ran and failed, all groups so far */

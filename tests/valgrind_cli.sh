@@ -49,6 +49,8 @@ vg_ok "main job (no arguments)"
 vg_ok "--help" --help
 vg_ok "gemm bf16 on tpu-v4-core" gemm 96 80 72 --dtype bf16 -c configs/tpu-v4-core.yaml
 vg_ok "gemm int8 with --json -" gemm 64 48 40 --json -
+vg_ok "gemm bf16 on gpu-a100 (the GPU model)" gemm 512 384 256 -c configs/gpu-a100.yaml --dtype bf16 --no-data
+vg_ok "gemm fp16 on gpu-v100, A transposed" gemm 300 200 100 -c configs/gpu-v100.yaml --dtype fp16 --transpose-a --no-data --json -
 vg_ok "gemm --engine pe on teach-4x4" gemm 12 10 9 --engine pe -c configs/teach-4x4.yaml
 vg_ok "npy rand A (int8 64x128)" npy rand 64 128 -o "$T/a.npy" --seed 1
 vg_ok "npy rand B (int8 128x32)" npy rand 128 32 -o "$T/b.npy" --seed 2
