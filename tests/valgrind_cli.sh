@@ -88,7 +88,7 @@ vg_bad "bad program (unknown mnemonic)" "^tpusim: .*bad\\.tpu:2:1: unknown mnemo
 vg_bad "broken YAML config" "^tpusim: .*bad\\.yaml:[0-9]+:[0-9]+: " config check "$T/bad.yaml"
 vg_bad "bad workload layer" "^tpusim: .*badwl\\.yaml:3:[0-9]+: M: " model "$T/badwl.yaml" --no-data
 vg_bad "truncated .npy input" "^tpusim: .*trunc\\.npy: " run kernels/gemm_single.tpu --in A="$T/trunc.npy"
-vg_bad "GPU config given to a TPU command" "^tpusim: configs/gpu-a100\\.yaml: " gemm 8 8 8 -c configs/gpu-a100.yaml
+vg_bad "GPU config given to a TPU-only command" "^tpusim: configs/gpu-a100\\.yaml: machine .gpu-a100. has no tpu: section" run kernels/gemm_single.tpu -c configs/gpu-a100.yaml
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
