@@ -204,29 +204,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
                  "by the heuristic search; values not computed (the GPU model is timing only)\n",
             t, (double)total->clock_hz / 1e6, tot_macs);
     /* where the cycles went, and the memory traffic, over the whole workload */
-    uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
-    uint32_t n_compute = 0, n_all = 0;
-    for (uint32_t i = 0; i < total->n_units; i++) {
-        const stats_unit *u = &total->units[i];
-        if (!stats_kind_is_compute(u->kind))
-            continue;
-        n_all++;
-        if (!u->macs)
-            continue;
-        n_compute++;
-        for (int c = 0; c < STATS_CAT__COUNT; c++) {
-            cat[c] += stats_unit_category(u, (stats_category)c);
-            cat_total += stats_unit_category(u, (stats_category)c);
-        }
-    }
-    fprintf(out, "\n  the %u %ss at work (of %u) by category:", n_compute, total->compute_unit, n_all);
-    for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
-        if (cat[c] || c == STATS_CAT_COMPUTE) {
-            fprintf(out, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c),
-                    cat_total ? 100.0 * (double)cat[c] / (double)cat_total : 0.0);
-            first = 0;
-        }
-    fputc('\n', out);
+    report_categories(total, "\n  ", out);
     for (uint32_t i = 0; i < total->n_levels; i++) {
         const stats_level *l = &total->levels[i];
         fprintf(out, "  memory %-10s read %.4g MB, written %.4g MB, on the bus %.4g MB; %.1f%% of peak bandwidth\n", l->name,

@@ -76,6 +76,42 @@ static double pct(uint64_t x, uint64_t total)
     return total ? 100.0 * (double)x / (double)total : 0.0;
 }
 
+void report_categories(const tp_stats *s, const char *lead, FILE *f)
+{
+    /* the compute units that did work (all of them if none did), summed by category: what the
+     * bound line reads */
+    uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
+    uint32_t n_compute = 0, n_used = 0, n_all = 0;
+    for (uint32_t i = 0; i < s->n_units; i++)
+        if (stats_kind_is_compute(s->units[i].kind)) {
+            n_all++;
+            n_used += s->units[i].macs > 0;
+        }
+    for (uint32_t i = 0; i < s->n_units; i++) {
+        const stats_unit *u = &s->units[i];
+        if (!stats_kind_is_compute(u->kind) || (n_used && !u->macs))
+            continue;
+        n_compute++;
+        for (int c = 0; c < STATS_CAT__COUNT; c++) {
+            uint64_t x = stats_unit_category(u, (stats_category)c);
+            cat[c] += x;
+            cat_total += x;
+        }
+    }
+    if (!n_compute)
+        return;
+    if (n_all == 1)
+        fprintf(f, "%s%s by category:", lead, s->compute_unit);
+    else
+        fprintf(f, "%sthe %u %ss at work (of %u) by category:", lead, n_compute, s->compute_unit, n_all);
+    for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
+        if (cat[c] || c == STATS_CAT_COMPUTE) {
+            fprintf(f, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c), pct(cat[c], cat_total));
+            first = 0;
+        }
+    fputc('\n', f);
+}
+
 void report_text(const tp_stats *s, FILE *f)
 {
     const char *engine = stats_attr_get(s, "engine"), *df = stats_attr_get(s, "dataflow");
@@ -102,10 +138,6 @@ void report_text(const tp_stats *s, FILE *f)
         fprintf(f, "intensity    %s ops per off-chip bus byte; roofline bound %s %s%s\n", in, rb, pre, ops);
     }
     fprintf(f, "\ncycles by cause (%% of %llu)\n", (unsigned long long)s->cycles);
-    /* the compute units that did work (all of them if none did), summed by category: what the
-     * bound line reads */
-    uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
-    uint32_t n_compute = 0, n_used = 0, n_all = 0;
     for (uint32_t i = 0; i < s->n_units; i++) {
         const stats_unit *u = &s->units[i];
         fprintf(f, "  %-14s", u->name);
@@ -116,34 +148,8 @@ void report_text(const tp_stats *s, FILE *f)
             fprintf(f, " %s %llu (%.1f%%)", cn, (unsigned long long)u->cycles[c], pct(u->cycles[c], s->cycles));
         }
         fputc('\n', f);
-        if (stats_kind_is_compute(u->kind)) {
-            n_all++;
-            n_used += u->macs > 0;
-        }
     }
-    for (uint32_t i = 0; i < s->n_units; i++) {
-        const stats_unit *u = &s->units[i];
-        if (!stats_kind_is_compute(u->kind) || (n_used && !u->macs))
-            continue;
-        n_compute++;
-        for (int c = 0; c < STATS_CAT__COUNT; c++) {
-            uint64_t x = stats_unit_category(u, (stats_category)c);
-            cat[c] += x;
-            cat_total += x;
-        }
-    }
-    if (n_compute) {
-        if (n_all == 1)
-            fprintf(f, "  %s by category:", s->compute_unit);
-        else
-            fprintf(f, "  the %u %ss at work (of %u) by category:", n_compute, s->compute_unit, n_all);
-        for (int c = 0, first = 1; c < STATS_CAT__COUNT; c++)
-            if (cat[c] || c == STATS_CAT_COMPUTE) {
-                fprintf(f, "%s %s %.1f%%", first ? "" : ",", stats_category_name((stats_category)c), pct(cat[c], cat_total));
-                first = 0;
-            }
-        fputc('\n', f);
-    }
+    report_categories(s, "  ", f);
     if (s->n_levels)
         fprintf(f, "\nmemory       read        written     on the bus  achieved      peak          use\n");
     for (uint32_t i = 0; i < s->n_levels; i++) {

@@ -9,6 +9,9 @@
 /* Text report: totals, utilization, per-unit cause breakdown (cycles and % of total), bytes and
  * achieved bandwidth per memory level, energy when configured. */
 void report_text(const tp_stats *s, FILE *f);
+/* The line "the N MXUs at work (of M) by category: compute 96.8%, ..." (the compute units that
+ * did MACs, all of them if none did), after `lead`; nothing without compute units. */
+void report_categories(const tp_stats *s, const char *lead, FILE *f);
 /* "1.983 TOPS of 2.048 peak (utilization 96.81%)": achieved and peak in one unit that fits the
  * achieved figure (GOPS, TOPS, ...; FLOPS for bf16), without exponents. */
 void report_ops_line(const tp_stats *s, char *buf, size_t cap);
