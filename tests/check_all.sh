@@ -17,30 +17,7 @@ total_fail=0
 T=$(mktemp -d /tmp/tpusim-check-all-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 log=$T/log
-# run_suite NAME CMD... : as in tests/run_all.sh: a suite without a summary line counts as one
-# failure (and sets finished=no)
-run_suite() {
-    name=$1; shift
-    finished=yes
-    start=$(date +%s)
-    "$@" >"$log" 2>&1
-    rc=$?
-    cat "$log"
-    secs=$(($(date +%s) - start))
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-    if [ -z "$line" ]; then
-        echo "$name suite: did not finish (exit $rc, ${secs}s)"
-        total_fail=$((total_fail + 1))
-        finished=no
-        return
-    fi
-    p=${line%% passed*}
-    f=${line#*passed, }; f=${f%% failed*}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    echo "$name suite: $p ok, $f not ok (${secs}s)"
-    total_pass=$((total_pass + p))
-    total_fail=$((total_fail + f))
-}
+. "$(dirname "$0")/suite.sh"
 
 # cli/san: ASan reserves terabytes of address space, so it cannot start under a virtual-memory
 # limit; the checks that set one (ulimit -v, for the out-of-memory messages) run the release binary.

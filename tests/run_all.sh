@@ -12,24 +12,7 @@ B=${BUILDROOT:-build}
 total_pass=0
 total_fail=0
 log=$(mktemp)
-run_suite() {
-    name=$1; shift
-    "$@" >"$log" 2>&1
-    rc=$?
-    cat "$log"
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-    if [ -z "$line" ]; then
-        echo "$name suite: did not finish (exit $rc)"
-        total_fail=$((total_fail + 1))
-        return
-    fi
-    p=${line%% passed*}
-    f=${line#*passed, }; f=${f%% failed*}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    echo "$name suite: $p ok, $f not ok"
-    total_pass=$((total_pass + p))
-    total_fail=$((total_fail + f))
-}
+. "$(dirname "$0")/suite.sh"
 run_suite "unit/release" "./$B/release/tests/run_tests"
 run_suite "unit/san" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$B/san/tests/run_tests"
 run_suite "unit/stress" "./$B/stress/tests/run_tests" stress
