@@ -4,7 +4,8 @@
  * The graph. A layer's A is the output of the layer its file names (`input: fc1`), or comes
  * from off-chip memory when it names none; layers are never connected by shape.
  * Chaining (as on TPUv1): the machine can keep an output in the UB only for the NEXT layer of
- * the file, in the same program on one core. So a layer chains from the previous one when it
+ * the file, in the same program on one core, and not with the is dataflow (whose stationary
+ * operand, a layer's A, comes through the weight FIFO from off-chip memory). So a layer chains from the previous one when it
  * names that layer as its input, it is that layer's only reader, both have the same dtype and
  * repeat count, and the machine has one core: the output is activated into a UB region in the
  * input dtype (int8 requantized with the layer's scale, bf16 rounded; ReLU when the layer's
@@ -59,6 +60,7 @@ typedef enum {
     LINK_SHARED,             /* the producer feeds several layers */
     LINK_CORES,              /* several cores: each layer runs on its own */
     LINK_REPEAT,             /* the two repeat counts differ */
+    LINK_DATAFLOW,           /* is: A is the stationary operand, loaded through the weight FIFO */
     LINK_NO_ROOM             /* the regions or the layers' tiles do not fit the UB */
 } link_kind;
 
@@ -86,7 +88,8 @@ static uint64_t ub_bytes_of(const gemm_problem *pb)
 /* Layer x can be chained from x - 1 (the UB region and tiles permitting): see the top note. */
 static bool chains(const tp_config *cfg, const layer_run *L, size_t x)
 {
-    return cfg->tpu.cores == 1 && x > 0 && L[x].input == (int64_t)x - 1 && L[x - 1].readers == 1 &&
+    return cfg->tpu.cores == 1 && cfg->tpu.array.dataflow != TP_DF_IS && x > 0 && L[x].input == (int64_t)x - 1 &&
+           L[x - 1].readers == 1 &&
            L[x - 1].pb.dtype == L[x].pb.dtype && L[x - 1].repeat == L[x].repeat;
 }
 
@@ -101,6 +104,8 @@ static link_kind link_of(const tp_config *cfg, const layer_run *L, size_t x)
         return LINK_SHARED;
     if (cfg->tpu.cores > 1)
         return LINK_CORES;
+    if (cfg->tpu.array.dataflow == TP_DF_IS)
+        return LINK_DATAFLOW;
     if (L[x - 1].repeat != L[x].repeat)
         return LINK_REPEAT;
     return LINK_NO_ROOM;
@@ -342,6 +347,7 @@ static void print_links(FILE *out, const workload *w, const layer_run *L, const 
         case LINK_SHARED: fprintf(out, "%s feeds %u layers", pn, L[L[x].input].readers); break;
         case LINK_CORES: fputs("several cores: each layer runs on its own", out); break;
         case LINK_REPEAT: fprintf(out, "repeat %u, then %u", L[L[x].input].repeat, L[x].repeat); break;
+        case LINK_DATAFLOW: fputs("is: A is the stationary operand, loaded through the weight FIFO", out); break;
         default: fputs("no room in the unified buffer", out); break;
         }
         fputc(')', out);

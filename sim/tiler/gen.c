@@ -26,6 +26,12 @@
  *     ascending part order.
  *  6. Layout of a core's UB: A slots, then output slots, then the split-K sums; chained model
  *     layers put their resident matrices at the top (tiler_chain).
+ *  7. is keeps A stationary and streams B. The machine's matmul streams its UB rows through the
+ *     stationary FIFO tile in every dataflow but os, so an is GEMM is generated as the ws
+ *     program of C^T = B^T A^T (tiler_is_view): B^T blocks are loaded into the UB (load with
+ *     transpose, or plain when B is stored N x K), A^T tiles pushed on the FIFO, and the C^T
+ *     tiles in the accumulators stored with store ... transpose. Streams are then as long as
+ *     the output tile's N extent, not one array width.
  */
 #include "tiler/tiler.h"
 #include <stdio.h>
@@ -52,6 +58,7 @@ typedef struct {
     uint32_t a_loaded_slot;
     const tiler_chain *ch;           /* never NULL inside (a blank chain for a lone GEMM) */
     npy_dtype o_dtype;               /* dtype activate writes (C's, or the input dtype when chained) */
+    bool store_t;                    /* is: the output tiles are C^T, stored transposed (note 7) */
 } gen;
 
 static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, uint64_t *addr,
@@ -193,7 +200,9 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
             }
         }
     }
-    if (!g->ch->c_resident)
+    if (g->store_t)   /* the view's C tile (mm x nn) is C^T: C rows n0.., columns m0.. */
+        isa_store_t(g->p, core, g->tc, b * pb->n + n0, m0, nn, mm, oaddr, ostride, true);
+    else if (!g->ch->c_resident)
         isa_store(g->p, core, g->tc, b * pb->m + m0, n0, mm, nn, oaddr, ostride);
 }
 
@@ -230,6 +239,23 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
     g.tb = pb->transpose_b ? isa_add_tensor(p, nb, in, pb->batch * pb->n, pb->k)
                            : isa_add_tensor(p, nb, in, pb->batch * pb->k, pb->n);
     g.tc = g.ch->c_resident ? 0 : isa_add_tensor(p, nc, pl->out_dtype, pb->batch * pb->m, pb->n);
+    /* note 7: is is the ws program of C^T = B^T A^T: B's blocks stream from the UB as A's would,
+     * A's go to the FIFO as B's would, and C^T is stored transposed */
+    tp_tpu_cfg tv;
+    gemm_problem pv;
+    tiler_plan lv;
+    if (t->array.dataflow == TP_DF_IS) {
+        if (g.ch->a_resident || g.ch->c_resident)
+            return tp_err_set(err, TP_ERR_INTERNAL, "%s: is layers cannot be chained in the UB", p->name);
+        tiler_is_view(t, pb, pl, &tv, &pv, &lv);
+        t = g.t = &tv;
+        pb = g.pb = &pv;
+        pl = g.pl = &lv;
+        int x = g.ta;
+        g.ta = g.tb;
+        g.tb = x;
+        g.store_t = true;
+    }
     g.bufs = pl->double_buffer ? 2 : 1;
     g.a_slot_bytes = (uint64_t)pl->tm * (pl->a_panel ? pb->k : pl->tk) * dtype_in_bytes(pb->dtype);
     g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);

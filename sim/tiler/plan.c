@@ -86,16 +86,62 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
     return tiler_plan_try(t, pb, pl, NULL, err);
 }
 
+void tiler_is_view(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tp_tpu_cfg *tv,
+                   gemm_problem *pv, tiler_plan *lv)
+{
+    *tv = *t;
+    *pv = *pb;
+    *lv = *pl;
+    if (t->array.dataflow != TP_DF_IS)
+        return;
+    tv->array.dataflow = TP_DF_WS;
+    pv->m = pb->n;
+    pv->n = pb->m;
+    pv->transpose_a = !pb->transpose_b;
+    pv->transpose_b = !pb->transpose_a;
+    lv->tm = pl->tn;
+    lv->tn = pl->tm;
+    for (int i = 0; i < 3; i++)
+        lv->order[i] = pl->order[i] == 'm' ? 'n' : pl->order[i] == 'n' ? 'm' : pl->order[i];
+}
+
+static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                          const char *tile, bool swapped, tp_err *err);
+
 tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err)
+{
+    char tile[64];
+    snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
+    if (t->array.dataflow != TP_DF_IS)
+        return plan_try(t, pb, pl, why, tile, false, err);
+    /* is: the ws plan of C^T = B^T A^T (gen.c note 7), reported in the problem's own terms */
+    tp_tpu_cfg tv;
+    gemm_problem pv;
+    tiler_plan lv;
+    if (memchr(pl->order, 0, sizeof pl->order) == NULL) {
+        if (why)
+            *why = TILER_REFUSE_ORDER;
+        return tp_err_set(err, TP_ERR_USAGE, "--order: expected a permutation of m, n, k");
+    }
+    tiler_is_view(t, pb, pl, &tv, &pv, &lv);
+    tp_status st = plan_try(&tv, &pv, &lv, why, tile, true, err);
+    tiler_plan back = lv;
+    back.tm = lv.tn;
+    back.tn = lv.tm;
+    memcpy(back.order, pl->order, sizeof back.order);
+    *pl = back;
+    return st;
+}
+
+static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                          const char *tile, bool swapped, tp_err *err)
 {
     if (why)
         *why = TILER_FITS;
     const uint32_t R = t->array.rows, C = t->array.cols, U = t->mxus_per_core;
     const tp_dataflow df = t->array.dataflow;
     const uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
-    char tile[64];
-    snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
     if (!pl->tm || !pl->tn || !pl->tk)
         return refuse(why, TILER_REFUSE_TILE_ZERO, err, "%s: tile sizes must be at least 1", tile);
     char order[4];
@@ -169,8 +215,9 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
     pl->acc_rows = (uint64_t)pl->acc_slots * pl->tm * gpm;
     if (pl->acc_rows > t->acc.entries)
         return refuse(why, TILER_REFUSE_ACC, err,
-                          "%s: accumulators need %llu rows per MXU for %u output tile(s) of %u x %u%s but have %llu (%llu over)",
-                          tile, (unsigned long long)pl->acc_rows, pl->acc_slots / bufs, pl->tm, pl->tn,
+                          "%s: accumulators need %llu rows per MXU for %u output tile(s) of %u x %u%s%s but have %llu (%llu over)",
+                          tile, (unsigned long long)pl->acc_rows, pl->acc_slots / bufs, swapped ? pl->tn : pl->tm,
+                          swapped ? pl->tm : pl->tn, swapped ? " (held as C^T)" : "",
                           bufs == 2 ? " (double-buffered)" : "", (unsigned long long)t->acc.entries,
                           (unsigned long long)(pl->acc_rows - t->acc.entries));
 

@@ -109,6 +109,14 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
 /* The same, and *why (if not NULL) gets the check that refused the plan (TILER_FITS on success). */
 tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err);
+/* The is dataflow as the ws plan of C^T = B^T A^T (the machine runs is as ws motion with A^T
+ * stationary in the FIFO and B^T streamed from the UB; tpu/machine.c): *tv = t as ws, *pv = pb
+ * with m and n (and the transposes) swapped, *lv = pl with tm and tn swapped and m and n
+ * swapped in the order. For ws and os the three are copies. A plan derived for is keeps the
+ * problem's orientation (tm x tn x tk of C) in tm, tn, tk and order, and the view's in the
+ * derived fields (kop, mop, nop, a_panel, acc_rows: B^T panel, C^T rows). */
+void tiler_is_view(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tp_tpu_cfg *tv,
+                   gemm_problem *pv, tiler_plan *lv);
 /* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */

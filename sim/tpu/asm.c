@@ -421,7 +421,9 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
         bool is_act = !has_val && op == ISA_ACTIVATE && !isa_act_parse(kb, &act);
         if (!has_val && teq(key, "accumulate") && op == ISA_MATMUL)
             in.accumulate = true;
-        else if (!has_val && teq(key, "transpose") && (op == ISA_LOAD || op == ISA_LOADW))
+        else if (!has_val && teq(key, "hold") && op == ISA_MATMUL)
+            in.hold = true;
+        else if (!has_val && teq(key, "transpose") && (op == ISA_LOAD || op == ISA_LOADW || op == ISA_STORE))
             in.transpose = true;
         else if (is_act)
             in.act = act;

@@ -127,9 +127,18 @@ static void values_store(machine *m, core_state *cs, const isa_instr *in)
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
     size_t eb = npy_dtype_size(t->dtype);
     uint8_t *dst = m->tdata[in->blk.tensor];
-    size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
-    for (uint32_t r = 0; r < in->blk.rows; r++)
-        memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
+    if (!in->transpose) {
+        size_t row = in->blk.cols * eb, stride = in->ub_stride ? in->ub_stride : row;
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            memcpy(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0) * eb, cs->ub_data + in->ub_addr + r * stride, row);
+        return;
+    }
+    /* UB row c holds column c0 + c of the block (blk.rows elements) */
+    size_t row = in->blk.rows * eb, stride = in->ub_stride ? in->ub_stride : row;
+    for (uint32_t c = 0; c < in->blk.cols; c++)
+        for (uint32_t r = 0; r < in->blk.rows; r++)
+            copy_elem(dst + (((size_t)in->blk.r0 + r) * t->cols + in->blk.c0 + c) * eb,
+                      cs->ub_data + in->ub_addr + c * stride + r * eb, eb);
 }
 
 static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)

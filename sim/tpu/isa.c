@@ -22,10 +22,10 @@
 const isa_opinfo isa_ops[ISA_OP__COUNT] = {
     [ISA_LOAD] = {"load", ISA_Q_LOAD, "UB, T[r0:r1, c0:c1] [, stride=B] [, transpose]"},
     [ISA_LOADW] = {"loadw", ISA_Q_WEIGHT, "MXU, T[r0:r1, c0:c1] [, transpose]"},
-    [ISA_MATMUL] = {"matmul", ISA_Q_MATRIX, "MXU, ACC, UB, M [, stride=B] [, accumulate] [, repeat=R]"},
+    [ISA_MATMUL] = {"matmul", ISA_Q_MATRIX, "MXU, ACC, UB, M [, stride=B] [, accumulate] [, repeat=R] [, hold]"},
     [ISA_ACTIVATE] = {"activate", ISA_Q_VECTOR,
                       "UB, ACC, ROWS, COLS [, none|relu|relu6] [, out=DT] [, scale=F] [, bias=UB] [, stride=B]"},
-    [ISA_STORE] = {"store", ISA_Q_STORE, "T[r0:r1, c0:c1], UB [, stride=B]"},
+    [ISA_STORE] = {"store", ISA_Q_STORE, "T[r0:r1, c0:c1], UB [, stride=B] [, transpose]"},
     [ISA_FENCE] = {"fence", ISA_Q_NONE, ""},
     [ISA_HALT] = {"halt", ISA_Q_NONE, ""},
 };
@@ -148,6 +148,12 @@ int isa_loadw(isa_program *p, unsigned core, unsigned mxu, int tensor, uint32_t 
 int isa_matmul(isa_program *p, unsigned core, unsigned mxu, uint64_t acc_row, uint64_t ub_addr,
                uint64_t ub_stride, uint32_t m, bool accumulate, uint32_t repeat)
 {
+    return isa_matmul_h(p, core, mxu, acc_row, ub_addr, ub_stride, m, accumulate, repeat, false);
+}
+
+int isa_matmul_h(isa_program *p, unsigned core, unsigned mxu, uint64_t acc_row, uint64_t ub_addr,
+                 uint64_t ub_stride, uint32_t m, bool accumulate, uint32_t repeat, bool hold)
+{
     isa_instr in = blank(ISA_MATMUL, core);
     in.mxu = (uint16_t)mxu;
     in.acc_row = acc_row;
@@ -156,6 +162,7 @@ int isa_matmul(isa_program *p, unsigned core, unsigned mxu, uint64_t acc_row, ui
     in.m = m;
     in.accumulate = accumulate;
     in.repeat = repeat;
+    in.hold = hold;
     return isa_emit(p, &in);
 }
 
@@ -180,10 +187,17 @@ int isa_activate(isa_program *p, unsigned core, uint64_t ub_addr, uint64_t ub_st
 int isa_store(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
               uint32_t cols, uint64_t ub_addr, uint64_t ub_stride)
 {
+    return isa_store_t(p, core, tensor, r0, c0, rows, cols, ub_addr, ub_stride, false);
+}
+
+int isa_store_t(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
+                uint32_t cols, uint64_t ub_addr, uint64_t ub_stride, bool transpose)
+{
     isa_instr in = blank(ISA_STORE, core);
     in.blk = (isa_block){tensor, r0, c0, rows, cols};
     in.ub_addr = ub_addr;
     in.ub_stride = ub_stride;
+    in.transpose = transpose;
     return isa_emit(p, &in);
 }
 
@@ -230,6 +244,8 @@ void isa_format(const isa_program *p, const isa_instr *in, char *buf, size_t cap
             n += (size_t)snprintf(extra + n, sizeof extra - n, ", stride=%llu", (unsigned long long)in->ub_stride);
         if (in->accumulate)
             n += (size_t)snprintf(extra + n, sizeof extra - n, ", accumulate");
+        if (in->hold)
+            n += (size_t)snprintf(extra + n, sizeof extra - n, ", hold");
         if (in->repeat != 1)
             snprintf(extra + n, sizeof extra - n, ", repeat=%u", in->repeat);
         snprintf(buf, cap, "matmul %u, %llu, 0x%llx, %u%s", in->mxu, (unsigned long long)in->acc_row,
@@ -250,7 +266,9 @@ void isa_format(const isa_program *p, const isa_instr *in, char *buf, size_t cap
     case ISA_STORE:
         fmt_block(p, &in->blk, blk, sizeof blk);
         if (in->ub_stride)
-            snprintf(extra, sizeof extra, ", stride=%llu", (unsigned long long)in->ub_stride);
+            n += (size_t)snprintf(extra + n, sizeof extra - n, ", stride=%llu", (unsigned long long)in->ub_stride);
+        if (in->transpose)
+            snprintf(extra + n, sizeof extra - n, ", transpose");
         snprintf(buf, cap, "store %s, 0x%llx%s", blk, (unsigned long long)in->ub_addr, extra);
         break;
     default:
@@ -414,7 +432,12 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
     tp_status rc = isa_fifos_init(&ff, t);
     uint32_t depth = ff.depth;
     bool *halted = calloc(t->cores, sizeof *halted);
-    if (rc || !halted) {
+    /* per MXU: the matmul whose partial sums the array holds (hold), or -1 */
+    int64_t *held = malloc((ff.n_fifos ? ff.n_fifos : 1) * sizeof *held);
+    isa_tile *held_tile = malloc((ff.n_fifos ? ff.n_fifos : 1) * sizeof *held_tile);
+    for (uint32_t g = 0; held && g < ff.n_fifos; g++)
+        held[g] = -1;
+    if (rc || !halted || !held || !held_tile) {
         rc = tp_err_set(err, TP_ERR_NOMEM, "out of memory validating %s", p->name);
         goto end;
     }
@@ -435,8 +458,15 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             rc = bad(&v, i, 0, "core %u has already halted: this instruction would never run", in->core);
             break;
         }
-        if (in->op == ISA_HALT)
+        if (in->op == ISA_HALT) {
             halted[in->core] = true;
+            for (uint32_t u = 0; u < t->mxus_per_core && rc == TP_OK; u++)
+                if (held[in->core * t->mxus_per_core + u] >= 0)
+                    rc = bad(&v, (uint32_t)held[in->core * t->mxus_per_core + u], 0,
+                             "matmul holds its partial sums but core %u halts before a matmul continues them", in->core);
+            if (rc)
+                break;
+        }
         if ((in->op == ISA_LOADW || in->op == ISA_MATMUL) && in->mxu >= t->mxus_per_core) {
             rc = bad(&v, i, 0, "mxu %u does not exist (each core has %u)", in->mxu, t->mxus_per_core);
             break;
@@ -510,12 +540,25 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             if (rc)
                 break;
             isa_fifos_pop(&ff, gm, in->repeat);
-            if (t->array.dataflow == TP_DF_OS && in->m > t->array.rows) {
-                rc = bad(&v, i, 0, "os dataflow: m = %u exceeds the array's %u rows", in->m, t->array.rows);
+            if (in->hold && t->array.dataflow != TP_DF_OS) {
+                rc = bad(&v, i, 0, "hold: only the os dataflow keeps partial sums in the array (this machine is %s)",
+                         cfg_dataflow_name(t->array.dataflow));
                 break;
             }
-            if (t->array.dataflow == TP_DF_IS && in->m > t->array.cols) {
-                rc = bad(&v, i, 0, "is dataflow: m = %u exceeds the array's %u columns", in->m, t->array.cols);
+            if (held[gm] >= 0) {
+                const isa_instr *h = &p->ins[held[gm]];
+                if (h->acc_row != in->acc_row || h->m != in->m || held_tile[gm].n != s0.n) {
+                    rc = bad(&v, i, 0, "matmul must continue the partial sums held by instruction %u (accumulator "
+                             "row %llu, m = %u, n = %u) but has row %llu, m = %u, n = %u", (unsigned)held[gm] + 1,
+                             (unsigned long long)h->acc_row, h->m, held_tile[gm].n,
+                             (unsigned long long)in->acc_row, in->m, s0.n);
+                    break;
+                }
+            }
+            held[gm] = in->hold ? (int64_t)i : -1;
+            held_tile[gm] = s0;
+            if (t->array.dataflow == TP_DF_OS && in->m > t->array.rows) {
+                rc = bad(&v, i, 0, "os dataflow: m = %u exceeds the array's %u rows", in->m, t->array.rows);
                 break;
             }
             uint64_t lo = (uint64_t)in->mxu * t->acc.entries;
@@ -571,16 +614,23 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             if ((rc = check_block(&v, i, &in->blk)))
                 break;
             const isa_tensor *tt = &p->tensors[in->blk.tensor];
-            rc = check_ub(&v, i, t, "store", in->ub_addr, in->blk.rows,
-                          (uint64_t)in->blk.cols * npy_dtype_size(tt->dtype), in->ub_stride);
+            uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows;
+            uint64_t cols = in->transpose ? in->blk.rows : in->blk.cols;
+            rc = check_ub(&v, i, t, "store", in->ub_addr, rows, cols * npy_dtype_size(tt->dtype), in->ub_stride);
             break;
         }
         default:
             break;
         }
     }
+    for (uint32_t g = 0; rc == TP_OK && g < ff.n_fifos; g++)
+        if (held[g] >= 0)
+            rc = bad(&v, (uint32_t)held[g], 0, "matmul holds its partial sums but no later matmul of core %u mxu %u "
+                     "continues them", g / t->mxus_per_core, g % t->mxus_per_core);
 end:
     isa_fifos_free(&ff);
     free(halted);
+    free(held);
+    free(held_tile);
     return rc;
 }

@@ -16,7 +16,11 @@
  *            `accumulate`, ops 1.. always accumulate (a K loop in one instruction).
  *   activate UB <- f(ACC[acc_row..+rows, 0:cols] (+ bias)) converted to out dtype (int8 requant
  *            with scale, bf16 rounding, or raw int32 / float32), row i at ub_addr + i*ub_stride.
- *   store    T[block] <- UB                   DMA, 2-D strided write of UB rows into a tensor.
+ *            os: the `repeat` ops are one stream (the partial sums stay in the PEs, one drain);
+ *            `hold` keeps them in the array after the last op too, and the next matmul of the
+ *            MXU continues them (a K loop across instructions: its tiles load while it streams).
+ *   store    T[block] <- UB                   DMA, 2-D strided write of UB rows into a tensor;
+ *            transpose: UB row j holds column c0+j of the block (is programs store C^T this way).
  *   fence    later instructions of this core issue only when all earlier ones have finished.
  *   halt     end of this core's stream (optional; the end of the program also halts).
  *
@@ -99,8 +103,9 @@ typedef struct {
     isa_opcode op;
     uint16_t core;          /* TensorCore that executes it */
     uint16_t mxu;           /* loadw, matmul: MXU within the core */
-    bool transpose;         /* load, loadw: write the block transposed */
+    bool transpose;         /* load, loadw: write the block transposed; store: the UB holds it transposed */
     bool accumulate;        /* matmul: op 0 adds into the accumulators instead of overwriting */
+    bool hold;              /* matmul, os: the partial sums stay in the array for the next matmul */
     isa_act act;            /* activate */
     npy_dtype out_dtype;    /* activate: int8 (requant), bf16 (round), int32 / float32 (raw) */
     uint32_t repeat;        /* matmul: consecutive FIFO tiles consumed (>= 1) */
@@ -149,6 +154,13 @@ int isa_activate(isa_program *p, unsigned core, uint64_t ub_addr, uint64_t ub_st
                  float scale, bool has_bias, uint64_t bias_addr);
 int isa_store(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
               uint32_t cols, uint64_t ub_addr, uint64_t ub_stride);
+/* store with transpose: the UB holds the block's transpose (cols rows of `rows` elements). */
+int isa_store_t(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
+                uint32_t cols, uint64_t ub_addr, uint64_t ub_stride, bool transpose);
+/* matmul with hold (os only): its partial sums stay in the array and the next matmul of the
+ * same MXU continues them (same accumulator rows, m and tile n); isa_matmul is hold = false. */
+int isa_matmul_h(isa_program *p, unsigned core, unsigned mxu, uint64_t acc_row, uint64_t ub_addr,
+                 uint64_t ub_stride, uint32_t m, bool accumulate, uint32_t repeat, bool hold);
 int isa_fence(isa_program *p, unsigned core);
 int isa_halt(isa_program *p, unsigned core);
 

@@ -231,6 +231,11 @@ tp_status machine_load(machine *m, const isa_program *p, tp_err *err)
     if (rc)
         return rc;
     mxu_params_from_cfg(&m->mp, m->t, p->dtype);
+    /* A matmul's FIFO tile is the stationary operand and its UB rows stream, so on the array ws
+     * and is are one motion: which matrix is stationary is the program's choice (for is the
+     * tiler puts A^T in the FIFO, B^T in the UB and stores C^T; docs/isa.md). */
+    if (m->mp.dataflow == TP_DF_IS)
+        m->mp.dataflow = TP_DF_WS;
     if ((rc = mxu_params_check(&m->mp, err)))
         return rc;
     free_run_state(m);

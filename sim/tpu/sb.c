@@ -79,7 +79,8 @@ void sb_footprint(machine *m, uint32_t i)
         break;
     case ISA_STORE: {
         uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
-        f->ub_r = (range){in->ub_addr, in->ub_addr + span(in->blk.rows, in->blk.cols * eb, in->ub_stride)};
+        uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows, cols = in->transpose ? in->blk.rows : in->blk.cols;
+        f->ub_r = (range){in->ub_addr, in->ub_addr + span(rows, cols * eb, in->ub_stride)};
         f->tensor = in->blk.tensor;
         f->dram_write = true;
         break;
