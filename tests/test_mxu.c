@@ -92,7 +92,7 @@ static uint64_t run_both(const mxu_params *p, const mxu_issue *is, uint32_t n, m
 static mxu_issue timing_issue(uint32_t m, uint32_t n, uint32_t k, uint64_t wr, uint64_t ir,
                               void *a, void *b, void *c)
 {
-    mxu_issue is = {{m, n, k, false}, a, k, 1, b, n, 1, c, n, wr, ir};
+    mxu_issue is = {{m, n, k, false, false}, a, k, 1, b, n, 1, c, n, wr, ir};
     return is;
 }
 
@@ -250,7 +250,7 @@ static void scalesim_folds_by_hand(void **state)
     mxu_params p = params(4, 4, TP_DF_WS, TP_INT8, true, 1);
     mxu_state st;
     mxu_timing t;
-    mxu_op op = {6, 4, 4, false};
+    mxu_op op = {6, 4, 4, false, false};
     uint64_t causes[MXU_CAUSE__COUNT] = {0};
     p.timing = TP_TIMING_SCALESIM;
     mxu_state_init(&st);
@@ -277,7 +277,7 @@ static void scalesim_folds_by_hand(void **state)
     assert_int_equal(causes[MXU_IDLE], 8);         /* 132..139 */
     p.dataflow = TP_DF_OS;
     mxu_state_init(&st);
-    op = (mxu_op){4, 4, 10, false};
+    op = (mxu_op){4, 4, 10, false, false};
     mxu_time_op(&p, &st, &op, 0, &t);
     assert_int_equal(t.start, 0);
     assert_int_equal(t.end, 16);
@@ -472,7 +472,7 @@ static void engines_agree_on_op_sequences(void **state)
             memcpy(bufs[i][3], bufs[i][2], (size_t)m * nn * 4);
             memcpy(bufs[i][4], bufs[i][2], (size_t)m * nn * 4);
             ready += rng_below(&r, 4) ? 0 : rng_below(&r, 40);
-            is[i] = (mxu_issue){{m, nn, k, rng_below(&r, 2)}, bufs[i][0], transpose_a ? 1 : k,
+            is[i] = (mxu_issue){{m, nn, k, rng_below(&r, 2), false}, bufs[i][0], transpose_a ? 1 : k,
                                 transpose_a ? m : 1, bufs[i][1], nn, 1, bufs[i][2], nn,
                                 ready + rng_below(&r, 10), ready + rng_below(&r, 10)};
         }
@@ -567,23 +567,23 @@ static void op_and_engine_errors(void **state)
     tp_err err = {0};
     mxu_pe *pe = NULL;
     mxu_params p = params(8, 4, TP_DF_WS, TP_INT8, true, 1);
-    mxu_op op = {5, 4, 9, false};
+    mxu_op op = {5, 4, 9, false, false};
     int8_t a[40] = {0}, b[40] = {0};
     int32_t c[40];
     assert_int_equal(mxu_op_check(&p, &op, &err), TP_ERR_PROGRAM);
     assert_string_equal(err.msg, "mxu op: k = 9 exceeds the array's 8 rows (ws)");
-    op = (mxu_op){5, 5, 8, false};
+    op = (mxu_op){5, 5, 8, false, false};
     assert_int_equal(mxu_op_check(&p, &op, &err), TP_ERR_PROGRAM);
     assert_string_equal(err.msg, "mxu op: n = 5 exceeds the array's 4 cols (ws)");
     p.dataflow = TP_DF_IS;
-    op = (mxu_op){5, 100, 8, false};
+    op = (mxu_op){5, 100, 8, false, false};
     assert_int_equal(mxu_op_check(&p, &op, &err), TP_ERR_PROGRAM);
     assert_string_equal(err.msg, "mxu op: m = 5 exceeds the array's 4 cols (is)");
     p.dataflow = TP_DF_OS;
-    op = (mxu_op){9, 4, 100, false};
+    op = (mxu_op){9, 4, 100, false, false};
     assert_int_equal(mxu_op_check(&p, &op, &err), TP_ERR_PROGRAM);
     assert_string_equal(err.msg, "mxu op: m = 9 exceeds the array's 8 rows (os)");
-    op = (mxu_op){0, 4, 100, false};
+    op = (mxu_op){0, 4, 100, false, false};
     assert_int_equal(mxu_op_check(&p, &op, &err), TP_ERR_PROGRAM);
     assert_string_equal(err.msg, "mxu op: m, n and k must be at least 1 (got 0 x 4 x 100)");
 

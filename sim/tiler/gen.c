@@ -16,7 +16,9 @@
  *     bounded by the FIFO depth (halved with double buffering, so the next loads can proceed).
  *     A chunk of another size (the last, partial one) is its own matmul. The first matmul of a
  *     tile overwrites the accumulators, all later ones accumulate: partial sums break at
- *     multiples of kop, so the reference is num_gemm with kc = kop.
+ *     multiples of kop, so the reference is num_gemm with kc = kop. os: the matmuls of one K
+ *     tile are one chain (each but the last holds, tpu/mxu.h), streaming the K tile with one
+ *     drain while the next tiles load; partial sums break at K tiles: kc = tk.
  *  4. Slots. A tiles and output tiles each have one or two UB slots (double buffering), used in
  *     turn; the machine's scoreboard orders the reuse of a slot (WAR), so the program never
  *     waits explicitly and double buffering is only a matter of addresses. With order mnk an A
@@ -127,6 +129,7 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint32_t groups = (uint32_t)util_ceil_div(nn, C);
     unsigned ib = dtype_in_bytes(pb->dtype);
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
+    bool os = g->t->array.dataflow == TP_DF_OS;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t q = gi * g->S + part;
         unsigned mxu = q % g->umx;
@@ -147,8 +150,10 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                     else
                         isa_loadw(g->p, core, mxu, g->tb, kr, gc0, ck, gn, false);
                 }
-                isa_matmul(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
-                           a_stride, rows, ki > first_k || c > 0, run);
+                /* os: the K tile's matmuls are one chain (note 3), held to its last one */
+                bool hold = os && c + run * ck < kk;
+                isa_matmul_h(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
+                             a_stride, rows, ki > first_k || (!os && c > 0), run, hold);
                 c += run * ck;
             }
         }

@@ -164,7 +164,7 @@ static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_pla
         pl->mop = df == TP_DF_IS ? C : pl->tm;
     }
     pl->nop = C;
-    pl->kc = pl->kop;
+    pl->kc = df == TP_DF_OS ? pl->tk : pl->kop;   /* os: a K tile is one chain (gen.c note 3) */
     if (pl->tk < pb->k && pl->tk % pl->kop)
         return refuse(why, TILER_REFUSE_K_MULTIPLE, err,
                           "%s: the K tile must be a multiple of %u (the %s array's k per op) or cover K = %u",
@@ -285,7 +285,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
     mxu_params mp;
     mxu_params_from_cfg(&mp, t, pb->dtype);
-    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), pl->kop, false};
+    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), pl->kop, false, false};
     mxu_state ms;
     mxu_timing t1, t2, t3;
     mxu_state_init(&ms);

@@ -123,6 +123,8 @@ static void free_run_state(machine *m)
                     for (uint32_t k = 0; k < mu->pe_n; k++)
                         free(mu->pe_bufs[k]);
                     free(mu->pe_bufs);
+                    free(mu->ch_at);
+                    free(mu->ch_b);
                 }
             free(cs->mxu);
             num_big_free(cs->ub_data);

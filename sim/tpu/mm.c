@@ -29,6 +29,13 @@
  *    MXU's stats and the matmuls' times are taken from the per-PE engine's own timing, and
  *    each op is compared with the closed form the scheduler used (mm_finish_pe says why).
  *
+ * 6. os chains (tpu/mxu.h): the ops of an os matmul are one chain, and `hold` carries it on to
+ *    the next matmul of the MXU (the validator checks it has the same rows, m and n): every op
+ *    but the last holds, and the chain writes the accumulators once, overwriting unless its
+ *    first op accumulates. The per-PE engine keeps the partial sums in its PEs; the fast engine
+ *    collects the chain's operands and computes its values at the last op, with kc = the
+ *    chain's K (one partial sum, as the PEs form it).
+ *
  * 5. Causes (STATS_MXU_*): busy, weight_shift and fill_drain from the MXU model's by_cause; its
  *    idle cycles before an op are split (mxu_account): those before the instruction reached
  *    the head of its queue are idle (or issue_blocked when the issuer was stopped), the rest
@@ -177,6 +184,38 @@ static uint64_t time_op(machine *m, core_state *cs, mxu_unit *mu, const mxu_op *
     return inputs_ready;
 }
 
+/* Note 6: appends an os op's operands (A rows m x k from the UB, the tile k x n) to its MXU's
+ * chain, A transposed so that each op's k rows go at the end. */
+static tp_status chain_append(machine *m, mxu_unit *mu, const mxu_issue *is, uint32_t k)
+{
+    unsigned e = dtype_in_bytes(m->prog.dtype);
+    uint32_t mm = is->op.m, n = is->op.n;
+    size_t need_at = (size_t)(mu->ch_k + k) * mm * e, need_b = (size_t)(mu->ch_k + k) * n * e;
+    if (need_at > mu->ch_cap_at) {
+        size_t cap = need_at > 2 * mu->ch_cap_at ? need_at : 2 * mu->ch_cap_at;
+        uint8_t *q = realloc(mu->ch_at, cap);
+        if (!q)
+            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for an os chain's operands");
+        mu->ch_at = q;
+        mu->ch_cap_at = cap;
+    }
+    if (need_b > mu->ch_cap_b) {
+        size_t cap = need_b > 2 * mu->ch_cap_b ? need_b : 2 * mu->ch_cap_b;
+        uint8_t *q = realloc(mu->ch_b, cap);
+        if (!q)
+            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for an os chain's operands");
+        mu->ch_b = q;
+        mu->ch_cap_b = cap;
+    }
+    const uint8_t *a = is->a;
+    for (uint32_t kk = 0; kk < k; kk++)
+        for (uint32_t i = 0; i < mm; i++)
+            memcpy(mu->ch_at + ((size_t)(mu->ch_k + kk) * mm + i) * e, a + ((size_t)i * is->a_rs + kk) * e, e);
+    memcpy(mu->ch_b + (size_t)mu->ch_k * n * e, is->b, (size_t)k * n * e);
+    mu->ch_k += k;
+    return TP_OK;
+}
+
 /* Note 4: op j of matmul `in` (tile fe) computes its values now (fast engine) or is handed to
  * the per-PE engine with rec. */
 static tp_status op_values(machine *m, core_state *cs, mxu_unit *mu, const isa_instr *in, uint32_t j,
@@ -200,8 +239,20 @@ static tp_status op_values(machine *m, core_state *cs, mxu_unit *mu, const isa_i
     is.inputs_ready = inputs_ready;
     if (m->engine == MACHINE_PE)
         return issue_pe(m, mu, &is, fe, rec);
+    if (op->hold || mu->ch_k) {   /* note 6: an os chain's values come at its last op */
+        tp_status rc = chain_append(m, mu, &is, fe->k);
+        if (rc || op->hold)
+            return rc;
+        is.op.k = mu->ch_k;
+        is.a = mu->ch_at;
+        is.a_rs = 1;
+        is.a_cs = op->m;
+        is.b = mu->ch_b;
+        is.b_rs = op->n;
+        mu->ch_k = 0;
+    }
     /* threads pay off only for large ops; waking them costs more than a small op */
-    uint64_t op_macs = (uint64_t)op->m * op->n * op->k;
+    uint64_t op_macs = (uint64_t)is.op.m * is.op.n * is.op.k;
     values_matmul_fast(m, &is, op_macs >= PARALLEL_MIN_MACS ? m->threads : 1);
     return TP_OK;
 }
@@ -228,7 +279,13 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
         uint64_t weights_ready = util_max(m->now, m->fl[fe->ins].end);
-        mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate};
+        /* note 6: os ops of one matmul are one chain, and hold extends it to the next matmul */
+        bool os = m->mp.dataflow == TP_DF_OS;
+        mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate, os && (j + 1 < in->repeat || in->hold)};
+        if (os && mu->st.held)
+            op.accumulate = mu->chain_acc;   /* the chain writes once, as its first op says */
+        else
+            mu->chain_acc = op.accumulate;
         mxu_state before;
         mxu_timing tm;
         uint64_t a_bytes = (uint64_t)in->m * fe->k * dtype_in_bytes(m->prog.dtype);
@@ -239,9 +296,11 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
-        m->acc_write_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
-        if (op.accumulate)
-            m->acc_read_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
+        if (!op.hold) {   /* a held op writes nothing: its chain writes at the last op */
+            m->acc_write_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
+            if (op.accumulate)
+                m->acc_read_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
+        }
         if (j == 0)
             f->start = tm.start;
         f->end = util_max(f->end, tm.end);

@@ -24,6 +24,10 @@
  *     (array row 0) is written at t0 + T + R - 1 + (C - 1) + (R - 1): end = t0 + T + 2R + C - 2.
  *  5. scalesim: SCALE-Sim v2's accounting, folds strictly back to back, each costing the full
  *     array's fill and drain (ws/is 2R + C + T - 2 including R cycles of preload; os R + C + T - 2).
+ *  7. os chains: a held op's partial sums stay in the PEs; the next op's K steps enter right
+ *     behind its last one (t0 >= prev.t0 + prev.T) and accumulate onto them, exactly as a longer
+ *     stream would, so nothing drains until the chain's last op. The held op has ended once its
+ *     last K step has left PE(R-1,C-1): t0 + T - 1 + (R-1) + (C-1) + 1.
  *  6. Causes of the cycles [prev stream end, t0 + T): weight_shift where the op's shift interval
  *     [shift_start, shift_start + L) meets the gap before t0; fill_drain where the gap lies before
  *     the previous op's end; idle for the rest of the gap; busy for the T streaming cycles.
@@ -82,6 +86,8 @@ tp_status mxu_op_check(const mxu_params *p, const mxu_op *op, tp_err *err)
     if (op->m < 1 || op->n < 1 || op->k < 1)
         return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: m, n and k must be at least 1 (got %u x %u x %u)",
                           op->m, op->n, op->k);
+    if (op->hold && p->dataflow != TP_DF_OS)
+        return tp_err_set(err, TP_ERR_PROGRAM, "mxu op: hold needs the os dataflow (not %s)", df);
     switch (p->dataflow) {
     case TP_DF_WS:
         if (op->k > p->rows)
@@ -136,6 +142,7 @@ void mxu_state_init(mxu_state *st)
     st->next_start_min = 0;
     st->next_shift_min = 0;
     st->busy_until = 0;
+    st->held = false;
 }
 
 static uint64_t max2(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -187,12 +194,12 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
         end = t0 + R + C + T - 2;
         st->next_start_min = end;
     } else if (p->dataflow == TP_DF_OS) {
-        /* note 4 */
+        /* note 4; a held op (note 7) does not drain and its continuation follows its stream */
         load = 0;
         t0 = max2(max2(weights_ready, inputs_ready), st->next_start_min);
         shift = t0;
-        end = t0 + T + 2 * R + C - 2;
-        st->next_start_min = t0 + T + R;
+        end = op->hold ? t0 + T + R + C - 2 : t0 + T + 2 * R + C - 2;
+        st->next_start_min = op->hold ? t0 + T : t0 + T + R;
     } else {
         /* notes 2 and 3 */
         load = mxu_op_load_cycles(p, op);
@@ -213,6 +220,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
         out->by_cause[MXU_IDLE] = (t0 - g0) - wl - fd;
     }
     st->ops++;
+    st->held = op->hold && p->dataflow == TP_DF_OS && p->timing != TP_TIMING_SCALESIM;
     st->stream_end = t0 + T;
     st->busy_until = max2(prev_end, end);
     out->shift_start = shift;
@@ -286,7 +294,7 @@ static void fold_at(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uin
             m = M - *i0 < p->cols ? M - *i0 : p->cols;
         }
     }
-    *op = (mxu_op){m, n, k, *k0 > 0};
+    *op = (mxu_op){m, n, k, *k0 > 0, false};
 }
 
 void mxu_gemm_fold_op(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, uint64_t index,

@@ -25,6 +25,13 @@
  *     end = t0 + T + R + C - 1    (de-skewed row i is written at t0 + i + R + C - 1)
  *   os: t0  = max(inputs_ready, weights_ready, prev.t0 + prev.T + R)  (the drain frees row 0)
  *       end = t0 + T + 2R + C - 2
+ *   os chains: an op with `hold` does not drain: end = t0 + T + R + C - 2 (its last MAC leaves
+ *       PE(R-1,C-1)) and the next op continues its partial sums from t0 = max(ready, prev.t0 +
+ *       prev.T): the PEs simply go on accumulating, so a chain of ops is one K stream of the sum
+ *       of their k with a single drain. The op after a held op has its m and n; the chain writes
+ *       the accumulators once, at its last op's drain (overwriting unless the chain's first op
+ *       accumulates: the machine passes that flag on to every op of the chain). Values: one
+ *       partial sum over the whole chain (kc = the chain's K). Ignored by the scalesim timing.
  * Timing (scalesim): folds back to back, each exactly SCALE-Sim v2's per-fold cost with the
  *   full R and C: ws/is 2R + C + T - 2 (R of them preload), os R + C + T - 2.
  *   t0 = max(ready, prev.end) (+ R for ws/is), end = start + per_fold.
@@ -88,6 +95,8 @@ const char *mxu_cause_name(mxu_cause c);
 typedef struct {
     uint32_t m, n, k;
     bool accumulate;    /* add into the accumulators (else overwrite) */
+    bool hold;          /* os: the partial sums stay in the PEs (no drain) and the next op, of the
+                           same m x n, continues them: one longer K stream (see "Chains") */
 } mxu_op;
 
 /* Checks that op has m, n, k >= 1 and that its stationary part fits p's array; the message
@@ -105,6 +114,7 @@ typedef struct {
     uint64_t next_start_min;    /* earliest t0 of the next op from the array itself */
     uint64_t next_shift_min;    /* earliest weight-shift start of the next op (ws/is) */
     uint64_t busy_until;        /* latest end so far: all results in the accumulators */
+    bool held;                  /* os: the last op held its partial sums; the next continues them */
 } mxu_state;
 void mxu_state_init(mxu_state *st);
 

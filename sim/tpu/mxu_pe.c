@@ -25,6 +25,9 @@
  *    - Each PE copies shadow -> active when a FIRST flag enters it (ws/is, double buffer).
  *    - An op streams when its tile is complete (ws/is) or column 0's drain of the previous op has
  *      begun in an earlier cycle (os), and its ready cycles have come.
+ *    - os chains (mxu.h): a held op sends no LAST flag (nothing drains) and its continuation no
+ *      FIRST flag (the PEs keep accumulating); the continuation enters right after the held op's
+ *      last K step, and the held op ends when that step leaves PE(R-1,C-1).
  *    - os drain: the cycle after a LAST flag enters PE(R-1,c), column c drains: in drain step s
  *      (s = 0..R-1) rows r >= s shift their accumulator down (row s receives nothing) and the
  *      bottom value leaves the array.
@@ -52,6 +55,7 @@ typedef struct {
     uint64_t L;          /* weight shift cycles (ws/is) */
     mxu_timing tm;
     bool ended;
+    bool cont;           /* os: continues the partial sums the previous (held) op left */
 } pe_op;
 
 typedef struct {
@@ -94,6 +98,7 @@ struct mxu_pe {
     drain_rec *drains;      /* FIFO of drains not yet written, oldest first; cap_drains = C + 1 */
     uint32_t n_drains, cap_drains;
     bool drain0_begun;
+    bool chain_open;        /* os: a held op's stream has ended; its continuation may enter */
     /* ops */
     pe_op *ops;
     uint32_t n_ops, cap_ops;
@@ -240,9 +245,14 @@ tp_status mxu_pe_issue(mxu_pe *pe, const mxu_issue *is, uint32_t *id, tp_err *er
         pe->ops = n;
         pe->cap_ops = cap;
     }
+    bool cont = pe->n_ops > 0 && pe->ops[pe->n_ops - 1].is.op.hold;
+    if (cont && (pe->ops[pe->n_ops - 1].is.op.m != is->op.m || pe->ops[pe->n_ops - 1].is.op.n != is->op.n))
+        return tp_err_set(err, TP_ERR_PROGRAM, "mxu per-PE engine: an op of %u x %u continues partial sums of %u x %u",
+                          is->op.m, is->op.n, pe->ops[pe->n_ops - 1].is.op.m, pe->ops[pe->n_ops - 1].is.op.n);
     o = &pe->ops[pe->n_ops];
     memset(o, 0, sizeof *o);
     o->is = *is;
+    o->cont = cont;
     o->T = mxu_op_stream_cycles(&pe->p, &is->op);
     o->L = mxu_op_load_cycles(&pe->p, &is->op);
     if (id)
@@ -422,6 +432,8 @@ static bool inject(mxu_pe *pe, uint64_t x)
         pe->streaming = false;
         pe->next_stream++;
         o->tm.stream_end = x + 1;
+        if (o->is.op.hold)
+            pe->chain_open = true;
     }
     return true;
 }
@@ -616,13 +628,17 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
     const token *tk;
 
     /* 1. start the next op once column 0's drain of the previous one has begun */
-    if (!pe->streaming && pe->next_stream < pe->n_ops && pe->drain0_begun) {
+    if (!pe->streaming && pe->next_stream < pe->n_ops &&
+        (pe->ops[pe->next_stream].cont ? pe->chain_open : pe->drain0_begun)) {
         pe_op *o = &pe->ops[pe->next_stream];
         if (x >= o->is.inputs_ready && x >= o->is.weights_ready) {
             pe->streaming = true;
             pe->s_op = pe->next_stream;
             pe->s_idx = 0;
-            pe->drain0_begun = false;
+            if (o->cont)
+                pe->chain_open = false;
+            else
+                pe->drain0_begun = false;
             pe->in_flight++;
             o->tm.start = x;
             o->tm.shift_start = x;
@@ -638,7 +654,8 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
         zero_elem(pe, pe->in_a, r);
         if (tk) {
             const pe_op *o = &pe->ops[tk->op];
-            uint8_t ctl = (uint8_t)((tk->idx == 0 ? CTL_FIRST : 0) | (tk->idx + 1 == o->T ? CTL_LAST : 0));
+            uint8_t ctl = (uint8_t)((tk->idx == 0 && !o->cont ? CTL_FIRST : 0) |
+                                    (tk->idx + 1 == o->T && !o->is.op.hold ? CTL_LAST : 0));
             if (r < o->is.op.m) {
                 ctl |= CTL_VALID;
                 load_elem(pe, o->is.a, r * o->is.a_rs + tk->idx * o->is.a_cs, pe->in_a, r);
@@ -699,6 +716,12 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
     }
     /* 7. the accumulators write drained row R-1-s of every column at write_start + s */
     in_flight_before = pe->in_flight;
+    /* a held op ends when its last K step leaves PE(R-1,C-1) (nothing drains) */
+    tk = token_at(pe, x, (uint64_t)R - 1 + C - 1);
+    if (tk && pe->ops[tk->op].is.op.hold && tk->idx + 1 == pe->ops[tk->op].T) {
+        pe->in_flight--;
+        op_end(pe, tk->op, x, &done, done_id);
+    }
     {
         size_t slot = (size_t)(x % C) * C;
         if (pe->n_drains && x >= pe->drains[0].write_start) {

@@ -114,6 +114,12 @@ typedef struct {
     pe_op_rec *pe_ops;  /* per per-PE op, by issue id */
     void **pe_bufs;     /* per op: private copy of its A and B operands (freed when it ends) */
     uint32_t pe_n, pe_cap;
+    /* os chain (mxu.h "Chains"): the chain's write mode, and for the fast engine's values the
+     * operands of its ops so far, A^T (k x m) and B (k x n), appended as each op is timed */
+    bool chain_acc;
+    uint8_t *ch_at, *ch_b;
+    size_t ch_cap_at, ch_cap_b;
+    uint32_t ch_k;
 } mxu_unit;
 
 /* Queue indices of a core: the ISA's queues (isa_ops[].queue), in the order their heads are
