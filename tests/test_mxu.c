@@ -178,6 +178,120 @@ static void os_two_ops_by_hand(void **state)
     assert_int_equal(t[1].by_cause[MXU_BUSY], 5);
 }
 
+static void fill_inputs(rng_state *r, tp_dtype dt, void *x, size_t n, bool specials);
+static void fill_acc(rng_state *r, tp_dtype dt, void *x, size_t n);
+
+static void os_chain_by_hand(void **state)
+{
+    (void)state;
+    /* 2x3 os, a chain of K = 5 then K = 4 (the first holds), then a lone K = 3 op. The held op
+     * streams [0, 5) and ends when its last step leaves PE(1,2): 4 + 1 + 2 + 1 = 8
+     * (t0 + T + R + C - 2). Its continuation enters right behind it, t0 = 5, streams [5, 9) and
+     * drains as one op of K = 9 would: end 9 + 2R + C - 2 = 14. The next op enters once column
+     * 0's drain has begun, 9 + R = 11, and ends at 11 + 3 + 5 = 19. No cycle of [0, 9) is lost. */
+    int8_t a[2 * 9], b[9 * 3];
+    int32_t c[2 * 3], c2[2 * 3], want[2 * 3];
+    rng_state r;
+    rng_init(&r, 3);
+    for (int i = 0; i < 18; i++)
+        a[i] = (int8_t)rng_range(&r, -100, 100);
+    for (int i = 0; i < 27; i++)
+        b[i] = (int8_t)rng_range(&r, -100, 100);
+    for (int i = 0; i < 6; i++)
+        c[i] = c2[i] = 7 * i;
+    mxu_params p = params(2, 3, TP_DF_OS, TP_INT8, true, 1);
+    /* op 0: A[:, 0:5] x B[0:5, :]; op 1: A[:, 5:9] x B[5:9, :], continuing; op 2 alone */
+    mxu_issue is[3] = {{{2, 3, 5, true, true}, a, 9, 1, b, 3, 1, c, 3, 0, 0},
+                       {{2, 3, 4, true, false}, a + 5, 9, 1, b + 15, 3, 1, c, 3, 0, 0},
+                       {{2, 3, 3, false, false}, a, 9, 1, b, 3, 1, c2, 3, 0, 0}};
+    mxu_timing t[3];
+    assert_int_equal(run_both(&p, is, 3, t, 0), 19);
+    assert_int_equal(t[0].start, 0);
+    assert_int_equal(t[0].end, 8);
+    assert_int_equal(t[1].start, 5);
+    assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN] + t[1].by_cause[MXU_IDLE], 0);
+    assert_int_equal(t[1].end, 14);
+    assert_int_equal(t[2].start, 11);
+    assert_int_equal(t[2].end, 19);
+    /* the chain wrote C + A[:, 0:9] B[0:9, :] once (accumulate, as its first op says) */
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 3; j++) {
+            int32_t s = 7 * (i * 3 + j);
+            for (int k = 0; k < 9; k++)
+                s += a[i * 9 + k] * b[k * 3 + j];
+            want[i * 3 + j] = s;
+        }
+    assert_memory_equal(c, want, sizeof c);
+}
+
+static void os_chains_agree(void **state)
+{
+    (void)state;
+    /* random os chains: both engines give the same timing and causes (run_both), and the per-PE
+     * accumulators equal the reference over the chain's whole K with kc = that K, which is also
+     * what the fast engine computes for the chain's gathered operands */
+    rng_state r;
+    rng_init(&r, 11);
+    for (int t = 0; t < 150; t++) {
+        mxu_params p = params((uint32_t)rng_range(&r, 1, 9), (uint32_t)rng_range(&r, 1, 9), TP_DF_OS,
+                              rng_below(&r, 2) ? TP_BF16 : TP_INT8, true, 1);
+        uint32_t chains = (uint32_t)rng_range(&r, 1, 3), n = 0;
+        mxu_issue is[12];
+        mxu_timing tm[12];
+        void *ab[3], *bb[3], *cb[3], *cref[3];
+        uint32_t len[3], kk[3];
+        size_t cbytes[3];
+        bool accu[3];
+        const size_t ib = dtype_in_bytes(p.dtype);
+        uint64_t ready = 0;
+        for (uint32_t ch = 0; ch < chains; ch++) {
+            uint32_t m = (uint32_t)rng_range(&r, 1, p.rows), nn = (uint32_t)rng_range(&r, 1, p.cols);
+            len[ch] = (uint32_t)rng_range(&r, 1, 4);
+            uint32_t ks[4], K = 0;
+            for (uint32_t j = 0; j < len[ch]; j++)
+                K += ks[j] = (uint32_t)rng_range(&r, 1, 12);
+            kk[ch] = K;
+            cbytes[ch] = (size_t)m * nn * 4;
+            accu[ch] = rng_below(&r, 2);
+            ab[ch] = malloc((size_t)m * K * ib);
+            bb[ch] = malloc((size_t)K * nn * ib);
+            cb[ch] = malloc((size_t)m * nn * 4);
+            cref[ch] = malloc((size_t)m * nn * 4);
+            assert_true(ab[ch] && bb[ch] && cb[ch] && cref[ch]);
+            fill_inputs(&r, p.dtype, ab[ch], (size_t)m * K, t % 5 == 0);
+            fill_inputs(&r, p.dtype, bb[ch], (size_t)K * nn, t % 5 == 0);
+            fill_acc(&r, p.dtype, cb[ch], (size_t)m * nn);
+            memcpy(cref[ch], cb[ch], (size_t)m * nn * 4);
+            num_gemm_args g = {ab[ch], K, 1, bb[ch], nn, 1, cref[ch], nn, m, nn, K, K, accu[ch]};
+            num_gemm_ref(p.dtype, &g);
+            uint32_t k0 = 0;
+            for (uint32_t j = 0; j < len[ch]; j++) {
+                ready += rng_below(&r, 3) ? 0 : rng_below(&r, 20);
+                is[n++] = (mxu_issue){{m, nn, ks[j], accu[ch], j + 1 < len[ch]},
+                                      (const char *)ab[ch] + k0 * ib, K, 1,
+                                      (const char *)bb[ch] + (size_t)k0 * nn * ib, nn, 1, cb[ch], nn,
+                                      ready + rng_below(&r, 8), ready + rng_below(&r, 8)};
+                k0 += ks[j];
+            }
+        }
+        run_both(&p, is, n, tm, 0);
+        /* a chain streams back to back unless an op's operands came late */
+        for (uint32_t i = 1; i < n; i++)
+            if (is[i - 1].op.hold && tm[i].start > tm[i - 1].stream_end)
+                assert_true(tm[i].start == is[i].weights_ready || tm[i].start == is[i].inputs_ready);
+        for (uint32_t ch = 0; ch < chains; ch++) {
+            if (memcmp(cb[ch], cref[ch], cbytes[ch])) {
+                fprintf(stderr, "case %d chain %u (%u ops, K %u): values differ\n", t, ch, len[ch], kk[ch]);
+                fail();
+            }
+            free(ab[ch]);
+            free(bb[ch]);
+            free(cb[ch]);
+            free(cref[ch]);
+        }
+    }
+}
+
 static void os_short_ops_on_a_wide_array_by_hand(void **state)
 {
     (void)state;
@@ -648,6 +762,8 @@ TH_GROUP(mxu)
         cmocka_unit_test(ws_two_ops_single_buffer_by_hand),
         cmocka_unit_test(os_two_ops_by_hand),
         cmocka_unit_test(os_short_ops_on_a_wide_array_by_hand),
+        cmocka_unit_test(os_chain_by_hand),
+        cmocka_unit_test(os_chains_agree),
         cmocka_unit_test(is_rows_per_cycle_by_hand),
         cmocka_unit_test(ready_gaps_by_hand),
         cmocka_unit_test(engines_agree_on_tiled_gemms),
