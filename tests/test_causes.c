@@ -105,14 +105,16 @@ static void issue_blocked_mxu_and_dma(void **state)
      * queue, so the issuer stops at the 17th from cycle 0; the loadw and matmul after them
      * reach their units only when the activates begin. Ideal DRAM.
      *   0 load a (2048 B)           engine 0 [0, 32)
-     *   3 load o (32768 B)          engine 1 (free) [0, 272): own 16 + 256; UB writes 128
-     *                               cycles from 24 (behind load 0's [16, 24))
+     *   3 load o (32768 B)          engine 1 (free) [0, 272): own 16 + 256; UB writes at the
+     *                               engine's 128 B/cycle [16, 272), beside load 0's [16, 32)
+     *                               (128 + 128 B/cycle fill the 256 B/cycle port)
      *   1 loadw                     both engines busy: engine 0 at 32, [32, 56)
      *   2 matmul                    inputs 32, weights 56: shift [56, 88), t0 = 88, end 215
      *   4..19 activates             WAW on load 3's UB range: begin at 272, each 32 elements
-     *                               (own 1 cycle) writing 128 B = 1 UB cycle, one after another:
-     *                               they end at 273 .. 288
-     *   then the issuer moves on:   activate 20 (UB write [288, 289)), loadw 21 on engine 0
+     *                               (own 1 cycle) writing 128 B at 32 x 4 = 128 B/cycle, so two
+     *                               share each cycle of the 256 B/cycle port: they end at
+     *                               273, 273, 274, 274 .. 280, 280
+     *   then the issuer moves on:   activate 20 (UB write [280, 281)), loadw 21 on engine 0
      *                               [272, 296), matmul 22: inputs 272, weights 296, W = 88 + 62
      *                               = 150: shift [296, 328), t0 = 328, end 455 = the run.
      * MXU: op 2's gap [0, 56): its instruction was there from 0 and waited for its weights
@@ -123,7 +125,7 @@ static void issue_blocked_mxu_and_dma(void **state)
      * DMA engine 0: busy 32 + 24 + 24 = 80; from 56 nothing queued, the issuer stopped:
      * issue_blocked [56, 272) = 216; idle [296, 455) = 159. Engine 1: busy 272, idle 183.
      * VPU: its head waits (on the matmul, then the load) [0, 272): dependency 272; busy
-     * [272, 273) = 1; ub_bandwidth [273, 289) = 16; idle [289, 455) = 166. */
+     * [272, 273) = 1; ub_bandwidth [273, 281) = 8; idle [281, 455) = 174. */
     char text[2048];
     int n = snprintf(text, sizeof text,
                      ".tensor A int8 64 32\n.tensor B int8 32 32\n.tensor L int8 128 256\n.ub a 0 2048\n"
@@ -141,8 +143,8 @@ static void issue_blocked_mxu_and_dma(void **state)
     assert_int_equal(s[2], 88);
     assert_int_equal(e[2], 215);
     assert_int_equal(s[4], 272);
-    assert_int_equal(e[19], 288);
-    assert_int_equal(e[20], 289);
+    assert_int_equal(e[19], 280);
+    assert_int_equal(e[20], 281);
     assert_int_equal(s[21], 272);
     assert_int_equal(s[22], 328);
     assert_int_equal(st.cycles, 455);
@@ -160,9 +162,9 @@ static void issue_blocked_mxu_and_dma(void **state)
     assert_int_equal(cyc(&st, "core0.dma1", "idle"), 183);
     assert_int_equal(cyc(&st, "core0.vpu", "dependency"), 272);
     assert_int_equal(cyc(&st, "core0.vpu", "busy"), 1);
-    assert_int_equal(cyc(&st, "core0.vpu", "ub_bandwidth"), 16);
+    assert_int_equal(cyc(&st, "core0.vpu", "ub_bandwidth"), 8);
     assert_int_equal(cyc(&st, "core0.vpu", "issue_blocked"), 0);
-    assert_int_equal(cyc(&st, "core0.vpu", "idle"), 166);
+    assert_int_equal(cyc(&st, "core0.vpu", "idle"), 174);
     stats_free(&st);
 }
 

@@ -137,21 +137,48 @@ static void sram_bandwidth_reservation(void **state)
     sram_init(&s, 4096, 4, 1, 2, 64);
     assert_int_equal(sram_cycles(&s, false, 1000), 4);   /* ceil(1000 / 256) */
     assert_int_equal(sram_cycles(&s, true, 1000), 2);    /* ceil(1000 / 512) */
-    assert_int_equal(sram_earliest(&s, false, 10, 1024), 10);
-    sram_reserve(&s, false, 10, 1024);                    /* busy [10, 14) */
-    assert_int_equal(sram_earliest(&s, false, 11, 256), 14);
-    assert_int_equal(sram_earliest(&s, true, 11, 256), 11);   /* write side is separate */
+    assert_int_equal(sram_earliest(&s, false, 10, 1024, 0), 10);
+    sram_reserve(&s, false, 10, 1024, 0);                    /* busy [10, 14) */
+    assert_int_equal(sram_earliest(&s, false, 11, 256, 0), 14);
+    assert_int_equal(sram_earliest(&s, true, 11, 256, 0), 11);   /* write side is separate */
     /* a reservation ahead of time, [30, 34): a 4-cycle access fits the gap [14, 30) ... */
-    sram_reserve(&s, false, 30, 1024);
-    assert_int_equal(sram_earliest(&s, false, 20, 1024), 20);
+    sram_reserve(&s, false, 30, 1024, 0);
+    assert_int_equal(sram_earliest(&s, false, 20, 1024, 0), 20);
     /* ... a 4-cycle access at 28 does not (it would overlap 30): it goes after 34 */
-    assert_int_equal(sram_earliest(&s, false, 28, 1024), 34);
+    assert_int_equal(sram_earliest(&s, false, 28, 1024, 0), 34);
     /* after time 14 the first reservation is forgotten; the second still counts */
     sram_retire(&s, 14);
     assert_int_equal(s.n_res[0], 1);
-    assert_int_equal(sram_earliest(&s, false, 31, 1), 34);
+    assert_int_equal(sram_earliest(&s, false, 31, 1, 0), 34);
     assert_true(sram_fits(&s, 4000, 96));
     assert_false(sram_fits(&s, 4000, 97));
+}
+
+/* Accesses at a rate below the bandwidth share it: 256 B/cycle read. A DMA at 128 B/cycle
+ * moving 12800 B holds [0, 100) at half the port; an MXU op reading 32 B a cycle for 64
+ * cycles (2048 B) fits beside it at 10 (128 + 32 <= 256); a second DMA at 128 fits beside the
+ * first too, but then a third 128 B/cycle access must wait for the first to end at 100
+ * (128 + 128 + 32 > 256 in [10, 74), and 128 + 128 = 256 leaves nothing until 100). A rate above
+ * the bandwidth gets the bandwidth. */
+static void sram_rates_share_the_port(void **state)
+{
+    (void)state;
+    sram s;
+    sram_init(&s, 1 << 20, 4, 1, 1, 64);
+    assert_int_equal(sram_rate(&s, false, 1000), 256);
+    assert_int_equal(sram_rate(&s, false, 0), 256);
+    assert_int_equal(sram_cycles_at(&s, false, 12800, 128), 100);
+    sram_reserve(&s, false, 0, 12800, 128);
+    assert_int_equal(sram_earliest(&s, false, 10, 2048, 32), 10);
+    sram_reserve(&s, false, 10, 2048, 32);          /* [10, 74) at 32 */
+    assert_int_equal(sram_earliest(&s, false, 5, 12800, 96), 5);
+    assert_int_equal(sram_earliest(&s, false, 5, 12800, 128), 74);
+    sram_reserve(&s, false, 74, 12800, 128);        /* [74, 174) at 128 */
+    assert_int_equal(sram_earliest(&s, false, 20, 128, 128), 100);
+    /* the whole port: free only where nothing is reserved */
+    assert_int_equal(sram_earliest(&s, false, 0, 256, 0), 174);
+    sram_retire(&s, 100);
+    assert_int_equal(s.n_res[0], 1);
 }
 
 
@@ -189,14 +216,14 @@ static void sram_full_calendar_merges(void **state)
     sram s;
     sram_init(&s, 4096, 1, 1, 1, 1);   /* 1 byte per cycle per side */
     for (uint32_t i = 0; i < SRAM_MAX_RESERVATIONS; i++)
-        sram_reserve(&s, false, 2 * i, 1);
+        sram_reserve(&s, false, 2 * i, 1, 0);
     assert_int_equal(s.n_res[0], SRAM_MAX_RESERVATIONS);
-    assert_int_equal(sram_earliest(&s, false, 1, 1), 1);
-    sram_reserve(&s, false, 1000, 1);
+    assert_int_equal(sram_earliest(&s, false, 1, 1, 0), 1);
+    sram_reserve(&s, false, 1000, 1, 0);
     assert_int_equal(s.n_res[0], SRAM_MAX_RESERVATIONS);
     assert_int_equal(s.res[0][0].begin, 0);
     assert_int_equal(s.res[0][0].end, 3);
-    assert_int_equal(sram_earliest(&s, false, 1, 1), 3);
+    assert_int_equal(sram_earliest(&s, false, 1, 1, 0), 3);
     assert_int_equal(s.res[0][SRAM_MAX_RESERVATIONS - 1].begin, 1000);
     assert_int_equal(s.read_bytes, SRAM_MAX_RESERVATIONS + 1);
 }
@@ -211,6 +238,7 @@ TH_GROUP(dram)
         cmocka_unit_test(ideal_memory_is_instant),
         cmocka_unit_test(bad_config_is_refused),
         cmocka_unit_test(sram_bandwidth_reservation),
+        cmocka_unit_test(sram_rates_share_the_port),
         cmocka_unit_test(in_flight_is_the_union),
         cmocka_unit_test(sram_full_calendar_merges),
     };

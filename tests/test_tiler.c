@@ -417,7 +417,8 @@ static void programs_verify_both_engines(void **state)
                 g.m = pb.m;
                 g.n = pb.n;
                 g.k = pb.k;
-                g.kc = cfg.tpu.array.dataflow == TP_DF_OS ? pl.kop : cfg.tpu.array.rows;
+                /* os: each K tile is one chain in the PEs; ws/is: one op per array's rows */
+                g.kc = cfg.tpu.array.dataflow == TP_DF_OS ? (pl.tk < pb.k ? pl.tk : pb.k) : cfg.tpu.array.rows;
                 num_gemm_ref(pb.dtype, &g);
             }
             for (size_t i = 0; i < nc; i++) {

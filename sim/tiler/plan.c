@@ -278,14 +278,16 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     /* with split-K each item runs only its part of the k-tiles */
     uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
     uint64_t mchunks = util_ceil_div(pl->tm, pl->mop);
-    uint64_t kchunks = util_ceil_div(pl->tk, pl->kop);
+    /* os: a K tile's matmuls are one chain, timed as one op of k = tk (gen.c note 3) */
+    const bool os = t->array.dataflow == TP_DF_OS;
+    uint64_t kchunks = os ? 1 : util_ceil_div(pl->tk, pl->kop);
     /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
      * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
     uint64_t rows_per_op = util_min(pl->tm, pl->mop);
     uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
     mxu_params mp;
     mxu_params_from_cfg(&mp, t, pb->dtype);
-    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), pl->kop, false, false};
+    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), os ? pl->tk : pl->kop, false, false};
     mxu_state ms;
     mxu_timing t1, t2, t3;
     mxu_state_init(&ms);

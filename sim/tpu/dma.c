@@ -21,7 +21,9 @@
  *    queue (backpressure), not for the memory's latency: transfers pipeline behind each other
  *    as a DMA engine with outstanding requests does. A load's UB writes trail the data coming
  *    back (dma_ub_write_want): they end with the last byte if the port is free, so they do not
- *    hold the port during the memory's latency. A store reads the UB from s + setup.
+ *    hold the port during the memory's latency. A store reads the UB from s + setup. Both move
+ *    their bytes through the UB at the engine's bytes_per_cycle (at most the port's bandwidth),
+ *    leaving the rest of the port to the MXUs and the vector unit.
  *
  * 3. Causes of each engine (STATS_DMA_*): busy for [s, own), off_chip for [own, engine free)
  *    (held by the memory: queueing behind other transfers, bandwidth). Between transfers, the
@@ -214,9 +216,9 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     mm_advance_pe(m, cs, s);
     if (in->op == ISA_LOAD) {
         mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in, &sent);
-        uint64_t ucyc = sram_cycles(&cs->ub, true, bytes);
-        uint64_t ub0 = sram_earliest(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes);
-        sram_reserve(&cs->ub, true, ub0, bytes);
+        uint64_t rate = m->t->dma.bytes_per_cycle, ucyc = sram_cycles_at(&cs->ub, true, bytes, rate);
+        uint64_t ub0 = sram_earliest(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes, rate);
+        sram_reserve(&cs->ub, true, ub0, bytes, rate);
         ub_end = ub0 + ucyc;
         if (!m->timing_only)
             values_load(m, cs, in);
@@ -228,9 +230,10 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             return false;
     } else {   /* store */
         assert(in->op == ISA_STORE);
-        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes);
-        sram_reserve(&cs->ub, false, ub0, bytes);
-        ub_end = ub0 + sram_cycles(&cs->ub, false, bytes);
+        uint64_t rate = m->t->dma.bytes_per_cycle;
+        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes, rate);
+        sram_reserve(&cs->ub, false, ub0, bytes, rate);
+        ub_end = ub0 + sram_cycles_at(&cs->ub, false, bytes, rate);
         mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in, &sent);
         if (!m->timing_only)
             values_store(m, cs, in);

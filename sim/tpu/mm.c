@@ -10,9 +10,12 @@
  *    loadw; inputs_ready the scoreboard's ready time (sb.c).
  *
  * 2. The UB read port (mem/sram.h, a calendar of reservations) must deliver the op's A rows,
- *    m * k elements: read = ceil(bytes / read bandwidth) cycles. If that is longer than the
- *    op's stream of T cycles, the reads begin lead = read - T cycles before the stream so that
- *    every row is read before it enters the array (mm_ub_read_lead):
+ *    m * k elements: read = ceil(bytes / read bandwidth) cycles at the whole port. When that
+ *    fits in the op's stream of T cycles, the rows are read as they stream, at
+ *    ceil(bytes / T) bytes per cycle over the stream (the rest of the port stays free for the
+ *    DMA and the other MXUs); when it is longer, at the whole port, beginning lead = read - T
+ *    cycles before the stream so that every row is read before it enters the array
+ *    (mm_ub_read_lead):
  *        lead = max(0, read - T),   want = max(inputs_ready, t0 - lead)
  *    If the port is not free for `read` cycles from `want` (it is busy, or t0 - lead is before
  *    inputs_ready), the op is re-timed with inputs_ready = (the port's first free stretch) +
@@ -172,15 +175,17 @@ static uint64_t time_op(machine *m, core_state *cs, mxu_unit *mu, const mxu_op *
 {
     *before = mu->st;
     mxu_time_op2(&m->mp, &mu->st, op, weights_ready, inputs_ready, tm);
-    uint64_t rd = sram_cycles(&cs->ub, false, a_bytes);
-    mm_ub_read ur = mm_ub_read_lead(rd, mxu_op_stream_cycles(&m->mp, op), tm->start, inputs_ready);
-    uint64_t u0 = sram_earliest(&cs->ub, false, ur.want, a_bytes);
+    uint64_t rd = sram_cycles(&cs->ub, false, a_bytes), T = mxu_op_stream_cycles(&m->mp, op);
+    mm_ub_read ur = mm_ub_read_lead(rd, T, tm->start, inputs_ready);
+    /* the rows are read as they stream (a row per cycle), or at the whole port when it is slower */
+    uint64_t rate = rd > T ? 0 : util_ceil_div(a_bytes, T);
+    uint64_t u0 = sram_earliest(&cs->ub, false, ur.want, a_bytes, rate);
     if (u0 + ur.lead > tm->start) {   /* the UB read port is busy or too slow: start later */
         mu->st = *before;
         inputs_ready = u0 + ur.lead;
         mxu_time_op2(&m->mp, &mu->st, op, weights_ready, inputs_ready, tm);
     }
-    sram_reserve(&cs->ub, false, tm->start - ur.lead, a_bytes);
+    sram_reserve(&cs->ub, false, tm->start - ur.lead, a_bytes, rate);
     return inputs_ready;
 }
 

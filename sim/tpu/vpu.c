@@ -9,8 +9,9 @@
  *
  * 2. Timing of an activate of m x n elements begun at s (vpu_time):
  *        own = s + ceil(m * n / elems_per_cycle)        the unit's own cycles
- *        ub_end = ub0 + ceil(out_bytes / write bandwidth), ub0 = the UB write port's first
- *                 free stretch at or after s (mem/sram.h)
+ *        ub_end = ub0 + ceil(out_bytes / rate), rate = min(elems_per_cycle x out bytes, write
+ *                 bandwidth), ub0 = the first cycle at or after s from which the UB write
+ *                 port has that rate to spare (mem/sram.h)
  *        end = max(own, ub_end)
  *    The accumulators' bandwidth is not modelled (their bytes are counted).
  *
@@ -113,9 +114,11 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     }
     uint64_t s = m->now, elems = (uint64_t)in->m * in->n;
     uint64_t out_bytes = elems * npy_dtype_size(in->out_dtype);
-    uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes);
-    sram_reserve(&cs->ub, true, ub0, out_bytes);
-    vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub0 + sram_cycles(&cs->ub, true, out_bytes));
+    /* it writes as it computes: elems_per_cycle results a cycle */
+    uint64_t rate = (uint64_t)m->t->vpu.elems_per_cycle * npy_dtype_size(in->out_dtype);
+    uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes, rate);
+    sram_reserve(&cs->ub, true, ub0, out_bytes, rate);
+    vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub0 + sram_cycles_at(&cs->ub, true, out_bytes, rate));
     if (in->has_bias)
         cs->ub.read_bytes += (uint64_t)in->n * dtype_acc_bytes(m->prog.dtype);
     m->acc_read_bytes += elems * dtype_acc_bytes(m->prog.dtype);

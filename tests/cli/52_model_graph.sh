@@ -78,8 +78,14 @@ done
 # teach-4x4's UB has no room for the regions: c, d and e go off-chip too, and say so.
 expect_out "graph.yaml on teach-4x4: no room in the UB" \
     "^  chains: none in the unified buffer; through off-chip memory: a -> b \(a feeds 2 layers\), a -> c \(not the previous layer\), c -> d \(no room in the unified buffer\), d -> e \(no room in the unified buffer\), b -> f \(not the previous layer\); every other input from off-chip memory$" \
-    "$TPUSIM" model "$T/graph.yaml" -c configs/teach-4x4.yaml --dataflow is --engine pe
-expect_out "graph.yaml on teach-4x4: e is checked" "^  e .* ok$" "$TPUSIM" model "$T/graph.yaml" -c configs/teach-4x4.yaml --dataflow is --engine pe
+    "$TPUSIM" model "$T/graph.yaml" -c configs/teach-4x4.yaml --dataflow ws --engine pe
+expect_out "graph.yaml on teach-4x4: e is checked" "^  e .* ok$" "$TPUSIM" model "$T/graph.yaml" -c configs/teach-4x4.yaml --dataflow ws --engine pe
+# is keeps A stationary, and the stationary operand comes through the weight FIFO from off-chip
+# memory: no layer chains, and the report says why.
+expect_out "graph.yaml with is: no UB chains, the reason named" \
+    "^  chains: none in the unified buffer; through off-chip memory: a -> b \(a feeds 2 layers\), a -> c \(not the previous layer\), c -> d \(is: A is the stationary operand, loaded through the weight FIFO\), d -> e \(is: A is the stationary operand, loaded through the weight FIFO\), b -> f \(not the previous layer\); every other input from off-chip memory$" \
+    "$TPUSIM" model "$T/graph.yaml" -c configs/edge-8x8.yaml --dataflow is --engine pe
+expect_out "graph.yaml with is: e is checked" "^  e .* ok$" "$TPUSIM" model "$T/graph.yaml" -c configs/edge-8x8.yaml --dataflow is --engine pe
 # On two cores nothing chains; every named input goes through off-chip memory, still checked.
 expect_out "graph.yaml on 2 cores: every input off-chip, named" \
     "; through off-chip memory: a -> b \(a feeds 2 layers\), a -> c \(not the previous layer\), c -> d \(several cores: each layer runs on its own\), d -> e \(several cores: each layer runs on its own\), b -> f \(not the previous layer\); every other input from off-chip memory$" \
