@@ -260,7 +260,8 @@ static void check_program(const tp_tpu_cfg *t, const gemm_problem *pb, const til
         uint32_t u = in->core * t->mxus_per_core + in->mxu;
         if (in->op == ISA_LOADW) {
             wtile w = {in->transpose ? in->blk.cols : in->blk.rows, in->transpose ? in->blk.rows : in->blk.cols};
-            fifo[(size_t)u * 4096 + tail[u]++ % 4096] = w;
+            for (uint32_t x = 0; x < (in->mxus > 1 ? in->mxus : 1u); x++)   /* mxus=N: N FIFOs */
+                fifo[(size_t)(u + x) * 4096 + tail[u + x]++ % 4096] = w;
         } else if (in->op == ISA_MATMUL) {
             for (uint32_t j = 0; j < in->repeat; j++) {
                 wtile w = fifo[(size_t)u * 4096 + head[u]++ % 4096];

@@ -20,12 +20,13 @@
  *     tile are one chain (each but the last holds, tpu/mxu.h), streaming the K tile with one
  *     drain while the next tiles load; partial sums break at K tiles: kc = tk.
  *  4. Slots. A tiles and output tiles each have one or two UB slots (double buffering), used in
- *     turn; the machine's scoreboard orders the reuse of a slot (WAR), so the program never
+ *     turn; with split-K, A has that many per part (tiler_a_slots), so that the parts' MXUs,
+ *     each reading its own K tiles, run at once instead of waiting for each other's slots; the machine's scoreboard orders the reuse of a slot (WAR), so the program never
  *     waits explicitly and double buffering is only a matter of addresses. With order mnk an A
  *     slot may hold the whole tm x K row panel (a_panel), loaded once and read by every n tile.
  *  5. Split-K (opt-in): part p of column group g is item g*S + p on MXU (g*S + p) mod U; after
- *     the k loop the vector unit sums the parts row by row with activate's bias row, in
- *     ascending part order.
+ *     the k loop the vector unit sums the parts with activate's bias rows (bias_stride: a bias
+ *     row per output row, the running sum in place), in ascending part order.
  *  6. Layout of a core's UB: A slots, then output slots, then the split-K sums; chained model
  *     layers put their resident matrices at the top (tiler_chain).
  *  7. is keeps A stationary and streams B. The machine's matmul streams its UB rows through the
@@ -48,6 +49,7 @@ typedef struct {
     isa_program *p;
     int ta, tb, tc;                  /* tensor indices */
     uint32_t bufs;
+    uint32_t a_slots;                /* A tile slots: bufs, times the split-K parts (note 4) */
     uint64_t a_slot_bytes, o_slot_bytes, acc_slot_rows;
     uint32_t gpm;                    /* (group, part) items per MXU */
     uint32_t umx;                    /* MXUs the items are dealt to */
@@ -77,23 +79,24 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
         return;
     }
     if (pl->a_panel) {
-        /* the panel of (b, mi) gets its k tiles on the first pass over k (ascending) */
+        /* the panel of (b, mi) gets its k tiles on the first pass over k: its first nt calls,
+         * each K tile once (in korder) */
         unsigned ib = dtype_in_bytes(pb->dtype);
         *stride = (uint64_t)pb->k * ib;
         if (g->a_loaded_b != b || g->a_loaded_m != mi) {
             g->a_loaded_slot = g->a_next;
-            g->a_next = (g->a_next + 1) % g->bufs;
+            g->a_next = (g->a_next + 1) % g->a_slots;
             g->a_loaded_b = b;
             g->a_loaded_m = mi;
             g->a_loaded_k = 0;   /* k tiles loaded so far */
         }
         *addr = g->a_loaded_slot * g->a_slot_bytes + (uint64_t)k0 * ib;
-        if (ki >= g->a_loaded_k) {
+        if (g->a_loaded_k < (int64_t)util_ceil_div(pb->k, pl->tk)) {
             if (pb->transpose_a)
                 isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
             else
                 isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
-            g->a_loaded_k = ki + 1;
+            g->a_loaded_k++;
         }
         return;
     }
@@ -102,7 +105,7 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
         return;
     }
     uint32_t slot = g->a_next;
-    g->a_next = (g->a_next + 1) % g->bufs;
+    g->a_next = (g->a_next + 1) % g->a_slots;
     *addr = slot * g->a_slot_bytes;
     if (pb->transpose_a)
         isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
@@ -131,29 +134,39 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
     bool os = g->t->array.dataflow == TP_DF_OS;
     for (uint32_t gi = 0; gi < groups; gi++) {
-        uint32_t q = gi * g->S + part;
-        unsigned mxu = q % g->umx;
+        uint32_t q0 = (gi * g->S + part) * pl->m_split;
         uint32_t gc0 = n0 + gi * C, gn = (uint32_t)util_min(C, n0 + nn - gc0);
-        uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
-        for (uint32_t r0 = 0; r0 < mm; r0 += pl->mop) {
-            uint32_t rows = (uint32_t)util_min(pl->mop, mm - r0);
+        uint32_t parts = (uint32_t)util_ceil_div(mm, pl->m_part);
+        /* chunk i0 of every row part that has one (note 2); with the M split the parts' MXUs
+         * are q0 .. q0 + np - 1 and one loadw feeds them all */
+        for (uint32_t i0 = 0; i0 < util_min(mm, pl->m_part); i0 += pl->mop) {
+            uint32_t np = 0;
+            while (np < parts && np * pl->m_part + i0 < util_min(mm, (np + 1) * pl->m_part))
+                np++;
+            unsigned mxu0 = q0 % g->umx;
             for (uint32_t c = 0; c < kk;) {
                 uint32_t ck = (uint32_t)util_min(pl->kop, kk - c);
                 uint32_t run = 0;
                 /* equal chunks, at most rep of them */
                 while (run < g->rep && c + run * ck < kk && util_min(pl->kop, kk - (c + run * ck)) == ck)
                     run++;
-                for (uint32_t j = 0; j < run; j++) {
-                    uint32_t kr = b * pb->k + k0 + c + j * ck;
+                for (uint32_t x = 0; x < run; x++) {
+                    uint32_t kr = b * pb->k + k0 + c + x * ck;
                     if (pb->transpose_b)
-                        isa_loadw(g->p, core, mxu, g->tb, b * pb->n + gc0, k0 + c + j * ck, gn, ck, true);
+                        isa_loadw_n(g->p, core, mxu0, np, g->tb, b * pb->n + gc0, k0 + c + x * ck, gn, ck, true);
                     else
-                        isa_loadw(g->p, core, mxu, g->tb, kr, gc0, ck, gn, false);
+                        isa_loadw_n(g->p, core, mxu0, np, g->tb, kr, gc0, ck, gn, false);
                 }
                 /* os: the K tile's matmuls are one chain (note 3), held to its last one */
                 bool hold = os && c + run * ck < kk;
-                isa_matmul_h(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
-                             a_stride, rows, ki > first_k || (!os && c > 0), run, hold);
+                for (uint32_t j = 0; j < np; j++) {
+                    uint32_t q = q0 + j, r0 = j * pl->m_part + i0;
+                    uint32_t rows = (uint32_t)util_min(pl->mop, util_min(mm, (j + 1) * pl->m_part) - r0);
+                    unsigned mxu = q % g->umx;
+                    uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
+                    isa_matmul_h(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
+                                 a_stride, rows, ki > first_k || (!os && c > 0), run, hold);
+                }
                 c += run * ck;
             }
         }
@@ -170,7 +183,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     uint32_t mm = (uint32_t)util_min(pl->tm, pb->m - m0), nn = (uint32_t)util_min(pl->tn, pb->n - n0);
     unsigned ob = npy_dtype_size(g->o_dtype);
     uint64_t ostride = (uint64_t)nn * ob;
-    uint64_t oaddr = g->bufs * g->a_slot_bytes + g->o_next * g->o_slot_bytes;
+    uint64_t oaddr = g->a_slots * g->a_slot_bytes + g->o_next * g->o_slot_bytes;
     if (g->ch->c_resident) {
         ostride = (uint64_t)pb->n * ob;
         oaddr = g->ch->c_base + (uint64_t)(b * pb->m + m0) * ostride + (uint64_t)n0 * ob;
@@ -186,23 +199,27 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
             uint32_t q = gi * g->S + p;
             acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
         }
-        if (g->S == 1) {
-            isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc[0], mm, gn, act, g->o_dtype,
-                         pl->requant_scale, false, 0);
+        if (g->S == 1) {   /* one activate per row part (one without the M split) */
+            for (uint32_t j = 0; j < pl->m_split && j * pl->m_part < mm; j++) {
+                uint32_t q = gi * pl->m_split + j, r0 = j * pl->m_part;
+                uint32_t rows = (uint32_t)util_min(mm, r0 + pl->m_part) - r0;
+                uint64_t a = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
+                isa_activate(g->p, core, oaddr + (uint64_t)r0 * ostride + (uint64_t)gi * C * ob, ostride, a + r0,
+                             rows, gn, act, g->o_dtype, pl->requant_scale, false, 0);
+            }
             continue;
         }
-        /* split-K: part 0 raw into the sums region, then row by row sum = P_p + sum; the last
-         * part applies the epilogue and writes the output slot */
-        uint64_t sstride = (uint64_t)nn * 4, scol = (uint64_t)gi * C * 4;
-        isa_activate(g->p, core, g->s_base + scol, sstride, acc[0], mm, gn, ISA_ACT_NONE, raw, 1.0f, false, 0);
+        /* split-K: part 0 raw into the sums region, then sum = P_p + sum, a bias row per row;
+         * the last part applies the epilogue and writes the output slot */
+        uint64_t sstride = (uint64_t)nn * 4, scol = (uint64_t)gi * C * 4, sum = g->s_base + scol;
+        isa_activate(g->p, core, sum, sstride, acc[0], mm, gn, ISA_ACT_NONE, raw, 1.0f, false, 0);
         for (uint32_t p = 1; p < g->S; p++) {
             bool last = p == g->S - 1;
-            for (uint32_t r = 0; r < mm; r++) {
-                uint64_t srow = g->s_base + r * sstride + scol;
-                uint64_t dst = last ? oaddr + r * ostride + (uint64_t)gi * C * ob : srow;
-                isa_activate(g->p, core, dst, 0, acc[p] + r, 1, gn, last ? act : ISA_ACT_NONE,
-                             last ? g->o_dtype : raw, pl->requant_scale, true, srow);
-            }
+            int i = last ? isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc[p], mm, gn, act,
+                                        g->o_dtype, pl->requant_scale, true, sum)
+                         : isa_activate(g->p, core, sum, sstride, acc[p], mm, gn, ISA_ACT_NONE, raw, 1.0f, true, sum);
+            if (i >= 0)
+                g->p->ins[i].bias_stride = sstride;
         }
     }
     if (g->store_t)   /* the view's C tile (mm x nn) is C^T: C rows n0.., columns m0.. */
@@ -266,11 +283,12 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
     g.o_slot_bytes = (uint64_t)pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
     uint32_t U = t->mxus_per_core, groups = (uint32_t)util_ceil_div(pl->tn, t->array.cols);
     g.S = pl->split_k > 1 ? pl->split_k : 1;
-    uint32_t items = groups * g.S;
+    uint32_t items = groups * g.S * pl->m_split;
     g.umx = (uint32_t)util_min(U, items);
     g.gpm = (uint32_t)util_ceil_div(items, g.umx);
     g.acc_slot_rows = (uint64_t)pl->tm * g.gpm;
-    g.s_base = g.bufs * (g.a_slot_bytes + g.o_slot_bytes);
+    g.a_slots = tiler_a_slots(pl);
+    g.s_base = g.a_slots * g.a_slot_bytes + g.bufs * g.o_slot_bytes;
     uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     uint32_t usable = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
     g.rep = (uint32_t)util_max(1, usable / isa_tile_slots(t, pl->kop));
@@ -281,6 +299,17 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
     uint64_t units = (uint64_t)d.nt[split] * pb->batch;
     uint32_t live = live_tiles(pl, &d);
     g.tpp = (uint32_t)util_ceil_div(d.nt[2], g.S);
+    /* the K tiles in the order they are emitted: ascending, or with split-K (k innermost) the
+     * parts interleaved, j-th tile of every part in turn, so that every part's MXU starts at
+     * once (note 5) */
+    uint32_t *korder = malloc((size_t)d.nt[2] * sizeof *korder);
+    if (!korder)
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory building the program", p->name);
+    uint32_t nk = 0;
+    for (uint32_t j = 0; j < g.tpp; j++)
+        for (uint32_t q = 0; q < g.S; q++)
+            if (q * g.tpp + j < util_min(d.nt[2], (q + 1) * g.tpp))
+                korder[nk++] = q * g.tpp + j;   /* S = 1: q = 0, tpp = nt: ascending */
     for (unsigned core = 0; core < t->cores; core++) {
         uint64_t u0 = units * core / t->cores, u1 = units * (core + 1) / t->cores;
         g.a_next = g.o_next = g.acc_next = 0;
@@ -296,14 +325,14 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
                 if (inner[0] != 2)          /* k innermost: one live tile per i0 */
                     g.acc_next = (g.acc_next + 1) % g.bufs;
                 for (uint32_t i1 = 0; i1 < d.nt[inner[1]]; i1++) {
-                    idx[inner[1]] = i1;
+                    idx[inner[1]] = inner[1] == 2 ? korder[i1] : i1;
                     uint64_t base;
                     if (inner[0] == 2)      /* k outside the x loop: tile i1 of the live set */
                         base = ((uint64_t)set * live + i1) * g.acc_slot_rows;
                     else
                         base = (uint64_t)set * g.acc_slot_rows;
                     emit_step(&g, core, b, idx[0], idx[1], idx[2], base);
-                    if (idx[2] == d.nt[2] - 1)
+                    if ((inner[1] == 2 ? i1 : idx[2]) == d.nt[2] - 1)   /* its last K tile */
                         emit_out(&g, core, b, idx[0], idx[1], base);
                 }
                 if (inner[0] == 2 && i0 == d.nt[2] - 1)
@@ -311,6 +340,7 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
             }
         }
     }
+    free(korder);
     if (p->oom || g.ta < 0 || g.tb < 0 || g.tc < 0)
         return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory building the program", p->name);
     return TP_OK;

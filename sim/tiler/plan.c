@@ -199,7 +199,13 @@ static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_pla
     }
     pl->k_part = (uint32_t)util_min(pb->k, util_ceil_div(d.nt[2], S) * pl->tk);
     uint32_t groups = (uint32_t)util_ceil_div(pl->tn, C);
-    uint32_t items = groups * S;                                /* (group, part) pairs */
+    /* M split (gen.c note 2): too few column groups for the MXUs: the rows are cut into parts,
+     * whole op chunks each (os: array rows), one part per MXU */
+    uint32_t gran = df == TP_DF_OS ? pl->mop : 1, chunks = (uint32_t)util_ceil_div(pl->tm, gran);
+    pl->m_split = S == 1 && groups < U ? (uint32_t)util_min(U / groups, chunks) : 1;
+    pl->m_part = (uint32_t)util_ceil_div(chunks, pl->m_split) * gran;
+    pl->m_split = (uint32_t)util_ceil_div(pl->tm, pl->m_part);
+    uint32_t items = groups * S * pl->m_split;                  /* (group, part, rows) triples */
     pl->mxus_used = (uint32_t)util_min(U, items) * pl->cores_used;
     uint32_t gpm = (uint32_t)util_ceil_div(items, util_min(U, items));      /* items per MXU */
     uint32_t bufs = pl->double_buffer ? 2 : 1;
@@ -222,7 +228,8 @@ static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_pla
                           (unsigned long long)(pl->acc_rows - t->acc.entries));
 
     /* unified buffer (per core) */
-    uint64_t a_bytes = (uint64_t)bufs * pl->tm * pl->tk * dtype_in_bytes(pb->dtype);
+    pl->a_panel = false;
+    uint64_t a_bytes = (uint64_t)tiler_a_slots(pl) * pl->tm * pl->tk * dtype_in_bytes(pb->dtype);
     uint64_t o_bytes = (uint64_t)bufs * pl->tm * pl->tn * npy_dtype_size(pl->out_dtype);
     uint64_t s_bytes = S > 1 ? (uint64_t)pl->tm * pl->tn * 4 : 0;   /* split-K partial sums */
     pl->ub_bytes = a_bytes + o_bytes + s_bytes;
@@ -244,12 +251,12 @@ static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_pla
     }
     /* program length, bounded before anything is built: per step an A load, and per column
      * group and m-chunk the weight loads and matmuls; per output tile the activates and a store */
-    uint64_t kch = util_ceil_div(pl->tk, pl->kop), mch = util_ceil_div(pl->tm, pl->mop);
+    uint64_t kch = util_ceil_div(pl->tk, pl->kop), mch = util_ceil_div(pl->m_part, pl->mop) * pl->m_split;
     uint32_t rep_max = (uint32_t)util_max(1, (pl->double_buffer && depth >= 2 ? depth / 2 : depth) / slots);
     uint64_t tiles = (uint64_t)pb->batch * d.nt[0] * d.nt[1];
     uint64_t steps = tiles * d.nt[2];
     pl->instructions = steps * (1 + groups * mch * (kch + util_ceil_div(kch, rep_max) + 1)) +
-                       tiles * (groups * (1 + (uint64_t)(S - 1) * pl->tm) + 1);
+                       tiles * (groups * (pl->m_split + (uint64_t)(S - 1)) + 1);
     if (pl->instructions > TILER_MAX_INSTRUCTIONS)
         return refuse(why, TILER_REFUSE_TOO_LONG, err,
                           "%s: gemm %ux%ux%u%s needs about %llu instructions, over the limit of %u "
@@ -273,17 +280,18 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint64_t units_per_core = util_ceil_div(units, t->cores);
     uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
     uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
-    uint64_t items = util_ceil_div(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
+    uint64_t items = util_ceil_div(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1) * pl->m_split;
     uint64_t gpm = util_ceil_div(items, util_min(U, items));
     /* with split-K each item runs only its part of the k-tiles */
     uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
-    uint64_t mchunks = util_ceil_div(pl->tm, pl->mop);
+    /* an MXU runs its rows (a part of them with the M split) in chunks of mop */
+    uint64_t mchunks = util_ceil_div(pl->m_part, pl->mop);
     /* os: a K tile's matmuls are one chain, timed as one op of k = tk (gen.c note 3) */
     const bool os = t->array.dataflow == TP_DF_OS;
     uint64_t kchunks = os ? 1 : util_ceil_div(pl->tk, pl->kop);
     /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
      * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
-    uint64_t rows_per_op = util_min(pl->tm, pl->mop);
+    uint64_t rows_per_op = util_min(pl->m_part, pl->mop);
     uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
     mxu_params mp;
     mxu_params_from_cfg(&mp, t, pb->dtype);
@@ -304,7 +312,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     /* A is loaded again on every step, except across the steps of an innermost n loop */
     uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
     uint64_t bytes = a_loads * pl->tm * (uint64_t)pl->tk * ib
-                   + all_iters * mchunks * (uint64_t)pl->tk * pl->tn * ib
+                   + all_iters * mchunks * pl->m_split * (uint64_t)pl->tk * pl->tn * ib
                    + (uint64_t)pb->batch * pb->m * pb->n * ob;
     const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
     uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);

@@ -61,6 +61,9 @@ typedef struct {
     uint32_t split_k;        /* K split into this many parts on different MXUs of a core (0 or 1: none) */
     /* derived by tiler_plan_derive */
     uint32_t kop, mop, nop;  /* per-matmul-op limits: k rows, m rows, n columns */
+    uint32_t m_split;        /* an output tile's rows in this many parts on different MXUs (when it
+                                has fewer column groups than the core has MXUs; 1 = none) */
+    uint32_t m_part;         /* rows per part (the last may be shorter) */
     bool a_panel;            /* order mnk: A's whole tm x K row panel stays in the UB across the
                                 n loop (chosen when it fits and there is more than one n and k tile) */
     uint32_t kc;             /* accumulation chunk the reference must use (num_gemm kc) */
@@ -117,6 +120,12 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
  * derived fields (kop, mop, nop, a_panel, acc_rows: B^T panel, C^T rows). */
 void tiler_is_view(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tp_tpu_cfg *tv,
                    gemm_problem *pv, tiler_plan *lv);
+/* UB slots for A tiles: 1 or 2 (double buffering), times the split-K parts unless the whole
+ * A row panel stays (a_panel). */
+static inline uint32_t tiler_a_slots(const tiler_plan *pl)
+{
+    return (pl->double_buffer ? 2u : 1u) * (pl->split_k > 1 && !pl->a_panel ? pl->split_k : 1u);
+}
 /* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */

@@ -432,6 +432,12 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
                 return rc;
             if (in.ub_stride == 0)
                 return fail(a, val.col, "stride must be at least 1 byte");
+        } else if (has_val && teq(key, "mxus") && op == ISA_LOADW) {
+            if ((rc = need_u64(a, val, "mxus", 65535, &v)))
+                return rc;
+            if (v == 0)
+                return fail(a, val.col, "mxus must be at least 1");
+            in.mxus = (uint16_t)v;
         } else if (has_val && teq(key, "repeat") && op == ISA_MATMUL) {
             if ((rc = need_u64(a, val, "repeat", 65535, &v)))
                 return rc;
@@ -452,6 +458,11 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
                 return fail(a, val.col, "scale: expected a positive number, got '%s'", buf);
             in.scale = (float)d;
             scale_tok = ops[i];
+        } else if (has_val && teq(key, "bias_stride") && op == ISA_ACTIVATE) {
+            if ((rc = need_u64(a, val, "bias_stride", UINT32_MAX, &in.bias_stride)))
+                return rc;
+            if (in.bias_stride == 0)
+                return fail(a, val.col, "bias_stride must be at least 1 byte");
         } else if (has_val && teq(key, "bias") && op == ISA_ACTIVATE) {
             bias_tok = val;
             if ((rc = parse_addr(a, val, false, "bias", &in.bias_addr, &bias_reg)))
@@ -469,6 +480,8 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
                 return fail(a, ops[i].col, "%s: %s given twice", isa_ops[op].mnemonic, slot);
         snprintf(seen[n_seen++], sizeof seen[0], "%s", slot);
     }
+    if (in.bias_stride && !in.has_bias)
+        return fail(a, mn.col, "bias_stride: needs bias=UB (the first bias row)");
     /* a scale only requantizes: with any other output it would be silently ignored */
     if (scale_tok.s && in.out_dtype != NPY_INT8)
         return fail(a, scale_tok.col, "scale: applies only with out=int8 (requantization), not out=%s",
@@ -501,7 +514,8 @@ static tp_status parse_instr(actx *a, tok mn, isa_opcode op, tok *ops, int n_ops
                         (unsigned long long)row_bytes);
         if ((rc = check_in_region(a, ub_tok, ub_reg, in.ub_addr, (in.m - 1) * stride + row_bytes, "activate")) ||
             (rc = check_in_region(a, acc_tok, acc_reg, in.acc_row, in.m, "activate")) ||
-            (rc = check_in_region(a, bias_tok, bias_reg, in.bias_addr, (uint64_t)in.n * 4, "bias")))
+            (rc = check_in_region(a, bias_tok, bias_reg, in.bias_addr,
+                                  (in.bias_stride ? (uint64_t)(in.m - 1) * in.bias_stride : 0) + (uint64_t)in.n * 4, "bias")))
             return rc;
     }
     if (a->p->n_ins >= ASM_MAX_INSTRUCTIONS)

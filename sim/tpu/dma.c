@@ -188,7 +188,9 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     if (in->op == ISA_LOADW) {
         mu = &cs->mxu[in->mxu];
         slots = isa_loadw_tile(m->t, in).slots;
-        uint64_t f = wbuf_space(m, mu, slots);
+        uint64_t f = 0;
+        for (unsigned u = 0; u < isa_loadw_count(in) && f != NEVER; u++)   /* every FIFO it feeds */
+            f = util_max(f, wbuf_space(m, mu + u, slots));
         if (f == NEVER) {
             *why = C_WBUF_FULL;
             return false;
@@ -224,10 +226,12 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
         mem_end = mem_access(m, m->t->place_weights, false, s + setup, in, &sent);
-        fifo_entry *fe = wbuf_push(m, mu, x, slots);
-        m->wbuf_bytes += bytes;
-        if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
-            return false;
+        for (unsigned u = 0; u < isa_loadw_count(in); u++) {   /* one read, broadcast to each FIFO */
+            fifo_entry *fe = wbuf_push(m, mu + u, x, slots);
+            m->wbuf_bytes += bytes;
+            if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
+                return false;
+        }
     } else {   /* store */
         assert(in->op == ISA_STORE);
         uint64_t rate = m->t->dma.bytes_per_cycle;

@@ -21,10 +21,10 @@
 
 const isa_opinfo isa_ops[ISA_OP__COUNT] = {
     [ISA_LOAD] = {"load", ISA_Q_LOAD, "UB, T[r0:r1, c0:c1] [, stride=B] [, transpose]"},
-    [ISA_LOADW] = {"loadw", ISA_Q_WEIGHT, "MXU, T[r0:r1, c0:c1] [, transpose]"},
+    [ISA_LOADW] = {"loadw", ISA_Q_WEIGHT, "MXU, T[r0:r1, c0:c1] [, transpose] [, mxus=N]"},
     [ISA_MATMUL] = {"matmul", ISA_Q_MATRIX, "MXU, ACC, UB, M [, stride=B] [, accumulate] [, repeat=R] [, hold]"},
     [ISA_ACTIVATE] = {"activate", ISA_Q_VECTOR,
-                      "UB, ACC, ROWS, COLS [, none|relu|relu6] [, out=DT] [, scale=F] [, bias=UB] [, stride=B]"},
+                      "UB, ACC, ROWS, COLS [, none|relu|relu6] [, out=DT] [, scale=F] [, bias=UB [, bias_stride=B]] [, stride=B]"},
     [ISA_STORE] = {"store", ISA_Q_STORE, "T[r0:r1, c0:c1], UB [, stride=B] [, transpose]"},
     [ISA_FENCE] = {"fence", ISA_Q_NONE, ""},
     [ISA_HALT] = {"halt", ISA_Q_NONE, ""},
@@ -138,8 +138,15 @@ int isa_load(isa_program *p, unsigned core, uint64_t ub_addr, uint64_t ub_stride
 int isa_loadw(isa_program *p, unsigned core, unsigned mxu, int tensor, uint32_t r0, uint32_t c0,
               uint32_t rows, uint32_t cols, bool transpose)
 {
+    return isa_loadw_n(p, core, mxu, 1, tensor, r0, c0, rows, cols, transpose);
+}
+
+int isa_loadw_n(isa_program *p, unsigned core, unsigned mxu, unsigned count, int tensor, uint32_t r0,
+                uint32_t c0, uint32_t rows, uint32_t cols, bool transpose)
+{
     isa_instr in = blank(ISA_LOADW, core);
     in.mxu = (uint16_t)mxu;
+    in.mxus = (uint16_t)count;
     in.blk = (isa_block){tensor, r0, c0, rows, cols};
     in.transpose = transpose;
     return isa_emit(p, &in);
@@ -237,7 +244,9 @@ void isa_format(const isa_program *p, const isa_instr *in, char *buf, size_t cap
         break;
     case ISA_LOADW:
         fmt_block(p, &in->blk, blk, sizeof blk);
-        snprintf(buf, cap, "loadw %u, %s%s", in->mxu, blk, in->transpose ? ", transpose" : "");
+        if (isa_loadw_count(in) > 1)
+            snprintf(extra, sizeof extra, ", mxus=%u", isa_loadw_count(in));
+        snprintf(buf, cap, "loadw %u, %s%s%s", in->mxu, blk, in->transpose ? ", transpose" : "", extra);
         break;
     case ISA_MATMUL:
         if (in->ub_stride)
@@ -258,6 +267,8 @@ void isa_format(const isa_program *p, const isa_instr *in, char *buf, size_t cap
             n += (size_t)snprintf(extra + n, sizeof extra - n, ", scale=%.9g", (double)in->scale);
         if (in->has_bias)
             n += (size_t)snprintf(extra + n, sizeof extra - n, ", bias=0x%llx", (unsigned long long)in->bias_addr);
+        if (in->has_bias && in->bias_stride)
+            n += (size_t)snprintf(extra + n, sizeof extra - n, ", bias_stride=%llu", (unsigned long long)in->bias_stride);
         if (in->ub_stride)
             snprintf(extra + n, sizeof extra - n, ", stride=%llu", (unsigned long long)in->ub_stride);
         snprintf(buf, cap, "activate 0x%llx, %llu, %u, %u%s", (unsigned long long)in->ub_addr,
@@ -471,6 +482,11 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
             rc = bad(&v, i, 0, "mxu %u does not exist (each core has %u)", in->mxu, t->mxus_per_core);
             break;
         }
+        if (in->op == ISA_LOADW && in->mxu + isa_loadw_count(in) > t->mxus_per_core) {
+            rc = bad(&v, i, 0, "mxus=%u from mxu %u: MXUs %u .. %u, but each core has %u", isa_loadw_count(in),
+                     in->mxu, in->mxu, in->mxu + isa_loadw_count(in) - 1, t->mxus_per_core);
+            break;
+        }
         uint32_t gm = isa_fifo_of(t, in);
         switch (in->op) {
         case ISA_LOAD: {
@@ -508,14 +524,16 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                          k, n, slots, depth);
                 break;
             }
-            if (ff.used[gm] + slots > depth) {
-                /* The machine would stall for a free slot; the oldest tile leaves when its matmul
-                 * starts, which comes later in program order only if the program is wrong. */
-                rc = bad(&v, i, 0, "weight FIFO of core %u mxu %u overflows: %u of %u slots hold tiles not yet used",
-                         in->core, in->mxu, ff.used[gm], depth);
+            for (unsigned u = 0; u < isa_loadw_count(in) && rc == TP_OK; u++)
+                if (ff.used[gm + u] + slots > depth)
+                    /* The machine would stall for a free slot; the oldest tile leaves when its
+                     * matmul starts, which comes later in program order only if the program is wrong. */
+                    rc = bad(&v, i, 0, "weight FIFO of core %u mxu %u overflows: %u of %u slots hold tiles not yet used",
+                             in->core, in->mxu + u, ff.used[gm + u], depth);
+            if (rc)
                 break;
-            }
-            isa_fifos_push(&ff, gm, tile);
+            for (unsigned u = 0; u < isa_loadw_count(in); u++)
+                isa_fifos_push(&ff, gm + u, tile);
             break;
         }
         case ISA_MATMUL: {
@@ -604,7 +622,13 @@ tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err)
                 rc = bad(&v, i, 0, "activate: requantization scale must be positive and finite");
                 break;
             }
-            if (in->has_bias && (rc = check_ub(&v, i, t, "activate bias", in->bias_addr, 1, (uint64_t)in->n * 4, 0)))
+            if (in->has_bias && in->bias_stride && in->bias_stride < (uint64_t)in->n * 4) {
+                rc = bad(&v, i, 0, "bias_stride %llu is smaller than a bias row of %llu bytes",
+                         (unsigned long long)in->bias_stride, (unsigned long long)in->n * 4);
+                break;
+            }
+            if (in->has_bias && (rc = check_ub(&v, i, t, "activate bias", in->bias_addr, in->bias_stride ? in->m : 1,
+                                               (uint64_t)in->n * 4, in->bias_stride)))
                 break;
             rc = check_ub(&v, i, t, "activate", in->ub_addr, in->m,
                           (uint64_t)in->n * npy_dtype_size(in->out_dtype), in->ub_stride);

@@ -9,7 +9,8 @@
  *            unified buffer; row i lands at ub_addr + i*ub_stride (bytes). transpose: the
  *            cols x rows transpose is written instead (row j of UB = column c0+j of the block).
  *   loadw    FIFO[mxu] <- T[block]            DMA, pushes one k x n weight tile (k = rows, n = cols,
- *            or swapped with transpose) onto the MXU's weight FIFO.
+ *            or swapped with transpose) onto the MXU's weight FIFO; mxus=N: onto the FIFOs of
+ *            MXUs mxu .. mxu+N-1 at once (one read, broadcast on chip).
  *   matmul   ACC[acc_row..+m] (+)= UB[A: m x k] * FIFO.head (k x n), `repeat` times: op j pops the
  *            FIFO head, reads A columns [j*k, (j+1)*k) (UB ub_addr + j*k*elem, row stride
  *            ub_stride) and accumulates into the same m accumulator rows; op 0 overwrites unless
@@ -103,6 +104,8 @@ typedef struct {
     isa_opcode op;
     uint16_t core;          /* TensorCore that executes it */
     uint16_t mxu;           /* loadw, matmul: MXU within the core */
+    uint16_t mxus;          /* loadw: the tile goes onto MXUs mxu .. mxu + mxus - 1 in one transfer
+                               (0 or 1: one MXU) */
     bool transpose;         /* load, loadw: write the block transposed; store: the UB holds it transposed */
     bool accumulate;        /* matmul: op 0 adds into the accumulators instead of overwriting */
     bool hold;              /* matmul, os: the partial sums stay in the array for the next matmul */
@@ -116,6 +119,8 @@ typedef struct {
     uint64_t acc_row;       /* matmul, activate: accumulator row (flat per-core space) */
     bool has_bias;          /* activate: add UB row at bias_addr (cols int32 / fp32) first */
     uint64_t bias_addr;
+    uint64_t bias_stride;   /* activate: bytes between the bias rows of consecutive output rows
+                               (0: one bias row for every row) */
     float scale;            /* activate to int8: requantization scale */
     isa_block blk;          /* load, loadw, store */
     int line, col;          /* source position (1-based); 0 for built programs */
@@ -154,6 +159,11 @@ int isa_activate(isa_program *p, unsigned core, uint64_t ub_addr, uint64_t ub_st
                  float scale, bool has_bias, uint64_t bias_addr);
 int isa_store(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
               uint32_t cols, uint64_t ub_addr, uint64_t ub_stride);
+/* loadw onto `count` consecutive MXUs from mxu (one transfer). */
+int isa_loadw_n(isa_program *p, unsigned core, unsigned mxu, unsigned count, int tensor, uint32_t r0,
+                uint32_t c0, uint32_t rows, uint32_t cols, bool transpose);
+/* The MXUs a loadw feeds (>= 1). */
+static inline unsigned isa_loadw_count(const isa_instr *in) { return in->mxus > 1 ? in->mxus : 1; }
 /* store with transpose: the UB holds the block's transpose (cols rows of `rows` elements). */
 int isa_store_t(isa_program *p, unsigned core, int tensor, uint32_t r0, uint32_t c0, uint32_t rows,
                 uint32_t cols, uint64_t ub_addr, uint64_t ub_stride, bool transpose);

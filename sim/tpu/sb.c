@@ -75,7 +75,8 @@ void sb_footprint(machine *m, uint32_t i)
         f->ub_w = (range){in->ub_addr, in->ub_addr + span(in->m, (uint64_t)in->n * npy_dtype_size(in->out_dtype),
                                                           in->ub_stride)};
         if (in->has_bias)
-            f->ub_r2 = (range){in->bias_addr, in->bias_addr + (uint64_t)in->n * 4};
+            f->ub_r2 = (range){in->bias_addr, in->bias_addr + (in->bias_stride ? (uint64_t)(in->m - 1) * in->bias_stride : 0) +
+                                                  (uint64_t)in->n * 4};
         break;
     case ISA_STORE: {
         uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);

@@ -66,7 +66,7 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                 int32_t v, b;
                 memcpy(&v, acc + c * ab, sizeof v);
                 if (in->has_bias) {
-                    memcpy(&b, cs->ub_data + in->bias_addr + c * ab, sizeof b);
+                    memcpy(&b, cs->ub_data + in->bias_addr + r * in->bias_stride + c * ab, sizeof b);
                     v = num_i32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0)
@@ -82,7 +82,7 @@ static void values_activate(machine *m, core_state *cs, const isa_instr *in)
                 float v, b;
                 memcpy(&v, acc + c * ab, sizeof v);
                 if (in->has_bias) {
-                    memcpy(&b, cs->ub_data + in->bias_addr + c * ab, sizeof b);
+                    memcpy(&b, cs->ub_data + in->bias_addr + r * in->bias_stride + c * ab, sizeof b);
                     v = num_f32_add(v, b);
                 }
                 if (in->act != ISA_ACT_NONE && v < 0.0f)
@@ -118,9 +118,15 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     uint64_t rate = (uint64_t)m->t->vpu.elems_per_cycle * npy_dtype_size(in->out_dtype);
     uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes, rate);
     sram_reserve(&cs->ub, true, ub0, out_bytes, rate);
-    vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub0 + sram_cycles_at(&cs->ub, true, out_bytes, rate));
-    if (in->has_bias)
+    uint64_t ub_end = ub0 + sram_cycles_at(&cs->ub, true, out_bytes, rate);
+    if (in->has_bias && in->bias_stride) {   /* a bias row per output row: read as it computes */
+        uint64_t bb = elems * dtype_acc_bytes(m->prog.dtype), br = (uint64_t)m->t->vpu.elems_per_cycle * 4;
+        uint64_t rb0 = sram_earliest(&cs->ub, false, s, bb, br);
+        sram_reserve(&cs->ub, false, rb0, bb, br);
+        ub_end = util_max(ub_end, rb0 + sram_cycles_at(&cs->ub, false, bb, br));
+    } else if (in->has_bias)
         cs->ub.read_bytes += (uint64_t)in->n * dtype_acc_bytes(m->prog.dtype);
+    vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub_end);
     m->acc_read_bytes += elems * dtype_acc_bytes(m->prog.dtype);
     mm_advance_pe(m, cs, s);
     if (!m->timing_only)

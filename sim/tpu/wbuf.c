@@ -116,7 +116,8 @@ tp_status wbuf_replay_k(machine *m)
     for (uint32_t i = 0; i < m->prog.n_ins; i++) {
         const isa_instr *in = &m->prog.ins[i];
         if (in->op == ISA_LOADW) {
-            isa_fifos_push(&ff, isa_fifo_of(m->t, in), isa_loadw_tile(m->t, in));
+            for (unsigned u = 0; u < isa_loadw_count(in); u++)
+                isa_fifos_push(&ff, isa_fifo_of(m->t, in) + u, isa_loadw_tile(m->t, in));
         } else if (in->op == ISA_MATMUL) {
             uint32_t g = isa_fifo_of(m->t, in);
             assert(ff.cnt[g] >= in->repeat);   /* isa_validate checked it */
