@@ -292,9 +292,9 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
     return cli_out_close("--json", path, f, json_finish(&w) != 0);
 }
 
-/* Runs the folds on the per-PE engine; fills r's cycles and causes. */
-static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const void *b, void *c,
-                  mxu_result *r)
+/* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock. */
+static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, const void *a,
+                  const void *b, void *c, mxu_result *r)
 {
     tp_err err = {0};
     mxu_pe *pe = NULL;
@@ -306,7 +306,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
         return tp_exit_code(err.code);
     }
     if (o->vcd_path) {
-        if (mxu_trace_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
+        if (mxu_trace_open(o->vcd_path, p, clock_hz, &vcd, &err) != TP_OK) {
             mxu_pe_free(pe);
             return cli_fail(&err);
         }
@@ -441,7 +441,7 @@ int cmd_mxu(int argc, char **argv)
     }
     if (!strcmp(o.engine, "pe")) {
         uint64_t fast_cycles = r.cycles;
-        if ((rc = run_pe(&p, &o, a, b, c, &r)) != 0)
+        if ((rc = run_pe(&p, cfg->tpu.clock_hz, &o, a, b, c, &r)) != 0)
             goto end;
         if (r.cycles != fast_cycles) {
             fprintf(stderr, "tpusim: internal error: the per-PE engine took %llu cycles, the closed form "
