@@ -797,7 +797,7 @@ int cmd_mxu_demo(int argc, char **argv)
             if (pass == 1) {
                 wrapf(stdout, 2, "mxu-demo: C[%ux%u] = A[%ux%u] * B[%ux%u], %s, %ux%u %s array, %s, %llu fold%s",
                        M, N, M, K, K, N, dtype_name(dt), p.rows, p.cols, cfg_dataflow_name(p.dataflow),
-                       p.dataflow == TP_DF_OS ? "no weight shift"
+                       p.dataflow == TP_DF_OS ? "nothing preloaded"
                        : p.weight_double_buffer ? "double-buffered weights" : "single-buffered weights",
                        (unsigned long long)folds, folds == 1 ? "" : "s");
                 print_matrix(stdout, "A", dt, a, M, K, false);
@@ -854,7 +854,7 @@ int cmd_mxu_demo(int argc, char **argv)
         for (uint32_t i = 0; i < folds; i++) {
             const mxu_timing *t = mxu_pe_op_timing(pe, i);
             if (p.dataflow == TP_DF_OS)
-                wrapf(stdout, 2, "fold %u: no weight shift (C stays in the PEs); k steps stream %llu..%llu, "
+                wrapf(stdout, 2, "fold %u: C stays in the PEs, nothing preloaded; k steps stream %llu..%llu, "
                       "results in by cycle %llu", i, (unsigned long long)t->start,
                        (unsigned long long)t->stream_end - 1, (unsigned long long)t->end - 1);
             else
