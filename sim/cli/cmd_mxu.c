@@ -43,7 +43,8 @@ static void usage(FILE *f)
             "  --out        write the accumulators: int32 '<i4' (int8) or float32 '<f4' (bf16)\n"
             "  --seed       seed of the random inputs (default 1)\n"
             "  --json       write the report as JSON to FILE ('-' = stdout, replacing the text)\n"
-            "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file\n"
+            "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file, with\n"
+            "               clk, the cycle counter, each cycle's cause and the fold (docs/mxu.md)\n"
             "  --no-check   skip the reference GEMM (a plain triple loop: minutes for 4096^3)\n");
 }
 
