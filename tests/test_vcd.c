@@ -298,7 +298,8 @@ static void run_traced(uint64_t clock_hz, const char *ts_want, uint64_t half_wan
     float c0[M * N], c1[M * N];
     char path[512];
     tp_err err;
-    mxu_params p = {4, 4, TP_DF_WS, TP_BF16, TP_TIMING_PIPELINED, true, 1};
+    mxu_params p = {.rows = 4, .cols = 4, .dataflow = TP_DF_WS, .dtype = TP_BF16,
+                    .timing = TP_TIMING_PIPELINED, .weight_double_buffer = true, .weight_rows_per_cycle = 1};
     mxu_pe *pe = NULL;
     mxu_trace *tr = NULL;
     uint64_t causes[MXU_CAUSE__COUNT] = {0};
@@ -311,7 +312,9 @@ static void run_traced(uint64_t clock_hz, const char *ts_want, uint64_t half_wan
     assert_int_equal(mxu_trace_open(path, &p, clock_hz, &tr, &err), TP_OK);
     mxu_pe_set_observer(pe, mxu_trace_observe, tr);
     for (int j = 0; j < 2; j++) {
-        mxu_issue is = {{M, N, K, false}, a, K, 1, b, N, 1, j ? c1 : c0, N, j ? 40 : 0, j ? 40 : 0};
+        mxu_issue is = {.op = {.m = M, .n = N, .k = K}, .a = a, .a_rs = K, .a_cs = 1, .b = b, .b_rs = N,
+                        .b_cs = 1, .c = j ? c1 : c0, .ldc = N, .weights_ready = j ? 40 : 0,
+                        .inputs_ready = j ? 40 : 0};
         assert_int_equal(mxu_pe_issue(pe, &is, NULL, &err), TP_OK);
     }
     mxu_pe_finish(pe);
@@ -408,7 +411,8 @@ static void mxu_trace_int8_is_vectors(void **state)
     int32_t c[2 * 2];
     char path[512];
     tp_err err;
-    mxu_params p = {2, 2, TP_DF_OS, TP_INT8, TP_TIMING_PIPELINED, false, 1};
+    mxu_params p = {.rows = 2, .cols = 2, .dataflow = TP_DF_OS, .dtype = TP_INT8,
+                    .timing = TP_TIMING_PIPELINED, .weight_rows_per_cycle = 1};
     mxu_pe *pe = NULL;
     mxu_trace *tr = NULL;
     vcd_rd rd;
@@ -416,7 +420,8 @@ static void mxu_trace_int8_is_vectors(void **state)
     assert_int_equal(mxu_pe_new(&p, &pe, &err), TP_OK);
     assert_int_equal(mxu_trace_open(path, &p, UINT64_C(500000000), &tr, &err), TP_OK);
     mxu_pe_set_observer(pe, mxu_trace_observe, tr);
-    mxu_issue is = {{2, 2, 2, false}, a, 2, 1, b, 2, 1, c, 2, 0, 0};
+    mxu_issue is = {.op = {.m = 2, .n = 2, .k = 2}, .a = a, .a_rs = 2, .a_cs = 1, .b = b, .b_rs = 2,
+                    .b_cs = 1, .c = c, .ldc = 2};
     assert_int_equal(mxu_pe_issue(pe, &is, NULL, &err), TP_OK);
     mxu_pe_finish(pe);
     assert_int_equal(mxu_trace_close(tr, &err), TP_OK);
