@@ -43,7 +43,8 @@ static void usage(FILE *f)
             "  --out        write the accumulators: int32 '<i4' (int8) or float32 '<f4' (bf16)\n"
             "  --seed       seed of the random inputs (default 1)\n"
             "  --json       write the report as JSON to FILE ('-' = stdout, replacing the text)\n"
-            "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file\n"
+            "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file, with\n"
+            "               clk, the cycle counter, each cycle's cause and the fold (docs/mxu.md)\n"
             "  --no-check   skip the reference GEMM (a plain triple loop: minutes for 4096^3)\n");
 }
 
@@ -292,9 +293,9 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
     return cli_out_close("--json", path, f, json_finish(&w) != 0);
 }
 
-/* Runs the folds on the per-PE engine; fills r's cycles and causes. */
-static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const void *b, void *c,
-                  mxu_result *r)
+/* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock. */
+static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, const void *a,
+                  const void *b, void *c, mxu_result *r)
 {
     tp_err err = {0};
     mxu_pe *pe = NULL;
@@ -306,7 +307,7 @@ static int run_pe(const mxu_params *p, const mxu_args *o, const void *a, const v
         return tp_exit_code(err.code);
     }
     if (o->vcd_path) {
-        if (mxu_trace_open(o->vcd_path, p, &vcd, &err) != TP_OK) {
+        if (mxu_trace_open(o->vcd_path, p, clock_hz, &vcd, &err) != TP_OK) {
             mxu_pe_free(pe);
             return cli_fail(&err);
         }
@@ -441,7 +442,7 @@ int cmd_mxu(int argc, char **argv)
     }
     if (!strcmp(o.engine, "pe")) {
         uint64_t fast_cycles = r.cycles;
-        if ((rc = run_pe(&p, &o, a, b, c, &r)) != 0)
+        if ((rc = run_pe(&p, cfg->tpu.clock_hz, &o, a, b, c, &r)) != 0)
             goto end;
         if (r.cycles != fast_cycles) {
             fprintf(stderr, "tpusim: internal error: the per-PE engine took %llu cycles, the closed form "

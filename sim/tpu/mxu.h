@@ -226,6 +226,9 @@ typedef struct {
     mxu_cause cause;            /* what this cycle counted as */
     int64_t acc_op;             /* op whose results the accumulators took this cycle, or -1 */
     int64_t acc_index;          /* which: ws/os row i of C, is column i of C; -1 if none */
+    int64_t stream_op;          /* op whose streamed element entered array row 0 this cycle, or -1 */
+    int64_t stream_index;       /* which element: ws row of A, is column of B, os K step; or -1 */
+    int64_t shift_op;           /* ws/is: op whose weights the shift chain moved this cycle, or -1 */
 } mxu_pe_view;
 typedef void (*mxu_pe_observer)(void *ctx, const mxu_pe_view *v);
 /* Calls fn after every simulated cycle (skipped idle cycles are not reported). */

@@ -123,6 +123,7 @@ struct mxu_pe {
     void *obs_ctx;
     mxu_cause last_cause;   /* the cause of the cycle just simulated */
     int64_t last_acc_op, last_acc_index;   /* the accumulator write of that cycle, or -1 */
+    int64_t last_shift_op;  /* the op whose weights the shift chain moved in that cycle, or -1 */
     char fault[200];
 };
 
@@ -570,6 +571,7 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
             }
         }
         shifted = true;
+        pe->last_shift_op = pe->sh_op;
         if (++pe->sh_step == o->L) {
             pe->shifting = false;
             pe->reg_full = true;
@@ -784,12 +786,16 @@ static uint64_t next_activity(const mxu_pe *pe)
 static void observe(mxu_pe *pe)
 {
     const int nx = pe->cur;   /* called after the swap: cur holds this cycle's new values */
+    const token *in = &pe->ring[(pe->now - 1) % pe->RING];   /* injected this cycle? */
+    const bool injected = in->cycle == pe->now - 1;
     mxu_pe_view v = {
         .cycle = pe->now - 1, .rows = pe->R, .cols = pe->C, .dtype = pe->p.dtype,
         .dataflow = pe->p.dataflow, .a = pe->a[nx], .a_valid = pe->actl[nx],
         .w = pe->os ? pe->w[nx] : pe->w[0], .w_valid = pe->os ? pe->bv[nx] : NULL,
         .ws = pe->wsh, .psum = pe->ps[nx], .psum_valid = pe->pv[nx],
         .cause = pe->last_cause, .acc_op = pe->last_acc_op, .acc_index = pe->last_acc_index,
+        .stream_op = injected ? (int64_t)in->op : -1, .stream_index = injected ? (int64_t)in->idx : -1,
+        .shift_op = pe->last_shift_op,
     };
     pe->obs(pe->obs_ctx, &v);
 }
@@ -805,7 +811,7 @@ int mxu_pe_advance(mxu_pe *pe, uint64_t limit, uint32_t *done_id)
             pe->now = to;
             continue;
         }
-        pe->last_acc_op = pe->last_acc_index = -1;
+        pe->last_acc_op = pe->last_acc_index = pe->last_shift_op = -1;
         int done = pe->os ? step_os(pe, &id) : step_ws(pe, &id);
         pe->cur = !pe->cur;
         pe->now++;
