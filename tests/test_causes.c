@@ -399,6 +399,47 @@ static void mxu_dependency_on_a_war(void **state)
     stats_free(&st);
 }
 
+static void mxu_in_order_behind_an_activate(void **state)
+{
+    (void)state;
+    /* tpu.vpu.in_order (sb.c note 5): a matmul may not begin before an older activate has
+     * begun, even with no hazard between them. Ideal DRAM. Op 5 writes accumulator rows
+     * 64..127, which the activate does not read.
+     *   0 load a, 1 loadw, 2 matmul   t0 56, stream end 120, end 183 (as above)
+     *   3 activate (rows 0..63)       [183, 247) (RAW on 2)
+     *   4 loadw                       engine 1 [24, 48)
+     * in_order false: 5 is timed at once, weights 48, W = 56 + 62 = 118: shift [118, 150),
+     *   t0 = max(32, 120, 150) = 150, end 150 + 64 + 63 = 277. Op 5's gap [120, 150) is shift
+     *   (30). MXU: busy 128, weight_shift 32 + 30, wait_inputs 24, fill_drain [214, 277) = 63: 277.
+     * in_order true: 5 is held until the activate begins at 183 and timed then (weights_ready
+     *   = max(now, 48) = 183): shift [183, 215), t0 = max(183, 120, 215) = 215, end 342. Its
+     *   gap [120, 215): fill_drain [120, 183) = 63 (op 2's results are still on their way, so
+     *   the hold, which ends at op 2's end, names no dependency cycle), shift 32. MXU: busy 128,
+     *   weight_shift 64, wait_inputs 24, fill_drain 63 + [279, 342) 63: 342 = 277 + 65. */
+    const char *prog =
+        ".tensor A int8 64 32\n.tensor B int8 32 32\n.ub a 0 2048\n.ub o 8192 8192\n"
+        "load a, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n"
+        "activate o, 0, 64, 32, out=int32\nloadw 0, B[0:32, 0:32]\nmatmul 0, 64, a, 64\n";
+    for (int on = 0; on < 2; on++) {
+        const char *extra[] = {"tpu.dram.ideal=true", on ? "tpu.vpu.in_order=true" : "tpu.vpu.in_order=false"};
+        uint64_t s[6], e[6];
+        tp_stats st;
+        run(extra, 2, prog, 6, s, e, &st);
+        assert_int_equal(s[3], 183);
+        assert_int_equal(e[3], 247);
+        assert_int_equal(s[5], on ? 215 : 150);
+        assert_int_equal(e[5], on ? 342 : 277);
+        assert_int_equal(st.cycles, on ? 342 : 277);
+        assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
+        assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), on ? 64 : 62);
+        assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), on ? 126 : 63);
+        assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
+        assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), 0);
+        assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
+        stats_free(&st);
+    }
+}
+
 TH_GROUP(causes)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +450,7 @@ TH_GROUP(causes)
         cmocka_unit_test(off_chip_backpressure_and_memory_causes),
         cmocka_unit_test(mxu_idle_behind_a_fence),
         cmocka_unit_test(mxu_dependency_on_a_war),
+        cmocka_unit_test(mxu_in_order_behind_an_activate),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -81,6 +81,7 @@ typedef struct {
     } acc;
     struct {
         uint32_t elems_per_cycle;
+        bool in_order;            /* matmuls do not pass an older activate (TPUv1's in-order pipeline) */
     } vpu;
     struct {
         uint32_t engines;

@@ -87,6 +87,9 @@ const cfg_key cfg_keys[] = {
      "independent banks of the accumulator memory", NULL},
     {"tpu.vpu.elems_per_cycle", KT_U32, "elements/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.vpu.elems_per_cycle),
      "elements the vector unit (requantize, activation) processes per cycle, per core", NULL},
+    {"tpu.vpu.in_order", KT_BOOL, "", KR_DEFAULT, "false", 0, 1, OFF(tpu.vpu.in_order),
+     "a matmul does not begin before every older activate of its core has begun, as in TPUv1's in-order "
+     "CISC pipeline (the activate waits for its accumulator rows; false: the queues pass each other)", NULL},
     {"tpu.dma.engines", KT_U32, "engines", KR_DEFAULT, "1", 1, 64, OFF(tpu.dma.engines),
      "DMA engines per core that can move data concurrently (a chip has cores x engines)", NULL},
     {"tpu.dma.bytes_per_cycle", KT_U32, "bytes/cycle", KR_REQUIRED, NULL, 1, 1048576, OFF(tpu.dma.bytes_per_cycle),

@@ -30,6 +30,11 @@
  *
  * 4. The binding dependency names the wait: the latest Y is a load (X waits for "inputs"), a
  *    loadw ("weights"), anything else ("dependency").
+ *
+ * 5. Order (tpu.vpu.in_order): a matmul X may not begin before an older in-flight activate Y
+ *    of its core has begun (X waits until Y.start, "dependency"), whatever their footprints.
+ *    This is TPUv1's single in-order CISC pipeline, where a MatrixMultiply cannot pass an
+ *    Activate that waits for its accumulator rows. Off by default: the queues pass each other.
  */
 #include "tpu/tpu_int.h"
 
@@ -139,7 +144,8 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
             else
                 raw = true;
         }
-        if (!raw && !waw && !war)
+        bool order = ix->op == ISA_MATMUL && iy->op == ISA_ACTIVATE && m->t->vpu.in_order;   /* note 5 */
+        if (!raw && !waw && !war && !order)
             continue;
         if (!fy->started) {
             d.blocked = true;
@@ -150,6 +156,8 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
         uint64_t t = (raw || waw) ? fy->end : 0;
         if (war && fy->read_done > t)
             t = fy->read_done;
+        if (order && fy->start > t)
+            t = fy->start;
         if (t > d.ready) {
             d.why = dep_kind(iy);
             d.ready = t;
