@@ -49,6 +49,7 @@ typedef struct {
     uint32_t acc_entries;   /* accumulator rows per MXU (> dim) */
     uint32_t tiles;         /* FIFO tiles pushed and not yet used, per MXU, at most */
     uint32_t ub_slots, ub_slot_bytes;   /* UB addresses: 0, slot, ..., (slots - 1) x slot */
+    bool os;                /* the machine is os: matmuls may hold their sums for the next */
 } ts_soup_shape;
 void ts_soup(const ts_soup_shape *sh, rng_state *r, tp_dtype dt, isa_program *p);
 #endif

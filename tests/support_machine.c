@@ -175,27 +175,47 @@ void ts_soup(const ts_soup_shape *sh, rng_state *r, tp_dtype dt, isa_program *p)
             isa_load(p, 0, ub, 0, A, (uint32_t)rng_below(r, T - d + 1), (uint32_t)rng_below(r, T - d + 1), rows, cols,
                      rng_below(r, 2));
             break;
-        case 1:
-            if (loaded[mxu] < sh->tiles) {
-                isa_loadw(p, 0, mxu, B, (uint32_t)rng_below(r, T - d + 1), (uint32_t)rng_below(r, T - d + 1), rows,
-                          cols, false);
-                loaded[mxu]++;
+        case 1: {
+            /* sometimes broadcast to the next MXUs too (loadw ... mxus=N) */
+            unsigned cnt = 1 + (unsigned)rng_below(r, sh->mxus - mxu);
+            bool room = true;
+            for (unsigned u = 0; u < cnt; u++)
+                room &= loaded[mxu + u] < sh->tiles;
+            if (room) {
+                isa_loadw_n(p, 0, mxu, cnt, B, (uint32_t)rng_below(r, T - d + 1), (uint32_t)rng_below(r, T - d + 1),
+                            rows, cols, false);
+                for (unsigned u = 0; u < cnt; u++)
+                    loaded[mxu + u]++;
             }
             break;
+        }
         case 2:
             if (loaded[mxu]) {
                 uint32_t rep = 1 + (uint32_t)rng_below(r, loaded[mxu]);
-                isa_matmul(p, 0, mxu, mxu * sh->acc_entries + rng_below(r, sh->acc_entries - d), ub, 0,
-                           1 + (uint32_t)rng_below(r, d), rng_below(r, 2), rep);
+                uint64_t acc = mxu * sh->acc_entries + rng_below(r, sh->acc_entries - d);
+                uint32_t m = 1 + (uint32_t)rng_below(r, d);
+                /* os: sometimes hold, and continue with a matmul of the same rows (the validator
+                 * refuses a continuation whose tile shape differs: such programs are skipped) */
+                if (sh->os && loaded[mxu] > rep && rng_below(r, 3) == 0) {
+                    isa_matmul_h(p, 0, mxu, acc, ub, 0, m, rng_below(r, 2), rep, true);
+                    loaded[mxu] -= rep;
+                    rep = 1 + (uint32_t)rng_below(r, loaded[mxu]);
+                }
+                isa_matmul(p, 0, mxu, acc, ub, 0, m, rng_below(r, 2), rep);
                 loaded[mxu] -= rep;
             }
             break;
-        case 3:
-            isa_activate(p, 0, ub, 0, rng_below(r, sh->mxus * sh->acc_entries - d), rows, cols,
-                         (isa_act)rng_below(r, 3), dt ? NPY_F32 : NPY_INT32, 1.0f, false, 0);
+        case 3: {
+            int x = isa_activate(p, 0, ub, 0, rng_below(r, sh->mxus * sh->acc_entries - d), rows, cols,
+                                 (isa_act)rng_below(r, 3), dt ? NPY_F32 : NPY_INT32, 1.0f, rng_below(r, 3) == 0,
+                                 (uint64_t)rng_below(r, sh->ub_slots) * sh->ub_slot_bytes);
+            if (x >= 0 && p->ins[x].has_bias && rng_below(r, 2))   /* a bias row per row */
+                p->ins[x].bias_stride = (uint64_t)cols * 4 + 4 * rng_below(r, 3);
             break;
+        }
         case 4:
-            isa_store(p, 0, C, (uint32_t)rng_below(r, T - d + 1), (uint32_t)rng_below(r, T - d + 1), rows, cols, ub, 0);
+            isa_store_t(p, 0, C, (uint32_t)rng_below(r, T - d + 1), (uint32_t)rng_below(r, T - d + 1), rows, cols, ub, 0,
+                        rng_below(r, 2));
             break;
         default:
             isa_fence(p, 0);

@@ -197,16 +197,18 @@ static void random_soups_engines_agree(void **state)
     (void)state;
     const char *sets[] = {"tpu.array.rows=4", "tpu.array.cols=4", "tpu.ub.size=256", "tpu.acc.entries=8",
                           "tpu.mxus_per_core=2", "tpu.wbuf.depth_tiles=2", "tpu.dma.engines=2",
-                          "tpu.ub.bytes_per_cycle=4"};
-    /* the soup: 2 MXUs, blocks of up to 4 x 4, 8 accumulator rows per MXU, 2 tiles per FIFO,
-     * UB addresses 0, 16, ..., 112 */
-    const ts_soup_shape shape = {2, 4, 8, 2, 8, 16};
+                          "tpu.ub.bytes_per_cycle=4", NULL};
+    static const char *dfs[] = {"tpu.array.dataflow=ws", "tpu.array.dataflow=os", "tpu.array.dataflow=is"};
     rng_state r;
     rng_init(&r, 77);
-    int ran = 0;
+    int ran = 0, held = 0, bcast = 0, stored_t = 0, bias_rows = 0;
     for (int iter = 0; iter < 300; iter++) {
         tp_config cfg;
-        ts_load_cfg(&cfg, sets, 8);
+        sets[8] = dfs[iter % 3];
+        ts_load_cfg(&cfg, sets, 9);
+        /* the soup: 2 MXUs, blocks of up to 4 x 4, 8 accumulator rows per MXU, 2 tiles per FIFO,
+         * UB addresses 0, 16, ..., 112; os chains on the os machine */
+        const ts_soup_shape shape = {2, 4, 8, 2, 8, 16, cfg.tpu.array.dataflow == TP_DF_OS};
         tp_dtype dt = rng_below(&r, 2) ? TP_BF16 : TP_INT8;
         isa_program p;
         ts_soup(&shape, &r, dt, &p);
@@ -216,6 +218,13 @@ static void random_soups_engines_agree(void **state)
             continue;
         }
         ran++;
+        for (uint32_t i = 0; i < p.n_ins; i++) {   /* what the soups exercise */
+            const isa_instr *in = &p.ins[i];
+            held += in->op == ISA_MATMUL && in->hold;
+            bcast += in->op == ISA_LOADW && in->mxus > 1;
+            stored_t += in->op == ISA_STORE && in->transpose;
+            bias_rows += in->op == ISA_ACTIVATE && in->bias_stride;
+        }
         uint8_t a[8 * 8 * 2], b[8 * 8 * 2];
         for (size_t i = 0; i < sizeof a / 2; i++) {
             if (dt) {
@@ -240,6 +249,8 @@ static void random_soups_engines_agree(void **state)
         isa_free(&p);
     }
     assert_true(ran > 100);
+    /* the soups cover os chains, broadcast weight loads, transposed stores and bias rows */
+    assert_true(held > 0 && bcast > 0 && stored_t > 0 && bias_rows > 0);
 }
 
 static void ub_contention_is_named(void **state)

@@ -81,7 +81,8 @@ static void soups_on_a_tiny_machine(void **state)
         tiny_cfg(&r, false, &cfg, s);
         /* blocks of up to 2 x 2, 4 accumulator rows per MXU, at most the FIFO's tiles pushed,
          * UB addresses 0, 16, ..., 112 */
-        ts_soup_shape shape = {cfg.tpu.mxus_per_core, 2, 4, cfg.tpu.wbuf.depth_tiles, 8, 16};
+        ts_soup_shape shape = {cfg.tpu.mxus_per_core, 2, 4, cfg.tpu.wbuf.depth_tiles, 8, 16,
+                               cfg.tpu.array.dataflow == TP_DF_OS};
         tp_dtype dt = rng_below(&r, 2) ? TP_BF16 : TP_INT8;
         isa_program p;
         ts_soup(&shape, &r, dt, &p);
