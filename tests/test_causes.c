@@ -61,14 +61,15 @@ static void wbuf_full_holds_the_second_loadw(void **state)
      *                       56 + 64 + 63 = 183; its tile leaves the FIFO at t0 = 56
      *   3 loadw             no slot until 56 (wbuf_full), then engine 1 (free since 24, before
      *                       engine 0's 32) [56, 80)
-     *   4 matmul            weights 80, W = 56 + 62 = 118: shift [118, 150), t0 = max(56, 56 +
-     *                       64, 150) = 150, end 277.
+     *   4 matmul            weights 80, W = 56 + R - 1 = 87 (op 2's swap wave leaves column 0):
+     *                       shift [87, 119), hidden under op 2's stream; t0 = max(56, 56 + 64,
+     *                       119) = 120, end 247.
      * DMA: both engines are charged the waiting loadw's reason: engine 0 busy 32, wbuf_full
-     * [32, 56) = 24, idle [56, 277) = 221; engine 1 busy 24 + 24 = 48, wbuf_full [24, 56) = 32,
-     * idle [80, 277) = 197.
+     * [32, 56) = 24, idle [56, 247) = 191; engine 1 busy 24 + 24 = 48, wbuf_full [24, 56) = 32,
+     * idle [80, 247) = 167.
      * MXU: op 2's gap [0, 56): shift 32, idle [0, 24) waiting for the inputs (ready at 32, after
-     * the weights at 24) = wait_inputs 24; op 4's gap [120, 150) is all shift (30); busy 64 + 64
-     * (full 32 x 32 tiles: no padding); fill_drain [214, 277) = 63. */
+     * the weights at 24) = wait_inputs 24; op 4 streams right behind op 2 (no gap); busy 64 + 64
+     * (full 32 x 32 tiles: no padding); fill_drain [184, 247) = 63. */
     const char *extra[] = {"tpu.dram.ideal=true", "tpu.wbuf.depth_tiles=1"};
     uint64_t s[5], e[5];
     tp_stats st;
@@ -79,17 +80,17 @@ static void wbuf_full_holds_the_second_loadw(void **state)
     assert_int_equal(e[2], 183);
     assert_int_equal(s[3], 56);
     assert_int_equal(e[3], 80);
-    assert_int_equal(s[4], 150);
-    assert_int_equal(st.cycles, 277);
+    assert_int_equal(s[4], 120);
+    assert_int_equal(st.cycles, 247);
     assert_int_equal(cyc(&st, "core0.dma0", "busy"), 32);
     assert_int_equal(cyc(&st, "core0.dma0", "wbuf_full"), 24);
-    assert_int_equal(cyc(&st, "core0.dma0", "idle"), 221);
+    assert_int_equal(cyc(&st, "core0.dma0", "idle"), 191);
     assert_int_equal(cyc(&st, "core0.dma1", "busy"), 48);
     assert_int_equal(cyc(&st, "core0.dma1", "wbuf_full"), 32);
-    assert_int_equal(cyc(&st, "core0.dma1", "idle"), 197);
+    assert_int_equal(cyc(&st, "core0.dma1", "idle"), 167);
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
     assert_int_equal(cyc(&st, "core0.mxu0", "padding"), 0);
-    assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 62);
+    assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 32);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
     assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
     assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
@@ -408,14 +409,14 @@ static void mxu_in_order_behind_an_activate(void **state)
      *   0 load a, 1 loadw, 2 matmul   t0 56, stream end 120, end 183 (as above)
      *   3 activate (rows 0..63)       [183, 247) (RAW on 2)
      *   4 loadw                       engine 1 [24, 48)
-     * in_order false: 5 is timed at once, weights 48, W = 56 + 62 = 118: shift [118, 150),
-     *   t0 = max(32, 120, 150) = 150, end 150 + 64 + 63 = 277. Op 5's gap [120, 150) is shift
-     *   (30). MXU: busy 128, weight_shift 32 + 30, wait_inputs 24, fill_drain [214, 277) = 63: 277.
+     * in_order false: 5 is timed at once, weights 48, W = 56 + R - 1 = 87: shift [87, 119),
+     *   hidden under op 2's stream; t0 = max(32, 120, 119) = 120, end 120 + 64 + 63 = 247. MXU:
+     *   busy 128, weight_shift 32, wait_inputs 24, fill_drain [184, 247) = 63: 247.
      * in_order true: 5 is held until the activate begins at 183 and timed then (weights_ready
      *   = max(now, 48) = 183): shift [183, 215), t0 = max(183, 120, 215) = 215, end 342. Its
      *   gap [120, 215): fill_drain [120, 183) = 63 (op 2's results are still on their way, so
      *   the hold, which ends at op 2's end, names no dependency cycle), shift 32. MXU: busy 128,
-     *   weight_shift 64, wait_inputs 24, fill_drain 63 + [279, 342) 63: 342 = 277 + 65. */
+     *   weight_shift 64, wait_inputs 24, fill_drain 63 + [279, 342) 63: 342 = 247 + 95. */
     const char *prog =
         ".tensor A int8 64 32\n.tensor B int8 32 32\n.ub a 0 2048\n.ub o 8192 8192\n"
         "load a, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n"
@@ -427,11 +428,11 @@ static void mxu_in_order_behind_an_activate(void **state)
         run(extra, 2, prog, 6, s, e, &st);
         assert_int_equal(s[3], 183);
         assert_int_equal(e[3], 247);
-        assert_int_equal(s[5], on ? 215 : 150);
-        assert_int_equal(e[5], on ? 342 : 277);
-        assert_int_equal(st.cycles, on ? 342 : 277);
+        assert_int_equal(s[5], on ? 215 : 120);
+        assert_int_equal(e[5], on ? 342 : 247);
+        assert_int_equal(st.cycles, on ? 342 : 247);
         assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
-        assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), on ? 64 : 62);
+        assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), on ? 64 : 32);
         assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), on ? 126 : 63);
         assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
         assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), 0);

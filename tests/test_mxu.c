@@ -124,15 +124,16 @@ static void ws_two_ops_double_buffer_by_hand(void **state)
     mxu_params p = params(4, 4, TP_DF_WS, TP_INT8, true, 1);
     mxu_issue is[2] = {timing_issue(6, 4, 4, 0, 0, a, b, c), timing_issue(6, 4, 4, 0, 0, a, b, c)};
     mxu_timing t[2];
-    /* op0 as above (t0 = 4). The swap wave of op0 leaves PE(3,3) at 4 + 3 + 3 = 10, so op1's
-     * shift runs 10..13 and op1 starts at 14 although the ports are free from 10: 4 cycles of
-     * exposed weight load. end = 14 + 6 + 7 = 27. */
-    assert_int_equal(run_both(&p, is, 2, t, 0), 27);
-    assert_int_equal(t[1].shift_start, 10);
-    assert_int_equal(t[1].start, 14);
-    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 4);
+    /* op0 as above (t0 = 4). The swap wave of op0 leaves column 0 (PE(3,0)) at 4 + 3 = 7, so
+     * op1's shift runs 7..10 in column 0 (column c c cycles later, behind the wave) and op1
+     * starts at 7 + 4 = 11 although the ports are free from 10: 1 cycle of exposed weight load.
+     * end = 11 + 6 + 7 = 24. */
+    assert_int_equal(run_both(&p, is, 2, t, 0), 24);
+    assert_int_equal(t[1].shift_start, 7);
+    assert_int_equal(t[1].start, 11);
+    assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 1);
     assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 0);
-    /* m = 12: op1's shift (10..13) hides under op0's stream (4..15); op1 starts at 16, the run
+    /* m = 12: op1's shift (7..10) hides under op0's stream (4..15); op1 starts at 16, the run
      * costs the first load + sum(m) + R + C - 1 = 4 + 24 + 7 = 35. */
     is[0].op.m = is[1].op.m = 12;
     assert_int_equal(run_both(&p, is, 2, t, 0), 35);
@@ -148,13 +149,14 @@ static void ws_two_ops_single_buffer_by_hand(void **state)
     mxu_params p = params(4, 4, TP_DF_WS, TP_INT8, false, 1);
     mxu_issue is[2] = {timing_issue(6, 4, 4, 0, 0, a, b, c), timing_issue(6, 4, 4, 0, 0, a, b, c)};
     mxu_timing t[2];
-    /* No shadow: op0's last row (i = 5) uses PE(3,3) at 4 + 5 + 3 + 3 = 15, the shift may run
-     * 15..18, op1 starts at 19. Gap 10..18: 10..14 fill_drain (op0 still draining, 5 cycles),
-     * 15..18 weight_shift. end = 19 + 6 + 7 = 32. */
-    assert_int_equal(run_both(&p, is, 2, t, 0), 32);
-    assert_int_equal(t[1].shift_start, 15);
-    assert_int_equal(t[1].start, 19);
-    assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 5);
+    /* No shadow: op0's last row (i = 5) uses column 0's bottom PE(3,0) at 4 + 5 + 3 = 12, so
+     * column 0's shift may run 12..15 (column c's c cycles later, behind that row), op1 starts
+     * at 16. Gap 10..15: 10..11 fill_drain (op0 still draining, 2 cycles), 12..15 weight_shift.
+     * end = 16 + 6 + 7 = 29. */
+    assert_int_equal(run_both(&p, is, 2, t, 0), 29);
+    assert_int_equal(t[1].shift_start, 12);
+    assert_int_equal(t[1].start, 16);
+    assert_int_equal(t[1].by_cause[MXU_FILL_DRAIN], 2);
     assert_int_equal(t[1].by_cause[MXU_WEIGHT_SHIFT], 4);
     assert_int_equal(t[1].by_cause[MXU_BUSY], 6);
 }

@@ -64,6 +64,7 @@ typedef struct {
     tp_dtype dt;
     tp_dataflow df;
     bool db;                    /* ws/is weight double buffer */
+    uint32_t rpc;               /* ws/is weight rows shifted per cycle */
     const void *a, *b;          /* the GEMM's inputs: int8_t or bf16 bits */
     const void *c;              /* the accumulators (written by the engine as results arrive) */
     uint8_t *written;           /* M*N: elements of C written so far */
@@ -374,11 +375,19 @@ static void cells_tile(demo *d, const mxu_pe_view *v, const void *reg, uint64_t 
 {
     const demo_fold *fd = &d->fold[f];
     const bool is = d->df == TP_DF_IS;
+    /* the next fold's shift, c cycles behind in column c, may already be rewriting a column of
+     * a wide array: such columns hold values on their way, not this tile */
+    uint64_t next = f + 1 < d->folds ? d->fold[f + 1].tm.shift_start : UINT64_MAX;
     for (uint32_t r = 0; r < d->R; r++)
         for (uint32_t c = 0; c < d->C; c++) {
             size_t e = (size_t)r * d->C + c;
             demo_cell *cl = &d->cell[e];
             double got = reg_in(d->dt, reg, e);
+            if (next != UINT64_MAX && v->cycle >= next + c) {
+                snprintf(cl->lab, sizeof cl->lab, "~");
+                fmt_num(cl->val, sizeof cl->val, d->dt, got);
+                continue;
+            }
             if (r >= fd->op.k || c >= (is ? fd->op.m : fd->op.n)) {
                 snprintf(cl->lab, sizeof cl->lab, ".");
                 cl->val[0] = 0;
@@ -571,19 +580,24 @@ static void demo_observe(void *ctx, const mxu_pe_view *v)
     }
     print_skew(d, x);
     if (d->df != TP_DF_OS) {
-        /* the stationary tile: labelled once, in the cycle before its fold streams (the shift is
-         * over, and the register the shift writes still holds it) */
+        /* the stationary tile: labelled once, in the cycle its last column's shift ends (column
+         * c's chain runs c cycles behind column 0's, so column c is complete just as the fold's
+         * first row reaches it; the register the shift writes still holds the tile) */
         bool tile = false;
-        for (uint64_t f = 0; f < d->folds; f++)
-            if (d->fold[f].tm.start == x + 1) {
+        for (uint64_t f = 0; f < d->folds; f++) {
+            uint64_t L = (d->fold[f].op.k + d->rpc - 1) / d->rpc;
+            if (d->fold[f].tm.shift_start + L + d->C - 2 == x) {
                 tile = true;
                 cells_tile(d, v, d->db ? v->ws : v->w, f);
-                wrapf(d->f, 4, "fold %llu's tile is loaded%s: %s, stationary while the fold streams",
+                wrapf(d->f, 4, "fold %llu's tile is loaded%s: %s, stationary while the fold streams (column c "
+                      "shifts c cycles after column 0, behind the same skew as the data; '~': the next tile "
+                      "already shifting in)",
                       (unsigned long long)f, d->db ? " into the shadow registers (each PE takes it as the "
                                                      "fold's first element passes)" : "",
                       d->df == TP_DF_IS ? "a[i][k] in PE(k,i)" : "b[k][j] in PE(k,j)");
                 print_grid(d, "");
             }
+        }
         if (v->shift_op >= 0 && !tile) {
             cells_values(d, d->db ? v->ws : v->w);
             wrapf(d->f, 4, "weight shift of fold %lld: %s enter the %s registers from the top; tile row q "
@@ -784,6 +798,7 @@ int cmd_mxu_demo(int argc, char **argv)
         d.dt = dt;
         d.df = p.dataflow;
         d.db = p.weight_double_buffer;
+        d.rpc = p.weight_rows_per_cycle;
         d.a = a;
         d.b = b;
         d.c = c;

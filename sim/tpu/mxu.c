@@ -8,13 +8,18 @@
  *  2. ws/is: partial sums run down all R rows; the bottom of column c emits row i at
  *     t0 + i + R + c; the de-skew delays column c by C-1-c, so the accumulators write the whole
  *     row i at t0 + i + R + C - 1. end = t0 + T + R + C - 1 (exclusive).
- *  3. ws/is weights shift in from the top, weight_rows_per_cycle rows per cycle: L = ceil(k/rpc).
- *     With double buffering the shift fills shadow registers and each PE copies shadow -> active
- *     when the op's first row passes it (a swap wave that leaves the last PE at t0 + R + C - 2);
- *     the next shift rewrites every shadow register, so it may start in the cycle the swap wave
- *     leaves the last PE. Without double buffering the shift rewrites the active weights, so it
- *     may start in the cycle the op's last row is used by the last PE, t0 + T - 1 + R + C - 2.
- *     A register read and written in the same cycle gives the old value to the reader.
+ *  3. ws/is weights shift in from the top of each column, weight_rows_per_cycle rows per cycle:
+ *     L = ceil(k/rpc). The columns' shift chains are skewed like the data: column c shifts
+ *     during [S + c, S + c + L), S = the shift's start (column 0's), so each column's shift
+ *     follows the wave that frees it and the tile is complete in column c exactly when the
+ *     next op's first row reaches it (t0 >= S + L for every column). With double buffering the
+ *     shift fills shadow registers and each PE copies shadow -> active when the op's first row
+ *     passes it (a swap wave that leaves column c's bottom PE at t0 + R - 1 + c); column c's
+ *     shift rewrites all of the column's shadow registers, so it may start in the cycle the swap
+ *     wave leaves the column: S = t0 + R - 1. Without double buffering the shift rewrites the
+ *     active weights, so it may start in the cycle the op's last row is used by the column's
+ *     bottom PE: S = t0 + T - 1 + R - 1. A register read and written in the same cycle gives the
+ *     old value to the reader. weight_shift counts the cycles column 0's chain moves.
  *  4. os: the K steps stream (A from the left, B from the top); after its last MAC each column
  *     drains its R accumulators down the column, one row per cycle, bottom row first, starting
  *     the cycle after the bottom PE's last MAC (column c: t0 + T + R - 1 + c). Row r of a column
@@ -207,7 +212,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
         t0 = max2(max2(inputs_ready, st->next_start_min), shift + load);
         end = t0 + T + R + C - 1;
         st->next_start_min = t0 + T;
-        st->next_shift_min = p->weight_double_buffer ? t0 + R + C - 2 : t0 + T + R + C - 3;
+        st->next_shift_min = p->weight_double_buffer ? t0 + R - 1 : t0 + T + R - 2;
     }
 
     /* note 6: causes of [g0, t0 + T) */

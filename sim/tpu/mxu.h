@@ -19,8 +19,9 @@
  *   t0 = the cycle the op's first streamed row enters array row 0.
  *   ws/is: L = ceil(k / weight_rows_per_cycle) cycles of weight shift, starting at ws_start:
  *     ws_start = max(weights_ready, W), W = the cycle the previous tile frees the register the
- *       shift writes: double buffer: prev.t0 + R + C - 2 (the swap wave leaves the last PE);
- *       no double buffer: prev.t0 + prev.T + R + C - 3 (the last row leaves the last PE).
+ *       shift writes (column c's chain runs c cycles behind column 0's, like the data):
+ *       double buffer: prev.t0 + R - 1 (the swap wave leaves column 0's bottom PE);
+ *       no double buffer: prev.t0 + prev.T + R - 2 (the last row leaves column 0's bottom PE).
  *     t0  = max(inputs_ready, prev.t0 + prev.T, ws_start + L)
  *     end = t0 + T + R + C - 1    (de-skewed row i is written at t0 + i + R + C - 1)
  *   os: t0  = max(inputs_ready, weights_ready, prev.t0 + prev.T + R)  (the drain frees row 0)

@@ -18,10 +18,12 @@
  *      only on rows that hold data (r < k for ws/is, r < m for os).
  *    - ws/is weight shift: weight_rows_per_cycle rows move down per cycle into the shadow (double
  *      buffer) or active (no double buffer) registers, tile row q landing in array row q after
- *      L = ceil(k/rpc) cycles. A shift may start when the register it writes is free: the shadow
- *      is free once the swap wave (FIRST flag) of the op that took it reaches PE(R-1,C-1); the
- *      active weights are free once the LAST flag reaches PE(R-1,C-1). Both are observed on the
- *      flag entering that PE this cycle, so a shift may start in that very cycle.
+ *      L = ceil(k/rpc) cycles; column c's chain runs c cycles behind column 0's (skewed like the
+ *      data). A shift may start when the register column 0's chain writes is free: the shadow
+ *      is free once the swap wave (FIRST flag) of the op that took it reaches PE(R-1,0); the
+ *      active weights are free once the LAST flag reaches PE(R-1,0). Both are observed on the
+ *      flag entering that PE this cycle, so a shift may start in that very cycle; column c's
+ *      register frees c cycles later, exactly when its chain starts.
  *    - Each PE copies shadow -> active when a FIRST flag enters it (ws/is, double buffer).
  *    - An op streams when its tile is complete (ws/is) or column 0's drain of the previous op has
  *      begun in an earlier cycle (os), and its ready cycles have come.
@@ -107,9 +109,13 @@ struct mxu_pe {
     bool streaming;
     uint32_t s_op;
     uint64_t s_idx;
-    bool shifting;
+    bool shifting;          /* column 0's chain is moving (the newest shift, sh_op from sh_start) */
     uint32_t sh_op;
     uint64_t sh_step;
+    /* shifts whose later columns still move (column c runs c cycles behind column 0), oldest
+     * first: at most C + 1 at once, as shifts start at least one cycle apart */
+    struct pe_shift { uint32_t op; uint64_t start; } *shifts;
+    uint32_t n_shifts, cap_shifts;
     bool reg_full;          /* the register the shift writes holds a tile not yet released */
     uint32_t reg_tile;
     uint64_t in_flight;     /* ws/is: rows injected, not yet written; os: ops started, not ended */
@@ -158,6 +164,7 @@ void mxu_pe_free(mxu_pe *pe)
     free(pe->ring);
     free(pe->drain_s);
     free(pe->drains);
+    free(pe->shifts);
     free(pe->ops);
     free(pe);
 }
@@ -207,6 +214,9 @@ tp_status mxu_pe_new(const mxu_params *p, mxu_pe **out, tp_err *err)
     /* os: a drain record lives from its op's last K step entering PE(R-1,0) until its last row
      * is written, C + R cycles; ops enter at least T + R >= R + 1 cycles apart, so at most
      * ceil((C + R) / (R + 1)) <= C records are alive at once */
+    pe->cap_shifts = pe->os ? 0 : pe->C + 1;
+    if (!pe->os)
+        ok &= (pe->shifts = malloc(pe->cap_shifts * sizeof *pe->shifts)) != NULL;
     pe->cap_drains = pe->os ? pe->C + 1 : 0;
     if (pe->os)
         ok &= (pe->drains = malloc(pe->cap_drains * sizeof *pe->drains)) != NULL;
@@ -528,16 +538,20 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
         }
         pe->in_ctl[r] = ctl;
     }
-    /* 4. weight shift: start when the register it writes is free (observed on the flag that
-     *    enters PE(R-1,C-1) this cycle) */
+    /* 4. weight shift: start when the register column 0's chain writes is free (observed on
+     *    the flag that enters PE(R-1,0) this cycle) */
     {
-        const uint8_t arriving = C > 1 ? pe->actl[pe->cur][(size_t)(R - 1) * C + C - 2] : pe->in_ctl[R - 1];
+        const uint8_t arriving = pe->in_ctl[R - 1];
         if (!pe->shifting && pe->next_load < pe->n_ops &&
             x >= pe->ops[pe->next_load].is.weights_ready && (!pe->reg_full || (arriving & release_flag))) {
             pe->shifting = true;
             pe->sh_op = pe->next_load;
             pe->sh_step = 0;
             pe->ops[pe->sh_op].tm.shift_start = x;
+            if (pe->n_shifts == pe->cap_shifts)
+                set_fault(pe, "too many weight shifts in flight", x);
+            else
+                pe->shifts[pe->n_shifts++] = (struct pe_shift){pe->sh_op, x};
         }
         if (arriving & release_flag)
             pe->reg_full = false;
@@ -554,25 +568,39 @@ static int step_ws(mxu_pe *pe, uint32_t *done_id)
         ws_update_f(pe);
     else
         ws_update_i8(pe);
-    /* 7. weight shift chain moves (after the PEs read this cycle's weights) */
-    if (pe->shifting) {
-        const pe_op *o = &pe->ops[pe->sh_op];
+    /* 7. weight shift chains move (after the PEs read this cycle's weights): column c of the
+     *    shift begun at S takes its step x - S - c when that is in [0, L) */
+    {
         const uint32_t g = pe->p.weight_rows_per_cycle;
         char *reg = db ? pe->wsh : pe->w[0];
-        if (g < R)
-            memmove(reg + (size_t)g * C * 4, reg, (size_t)(R - g) * C * 4);
-        for (uint32_t p = 0; p < g && p < R; p++) {
-            uint64_t q = p + (uint64_t)g * (o->L - 1 - pe->sh_step);
+        uint32_t keep = 0;
+        for (uint32_t i = 0; i < pe->n_shifts; i++) {
+            const struct pe_shift sh = pe->shifts[i];
+            const pe_op *o = &pe->ops[sh.op];
             for (uint32_t c = 0; c < C; c++) {
-                if (q < R)
-                    tile_elem(pe, o, (uint32_t)q, c, reg, (size_t)p * C + c);
-                else
-                    zero_elem(pe, reg, (size_t)p * C + c);
+                if (x < sh.start + c || x - sh.start - c >= o->L)
+                    continue;
+                uint64_t step = x - sh.start - c;
+                for (uint32_t r = R; r-- > g;)
+                    memcpy(reg + ((size_t)r * C + c) * 4, reg + ((size_t)(r - g) * C + c) * 4, 4);
+                for (uint32_t p = 0; p < g && p < R; p++) {
+                    uint64_t q = p + (uint64_t)g * (o->L - 1 - step);
+                    if (q < R)
+                        tile_elem(pe, o, (uint32_t)q, c, reg, (size_t)p * C + c);
+                    else
+                        zero_elem(pe, reg, (size_t)p * C + c);
+                }
             }
+            if (x + 1 < sh.start + o->L + C - 1)   /* its last column still has steps to take */
+                pe->shifts[keep++] = sh;
         }
+        pe->n_shifts = keep;
+    }
+    if (pe->shifting) {
+        const pe_op *o = &pe->ops[pe->sh_op];
         shifted = true;
         pe->last_shift_op = pe->sh_op;
-        if (++pe->sh_step == o->L) {
+        if (++pe->sh_step == o->L) {   /* column 0 holds the whole tile */
             pe->shifting = false;
             pe->reg_full = true;
             pe->reg_tile = pe->sh_op;
@@ -767,7 +795,7 @@ static int step_os(mxu_pe *pe, uint32_t *done_id)
 static uint64_t next_activity(const mxu_pe *pe)
 {
     uint64_t nx = NO_CYCLE;
-    if (pe->streaming || pe->shifting || pe->in_flight)
+    if (pe->streaming || pe->shifting || pe->n_shifts || pe->in_flight)
         return pe->now;
     if (pe->os) {
         if (pe->next_stream < pe->n_ops) {

@@ -27,21 +27,22 @@ $mx_cp"; fi
 done
 
 # JSON fields (hand-worked: 64x64x64 ws on the default 32x32 array = 4 folds of m = 64; the first
-# weight load is 32 cycles, each later one waits for the swap wave (t0 + 62) and takes 32 more, so
-# 30 cycles of each are exposed: 32 + 3*30 = 122 weight_shift,
-# 256 busy, 63 = R + C - 1 drain)
+# weight load is 32 cycles; each later one waits for the swap wave to leave column 0 (t0 + R - 1 =
+# t0 + 31) and takes 32 more, done at t0 + 63 < t0 + 64 when the previous fold's stream ends, so
+# only the first is exposed: 32 weight_shift, 256 busy, 63 = R + C - 1 drain: 351 cycles,
+# utilization 262144 / (351 x 1024) = 0.7293)
 "$TPUSIM" mxu 64 64 64 --json - >"$T/mx.json" 2>&1
-for mx_field in '"cycles": 441,' '"macs": 262144,' '"engine": "fast",' '"dataflow": "ws",' \
+for mx_field in '"cycles": 351,' '"macs": 262144,' '"engine": "fast",' '"dataflow": "ws",' \
         '"dtype": "int8",' '"rows": 32,' '"cols": 32,' '"timing": "pipelined",' '"check": "match"' \
-        '"busy": 256,' '"padding": 0,' '"weight_shift": 122,' '"fill_drain": 63,' '"idle": 0' '"utilization": 0.58'; do
+        '"busy": 256,' '"padding": 0,' '"weight_shift": 32,' '"fill_drain": 63,' '"idle": 0' '"utilization": 0.7293'; do
     if grep -qF -- "$mx_field" "$T/mx.json"; then ok "mxu --json - has $mx_field"
     else not_ok "mxu --json - has $mx_field" "$(cat "$T/mx.json")"; fi
 done
 # scalesim timing: 4 folds x (2R + C + T - 2 = 158) = 632 = SCALE-Sim's 631 + 1
 expect_out "mxu scalesim timing counts SCALE-Sim's cycles + 1" "^  cycles +632\$" \
     "$TPUSIM" mxu 64 64 64 --set tpu.array.timing=scalesim
-expect_out "mxu --json FILE keeps the text report" "^  cycles +441\$" "$TPUSIM" mxu 64 64 64 --json "$T/mx2.json"
-if grep -q '"cycles": 441' "$T/mx2.json"; then ok "mxu --json FILE writes the file"; else not_ok "mxu --json FILE writes the file"; fi
+expect_out "mxu --json FILE keeps the text report" "^  cycles +351\$" "$TPUSIM" mxu 64 64 64 --json "$T/mx2.json"
+if grep -q '"cycles": 351' "$T/mx2.json"; then ok "mxu --json FILE writes the file"; else not_ok "mxu --json FILE writes the file"; fi
 
 # --out: a .npy of M*N 4-byte accumulators after a header padded to 64 bytes
 expect_ok "mxu --out" "$TPUSIM" mxu 13 9 21 --out "$T/mx_c.npy"
