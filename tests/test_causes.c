@@ -104,29 +104,30 @@ static void issue_blocked_mxu_and_dma(void **state)
         skip();   /* the derivation counts on 16-entry queues (the stress build shrinks them) */
     /* 17 activates (rows of acc row 0, written into the long load's UB range) fill the vector
      * queue, so the issuer stops at the 17th from cycle 0; the loadw and matmul after them
-     * reach their units only when the activates begin. Ideal DRAM.
+     * reach their units only when the activates begin. Ideal DRAM. At one cycle the DMA
+     * queues' heads begin oldest first (machine.c note 8).
      *   0 load a (2048 B)           engine 0 [0, 32)
-     *   3 load o (32768 B)          engine 1 (free) [0, 272): own 16 + 256; UB writes at the
-     *                               engine's 128 B/cycle [16, 272), beside load 0's [16, 32)
-     *                               (128 + 128 B/cycle fill the 256 B/cycle port)
-     *   1 loadw                     both engines busy: engine 0 at 32, [32, 56)
-     *   2 matmul                    inputs 32, weights 56: shift [56, 88), t0 = 88, end 215
-     *   4..19 activates             WAW on load 3's UB range: begin at 272, each 32 elements
+     *   1 loadw                     engine 1 [0, 24) (older than load 3, so it goes first)
+     *   3 load o (32768 B)          engine 1 when it frees [24, 296): own 16 + 256; UB writes at
+     *                               the engine's 128 B/cycle [40, 296), beside load 0's [16, 32)
+     *   2 matmul                    inputs 32, weights 24: shift [24, 56), t0 = 56, end 183
+     *   4..19 activates             WAW on load 3's UB range: begin at 296, each 32 elements
      *                               (own 1 cycle) writing 128 B at 32 x 4 = 128 B/cycle, so two
      *                               share each cycle of the 256 B/cycle port: they end at
-     *                               273, 273, 274, 274 .. 280, 280
-     *   then the issuer moves on:   activate 20 (UB write [280, 281)), loadw 21 on engine 0
-     *                               [272, 296), matmul 22: inputs 272, weights 296, W = 88 + 62
-     *                               = 150: shift [296, 328), t0 = 328, end 455 = the run.
-     * MXU: op 2's gap [0, 56): its instruction was there from 0 and waited for its weights
-     * (56 > inputs 32): wait_weights 56. Op 22's gap [152, 328): fill_drain until op 2's end
-     * [152, 215) = 63, shift 32, idle [215, 296) = 81 of which [215, 272) is before the matmul
-     * reached the MXU, held back by the stopped issuer (issue_blocked 57), and [272, 296) waits
-     * for its loadw (wait_weights 24). Tail fill_drain [392, 455) = 63.
-     * DMA engine 0: busy 32 + 24 + 24 = 80; from 56 nothing queued, the issuer stopped:
-     * issue_blocked [56, 272) = 216; idle [296, 455) = 159. Engine 1: busy 272, idle 183.
-     * VPU: its head waits (on the matmul, then the load) [0, 272): dependency 272; busy
-     * [272, 273) = 1; ub_bandwidth [273, 281) = 8; idle [281, 455) = 174. */
+     *                               297, 297, 298, 298 .. 304, 304
+     *   then the issuer moves on:   activate 20 (UB write [304, 305)), loadw 21 on engine 0
+     *                               [296, 320), matmul 22: inputs 296, weights 320, W = 56 + 31
+     *                               = 87: shift [320, 352), t0 = 352, end 479 = the run.
+     * MXU: op 2's gap [0, 56): shift [24, 56) = 32; before it the op waited for its inputs
+     * (ready at 32, after the weights): wait_inputs 24. Op 22's gap [120, 352): fill_drain
+     * until op 2's end [120, 183) = 63, shift 32, idle [183, 320) = 137 of which [183, 296) is
+     * before the matmul reached the MXU, held back by the stopped issuer (issue_blocked 113),
+     * and [296, 320) waits for its loadw (wait_weights 24). Tail fill_drain [416, 479) = 63.
+     * DMA engine 0: busy 32 + 24 = 56; from 32 nothing queued, the issuer stopped:
+     * issue_blocked [32, 296) = 264; idle [320, 479) = 159. Engine 1: busy 24 + 272 = 296,
+     * idle 183.
+     * VPU: its head waits (on the matmul, then the load) [0, 296): dependency 296; busy
+     * [296, 297) = 1; ub_bandwidth [297, 305) = 8; idle [305, 479) = 174. */
     char text[2048];
     int n = snprintf(text, sizeof text,
                      ".tensor A int8 64 32\n.tensor B int8 32 32\n.tensor L int8 128 256\n.ub a 0 2048\n"
@@ -139,29 +140,30 @@ static void issue_blocked_mxu_and_dma(void **state)
     uint64_t s[23], e[23];
     tp_stats st;
     run(extra, 1, text, 23, s, e, &st);
-    assert_int_equal(e[3], 272);
-    assert_int_equal(s[1], 32);
-    assert_int_equal(s[2], 88);
-    assert_int_equal(e[2], 215);
-    assert_int_equal(s[4], 272);
-    assert_int_equal(e[19], 280);
-    assert_int_equal(e[20], 281);
-    assert_int_equal(s[21], 272);
-    assert_int_equal(s[22], 328);
-    assert_int_equal(st.cycles, 455);
+    assert_int_equal(e[3], 296);
+    assert_int_equal(s[1], 0);
+    assert_int_equal(s[2], 56);
+    assert_int_equal(e[2], 183);
+    assert_int_equal(s[4], 296);
+    assert_int_equal(e[19], 304);
+    assert_int_equal(e[20], 305);
+    assert_int_equal(s[21], 296);
+    assert_int_equal(s[22], 352);
+    assert_int_equal(st.cycles, 479);
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 126);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 80);
-    assert_int_equal(cyc(&st, "core0.mxu0", "issue_blocked"), 57);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "issue_blocked"), 113);
     assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
-    assert_int_equal(cyc(&st, "core0.dma0", "busy"), 80);
-    assert_int_equal(cyc(&st, "core0.dma0", "issue_blocked"), 216);
+    assert_int_equal(cyc(&st, "core0.dma0", "busy"), 56);
+    assert_int_equal(cyc(&st, "core0.dma0", "issue_blocked"), 264);
     assert_int_equal(cyc(&st, "core0.dma0", "idle"), 159);
-    assert_int_equal(cyc(&st, "core0.dma1", "busy"), 272);
+    assert_int_equal(cyc(&st, "core0.dma1", "busy"), 296);
     assert_int_equal(cyc(&st, "core0.dma1", "issue_blocked"), 0);
     assert_int_equal(cyc(&st, "core0.dma1", "idle"), 183);
-    assert_int_equal(cyc(&st, "core0.vpu", "dependency"), 272);
+    assert_int_equal(cyc(&st, "core0.vpu", "dependency"), 296);
     assert_int_equal(cyc(&st, "core0.vpu", "busy"), 1);
     assert_int_equal(cyc(&st, "core0.vpu", "ub_bandwidth"), 8);
     assert_int_equal(cyc(&st, "core0.vpu", "issue_blocked"), 0);

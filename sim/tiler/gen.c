@@ -107,10 +107,16 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
     uint32_t slot = g->a_next;
     g->a_next = (g->a_next + 1) % g->a_slots;
     *addr = slot * g->a_slot_bytes;
-    if (pb->transpose_a)
-        isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
-    else
-        isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
+    /* with the M split, one load per row part (note 2): the parts' loads run on different DMA
+     * engines and each part's matmuls wait only for their own rows */
+    uint32_t part = pl->m_split > 1 ? pl->m_part : mm;
+    for (uint32_t r0 = 0; r0 < mm; r0 += part) {
+        uint32_t rows = (uint32_t)util_min(part, mm - r0);
+        if (pb->transpose_a)
+            isa_load(g->p, core, *addr + r0 * *stride, *stride, g->ta, b * pb->k + k0, m0 + r0, kk, rows, true);
+        else
+            isa_load(g->p, core, *addr + r0 * *stride, *stride, g->ta, b * pb->m + m0 + r0, k0, rows, kk, false);
+    }
     g->a_loaded_b = b;
     g->a_loaded_m = mi;
     g->a_loaded_k = ki;

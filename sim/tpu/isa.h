@@ -65,9 +65,9 @@ typedef enum {
     ISA_ACT__COUNT
 } isa_act;
 
-/* Per-unit queues an instruction issues into, in the order the machine tries their heads at
- * one cycle (lower first): the DMA queues, the vector unit, then one matrix queue per MXU
- * (ISA_Q_MATRIX + mxu). */
+/* Per-unit queues an instruction issues into: the DMA queues (whose heads the machine begins
+ * oldest first at one cycle, as they share the engines), the vector unit, then one matrix queue
+ * per MXU (ISA_Q_MATRIX + mxu), tried in this order. */
 typedef enum {
     ISA_Q_LOAD = 0,  /* load */
     ISA_Q_WEIGHT,    /* loadw */

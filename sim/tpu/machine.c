@@ -63,6 +63,11 @@
  *    earliest end among its begun ones (NEVER if none); the next instruction to issue has not
  *    begun; each weight FIFO's counts hold (wbuf_check); a done core has nothing in flight.
  *    Time never moves back (machine_run).
+ *
+ * 8. Order at one event. The three DMA queues share the engines: their heads begin oldest first
+ *    (program order), each queue until its head is held, so a later load cannot take an engine
+ *    from an earlier weight load that is ready at the same cycle. Then the vector queue and
+ *    each MXU's queue, drained in that order (they use no engine).
  */
 #include "tpu/tpu_int.h"
 #include <assert.h>
@@ -433,6 +438,31 @@ static bool issue(machine *m, core_state *cs)
     return progress;
 }
 
+/* Tries the head of queue qi: begins it (and pops it) or says why not. */
+static bool try_head(machine *m, uint32_t c, core_state *cs, uint32_t qi, cause *why)
+{
+    queue *q = &cs->q[qi];
+    uint32_t x = q->idx[q->head];
+    const isa_instr *in = &m->prog.ins[x];
+    bool ok;
+    *why = C_DEPENDENCY;
+    if (in->op == ISA_MATMUL)
+        ok = mm_try(m, c, cs, x, why);
+    else if (in->op == ISA_ACTIVATE)
+        ok = vpu_try(m, c, cs, x, why);
+    else
+        ok = dma_try(m, c, cs, x, why);
+    if (!ok)
+        return false;
+    q->head = (q->head + 1) % QUEUE_DEPTH;
+    q->n--;
+    if (qi >= Q_MXU0) {   /* the next one was already queued */
+        cs->mxu[qi - Q_MXU0].head_since = m->now;
+        cs->mxu[qi - Q_MXU0].head_blocked_since = NEVER;
+    }
+    return true;
+}
+
 static void step_core(machine *m, uint32_t c)
 {
     core_state *cs = &m->cores[c];
@@ -448,37 +478,38 @@ static void step_core(machine *m, uint32_t c)
             progress = true;
         cause dma_why = cs->issue_blocked ? C_ISSUE_BLOCKED : C_IDLE, vpu_why = dma_why;
         bool dma_any = false;
-        for (uint32_t qi = 0; qi < nq && m->rc == TP_OK; qi++) {
-            queue *q = &cs->q[qi];
-            while (q->n) {
-                uint32_t x = q->idx[q->head];
-                const isa_instr *in = &m->prog.ins[x];
-                cause why = C_DEPENDENCY;
-                bool ok;
-                if (in->op == ISA_MATMUL)
-                    ok = mm_try(m, c, cs, x, &why);
-                else if (in->op == ISA_ACTIVATE)
-                    ok = vpu_try(m, c, cs, x, &why);
-                else
-                    ok = dma_try(m, c, cs, x, &why);
-                if (!ok) {
+        /* note 8: the DMA queues share the engines, so their heads begin oldest first (in
+         * program order) until each is held; then the vector queue and each MXU's, in order */
+        bool held[ISA_Q_MATRIX] = {false};
+        while (m->rc == TP_OK) {
+            uint32_t best = ISA_Q_MATRIX;
+            for (uint32_t d = ISA_Q_LOAD; d <= ISA_Q_STORE; d++)
+                if (d != ISA_Q_VECTOR && !held[d] && cs->q[d].n &&
+                    (best == ISA_Q_MATRIX || cs->q[d].idx[cs->q[d].head] < cs->q[best].idx[cs->q[best].head]))
+                    best = d;
+            if (best == ISA_Q_MATRIX)
+                break;
+            cause why;
+            if (try_head(m, c, cs, best, &why)) {
+                progress = true;
+                continue;
+            }
+            held[best] = true;
+            if (!dma_any || why != C_IDLE) {
+                dma_why = why;
+                dma_any = true;
+            }
+        }
+        for (uint32_t qi = ISA_Q_VECTOR; qi < nq && m->rc == TP_OK; qi = qi == ISA_Q_VECTOR ? Q_MXU0 : qi + 1)
+            while (cs->q[qi].n) {
+                cause why;
+                if (!try_head(m, c, cs, qi, &why)) {
                     if (qi == Q_VECTOR)
                         vpu_why = why;
-                    else if (qi < Q_MXU0 && (!dma_any || why != C_IDLE)) {
-                        dma_why = why;
-                        dma_any = true;
-                    }
                     break;
-                }
-                q->head = (q->head + 1) % QUEUE_DEPTH;
-                q->n--;
-                if (qi >= Q_MXU0) {   /* the next one was already queued */
-                    cs->mxu[qi - Q_MXU0].head_since = m->now;
-                    cs->mxu[qi - Q_MXU0].head_blocked_since = NEVER;
                 }
                 progress = true;
             }
-        }
         if (!progress) {
             for (uint32_t e = 0; e < tpu_n_engines(m); e++)
                 acct_note(&cs->dma[e], m->now, dma_cause_of(dma_why));
