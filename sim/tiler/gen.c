@@ -228,10 +228,15 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
                 g->p->ins[i].bias_stride = sstride;
         }
     }
-    if (g->store_t)   /* the view's C tile (mm x nn) is C^T: C rows n0.., columns m0.. */
-        isa_store_t(g->p, core, g->tc, b * pb->n + n0, m0, nn, mm, oaddr, ostride, true);
-    else if (!g->ch->c_resident)
-        isa_store(g->p, core, g->tc, b * pb->m + m0, n0, mm, nn, oaddr, ostride);
+    /* one store per row part with the M split (note 2), each behind its own part's activates */
+    uint32_t part = pl->m_split > 1 && g->S == 1 ? pl->m_part : mm;
+    for (uint32_t r0 = 0; r0 < mm; r0 += part) {
+        uint32_t rows = (uint32_t)util_min(part, mm - r0);
+        if (g->store_t)   /* the view's C tile (mm x nn) is C^T: C rows n0.., columns m0.. */
+            isa_store_t(g->p, core, g->tc, b * pb->n + n0, m0 + r0, nn, rows, oaddr + r0 * ostride, ostride, true);
+        else if (!g->ch->c_resident)
+            isa_store(g->p, core, g->tc, b * pb->m + m0 + r0, n0, rows, nn, oaddr + r0 * ostride, ostride);
+    }
 }
 
 tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
