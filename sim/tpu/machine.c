@@ -427,6 +427,7 @@ static bool issue(machine *m, core_state *cs)
         q->idx[(q->head + q->n) % QUEUE_DEPTH] = x;
         if (q->n == 0 && in->op == ISA_MATMUL) {   /* it arrives at its MXU now */
             cs->mxu[in->mxu].head_since = m->now;
+            cs->mxu[in->mxu].held = C_DEPENDENCY;
             cs->mxu[in->mxu].head_blocked_since = was_blocked ? cs->blocked_since : NEVER;
         }
         q->n++;
@@ -459,6 +460,7 @@ static bool try_head(machine *m, uint32_t c, core_state *cs, uint32_t qi, cause 
     if (qi >= Q_MXU0) {   /* the next one was already queued */
         cs->mxu[qi - Q_MXU0].head_since = m->now;
         cs->mxu[qi - Q_MXU0].head_blocked_since = NEVER;
+        cs->mxu[qi - Q_MXU0].held = C_DEPENDENCY;
     }
     return true;
 }

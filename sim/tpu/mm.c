@@ -43,7 +43,10 @@
  *    idle cycles before an op are split (mxu_account): those before the instruction reached
  *    the head of its queue are idle (or issue_blocked when the issuer was stopped), the rest
  *    go to what the op waited for: wait_weights (its loadw), wait_inputs (a load into the UB),
- *    ub_bandwidth, dependency (any other hazard). tpu_finish_stats later splits busy into busy
+ *    ub_bandwidth, dependency (any other hazard). Drain cycles go the same way once the
+ *    instruction is there and the array itself would have let the op start
+ *    (mxu_timing.free_start): the op would have streamed under the drain had it not waited, so
+ *    the drain is exposed by the wait, not by the pipeline. tpu_finish_stats later splits busy into busy
  *    (useful MACs) and padding.
  */
 #include "tpu/tpu_int.h"
@@ -77,18 +80,32 @@ mm_ub_read mm_ub_read_lead(uint64_t read_cycles, uint64_t stream_cycles, uint64_
  * the head of its queue are idle, or issue_blocked from the cycle the issuer was stopped at a
  * full queue that held it back; those after it arrived go to what the op waited for. */
 static void mxu_account(const machine *m, mxu_unit *mu, const mxu_op *op, const mxu_state *before,
-                        const mxu_timing *tm, uint64_t head_since, uint64_t head_blocked_since, cause waited)
+                        const mxu_timing *tm, uint64_t free_start, const pe_op_rec *r)
 {
+    const mxu_params *p = &m->mp;
+    uint64_t arrived = r->head_since, timed = util_max(r->timed_at, arrived);
+    stats_mxu_cause held = mm_cause_of((cause)r->held), waited = mm_cause_of((cause)r->waited);
     mu->cyc[STATS_MXU_BUSY] += tm->by_cause[MXU_BUSY];
     mu->cyc[STATS_MXU_WEIGHT_SHIFT] += tm->by_cause[MXU_WEIGHT_SHIFT];
-    mu->cyc[STATS_MXU_FILL_DRAIN] += tm->by_cause[MXU_FILL_DRAIN];
+    /* drain cycles once the instruction is there and the array itself would have let the op
+     * start: the wait's (before it was timed: what held it; after: what it waited for) */
+    uint64_t from = util_max(free_start, arrived);
+    uint64_t fd = tm->by_cause[MXU_FILL_DRAIN], fd_keep = mxu_fill_drain_before(p, op, before, tm, from);
+    uint64_t fd_held = mxu_fill_drain_before(p, op, before, tm, util_max(from, timed)) - fd_keep;
+    mu->cyc[STATS_MXU_FILL_DRAIN] += fd_keep;
+    mu->cyc[held] += fd_held;
+    mu->cyc[waited] += fd - fd_keep - fd_held;
+    /* idle cycles: before arrival idle (issue_blocked while the issuer was stopped); then as
+     * the drain's */
     uint64_t idle = tm->by_cause[MXU_IDLE];
-    uint64_t pre = mxu_idle_before(&m->mp, op, before, tm, head_since), blocked = 0;
-    if (head_blocked_since != NEVER)
-        blocked = pre - mxu_idle_before(&m->mp, op, before, tm, head_blocked_since);
+    uint64_t pre = mxu_idle_before(p, op, before, tm, arrived), blocked = 0;
+    if (r->head_blocked_since != NEVER)
+        blocked = pre - mxu_idle_before(p, op, before, tm, r->head_blocked_since);
+    uint64_t idle_held = mxu_idle_before(p, op, before, tm, timed) - pre;
     mu->cyc[STATS_MXU_IDLE] += pre - blocked;
     mu->cyc[STATS_MXU_ISSUE_BLOCKED] += blocked;
-    mu->cyc[mm_cause_of(waited)] += idle - pre;
+    mu->cyc[held] += idle_held;
+    mu->cyc[waited] += idle - pre - idle_held;
 }
 
 /* Fast engine values of one matmul op (mxu_fast_values), run on the machine's pool so that no
@@ -268,12 +285,13 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     mxu_unit *mu = &cs->mxu[in->mxu];
     /* its tiles: the FIFO entries after the ones already handed out */
     if (!wbuf_has(mu, in->repeat)) {
-        *why = C_WEIGHTS;
+        *why = mu->held = C_WEIGHTS;
         return false;
     }
     sb_dep d = sb_deps(m, cs, x);
     if (d.blocked) {
         *why = d.why == C_IDLE ? C_DEPENDENCY : d.why;
+        mu->held = (uint8_t)*why;
         return false;
     }
     uint64_t inputs_ready = util_max(m->now, d.ready);
@@ -296,8 +314,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         uint64_t a_bytes = (uint64_t)in->m * fe->k * dtype_in_bytes(m->prog.dtype);
         uint64_t in_ready = time_op(m, cs, mu, &op, a_bytes, weights_ready, inputs_ready, &before, &tm);
         cause waited = in_ready > inputs_ready ? C_UB_BW : weights_ready > inputs_ready ? C_WEIGHTS : dep_cause;
+        pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, m->now, (uint8_t)waited, mu->held};
         if (!pe)   /* the per-PE engine's ops are charged at the end, as it ran them */
-            mxu_account(m, mu, &op, &before, &tm, mu->head_since, mu->head_blocked_since, waited);
+            mxu_account(m, mu, &op, &before, &tm, tm.free_start, &rec);
         uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
@@ -313,7 +332,6 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         mu->used = true;
         tpu_wake(m, c, release);
         if (!m->timing_only) {
-            pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, (uint8_t)waited};
             if ((m->rc = op_values(m, cs, mu, in, j, fe, &op, weights_ready, in_ready, &rec)))
                 return false;
         }
@@ -352,7 +370,7 @@ tp_status mm_finish_pe(machine *m)
                     return tp_err_set(m->err, TP_ERR_INTERNAL, "core %u mxu %u op %u: the per-PE engine did not "
                                       "finish it%s%s", c, u, id, mxu_pe_fault(mu->pe) ? ": " : "",
                                       mxu_pe_fault(mu->pe) ? mxu_pe_fault(mu->pe) : "");
-                mxu_account(m, mu, &r->op, &before, pt, r->head_since, r->head_blocked_since, (cause)r->waited);
+                mxu_account(m, mu, &r->op, &before, pt, ft->free_start, r);
                 flight *f = &m->fl[r->ins];
                 if (r->j == 0) {
                     f->start = pt->start;

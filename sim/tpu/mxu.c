@@ -180,6 +180,20 @@ uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state 
     return (a - g0) - wl - fd;
 }
 
+uint64_t mxu_fill_drain_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
+                               const mxu_timing *tm, uint64_t x)
+{
+    uint64_t g0 = before->stream_end, t0 = tm->start, a = min2(x, t0), load, wl, fd;
+    if (a <= g0)
+        return 0;
+    if (p->timing == TP_TIMING_SCALESIM)
+        load = p->dataflow == TP_DF_OS ? 0 : p->rows;
+    else
+        load = mxu_op_load_cycles(p, op);
+    gap_causes(g0, a, tm->shift_start, load, t0, before->busy_until, &wl, &fd);
+    return fd;
+}
+
 void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
                   uint64_t weights_ready, uint64_t inputs_ready, mxu_timing *out)
 {
@@ -194,6 +208,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
         /* note 5: one fold = [fold, fold + per_fold), after the previous fold's end */
         uint64_t fold = max2(max2(weights_ready, inputs_ready), prev_end);
         load = p->dataflow == TP_DF_OS ? 0 : R;
+        out->free_start = max2(g0, prev_end) + load;
         shift = fold;
         t0 = fold + load;
         end = t0 + R + C + T - 2;
@@ -201,6 +216,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
     } else if (p->dataflow == TP_DF_OS) {
         /* note 4; a held op (note 7) does not drain and its continuation follows its stream */
         load = 0;
+        out->free_start = max2(g0, st->next_start_min);
         t0 = max2(max2(weights_ready, inputs_ready), st->next_start_min);
         shift = t0;
         end = op->hold ? t0 + T + R + C - 2 : t0 + T + 2 * R + C - 2;
@@ -208,6 +224,7 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
     } else {
         /* notes 2 and 3 */
         load = mxu_op_load_cycles(p, op);
+        out->free_start = max2(max2(g0, st->next_start_min), st->next_shift_min + load);
         shift = max2(weights_ready, st->next_shift_min);
         t0 = max2(max2(inputs_ready, st->next_start_min), shift + load);
         end = t0 + T + R + C - 1;

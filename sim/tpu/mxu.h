@@ -125,6 +125,9 @@ typedef struct {
     uint64_t stream_end;    /* start + T: the input ports are free */
     uint64_t end;           /* exclusive: every result is in the accumulators */
     uint64_t busy_until;    /* the MXU's latest end after this op (>= end) */
+    uint64_t free_start;    /* the earliest t0 the array itself allowed: had the operands been
+                               ready at the gap's start, t0 would have been this (closed form
+                               only; the per-PE engine leaves it 0) */
     uint64_t by_cause[MXU_CAUSE__COUNT]; /* cycles of [prev stream_end, stream_end) by cause */
 } mxu_timing;
 
@@ -138,6 +141,12 @@ void mxu_time_op2(const mxu_params *p, mxu_state *st, const mxu_op *op,
  * them all. The machine splits an op's idle cycles by what held the instruction back then. */
 uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
                          const mxu_timing *tm, uint64_t x);
+/* Of the fill_drain cycles of that gap, those before cycle x (x >= tm->start: all of them). The
+ * machine charges the drain cycles after both the array's own limit (tm->free_start) and the
+ * instruction's arrival to what the op waited for: had it not waited, it would have streamed
+ * while the previous op drained. */
+uint64_t mxu_fill_drain_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
+                               const mxu_timing *tm, uint64_t x);
 /* Same with one ready cycle for both. */
 void mxu_time_op(const mxu_params *p, mxu_state *st, const mxu_op *op, uint64_t ready_cycle,
                  mxu_timing *out);

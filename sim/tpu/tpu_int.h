@@ -96,7 +96,9 @@ typedef struct {
     mxu_op op;
     uint32_t ins, j;        /* its matmul instruction, and which of its repeat ops */
     uint64_t head_since, head_blocked_since;   /* its instruction's arrival (mxu_unit's) */
-    uint8_t waited;         /* cause: what it waited for after arriving */
+    uint64_t timed_at;      /* the cycle it was timed (its instruction held before that) */
+    uint8_t waited;         /* cause: what it waited for after being timed */
+    uint8_t held;           /* cause: what held its instruction before it was timed */
 } pe_op_rec;
 
 typedef struct {
@@ -108,6 +110,7 @@ typedef struct {
     uint64_t cyc[STATS_MXU__COUNT];
     uint64_t macs;      /* useful MACs of its ops */
     uint64_t head_since; /* cycle the current queue head arrived (for idle vs waiting) */
+    uint8_t held;        /* cause: why mm_try last refused the head (weights or a hazard) */
     uint64_t head_blocked_since; /* it arrived when the issuer had been stopped at a full queue
                                     since this cycle (NEVER: it was not stopped) */
     bool used;
