@@ -327,6 +327,12 @@ void cfg_print_json(const tp_config *c, void *file)
             json_u64(&w, v);
             break;
         }
+        case KT_DURATION: {   /* seconds, the base unit */
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            json_double(&w, (double)v / 1e12);
+            break;
+        }
         case KT_BOOL:
             json_bool(&w, *(const bool *)p);
             break;
