@@ -665,9 +665,9 @@ static void random_shapes_consistent(void **state)
 {
     (void)state;
     static const char *const files[] = {"configs/gpu-a100.yaml", "configs/gpu-h100.yaml", "configs/gpu-v100.yaml",
-                                        "configs/gpu-rtx2080.yaml"};
+                                        "configs/gpu-rtx2080.yaml", "configs/gpu-t4.yaml"};
     uint64_t x = 12345;
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < 5; f++) {
         tp_config *c = load_file(files[f], NULL, 0);
         for (int i = 0; i < 6; i++) {
             gemm_problem pb;
