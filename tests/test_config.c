@@ -535,7 +535,7 @@ static void shipped_gpu_configs(void **state)
     assert_true(c->gpu.dp4a);
     assert_true(fabs(2.0 * c->gpu.sms * cfg_gpu_fp16_macs_per_sm_cycle(&c->gpu) * c->gpu.clock_hz / 125e12 - 1) < 0.01);
     assert_int_equal(cfg_gpu_require_dtype(c, TP_BF16, &e), TP_ERR_UNSUPPORTED);
-    assert_string_equal(e.msg, "GPU 'gpu-v100' does not support bf16 (it supports: int8)");
+    assert_string_equal(e.msg, "GPU 'gpu-v100' does not support bf16 (it supports: int8, fp16)");
     assert_int_equal(cfg_gpu_require_dtype(c, TP_INT8, &e), TP_OK);
     /* RTX 2080: int8 tensor cores, no bf16 */
     assert_int_equal(cfg_load(th_path(path, sizeof path, "configs/gpu-rtx2080.yaml"), NULL, 0, c, &e), TP_OK);
@@ -547,7 +547,7 @@ static void shipped_gpu_configs(void **state)
     assert_true(c->gpu.mma[TP_INT8].present);
     assert_false(c->gpu.mma[TP_BF16].present);
     assert_int_equal(cfg_gpu_require_dtype(c, TP_BF16, &e), TP_ERR_UNSUPPORTED);
-    assert_string_equal(e.msg, "GPU 'gpu-t4' does not support bf16 (it supports: int8)");
+    assert_string_equal(e.msg, "GPU 'gpu-t4' does not support bf16 (it supports: int8, fp16)");
     free(c);
 }
 
