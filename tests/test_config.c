@@ -498,6 +498,8 @@ static void shipped_gpu_configs(void **state)
         /* V100 int8 by dp4a: 64 lanes x 4 MACs per SM per cycle; no bf16 */
         {"configs/gpu-v100.yaml", {0, 0}, {2.0 * 80 * 256 * 1.53e9, 0}},
         {"configs/gpu-rtx2080.yaml", {161e12, 0}, {2.0 * 46 * 1024 * 1.71e9, 0}},
+        /* T4 datasheet: 130 TOPS int8 (40 SMs x 8 tensor cores x 128 int8 MACs, 1.59 GHz); no bf16 */
+        {"configs/gpu-t4.yaml", {130e12, 0}, {2.0 * 40 * 1024 * 1.59e9, 0}},
     };
     char path[512];
     tp_err e = {0};
@@ -522,7 +524,7 @@ static void shipped_gpu_configs(void **state)
     assert_true(c->gpu.smem_per_sm_bytes == 164ull << 10);
     assert_int_equal(c->gpu.dram.read_latency_cycles, 198);
     assert_int_equal(c->gpu.mma[TP_BF16].m * c->gpu.mma[TP_BF16].n * c->gpu.mma[TP_BF16].k, 16 * 8 * 16);
-    assert_true(c->gpu.launch_overhead_cycles == 4230);   /* 3 us x 1.41 GHz */
+    assert_true(c->gpu.launch_overhead_ps == 3000000ull);   /* 3us, a time: no clock in it */
     /* H100: 3.35 TB/s exactly */
     assert_int_equal(cfg_load(th_path(path, sizeof path, "configs/gpu-h100.yaml"), NULL, 0, c, &e), TP_OK);
     assert_true(c->gpu.dram.bytes_per_s == 3350000000000ull);
@@ -533,12 +535,19 @@ static void shipped_gpu_configs(void **state)
     assert_true(c->gpu.dp4a);
     assert_true(fabs(2.0 * c->gpu.sms * cfg_gpu_fp16_macs_per_sm_cycle(&c->gpu) * c->gpu.clock_hz / 125e12 - 1) < 0.01);
     assert_int_equal(cfg_gpu_require_dtype(c, TP_BF16, &e), TP_ERR_UNSUPPORTED);
-    assert_string_equal(e.msg, "GPU 'gpu-v100' does not support bf16 (it supports: int8)");
+    assert_string_equal(e.msg, "GPU 'gpu-v100' does not support bf16 (it supports: int8, fp16)");
     assert_int_equal(cfg_gpu_require_dtype(c, TP_INT8, &e), TP_OK);
     /* RTX 2080: int8 tensor cores, no bf16 */
     assert_int_equal(cfg_load(th_path(path, sizeof path, "configs/gpu-rtx2080.yaml"), NULL, 0, c, &e), TP_OK);
     assert_true(c->gpu.mma[TP_INT8].present);
     assert_false(c->gpu.mma[TP_BF16].present);
+    /* T4: fp16 at 65 TFLOPS (datasheet: 40 x 512 x 2 x 1.59 GHz = 65.1), int8 tensor cores, no bf16 */
+    assert_int_equal(cfg_load(th_path(path, sizeof path, "configs/gpu-t4.yaml"), NULL, 0, c, &e), TP_OK);
+    assert_true(fabs(2.0 * c->gpu.sms * cfg_gpu_fp16_macs_per_sm_cycle(&c->gpu) * (double)c->gpu.clock_hz / 65e12 - 1) < 0.01);
+    assert_true(c->gpu.mma[TP_INT8].present);
+    assert_false(c->gpu.mma[TP_BF16].present);
+    assert_int_equal(cfg_gpu_require_dtype(c, TP_BF16, &e), TP_ERR_UNSUPPORTED);
+    assert_string_equal(e.msg, "GPU 'gpu-t4' does not support bf16 (it supports: int8, fp16)");
     free(c);
 }
 
@@ -558,6 +567,7 @@ static void shipped_memory_figures(void **state)
         {"configs/tpu-v4.yaml", 1200000000000ull, 32ull << 30, 16ull << 20, 0},        /* 1200 GB/s, 32 GiB */
         {"configs/gpu-v100.yaml", 900000000000ull, 16000000000ull, 6ull << 20, 96ull << 10},
         {"configs/gpu-rtx2080.yaml", 448000000000ull, 8000000000ull, 4ull << 20, 64ull << 10},
+        {"configs/gpu-t4.yaml", 320000000000ull, 16000000000ull, 4ull << 20, 64ull << 10},   /* T4 datasheet */
         {"configs/gpu-a100.yaml", 2039000000000ull, 80000000000ull, 40ull << 20, 164ull << 10},
         {"configs/gpu-h100.yaml", 3350000000000ull, 80000000000ull, 50ull << 20, 228ull << 10},
     };

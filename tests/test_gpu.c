@@ -409,6 +409,26 @@ static void launch_overhead_is_a_time(void **state)
     free(c0), free(c1), free(c2), free(c3);
 }
 
+/* gpu.launch_overhead is a time in its own right: the same 3us whatever gpu.clock is (it is
+ * stored as 3,000,000 ps, not as cycles of either clock), and a bare number (which elsewhere
+ * means cycles) is refused in one line naming the key. */
+static void launch_overhead_not_through_a_clock(void **state)
+{
+    (void)state;
+    const char *s0[] = {"gpu.launch_overhead=3us"};
+    const char *s1[] = {"gpu.launch_overhead=3us", "gpu.clock=1.41GHz"};
+    const char *bad[] = {"gpu.launch_overhead=4230"};
+    tp_config *c0 = load_string(TINY, s0, 1), *c1 = load_string(TINY, s1, 2), *c2 = calloc(1, sizeof *c2);
+    tp_err e = {0};
+    assert_true(c0->gpu.launch_overhead_ps == 3000000ull);
+    assert_true(c1->gpu.launch_overhead_ps == 3000000ull);
+    assert_non_null(c2);
+    assert_int_equal(cfg_load_string("tiny.yaml", TINY, bad, 1, c2, &e), TP_ERR_CONFIG);
+    assert_non_null(strstr(e.msg, "gpu.launch_overhead"));
+    assert_null(strchr(e.msg, '\n'));
+    free(c0), free(c1), free(c2);
+}
+
 /* ---- waves and causes ---------------------------------------------------------------------- */
 
 /* On the A100 (108 SMs), a 128x128x64 kernel of occupancy 1 over M = 128 x 108, N = 128 runs
@@ -431,7 +451,7 @@ static void wave_quantization(void **state)
     assert_int_equal(gpu_run_gemm(c, &p2, &k, &b, &e), TP_OK);
     assert_string_equal(stats_attr_get(&a, "waves"), "1");
     assert_string_equal(stats_attr_get(&b, "waves"), "2");
-    one = a.cycles - c->gpu.launch_overhead_cycles;
+    one = a.cycles - (uint64_t)(c->gpu.launch_overhead_ps * 1e-12 * (double)c->gpu.clock_hz + 0.5);
     assert_true(b.cycles - a.cycles > one / 2 && b.cycles - a.cycles < one);
     tail = total_cause(&b, STATS_SM_WAVE_TAIL) - total_cause(&a, STATS_SM_WAVE_TAIL);
     assert_true(tail > 107 * (b.cycles - a.cycles) * 9 / 10 && tail < 107 * (b.cycles - a.cycles) * 11 / 10);
@@ -645,9 +665,9 @@ static void random_shapes_consistent(void **state)
 {
     (void)state;
     static const char *const files[] = {"configs/gpu-a100.yaml", "configs/gpu-h100.yaml", "configs/gpu-v100.yaml",
-                                        "configs/gpu-rtx2080.yaml"};
+                                        "configs/gpu-rtx2080.yaml", "configs/gpu-t4.yaml"};
     uint64_t x = 12345;
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < 5; f++) {
         tp_config *c = load_file(files[f], NULL, 0);
         for (int i = 0; i < 6; i++) {
             gemm_problem pb;
@@ -674,7 +694,7 @@ static void random_shapes_consistent(void **state)
                     s.levels[l].write_utilization > 1.0)
                     fail_msg("%s %ux%ux%u: %s at %.6f of its peak", files[f], pb.m, pb.n, pb.k, s.levels[l].name,
                              s.levels[l].bandwidth_utilization);
-            assert_true(s.cycles > c->gpu.launch_overhead_cycles * c->gpu.sustained_clock_hz / c->gpu.clock_hz);
+            assert_true(s.seconds > (double)c->gpu.launch_overhead_ps * 1e-12);
             stats_free(&s);
         }
         free(c);
@@ -723,6 +743,7 @@ TH_GROUP(gpu)
         cmocka_unit_test(one_cta_run_by_hand),
         cmocka_unit_test(energy_by_level),
         cmocka_unit_test(launch_overhead_is_a_time),
+        cmocka_unit_test(launch_overhead_not_through_a_clock),
         cmocka_unit_test(wave_quantization),
         cmocka_unit_test(tile_quantization),
         cmocka_unit_test(causes_sum_to_total),

@@ -45,7 +45,8 @@ static double median(double *v, int n)
 
 /* One row: runs it, prints a table line, tallies the error in points. */
 static void row(const tp_config *c, tally *t, const char *gpu, uint32_t m, uint32_t n, uint32_t k, bool ta, bool tb,
-                bool fp16, double peak_tflops, double measured_tflops, const char *how)
+                bool fp16, double peak_tflops, double measured_tflops, const char *how, const char *cfg,
+                const char *sets)
 {
     gemm_problem pb;
     gpu_run_opts o;
@@ -65,8 +66,10 @@ static void row(const tp_config *c, tally *t, const char *gpu, uint32_t m, uint3
     meas = 100.0 * measured_tflops / peak_tflops;
     pred = 100.0 * 2.0 * m * n * k / s.seconds / (peak_tflops * 1e12);
     err = pred - meas;
-    printf("| %s | %u x %u x %u%s%s | %s | %.1f%% | %.1f%% | %+.1f | %s |\n", gpu, m, n, k, ta ? " (A^T)" : "",
-           tb ? " (B^T)" : "", how, meas, pred, err, stats_attr_get(&s, "kernel"));
+    /* the last column: the command that reproduces the row (tests/cli/47_gpu.sh runs it) */
+    printf("| %s | %u x %u x %u%s%s | %s | %.1f%% | %.1f%% | %+.1f | %s | `tpusim gemm %u %u %u -c %s --dtype %s --no-data%s%s%s` |\n",
+           gpu, m, n, k, ta ? " (A^T)" : "", tb ? " (B^T)" : "", how, meas, pred, err, stats_attr_get(&s, "kernel"), m, n,
+           k, cfg, fp16 ? "fp16" : "bf16", ta ? " --transpose-a" : "", tb ? " --transpose-b" : "", sets);
     t->err[t->rows++] = fabs(err);
     t->scored++;
     if (fabs(err) <= (meas >= 50.0 ? 10.0 : 15.0))
@@ -97,14 +100,16 @@ static void a100_bf16_llmcompass(void **state)
     if (cfg_load(th_path(path, sizeof path, "configs/gpu-a100.yaml"), sets, 1, c, &e) != TP_OK)
         fail_msg("%s", e.msg);
     f = open_data("tests/data/validation/gpu/a100_bf16_gemm_measured.csv");
-    printf("| GPU | shape | measured how | published | tpusim | error (points) | kernel |\n|---|---|---|---|---|---|---|\n");
+    printf("| GPU | shape | measured how | published | tpusim | error (points) | kernel chosen | command |\n"
+           "|---|---|---|---|---|---|---|---|\n");
     while (fgets(line, sizeof line, f)) {
         unsigned m, n, k;
         double ms, tf;
         if (line[0] == '#' || sscanf(line, "%u,%u,%u,%lf,%lf", &m, &n, &k, &ms, &tf) != 5)
             continue;
         row(c, &t, "A100 SXM bf16", m, n, k, false, false, false, 312.0, tf,
-            "host-timed torch.matmul; `--set gpu.launch_overhead=21us`");
+            "host-timed torch.matmul; `--set gpu.launch_overhead=21us`", "configs/gpu-a100.yaml",
+            " --set gpu.launch_overhead=21us");
     }
     fclose(f);
     printf("A100: %d of %d rows within target, median |error| %.1f points\n", t.within, t.scored,
@@ -129,6 +134,8 @@ static void v100_fp16_deepbench(void **state)
     if (cfg_load(th_path(path, sizeof path, "configs/gpu-v100.yaml"), NULL, 0, c, &e) != TP_OK)
         fail_msg("%s", e.msg);
     f = open_data("tests/data/validation/gpu/v100_fp16_deepbench.csv");
+    printf("| GPU | shape | measured how | published | tpusim | error (points) | kernel chosen | command |\n"
+           "|---|---|---|---|---|---|---|---|\n");
     while (fgets(line, sizeof line, f)) {
         unsigned m, n, k;
         char ta, tb;
@@ -137,7 +144,7 @@ static void v100_fp16_deepbench(void **state)
             continue;
         if (i++ % V100_STRIDE == 0)
             row(c, &t, "V100 SXM2 fp16", m, n, k, ta == 'T', tb == 'T', true, 125.0, tf,
-                "DeepBench, back-to-back cuBLAS");
+                "DeepBench, back-to-back cuBLAS", "configs/gpu-v100.yaml", "");
     }
     fclose(f);
     printf("V100: %d of %d rows within target, median |error| %.1f points\n", t.within, t.scored,

@@ -57,7 +57,7 @@ static void print_header(const tp_config *cfg, const gemm_problem *pb, bool fp16
     fputc('\n', f);
     fprintf(f, "  L2               %" PRIu64 " hits, %" PRIu64 " misses of the loads' line lookups (%.1f%% hits)\n",
             ri->l2_hits, ri->l2_misses, lookups ? 100.0 * (double)ri->l2_hits / (double)lookups : 0.0);
-    report_time((double)g->launch_overhead_cycles / (double)g->clock_hz, t, sizeof t);
+    report_time((double)g->launch_overhead_ps / 1e12, t, sizeof t);
     fprintf(f, "  launch           %s fixed overhead (%" PRIu64 " cycles) included in the time\n", t, ri->launch_cycles);
     fprintf(f, "  result           not computed (the GPU model is timing only)\n\n");
     report_text(s, f);
@@ -155,7 +155,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_bool(&w, "transpose_b", pb.transpose_b);
         json_end_object(&w);
         json_kernel_info(&w, &ri, a->kernel != NULL);
-        json_kv_double(&w, "launch_overhead_seconds", (double)g->launch_overhead_cycles / (double)g->clock_hz);
+        json_kv_double(&w, "launch_overhead_seconds", (double)g->launch_overhead_ps / 1e12);
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);
         json_end_object(&w);

@@ -214,6 +214,7 @@ static const char *expect_what(cfg_ktype t, char *buf, size_t cap)
     case KT_FREQ: return "a frequency such as 940MHz";
     case KT_TIME32:
     case KT_TIME64: return "a number of cycles or a time such as 100ns";
+    case KT_DURATION: return "a time with a unit such as 3us";
     case KT_DATAFLOW:
     case KT_TIMING:
     case KT_MEMID:
@@ -595,7 +596,7 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
      * plain: a quoted one is a string in YAML, and likely a mistake (docs/config.md) */
     bool numeric = k->type == KT_U32 || k->type == KT_U64 || k->type == KT_BOOL || k->type == KT_PJ ||
                    k->type == KT_SIZE || k->type == KT_BW || k->type == KT_FREQ || k->type == KT_TIME32 ||
-                   k->type == KT_TIME64;
+                   k->type == KT_TIME64 || k->type == KT_DURATION;
     if (numeric && r->quoted)
         return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got the quoted string '%s'", EXPECT(k->type),
                         r->text);
@@ -626,6 +627,23 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
         if (units_parse_time(r->text, &r->time, &why))
             return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", EXPECT(k->type), r->text, why);
         return TP_OK;
+    case KT_DURATION: {   /* exact picoseconds; no clock is involved (a bare 0 is 0 in any unit) */
+        char shown[32];
+        if (units_parse_time(r->text, &r->time, &why))
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "expected %s, got '%s' (%s)", EXPECT(k->type), r->text, why);
+        if (r->time.is_cycles && r->time.cycles != 0)
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path,
+                            "expected %s, got '%s' (a time, not cycles: it is not converted through a clock)",
+                            EXPECT(k->type), r->text);
+        v = 0;   /* picoseconds, rounded up (a time finer than 1 ps is never written in practice) */
+        if (!r->time.is_cycles && units_time_cycles(&r->time, 1000000000000ull, &v, &why))
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "'%s': %s", r->text, why);
+        if (v < k->min || v > k->max)
+            return cfg_fail(x, TP_ERR_CONFIG, l, k->path, "must be %s %s, got '%s'", v < k->min ? "at least" : "at most",
+                            cfg_fmt_duration(v < k->min ? k->min : k->max, shown, sizeof shown), r->text);
+        set_u(c, k, v);
+        return TP_OK;
+    }
     case KT_BOOL: {
         bool b;
         if (!parse_bool(r->text, &b))

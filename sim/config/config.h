@@ -135,8 +135,8 @@ typedef struct {
         uint32_t latency_cycles;  /* a request's round trip from an SM through L2 (hit) */
     } l2;
     tp_mem_cfg dram;
-    uint64_t launch_overhead_cycles;  /* resolved at gpu.clock; the GPU model turns it back into
-                                         seconds (launch_overhead_cycles / clock_hz) */
+    uint64_t launch_overhead_ps;  /* fixed cost of one kernel launch, picoseconds: a time, never
+                                     converted through gpu.clock or gpu.sustained_clock */
     tp_energy_cfg energy;
 } tp_gpu_cfg;
 

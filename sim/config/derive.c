@@ -118,8 +118,11 @@ tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
     for (int i = 0; i < TP_DTYPE__COUNT; i++)
         d[i] = cfg_gpu_supports(&c->gpu, (tp_dtype)i);
     supported_list(d, list, sizeof list);
-    return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s)", c->gpu.name,
-                      dtype_name(dt), list);
+    if (!strcmp(list, "none") && c->gpu.mma_fp16.present)
+        list[0] = 0;
+    /* fp16 is the GPU's own input type (gpu_run_opts.fp16 on mma.fp16), not a tp_dtype: named too */
+    return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s%s)", c->gpu.name,
+                      dtype_name(dt), list, c->gpu.mma_fp16.present ? (list[0] ? ", fp16" : "fp16") : "");
 }
 
 /* ---- config show ------------------------------------------------------------------------------ */
@@ -325,6 +328,12 @@ void cfg_print_json(const tp_config *c, void *file)
             uint64_t v;
             memcpy(&v, p, sizeof v);
             json_u64(&w, v);
+            break;
+        }
+        case KT_DURATION: {   /* seconds, the base unit */
+            uint64_t v;
+            memcpy(&v, p, sizeof v);
+            json_double(&w, (double)v / 1e12);
             break;
         }
         case KT_BOOL:

@@ -161,8 +161,8 @@ const cfg_key cfg_keys[] = {
      "fp32 FMA lanes per SM (the SIMT path; dp4a runs here)", NULL},
     {"gpu.dp4a", KT_BOOL, "", KR_DEFAULT, "true", 0, 1, OFF(gpu.dp4a),
      "int8 dot products of 4 on the SIMT lanes (4 MACs per lane per cycle) where no int8 mma exists", NULL},
-    {"gpu.launch_overhead", KT_TIME64, "cycles", KR_DEFAULT, "0", 0, CYC_MAX, OFF(gpu.launch_overhead_cycles),
-     "fixed cost of one kernel launch: cycles or a time such as 3us", NULL},
+    {"gpu.launch_overhead", KT_DURATION, "s", KR_DEFAULT, "0s", 0, 1000000000000ull, OFF(gpu.launch_overhead_ps),
+     "fixed cost of one kernel launch, a time such as 3us (not converted through gpu.clock or gpu.sustained_clock); what it stands for (device-side launch gap, or host-side framework time) is a property of how the measurement was timed", NULL},
     {"gpu.l2.size", KT_SIZE, "bytes", KR_REQUIRED, NULL, 1024, GIB, OFF(gpu.l2.size_bytes),
      "L2 cache shared by all SMs", NULL},
     {"gpu.l2.assoc", KT_U32, "ways", KR_DEFAULT, "16", 1, 1024, OFF(gpu.l2.assoc),
@@ -351,7 +351,7 @@ const char *cfg_ktype_name(cfg_ktype t)
 {
     static const char *const names[KT__COUNT] = {
         [KT_U32] = "integer", [KT_U64] = "integer", [KT_BOOL] = "bool", [KT_SIZE] = "size",
-        [KT_BW] = "bandwidth", [KT_FREQ] = "frequency", [KT_TIME32] = "time", [KT_TIME64] = "time",
+        [KT_BW] = "bandwidth", [KT_FREQ] = "frequency", [KT_TIME32] = "time", [KT_TIME64] = "time", [KT_DURATION] = "duration",
         [KT_DATAFLOW] = "enum", [KT_TIMING] = "enum", [KT_MEMID] = "enum", [KT_WSCHED] = "enum", [KT_DTYPES] = "list",
         [KT_PJ] = "decimal",
         [KT_STR] = "text",
@@ -373,6 +373,23 @@ static uint64_t get_u(const tp_config *c, const cfg_key *k)
     }
 }
 
+const char *cfg_fmt_duration(uint64_t ps, char *buf, size_t cap)
+{
+    static const struct {
+        const char *name;
+        uint64_t ps;
+    } u[] = {{"s", 1000000000000ull}, {"ms", 1000000000ull}, {"us", 1000000ull}, {"ns", 1000ull}, {"ps", 1}};
+    size_t i = 0;
+    if (ps == 0) {
+        snprintf(buf, cap, "0s");
+        return buf;
+    }
+    while (ps % u[i].ps)
+        i++;
+    snprintf(buf, cap, "%llu%s", (unsigned long long)(ps / u[i].ps), u[i].name);
+    return buf;
+}
+
 const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size_t cap)
 {
     const char *p = (const char *)c + k->off;
@@ -382,6 +399,9 @@ const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size
     case KT_TIME32:
     case KT_TIME64:
         snprintf(buf, cap, "%llu", (unsigned long long)get_u(c, k));
+        break;
+    case KT_DURATION:
+        cfg_fmt_duration(get_u(c, k), buf, cap);
         break;
     case KT_BOOL:
         snprintf(buf, cap, "%s", *(const bool *)p ? "true" : "false");
@@ -452,6 +472,10 @@ void cfg_key_get(size_t i, cfg_key_info *out)
     case KT_TIME64:
         snprintf(out->range, sizeof out->range, "%llu .. %llu cycles", (unsigned long long)k->min,
                  (unsigned long long)k->max);
+        break;
+    case KT_DURATION:
+        snprintf(out->range, sizeof out->range, "%s .. %s", cfg_fmt_duration(k->min, a, sizeof a),
+                 cfg_fmt_duration(k->max, b, sizeof b));
         break;
     case KT_SIZE:
         snprintf(out->range, sizeof out->range, "%s .. %s", units_fmt_size(k->min, a, sizeof a),

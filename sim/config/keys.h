@@ -15,6 +15,7 @@ typedef enum {
     KT_FREQ,      /* Hz with units (940MHz), uint64_t field */
     KT_TIME32,    /* cycles, or a time (100ns) converted with the section's clock; uint32_t */
     KT_TIME64,    /* same, uint64_t field */
+    KT_DURATION,  /* a time with a unit (3us), never converted through a clock: uint64_t picoseconds */
     KT_DATAFLOW,  /* ws | os | is, tp_dataflow field */
     KT_TIMING,    /* pipelined | scalesim, tp_timing field */
     KT_MEMID,     /* dram | weight_mem | host, tp_mem_id field */
@@ -105,6 +106,9 @@ int cfg_key_alt(int i);
 int cfg_block_of(const char *path);
 /* Name of a key type for docs ("integer", "size", ..., "enum", "list"). */
 const char *cfg_ktype_name(cfg_ktype t);
+/* A KT_DURATION value (picoseconds) in the largest of s, ms, us, ns, ps that writes it whole
+ * ("3us", "21us", "1500ns", "0s"); parses back to the same value. Returns buf. */
+const char *cfg_fmt_duration(uint64_t ps, char *buf, size_t cap);
 /* Formats a key's current value from a loaded config into buf (human units). Returns buf. */
 const char *cfg_key_format(const cfg_key *k, const tp_config *c, char *buf, size_t cap);
 #endif

@@ -518,7 +518,7 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
         r.w_base = r.c_base + (sc + 4095) / 4096 * 4096;
     }
     f = (double)g->sustained_clock_hz;
-    launch_s = (double)g->launch_overhead_cycles / (double)g->clock_hz;
+    launch_s = (double)g->launch_overhead_ps / 1e12;   /* a time: no clock involved */
     launch = (uint64_t)floor(launch_s * f + 0.5);
     r.nslots = g->sms * r.ki.occupancy;
     r.slots = calloc(r.nslots, sizeof *r.slots);

@@ -24,7 +24,7 @@
  *    all slots of all SMs at the start: wave and tile quantization fall out.
  * 3. Time. The simulation runs in cycles of gpu.sustained_clock (= gpu.clock unless given):
  *    DRAM and L2 bandwidths become bytes per sustained cycle. The fixed launch overhead is a
- *    time, gpu.launch_overhead = launch_overhead_cycles / gpu.clock seconds; it is put in
+ *    time (gpu.launch_overhead, picoseconds, never converted through a clock); it is put in
  *    front of the kernel as L = round(overhead x sustained clock) cycles charged `launch`, so
  *        seconds = (L + kernel cycles) / sustained clock = overhead + kernel cycles / f_sus
  *    up to half a cycle of rounding.

@@ -15,7 +15,8 @@ gv_close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d 
 # 1.53 GHz x 2; RTX 2080: 46 SMs x 8 tensor cores, 1.71 GHz boost), to 0.5% (the datasheets round:
 # V100's "125" is 80 x 8 x 64 x 2 x 1.53 GHz = 125.3)
 for gv_row in "a100 bf16 312" "a100 fp16 312" "a100 int8 624" "h100 bf16 989.4" "h100 fp16 989.4" "h100 int8 1979" \
-        "v100 fp16 125" "v100 int8 62.67" "rtx2080 fp16 80.55" "rtx2080 int8 161.1"; do
+        "v100 fp16 125" "v100 int8 62.67" "rtx2080 fp16 80.55" "rtx2080 int8 161.1" \
+        "t4 fp16 65.13" "t4 int8 130.3"; do
     set -- $gv_row
     gv_c=configs/gpu-$1.yaml gv_d=$2 gv_peak=$3
     gv_j="$T/gv-$1-$2.json"
@@ -55,6 +56,8 @@ expect_fail "gpu gemm: V100 has no bf16" "^tpusim: GPU 'gpu-v100' does not suppo
     "$TPUSIM" gemm 64 64 64 -c configs/gpu-v100.yaml --dtype bf16
 expect_fail "gpu gemm: RTX 2080 has no bf16" "^tpusim: GPU 'gpu-rtx2080' does not support bf16 \(it supports: int8, fp16\)$" \
     "$TPUSIM" gemm 64 64 64 -c configs/gpu-rtx2080.yaml --dtype bf16
+expect_fail "gpu gemm: T4 has no bf16" "^tpusim: GPU 'gpu-t4' does not support bf16 \(it supports: int8, fp16\)$" \
+    "$TPUSIM" gemm 64 64 64 -c configs/gpu-t4.yaml --dtype bf16
 expect_fail "gemm: a TPU has no fp16" "^tpusim: machine 'tpu-v4' does not support fp16 \(it supports: int8, bf16\)$" \
     "$TPUSIM" gemm 64 64 64 -c configs/tpu-v4.yaml --dtype fp16
 expect_fail "model: a TPU has no fp16" "^tpusim: machine 'tpu-v1' does not support fp16 \(it supports: int8\)$" \
