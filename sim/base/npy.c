@@ -14,6 +14,7 @@
  * end of file right after them. Nothing is read or indexed past the bytes actually held.
  */
 #include "base/npy.h"
+#include "base/atomic_file.h"
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -422,8 +423,8 @@ tp_status npy_read_as(const char *path, npy_dtype want, npy_mat *m, tp_err *err)
 
 /* ---- writer ---------------------------------------------------------------------------------- */
 
-tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t cols,
-                    const void *data, tp_err *err)
+tp_status npy_write_flag(const char *flag, const char *path, const char *descr, uint32_t rows, uint32_t cols,
+                         const void *data, tp_err *err)
 {
     npy_dtype dt;
     bool swap;
@@ -447,16 +448,22 @@ tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t
     head[len++] = '\n';
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(len & 0xff),
                              (unsigned char)(len >> 8)};
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return tp_err_at(err, TP_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+    /* a temporary renamed into place on success: a full disk or a signal never leaves a
+     * truncated .npy, and the previous file survives ("-" is stdout) */
+    afile af;
+    tp_status st = afile_open(&af, flag, path, true, err);
+    if (st != TP_OK)
+        return st;
+    FILE *fp = af.f;
     size_t nbytes = (size_t)rows * cols * sizes[dt];
     bool ok = fwrite(pre, 1, sizeof pre, fp) == sizeof pre &&
               fwrite(head, 1, (size_t)len, fp) == (size_t)len &&
               (nbytes == 0 || fwrite(data, 1, nbytes, fp) == nbytes);
-    if (fclose(fp) != 0)
-        ok = false;
-    if (!ok)
-        return tp_err_at(err, TP_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    return TP_OK;
+    return afile_commit(&af, !ok, err);
+}
+
+tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t cols,
+                    const void *data, tp_err *err)
+{
+    return npy_write_flag(NULL, path, descr, rows, cols, data, err);
 }

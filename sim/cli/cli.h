@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/err.h"
+#include "base/atomic_file.h"
 #include "config/config.h"
 #include "base/json.h"
 #include "tpu/machine.h"
@@ -92,11 +93,12 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
 const char *cli_version(void);
 const char *cli_commit(void);
 
-/* Output files: "-" is stdout. cli_out_open prints "FLAG PATH: cannot open for writing: why"
- * and returns NULL on failure; cli_out_close closes (or flushes stdout) and prints
- * "FLAG PATH: write error" when bad or the stream failed, returning 2 then, else 0. */
-FILE *cli_out_open(const char *flag, const char *path, bool binary);
-int cli_out_close(const char *flag, const char *path, FILE *f, bool bad);
+/* Output files, through base/atomic_file.h (a temporary renamed into place on success): "-" is
+ * stdout. cli_out_open prints "FLAG PATH: cannot open for writing: why" and returns NULL on
+ * failure; cli_out_close commits (or, when bad or the stream failed, removes the temporary and
+ * prints "FLAG PATH: write error: why"), returning 2 then, else 0. */
+FILE *cli_out_open(afile *a, const char *flag, const char *path, bool binary);
+int cli_out_close(afile *a, bool bad);
 /* The JSON document of a command (docs/output.md): opens the top-level object with
  * schema_version, tpusim {version, commit}, command and categories. The caller then writes its
  * run (e.g. json_key "tpu" + object) and closes the document with json_end_object. */

@@ -78,13 +78,13 @@ int cmd_config(int argc, char **argv)
         if (!strcmp(sub, "check")) {
             printf("ok: %s\n", mo.config_path);
         } else if (json) {
-            FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
+            afile af;
+            FILE *f = cli_out_open(&af, "--json", json, false);
             if (!f) {
-                rc = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
+                rc = 2;
             } else {
                 cfg_print_json(cfg, f);
-                if (f != stdout && fclose(f))
-                    rc = cli_usage_error("--json %s: write failed", json);
+                rc = cli_out_close(&af, false);
             }
         } else {
             cfg_print(cfg, stdout);

@@ -601,7 +601,8 @@ int cmd_model(int argc, char **argv)
         fprintf(out, "\n%s\n", tb.sentence);
     }
     if (json_path) {
-        FILE *f = cli_out_open("--json", json_path, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", json_path, false);
         if (!f) {
             rc = 2;
             free(gb);
@@ -690,7 +691,7 @@ int cmd_model(int argc, char **argv)
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
         json_end_object(&j);
-        if ((rc = cli_out_close("--json", json_path, f, json_finish(&j) != 0)) != 0) {
+        if ((rc = cli_out_close(&af, json_finish(&j) != 0)) != 0) {
             free(gb);
             stats_free(&total);
             goto done;

@@ -260,7 +260,8 @@ static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const
 static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const mxu_params *p,
                       const mxu_args *o, const mxu_result *r, const tp_stats *s)
 {
-    FILE *f = cli_out_open("--json", path, false);
+    afile af;
+    FILE *f = cli_out_open(&af, "--json", path, false);
     if (!f)
         return 2;
     json_w w;
@@ -290,7 +291,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close("--json", path, f, json_finish(&w) != 0);
+    return cli_out_close(&af, json_finish(&w) != 0);
 }
 
 /* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock. */
@@ -465,7 +466,7 @@ int cmd_mxu(int argc, char **argv)
         r.check_ok = !first_mismatch(dt, c, ref, o.m, o.n, r.mismatch, sizeof r.mismatch);
     }
 
-    if (o.out_path && npy_write(strcmp(o.out_path, "-") ? o.out_path : "/dev/stdout", dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
+    if (o.out_path && npy_write_flag("--out", o.out_path, dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
         rc = cli_fail(&err);
         goto end;
     }

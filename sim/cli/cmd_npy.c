@@ -77,8 +77,8 @@ static int npy_rand(int argc, char **argv)
             ((uint16_t *)data)[i] = rng_bf16_normalish(&r, specials);
     }
     tp_err err = {0};
-    /* "-" is stdout, through its device file (npy_write takes a path) */
-    tp_status st = npy_write(strcmp(out, "-") ? out : "/dev/stdout", npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
+    /* "-" is stdout; a file goes to a temporary renamed into place */
+    tp_status st = npy_write_flag("-o", out, npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
     free(data);
     return st == TP_OK ? 0 : cli_fail(&err);
 }

@@ -157,7 +157,7 @@ int cmd_run(int argc, char **argv)
         name[nl] = 0;
         int ti = isa_find_tensor(&p, name);
         const isa_tensor *t = &p.tensors[ti];
-        if (npy_write(strcmp(outs[k].path, "-") ? outs[k].path : "/dev/stdout", npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
+        if (npy_write_flag("--out", outs[k].path, npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
             code = cli_fail(&err);
             goto end;
         }
@@ -166,7 +166,8 @@ int cmd_run(int argc, char **argv)
     if (!stdout_taken)
         report_text(s, stdout);
     if (json) {
-        FILE *f = cli_out_open("--json", json, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", json, false);
         if (!f) {
             code = 2;
             goto end;
@@ -185,7 +186,7 @@ int cmd_run(int argc, char **argv)
         json_kv_str(&w, "check", report_check_name(timing_only ? REPORT_CHECK_TIMING_ONLY : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&w);
         json_end_object(&w);
-        if ((code = cli_out_close("--json", json, f, json_finish(&w) != 0)) != 0)
+        if ((code = cli_out_close(&af, json_finish(&w) != 0)) != 0)
             goto end;
     }
 end:

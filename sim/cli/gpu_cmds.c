@@ -134,7 +134,8 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
     if (a->json_path) {
-        FILE *f = cli_out_open("--json", a->json_path, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", a->json_path, false);
         if (!f) {
             stats_free(&s);
             return 2;
@@ -159,7 +160,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);
         json_end_object(&w);
-        rc = cli_out_close("--json", a->json_path, f, json_finish(&w) != 0);
+        rc = cli_out_close(&af, json_finish(&w) != 0);
     }
     stats_free(&s);
     return rc;
@@ -217,7 +218,8 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
 static int write_model_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,
                             const gpu_layer *L, const tp_stats *total)
 {
-    FILE *f = cli_out_open("--json", path, false);
+    afile af;
+    FILE *f = cli_out_open(&af, "--json", path, false);
     if (!f)
         return 2;
     json_w j;
@@ -278,7 +280,7 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
     json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
     json_end_object(&j);
     json_end_object(&j);
-    return cli_out_close("--json", path, f, json_finish(&j) != 0);
+    return cli_out_close(&af, json_finish(&j) != 0);
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,

@@ -7,26 +7,21 @@
 #include "config/keys.h"
 #include "report/report.h"
 
-FILE *cli_out_open(const char *flag, const char *path, bool binary)
+FILE *cli_out_open(afile *a, const char *flag, const char *path, bool binary)
 {
-    if (!strcmp(path, "-"))
-        return stdout;
-    FILE *f = fopen(path, binary ? "wb" : "w");
-    if (!f)
-        cli_usage_error("%s %s: cannot open for writing: %s", flag, path, strerror(errno));
-    return f;
+    tp_err err = {0};
+    if (afile_open(a, flag, path, binary, &err) != TP_OK) {
+        cli_fail(&err);
+        return NULL;
+    }
+    return a->f;
 }
 
-int cli_out_close(const char *flag, const char *path, FILE *f, bool bad)
+int cli_out_close(afile *a, bool bad)
 {
-    if (f == stdout) {
-        if (fflush(f) != 0 || ferror(f))
-            bad = true;
-    } else if (fclose(f) != 0) {
-        bad = true;
-    }
-    if (bad)
-        return cli_usage_error("%s %s: write error", flag, path);
+    tp_err err = {0};
+    if (afile_commit(a, bad, &err) != TP_OK)
+        return cli_fail(&err);
     return 0;
 }
 
