@@ -110,6 +110,14 @@ void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg
 /* Two outputs to stdout at once: a usage error naming both flags; 0 when they do not clash. */
 int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b, const char *path_b);
 
+/* The outputs a command will write, checked before any work: each directory exists and is
+ * writable (afile_check), no two name the same file (after links and "./") and at most one is
+ * stdout. NULL paths are skipped. Prints one line naming the flag and returns 2 on a problem. */
+typedef struct {
+    const char *flag, *path;
+} cli_output;
+int cli_check_outputs(const cli_output *outs, int n);
+
 /* Prints "tpusim: <err->msg>" and returns its exit code. */
 int cli_fail(const tp_err *err);
 /* Prints "tpusim: <formatted>" and returns 2 (usage error). */

@@ -70,6 +70,8 @@ int cmd_config(int argc, char **argv)
     }
     if (!strcmp(sub, "check") && !mo.config_path)
         return cli_usage_error("config check: expected a FILE to check");
+    if (cli_check_outputs(&(cli_output){"--json", json}, 1))
+        return 2;
     cfg = malloc(sizeof *cfg);
     if (!cfg)
         return cli_usage_error("out of memory");

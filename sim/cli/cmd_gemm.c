@@ -412,6 +412,11 @@ int cmd_gemm(int argc, char **argv)
     if (cli_stdout_clash("--json", json_path, "--emit", emit_path) || cli_stdout_clash("--json", json_path, "--out", out_path) ||
         cli_stdout_clash("--emit", emit_path, "--out", out_path))
         return 2;
+    {
+        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path}};
+        if (cli_check_outputs(outs, 3))
+            return 2;
+    }
     bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
          out_stdout = out_path && !strcmp(out_path, "-");
     tp_config cfg;

@@ -369,6 +369,11 @@ int cmd_mxu(int argc, char **argv)
         cli_stdout_clash("--json", o.json_path, "--vcd", o.vcd_path) ||
         cli_stdout_clash("--out", o.out_path, "--vcd", o.vcd_path))
         return 2;
+    {
+        const cli_output outs[] = {{"--json", o.json_path}, {"--out", o.out_path}, {"--vcd", o.vcd_path}};
+        if (cli_check_outputs(outs, 3))
+            return 2;
+    }
     bool stdout_taken = (o.json_path && !strcmp(o.json_path, "-")) || (o.out_path && !strcmp(o.out_path, "-")) ||
                         (o.vcd_path && !strcmp(o.vcd_path, "-"));
     if ((uint64_t)o.m * o.k > MXU_CLI_MAX_ELEMS || (uint64_t)o.k * o.n > MXU_CLI_MAX_ELEMS ||

@@ -58,6 +58,8 @@ static int npy_rand(int argc, char **argv)
         return cli_usage_error("npy rand: expected ROWS COLS (two whole numbers), got %u of them", nd);
     if (!out)
         return cli_usage_error("npy rand: -o FILE is required");
+    if (cli_check_outputs(&(cli_output){"-o", out}, 1))
+        return 2;
     if (specials && dt != TP_BF16)
         return cli_usage_error("--specials: only bf16 has special values (use --dtype bf16)");
     uint64_t n = (uint64_t)dims[0] * dims[1];

@@ -95,6 +95,13 @@ int cmd_run(int argc, char **argv)
                 return cli_usage_error("--out %s: stdout already carries --json -", outs[k].name);
             stdout_taken = true;
         }
+    {
+        cli_output files[MAX_BIND + 1] = {{"--json", json}};
+        for (int k = 0; k < n_out; k++)
+            files[k + 1] = (cli_output){"--out", outs[k].path};
+        if (cli_check_outputs(files, n_out + 1))
+            return 2;
+    }
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)

@@ -32,6 +32,28 @@ int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b,
     return 0;
 }
 
+int cli_check_outputs(const cli_output *outs, int n)
+{
+    tp_err err = {0};
+    for (int i = 0; i < n; i++) {
+        if (!outs[i].path)
+            continue;
+        if (afile_check(outs[i].flag, outs[i].path, &err) != TP_OK)
+            return cli_fail(&err);
+        for (int j = 0; j < i; j++) {
+            if (!outs[j].path)
+                continue;
+            int rc = cli_stdout_clash(outs[j].flag, outs[j].path, outs[i].flag, outs[i].path);
+            if (rc)
+                return rc;
+            if (afile_same(outs[j].path, outs[i].path))
+                return cli_usage_error("%s %s: names the same file as %s %s (one output would overwrite the other)",
+                                       outs[i].flag, outs[i].path, outs[j].flag, outs[j].path);
+        }
+    }
+    return 0;
+}
+
 void cli_json_begin(json_w *w, FILE *f, const char *command)
 {
     json_init(w, f, 2);
