@@ -22,6 +22,19 @@ int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
 
+/* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused
+ * like a second -c, instead of the last one silently winning. A command lists its single-valued
+ * flags (NULL-terminated; "-o|--out" names two spellings of one flag) and calls cli_once at each
+ * flag; the machine and run flags below check themselves. */
+#define CLI_MAX_SEEN 32
+typedef struct {
+    const char *flag[CLI_MAX_SEEN], *value[CLI_MAX_SEEN];
+    int n;
+} cli_seen;
+/* If argv[i] is one of `single`, records it; the second time prints
+ * "FLAG VALUE: already given ('FIRST'); give it once" and returns -1. 0 otherwise. */
+int cli_once(cli_seen *s, const char *const *single, int argc, char **argv, int i);
+
 #define CLI_MAX_SETS 128
 typedef struct {
     const char *config_path;              /* -c/--config FILE, NULL = embedded default */
@@ -33,7 +46,7 @@ typedef struct {
 } cli_machine_opts;
 
 /* If argv[*i] is -c/--config, --set or --dataflow (short for --set tpu.array.dataflow=),
- * consumes it and its value (advancing *i past the value) and returns 1; returns 0 if argv[*i]
+ * consumes it (a second -c, or a --set/--dataflow of a key already set, is refused naming both) and its value (advancing *i past the value) and returns 1; returns 0 if argv[*i]
  * is something else; -1 after printing an error. */
 int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
 /* The flags of the commands that run a GEMM: cli_run_opt accepts those in `accept`. */
@@ -53,6 +66,7 @@ typedef struct {
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
+    cli_seen seen;              /* --dtype, --engine, --json, --seed: each once */
 } cli_run_opts;
 void cli_run_opts_init(cli_run_opts *o, unsigned accept);
 /* Like cli_machine_opt, for the run flags in o->accept. */

@@ -39,9 +39,13 @@ int cmd_config(int argc, char **argv)
     }
     if (strcmp(sub, "show") && strcmp(sub, "check") && strcmp(sub, "keys"))
         return cli_usage_error("config: unknown sub-command '%s' (expected show, check or keys)", sub);
+    static const char *const single[] = {"--json", NULL};
+    cli_seen seen = {0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int r;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;

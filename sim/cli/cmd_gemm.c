@@ -296,8 +296,14 @@ int cmd_gemm(int argc, char **argv)
                                 CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
     mo.gpu_ok = true;
     pb.batch = 1;
+    static const char *const single[] = {"--gpu-kernel", "--tile", "--order", "--double-buffer", "--epilogue",
+                                         "--requant-scale", "--split-k", "--emit", "--a", "--b", "--out", "--batch",
+                                         "--threads", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         for (size_t t = 0; !tpu_only && t < sizeof tpu_flags / sizeof tpu_flags[0]; t++)
             if (!strcmp(a, tpu_flags[t].flag))
                 tpu_only = a, tpu_why = tpu_flags[t].why;

@@ -62,8 +62,12 @@ static int parse_args(int argc, char **argv, mxu_args *o)
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->engine = "fast";
+    static const char *const single[] = {"--dtype", "--engine", "--a", "--b", "--out", "--json", "--vcd", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&o->mo, argc, argv, &i);
         if (r < 0)
             return 2;

@@ -700,8 +700,12 @@ int cmd_mxu_demo(int argc, char **argv)
     demo d = {0};
 
     memset(&mo, 0, sizeof mo);
+    static const char *const single[] = {"--dtype", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r < 0)
             return 2;

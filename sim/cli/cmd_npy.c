@@ -30,8 +30,12 @@ static int npy_rand(int argc, char **argv)
     uint64_t seed = 1;
     bool specials = false;
     tp_dtype dt = TP_INT8;
+    static const char *const single[] = {"-o|--out", "--dtype", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
             if (!(out = cli_value(argc, argv, &i)))
                 return 2;
@@ -100,8 +104,12 @@ static int npy_show(int argc, char **argv)
 {
     const char *path = NULL;
     uint32_t max_r = 16, max_c = 16;
+    static const char *const single[] = {"--max", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "--max")) {
             char *x;
             if (!(v = cli_value(argc, argv, &i)))

@@ -47,7 +47,11 @@ int cmd_run(int argc, char **argv)
     int n_in = 0, n_out = 0;
     bool timing_only = false;
     machine_engine eng = MACHINE_FAST;
+    static const char *const single[] = {"--engine", "--json", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r < 0)
             return 2;
@@ -62,9 +66,21 @@ int cmd_run(int argc, char **argv)
                 return 2;
             if ((in ? n_in : n_out) == MAX_BIND)
                 return cli_usage_error("%s: at most %d", a, MAX_BIND);
-            binding *b = in ? &ins[n_in++] : &outs[n_out++];
+            binding *b = in ? &ins[n_in] : &outs[n_out];
             if (split_bind(a, v, b))
                 return 2;
+            /* many --in and --out, but one per tensor */
+            size_t nl = (size_t)(b->path - 1 - b->name);
+            for (int k = 0; k < (in ? n_in : n_out); k++) {
+                const binding *o = in ? &ins[k] : &outs[k];
+                if ((size_t)(o->path - 1 - o->name) == nl && !strncmp(o->name, b->name, nl))
+                    return cli_usage_error("%s %s: tensor '%.*s' is already bound (%s %s)", a, v, (int)nl, b->name, a,
+                                           o->name);
+            }
+            if (in)
+                n_in++;
+            else
+                n_out++;
         } else if (!strcmp(a, "--engine")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
