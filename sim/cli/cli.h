@@ -132,6 +132,10 @@ typedef struct {
 } cli_output;
 int cli_check_outputs(const cli_output *outs, int n);
 
+/* A name from the user's files as a terminal should show it (base/text.h text_shown): the
+ * escaped copy lives in a compound literal of the enclosing block, so use it within one call. */
+#define SHOWN(s) text_shown((s), (char[512]){0}, 512)
+
 /* Prints "tpusim: <err->msg>" and returns its exit code. */
 int cli_fail(const tp_err *err);
 /* Prints "tpusim: <formatted>" and returns 2 (usage error). */

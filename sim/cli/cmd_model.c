@@ -32,6 +32,7 @@
 #include "base/json.h"
 #include "base/rng.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "num/gemm.h"
 #include "report/bound.h"
 #include "report/report.h"
@@ -334,14 +335,15 @@ static void print_links(FILE *out, const workload *w, const layer_run *L, const 
             continue;
         fprintf(out, "%s", n_chained++ ? "," : "");
         for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
-            fprintf(out, "%s%s", x > gfirst[g] ? " -> " : " ", w->layers[x].name);
+            fprintf(out, "%s%s", x > gfirst[g] ? " -> " : " ", SHOWN(w->layers[x].name));
     }
     fputs(n_chained ? " in the unified buffer" : " none in the unified buffer", out);
     for (size_t x = 0; x < w->n_layers; x++) {
         if (L[x].link == LINK_NONE || L[x].link == LINK_UB)
             continue;
-        const char *pn = w->layers[L[x].input].name;
-        fprintf(out, "%s %s -> %s (", n_off++ ? "," : "; through off-chip memory:", pn, w->layers[x].name);
+        char pb[4 * sizeof w->layers[0].name];
+        const char *pn = text_shown(w->layers[L[x].input].name, pb, sizeof pb);
+        fprintf(out, "%s %s -> %s (", n_off++ ? "," : "; through off-chip memory:", pn, SHOWN(w->layers[x].name));
         switch (L[x].link) {
         case LINK_NOT_NEXT: fputs("not the previous layer", out); break;
         case LINK_SHARED: fprintf(out, "%s feeds %u layers", pn, L[L[x].input].readers); break;
@@ -541,8 +543,9 @@ int cmd_model(int argc, char **argv)
     stats_finish(&total);
     FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
     if (out) {
-        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n", w.name, w.n_layers,
-                cfg.tpu.name, cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
+        char nb[4 * sizeof w.name];
+        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
+                text_shown(w.name, nb, sizeof nb), w.n_layers, SHOWN(cfg.tpu.name), cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
                 cfg.tpu.array.rows, cfg.tpu.array.cols);
         fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", "layer", "dtype", "M", "N",
                 "K", "repeat", "tile", "ub", "cycles", "util%", total.peak_ops_per_s >= 1e12 ? "T(FL)OPS" : "G(FL)OPS",
@@ -568,7 +571,7 @@ int cmd_model(int argc, char **argv)
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double ops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / ops_scale : 0;
             fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
-                    w.layers[i].name, dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    SHOWN(w.layers[i].name), dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, ops,
                     gb[g].label, no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,20 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every error line goes out through here: names of files, layers and tensors and echoed
+ * program text come from the user, so control characters and terminal escapes in them are
+ * shown escaped (text_escape) and the message stays one line. */
+static void print_error(const char *msg)
+{
+    char buf[4096];
+    fprintf(stderr, "tpusim: %s\n", text_shown(msg, buf, sizeof buf));
+}
+
 int cli_fail(const tp_err *err)
 {
-    fprintf(stderr, "tpusim: %s\n", err->msg[0] ? err->msg : tp_strerror(err->code));
+    print_error(err->msg[0] ? err->msg : tp_strerror(err->code));
     return tp_exit_code(err->code);
 }
 
 int cli_usage_error(const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("tpusim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    print_error(msg);
     return 2;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/json.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "gpu/gpu.h"
 #include "gpu/kernel.h"
 #include "report/bound.h"
@@ -184,7 +185,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     uint64_t tot_cyc = 0, tot_macs = 0;
     fprintf(out, "model %s: %zu layer(s) on %s (GPU, %u SMs at %.4g MHz; each layer one kernel reading its input "
                  "from DRAM; timing only)\n",
-            w->name, w->n_layers, g->name, g->sms, (double)g->sustained_clock_hz / 1e6);
+            SHOWN(w->name), w->n_layers, SHOWN(g->name), g->sms, (double)g->sustained_clock_hz / 1e6);
     fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-28s %5s %14s %8s %10s  %s\n", "layer", "dtype", "M", "N", "K", "repeat",
             "kernel", "waves", "cycles", "util%", ops_scale >= 1e12 ? "T(FL)OPS" : "G(FL)OPS", "bound");
     for (size_t i = 0; i < w->n_layers; i++) {
@@ -193,7 +194,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
         uint32_t rep = w->layers[i].repeat;
         tot_cyc += l->s.cycles * rep;
         tot_macs += l->s.macs * rep;
-        fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n", w->layers[i].name,
+        fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n", SHOWN(w->layers[i].name),
                 l->s.dtype, l->pb.m, l->pb.n, l->pb.k, rep, gpu_kernel_format(&l->ri.kernel, kb, sizeof kb), l->ri.waves,
                 l->s.cycles * rep, 100.0 * l->s.utilization, l->s.ops_per_s / ops_scale, l->b.label);
     }
