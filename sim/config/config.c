@@ -23,6 +23,7 @@
  * "--set PATH=VALUE: message" when the flag is at fault.
  */
 #include "config/config.h"
+#include "base/yaml_depth.h"
 #include "base/text.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -369,8 +370,10 @@ static tp_status collect_file(cfg_ctx *x, const char *yaml)
     tp_status st = TP_OK;
     size_t len = strlen(yaml);
     x->root = (cfg_loc){x->name, 1, 1, NULL};
+    if ((st = yaml_check_depth(x->name, NULL, yaml, len, YAML_MAX_DEPTH, x->err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&ps))
-        return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory", x->name);
+        return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory for the YAML parser", x->name);
     yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
     if (!yaml_parser_load(&ps, &doc)) {
         st = yaml_fail(x, &ps, yaml, len, NULL);
@@ -438,8 +441,10 @@ static tp_status apply_set(cfg_ctx *x, const char *set)
         unknown_key_msg(path, msg, sizeof msg);
         return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
     }
+    if ((st = yaml_check_depth(x->name, set, eq + 1, strlen(eq + 1), YAML_MAX_DEPTH, x->err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&ps))
-        return tp_err_set(x->err, TP_ERR_NOMEM, "out of memory");
+        return tp_err_set(x->err, TP_ERR_NOMEM, "--set %s: out of memory for the YAML parser", set);
     yaml_parser_set_input_string(&ps, (const unsigned char *)(eq + 1), strlen(eq + 1));
     if (!yaml_parser_load(&ps, &doc)) {
         st = yaml_fail(x, &ps, eq + 1, strlen(eq + 1), &l);

@@ -15,6 +15,7 @@
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
 #include "work/workload.h"
+#include "base/yaml_depth.h"
 #include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
@@ -397,6 +398,8 @@ tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wo
     yaml_parser_t parser;
     yaml_document_t doc;
     tp_status st;
+    if ((st = yaml_check_depth(name, NULL, text, len, YAML_MAX_DEPTH, err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&parser))
         return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
