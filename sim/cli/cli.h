@@ -72,6 +72,12 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept);
 /* Like cli_machine_opt, for the run flags in o->accept. */
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i);
 
+/* Reads and assembles a .tpu program (asm_parse) with the reader's limits applied while the
+ * file streams in: a NUL byte (`tpusim check /dev/zero`) or more than CLI_MAX_PROGRAM_BYTES
+ * stops the read at once. On failure *p is an empty program. */
+#define CLI_MAX_PROGRAM_BYTES ((size_t)1 << 30)
+tp_status cli_parse_program(const char *path, const tp_tpu_cfg *t, isa_program *p, tp_err *err);
+
 /* Loads the machine the options name; on failure prints the error and returns non-zero exit code.
  * A config without a tpu: section is refused unless o->any_machine. */
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg);

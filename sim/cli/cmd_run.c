@@ -128,7 +128,7 @@ int cmd_run(int argc, char **argv)
     npy_mat mats[MAX_BIND];
     int n_mats = 0;
     int code = 0;
-    if (asm_parse_file(path, &cfg.tpu, &p, &err))
+    if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
         code = cli_fail(&err);

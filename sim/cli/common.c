@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 #include "base/text.h"
+#include "base/readfile.h"
+#include "tpu/asm.h"
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -167,6 +169,20 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
         return 1;
     }
     return 0;
+}
+
+tp_status cli_parse_program(const char *path, const tp_tpu_cfg *t, isa_program *p, tp_err *err)
+{
+    char *text;
+    size_t n;
+    tp_status st = read_text_file(path, "program", CLI_MAX_PROGRAM_BYTES, &text, &n, err);
+    if (st != TP_OK) {
+        isa_init(p, path, TP_INT8);   /* an empty program: isa_free accepts it */
+        return st;
+    }
+    st = asm_parse(path, text, t, p, err);
+    free(text);
+    return st;
 }
 
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg)

@@ -24,6 +24,7 @@
  */
 #include "config/config.h"
 #include "base/yaml_depth.h"
+#include "base/readfile.h"
 #include "base/text.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -846,40 +847,15 @@ tp_status cfg_load_string(const char *name, const char *yaml, const char *const 
 
 tp_status cfg_load(const char *path, const char *const *sets, int n_sets, tp_config *out, tp_err *err)
 {
-    FILE *f;
     char *buf;
     size_t n;
     tp_status st;
     if (!path)
         return cfg_load_string("<default>", cfg_default_yaml(), sets, n_sets, out, err);
     memset(out, 0, sizeof *out);
-    f = fopen(path, "rb");
-    if (!f)
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    buf = malloc(MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-    }
-    n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
-        free(buf);
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot read: %s", path, strerror(e ? e : EIO));
-    }
-    fclose(f);
-    if (n > MAX_FILE_BYTES) {
-        free(buf);
-        return tp_err_set(err, TP_ERR_CONFIG, "%s: too large for a machine description (more than 4 MiB)", path);
-    }
-    buf[n] = 0;
-    if (strlen(buf) != n) {
-        int line, col;
-        text_line_col(buf, n, strlen(buf), &line, &col);
-        free(buf);
-        return tp_err_at(err, TP_ERR_PARSE, path, line, col, "NUL byte in a YAML file");
-    }
+    /* the limits apply as the file streams in: /dev/zero stops at its first NUL */
+    if ((st = read_text_file(path, "YAML file", MAX_FILE_BYTES, &buf, &n, err)) != TP_OK)
+        return st;
     st = cfg_load_string(path, buf, sets, n_sets, out, err);
     free(buf);
     return st;

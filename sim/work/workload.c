@@ -16,6 +16,7 @@
  */
 #include "work/workload.h"
 #include "base/yaml_depth.h"
+#include "base/readfile.h"
 #include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
@@ -615,37 +616,10 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wor
 tp_status workload_load(const char *path, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = NULL;
-    size_t n = 0, cap = 0;
-    tp_status st = TP_OK;
-    errno = 0;
-    for (;;) {
-        if (n + 4096 > cap) {
-            if (cap >= WORKLOAD_MAX_FILE_BYTES) {
-                st = tp_err_set(err, TP_ERR_IO, "%s: larger than %u MiB", path, WORKLOAD_MAX_FILE_BYTES >> 20);
-                break;
-            }
-            size_t nc = cap ? cap * 2 : 65536;
-            char *p = realloc(buf, nc);
-            if (!p) {
-                st = tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = p;
-            cap = nc;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = tp_err_set(err, TP_ERR_IO, "%s: read error: %s", path, strerror(errno ? errno : EIO));
-            break;
-        }
-    }
-    fclose(f);
+    size_t n = 0;
+    /* the limits apply as the file streams in (a NUL byte or the 64 MiB cap stops the read) */
+    tp_status st = read_text_file(path, "workload", WORKLOAD_MAX_FILE_BYTES, &buf, &n, err);
     if (st == TP_OK) {
         size_t pl = strlen(path);
         bool csv = pl >= 4 && (!strcmp(path + pl - 4, ".csv") || !strcmp(path + pl - 4, ".CSV"));
