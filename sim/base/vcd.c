@@ -40,7 +40,7 @@ tp_status vcd_open_ts(const char *path, const char *comment, const char *timesca
     vcd_w *v = calloc(1, sizeof *v);
     *out = NULL;
     if (!v)
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory for the VCD writer", path);
     tp_status st = afile_open(&v->af, NULL, path, false, err);   /* "-": stdout */
     if (st != TP_OK) {
         free(v);

@@ -78,7 +78,7 @@ int cmd_config(int argc, char **argv)
         return 2;
     cfg = malloc(sizeof *cfg);
     if (!cfg)
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     rc = cli_load_machine(&mo, cfg);
     if (rc == 0) {
         if (!strcmp(sub, "check")) {

@@ -208,7 +208,7 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
     void *a0 = NULL, *cN = NULL, *ref = NULL;
     void **bs = calloc(n, sizeof *bs);
     machine *mc = NULL;
-    tp_status st = end_ins && bs ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+    tp_status st = end_ins && bs ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory for the chain of %zu layers' bookkeeping", n);
     uint64_t top = cfg->tpu.ub.size_bytes;
     for (size_t i = 0; i < n && st == TP_OK; i++) {
         char pre[32];
@@ -420,7 +420,7 @@ int cmd_model(int argc, char **argv)
     layer_run *L = calloc(w.n_layers, sizeof *L);
     if (!L) {
         workload_free(&w);
-        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the layer table"});
     }
     rc = 0;
     tp_status st = TP_OK;
@@ -452,7 +452,7 @@ int cmd_model(int argc, char **argv)
     size_t *gfirst = calloc(w.n_layers + 1, sizeof *gfirst), ng = 0;
     uint64_t *greg = calloc(w.n_layers + 1, sizeof *greg);
     if (!gfirst || !greg)
-        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the layer groups of %zu layers", w.n_layers);
     for (size_t i = 0; i < w.n_layers && st == TP_OK;) {
         size_t j = i;
         uint64_t region = 0;
@@ -499,7 +499,7 @@ int cmd_model(int argc, char **argv)
         L[x].link = L[x].input < 0 ? LINK_NONE : link_of(&cfg, L, x);
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
-        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
@@ -527,7 +527,7 @@ int cmd_model(int argc, char **argv)
     stats_init(&total);
     report_bound *gb = calloc(ng ? ng : 1, sizeof *gb);
     if (!gb) {
-        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the bound of each layer group"});
         goto done;
     }
     for (size_t g = 0; g < ng && st == TP_OK; g++) {

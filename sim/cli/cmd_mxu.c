@@ -202,7 +202,7 @@ static tp_status mxu_stats(const tp_config *cfg, const mxu_params *p, const mxu_
     s->compute_units_used = r->macs ? 1 : 0;
     stats_unit *u = stats_add_unit(s, "mxu", STATS_KIND_MXU);
     if (!u)
-        return tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory for the MXU's stats record");
     uint64_t streaming = r->causes[MXU_BUSY], useful = r->macs / ((uint64_t)p->rows * p->cols);
     if (useful > streaming)
         useful = streaming;
@@ -385,7 +385,7 @@ int cmd_mxu(int argc, char **argv)
         return cli_usage_error("mxu: %ux%ux%u is too large (at most %llu elements per matrix)", o.m, o.n,
                                o.k, (unsigned long long)MXU_CLI_MAX_ELEMS);
     if (!(cfg = malloc(sizeof *cfg)))
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     if ((rc = cli_load_machine(&o.mo, cfg)) != 0)
         goto end;
     if ((rc = cli_resolve_dtype(cfg, o.dtype, &dt)) != 0)

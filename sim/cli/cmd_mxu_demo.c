@@ -749,7 +749,7 @@ int cmd_mxu_demo(int argc, char **argv)
         mo.n_sets += 2;
     }
     if (!(cfg = malloc(sizeof *cfg)))
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     if ((rc = cli_load_machine(&mo, cfg)) != 0)
         goto end;
     if ((rc = cli_resolve_dtype(cfg, dtype, &dt)) != 0)
@@ -776,7 +776,8 @@ int cmd_mxu_demo(int argc, char **argv)
         d.fold = calloc(folds, sizeof *d.fold);
         d.cell = calloc((size_t)p.rows * p.cols, sizeof *d.cell);
         if (!a || !b || !c || !ref || !d.written || !d.fold || !d.cell) {
-            rc = cli_usage_error("mxu-demo: out of memory");
+            rc = cli_usage_error("mxu-demo: out of memory for the %ux%ux%u matrices and the %ux%u array's cells", M, N, K,
+                                 p.rows, p.cols);
             goto end;
         }
         d.f = stdout;

@@ -299,7 +299,7 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     gpu_layer *L = calloc(w.n_layers ? w.n_layers : 1, sizeof *L);
     tp_stats total;
     stats_init(&total);
-    tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+    tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu layers' GPU records", w.n_layers);
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
         const workload_layer *l = &w.layers[i];
         gpu_layer *g = &L[i];

@@ -292,7 +292,7 @@ static tp_status y_inputs(ycx *c, workload *w)
             /* the earlier layers are the names that could have been meant */
             const char **cands = malloc((i ? i : 1) * sizeof *cands);
             if (!cands)
-                return tp_err_set(c->err, TP_ERR_NOMEM, "%s: out of memory", c->file);
+                return tp_err_set(c->err, TP_ERR_NOMEM, "%s: out of memory for the names to suggest", c->file);
             for (size_t j = 0; j < i; j++)
                 cands[j] = w->layers[j].name;
             const char *best = text_closest(nm, cands, i, 2, false);
