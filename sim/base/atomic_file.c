@@ -145,10 +145,14 @@ static char *follow_links(const char *path)
     return NULL;
 }
 
-/* Paths written in place: stdout's and other descriptors' device files, /proc. */
+/* Paths written in place although they may resolve to a regular file: a descriptor's own name
+ * (/dev/stdout when stdout is redirected to a file must append to that open file, not replace
+ * it) and anything in /proc. Other /dev entries are devices (written in place as such) or, like
+ * /dev/shm, ordinary files that get the temporary and the rename. */
 static bool special_path(const char *path)
 {
-    return !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
+    return !strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8) || !strcmp(path, "/dev/stdout") ||
+           !strcmp(path, "/dev/stderr");
 }
 
 static void set_label(afile *a, const char *flag, const char *path)

@@ -7,8 +7,9 @@
  * the rename the previous file is untouched, so a full disk, a write error, a failed run or a
  * signal leaves the previous good result in place.
  *
- * Not every path is a regular file: "-" is stdout, and devices, FIFOs and sockets (and anything
- * under /dev/ or /proc/, such as /dev/stdout) are opened and written directly, with no temporary.
+ * Not every path is a regular file: "-" is stdout, and devices, FIFOs and sockets (and a
+ * descriptor's own name, /dev/stdout, /dev/stderr, /dev/fd/N, or anything under /proc/) are opened
+ * and written directly, with no temporary.
  * Symbolic links are followed: the temporary goes in the directory of the link's final target,
  * and the rename replaces the target, so the link stays a link.
  *
