@@ -405,6 +405,17 @@ static void set_errors(void **state)
                     "write a list as [int8, bf16])");
     const char *i[] = {"tpu.array.rows={a: 1}"};
     expect_err_sets(BASE, i, 1, TP_ERR_CONFIG, "--set tpu.array.rows={a: 1}: expected a whole number, got a mapping");
+    /* a rule between two keys broken by a --set is reported at that --set, not at the other
+     * key's line in the file (or in the embedded default, which the user never wrote) */
+    const char *k[] = {"tpu.dram.burst_bytes=3"};
+    expect_err_sets(BASE, k, 1, TP_ERR_CONFIG,
+                    "--set tpu.dram.burst_bytes=3: tpu.dram.interleave_bytes: 256 is not a multiple of "
+                    "tpu.dram.burst_bytes (3)");
+    tp_config *cf = cfg_alloc();
+    tp_err er = {0};
+    assert_int_equal(cfg_load(NULL, k, 1, cf, &er), TP_ERR_CONFIG);
+    assert_null(strstr(er.msg, "<default>"));
+    free(cf);
 }
 
 static void default_machine(void **state)

@@ -65,6 +65,22 @@ static void lookup(void **state)
     assert_int_equal(text_lookup("", names, 4), -1);
 }
 
+static void escapes_controls(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(text_escape("a\033[2Jb", b, sizeof b), "a\\x1b[2Jb");          /* ESC */
+    assert_string_equal(text_escape("l1\nl2\r\t", b, sizeof b), "l1\\nl2\\r\\t");
+    assert_string_equal(text_escape("x\x7fy", b, sizeof b), "x\\x7fy");                /* DEL */
+    assert_string_equal(text_escape("c\xc2\x9b" "1m", b, sizeof b), "c\\u009b1m");        /* C1 CSI */
+    assert_string_equal(text_escape("bad\xff\xc3", b, sizeof b), "bad\\xff\\xc3");    /* not UTF-8 */
+    assert_string_equal(text_escape("caf\xc3\xa9 \xe2\x86\x92", b, sizeof b), "caf\xc3\xa9 \xe2\x86\x92");
+    assert_string_equal(text_escape("\033\033", b, 8), "\\x1b");   /* cut at a whole escape */
+    const char *clean = "layer_1";
+    assert_ptr_equal(text_shown(clean, b, sizeof b), clean);
+    assert_string_equal(text_shown("a\tb", b, sizeof b), "a\\tb");
+}
+
 TH_GROUP(text)
 {
     const struct CMUnitTest tests[] = {
@@ -72,6 +88,7 @@ TH_GROUP(text)
         cmocka_unit_test(closest_respects_limits),
         cmocka_unit_test(line_col_of_offsets),
         cmocka_unit_test(lookup),
+        cmocka_unit_test(escapes_controls),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

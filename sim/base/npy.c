@@ -14,6 +14,7 @@
  * end of file right after them. Nothing is read or indexed past the bytes actually held.
  */
 #include "base/npy.h"
+#include "base/atomic_file.h"
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -249,6 +250,37 @@ static tp_status read_exact(FILE *fp, void *buf, size_t n, size_t *got)
     return *got == n ? TP_OK : TP_ERR_IO;
 }
 
+/* A stream that cannot seek (a pipe) cannot be measured first: its buffer grows with the bytes
+ * that arrive, so a header claiming 8 GiB costs memory only for the data actually sent. */
+static tp_status read_growing(FILE *fp, size_t nbytes, void **out, size_t *got)
+{
+    size_t have = 0, n = 0;
+    char *buf = NULL;
+    *got = 0;
+    for (;;) {
+        if (n == have) {
+            size_t want = have ? have * 2 : (size_t)1 << 20;
+            if (want > nbytes)
+                want = nbytes;
+            char *p = realloc(buf, want ? want : 1);
+            if (!p) {
+                free(buf);
+                *out = NULL;
+                return TP_ERR_NOMEM;
+            }
+            buf = p;
+            have = want;
+        }
+        size_t r = have > n ? fread(buf + n, 1, have - n, fp) : 0;
+        n += r;
+        *got = n;
+        if (n == nbytes || r == 0)
+            break;
+    }
+    *out = buf;
+    return TP_OK;
+}
+
 static void byteswap(void *data, size_t count, size_t size)
 {
     unsigned char *p = data;
@@ -346,7 +378,8 @@ tp_status npy_read(const char *path, npy_mat *m, tp_err *err)
     /* a short file is refused before its shape's bytes are allocated (a 128-byte file may
      * claim 8 GiB); a stream that cannot seek is found short by the read below instead */
     off_t here = ftello(fp);
-    if (here >= 0 && fseeko(fp, 0, SEEK_END) == 0) {
+    bool seekable = here >= 0 && fseeko(fp, 0, SEEK_END) == 0;
+    if (seekable) {
         off_t end = ftello(fp);
         if (fseeko(fp, here, SEEK_SET) != 0) {
             st = tp_err_at(err, TP_ERR_IO, path, 0, 0, "seek error: %s", strerror(errno));
@@ -360,12 +393,19 @@ tp_status npy_read(const char *path, npy_mat *m, tp_err *err)
             goto end;
         }
     }
-    void *data = malloc(nbytes ? nbytes : 1);
-    if (!data) {
-        st = tp_err_at(err, TP_ERR_NOMEM, path, 0, 0, "out of memory for %zu bytes of data", nbytes);
+    void *data = NULL;
+    if (seekable) {
+        data = malloc(nbytes ? nbytes : 1);
+        if (!data) {
+            st = tp_err_at(err, TP_ERR_NOMEM, path, 0, 0, "out of memory for %zu bytes of data", nbytes);
+            goto end;
+        }
+        read_exact(fp, data, nbytes, &got);
+    } else if ((st = read_growing(fp, nbytes, &data, &got)) != TP_OK) {
+        st = tp_err_at(err, TP_ERR_NOMEM, path, 0, 0, "out of memory for %zu bytes of data (after %zu arrived)", nbytes, got);
         goto end;
     }
-    if (read_exact(fp, data, nbytes, &got) != TP_OK) {
+    if (got != nbytes) {
         free(data);
         st = ferror(fp) ? tp_err_at(err, TP_ERR_IO, path, 0, 0, "read error: %s", strerror(errno))
                         : tp_err_at(err, TP_ERR_NPY, path, 0, 0,
@@ -422,8 +462,8 @@ tp_status npy_read_as(const char *path, npy_dtype want, npy_mat *m, tp_err *err)
 
 /* ---- writer ---------------------------------------------------------------------------------- */
 
-tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t cols,
-                    const void *data, tp_err *err)
+tp_status npy_write_flag(const char *flag, const char *path, const char *descr, uint32_t rows, uint32_t cols,
+                         const void *data, tp_err *err)
 {
     npy_dtype dt;
     bool swap;
@@ -447,16 +487,22 @@ tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t
     head[len++] = '\n';
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(len & 0xff),
                              (unsigned char)(len >> 8)};
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return tp_err_at(err, TP_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+    /* a temporary renamed into place on success: a full disk or a signal never leaves a
+     * truncated .npy, and the previous file survives ("-" is stdout) */
+    afile af;
+    tp_status st = afile_open(&af, flag, path, true, err);
+    if (st != TP_OK)
+        return st;
+    FILE *fp = af.f;
     size_t nbytes = (size_t)rows * cols * sizes[dt];
     bool ok = fwrite(pre, 1, sizeof pre, fp) == sizeof pre &&
               fwrite(head, 1, (size_t)len, fp) == (size_t)len &&
               (nbytes == 0 || fwrite(data, 1, nbytes, fp) == nbytes);
-    if (fclose(fp) != 0)
-        ok = false;
-    if (!ok)
-        return tp_err_at(err, TP_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    return TP_OK;
+    return afile_commit(&af, !ok, err);
+}
+
+tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t cols,
+                    const void *data, tp_err *err)
+{
+    return npy_write_flag(NULL, path, descr, rows, cols, data, err);
 }

@@ -49,6 +49,10 @@ tp_status npy_read_as(const char *path, npy_dtype want, npy_mat *m, tp_err *err)
  * "<i1"); data holds rows*cols elements row-major. */
 tp_status npy_write(const char *path, const char *descr, uint32_t rows, uint32_t cols,
                     const void *data, tp_err *err);
+/* As npy_write, with errors naming the flag ("--out c.npy: write error: ..."). Both write a
+ * temporary file and rename it into place (base/atomic_file.h); "-" is stdout. */
+tp_status npy_write_flag(const char *flag, const char *path, const char *descr, uint32_t rows, uint32_t cols,
+                         const void *data, tp_err *err);
 /* Frees m->data and empties *m; accepts an empty or failed read. */
 void npy_free(npy_mat *m);
 #endif

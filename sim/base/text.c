@@ -1,5 +1,6 @@
 #include "base/text.h"
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static int same(char x, char y, bool fold_case)
@@ -71,4 +72,84 @@ int text_lookup(const char *s, const char *const *names, size_t n)
         if (names[i] && !strcmp(s, names[i]))
             return (int)i;
     return -1;
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f)))
+        return 0;   /* overlong, or a surrogate */
+    if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f)))
+        return 0;
+    return n;
+}
+
+static bool needs_escape(const unsigned char *p, size_t *len)
+{
+    if (*p < 0x20 || *p == 0x7f) {
+        *len = 1;
+        return true;
+    }
+    if (*p < 0x80) {
+        *len = 1;
+        return false;
+    }
+    size_t n = utf8_len(p);
+    if (!n) {
+        *len = 1;
+        return true;
+    }
+    *len = n;
+    return n == 2 && p[0] == 0xc2 && p[1] < 0xa0;   /* C1 control */
+}
+
+char *text_escape(const char *s, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    if (!cap)
+        return out;
+    while (*p) {
+        size_t len;
+        char piece[8];
+        size_t pn;
+        if (needs_escape(p, &len)) {
+            if (len == 2)   /* a C1 control, U+0080..U+009F */
+                pn = (size_t)snprintf(piece, sizeof piece, "\\u%04x", (unsigned)p[1]);
+            else if (*p == '\n')
+                pn = (size_t)snprintf(piece, sizeof piece, "\\n");
+            else if (*p == '\r')
+                pn = (size_t)snprintf(piece, sizeof piece, "\\r");
+            else if (*p == '\t')
+                pn = (size_t)snprintf(piece, sizeof piece, "\\t");
+            else
+                pn = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *p);
+        } else {
+            memcpy(piece, p, len);
+            pn = len;
+        }
+        if (o + pn + 1 > cap)
+            break;
+        memcpy(out + o, piece, pn);
+        o += pn;
+        p += len;
+    }
+    out[o] = 0;
+    return out;
+}
+
+const char *text_shown(const char *s, char *buf, size_t cap)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t len;
+        if (needs_escape(p, &len))
+            return text_escape(s, buf, cap);
+        p += len;
+    }
+    return s;
 }

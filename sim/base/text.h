@@ -24,4 +24,13 @@ int text_lookup(const char *s, const char *const *names, size_t n);
 /* 1-based line and column of byte offset `off` in text[0, len) (columns count bytes), for
  * parser errors that carry only an offset (libyaml's reader errors). */
 void text_line_col(const char *text, size_t len, size_t off, int *line, int *col);
+/* Text from a user's files shown on a terminal (layer and file names, echoed program lines,
+ * error messages): control characters and terminal escapes are written as C escapes, so a name
+ * cannot move the cursor, clear the screen or fake a line. \n \r \t as such, other C0 bytes and
+ * DEL as \xNN (ESC is \x1b), C1 controls (U+0080..U+009F) as \u0080.., and bytes that are not
+ * UTF-8 as \xNN; everything else, including valid UTF-8, is kept. The result is cut (at a whole
+ * escape) to fit cap bytes with its NUL; returns out. */
+char *text_escape(const char *s, char *out, size_t cap);
+/* s itself when it needs no escape, else text_escape(s, buf, cap). */
+const char *text_shown(const char *s, char *buf, size_t cap);
 #endif

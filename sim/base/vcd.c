@@ -5,6 +5,7 @@
  * dropped, as VCD allows), "<0|1><id>" for 1-bit wires and "r<value> <id>" for reals, under a "#<time>" line that is written
  * only before the first change at that time. */
 #include "base/vcd.h"
+#include "base/atomic_file.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ typedef struct {
 } vcd_sig;
 
 struct vcd_w {
+    afile af;               /* a temporary renamed into place by vcd_close */
     FILE *f;
     char path[256];
     vcd_sig *sig;
@@ -38,12 +40,13 @@ tp_status vcd_open_ts(const char *path, const char *comment, const char *timesca
     vcd_w *v = calloc(1, sizeof *v);
     *out = NULL;
     if (!v)
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-    if (!(v->f = strcmp(path, "-") ? fopen(path, "w") : stdout)) {   /* "-": stdout */
-        tp_status st = tp_err_set(err, TP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory for the VCD writer", path);
+    tp_status st = afile_open(&v->af, NULL, path, false, err);   /* "-": stdout */
+    if (st != TP_OK) {
         free(v);
         return st;
     }
+    v->f = v->af.f;
     snprintf(v->path, sizeof v->path, "%s", path);
     fprintf(v->f, "$comment\n  %s\n$end\n$timescale %s $end\n", comment, timescale);
     *out = v;
@@ -194,10 +197,12 @@ tp_status vcd_close(vcd_w *v, tp_err *err)
     if (!v)
         return TP_OK;
     bad = ferror(v->f);
-    if ((v->f == stdout ? fflush(v->f) : fclose(v->f)) != 0 || bad)
-        st = tp_err_set(err, TP_ERR_IO, "%s: write failed", v->path);
-    else if (v->failed)
+    if (v->failed) {
+        afile_abort(&v->af);   /* an incomplete trace is not renamed into place */
         st = tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory while declaring signals", v->path);
+    } else if (afile_commit(&v->af, bad, err) != TP_OK) {
+        st = TP_ERR_IO;
+    }
     free(v->sig);
     free(v);
     return st;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/err.h"
+#include "base/atomic_file.h"
 #include "config/config.h"
 #include "base/json.h"
 #include "tpu/machine.h"
@@ -21,6 +22,19 @@ int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
 
+/* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused
+ * like a second -c, instead of the last one silently winning. A command lists its single-valued
+ * flags (NULL-terminated; "-o|--out" names two spellings of one flag) and calls cli_once at each
+ * flag; the machine and run flags below check themselves. */
+#define CLI_MAX_SEEN 32
+typedef struct {
+    const char *flag[CLI_MAX_SEEN], *value[CLI_MAX_SEEN];
+    int n;
+} cli_seen;
+/* If argv[i] is one of `single`, records it; the second time prints
+ * "FLAG VALUE: already given ('FIRST'); give it once" and returns -1. 0 otherwise. */
+int cli_once(cli_seen *s, const char *const *single, int argc, char **argv, int i);
+
 #define CLI_MAX_SETS 128
 typedef struct {
     const char *config_path;              /* -c/--config FILE, NULL = embedded default */
@@ -32,7 +46,7 @@ typedef struct {
 } cli_machine_opts;
 
 /* If argv[*i] is -c/--config, --set or --dataflow (short for --set tpu.array.dataflow=),
- * consumes it and its value (advancing *i past the value) and returns 1; returns 0 if argv[*i]
+ * consumes it (a second -c, or a --set/--dataflow of a key already set, is refused naming both) and its value (advancing *i past the value) and returns 1; returns 0 if argv[*i]
  * is something else; -1 after printing an error. */
 int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
 /* The flags of the commands that run a GEMM: cli_run_opt accepts those in `accept`. */
@@ -52,10 +66,17 @@ typedef struct {
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
+    cli_seen seen;              /* --dtype, --engine, --json, --seed: each once */
 } cli_run_opts;
 void cli_run_opts_init(cli_run_opts *o, unsigned accept);
 /* Like cli_machine_opt, for the run flags in o->accept. */
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i);
+
+/* Reads and assembles a .tpu program (asm_parse) with the reader's limits applied while the
+ * file streams in: a NUL byte (`tpusim check /dev/zero`) or more than CLI_MAX_PROGRAM_BYTES
+ * stops the read at once. On failure *p is an empty program. */
+#define CLI_MAX_PROGRAM_BYTES ((size_t)1 << 30)
+tp_status cli_parse_program(const char *path, const tp_tpu_cfg *t, isa_program *p, tp_err *err);
 
 /* Loads the machine the options name; on failure prints the error and returns non-zero exit code.
  * A config without a tpu: section is refused unless o->any_machine. */
@@ -92,11 +113,12 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
 const char *cli_version(void);
 const char *cli_commit(void);
 
-/* Output files: "-" is stdout. cli_out_open prints "FLAG PATH: cannot open for writing: why"
- * and returns NULL on failure; cli_out_close closes (or flushes stdout) and prints
- * "FLAG PATH: write error" when bad or the stream failed, returning 2 then, else 0. */
-FILE *cli_out_open(const char *flag, const char *path, bool binary);
-int cli_out_close(const char *flag, const char *path, FILE *f, bool bad);
+/* Output files, through base/atomic_file.h (a temporary renamed into place on success): "-" is
+ * stdout. cli_out_open prints "FLAG PATH: cannot open for writing: why" and returns NULL on
+ * failure; cli_out_close commits (or, when bad or the stream failed, removes the temporary and
+ * prints "FLAG PATH: write error: why"), returning 2 then, else 0. */
+FILE *cli_out_open(afile *a, const char *flag, const char *path, bool binary);
+int cli_out_close(afile *a, bool bad);
 /* The JSON document of a command (docs/output.md): opens the top-level object with
  * schema_version, tpusim {version, commit}, command and categories. The caller then writes its
  * run (e.g. json_key "tpu" + object) and closes the document with json_end_object. */
@@ -107,6 +129,18 @@ void cli_json_begin(json_w *w, FILE *f, const char *command);
 void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg);
 /* Two outputs to stdout at once: a usage error naming both flags; 0 when they do not clash. */
 int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b, const char *path_b);
+
+/* The outputs a command will write, checked before any work: each directory exists and is
+ * writable (afile_check), no two name the same file (after links and "./") and at most one is
+ * stdout. NULL paths are skipped. Prints one line naming the flag and returns 2 on a problem. */
+typedef struct {
+    const char *flag, *path;
+} cli_output;
+int cli_check_outputs(const cli_output *outs, int n);
+
+/* A name from the user's files as a terminal should show it (base/text.h text_shown): the
+ * escaped copy lives in a compound literal of the enclosing block, so use it within one call. */
+#define SHOWN(s) text_shown((s), (char[512]){0}, 512)
 
 /* Prints "tpusim: <err->msg>" and returns its exit code. */
 int cli_fail(const tp_err *err);

@@ -36,7 +36,7 @@ int cmd_check(int argc, char **argv)
         return rc;
     isa_program p;
     tp_err err = {0};
-    if (asm_parse_file(path, &cfg.tpu, &p, &err))
+    if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     printf("ok: %u instructions\n", p.n_ins);
     isa_free(&p);

@@ -39,9 +39,13 @@ int cmd_config(int argc, char **argv)
     }
     if (strcmp(sub, "show") && strcmp(sub, "check") && strcmp(sub, "keys"))
         return cli_usage_error("config: unknown sub-command '%s' (expected show, check or keys)", sub);
+    static const char *const single[] = {"--json", NULL};
+    cli_seen seen = {0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int r;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
@@ -70,21 +74,23 @@ int cmd_config(int argc, char **argv)
     }
     if (!strcmp(sub, "check") && !mo.config_path)
         return cli_usage_error("config check: expected a FILE to check");
+    if (cli_check_outputs(&(cli_output){"--json", json}, 1))
+        return 2;
     cfg = malloc(sizeof *cfg);
     if (!cfg)
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     rc = cli_load_machine(&mo, cfg);
     if (rc == 0) {
         if (!strcmp(sub, "check")) {
             printf("ok: %s\n", mo.config_path);
         } else if (json) {
-            FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
+            afile af;
+            FILE *f = cli_out_open(&af, "--json", json, false);
             if (!f) {
-                rc = cli_usage_error("--json %s: cannot open for writing: %s", json, strerror(errno));
+                rc = 2;
             } else {
                 cfg_print_json(cfg, f);
-                if (f != stdout && fclose(f))
-                    rc = cli_usage_error("--json %s: write failed", json);
+                rc = cli_out_close(&af, false);
             }
         } else {
             cfg_print(cfg, stdout);

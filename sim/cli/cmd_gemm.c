@@ -193,7 +193,8 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
                       const tiler_plan *pl, const plan_notes *pn, const tiler_result *r, report_check check,
                       const search_view *sv)
 {
-    FILE *f = cli_out_open("--json", path, false);
+    afile af;
+    FILE *f = cli_out_open(&af, "--json", path, false);
     if (!f)
         return 2;
     json_w w;
@@ -237,7 +238,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close("--json", path, f, json_finish(&w) != 0);
+    return cli_out_close(&af, json_finish(&w) != 0);
 }
 
 /* Reads an input .npy and checks its shape against the stored layout. */
@@ -295,8 +296,14 @@ int cmd_gemm(int argc, char **argv)
                                 CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
     mo.gpu_ok = true;
     pb.batch = 1;
+    static const char *const single[] = {"--gpu-kernel", "--tile", "--order", "--double-buffer", "--epilogue",
+                                         "--requant-scale", "--split-k", "--emit", "--a", "--b", "--out", "--batch",
+                                         "--threads", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         for (size_t t = 0; !tpu_only && t < sizeof tpu_flags / sizeof tpu_flags[0]; t++)
             if (!strcmp(a, tpu_flags[t].flag))
                 tpu_only = a, tpu_why = tpu_flags[t].why;
@@ -411,6 +418,11 @@ int cmd_gemm(int argc, char **argv)
     if (cli_stdout_clash("--json", json_path, "--emit", emit_path) || cli_stdout_clash("--json", json_path, "--out", out_path) ||
         cli_stdout_clash("--emit", emit_path, "--out", out_path))
         return 2;
+    {
+        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path}};
+        if (cli_check_outputs(outs, 3))
+            return 2;
+    }
     bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
          out_stdout = out_path && !strcmp(out_path, "-");
     tp_config cfg;
@@ -507,9 +519,12 @@ int cmd_gemm(int argc, char **argv)
     if (emit_path) {
         isa_program p;
         st = tiler_generate(&cfg.tpu, &pb, &plan, &p, &err);
-        FILE *f = st != TP_OK ? NULL : emit_stdout ? stdout : fopen(emit_path, "w");
-        if (st == TP_OK && !f)
-            st = tp_err_set(&err, TP_ERR_IO, "--emit %s: cannot open for writing: %s", emit_path, strerror(errno));
+        afile ef;
+        FILE *f = NULL;
+        if (st == TP_OK && afile_open(&ef, "--emit", emit_path, false, &err) == TP_OK)
+            f = ef.f;
+        else if (st == TP_OK)
+            st = err.code;
         if (f) {
             fprintf(f, "; tpusim gemm %u %u %u%s%s%s, %s, on %s (%s %ux%u, %u core(s) x %u MXU(s))\n"
                        "; tiling %ux%ux%u order %s, double buffering %s, epilogue %s%s; reference kc = %u\n"
@@ -523,8 +538,7 @@ int cmd_gemm(int argc, char **argv)
             for (size_t i = 0; i < pn.count; i++)
                 fprintf(f, "; note: %s\n", pn.n[i].msg);
             isa_print(&p, f);
-            if (f == stdout ? fflush(f) || ferror(f) : fclose(f))
-                st = tp_err_set(&err, TP_ERR_IO, "--emit %s: write error", emit_path);
+            st = afile_commit(&ef, false, &err);
         }
         isa_free(&p);
         if (st != TP_OK) {
@@ -555,8 +569,8 @@ int cmd_gemm(int argc, char **argv)
         rc = write_json(json_path, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
     free(cands);
     if (!rc && out_path) {
-        /* a .npy to stdout goes through the device file: npy_write takes a path */
-        if (npy_write(out_stdout ? "/dev/stdout" : out_path, npy_dtype_descr(plan.out_dtype), pb.batch * pb.m, pb.n,
+        /* "-" is stdout; a file is written to a temporary and renamed into place */
+        if (npy_write_flag("--out", out_path, npy_dtype_descr(plan.out_dtype), pb.batch * pb.m, pb.n,
                       res.c, &err) != TP_OK)
             rc = cli_fail(&err);
     }

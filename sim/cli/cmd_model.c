@@ -32,6 +32,7 @@
 #include "base/json.h"
 #include "base/rng.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "num/gemm.h"
 #include "report/bound.h"
 #include "report/report.h"
@@ -207,7 +208,7 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
     void *a0 = NULL, *cN = NULL, *ref = NULL;
     void **bs = calloc(n, sizeof *bs);
     machine *mc = NULL;
-    tp_status st = end_ins && bs ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+    tp_status st = end_ins && bs ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory for the chain of %zu layers' bookkeeping", n);
     uint64_t top = cfg->tpu.ub.size_bytes;
     for (size_t i = 0; i < n && st == TP_OK; i++) {
         char pre[32];
@@ -334,14 +335,15 @@ static void print_links(FILE *out, const workload *w, const layer_run *L, const 
             continue;
         fprintf(out, "%s", n_chained++ ? "," : "");
         for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
-            fprintf(out, "%s%s", x > gfirst[g] ? " -> " : " ", w->layers[x].name);
+            fprintf(out, "%s%s", x > gfirst[g] ? " -> " : " ", SHOWN(w->layers[x].name));
     }
     fputs(n_chained ? " in the unified buffer" : " none in the unified buffer", out);
     for (size_t x = 0; x < w->n_layers; x++) {
         if (L[x].link == LINK_NONE || L[x].link == LINK_UB)
             continue;
-        const char *pn = w->layers[L[x].input].name;
-        fprintf(out, "%s %s -> %s (", n_off++ ? "," : "; through off-chip memory:", pn, w->layers[x].name);
+        char pb[4 * sizeof w->layers[0].name];
+        const char *pn = text_shown(w->layers[L[x].input].name, pb, sizeof pb);
+        fprintf(out, "%s %s -> %s (", n_off++ ? "," : "; through off-chip memory:", pn, SHOWN(w->layers[x].name));
         switch (L[x].link) {
         case LINK_NOT_NEXT: fputs("not the previous layer", out); break;
         case LINK_SHARED: fprintf(out, "%s feeds %u layers", pn, L[L[x].input].readers); break;
@@ -393,6 +395,8 @@ int cmd_model(int argc, char **argv)
     machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
+    if (cli_check_outputs(&(cli_output){"--json", json_path}, 1))
+        return 2;
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
@@ -416,7 +420,7 @@ int cmd_model(int argc, char **argv)
     layer_run *L = calloc(w.n_layers, sizeof *L);
     if (!L) {
         workload_free(&w);
-        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the layer table"});
     }
     rc = 0;
     tp_status st = TP_OK;
@@ -448,7 +452,7 @@ int cmd_model(int argc, char **argv)
     size_t *gfirst = calloc(w.n_layers + 1, sizeof *gfirst), ng = 0;
     uint64_t *greg = calloc(w.n_layers + 1, sizeof *greg);
     if (!gfirst || !greg)
-        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the layer groups of %zu layers", w.n_layers);
     for (size_t i = 0; i < w.n_layers && st == TP_OK;) {
         size_t j = i;
         uint64_t region = 0;
@@ -495,7 +499,7 @@ int cmd_model(int argc, char **argv)
         L[x].link = L[x].input < 0 ? LINK_NONE : link_of(&cfg, L, x);
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
-        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
@@ -523,7 +527,7 @@ int cmd_model(int argc, char **argv)
     stats_init(&total);
     report_bound *gb = calloc(ng ? ng : 1, sizeof *gb);
     if (!gb) {
-        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory"});
+        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the bound of each layer group"});
         goto done;
     }
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
@@ -539,8 +543,9 @@ int cmd_model(int argc, char **argv)
     stats_finish(&total);
     FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
     if (out) {
-        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n", w.name, w.n_layers,
-                cfg.tpu.name, cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
+        char nb[4 * sizeof w.name];
+        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
+                text_shown(w.name, nb, sizeof nb), w.n_layers, SHOWN(cfg.tpu.name), cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
                 cfg.tpu.array.rows, cfg.tpu.array.cols);
         fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", "layer", "dtype", "M", "N",
                 "K", "repeat", "tile", "ub", "cycles", "util%", total.peak_ops_per_s >= 1e12 ? "T(FL)OPS" : "G(FL)OPS",
@@ -566,7 +571,7 @@ int cmd_model(int argc, char **argv)
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double ops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / ops_scale : 0;
             fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
-                    w.layers[i].name, dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+                    SHOWN(w.layers[i].name), dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, ops,
                     gb[g].label, no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }
@@ -601,7 +606,8 @@ int cmd_model(int argc, char **argv)
         fprintf(out, "\n%s\n", tb.sentence);
     }
     if (json_path) {
-        FILE *f = cli_out_open("--json", json_path, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", json_path, false);
         if (!f) {
             rc = 2;
             free(gb);
@@ -690,7 +696,7 @@ int cmd_model(int argc, char **argv)
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
         json_end_object(&j);
-        if ((rc = cli_out_close("--json", json_path, f, json_finish(&j) != 0)) != 0) {
+        if ((rc = cli_out_close(&af, json_finish(&j) != 0)) != 0) {
             free(gb);
             stats_free(&total);
             goto done;

@@ -62,8 +62,12 @@ static int parse_args(int argc, char **argv, mxu_args *o)
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->engine = "fast";
+    static const char *const single[] = {"--dtype", "--engine", "--a", "--b", "--out", "--json", "--vcd", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&o->mo, argc, argv, &i);
         if (r < 0)
             return 2;
@@ -198,7 +202,7 @@ static tp_status mxu_stats(const tp_config *cfg, const mxu_params *p, const mxu_
     s->compute_units_used = r->macs ? 1 : 0;
     stats_unit *u = stats_add_unit(s, "mxu", STATS_KIND_MXU);
     if (!u)
-        return tp_err_set(err, TP_ERR_NOMEM, "out of memory");
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory for the MXU's stats record");
     uint64_t streaming = r->causes[MXU_BUSY], useful = r->macs / ((uint64_t)p->rows * p->cols);
     if (useful > streaming)
         useful = streaming;
@@ -260,7 +264,8 @@ static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const
 static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const mxu_params *p,
                       const mxu_args *o, const mxu_result *r, const tp_stats *s)
 {
-    FILE *f = cli_out_open("--json", path, false);
+    afile af;
+    FILE *f = cli_out_open(&af, "--json", path, false);
     if (!f)
         return 2;
     json_w w;
@@ -290,7 +295,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close("--json", path, f, json_finish(&w) != 0);
+    return cli_out_close(&af, json_finish(&w) != 0);
 }
 
 /* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock. */
@@ -368,6 +373,11 @@ int cmd_mxu(int argc, char **argv)
         cli_stdout_clash("--json", o.json_path, "--vcd", o.vcd_path) ||
         cli_stdout_clash("--out", o.out_path, "--vcd", o.vcd_path))
         return 2;
+    {
+        const cli_output outs[] = {{"--json", o.json_path}, {"--out", o.out_path}, {"--vcd", o.vcd_path}};
+        if (cli_check_outputs(outs, 3))
+            return 2;
+    }
     bool stdout_taken = (o.json_path && !strcmp(o.json_path, "-")) || (o.out_path && !strcmp(o.out_path, "-")) ||
                         (o.vcd_path && !strcmp(o.vcd_path, "-"));
     if ((uint64_t)o.m * o.k > MXU_CLI_MAX_ELEMS || (uint64_t)o.k * o.n > MXU_CLI_MAX_ELEMS ||
@@ -375,7 +385,7 @@ int cmd_mxu(int argc, char **argv)
         return cli_usage_error("mxu: %ux%ux%u is too large (at most %llu elements per matrix)", o.m, o.n,
                                o.k, (unsigned long long)MXU_CLI_MAX_ELEMS);
     if (!(cfg = malloc(sizeof *cfg)))
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     if ((rc = cli_load_machine(&o.mo, cfg)) != 0)
         goto end;
     if ((rc = cli_resolve_dtype(cfg, o.dtype, &dt)) != 0)
@@ -465,7 +475,7 @@ int cmd_mxu(int argc, char **argv)
         r.check_ok = !first_mismatch(dt, c, ref, o.m, o.n, r.mismatch, sizeof r.mismatch);
     }
 
-    if (o.out_path && npy_write(strcmp(o.out_path, "-") ? o.out_path : "/dev/stdout", dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
+    if (o.out_path && npy_write_flag("--out", o.out_path, dt == TP_INT8 ? "<i4" : "<f4", o.m, o.n, c, &err) != TP_OK) {
         rc = cli_fail(&err);
         goto end;
     }

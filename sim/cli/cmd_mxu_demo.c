@@ -714,8 +714,12 @@ int cmd_mxu_demo(int argc, char **argv)
     demo d = {0};
 
     memset(&mo, 0, sizeof mo);
+    static const char *const single[] = {"--dtype", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r < 0)
             return 2;
@@ -759,7 +763,7 @@ int cmd_mxu_demo(int argc, char **argv)
         mo.n_sets += 2;
     }
     if (!(cfg = malloc(sizeof *cfg)))
-        return cli_usage_error("out of memory");
+        return cli_usage_error("out of memory for the machine description (%zu bytes)", sizeof *cfg);
     if ((rc = cli_load_machine(&mo, cfg)) != 0)
         goto end;
     if ((rc = cli_resolve_dtype(cfg, dtype, &dt)) != 0)
@@ -786,7 +790,8 @@ int cmd_mxu_demo(int argc, char **argv)
         d.fold = calloc(folds, sizeof *d.fold);
         d.cell = calloc((size_t)p.rows * p.cols, sizeof *d.cell);
         if (!a || !b || !c || !ref || !d.written || !d.fold || !d.cell) {
-            rc = cli_usage_error("mxu-demo: out of memory");
+            rc = cli_usage_error("mxu-demo: out of memory for the %ux%ux%u matrices and the %ux%u array's cells", M, N, K,
+                                 p.rows, p.cols);
             goto end;
         }
         d.f = stdout;

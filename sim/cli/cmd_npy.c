@@ -30,8 +30,12 @@ static int npy_rand(int argc, char **argv)
     uint64_t seed = 1;
     bool specials = false;
     tp_dtype dt = TP_INT8;
+    static const char *const single[] = {"-o|--out", "--dtype", "--seed", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
             if (!(out = cli_value(argc, argv, &i)))
                 return 2;
@@ -58,6 +62,8 @@ static int npy_rand(int argc, char **argv)
         return cli_usage_error("npy rand: expected ROWS COLS (two whole numbers), got %u of them", nd);
     if (!out)
         return cli_usage_error("npy rand: -o FILE is required");
+    if (cli_check_outputs(&(cli_output){"-o", out}, 1))
+        return 2;
     if (specials && dt != TP_BF16)
         return cli_usage_error("--specials: only bf16 has special values (use --dtype bf16)");
     uint64_t n = (uint64_t)dims[0] * dims[1];
@@ -77,8 +83,8 @@ static int npy_rand(int argc, char **argv)
             ((uint16_t *)data)[i] = rng_bf16_normalish(&r, specials);
     }
     tp_err err = {0};
-    /* "-" is stdout, through its device file (npy_write takes a path) */
-    tp_status st = npy_write(strcmp(out, "-") ? out : "/dev/stdout", npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
+    /* "-" is stdout; a file goes to a temporary renamed into place */
+    tp_status st = npy_write_flag("-o", out, npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
     free(data);
     return st == TP_OK ? 0 : cli_fail(&err);
 }
@@ -98,8 +104,12 @@ static int npy_show(int argc, char **argv)
 {
     const char *path = NULL;
     uint32_t max_r = 16, max_c = 16;
+    static const char *const single[] = {"--max", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         if (!strcmp(a, "--max")) {
             char *x;
             if (!(v = cli_value(argc, argv, &i)))

@@ -47,7 +47,11 @@ int cmd_run(int argc, char **argv)
     int n_in = 0, n_out = 0;
     bool timing_only = false;
     machine_engine eng = MACHINE_FAST;
+    static const char *const single[] = {"--engine", "--json", NULL};
+    cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r < 0)
             return 2;
@@ -62,9 +66,21 @@ int cmd_run(int argc, char **argv)
                 return 2;
             if ((in ? n_in : n_out) == MAX_BIND)
                 return cli_usage_error("%s: at most %d", a, MAX_BIND);
-            binding *b = in ? &ins[n_in++] : &outs[n_out++];
+            binding *b = in ? &ins[n_in] : &outs[n_out];
             if (split_bind(a, v, b))
                 return 2;
+            /* many --in and --out, but one per tensor */
+            size_t nl = (size_t)(b->path - 1 - b->name);
+            for (int k = 0; k < (in ? n_in : n_out); k++) {
+                const binding *o = in ? &ins[k] : &outs[k];
+                if ((size_t)(o->path - 1 - o->name) == nl && !strncmp(o->name, b->name, nl))
+                    return cli_usage_error("%s %s: tensor '%.*s' is already bound (%s %s)", a, v, (int)nl, b->name, a,
+                                           o->name);
+            }
+            if (in)
+                n_in++;
+            else
+                n_out++;
         } else if (!strcmp(a, "--engine")) {
             if (!(v = cli_value(argc, argv, &i)))
                 return 2;
@@ -95,6 +111,13 @@ int cmd_run(int argc, char **argv)
                 return cli_usage_error("--out %s: stdout already carries --json -", outs[k].name);
             stdout_taken = true;
         }
+    {
+        cli_output files[MAX_BIND + 1] = {{"--json", json}};
+        for (int k = 0; k < n_out; k++)
+            files[k + 1] = (cli_output){"--out", outs[k].path};
+        if (cli_check_outputs(files, n_out + 1))
+            return 2;
+    }
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
@@ -105,7 +128,7 @@ int cmd_run(int argc, char **argv)
     npy_mat mats[MAX_BIND];
     int n_mats = 0;
     int code = 0;
-    if (asm_parse_file(path, &cfg.tpu, &p, &err))
+    if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
         code = cli_fail(&err);
@@ -157,7 +180,7 @@ int cmd_run(int argc, char **argv)
         name[nl] = 0;
         int ti = isa_find_tensor(&p, name);
         const isa_tensor *t = &p.tensors[ti];
-        if (npy_write(strcmp(outs[k].path, "-") ? outs[k].path : "/dev/stdout", npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
+        if (npy_write_flag("--out", outs[k].path, npy_dtype_descr(t->dtype), t->rows, t->cols, machine_tensor_data(m, name), &err)) {
             code = cli_fail(&err);
             goto end;
         }
@@ -166,7 +189,8 @@ int cmd_run(int argc, char **argv)
     if (!stdout_taken)
         report_text(s, stdout);
     if (json) {
-        FILE *f = cli_out_open("--json", json, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", json, false);
         if (!f) {
             code = 2;
             goto end;
@@ -185,7 +209,7 @@ int cmd_run(int argc, char **argv)
         json_kv_str(&w, "check", report_check_name(timing_only ? REPORT_CHECK_TIMING_ONLY : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&w);
         json_end_object(&w);
-        if ((code = cli_out_close("--json", json, f, json_finish(&w) != 0)) != 0)
+        if ((code = cli_out_close(&af, json_finish(&w) != 0)) != 0)
             goto end;
     }
 end:

@@ -1,4 +1,7 @@
 #include "cli/cli.h"
+#include "base/text.h"
+#include "base/readfile.h"
+#include "tpu/asm.h"
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,20 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every error line goes out through here: names of files, layers and tensors and echoed
+ * program text come from the user, so control characters and terminal escapes in them are
+ * shown escaped (text_escape) and the message stays one line. */
+static void print_error(const char *msg)
+{
+    char buf[4096];
+    fprintf(stderr, "tpusim: %s\n", text_shown(msg, buf, sizeof buf));
+}
+
 int cli_fail(const tp_err *err)
 {
-    fprintf(stderr, "tpusim: %s\n", err->msg[0] ? err->msg : tp_strerror(err->code));
+    print_error(err->msg[0] ? err->msg : tp_strerror(err->code));
     return tp_exit_code(err->code);
 }
 
 int cli_usage_error(const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("tpusim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    print_error(msg);
     return 2;
 }
 
@@ -32,6 +44,73 @@ const char *cli_value(int argc, char **argv, int *i)
     }
     *i += 1;
     return argv[*i];
+}
+
+/* Whether flag a is the entry e: "--json", or one of the spellings in "-o|--out". */
+static bool flag_is(const char *e, const char *a)
+{
+    size_t n = strlen(a);
+    for (const char *p = e;;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && !strncmp(p, a, n))
+            return true;
+        if (!bar)
+            return false;
+        p = bar + 1;
+    }
+}
+
+int cli_once(cli_seen *s, const char *const *single, int argc, char **argv, int i)
+{
+    const char *a = argv[i];
+    for (const char *const *e = single; *e; e++) {
+        if (!flag_is(*e, a))
+            continue;
+        const char *v = i + 1 < argc ? argv[i + 1] : "";
+        for (int k = 0; k < s->n; k++)
+            if (s->flag[k] == *e) {
+                cli_usage_error("%s %s: already given ('%s'); give it once", a, v, s->value[k]);
+                return -1;
+            }
+        if (s->n < CLI_MAX_SEEN) {
+            s->flag[s->n] = *e;
+            s->value[s->n++] = v;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* The key of a --set PATH=VALUE (spaces around PATH ignored) equals `key` (len bytes)? */
+static bool same_key(const char *set, const char *key, size_t len)
+{
+    while (*set == ' ')
+        set++;
+    const char *eq = strchr(set, '=');
+    size_t n = eq ? (size_t)(eq - set) : strlen(set);
+    while (n && set[n - 1] == ' ')
+        n--;
+    return n == len && !strncmp(set, key, len);
+}
+
+/* Refuses a second override of one key: "--set K=V2: K is already set (by --set K=V1)". */
+static int set_once(const cli_machine_opts *o, const char *flag, const char *v, const char *set)
+{
+    while (*set == ' ')
+        set++;
+    const char *eq = strchr(set, '=');
+    size_t len = eq ? (size_t)(eq - set) : strlen(set);
+    while (len && set[len - 1] == ' ')
+        len--;
+    for (int k = 0; k < o->n_sets; k++)
+        if (same_key(o->sets[k], set, len)) {
+            bool df = o->sets[k] == o->dataflow_set;
+            cli_usage_error("%s %s: %.*s is already set (by %s %s)", flag, v, (int)len, set, df ? "--dataflow" : "--set",
+                            df ? o->sets[k] + strlen("tpu.array.dataflow=") : o->sets[k]);
+            return -1;
+        }
+    return 0;
 }
 
 int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
@@ -65,6 +144,8 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
             cli_usage_error("--dataflow: at most %d overrides", CLI_MAX_SETS);
             return -1;
         }
+        if (set_once(o, "--dataflow", v, "tpu.array.dataflow"))
+            return -1;
         snprintf(o->dataflow_set, sizeof o->dataflow_set, "tpu.array.dataflow=%s", cfg_dataflow_name(df));
         o->sets[o->n_sets++] = o->dataflow_set;
         return 1;
@@ -82,10 +163,26 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i)
             cli_usage_error("--set: at most %d overrides", CLI_MAX_SETS);
             return -1;
         }
+        if (set_once(o, "--set", v, v))
+            return -1;
         o->sets[o->n_sets++] = v;
         return 1;
     }
     return 0;
+}
+
+tp_status cli_parse_program(const char *path, const tp_tpu_cfg *t, isa_program *p, tp_err *err)
+{
+    char *text;
+    size_t n;
+    tp_status st = read_text_file(path, "program", CLI_MAX_PROGRAM_BYTES, &text, &n, err);
+    if (st != TP_OK) {
+        isa_init(p, path, TP_INT8);   /* an empty program: isa_free accepts it */
+        return st;
+    }
+    st = asm_parse(path, text, t, p, err);
+    free(text);
+    return st;
 }
 
 int cli_load_machine(const cli_machine_opts *o, tp_config *cfg)
@@ -222,6 +319,9 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept)
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *v;
+    static const char *const single[] = {"--dtype", "--engine", "--json", "--seed", NULL};
+    if (cli_once(&o->seen, single, argc, argv, *i))
+        return -1;
     if ((o->accept & CLI_RUN_DTYPE) && !strcmp(a, "--dtype")) {
         tp_dtype dt;
         if (!(v = cli_value(argc, argv, i)))

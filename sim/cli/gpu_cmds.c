@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/json.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "gpu/gpu.h"
 #include "gpu/kernel.h"
 #include "report/bound.h"
@@ -134,7 +135,8 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
     if (a->json_path) {
-        FILE *f = cli_out_open("--json", a->json_path, false);
+        afile af;
+    FILE *f = cli_out_open(&af, "--json", a->json_path, false);
         if (!f) {
             stats_free(&s);
             return 2;
@@ -159,7 +161,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);
         json_end_object(&w);
-        rc = cli_out_close("--json", a->json_path, f, json_finish(&w) != 0);
+        rc = cli_out_close(&af, json_finish(&w) != 0);
     }
     stats_free(&s);
     return rc;
@@ -183,7 +185,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     uint64_t tot_cyc = 0, tot_macs = 0;
     fprintf(out, "model %s: %zu layer(s) on %s (GPU, %u SMs at %.4g MHz; each layer one kernel reading its input "
                  "from DRAM; timing only)\n",
-            w->name, w->n_layers, g->name, g->sms, (double)g->sustained_clock_hz / 1e6);
+            SHOWN(w->name), w->n_layers, SHOWN(g->name), g->sms, (double)g->sustained_clock_hz / 1e6);
     fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-28s %5s %14s %8s %10s  %s\n", "layer", "dtype", "M", "N", "K", "repeat",
             "kernel", "waves", "cycles", "util%", ops_scale >= 1e12 ? "T(FL)OPS" : "G(FL)OPS", "bound");
     for (size_t i = 0; i < w->n_layers; i++) {
@@ -192,7 +194,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
         uint32_t rep = w->layers[i].repeat;
         tot_cyc += l->s.cycles * rep;
         tot_macs += l->s.macs * rep;
-        fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n", w->layers[i].name,
+        fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n", SHOWN(w->layers[i].name),
                 l->s.dtype, l->pb.m, l->pb.n, l->pb.k, rep, gpu_kernel_format(&l->ri.kernel, kb, sizeof kb), l->ri.waves,
                 l->s.cycles * rep, 100.0 * l->s.utilization, l->s.ops_per_s / ops_scale, l->b.label);
     }
@@ -217,7 +219,8 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
 static int write_model_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,
                             const gpu_layer *L, const tp_stats *total)
 {
-    FILE *f = cli_out_open("--json", path, false);
+    afile af;
+    FILE *f = cli_out_open(&af, "--json", path, false);
     if (!f)
         return 2;
     json_w j;
@@ -278,7 +281,7 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
     json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
     json_end_object(&j);
     json_end_object(&j);
-    return cli_out_close("--json", path, f, json_finish(&j) != 0);
+    return cli_out_close(&af, json_finish(&j) != 0);
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
@@ -296,7 +299,7 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     gpu_layer *L = calloc(w.n_layers ? w.n_layers : 1, sizeof *L);
     tp_stats total;
     stats_init(&total);
-    tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory");
+    tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu layers' GPU records", w.n_layers);
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
         const workload_layer *l = &w.layers[i];
         gpu_layer *g = &L[i];

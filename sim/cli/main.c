@@ -54,6 +54,8 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* SIGINT and SIGTERM remove the temporary output files and exit 130 / 143 */
+    afile_signals_install();
     int rc = dispatch(argc, argv);
     /* A report that could not be written (a full disk, a closed pipe) is a failure, not a
      * silent success: every command's text goes to stdout, so check it once here. */

@@ -7,26 +7,21 @@
 #include "config/keys.h"
 #include "report/report.h"
 
-FILE *cli_out_open(const char *flag, const char *path, bool binary)
+FILE *cli_out_open(afile *a, const char *flag, const char *path, bool binary)
 {
-    if (!strcmp(path, "-"))
-        return stdout;
-    FILE *f = fopen(path, binary ? "wb" : "w");
-    if (!f)
-        cli_usage_error("%s %s: cannot open for writing: %s", flag, path, strerror(errno));
-    return f;
+    tp_err err = {0};
+    if (afile_open(a, flag, path, binary, &err) != TP_OK) {
+        cli_fail(&err);
+        return NULL;
+    }
+    return a->f;
 }
 
-int cli_out_close(const char *flag, const char *path, FILE *f, bool bad)
+int cli_out_close(afile *a, bool bad)
 {
-    if (f == stdout) {
-        if (fflush(f) != 0 || ferror(f))
-            bad = true;
-    } else if (fclose(f) != 0) {
-        bad = true;
-    }
-    if (bad)
-        return cli_usage_error("%s %s: write error", flag, path);
+    tp_err err = {0};
+    if (afile_commit(a, bad, &err) != TP_OK)
+        return cli_fail(&err);
     return 0;
 }
 
@@ -34,6 +29,28 @@ int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b,
 {
     if (path_a && path_b && !strcmp(path_a, "-") && !strcmp(path_b, "-"))
         return cli_usage_error("%s -: stdout already carries %s - (give one of them a file)", flag_b, flag_a);
+    return 0;
+}
+
+int cli_check_outputs(const cli_output *outs, int n)
+{
+    tp_err err = {0};
+    for (int i = 0; i < n; i++) {
+        if (!outs[i].path)
+            continue;
+        if (afile_check(outs[i].flag, outs[i].path, &err) != TP_OK)
+            return cli_fail(&err);
+        for (int j = 0; j < i; j++) {
+            if (!outs[j].path)
+                continue;
+            int rc = cli_stdout_clash(outs[j].flag, outs[j].path, outs[i].flag, outs[i].path);
+            if (rc)
+                return rc;
+            if (afile_same(outs[j].path, outs[i].path))
+                return cli_usage_error("%s %s: names the same file as %s %s (one output would overwrite the other)",
+                                       outs[i].flag, outs[i].path, outs[j].flag, outs[j].path);
+        }
+    }
     return 0;
 }
 

@@ -24,6 +24,23 @@
 #define MAX_TOTAL_PES (1ull << 26)
 #define MAX_ONCHIP_BYTES (4ull << 30)
 
+/* Where a rule between keys is reported: at `primary` unless one of the other keys it depends
+ * on was given by a later --set (that --set is what broke the rule, and the user wrote it; a
+ * line of the embedded default would point at text the user never saw). */
+static cfg_loc blame_keys(const cfg_ctx *x, int primary, const char *const *others, size_t n)
+{
+    int best = x->raw[primary].set ? x->raw[primary].set_seq : 0;
+    cfg_loc l = cfg_key_loc(x, primary);
+    for (size_t p = 0; p < n; p++) {
+        int ip = cfg_key_find(others[p]);
+        if (ip >= 0 && x->raw[ip].set && x->raw[ip].set_seq > best) {
+            best = x->raw[ip].set_seq;
+            l = x->raw[ip].loc;
+        }
+    }
+    return l;
+}
+
 int cfg_kidx(const char *path)
 {
     int i = cfg_key_find(path);
@@ -111,7 +128,10 @@ static tp_status check_mem(cfg_ctx *x, const char *p, tp_mem_cfg *m, uint64_t cl
         }
     }
     if (m->interleave_bytes % m->burst_bytes) {
-        cfg_loc l = cfg_key_loc(x, i_il);
+        char bpath[CFG_MAX_PATH + 16];
+        snprintf(bpath, sizeof bpath, "%s.burst_bytes", p);
+        const char *others[1] = {bpath};
+        cfg_loc l = blame_keys(x, i_il, others, 1);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i_il].path, "%u is not a multiple of %s.burst_bytes (%u)",
                         m->interleave_bytes, p, m->burst_bytes);
     }
@@ -141,14 +161,17 @@ tp_status cfg_check_tpu(cfg_ctx *x, tp_config *c)
     int i;
     char msg[200], path[CFG_MAX_PATH];
     if ((i = tpu_rules(t, msg, sizeof msg)) >= 0) {
-        cfg_loc l = cfg_key_loc(x, i);
+        static const char *const rows[1] = {"tpu.array.rows"};
+        cfg_loc l = i == cfg_kidx("tpu.array.weight_rows_per_cycle") ? blame_keys(x, i, rows, 1) : cfg_key_loc(x, i);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "%s", msg);
     }
     /* accumulators: entries and size describe the same thing */
     {
         int ie = cfg_kidx("tpu.acc.entries"), is = cfg_kidx("tpu.acc.size");
         uint64_t row_bytes = (uint64_t)t->array.cols * t->acc.width_bits / 8;
-        cfg_loc le = cfg_key_loc(x, ie), ls = cfg_key_loc(x, is);
+        static const char *const row_keys[3] = {"tpu.array.cols", "tpu.acc.width_bits", "tpu.acc.entries"};
+        static const char *const row_keys_size[3] = {"tpu.array.cols", "tpu.acc.width_bits", "tpu.acc.size"};
+        cfg_loc le = blame_keys(x, ie, row_keys_size, 3), ls = blame_keys(x, is, row_keys, 3);
         if (x->raw[ie].set && x->raw[is].set) {
             if ((cfg_u128)t->acc.entries * row_bytes != t->acc.size_bytes)
                 return cfg_fail(x, TP_ERR_CONFIG, &ls, cfg_keys[is].path,
@@ -214,13 +237,15 @@ tp_status cfg_check_gpu(cfg_ctx *x, tp_config *c)
         g->sustained_clock_hz = g->clock_hz;   /* not given: the GPU holds its boost clock */
     if (g->sustained_clock_hz > g->clock_hz) {
         int i = cfg_kidx("gpu.sustained_clock");
-        cfg_loc l = cfg_key_loc(x, i);
+        static const char *const clock[1] = {"gpu.clock"};
+        cfg_loc l = blame_keys(x, i, clock, 1);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "the sustained clock (%llu Hz) exceeds gpu.clock (%llu Hz)",
                         (unsigned long long)g->sustained_clock_hz, (unsigned long long)g->clock_hz);
     }
     if ((uint64_t)g->max_warps_per_sm * g->warp_size < g->max_threads_per_sm) {
         int i = cfg_kidx("gpu.max_threads_per_sm");
-        cfg_loc l = cfg_key_loc(x, i);
+        static const char *const warps[2] = {"gpu.max_warps_per_sm", "gpu.warp_size"};
+        cfg_loc l = blame_keys(x, i, warps, 2);
         return cfg_fail(x, TP_ERR_CONFIG, &l, cfg_keys[i].path, "%u threads need more than max_warps_per_sm (%u) warps of %u",
                         g->max_threads_per_sm, g->max_warps_per_sm, g->warp_size);
     }

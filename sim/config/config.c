@@ -23,6 +23,8 @@
  * "--set PATH=VALUE: message" when the flag is at fault.
  */
 #include "config/config.h"
+#include "base/yaml_depth.h"
+#include "base/readfile.h"
 #include "base/text.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -370,8 +372,10 @@ static tp_status collect_file(cfg_ctx *x, const char *yaml)
     tp_status st = TP_OK;
     size_t len = strlen(yaml);
     x->root = (cfg_loc){x->name, 1, 1, NULL};
+    if ((st = yaml_check_depth(x->name, NULL, yaml, len, YAML_MAX_DEPTH, x->err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&ps))
-        return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory", x->name);
+        return tp_err_set(x->err, TP_ERR_NOMEM, "%s: out of memory for the YAML parser", x->name);
     yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
     if (!yaml_parser_load(&ps, &doc)) {
         st = yaml_fail(x, &ps, yaml, len, NULL);
@@ -439,8 +443,10 @@ static tp_status apply_set(cfg_ctx *x, const char *set)
         unknown_key_msg(path, msg, sizeof msg);
         return cfg_fail(x, TP_ERR_USAGE, &l, NULL, "%s", msg);
     }
+    if ((st = yaml_check_depth(x->name, set, eq + 1, strlen(eq + 1), YAML_MAX_DEPTH, x->err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&ps))
-        return tp_err_set(x->err, TP_ERR_NOMEM, "out of memory");
+        return tp_err_set(x->err, TP_ERR_NOMEM, "--set %s: out of memory for the YAML parser", set);
     yaml_parser_set_input_string(&ps, (const unsigned char *)(eq + 1), strlen(eq + 1));
     if (!yaml_parser_load(&ps, &doc)) {
         st = yaml_fail(x, &ps, eq + 1, strlen(eq + 1), &l);
@@ -859,40 +865,15 @@ tp_status cfg_load_string(const char *name, const char *yaml, const char *const 
 
 tp_status cfg_load(const char *path, const char *const *sets, int n_sets, tp_config *out, tp_err *err)
 {
-    FILE *f;
     char *buf;
     size_t n;
     tp_status st;
     if (!path)
         return cfg_load_string("<default>", cfg_default_yaml(), sets, n_sets, out, err);
     memset(out, 0, sizeof *out);
-    f = fopen(path, "rb");
-    if (!f)
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    buf = malloc(MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-    }
-    n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
-        free(buf);
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot read: %s", path, strerror(e ? e : EIO));
-    }
-    fclose(f);
-    if (n > MAX_FILE_BYTES) {
-        free(buf);
-        return tp_err_set(err, TP_ERR_CONFIG, "%s: too large for a machine description (more than 4 MiB)", path);
-    }
-    buf[n] = 0;
-    if (strlen(buf) != n) {
-        int line, col;
-        text_line_col(buf, n, strlen(buf), &line, &col);
-        free(buf);
-        return tp_err_at(err, TP_ERR_PARSE, path, line, col, "NUL byte in a YAML file");
-    }
+    /* the limits apply as the file streams in: /dev/zero stops at its first NUL */
+    if ((st = read_text_file(path, "YAML file", MAX_FILE_BYTES, &buf, &n, err)) != TP_OK)
+        return st;
     st = cfg_load_string(path, buf, sets, n_sets, out, err);
     free(buf);
     return st;

@@ -15,6 +15,8 @@
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
 #include "work/workload.h"
+#include "base/yaml_depth.h"
+#include "base/readfile.h"
 #include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
@@ -290,7 +292,7 @@ static tp_status y_inputs(ycx *c, workload *w)
             /* the earlier layers are the names that could have been meant */
             const char **cands = malloc((i ? i : 1) * sizeof *cands);
             if (!cands)
-                return tp_err_set(c->err, TP_ERR_NOMEM, "%s: out of memory", c->file);
+                return tp_err_set(c->err, TP_ERR_NOMEM, "%s: out of memory for the names to suggest", c->file);
             for (size_t j = 0; j < i; j++)
                 cands[j] = w->layers[j].name;
             const char *best = text_closest(nm, cands, i, 2, false);
@@ -397,6 +399,8 @@ tp_status workload_parse_yaml(const char *name, const char *text, size_t len, wo
     yaml_parser_t parser;
     yaml_document_t doc;
     tp_status st;
+    if ((st = yaml_check_depth(name, NULL, text, len, YAML_MAX_DEPTH, err)) != TP_OK)
+        return st;
     if (!yaml_parser_initialize(&parser))
         return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -612,37 +616,10 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wor
 tp_status workload_load(const char *path, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tp_err_set(err, TP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = NULL;
-    size_t n = 0, cap = 0;
-    tp_status st = TP_OK;
-    errno = 0;
-    for (;;) {
-        if (n + 4096 > cap) {
-            if (cap >= WORKLOAD_MAX_FILE_BYTES) {
-                st = tp_err_set(err, TP_ERR_IO, "%s: larger than %u MiB", path, WORKLOAD_MAX_FILE_BYTES >> 20);
-                break;
-            }
-            size_t nc = cap ? cap * 2 : 65536;
-            char *p = realloc(buf, nc);
-            if (!p) {
-                st = tp_err_set(err, TP_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = p;
-            cap = nc;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = tp_err_set(err, TP_ERR_IO, "%s: read error: %s", path, strerror(errno ? errno : EIO));
-            break;
-        }
-    }
-    fclose(f);
+    size_t n = 0;
+    /* the limits apply as the file streams in (a NUL byte or the 64 MiB cap stops the read) */
+    tp_status st = read_text_file(path, "workload", WORKLOAD_MAX_FILE_BYTES, &buf, &n, err);
     if (st == TP_OK) {
         size_t pl = strlen(path);
         bool csv = pl >= 4 && (!strcmp(path + pl - 4, ".csv") || !strcmp(path + pl - 4, ".CSV"));

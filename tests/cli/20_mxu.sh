@@ -94,7 +94,7 @@ expect_fail "mxu dtype the machine lacks" "^tpusim: machine 'tpu-v2' does not su
     "$TPUSIM" mxu 2 2 2 -c configs/tpu-v2.yaml --dtype int8
 expect_fail "mxu pe refuses scalesim timing" "^tpusim: --engine pe: the per-PE engine models tpu.array.timing=pipelined only" \
     "$TPUSIM" mxu 2 2 2 --set tpu.array.timing=scalesim --engine pe
-expect_fail "mxu --out to a bad path" "^tpusim: /nonexistent/x.npy: " "$TPUSIM" mxu 2 2 2 --out /nonexistent/x.npy
+expect_fail "mxu --out to a bad path (refused before the run, naming the flag)" "^tpusim: --out /nonexistent/x.npy: cannot open for writing: directory '/nonexistent' does not exist$" "$TPUSIM" mxu 2 2 2 --out /nonexistent/x.npy
 expect_out "mxu --help" "usage: tpusim mxu M N K" "$TPUSIM" mxu --help
 expect_out "mxu --no-check" '"check": "not_checked"' "$TPUSIM" mxu 64 64 64 --no-check --json -
 
