@@ -35,6 +35,9 @@
  *     transpose, or plain when B is stored N x K), A^T tiles pushed on the FIFO, and the C^T
  *     tiles in the accumulators stored with store ... transpose. Streams are then as long as
  *     the output tile's N extent, not one array width.
+ *  8. Weights first: each step emits its first weight loads before its A tile, so that they
+ *     take a DMA engine first (the machine begins DMA queue heads oldest first) and their shift
+ *     into the array overlaps A's load instead of following it.
  */
 #include "tiler/tiler.h"
 #include <stdio.h>
@@ -123,22 +126,22 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
     g->a_loaded_slot = slot;
 }
 
-/* One (m-tile, n-tile, k-tile) step of a core: weights and matmuls of every column group. */
-static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint32_t ki,
-                      uint64_t acc_base)
+/* One (m-tile, n-tile, k-tile) step of a core: weights and matmuls of every column group.
+ * weights_only: only the first run's weight loads, which the step emits before its A tile so that
+ * their shift into the array overlaps A's load (note 8); the main pass then skips them. */
+static void step_body(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint32_t ki,
+                      uint64_t acc_base, uint64_t a_addr, uint64_t a_stride, bool weights_only)
 {
     const tiler_plan *pl = g->pl;
     const gemm_problem *pb = g->pb;
     const uint32_t C = g->t->array.cols;
-    uint64_t a_addr, a_stride;
-    emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
     uint32_t m0 = mi * pl->tm, n0 = ni * pl->tn, k0 = ki * pl->tk;
     uint32_t mm = (uint32_t)util_min(pl->tm, pb->m - m0), nn = (uint32_t)util_min(pl->tn, pb->n - n0);
     uint32_t kk = (uint32_t)util_min(pl->tk, pb->k - k0);
     uint32_t groups = (uint32_t)util_ceil_div(nn, C);
     unsigned ib = dtype_in_bytes(pb->dtype);
     uint32_t part = ki / g->tpp, first_k = part * g->tpp;
-    bool os = g->t->array.dataflow == TP_DF_OS;
+    bool os = g->t->array.dataflow == TP_DF_OS, first = true;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t q0 = (gi * g->S + part) * pl->m_split;
         uint32_t gc0 = n0 + gi * C, gn = (uint32_t)util_min(C, n0 + nn - gc0);
@@ -156,13 +159,17 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                 /* equal chunks, at most rep of them */
                 while (run < g->rep && c + run * ck < kk && util_min(pl->kop, kk - (c + run * ck)) == ck)
                     run++;
-                for (uint32_t x = 0; x < run; x++) {
-                    uint32_t kr = b * pb->k + k0 + c + x * ck;
-                    if (pb->transpose_b)
-                        isa_loadw_n(g->p, core, mxu0, np, g->tb, b * pb->n + gc0, k0 + c + x * ck, gn, ck, true);
-                    else
-                        isa_loadw_n(g->p, core, mxu0, np, g->tb, kr, gc0, ck, gn, false);
-                }
+                if (weights_only || !first)
+                    for (uint32_t x = 0; x < run; x++) {
+                        uint32_t kr = b * pb->k + k0 + c + x * ck;
+                        if (pb->transpose_b)
+                            isa_loadw_n(g->p, core, mxu0, np, g->tb, b * pb->n + gc0, k0 + c + x * ck, gn, ck, true);
+                        else
+                            isa_loadw_n(g->p, core, mxu0, np, g->tb, kr, gc0, ck, gn, false);
+                    }
+                if (weights_only)
+                    return;
+                first = false;
                 /* os: the K tile's matmuls are one chain (note 3), held to its last one */
                 bool hold = os && c + run * ck < kk;
                 for (uint32_t j = 0; j < np; j++) {
@@ -177,6 +184,15 @@ static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
             }
         }
     }
+}
+
+static void emit_step(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni, uint32_t ki,
+                      uint64_t acc_base)
+{
+    uint64_t a_addr, a_stride;
+    step_body(g, core, b, mi, ni, ki, acc_base, 0, 0, true);
+    emit_a(g, core, b, mi, ki, &a_addr, &a_stride);
+    step_body(g, core, b, mi, ni, ki, acc_base, a_addr, a_stride, false);
 }
 
 /* Activate the tile's accumulators into an output slot and store it. */
