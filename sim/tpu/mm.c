@@ -206,29 +206,29 @@ static uint64_t time_op(machine *m, core_state *cs, mxu_unit *mu, const mxu_op *
     return inputs_ready;
 }
 
+/* Grows *buf to hold need bytes (doubling); false when out of memory. */
+static bool grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = need > 2 * *cap ? need : 2 * *cap;
+    uint8_t *q = realloc(*buf, c);
+    if (!q)
+        return false;
+    *buf = q;
+    *cap = c;
+    return true;
+}
+
 /* Note 6: appends an os op's operands (A rows m x k from the UB, the tile k x n) to its MXU's
  * chain, A transposed so that each op's k rows go at the end. */
 static tp_status chain_append(machine *m, mxu_unit *mu, const mxu_issue *is, uint32_t k)
 {
     unsigned e = dtype_in_bytes(m->prog.dtype);
     uint32_t mm = is->op.m, n = is->op.n;
-    size_t need_at = (size_t)(mu->ch_k + k) * mm * e, need_b = (size_t)(mu->ch_k + k) * n * e;
-    if (need_at > mu->ch_cap_at) {
-        size_t cap = need_at > 2 * mu->ch_cap_at ? need_at : 2 * mu->ch_cap_at;
-        uint8_t *q = realloc(mu->ch_at, cap);
-        if (!q)
-            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for an os chain's operands");
-        mu->ch_at = q;
-        mu->ch_cap_at = cap;
-    }
-    if (need_b > mu->ch_cap_b) {
-        size_t cap = need_b > 2 * mu->ch_cap_b ? need_b : 2 * mu->ch_cap_b;
-        uint8_t *q = realloc(mu->ch_b, cap);
-        if (!q)
-            return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for an os chain's operands");
-        mu->ch_b = q;
-        mu->ch_cap_b = cap;
-    }
+    if (!grow(&mu->ch_at, &mu->ch_cap_at, (size_t)(mu->ch_k + k) * mm * e) ||
+        !grow(&mu->ch_b, &mu->ch_cap_b, (size_t)(mu->ch_k + k) * n * e))
+        return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory for an os chain's operands");
     const uint8_t *a = is->a;
     for (uint32_t kk = 0; kk < k; kk++)
         for (uint32_t i = 0; i < mm; i++)

@@ -166,31 +166,35 @@ static void gap_causes(uint64_t g0, uint64_t x, uint64_t shift, uint64_t load, u
     *fd = span(g0, fd_hi) - span(max2(g0, wl_lo), min2(fd_hi, wl_hi));
 }
 
-uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
-                         const mxu_timing *tm, uint64_t x)
+/* Note 6 over the part of an op's gap before x: *idle and *fd cycles (0 if x <= the gap). */
+static void gap_before(const mxu_params *p, const mxu_op *op, const mxu_state *before, const mxu_timing *tm,
+                       uint64_t x, uint64_t *idle, uint64_t *fd)
 {
-    uint64_t g0 = before->stream_end, t0 = tm->start, a = min2(x, t0), load, wl, fd;
+    uint64_t g0 = before->stream_end, t0 = tm->start, a = min2(x, t0), load, wl;
+    *idle = *fd = 0;
     if (a <= g0)
-        return 0;
+        return;
     if (p->timing == TP_TIMING_SCALESIM)
         load = p->dataflow == TP_DF_OS ? 0 : p->rows;
     else
         load = mxu_op_load_cycles(p, op);   /* os: 0 */
-    gap_causes(g0, a, tm->shift_start, load, t0, before->busy_until, &wl, &fd);
-    return (a - g0) - wl - fd;
+    gap_causes(g0, a, tm->shift_start, load, t0, before->busy_until, &wl, fd);
+    *idle = (a - g0) - wl - *fd;
+}
+
+uint64_t mxu_idle_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
+                         const mxu_timing *tm, uint64_t x)
+{
+    uint64_t idle, fd;
+    gap_before(p, op, before, tm, x, &idle, &fd);
+    return idle;
 }
 
 uint64_t mxu_fill_drain_before(const mxu_params *p, const mxu_op *op, const mxu_state *before,
                                const mxu_timing *tm, uint64_t x)
 {
-    uint64_t g0 = before->stream_end, t0 = tm->start, a = min2(x, t0), load, wl, fd;
-    if (a <= g0)
-        return 0;
-    if (p->timing == TP_TIMING_SCALESIM)
-        load = p->dataflow == TP_DF_OS ? 0 : p->rows;
-    else
-        load = mxu_op_load_cycles(p, op);
-    gap_causes(g0, a, tm->shift_start, load, t0, before->busy_until, &wl, &fd);
+    uint64_t idle, fd;
+    gap_before(p, op, before, tm, x, &idle, &fd);
     return fd;
 }
 
