@@ -178,7 +178,7 @@ int isa_halt(isa_program *p, unsigned core);
 uint32_t isa_tile_slots(const tp_tpu_cfg *t, uint32_t k);
 /* Checks a program against a machine: every address, size, dtype, MXU and core in range, the
  * weight FIFO never over- or underflows in program order, operand limits of the dataflow
- * (ws: k <= rows, n <= cols; os: m <= rows, n <= cols; is: k <= rows, m <= cols, n <= cols).
+ * (ws and is: k <= rows, n <= cols; os: m <= rows, n <= cols).
  * First problem -> TP_ERR_PROGRAM (or TP_ERR_ASM for text programs) at the instruction. */
 tp_status isa_validate(const isa_program *p, const tp_tpu_cfg *t, tp_err *err);
 
