@@ -12,7 +12,7 @@
 #include <string.h>
 #include "base/units.h"
 #include "tiler/loops.h"
-#include "tpu/mxu.h"
+#include "tiler/tiler_int.h"
 
 int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk)
 {
@@ -87,6 +87,15 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
 }
 
 tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err)
+{
+    tp_status st = tiler_plan_fit(t, pb, pl, why, err);
+    if (st == TP_OK)
+        pl->est_cycles = tiler_estimate(t, pb, pl);
+    return st;
+}
+
+tp_status tiler_plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err)
 {
     if (why)
@@ -209,56 +218,6 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
                           "(larger tiles or a smaller problem)", tile, pb->m, pb->n, pb->k,
                           pb->batch > 1 ? " (batched)" : "", (unsigned long long)pl->instructions,
                           TILER_MAX_INSTRUCTIONS);
-    pl->est_cycles = tiler_estimate(t, pb, pl);
+    pl->est_cycles = 0;
     return TP_OK;
-}
-
-/* Analytic estimate (docs/tiler.md): the MXU time of the busiest MXU (from mxu_time_op) and
- * the off-chip time of all traffic at the DRAM bandwidth shared by all cores; the larger wins,
- * plus the memory latencies and the first A tile's copy. */
-uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
-{
-    const uint32_t C = t->array.cols, U = t->mxus_per_core;
-    dims d = make_dims(pb, pl);
-    int split, inner[2];
-    nest_of(pl->order, &split, inner);
-    uint64_t units = (uint64_t)d.nt[split] * pb->batch;
-    uint64_t units_per_core = util_ceil_div(units, t->cores);
-    uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
-    uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
-    uint64_t items = util_ceil_div(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1);
-    uint64_t gpm = util_ceil_div(items, util_min(U, items));
-    /* with split-K each item runs only its part of the k-tiles */
-    uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
-    uint64_t mchunks = util_ceil_div(pl->tm, pl->mop);
-    uint64_t kchunks = util_ceil_div(pl->tk, pl->kop);
-    /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
-     * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
-    uint64_t rows_per_op = util_min(pl->tm, pl->mop);
-    uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
-    mxu_params mp;
-    mxu_params_from_cfg(&mp, t, pb->dtype);
-    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), pl->kop, false};
-    mxu_state ms;
-    mxu_timing t1, t2, t3;
-    mxu_state_init(&ms);
-    mxu_time_op(&mp, &ms, &op, 0, &t1);
-    mxu_time_op(&mp, &ms, &op, 0, &t2);
-    mxu_time_op(&mp, &ms, &op, 0, &t3);
-    uint64_t per_op = t3.stream_end - t2.stream_end;
-    uint64_t mxu = ops * per_op + (t1.end - t1.stream_end) + (t1.stream_end - per_op);
-    if (!pl->double_buffer)
-        mxu += iters * (uint64_t)pl->tm * pl->tk / util_max(1, t->ub.bytes_per_cycle);
-    /* off-chip traffic of the whole chip */
-    unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
-    uint64_t all_iters = units * other;
-    /* A is loaded again on every step, except across the steps of an innermost n loop */
-    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
-    uint64_t bytes = a_loads * pl->tm * (uint64_t)pl->tk * ib
-                   + all_iters * mchunks * (uint64_t)pl->tk * pl->tn * ib
-                   + (uint64_t)pb->batch * pb->m * pb->n * ob;
-    const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
-    uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
-    uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
-    return util_max(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / util_max(1, t->dma.bytes_per_cycle);
 }

@@ -27,7 +27,7 @@
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
  * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
  *
- * Files: plan.c (parsing, tiler_plan_try, tiler_estimate), gen.c (tiler_generate[_into]),
+ * Files: plan.c (parsing, tiler_plan_try), estimate.c (tiler_estimate), gen.c (tiler_generate[_into]),
  * search.c (tiler_search, the only one that runs the machine), notes.c (tiler_notes: what a
  * plan does that was not asked for); loops.h is their private loop-nest arithmetic.
  */
@@ -148,6 +148,13 @@ typedef struct {
 tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
+
+/* The exhaustive search behind the search's check (tests/check_search.sh, --show-search
+ * exhaustive): every plan of the same search space that fits, each simulated timing-only on the
+ * whole problem (identical programs once); *cands (malloc'd, ranked by estimate) and *best, the
+ * index of the fewest cycles (ties: the better estimate). Slow: one simulation per candidate. */
+tp_status tiler_search_exhaustive(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
+                                  tiler_candidate **cands, size_t *n_cands, size_t *best, tp_err *err);
 
 /* Nothing changes silently: what a chosen plan does that the user did not ask for, or what they
  * asked for that does not help. gemm prints each as a "note" line of its report and writes
