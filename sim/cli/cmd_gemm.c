@@ -98,10 +98,19 @@ static bool same_plan(const tiler_plan *a, const tiler_plan *b)
     return !memcmp(a, b, sizeof *a);
 }
 
-/* Candidates listed, simulated, and simulated on a program of their own. */
+/* Whether candidate i is listed: all of them, or the best SEARCH_SHOWN and every simulated one
+ * (so the chosen one is always there); and how many are. */
+static bool search_lists(const search_view *sv, size_t i)
+{
+    return sv->all || i < SEARCH_SHOWN || sv->cands[i].simulated;
+}
+
 static size_t search_listed(const search_view *sv)
 {
-    return sv->all ? sv->n_cands : tiler_candidates_to_show(sv->cands, sv->n_cands, SEARCH_SHOWN);
+    size_t n = 0;
+    for (size_t i = 0; i < sv->n_cands; i++)
+        n += search_lists(sv, i);
+    return n;
 }
 
 static void search_counts(const search_view *sv, size_t *simulated, size_t *programs)
@@ -133,9 +142,11 @@ static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
                 sv->n_cands, simulated, distinct, (unsigned long long)sv->rows, sv->rows == 1 ? "" : "s");
     }
     fprintf(f, "  %-18s %-5s %-4s %-5s %14s %14s\n", "tile", "order", "db", "split", "estimate", "simulated");
-    for (size_t i = 0; i < listed; i++) {
+    for (size_t i = 0; i < sv->n_cands; i++) {
         const tiler_candidate *c = &sv->cands[i];
         char tile[48], simc[24];
+        if (!search_lists(sv, i))
+            continue;
         snprintf(tile, sizeof tile, "%ux%ux%u", c->plan.tm, c->plan.tn, c->plan.tk);
         if (c->simulated)
             snprintf(simc, sizeof simc, "%llu", (unsigned long long)c->cycles);
@@ -220,14 +231,16 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
     json_begin_object(w);
     json_kv_bool(w, "searched", !sv->fixed);
     json_kv_u64(w, "slice_rows", sv->fixed ? 0 : sv->rows);
-    size_t simulated = 0, programs = 0, listed = sv->fixed ? 1 : search_listed(sv);
+    size_t simulated = 0, programs = 0;
     if (!sv->fixed)
         search_counts(sv, &simulated, &programs);
     json_kv_u64(w, "candidates_total", sv->fixed ? 1 : sv->n_cands);
     json_kv_u64(w, "candidates_simulated", simulated);
     json_key(w, "candidates");
     json_begin_array(w);
-    for (size_t i = 0; i < listed; i++) {
+    for (size_t i = 0; i < (sv->fixed ? 1 : sv->n_cands); i++) {
+        if (!sv->fixed && !search_lists(sv, i))
+            continue;
         const tiler_plan *p = sv->fixed ? plan : &sv->cands[i].plan;
         json_begin_object(w);
         json_tile(w, p);

@@ -605,6 +605,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint64_t t_unit[2] = {0, 0}, units_done = 0;    /* done at the last two unit ends */
     uint64_t t_it[2] = {0, 0}, its_done = 0;        /* ... at the last two inner-loop iteration ends */
     const uint64_t n_it = d.nt[inner[0]];
+    const uint64_t unit_ops = ops_step * n_it * d.nt[inner[1]];
     bool stop = false;
     for (uint64_t u = 0; u < units_pc && !stop; u++) {
         uint32_t b = (uint32_t)(u / d.nt[split]), sidx = (uint32_t)(u % d.nt[split]);
@@ -713,7 +714,8 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 t_it[0] = t_it[1];
                 t_it[1] = w->done;
                 its_done++;
-                if (w->ops >= WALK_OPS && its_done % n_it >= 2)
+                /* a unit too long to walk twice: stop inside it, past its first iterations */
+                if (w->ops >= WALK_OPS && its_done % n_it >= 2 && unit_ops > WALK_CAP_OPS / 2)
                     stop = true;
             }
         }
@@ -721,7 +723,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
             t_unit[0] = t_unit[1];
             t_unit[1] = w->done;
             units_done++;
-            if (w->ops >= WALK_OPS)
+            if (w->ops >= WALK_OPS && units_done >= 2)
                 stop = true;
         }
     }
@@ -731,7 +733,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
         double rest;
         if (its_done == units_done * n_it && units_done >= 2)   /* at a unit's end */
             rest = (double)(t_unit[1] - t_unit[0]) * (double)(units_pc - units_done);
-        else if (its_done >= 2 && its_done % n_it != 1)        /* at an iteration's end */
+        else if (its_done >= 2 && its_done % n_it >= 2)        /* at an iteration's end */
             rest = (double)(t_it[1] - t_it[0]) * (double)(units_pc * n_it - its_done);
         else {                                                   /* mid-iteration: per step */
             uint64_t half = walked - half_at;

@@ -39,6 +39,12 @@ static int cmp_est(const void *x, const void *y)
     return a->plan.split_k < b->plan.split_k ? -1 : a->plan.split_k > b->plan.split_k;
 }
 
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static int cmp_u32(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
@@ -428,6 +434,8 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         else
             slice.m = (uint32_t)util_min(pb->m, rows);
     }
+    /* in rank order, so a program met again is always an earlier candidate's */
+    qsort(pick, np, sizeof *pick, cmp_size);
     if (search_rows)
         *search_rows = (uint64_t)slice.m * slice.batch;
     size_t bi = 0;
