@@ -563,7 +563,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     const uint64_t ops_step = (uint64_t)groups * mch * kch;
     const uint32_t depth = t->wbuf.depth_tiles ? t->wbuf.depth_tiles : 1;
     if (umx > WALK_MAX_MXUS || t->dma.engines > WALK_MAX_ENGINES || t->dma.engines == 0 || depth > WALK_MAX_DEPTH ||
-        (uint64_t)bufs * live * gpm * umx > WALK_MAX_SLOTS || ops_step > 2048)
+        (uint64_t)bufs * live * gpm * umx > WALK_MAX_SLOTS)
         return analytic(t, pb, pl);
     /* Walk the core's program from its start until about WALK_OPS ops have been timed, stopping
      * at the end of a split-loop unit or of an iteration of the loop inside it when one comes
@@ -606,6 +606,9 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint64_t t_it[2] = {0, 0}, its_done = 0;        /* ... at the last two inner-loop iteration ends */
     const uint64_t n_it = d.nt[inner[0]];
     const uint64_t unit_ops = ops_step * n_it * d.nt[inner[1]];
+    const uint64_t all_ops_c = ops_step * steps_c;
+    uint64_t t_ophalf = 0;
+    bool midstep = false;
     bool stop = false;
     for (uint64_t u = 0; u < units_pc && !stop; u++) {
         uint32_t b = (uint32_t)(u / d.nt[split]), sidx = (uint32_t)(u % d.nt[split]);
@@ -673,6 +676,12 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                             uint64_t e = w_op(w, mx, rows, gn, ck, in_ready, &st, &s0);
                             w->a_read[a_slot] = util_max(w->a_read[a_slot], st);
                             w->acc_mm[ai] = util_max(w->acc_mm[ai], e);
+                            if (w->ops == WALK_CAP_OPS / 2)
+                                t_ophalf = w->done;
+                            if (w->ops >= WALK_CAP_OPS && w->ops < all_ops_c) {
+                                midstep = true;   /* a step too long to walk: stop inside it */
+                                goto stopped;
+                            }
                         }
                     }
                 }
@@ -708,6 +717,8 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 if (w->ops >= WALK_CAP_OPS && walked < steps_c)
                     stop = true;
             }
+            if (stop)
+                break;
             if (inner[0] == 2 && i0 == d.nt[2] - 1)
                 acc_next = (acc_next + 1) % bufs;
             if (!stop) {
@@ -727,9 +738,17 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 stop = true;
         }
     }
+stopped:
     (void)want;
     uint64_t total = w->done;
-    if (walked < steps_c) {
+    if (midstep || (walked < steps_c && !(its_done == units_done * n_it && units_done >= 2) &&
+                    !(its_done >= 2 && its_done % n_it >= 2))) {
+        /* stopped inside an iteration: the remaining ops at the rate of the second half of
+         * the walked ones (from WALK_CAP_OPS / 2 on, or of all of them when fewer) */
+        double per = w->ops > WALK_CAP_OPS / 2 && t_ophalf ? (double)(w->done - t_ophalf) / (double)(w->ops - WALK_CAP_OPS / 2)
+                                                            : (double)w->done / (double)util_max(1, w->ops);
+        total = w->done + (uint64_t)(per * (double)(all_ops_c - util_min(all_ops_c, w->ops)));
+    } else if (walked < steps_c) {
         double rest;
         if (its_done == units_done * n_it && units_done >= 2)   /* at a unit's end */
             rest = (double)(t_unit[1] - t_unit[0]) * (double)(units_pc - units_done);
