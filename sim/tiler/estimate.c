@@ -382,6 +382,7 @@ typedef struct {
     uint64_t acc_mm[WALK_MAX_SLOTS];       /* ... and the last matmul's end */
     uint64_t done;                         /* latest end of anything */
     uint64_t ops;
+    double work;                 /* the ops' array cycles: max(stream, weight load) each */
 } walk;
 
 /* The engine that can begin `cycles` of its own work first at or after `ready` (the machine
@@ -471,6 +472,7 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
         sram_reserve(&w->ub, false, tm.start - util_min(tm.start, lead), ab);
     w->fifo_rel[u][idx % WALK_MAX_DEPTH] = w->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
     w->ops++;
+    w->work += (double)util_max(T, mxu_op_load_cycles(&w->mp, &op));
     w->done = util_max(w->done, tm.end);
     *stream = tm.stream_end;
     *start = tm.start;
@@ -608,6 +610,25 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     const uint64_t unit_ops = ops_step * n_it * d.nt[inner[1]];
     const uint64_t all_ops_c = ops_step * steps_c;
     uint64_t t_ophalf = 0;
+    double wk_ophalf = 0, wk_it[2] = {0, 0}, wk_unit[2] = {0, 0};
+    /* the array cycles of the busiest core's ops (all of its MXUs), from the pieces of each
+     * dimension: the walk's rate per array cycle times what is left of them extrapolates the
+     * rest, so ragged tiles (fewer rows, a short last K tile) count for what they are */
+    double work_c = 0;
+    {
+        pieces pm = cut(pb->m, pl->tm, (uint32_t)util_min(pl->tm, pl->mop)), pk = cut(pb->k, pl->tk, pl->kop),
+               pn = cut(pb->n, pl->tn, C);
+        mxu_params mp;
+        mxu_params_from_cfg(&mp, t, pb->dtype);
+        for (int i = 0; i < pm.n; i++)
+            for (int j = 0; j < pk.n; j++)
+                for (int q = 0; q < pn.n; q++) {
+                    mxu_op op = {pm.size[i], pn.size[q], pk.size[j], false};
+                    work_c += (double)pm.count[i] * pb->batch * pk.count[j] * pn.count[q] *
+                              (double)util_max(mxu_op_stream_cycles(&mp, &op), mxu_op_load_cycles(&mp, &op));
+                }
+        work_c *= (double)units_pc / (double)units;
+    }
     bool midstep = false;
     bool stop = false;
     for (uint64_t u = 0; u < units_pc && !stop; u++) {
@@ -677,7 +698,10 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                             w->a_read[a_slot] = util_max(w->a_read[a_slot], st);
                             w->acc_mm[ai] = util_max(w->acc_mm[ai], e);
                             if (w->ops == WALK_CAP_OPS / 2)
+                            {
                                 t_ophalf = w->done;
+                                wk_ophalf = w->work;
+                            }
                             if (w->ops >= WALK_CAP_OPS && w->ops < all_ops_c) {
                                 midstep = true;   /* a step too long to walk: stop inside it */
                                 goto stopped;
@@ -723,6 +747,8 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 acc_next = (acc_next + 1) % bufs;
             if (!stop) {
                 t_it[0] = t_it[1];
+                wk_it[0] = wk_it[1];
+                wk_it[1] = w->work;
                 t_it[1] = w->done;
                 its_done++;
                 /* a unit too long to walk twice: stop inside it, past its first iterations */
@@ -732,6 +758,8 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
         }
         if (its_done == (u + 1) * n_it) {
             t_unit[0] = t_unit[1];
+            wk_unit[0] = wk_unit[1];
+            wk_unit[1] = w->work;
             t_unit[1] = w->done;
             units_done++;
             if (w->ops >= WALK_OPS && units_done >= 2)
@@ -740,26 +768,29 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     }
 stopped:
     (void)want;
+    (void)t_half;
+    (void)half_at;
     uint64_t total = w->done;
-    if (midstep || (walked < steps_c && !(its_done == units_done * n_it && units_done >= 2) &&
-                    !(its_done >= 2 && its_done % n_it >= 2))) {
-        /* stopped inside an iteration: the remaining ops at the rate of the second half of
-         * the walked ones (from WALK_CAP_OPS / 2 on, or of all of them when fewer) */
-        double per = w->ops > WALK_CAP_OPS / 2 && t_ophalf ? (double)(w->done - t_ophalf) / (double)(w->ops - WALK_CAP_OPS / 2)
-                                                            : (double)w->done / (double)util_max(1, w->ops);
-        total = w->done + (uint64_t)(per * (double)(all_ops_c - util_min(all_ops_c, w->ops)));
-    } else if (walked < steps_c) {
-        double rest;
-        if (its_done == units_done * n_it && units_done >= 2)   /* at a unit's end */
-            rest = (double)(t_unit[1] - t_unit[0]) * (double)(units_pc - units_done);
-        else if (its_done >= 2 && its_done % n_it >= 2)        /* at an iteration's end */
-            rest = (double)(t_it[1] - t_it[0]) * (double)(units_pc * n_it - its_done);
-        else {                                                   /* mid-iteration: per step */
-            uint64_t half = walked - half_at;
-            double per = half ? (double)(w->done - t_half) / (double)half : (double)w->done / (double)walked;
-            rest = per * (double)(steps_c - walked);
+    if (walked < steps_c || midstep) {
+        /* the rate of the last whole unit, else of the last whole iteration inside one, else of
+         * the second half of the ops walked, per array cycle of work */
+        double dt, dw;
+        if (!midstep && its_done == units_done * n_it && units_done >= 2) {
+            dt = (double)(t_unit[1] - t_unit[0]);
+            dw = wk_unit[1] - wk_unit[0];
+        } else if (!midstep && its_done >= 2 && its_done % n_it >= 2) {
+            dt = (double)(t_it[1] - t_it[0]);
+            dw = wk_it[1] - wk_it[0];
+        } else if (t_ophalf && w->ops > WALK_CAP_OPS / 2) {
+            dt = (double)(w->done - t_ophalf);
+            dw = w->work - wk_ophalf;
+        } else {
+            dt = (double)w->done;
+            dw = w->work;
         }
-        total = w->done + (uint64_t)rest;
+        double left = work_c - w->work;
+        if (dw > 0 && left > 0)
+            total = w->done + (uint64_t)(dt / dw * left);
     }
     free(w);
     return total;
