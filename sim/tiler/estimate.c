@@ -27,6 +27,7 @@
 #include "tiler/tiler.h"
 #include "tiler/tiler_int.h"
 #include "tpu/isa.h"
+#include "tpu/machine.h"
 #include "tpu/mxu.h"
 
 /* Steady cost per op of a stream of identical ops (operands and weights ready), and the first
@@ -225,7 +226,7 @@ static uint64_t analytic(const tp_tpu_cfg *t, const gemm_problem *pb, const tile
 
     /* ---- off-chip traffic: blocks and their bus bytes ------------------------------------ */
     uint64_t all_steps = units * d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];
-    uint64_t a_loads = pl->a_panel ? units * ntk : inner[1] == 1 ? all_steps / d.nt[1] : all_steps;
+    uint64_t a_loads = a_loads_of(pl, &d, pb->batch, t->cores);
     uint32_t tk0 = (uint32_t)util_min(pb->k, pl->tk);
     uint64_t a_tile_bus = pb->transpose_a ? block_bus(&di, 0, tk0, (uint64_t)mm0 * ib, (uint64_t)pb->m * ib)
                                           : block_bus(&di, (uint64_t)(ntk > 1 ? tk0 : 0) * ib, mm0,
@@ -340,7 +341,9 @@ static uint64_t analytic(const tp_tpu_cfg *t, const gemm_problem *pb, const tile
 
 #define WALK_OPS 128             /* ops timed before the walk may stop at a loop boundary */
 #define WALK_CAP_OPS 512         /* ... and at most (then it stops mid-loop) */
-#define WALK_MAX_MXUS 64
+#define WALK_RING 64              /* begin times kept per queue */
+#define WALK_MAX_MXUS 60
+enum { Q_LOAD, Q_LOADW, Q_STORE, Q_VPU, Q_MXU0, WALK_QUEUES = Q_MXU0 + WALK_MAX_MXUS };
 #define WALK_MAX_ENGINES 16
 #define WALK_MAX_DEPTH 64
 #define WALK_MAX_SLOTS 4096      /* accumulator slot sets x live tiles x items */
@@ -382,12 +385,33 @@ typedef struct {
     uint64_t acc_mm[WALK_MAX_SLOTS];       /* ... and the last matmul's end */
     uint64_t done;                         /* latest end of anything */
     uint64_t ops;
+    /* the in-order issuer: an instruction is issued after the one before it, and only when its
+     * queue has room (the instruction `depth` places before it in that queue has begun) */
+    uint64_t iss;
+    uint32_t qdepth[WALK_QUEUES];
+    uint64_t qcount[WALK_QUEUES];
+    uint64_t qbegin[WALK_QUEUES][WALK_RING];
     double work;                 /* the ops' array cycles: max(stream, weight load) each */
 } walk;
 
 /* The engine that can begin `cycles` of its own work first at or after `ready` (the machine
  * hands a transfer the engine free first; the walk books in program order, so a transfer may
  * use an engine's idle stretch before a later-walked one's booking). */
+/* When an instruction of queue q can be issued (and so begin at the earliest). */
+static uint64_t w_issue(walk *w, int q)
+{
+    uint64_t n = w->qcount[q];
+    if (n >= w->qdepth[q])
+        w->iss = util_max(w->iss, w->qbegin[q][(n - w->qdepth[q]) % WALK_RING]);
+    return w->iss;
+}
+
+/* Records that the instruction of queue q issued last began at `begin`. */
+static void w_begun(walk *w, int q, uint64_t begin)
+{
+    w->qbegin[q][w->qcount[q]++ % WALK_RING] = begin;
+}
+
 static uint64_t w_engine(walk *w, uint64_t ready, uint64_t cycles, uint32_t *e)
 {
     uint64_t best_s = UINT64_MAX;
@@ -408,9 +432,12 @@ static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, 
 {
     const tp_tpu_cfg *t = w->t;
     uint32_t e = 0;
+    int qi = mi == 0 ? Q_LOAD : mi == 1 ? Q_LOADW : Q_STORE;
+    ready = util_max(ready, w_issue(w, qi));
     uint64_t own_cycles = t->dma.setup_cycles + util_ceil_div(bytes, util_max(1, t->dma.bytes_per_cycle));
     uint64_t s = w_engine(w, util_max(ready, *q), own_cycles, &e);
     *q = s;
+    w_begun(w, qi, s);
     uint64_t issue = s + t->dma.setup_cycles;
     uint64_t own = issue + util_ceil_div(bytes, util_max(1, t->dma.bytes_per_cycle));
     wmem *m = &w->mem[mi];
@@ -457,6 +484,7 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
     mxu_op op = {m, n, k, false};
     mxu_state before = w->ms[u];
     mxu_timing tm;
+    inputs_ready = util_max(inputs_ready, w_issue(w, Q_MXU0 + (int)u));
     mxu_time_op2(&w->mp, &w->ms[u], &op, wend, inputs_ready, &tm);
     /* the UB read port (tpu/mm.c, note 2): reads begin `lead` before the stream */
     uint64_t ab = (uint64_t)m * k * ib;
@@ -471,6 +499,7 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
     if (rd && w->ub.read_bytes_per_cycle)
         sram_reserve(&w->ub, false, tm.start - util_min(tm.start, lead), ab);
     w->fifo_rel[u][idx % WALK_MAX_DEPTH] = w->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
+    w_begun(w, Q_MXU0 + (int)u, tm.start);
     w->ops++;
     w->work += (double)util_max(T, mxu_op_load_cycles(&w->mp, &op));
     w->done = util_max(w->done, tm.end);
@@ -483,7 +512,7 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
  * `ready` (split-K's row sums are one per row). Returns the last one's end. */
 static uint64_t w_act(walk *w, uint64_t ready, uint64_t times, uint64_t elems, uint64_t out_bytes)
 {
-    uint64_t s = util_max(ready, w->q_vpu);
+    uint64_t s = util_max(util_max(ready, w->q_vpu), w_issue(w, Q_VPU));
     uint64_t one = util_ceil_div(elems, util_max(1, w->t->vpu.elems_per_cycle));
     uint64_t own = s + times * util_max(one, sram_cycles(&w->ub, true, out_bytes));
     uint64_t all = times * out_bytes;
@@ -492,6 +521,9 @@ static uint64_t w_act(walk *w, uint64_t ready, uint64_t times, uint64_t elems, u
         sram_reserve(&w->ub, true, u0, all);
     uint64_t end = util_max(own, ub_end);
     w->q_vpu = own;
+    for (uint64_t i = 0; i < util_min(times, WALK_RING); i++)
+        w_begun(w, Q_VPU, s + i * (own - s) / times);
+    w->qcount[Q_VPU] += times - util_min(times, WALK_RING);
     w->done = util_max(w->done, end);
     return end;
 }
@@ -582,6 +614,14 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     mxu_params_from_cfg(&w->mp, t, pb->dtype);
     sram_init(&w->ub, t->ub.size_bytes, t->ub.banks, t->ub.read_ports, t->ub.write_ports, t->ub.bytes_per_cycle);
     w->n_eng = t->dma.engines;
+    {
+        /* matmuls of `rep` ops each (gen.c): a queue of matmuls holds depth * rep ops */
+        uint32_t qd = machine_queue_depth();
+        uint32_t usable = pl->double_buffer && depth >= 2 ? depth / 2 : depth;
+        uint32_t rp = (uint32_t)util_max(1, usable / isa_tile_slots(t, pl->kop));
+        for (int q = 0; q < WALK_QUEUES; q++)
+            w->qdepth[q] = q >= Q_MXU0 ? (uint32_t)util_min((uint64_t)qd * rp, WALK_RING) : (uint32_t)util_min(qd, WALK_RING);
+    }
     for (uint32_t e = 0; e < w->n_eng; e++)
         sram_init(&w->eng[e], 0, 1, 1, 1, 1);
     w->depth = depth;
@@ -841,8 +881,7 @@ uint64_t tiler_estimate_bound(const tp_tpu_cfg *t, const gemm_problem *pb, const
     double mxu = cyc * share * (double)gpm / (double)items;
     /* off-chip bytes asked for (the bus moves at least these) */
     unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
-    uint64_t all_steps = units * d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];
-    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_steps / d.nt[1] : all_steps;
+    uint64_t a_loads = a_loads_of(pl, &d, pb->batch, t->cores);
     double a_scale = (double)pb->m * pb->k / ((double)d.nt[0] * d.nt[2] * util_min(pb->m, pl->tm) * util_min(pb->k, pl->tk));
     double bytes[TP_MEM__COUNT] = {0};
     bytes[t->place_inputs] += (double)a_loads * util_min(pb->m, pl->tm) * util_min(pb->k, pl->tk) * ib * a_scale;
@@ -866,8 +905,8 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     int split, inner[2];
     nest_of(pl->order, &split, inner);
     const uint64_t units = (uint64_t)d.nt[split] * pb->batch;
-    uint64_t all_steps = units * d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];
-    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_steps / d.nt[1] : all_steps;
+    const uint64_t all_steps = units * d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];
+    uint64_t a_loads = a_loads_of(pl, &d, pb->batch, t->cores);
     uint64_t groups = util_ceil_div(pl->tn, t->array.cols);
     uint64_t mch = util_ceil_div(pl->tm, pl->mop), kch = util_ceil_div(pl->tk, pl->kop);
     uint64_t rows = a_loads * (pb->transpose_a ? pl->tk : pl->tm) +

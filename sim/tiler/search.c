@@ -16,8 +16,8 @@
  * estimate (the rest: the best-estimated of each loop order, buffering and split not yet
  * among them), and the instructions it may simulate in all (about 0.8 us each on the fast
  * engine, so about a third of a second): past that the candidates run on a slice. */
-#define SEARCH_SIMULATE 12
-#define SEARCH_TOP 6
+#define SEARCH_SIMULATE 24
+#define SEARCH_TOP 12
 #define SEARCH_BUDGET_INS 150000u
 /* Tile sizes per dimension at most. */
 #define SIZES_MAX 48
