@@ -2,8 +2,8 @@
  * docs/tiler.md, checked against the machine, with a refusal code per check) and the analytic
  * estimate. The program these footprints describe is laid out in gen.c (its design notes).
  *
- * Nothing here knows cycle details beyond the analytic estimate (mxu_time_op for the array),
- * which only ranks candidates for the search (search.c); the choice is made on simulated cycles.
+ * The estimate is estimate.c's (tiler_plan_try calls it after tiler_plan_fit); it only ranks
+ * candidates for the search (search.c); the choice is made on simulated cycles.
  */
 #include "tiler/tiler.h"
 #include <stdarg.h>

@@ -1,6 +1,8 @@
 /* The tiling search, the only part of the tiler that runs the machine: candidates that fit
- * (tiler_plan_try) are ranked by the analytic estimate, the best few are generated (gen.c)
- * and simulated timing-only on a slice of the problem, and the fewest simulated cycles win.
+ * (tiler_plan_fit) are estimated (estimate.c) in the order of a lower bound, ranked, the best
+ * distinct programs are generated (gen.c) and simulated timing-only on the whole problem or a
+ * slice of it, and the fewest simulated cycles win (docs/tiler.md "The search").
+ * tiler_search_exhaustive simulates every candidate instead (the search's check).
  * When nothing fits, the message names what ruled the tiles out, chosen by refusal code
  * (tiler.h): the user's own tile, or their other choices, or the program length.
  */

@@ -109,7 +109,9 @@ tp_status tiler_plan_derive(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_p
 /* The same, and *why (if not NULL) gets the check that refused the plan (TILER_FITS on success). */
 tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err);
-/* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
+/* Cycle estimate of a derived plan: the busiest core's program walked through the machine's
+ * mechanisms in closed form (estimate.c; docs/tiler.md "The estimate"). Ranks the search's
+ * candidates; the choice is made on simulated cycles. */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
 tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
@@ -139,12 +141,14 @@ typedef struct {
                                 identical (e.g. mnk and nmk when a loop has one tile) */
 } tiler_candidate;
 
-/* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated; candidates
- * that fit are ranked by the analytic estimate and the best few simulated (timing only) on
- * cfg, on a slice of the problem (all of N and K, the rows of two m-tiles per core; the slice's
- * rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the better
- * estimate). If cands is not NULL it receives the candidate list (malloc'd, caller frees) and
- * *n_cands its length. */
+/* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated (balanced
+ * and power-of-two tile sizes, six loop orders, double buffering on and off, split-K where it
+ * finds idle MXUs); candidates that fit are ranked by the estimate and the best distinct
+ * programs (and the best of each order/buffering/split class) simulated timing-only on cfg, on
+ * the whole problem or, past a budget, on a slice (all of N and K, whole m tiles per core; the
+ * slice's rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the
+ * better estimate). docs/tiler.md "The search". If cands is not NULL it receives the candidate
+ * list ranked by estimate (malloc'd, caller frees) and *n_cands its length. */
 tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
