@@ -380,6 +380,7 @@ typedef struct {
     uint32_t depth;
     /* slots */
     uint64_t a_end[2], a_read[2];          /* A slot: its load's end, its readers' stream end */
+    uint64_t a_war[2];                     /* A panel slot: the previous panel's readers */
     uint64_t o_read[2], o_end[2];          /* output slot: the store's end; the activates' end */
     uint64_t acc_act[WALK_MAX_SLOTS];      /* acc rows of (set, live index, item): activates' end */
     uint64_t acc_mm[WALK_MAX_SLOTS];       /* ... and the last matmul's end */
@@ -604,7 +605,6 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
      * (at most WALK_CAP_OPS); the rest advances at the rate of the last whole unit or
      * iteration walked (or of the second half of the steps walked), so the prologue is counted
      * once and the epilogue of the last tile walked stands for the last tile's. */
-    uint64_t want = steps_c;
     walk *w = calloc(1, sizeof *w);
     if (!w)
         return analytic(t, pb, pl);
@@ -643,7 +643,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     uint32_t a_next = 0, o_next = 0, acc_next = 0, a_slot = 0;
     int64_t a_b = -1, a_m = -1, a_k = -1;
     const uint32_t tpp = (uint32_t)util_ceil_div(d.nt[2], S);
-    uint64_t walked = 0, t_half = 0, half_at = 0;
+    uint64_t walked = 0;
     uint64_t t_unit[2] = {0, 0}, units_done = 0;    /* done at the last two unit ends */
     uint64_t t_it[2] = {0, 0}, its_done = 0;        /* ... at the last two inner-loop iteration ends */
     const uint64_t n_it = d.nt[inner[0]];
@@ -697,7 +697,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                         a_b = b;
                         a_m = mi;
                         a_k = 0;
-                        w->a_read[a_slot] = util_max(w->a_read[a_slot], 0);
+                        w->a_war[a_slot] = w->a_read[a_slot];   /* the last panel's readers */
                     }
                     load = ki >= a_k;
                     if (load)
@@ -712,12 +712,11 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 }
                 if (load) {
                     uint64_t bytes = (uint64_t)mm * kk * ib;
-                    /* WAR on the slot's readers: a panel's first k tile waits for the last panel */
-                    uint64_t ready = (!pl->a_panel || ki == 0) ? w->a_read[a_slot] : 0;
-                    uint64_t e = w_dma(w, 0, false, &w->q_load, ready, bytes, bytes);
-                    w->a_end[a_slot] = pl->a_panel && ki > 0 ? util_max(w->a_end[a_slot], e) : e;
-                    if (pl->a_panel && ki > 0)
-                        w->a_end[a_slot] = e;
+                    /* WAR on the slot's readers (a panel's k tiles: the last panel's readers);
+                     * the step's matmuls wait for it (RAW); later passes over a panel find it
+                     * loaded by the end of its last k tile */
+                    uint64_t ready = pl->a_panel ? w->a_war[a_slot] : w->a_read[a_slot];
+                    w->a_end[a_slot] = w_dma(w, 0, false, &w->q_load, ready, bytes, bytes);
                 }
                 uint64_t a_ready = w->a_end[a_slot];
                 uint32_t part = ki / tpp, first_k = part * tpp;
@@ -774,10 +773,6 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                     uint64_t cb = (uint64_t)mm * nn * ob;
                     w->o_read[os] = w_dma(w, 2, true, &w->q_store, act_end, cb, cb);
                 }
-                if (w->ops >= WALK_OPS / 2 && !half_at) {
-                    half_at = walked;
-                    t_half = w->done;
-                }
                 if (w->ops >= WALK_CAP_OPS && walked < steps_c)
                     stop = true;
             }
@@ -806,10 +801,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 stop = true;
         }
     }
-stopped:
-    (void)want;
-    (void)t_half;
-    (void)half_at;
+stopped:;
     uint64_t total = w->done;
     if (walked < steps_c || midstep) {
         /* the rate of the last whole unit, else of the last whole iteration inside one, else of
