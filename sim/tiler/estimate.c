@@ -19,6 +19,7 @@
  * with the exposed serialization (single-buffered slots), and the epilogue (drain, the last
  * activate and store); the chip's is the busiest core or the off-chip time, whichever is longer.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mem/dram.h"
@@ -348,17 +349,30 @@ enum { Q_LOAD, Q_LOADW, Q_STORE, Q_VPU, Q_MXU0, WALK_QUEUES = Q_MXU0 + WALK_MAX_
 #define WALK_MAX_DEPTH 64
 #define WALK_MAX_SLOTS 4096      /* accumulator slot sets x live tiles x items */
 
-/* One off-chip memory as one server: a block reserves its share of the bandwidth (all cores'
- * traffic, so `cores` times its bus bytes) in a calendar (the UB's own, mem/sram.h, since the
- * walk books in program order, not in time order) and completes after its own transfer on an
- * idle memory (its channel spread) and the latency. */
+/* One off-chip memory, channel by channel. A block's bytes per channel (whole bursts, the
+ * interleaving) come from the DRAM unit itself: dram_access_2d on a private dram, whose
+ * per-channel busy times are read back (cached by the block's shape and its address modulo
+ * the interleave period). Each channel is a bandwidth calendar (mem/sram.h's: the walk books in
+ * program order, not in time order) in which the block's share (times the cores sharing the
+ * memory) is reserved from its issue; it completes when its busiest channel's share has moved,
+ * plus the read or write latency. */
+#define WALK_MAX_CH 32
+#define WALK_PROBES 16
+#define WALK_SCALE 16            /* calendar bytes per byte: 1/16 byte-per-cycle resolution */
 typedef struct {
-    sram *cal;                   /* the memory's bandwidth as a reservation calendar (mem/sram.h) */
-    double ratio_bus;            /* bus bytes per byte asked for (bursts of the block rows) */
-    double cyc_per_byte;         /* cycles per bus byte at the memory's bandwidth */
-    double spread;               /* >= 1: an idle block's time over its bus time (channels it misses) */
-    uint64_t lat_r, lat_w;
+    uint64_t key_addr, rows, row_bytes, stride;
+    bool used;
+    uint64_t bytes[WALK_MAX_CH];
+} wprobe;
+
+typedef struct {
     bool ideal;
+    tp_mem_id id;
+    uint32_t ch;
+    uint64_t period;             /* interleave period in bytes: granule x channels */
+    uint64_t lat_r, lat_w;
+    dram d;                      /* the private DRAM unit the probes run on */
+    wprobe probe[WALK_PROBES];
 } wmem;
 
 typedef struct {
@@ -366,33 +380,34 @@ typedef struct {
     const gemm_problem *pb;
     const tiler_plan *pl;
     mxu_params mp;
-    sram ub;
-    wmem mem[3];                 /* A (inputs), B (weights), C (outputs) */
     double cores;                /* cores sharing the memories */
-    sram eng[WALK_MAX_ENGINES];  /* each DMA engine's busy cycles as a calendar (1 "byte" a cycle) */
     uint32_t n_eng;
     uint64_t q_load, q_loadw, q_store, q_vpu;   /* in-order queues: last begin (vpu: free) */
-    sram cal[TP_MEM__COUNT];     /* off-chip memories' bandwidth calendars */
-    /* MXUs */
-    mxu_state ms[WALK_MAX_MXUS];
-    uint64_t fifo_rel[WALK_MAX_MXUS][WALK_MAX_DEPTH];   /* release cycles of the tiles pushed */
-    uint64_t fifo_n[WALK_MAX_MXUS];
     uint32_t depth;
     /* slots */
     uint64_t a_end[2], a_read[2];          /* A slot: its load's end, its readers' stream end */
     uint64_t a_war[2];                     /* A panel slot: the previous panel's readers */
     uint64_t o_read[2], o_end[2];          /* output slot: the store's end; the activates' end */
-    uint64_t acc_act[WALK_MAX_SLOTS];      /* acc rows of (set, live index, item): activates' end */
-    uint64_t acc_mm[WALK_MAX_SLOTS];       /* ... and the last matmul's end */
     uint64_t done;                         /* latest end of anything */
     uint64_t ops;
+    uint64_t w_addr, w_stride;   /* the next weight tile's block in B (set before each op) */
     /* the in-order issuer: an instruction is issued after the one before it, and only when its
      * queue has room (the instruction `depth` places before it in that queue has begun) */
     uint64_t iss;
     uint32_t qdepth[WALK_QUEUES];
     uint64_t qcount[WALK_QUEUES];
-    uint64_t qbegin[WALK_QUEUES][WALK_RING];
+    uint64_t fifo_n[WALK_MAX_MXUS];
     double work;                 /* the ops' array cycles: max(stream, weight load) each */
+    /* ---- past here nothing is zeroed: each part is set up before it is read ---- */
+    sram ub;
+    wmem mem[3];                 /* A (inputs), B (weights), C (outputs) */
+    sram eng[WALK_MAX_ENGINES];  /* each DMA engine's busy cycles as a calendar (1 "byte" a cycle) */
+    sram cal[TP_MEM__COUNT][WALK_MAX_CH];   /* off-chip memories' channels as calendars */
+    mxu_state ms[WALK_MAX_MXUS];
+    uint64_t fifo_rel[WALK_MAX_MXUS][WALK_MAX_DEPTH];   /* release cycles of the tiles pushed */
+    uint64_t acc_act[WALK_MAX_SLOTS];      /* acc rows of (set, live index, item): activates' end */
+    uint64_t acc_mm[WALK_MAX_SLOTS];       /* ... and the last matmul's end */
+    uint64_t qbegin[WALK_QUEUES][WALK_RING];
 } walk;
 
 /* The engine that can begin `cycles` of its own work first at or after `ready` (the machine
@@ -426,13 +441,37 @@ static uint64_t w_engine(walk *w, uint64_t ready, uint64_t cycles, uint32_t *e)
     return best_s;
 }
 
-/* A DMA transfer of `bytes` (a block of the memory `mi`) that may begin at `ready` in queue
- * *q; ub_bytes on the UB port's side (0: none). Returns its end; the engine is freed when its last burst
- * has left the memory (dma.c, note 2). */
-static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, uint64_t bytes, uint64_t ub_bytes)
+/* Bytes per channel of a block (rows runs of row_bytes at addr + i * stride) on memory m. */
+static const uint64_t *w_probe(wmem *m, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride)
+{
+    uint64_t key = addr % m->period;
+    size_t h = (size_t)((key / util_max(1, m->d.cfg.burst_bytes)) ^ rows ^ (row_bytes << 3)) % WALK_PROBES;
+    wprobe *p = &m->probe[h];
+    if (p->used && p->key_addr == key && p->rows == rows && p->row_bytes == row_bytes && p->stride == stride)
+        return p->bytes;
+    dram_reset(&m->d);
+    dram_access_2d(&m->d, false, 0, key, rows, row_bytes, stride, NULL);
+    /* a channel's busy ticks are its bytes times channels * clock (mem/dram.h) */
+    dram_ticks per_byte = (dram_ticks)m->ch * m->d.clock_hz;
+    for (uint32_t c = 0; c < m->ch; c++)
+        p->bytes[c] = (uint64_t)(m->d.next_free[c] / per_byte);
+    p->key_addr = key;
+    p->rows = rows;
+    p->row_bytes = row_bytes;
+    p->stride = stride;
+    p->used = true;
+    return p->bytes;
+}
+
+/* A DMA transfer of a block (rows runs of row_bytes at byte addr of its tensor, stride apart)
+ * of memory `mi` that may begin at `ready` in queue *q; ub_bytes on the UB port's side (0:
+ * none). Returns its end; the engine is held for its own cycles (dma.c, note 2). */
+static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, uint64_t addr, uint64_t rows,
+                      uint64_t row_bytes, uint64_t stride, uint64_t ub_bytes)
 {
     const tp_tpu_cfg *t = w->t;
     uint32_t e = 0;
+    uint64_t bytes = rows * row_bytes;
     int qi = mi == 0 ? Q_LOAD : mi == 1 ? Q_LOADW : Q_STORE;
     ready = util_max(ready, w_issue(w, qi));
     uint64_t own_cycles = t->dma.setup_cycles + util_ceil_div(bytes, util_max(1, t->dma.bytes_per_cycle));
@@ -443,14 +482,18 @@ static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, 
     uint64_t own = issue + util_ceil_div(bytes, util_max(1, t->dma.bytes_per_cycle));
     wmem *m = &w->mem[mi];
     uint64_t mem_end = issue, sent = issue;
-    if (!m->ideal) {
-        double busb = (double)bytes * m->ratio_bus;
-        uint64_t share = (uint64_t)(busb * w->cores + 0.5);
-        uint64_t begin = sram_earliest(m->cal, false, issue, share);
-        sram_reserve(m->cal, false, begin, share);
-        uint64_t fin = begin + sram_cycles(m->cal, false, share);
-        uint64_t own_t = issue + (uint64_t)(busb * m->cyc_per_byte * m->spread + 0.999999);
-        sent = util_max(fin, own_t);
+    if (!m->ideal && bytes) {
+        const uint64_t *bc = w_probe(m, addr, rows, row_bytes, stride);
+        sent = issue;
+        for (uint32_t c = 0; c < m->ch; c++) {
+            if (!bc[c])
+                continue;
+            sram *cal = &w->cal[m->id][c];
+            uint64_t share = (uint64_t)((double)bc[c] * w->cores * WALK_SCALE + 0.5);
+            uint64_t b0 = sram_earliest(cal, false, issue, share);
+            sram_reserve(cal, false, b0, share);
+            sent = util_max(sent, b0 + sram_cycles(cal, false, share));
+        }
         mem_end = sent + (write ? m->lat_w : m->lat_r);
     }
     uint64_t ub_end = 0;
@@ -463,7 +506,7 @@ static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, 
             sram_reserve(&w->ub, side, u0, ub_bytes);
         ub_end = u0 + uc;
     }
-    /* the engine's own cycles; past them it waits on the memory, whose calendar has the bytes */
+    /* the engine's own cycles; past them it waits on the memory, whose calendars have the bytes */
     sram_reserve(&w->eng[e], false, s, own_cycles);
     uint64_t end = util_max(own, util_max(mem_end, ub_end));
     w->done = util_max(w->done, end);
@@ -481,7 +524,8 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
     uint32_t dt = (uint32_t)util_max(1, w->depth / slots);   /* tiles the FIFO holds */
     uint64_t idx = w->fifo_n[u]++;
     uint64_t slot_free = idx >= dt ? w->fifo_rel[u][(idx - dt) % WALK_MAX_DEPTH] : 0;
-    uint64_t wend = w_dma(w, 1, false, &w->q_loadw, slot_free, (uint64_t)k * n * ib, 0);
+    uint64_t wend = w_dma(w, 1, false, &w->q_loadw, slot_free, w->w_addr, w->pb->transpose_b ? n : k,
+                          (uint64_t)(w->pb->transpose_b ? k : n) * ib, w->w_stride, 0);
     mxu_op op = {m, n, k, false};
     mxu_state before = w->ms[u];
     mxu_timing tm;
@@ -541,41 +585,37 @@ static void w_retire(walk *w, uint32_t umx)
     sram_retire(&w->ub, now);
     for (uint32_t e = 0; e < w->n_eng; e++)
         sram_retire(&w->eng[e], now);
-    for (int i = 0; i < TP_MEM__COUNT; i++)
-        sram_retire(&w->cal[i], now);
+    for (int i = 0; i < 3; i++)
+        if (!w->mem[i].ideal)
+            for (uint32_t c = 0; c < w->mem[i].ch; c++)
+                sram_retire(&w->cal[w->mem[i].id][c], now);
 }
 
-/* Sets up the memory servers from probes of representative blocks on the DRAM unit. */
-static bool w_mem(walk *w, int mi, tp_mem_id mid, uint64_t rows, uint64_t row_bytes, uint64_t stride,
-                  bool write)
+/* Sets up memory mi (A, B or C) as the placement's memory `mid`; false if the walk cannot
+ * follow it (the DRAM unit refuses it, or more channels than the walk keeps). */
+static bool w_mem(walk *w, int mi, tp_mem_id mid)
 {
     wmem *m = &w->mem[mi];
-    memset(m, 0, sizeof *m);
-    m->cal = &w->cal[mid];
     const tp_mem_cfg *mc = &w->t->mem[mid];
+    m->id = mid;
+    m->ch = 0;
+    for (int i = 0; i < WALK_PROBES; i++)
+        m->probe[i].used = false;
     m->ideal = mc->ideal || !mc->bytes_per_s;
     if (m->ideal)
         return true;
-    /* the calendar's bandwidth in whole bytes per cycle (at least 1) */
-    uint64_t bpc = mc->bytes_per_s / util_max(1, w->t->clock_hz);
-    sram_init(m->cal, 0, 1, 1, 1, (uint32_t)util_max(1, util_min(bpc, UINT32_MAX)));
-    dram d;
     tp_err e;
-    if (dram_init(&d, mc, w->t->clock_hz, &e) != TP_OK)
+    if (dram_init(&m->d, mc, w->t->clock_hz, &e) != TP_OK || m->d.cfg.channels > WALK_MAX_CH)
         return false;
-    uint64_t bytes = rows * row_bytes;
-    uint64_t bus = block_bus(&d, row_bytes, rows, row_bytes, stride);
-    m->ratio_bus = bytes ? (double)bus / (double)bytes : 1;
-    m->cyc_per_byte = (double)w->t->clock_hz / (double)mc->bytes_per_s;
-    uint64_t clk = 0;
-    uint64_t tt = block_time(&d, write, &clk, row_bytes, rows, row_bytes, stride);
-    uint64_t lat = write ? mc->write_latency_cycles : mc->read_latency_cycles;
-    double busc = (double)bus * m->cyc_per_byte;
-    m->spread = busc > 0 && tt > lat ? (double)(tt - lat) / busc : 1;
-    if (m->spread < 1)
-        m->spread = 1;
+    m->ch = m->d.cfg.channels;
+    m->period = (uint64_t)m->d.granule_bursts * m->ch * m->d.cfg.burst_bytes;
     m->lat_r = mc->read_latency_cycles;
     m->lat_w = mc->write_latency_cycles;
+    /* each channel moves bytes_per_s / channels; the calendar counts WALK_SCALE units a byte */
+    double bpc = (double)mc->bytes_per_s / (double)m->ch / (double)w->t->clock_hz * WALK_SCALE;
+    uint32_t ibpc = (uint32_t)util_max(1, (uint64_t)(bpc + 0.5));
+    for (uint32_t c = 0; c < m->ch; c++)
+        sram_init(&w->cal[mid][c], 0, 1, 1, 1, ibpc);
     return true;
 }
 
@@ -605,9 +645,15 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
      * (at most WALK_CAP_OPS); the rest advances at the rate of the last whole unit or
      * iteration walked (or of the second half of the steps walked), so the prologue is counted
      * once and the epilogue of the last tile walked stands for the last tile's. */
-    walk *w = calloc(1, sizeof *w);
+    walk *w = malloc(sizeof *w);
     if (!w)
         return analytic(t, pb, pl);
+    memset(w, 0, offsetof(walk, ub));
+    {
+        size_t slots_used = (size_t)bufs * live * items;
+        memset(w->acc_act, 0, slots_used * sizeof w->acc_act[0]);
+        memset(w->acc_mm, 0, slots_used * sizeof w->acc_mm[0]);
+    }
     w->t = t;
     w->pb = pb;
     w->pl = pl;
@@ -629,13 +675,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
     for (uint32_t u = 0; u < umx; u++)
         mxu_state_init(&w->ms[u]);
     const unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
-    uint32_t mm0 = (uint32_t)util_min(pb->m, pl->tm), tk0 = (uint32_t)util_min(pb->k, pl->tk),
-             tn0 = (uint32_t)util_min(pb->n, pl->tn), gn0 = (uint32_t)util_min(C, tn0), kop0 = pl->kop;
-    bool ok = (pb->transpose_a ? w_mem(w, 0, t->place_inputs, tk0, (uint64_t)mm0 * ib, (uint64_t)pb->m * ib, false)
-                               : w_mem(w, 0, t->place_inputs, mm0, (uint64_t)tk0 * ib, (uint64_t)pb->k * ib, false)) &&
-              (pb->transpose_b ? w_mem(w, 1, t->place_weights, gn0, (uint64_t)kop0 * ib, (uint64_t)pb->k * ib, false)
-                               : w_mem(w, 1, t->place_weights, kop0, (uint64_t)gn0 * ib, (uint64_t)pb->n * ib, false)) &&
-              w_mem(w, 2, t->place_outputs, mm0, (uint64_t)tn0 * ob, (uint64_t)pb->n * ob, true);
+    bool ok = w_mem(w, 0, t->place_inputs) && w_mem(w, 1, t->place_weights) && w_mem(w, 2, t->place_outputs);
     if (!ok) {
         free(w);
         return analytic(t, pb, pl);
@@ -716,7 +756,12 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                      * the step's matmuls wait for it (RAW); later passes over a panel find it
                      * loaded by the end of its last k tile */
                     uint64_t ready = pl->a_panel ? w->a_war[a_slot] : w->a_read[a_slot];
-                    w->a_end[a_slot] = w_dma(w, 0, false, &w->q_load, ready, bytes, bytes);
+                    uint64_t arow = pb->transpose_a ? (uint64_t)b * pb->k + ki * pl->tk : (uint64_t)b * pb->m + mi * pl->tm;
+                    uint64_t acol = pb->transpose_a ? (uint64_t)mi * pl->tm : (uint64_t)ki * pl->tk;
+                    uint64_t acols = pb->transpose_a ? pb->m : pb->k;
+                    w->a_end[a_slot] = w_dma(w, 0, false, &w->q_load, ready, (arow * acols + acol) * ib,
+                                             pb->transpose_a ? kk : mm, (uint64_t)(pb->transpose_a ? mm : kk) * ib,
+                                             acols * ib, bytes);
                 }
                 uint64_t a_ready = w->a_end[a_slot];
                 uint32_t part = ki / tpp, first_k = part * tpp;
@@ -733,6 +778,10 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                         for (uint32_t c = 0; c < kk; c += pl->kop) {
                             uint32_t ck = (uint32_t)util_min(pl->kop, kk - c);
                             uint64_t st, s0;
+                            uint64_t k0 = (uint64_t)ki * pl->tk + c, c0 = (uint64_t)ni * pl->tn + (uint64_t)g * C;
+                            w->w_stride = (uint64_t)(pb->transpose_b ? pb->k : pb->n) * ib;
+                            w->w_addr = pb->transpose_b ? (((uint64_t)b * pb->n + c0) * pb->k + k0) * ib
+                                                        : (((uint64_t)b * pb->k + k0) * pb->n + c0) * ib;
                             uint64_t e = w_op(w, mx, rows, gn, ck, in_ready, &st, &s0);
                             w->a_read[a_slot] = util_max(w->a_read[a_slot], st);
                             w->acc_mm[ai] = util_max(w->acc_mm[ai], e);
@@ -771,7 +820,9 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                         act_end = util_max(act_end, e);
                     }
                     uint64_t cb = (uint64_t)mm * nn * ob;
-                    w->o_read[os] = w_dma(w, 2, true, &w->q_store, act_end, cb, cb);
+                    uint64_t crow = (uint64_t)b * pb->m + mi * pl->tm, ccol = (uint64_t)ni * pl->tn;
+                    w->o_read[os] = w_dma(w, 2, true, &w->q_store, act_end, (crow * pb->n + ccol) * ob, mm,
+                                          (uint64_t)nn * ob, (uint64_t)pb->n * ob, cb);
                 }
                 if (w->ops >= WALK_CAP_OPS && walked < steps_c)
                     stop = true;
