@@ -357,7 +357,7 @@ enum { Q_LOAD, Q_LOADW, Q_STORE, Q_VPU, Q_MXU0, WALK_QUEUES = Q_MXU0 + WALK_MAX_
  * memory) is reserved from its issue; it completes when its busiest channel's share has moved,
  * plus the read or write latency. */
 #define WALK_MAX_CH 32
-#define WALK_PROBES 16
+#define WALK_PROBES 64
 #define WALK_SCALE 16            /* calendar bytes per byte: 1/16 byte-per-cycle resolution */
 typedef struct {
     uint64_t key_addr, rows, row_bytes, stride;
@@ -441,11 +441,21 @@ static uint64_t w_engine(walk *w, uint64_t ready, uint64_t cycles, uint32_t *e)
     return best_s;
 }
 
-/* Bytes per channel of a block (rows runs of row_bytes at addr + i * stride) on memory m. */
-static const uint64_t *w_probe(wmem *m, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride)
+static uint64_t gcd64(uint64_t a, uint64_t b)
 {
-    uint64_t key = addr % m->period;
-    size_t h = (size_t)((key / util_max(1, m->d.cfg.burst_bytes)) ^ rows ^ (row_bytes << 3)) % WALK_PROBES;
+    while (b) {
+        uint64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+/* Bytes per channel of `rows` runs of row_bytes at addr + i * stride, from the DRAM unit (one
+ * access on the private dram, its channels' busy ticks read back), cached. */
+static const uint64_t *w_probe_rows(wmem *m, uint64_t key, uint64_t rows, uint64_t row_bytes, uint64_t stride)
+{
+    size_t h = (size_t)((key / util_max(1, m->d.cfg.burst_bytes)) * 31u ^ rows * 7u ^ (row_bytes << 3)) % WALK_PROBES;
     wprobe *p = &m->probe[h];
     if (p->used && p->key_addr == key && p->rows == rows && p->row_bytes == row_bytes && p->stride == stride)
         return p->bytes;
@@ -461,6 +471,30 @@ static const uint64_t *w_probe(wmem *m, uint64_t addr, uint64_t rows, uint64_t r
     p->stride = stride;
     p->used = true;
     return p->bytes;
+}
+
+/* Bytes per channel of a block (rows runs of row_bytes at addr + i * stride) on memory m into
+ * out[]: the rows' channel pattern repeats every period / gcd(stride, period) rows, so a long
+ * block is that many rows times its repeats plus the rest. */
+static void w_probe(wmem *m, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride, uint64_t *out)
+{
+    uint64_t key = addr % m->period;
+    uint64_t sm = stride % m->period;
+    uint64_t rep = stride == row_bytes ? rows : sm == 0 ? 1 : m->period / gcd64(sm, m->period);
+    if (stride == row_bytes || rows <= rep) {   /* contiguous, or short: as it is */
+        const uint64_t *b = w_probe_rows(m, key, rows, row_bytes, stride);
+        memcpy(out, b, m->ch * sizeof *out);
+        return;
+    }
+    uint64_t full = rows / rep, rest = rows % rep;
+    const uint64_t *b = w_probe_rows(m, key, rep, row_bytes, stride);
+    for (uint32_t c = 0; c < m->ch; c++)
+        out[c] = full * b[c];
+    if (rest) {
+        b = w_probe_rows(m, key, rest, row_bytes, stride);
+        for (uint32_t c = 0; c < m->ch; c++)
+            out[c] += b[c];
+    }
 }
 
 /* A DMA transfer of a block (rows runs of row_bytes at byte addr of its tensor, stride apart)
@@ -483,7 +517,8 @@ static uint64_t w_dma(walk *w, int mi, bool write, uint64_t *q, uint64_t ready, 
     wmem *m = &w->mem[mi];
     uint64_t mem_end = issue, sent = issue;
     if (!m->ideal && bytes) {
-        const uint64_t *bc = w_probe(m, addr, rows, row_bytes, stride);
+        uint64_t bc[WALK_MAX_CH];
+        w_probe(m, addr, rows, row_bytes, stride, bc);
         sent = issue;
         for (uint32_t c = 0; c < m->ch; c++) {
             if (!bc[c])

@@ -16,11 +16,16 @@
 
 /* How many programs the search simulates at most, how many of them are simply the best by
  * estimate (the rest: the best-estimated of each loop order, buffering and split not yet
- * among them), and the instructions it may simulate in all (about 0.8 us each on the fast
- * engine, so about a third of a second): past that the candidates run on a slice. */
-#define SEARCH_SIMULATE 24
-#define SEARCH_TOP 12
-#define SEARCH_BUDGET_INS 150000u
+ * among them), how many of each it always simulates, and the instruction-equivalents it may
+ * simulate in all (tiler_sim_cost; about a microsecond each on the fast engine): past the
+ * minimum, picks are added while they fit the budget; when even the minimum does not, the
+ * candidates run on a slice. */
+#define SEARCH_SIMULATE 96
+#define SEARCH_TOP 64
+#define SEARCH_MIN_TOP 12
+#define SEARCH_MIN_CLASS 12
+#define SEARCH_SLICE_PAST 8
+#define SEARCH_BUDGET_INS 60000u
 /* Tile sizes per dimension at most. */
 #define SIZES_MAX 48
 
@@ -385,23 +390,34 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
     qsort(c, n, sizeof *c, cmp_est);
     /* which to simulate: the best SEARCH_TOP by estimate, then the best of each class (order,
      * buffering, split) not yet among them, up to SEARCH_SIMULATE */
+    /* SEARCH_MIN_TOP always; more (up to SEARCH_TOP, then the class picks up to SEARCH_SIMULATE)
+     * while their simulations on the whole problem fit the budget */
     size_t pick[SEARCH_SIMULATE], np = 0;
+    uint64_t spent = 0;
     for (size_t i = 0; i < n && np < SEARCH_TOP; i++) {
         bool dup = false;
         for (size_t j = 0; j < np && !dup; j++)
             dup = same_program(pb, t, &c[pick[j]].plan, &c[i].plan);
-        if (!dup)
-            pick[np++] = i;
+        if (dup)
+            continue;
+        uint64_t cost = tiler_sim_cost(t, pb, &c[i].plan);
+        if (np >= SEARCH_MIN_TOP && spent + cost > SEARCH_BUDGET_INS)
+            break;
+        pick[np++] = i;
+        spent += cost;
     }
-    size_t top = np;
     for (size_t i = 0; i < n && np < SEARCH_SIMULATE; i++) {
         bool seen = false;
         for (size_t j = 0; j < np && !seen; j++)
             seen = same_class(&c[pick[j]].plan, &c[i].plan) || same_program(pb, t, &c[pick[j]].plan, &c[i].plan);
-        if (!seen)
-            pick[np++] = i;
+        if (seen)
+            continue;
+        uint64_t cost = tiler_sim_cost(t, pb, &c[i].plan);
+        if (np >= SEARCH_MIN_TOP + SEARCH_MIN_CLASS && spent + cost > SEARCH_BUDGET_INS)
+            continue;
+        pick[np++] = i;
+        spent += cost;
     }
-    (void)top;
     /* on the whole problem when their programs fit the budget, else on a slice: all of N and
      * K, the rows (batches) of at least one m tile per core of each, as many as the budget
      * allows; all of them on the same slice, so their cycles compare. A candidate whose m tile
@@ -412,7 +428,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         ins += tiler_sim_cost(t, pb, &c[pick[j]].plan);
     gemm_problem slice = *pb;
     uint64_t all_rows = (uint64_t)pb->m * pb->batch;
-    if (ins > SEARCH_BUDGET_INS) {
+    if (ins > SEARCH_SLICE_PAST * SEARCH_BUDGET_INS) {   /* the minimum picks alone: up to SEARCH_SLICE_PAST budgets, whole */
         uint64_t target = (uint64_t)((double)all_rows * SEARCH_BUDGET_INS / (double)ins);
         target = util_max(target, (uint64_t)c[pick[0]].plan.tm * t->cores);
         size_t w = 0;
