@@ -32,21 +32,21 @@ gs_schema() {
 if gs_run "--show-search on a 6468-candidate search" "$TPUSIM" gemm 1024 1024 1024 --set tpu.array.rows=8 \
         --set tpu.array.cols=8 --set tpu.dram.bandwidth=10GB/s --no-data --show-search; then
     gs_lines "--show-search says how many fit and how many were simulated" "$T/gs.out" \
-        "tiling search: 6468 candidates fit, ranked by the analytic estimate; the best 4 simulated" \
-        "(timing only) on a slice of 512 rows of A and C, all of N and K; * = fewest simulated cycles, chosen" \
+        "tiling search: 6468 candidates fit, ranked by the analytic estimate; the best 3 simulated" \
+        "(timing only) on a slice of 256 rows of A and C, all of N and K; * = fewest simulated cycles, chosen" \
         "  tile               order db   split       estimate      simulated" \
-        "* 512x16x1024        mnk   on   1           16974764        8632029" \
+        "* 208x152x1024       mnk   off  1           16798860        6896467" \
         "  ... 6458 more, none simulated (--show-search all lists every candidate)"
     gs_count "--show-search lists 10 candidates, not 6468" 10 "$T/gs.out" '^[ *] [0-9]+x[0-9]+x[0-9]+ '
     gs_count "... one of them chosen" 1 "$T/gs.out" '^\* '
     gs_lines "... and the run is the chosen plan's, cycles unchanged" "$T/gs.out" \
-        "  tiling           512x16x1024 order mnk, double buffering on, epilogue none" \
-        "cycles       17248336 (17.25 ms at 1000 MHz)"
+        "  tiling           208x152x1024 order mnk, double buffering off (on does not fit), epilogue none" \
+        "cycles       17520123 (17.52 ms at 1000 MHz)"
 fi
 # --show-search all: every candidate; the header counts them
 if gs_run "--show-search all" "$TPUSIM" gemm 128 128 128 --no-data --show-search all; then
     gs_lines "--show-search all: the header" "$T/gs.out" \
-        "tiling search: 756 candidates fit, ranked by the analytic estimate; the best 12 simulated (11 distinct programs)"
+        "tiling search: 756 candidates fit, ranked by the analytic estimate; the best 66 simulated (53 distinct programs)"
     gs_count "--show-search all lists all 756" 756 "$T/gs.out" '^[ *] [0-9]+x[0-9]+x[0-9]+ '
     gs_count "... and no 'more' line" 0 "$T/gs.out" 'more, none simulated'
 fi
@@ -64,8 +64,8 @@ fi
 if gs_run "--show-search --json" "$TPUSIM" gemm 128 128 128 --no-data --show-search --json -; then
     cp "$T/gs.out" "$T/gs-top.json"
     gs_lines "JSON search: candidates_total and candidates_simulated" "$T/gs-top.json" \
-        '      "candidates_total": 756,' '      "candidates_simulated": 12,'
-    gs_count "JSON search: the best 10 and the 5 simulated beyond them listed" 15 "$T/gs-top.json" '"estimate_cycles"'
+        '      "candidates_total": 756,' '      "candidates_simulated": 66,'
+    gs_count "JSON search: the best 10 and every simulated one listed" 68 "$T/gs-top.json" '"estimate_cycles"'
     gs_count "JSON search: one chosen" 1 "$T/gs-top.json" '"chosen": true'
     gs_schema "JSON search (top 10) validates" "$T/gs-top.json"
 fi
