@@ -578,7 +578,7 @@ int cmd_gemm(int argc, char **argv)
     pn.count = tiler_notes(&cfg.tpu, &pb, &to, &plan, pn.n);
     if (to.show_search && !json_stdout && !emit_stdout && !out_stdout)
         print_search(&sv, &plan, stdout);
-    if (show_exhaustive && !search_fixed && !json_stdout && !emit_stdout && !out_stdout) {
+    if (show_exhaustive && !json_stdout && !emit_stdout && !out_stdout) {
         st = print_exhaustive(&cfg, &pb, &to, &plan, stdout, &err);
         if (st != TP_OK) {
             free(cands);
