@@ -995,5 +995,5 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
         if (!t->mem[id].ideal && t->mem[id].channels > ch)
             ch = t->mem[id].channels;
     /* a strided block costs the DRAM unit O(channels) per row (mem/dram.c) */
-    return pl->instructions + rows * ch / 16;
+    return pl->instructions + rows * ch / 128;
 }
