@@ -32,7 +32,7 @@ gs_schema() {
 if gs_run "--show-search on a 6468-candidate search" "$TPUSIM" gemm 1024 1024 1024 --set tpu.array.rows=8 \
         --set tpu.array.cols=8 --set tpu.dram.bandwidth=10GB/s --no-data --show-search; then
     gs_lines "--show-search says how many fit and how many were simulated" "$T/gs.out" \
-        "tiling search: 6468 candidates fit, ranked by the analytic estimate; the best 3 simulated" \
+        "tiling search: 6468 candidates fit, ranked by the analytic estimate; the best 5 simulated" \
         "(timing only) on a slice of 256 rows of A and C, all of N and K; * = fewest simulated cycles, chosen" \
         "  tile               order db   split       estimate      simulated" \
         "* 208x152x1024       mnk   off  1           16798860        6896467" \
