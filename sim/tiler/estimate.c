@@ -397,7 +397,9 @@ typedef struct {
     uint32_t qdepth[WALK_QUEUES];
     uint64_t qcount[WALK_QUEUES];
     uint64_t fifo_n[WALK_MAX_MXUS];
-    double work;                 /* the ops' array cycles: max(stream, weight load) each */
+    double work;                 /* the ops' array cycles: max(stream, weight load) each, over
+                                    the MXUs the current output tile keeps busy */
+    double active;               /* ... those MXUs */
     /* ---- past here nothing is zeroed: each part is set up before it is read ---- */
     sram ub;
     wmem mem[3];                 /* A (inputs), B (weights), C (outputs) */
@@ -581,7 +583,7 @@ static uint64_t w_op(walk *w, uint32_t u, uint32_t m, uint32_t n, uint32_t k, ui
     w->fifo_rel[u][idx % WALK_MAX_DEPTH] = w->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
     w_begun(w, Q_MXU0 + (int)u, tm.start);
     w->ops++;
-    w->work += (double)util_max(T, mxu_op_load_cycles(&w->mp, &op));
+    w->work += (double)util_max(T, mxu_op_load_cycles(&w->mp, &op)) / w->active;
     w->done = util_max(w->done, tm.end);
     *stream = tm.stream_end;
     *start = tm.start;
@@ -735,13 +737,25 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                pn = cut(pb->n, pl->tn, C);
         mxu_params mp;
         mxu_params_from_cfg(&mp, t, pb->dtype);
-        for (int i = 0; i < pm.n; i++)
-            for (int j = 0; j < pk.n; j++)
-                for (int q = 0; q < pn.n; q++) {
-                    mxu_op op = {pm.size[i], pn.size[q], pk.size[j], false};
-                    work_c += (double)pm.count[i] * pb->batch * pk.count[j] * pn.count[q] *
-                              (double)util_max(mxu_op_stream_cycles(&mp, &op), mxu_op_load_cycles(&mp, &op));
-                }
+        /* per kind of N tile (full, last): its column groups and the MXUs they keep busy */
+        uint32_t nlast = pb->n - (d.nt[1] - 1) * pl->tn;
+        uint32_t wid[2] = {pl->tn, nlast};
+        uint64_t cnt_t[2] = {d.nt[1] - 1, 1};
+        for (int kind = 0; kind < 2; kind++) {
+            if (!cnt_t[kind])
+                continue;
+            pieces pt = cut(wid[kind], wid[kind], C);
+            uint32_t gs = (uint32_t)util_ceil_div(wid[kind], C);
+            double act = (double)util_max(1, util_min(umx, (uint64_t)gs * S));
+            for (int i = 0; i < pm.n; i++)
+                for (int j = 0; j < pk.n; j++)
+                    for (int q = 0; q < pt.n; q++) {
+                        mxu_op op = {pm.size[i], pt.size[q], pk.size[j], false};
+                        work_c += (double)cnt_t[kind] * pm.count[i] * pb->batch * pk.count[j] * pt.count[q] *
+                                  (double)util_max(mxu_op_stream_cycles(&mp, &op), mxu_op_load_cycles(&mp, &op)) / act;
+                    }
+        }
+        (void)pn;
         work_c *= (double)units_pc / (double)units;
     }
     bool midstep = false;
@@ -801,6 +815,7 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
                 uint64_t a_ready = w->a_end[a_slot];
                 uint32_t part = ki / tpp, first_k = part * tpp;
                 uint32_t gs = (uint32_t)util_ceil_div(nn, C);
+                w->active = (double)util_max(1, util_min(umx, (uint64_t)gs * S));
                 for (uint32_t g = 0; g < gs; g++) {
                     uint32_t q = g * S + part, mx = q % umx;
                     uint32_t gn = (uint32_t)util_min(C, nn - g * C);
