@@ -68,3 +68,26 @@ if [ -n "$blas_s" ]; then
 else
     awk -v t="$t2" -v r="$rss2" -v md="$med2" 'BEGIN { printf "  functional   1024^3 bf16, tpu-v4-core          : %8.2f ms  (no OpenBLAS: no ratio)  peak RSS %s kB  (median %.2f ms)\n", t / 1000, r, md / 1000 }'
 fi
+
+# 3. the tiling search of one large GEMM: target 1 s. The search's time is the whole process
+#    (search, then the chosen plan's run) less the same run with that plan given (--tile,
+#    --order, --double-buffer, --split-k: no search), both best of RUNS.
+search_bench() {   # search_bench LABEL ARGS... (no argument has a space)
+    label=$1; shift
+    args="$*"
+    "$TPUSIM" "$@" >"$B/plan" 2>"$B/err" || { cat "$B/err" >&2; return 1; }
+    tile=$(sed -n 's/^  tiling *\([0-9x]*\) order \([a-z]*\), double buffering \(o[nf]*\).*/\1 \2 \3/p' "$B/plan")
+    sk=$(sed -n 's/^  split-K *\([0-9]*\) parts.*/\1/p' "$B/plan")
+    set -- $tile
+    # shellcheck disable=SC2086
+    fixed=$(best_of "$TPUSIM" $args --tile "$1" --order "$2" --double-buffer "$3" --split-k "${sk:-1}") || return 1
+    # shellcheck disable=SC2086
+    whole=$(best_of "$TPUSIM" $args) || return 1
+    awk -v w="${whole%% *}" -v f="${fixed%% *}" -v l="$label" -v p="$tile${sk:+ split-k $sk}" 'BEGIN {
+        s = (w - f) / 1000; if (s < 0) s = 0
+        printf "  search       %-33s: %8.2f ms  target 1000 ms  ratio %.3f  (whole process %.2f ms, the chosen plan alone %.2f ms; %s)\n",
+               l, s, s / 1000, w / 1000, f / 1000, p }'
+}
+search_bench "4096^3 int8, 32x32 ws" gemm 4096 4096 4096 --no-data || exit 1
+search_bench "1024^3 bf16, tpu-v4-core" gemm 1024 1024 1024 -c configs/tpu-v4-core.yaml --dtype bf16 --no-data || exit 1
+search_bench "2000^3 batch 200, tpu-v1" gemm 2000 2000 2000 -c configs/tpu-v1.yaml --batch 200 --no-data || exit 1

@@ -7,6 +7,8 @@
 #   4. fuzz/san        the parser fuzz tests, TP_FUZZ_ITERS inputs per parser, sanitizer build
 #   5. cli/san         the command-line checks (tests/cli.sh) against the sanitizer binary
 #   6. valgrind-dep    make check-valgrind on fake machines (tests/check_valgrind_dep.sh)
+#   7. search          the tiling search against an exhaustive search over every valid tiling, on
+#                      seeded random shapes and the workloads' layers (tests/check_search.sh full)
 # Run from the repository root by make check-all (which installs valgrind if it is missing).
 BUILDROOT=${BUILDROOT:-build}
 case "$BUILDROOT" in /*) B=$BUILDROOT ;; *) B="$PWD/$BUILDROOT" ;; esac
@@ -46,5 +48,6 @@ run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=d
 run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1 sh tests/cli.sh "$T/tpusim-san"
 run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
+run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

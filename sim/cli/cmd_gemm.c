@@ -19,14 +19,15 @@ static const char usage_text[] =
     "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
-    "                  [--show-search [all]] [--emit FILE.tpu|-]\n"
+    "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
     "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
-    "--show-search lists the best candidates of the tiling search (all of them with 'all').\n"
+    "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
+    "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
     "are not computed: --a, --b, --out and the TPU's tiling flags are refused); --dtype fp16 runs\n"
     "on GPUs only, and --gpu-kernel SPEC gives the kernel instead of the heuristic search:\n"
@@ -85,6 +86,7 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
 typedef struct {
     bool shown;                 /* --show-search */
     bool all;                   /* --show-search all: every candidate */
+    bool exhaustive;            /* --show-search exhaustive: every candidate simulated whole */
     bool fixed;                 /* no search: --tile, --order and --double-buffer all given */
     const tiler_candidate *cands;
     size_t n_cands;
@@ -96,10 +98,19 @@ static bool same_plan(const tiler_plan *a, const tiler_plan *b)
     return !memcmp(a, b, sizeof *a);
 }
 
-/* Candidates listed, simulated, and simulated on a program of their own. */
+/* Whether candidate i is listed: all of them, or the best SEARCH_SHOWN and every simulated one
+ * (so the chosen one is always there); and how many are. */
+static bool search_lists(const search_view *sv, size_t i)
+{
+    return sv->all || i < SEARCH_SHOWN || sv->cands[i].simulated;
+}
+
 static size_t search_listed(const search_view *sv)
 {
-    return sv->all ? sv->n_cands : tiler_candidates_to_show(sv->cands, sv->n_cands, SEARCH_SHOWN);
+    size_t n = 0;
+    for (size_t i = 0; i < sv->n_cands; i++)
+        n += search_lists(sv, i);
+    return n;
 }
 
 static void search_counts(const search_view *sv, size_t *simulated, size_t *programs)
@@ -130,21 +141,78 @@ static void print_search(const search_view *sv, const tiler_plan *plan, FILE *f)
                    "(timing only) on a slice of %llu row%s of A and C, all of N and K; * = fewest simulated cycles, chosen\n",
                 sv->n_cands, simulated, distinct, (unsigned long long)sv->rows, sv->rows == 1 ? "" : "s");
     }
-    fprintf(f, "  %-18s %-5s %-4s %14s %14s\n", "tile", "order", "db", "estimate", "simulated");
-    for (size_t i = 0; i < listed; i++) {
+    fprintf(f, "  %-18s %-5s %-4s %-5s %14s %14s\n", "tile", "order", "db", "split", "estimate", "simulated");
+    for (size_t i = 0; i < sv->n_cands; i++) {
         const tiler_candidate *c = &sv->cands[i];
         char tile[48], simc[24];
+        if (!search_lists(sv, i))
+            continue;
         snprintf(tile, sizeof tile, "%ux%ux%u", c->plan.tm, c->plan.tn, c->plan.tk);
         if (c->simulated)
             snprintf(simc, sizeof simc, "%llu", (unsigned long long)c->cycles);
         else
             snprintf(simc, sizeof simc, "-");
-        fprintf(f, "%s %-18s %-5s %-4s %14llu %14s\n", same_plan(&c->plan, plan) ? "*" : " ", tile, c->plan.order,
-                c->plan.double_buffer ? "on" : "off", (unsigned long long)c->plan.est_cycles, simc);
+        fprintf(f, "%s %-18s %-5s %-4s %-5u %14llu %14s\n", same_plan(&c->plan, plan) ? "*" : " ", tile, c->plan.order,
+                c->plan.double_buffer ? "on" : "off", c->plan.split_k > 1 ? c->plan.split_k : 1,
+                (unsigned long long)c->plan.est_cycles, simc);
     }
     if (listed < sv->n_cands)
         fprintf(f, "  ... %zu more, none simulated (--show-search all lists every candidate)\n", sv->n_cands - listed);
     fprintf(f, "\n");
+}
+
+/* --show-search exhaustive: every candidate simulated on the whole problem, the best 10 by
+ * cycles, and the chosen plan's cycles against the best (the search's check, for one GEMM). */
+static bool same_choice(const tiler_plan *a, const tiler_plan *b)
+{
+    return a->tm == b->tm && a->tn == b->tn && a->tk == b->tk && !strcmp(a->order, b->order) &&
+           a->double_buffer == b->double_buffer && (a->split_k > 1 ? a->split_k : 1) == (b->split_k > 1 ? b->split_k : 1);
+}
+
+static int cmp_cycles(const void *x, const void *y)
+{
+    const tiler_candidate *a = x, *b = y;
+    return a->cycles < b->cycles ? -1 : a->cycles > b->cycles;
+}
+
+static tp_status print_exhaustive(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *to,
+                                  const tiler_plan *plan, FILE *f, tp_err *err)
+{
+    tiler_candidate *c = NULL;
+    size_t n = 0, best = 0;
+    tp_status st = tiler_search_exhaustive(cfg, pb, to, &c, &n, &best, err);
+    if (st != TP_OK)
+        return st;
+    size_t programs = 0;
+    uint64_t chosen = 0;
+    for (size_t i = 0; i < n; i++) {
+        programs += !c[i].same_program;
+        if (same_choice(&c[i].plan, plan))
+            chosen = c[i].cycles;
+    }
+    /* how well the estimate ranked: the exhaustive best's place in the estimate order */
+    size_t best_rank = best + 1;
+    (void)best_rank;
+    qsort(c, n, sizeof *c, cmp_cycles);
+    fprintf(f, "exhaustive search: %zu candidates, each simulated (timing only) on the whole problem "
+               "(%zu distinct programs); the best 10 by cycles, * = the search's choice\n", n, programs);
+    fprintf(f, "  %-18s %-5s %-4s %-5s %14s %14s\n", "tile", "order", "db", "split", "estimate", "simulated");
+    for (size_t i = 0; i < n && i < 10; i++) {
+        char tile[48];
+        snprintf(tile, sizeof tile, "%ux%ux%u", c[i].plan.tm, c[i].plan.tn, c[i].plan.tk);
+        fprintf(f, "%s %-18s %-5s %-4s %-5u %14llu %14llu\n", same_choice(&c[i].plan, plan) ? "*" : " ", tile,
+                c[i].plan.order, c[i].plan.double_buffer ? "on" : "off", c[i].plan.split_k > 1 ? c[i].plan.split_k : 1,
+                (unsigned long long)c[i].plan.est_cycles, (unsigned long long)c[i].cycles);
+    }
+    if (chosen)
+        fprintf(f, "chosen %llu cycles, exhaustive best %llu: ratio %.4f (the best is %zu of %zu by estimate)\n\n",
+                (unsigned long long)chosen, (unsigned long long)c[0].cycles, (double)chosen / (double)c[0].cycles,
+                best_rank, n);
+    else
+        fprintf(f, "chosen plan is not in the search space (given flags); exhaustive best %llu cycles\n\n",
+                (unsigned long long)c[0].cycles);
+    free(c);
+    return TP_OK;
 }
 
 static void json_tile(json_w *w, const tiler_plan *pl)
@@ -163,19 +231,22 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
     json_begin_object(w);
     json_kv_bool(w, "searched", !sv->fixed);
     json_kv_u64(w, "slice_rows", sv->fixed ? 0 : sv->rows);
-    size_t simulated = 0, programs = 0, listed = sv->fixed ? 1 : search_listed(sv);
+    size_t simulated = 0, programs = 0;
     if (!sv->fixed)
         search_counts(sv, &simulated, &programs);
     json_kv_u64(w, "candidates_total", sv->fixed ? 1 : sv->n_cands);
     json_kv_u64(w, "candidates_simulated", simulated);
     json_key(w, "candidates");
     json_begin_array(w);
-    for (size_t i = 0; i < listed; i++) {
+    for (size_t i = 0; i < (sv->fixed ? 1 : sv->n_cands); i++) {
+        if (!sv->fixed && !search_lists(sv, i))
+            continue;
         const tiler_plan *p = sv->fixed ? plan : &sv->cands[i].plan;
         json_begin_object(w);
         json_tile(w, p);
         json_kv_str(w, "order", p->order);
         json_kv_bool(w, "double_buffer", p->double_buffer);
+        json_kv_u64(w, "split_k", p->split_k > 1 ? p->split_k : 1);
         json_kv_u64(w, "estimate_cycles", p->est_cycles);
         json_key(w, "simulated_cycles");
         if (!sv->fixed && sv->cands[i].simulated)
@@ -290,7 +361,7 @@ int cmd_gemm(int argc, char **argv)
         {"--show-search", "a TPU tiler flag; the GPU kernel's search is not listed"},
     };
     uint32_t dims[3] = {512, 512, 512}, ndims = 0;
-    bool show_all = false;
+    bool show_all = false, show_exhaustive = false;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
                                 CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
@@ -365,6 +436,9 @@ int cmd_gemm(int argc, char **argv)
             to.show_search = true;
             if (i + 1 < argc && !strcmp(argv[i + 1], "all")) {
                 show_all = true;
+                i++;
+            } else if (i + 1 < argc && !strcmp(argv[i + 1], "exhaustive")) {
+                show_exhaustive = true;
                 i++;
             }
         } else if (!strcmp(a, "--emit")) {
@@ -511,11 +585,20 @@ int cmd_gemm(int argc, char **argv)
         npy_free(&bm);
         return cli_fail(&err);
     }
-    search_view sv = {to.show_search, show_all, search_fixed, cands, n_cands, search_rows};
+    search_view sv = {to.show_search, show_all, show_exhaustive, search_fixed, cands, n_cands, search_rows};
     plan_notes pn;
     pn.count = tiler_notes(&cfg.tpu, &pb, &to, &plan, pn.n);
     if (to.show_search && !json_stdout && !emit_stdout && !out_stdout)
         print_search(&sv, &plan, stdout);
+    if (show_exhaustive && !json_stdout && !emit_stdout && !out_stdout) {
+        st = print_exhaustive(&cfg, &pb, &to, &plan, stdout, &err);
+        if (st != TP_OK) {
+            free(cands);
+            npy_free(&am);
+            npy_free(&bm);
+            return cli_fail(&err);
+        }
+    }
     if (emit_path) {
         isa_program p;
         st = tiler_generate(&cfg.tpu, &pb, &plan, &p, &err);

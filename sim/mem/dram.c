@@ -94,9 +94,19 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
         add_run(d, addr, rows * row_bytes, 1, cnt);          /* one contiguous run */
     else if (stride % period == 0)
         add_run(d, addr, row_bytes, rows, cnt);              /* every row alike */
-    else
-        for (uint64_t i = 0; i < rows; i++)
-            add_run(d, addr + i * stride, row_bytes, 1, cnt);
+    else {
+        /* a run's bursts per channel depend only on its address modulo the period, which the
+         * rows' addresses repeat every period / gcd(stride, period) rows */
+        uint64_t x = stride % period, y = period;
+        while (x) {
+            uint64_t r = y % x;
+            y = x;
+            x = r;
+        }
+        uint64_t rep = period / y, full = rows / rep, rest = rows % rep;
+        for (uint64_t i = 0; i < rep && i < rows; i++)
+            add_run(d, addr + i * stride, row_bytes, full + (i < rest), cnt);
+    }
     for (uint64_t c = 0; c < ch; c++)
         a.bursts += cnt[c];
     a.bus_bytes = a.bursts * burst;

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tiler/loops.h"
+#include "tiler/tiler_int.h"
 
 typedef struct {
     const tp_tpu_cfg *t;
@@ -66,6 +67,7 @@ typedef struct {
     const tiler_chain *ch;           /* never NULL inside (a blank chain for a lone GEMM) */
     npy_dtype o_dtype;               /* dtype activate writes (C's, or the input dtype when chained) */
     bool store_t;                    /* is: the output tiles are C^T, stored transposed (note 7) */
+    uint64_t macs;                   /* MACs of the matmuls emitted so far */
 } gen;
 
 static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, uint64_t *addr,
@@ -179,6 +181,7 @@ static void step_body(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                     uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
                     isa_matmul_h(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
                                  a_stride, rows, ki > first_k || (!os && c > 0), run, hold);
+                    g->macs += (uint64_t)rows * gn * ck * run;
                 }
                 c += run * ck;
             }
@@ -216,7 +219,7 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t gn = (uint32_t)util_min(C, nn - gi * C);
-        uint64_t acc[TILER_MAX_SPLIT_K];
+        uint64_t acc[TILER_MAX_SPLIT_K] = {0};
         for (uint32_t p = 0; p < g->S; p++) {
             uint32_t q = gi * g->S + p;
             acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
@@ -264,8 +267,28 @@ tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tile
     return tiler_generate_into(t, pb, pl, NULL, p, err);
 }
 
+static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, const tiler_chain *ch,
+                          tiler_prefix *px, isa_program *p, tp_err *err);
+
 tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
                               const tiler_chain *ch, isa_program *p, tp_err *err)
+{
+    return generate(t, pb, pl, ch, NULL, p, err);
+}
+
+tp_status tiler_generate_prefix(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tiler_prefix *px,
+                                isa_program *p, tp_err *err)
+{
+    char name[96];
+    snprintf(name, sizeof name, "gemm-%ux%ux%u-prefix", pb->m, pb->n, pb->k);
+    isa_init(p, name, pb->dtype);
+    return generate(t, pb, pl, NULL, px, p, err);
+}
+
+/* px (may be NULL): stop each core's stream at the first step boundary past px->cap
+ * instructions, and report core 0's boundaries and MACs (tiler_int.h). */
+static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, const tiler_chain *ch,
+                          tiler_prefix *px, isa_program *p, tp_err *err)
 {
     static const tiler_chain lone = {NULL, false, 0, false, 0};
     npy_dtype in = npy_dtype_of_input(pb->dtype);
@@ -337,21 +360,31 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
         for (uint32_t q = 0; q < g.S; q++)
             if (q * g.tpp + j < util_min(d.nt[2], (q + 1) * g.tpp))
                 korder[nk++] = q * g.tpp + j;   /* S = 1: q = 0, tpp = nt: ascending */
+    if (px) {
+        px->cut = false;
+        px->first_end = px->prefix_end = 0;
+        px->first_macs = px->prefix_macs = 0;
+    }
     for (unsigned core = 0; core < t->cores; core++) {
         uint64_t u0 = units * core / t->cores, u1 = units * (core + 1) / t->cores;
+        uint32_t core_ins0 = p->n_ins;
+        bool stop = false;
+        g.macs = 0;
         g.a_next = g.o_next = g.acc_next = 0;
         g.a_loaded_b = g.a_loaded_m = g.a_loaded_k = -1;
-        for (uint64_t u = u0; u < u1; u++) {
+        if (px && core == 0)   /* core 0 has the most units (the split deals them in order) */
+            px->total_macs = (uint64_t)((double)pb->batch * pb->m * pb->n * pb->k * (double)(u1 - u0) / (double)units);
+        for (uint64_t u = u0; u < u1 && !stop; u++) {
             uint32_t b = (uint32_t)(u / d.nt[split]), s = (uint32_t)(u % d.nt[split]);
             uint32_t idx[3];
             idx[split] = s;
             /* live-set base: the acc slot set used for this unit's tiles */
-            for (uint32_t i0 = 0; i0 < d.nt[inner[0]]; i0++) {
+            for (uint32_t i0 = 0; i0 < d.nt[inner[0]] && !stop; i0++) {
                 idx[inner[0]] = i0;
                 uint32_t set = g.acc_next;
                 if (inner[0] != 2)          /* k innermost: one live tile per i0 */
                     g.acc_next = (g.acc_next + 1) % g.bufs;
-                for (uint32_t i1 = 0; i1 < d.nt[inner[1]]; i1++) {
+                for (uint32_t i1 = 0; i1 < d.nt[inner[1]] && !stop; i1++) {
                     idx[inner[1]] = inner[1] == 2 ? korder[i1] : i1;
                     uint64_t base;
                     if (inner[0] == 2)      /* k outside the x loop: tile i1 of the live set */
@@ -361,10 +394,21 @@ tp_status tiler_generate_into(const tp_tpu_cfg *t, const gemm_problem *pb, const
                     emit_step(&g, core, b, idx[0], idx[1], idx[2], base);
                     if ((inner[1] == 2 ? i1 : idx[2]) == d.nt[2] - 1)   /* its last K tile */
                         emit_out(&g, core, b, idx[0], idx[1], base);
+                    if (px && core == 0 && !px->first_end) {
+                        px->first_end = p->n_ins;
+                        px->first_macs = g.macs;
+                    }
+                    if (px && px->cap && p->n_ins - core_ins0 >= px->cap)
+                        stop = true;
                 }
                 if (inner[0] == 2 && i0 == d.nt[2] - 1)
                     g.acc_next = (g.acc_next + 1) % g.bufs;
             }
+        }
+        if (px && core == 0) {
+            px->cut = stop && g.macs < px->total_macs;
+            px->prefix_end = p->n_ins;
+            px->prefix_macs = g.macs;
         }
     }
     free(korder);

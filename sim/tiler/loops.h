@@ -54,4 +54,24 @@ static inline uint32_t live_tiles(const tiler_plan *pl, const dims *d)
         return d->nt[inner[1]];
     return 1;                    /* x, k: k innermost */
 }
+/* A tiles the program loads (gen.c's emit_a), all cores and batches: a step reloads A when
+ * its (batch, m tile, k tile) differs from the step before it on the same core; an A panel is
+ * loaded once per (batch, m tile), a k tile at a time. Cores each start with a load. */
+static inline uint64_t a_loads_of(const tiler_plan *pl, const dims *d, uint32_t batch, uint32_t cores)
+{
+    int split, inner[2];
+    nest_of(pl->order, &split, inner);
+    uint64_t units = (uint64_t)d->nt[split] * batch;
+    if (pl->a_panel)
+        return units * d->nt[2];
+    uint64_t n0 = d->nt[inner[0]], n1 = d->nt[inner[1]];
+    bool key0 = inner[0] != 1 && n0 > 1, key1 = inner[1] != 1 && n1 > 1;   /* m, k change A */
+    uint64_t per_unit = key1 ? n0 * n1 : key0 ? n0 : 1;
+    if (split == 1 && d->nt[0] == 1 && d->nt[2] == 1) {
+        /* A is one tile per batch: loaded again only for a new batch, or on each core's start */
+        uint64_t cores_used = units < cores ? units : cores;
+        return (batch > cores_used ? batch : cores_used);
+    }
+    return units * per_unit;
+}
 #endif

@@ -2,8 +2,8 @@
  * docs/tiler.md, checked against the machine, with a refusal code per check) and the analytic
  * estimate. The program these footprints describe is laid out in gen.c (its design notes).
  *
- * Nothing here knows cycle details beyond the analytic estimate (mxu_time_op for the array),
- * which only ranks candidates for the search (search.c); the choice is made on simulated cycles.
+ * The estimate is estimate.c's (tiler_plan_try calls it after tiler_plan_fit); it only ranks
+ * candidates for the search (search.c); the choice is made on simulated cycles.
  */
 #include "tiler/tiler.h"
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include "base/units.h"
 #include "tiler/loops.h"
-#include "tpu/mxu.h"
+#include "tiler/tiler_int.h"
 
 int tiler_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk)
 {
@@ -105,16 +105,25 @@ void tiler_is_view(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan
         lv->order[i] = pl->order[i] == 'm' ? 'n' : pl->order[i] == 'n' ? 'm' : pl->order[i];
 }
 
-static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+static tp_status plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                           const char *tile, bool swapped, tp_err *err);
 
 tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err)
 {
+    tp_status st = tiler_plan_fit(t, pb, pl, why, err);
+    if (st == TP_OK)
+        pl->est_cycles = tiler_estimate(t, pb, pl);
+    return st;
+}
+
+tp_status tiler_plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err)
+{
     char tile[64];
     snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
     if (t->array.dataflow != TP_DF_IS)
-        return plan_try(t, pb, pl, why, tile, false, err);
+        return plan_fit(t, pb, pl, why, tile, false, err);
     /* is: the ws plan of C^T = B^T A^T (gen.c note 7), reported in the problem's own terms */
     tp_tpu_cfg tv;
     gemm_problem pv;
@@ -125,7 +134,7 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
         return tp_err_set(err, TP_ERR_USAGE, "--order: expected a permutation of m, n, k");
     }
     tiler_is_view(t, pb, pl, &tv, &pv, &lv);
-    tp_status st = plan_try(&tv, &pv, &lv, why, tile, true, err);
+    tp_status st = plan_fit(&tv, &pv, &lv, why, tile, true, err);
     tiler_plan back = lv;
     back.tm = lv.tn;
     back.tn = lv.tm;
@@ -134,7 +143,7 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
     return st;
 }
 
-static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+static tp_status plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                           const char *tile, bool swapped, tp_err *err)
 {
     if (why)
@@ -263,59 +272,6 @@ static tp_status plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_pla
                           "(larger tiles or a smaller problem)", tile, pb->m, pb->n, pb->k,
                           pb->batch > 1 ? " (batched)" : "", (unsigned long long)pl->instructions,
                           TILER_MAX_INSTRUCTIONS);
-    pl->est_cycles = tiler_estimate(t, pb, pl);
+    pl->est_cycles = 0;
     return TP_OK;
-}
-
-/* Analytic estimate (docs/tiler.md): the MXU time of the busiest MXU (from mxu_time_op) and
- * the off-chip time of all traffic at the DRAM bandwidth shared by all cores; the larger wins,
- * plus the memory latencies and the first A tile's copy. */
-uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
-{
-    const uint32_t C = t->array.cols, U = t->mxus_per_core;
-    dims d = make_dims(pb, pl);
-    int split, inner[2];
-    nest_of(pl->order, &split, inner);
-    uint64_t units = (uint64_t)d.nt[split] * pb->batch;
-    uint64_t units_per_core = util_ceil_div(units, t->cores);
-    uint64_t other = d.nt[inner[0]] * (uint64_t)d.nt[inner[1]];   /* (tile, ktile) pairs per unit */
-    uint64_t iters = units_per_core * other;                      /* (m,n,k) tile iterations */
-    uint64_t items = util_ceil_div(pl->tn, C) * (pl->split_k > 1 ? pl->split_k : 1) * pl->m_split;
-    uint64_t gpm = util_ceil_div(items, util_min(U, items));
-    /* with split-K each item runs only its part of the k-tiles */
-    uint64_t kshare = pl->split_k > 1 ? pl->split_k : 1;
-    /* an MXU runs its rows (a part of them with the M split) in chunks of mop */
-    uint64_t mchunks = util_ceil_div(pl->m_part, pl->mop);
-    /* os: a K tile's matmuls are one chain, timed as one op of k = tk (gen.c note 3) */
-    const bool os = t->array.dataflow == TP_DF_OS;
-    uint64_t kchunks = os ? 1 : util_ceil_div(pl->tk, pl->kop);
-    /* MXU time from the array's own closed form (tpu/mxu.h): a steady stream of identical ops
-     * (operands ready) costs `per_op` cycles each; the first also pays fill and drain. */
-    uint64_t rows_per_op = util_min(pl->m_part, pl->mop);
-    uint64_t ops = iters * gpm * mchunks * kchunks / kshare;
-    mxu_params mp;
-    mxu_params_from_cfg(&mp, t, pb->dtype);
-    mxu_op op = {(uint32_t)rows_per_op, (uint32_t)util_min(C, pl->tn), os ? pl->tk : pl->kop, false, false};
-    mxu_state ms;
-    mxu_timing t1, t2, t3;
-    mxu_state_init(&ms);
-    mxu_time_op(&mp, &ms, &op, 0, &t1);
-    mxu_time_op(&mp, &ms, &op, 0, &t2);
-    mxu_time_op(&mp, &ms, &op, 0, &t3);
-    uint64_t per_op = t3.stream_end - t2.stream_end;
-    uint64_t mxu = ops * per_op + (t1.end - t1.stream_end) + (t1.stream_end - per_op);
-    if (!pl->double_buffer)
-        mxu += iters * (uint64_t)pl->tm * pl->tk / util_max(1, t->ub.bytes_per_cycle);
-    /* off-chip traffic of the whole chip */
-    unsigned ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(pl->out_dtype);
-    uint64_t all_iters = units * other;
-    /* A is loaded again on every step, except across the steps of an innermost n loop */
-    uint64_t a_loads = pl->a_panel ? units * d.nt[2] : inner[1] == 1 ? all_iters / d.nt[1] : all_iters;
-    uint64_t bytes = a_loads * pl->tm * (uint64_t)pl->tk * ib
-                   + all_iters * mchunks * pl->m_split * (uint64_t)pl->tk * pl->tn * ib
-                   + (uint64_t)pb->batch * pb->m * pb->n * ob;
-    const tp_mem_cfg *mem = &t->mem[TP_MEM_DRAM];
-    uint64_t dram = mem->ideal || !mem->bytes_per_s ? 0 : cfg_mem_transfer_cycles(mem, t->clock_hz, bytes);
-    uint64_t lat = mem->ideal ? 0 : mem->read_latency_cycles + mem->write_latency_cycles;
-    return util_max(mxu, dram) + lat + (uint64_t)pl->tm * pl->tk * ib / util_max(1, t->dma.bytes_per_cycle);
 }

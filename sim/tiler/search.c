@@ -1,61 +1,151 @@
 /* The tiling search, the only part of the tiler that runs the machine: candidates that fit
- * (tiler_plan_try) are ranked by the analytic estimate, the best few are generated (gen.c)
- * and simulated timing-only on a slice of the problem, and the fewest simulated cycles win.
+ * (tiler_plan_fit) are estimated (estimate.c) in the order of a lower bound, ranked, the best
+ * distinct programs are generated (gen.c) and simulated timing-only on the whole problem or a
+ * slice of it, and the fewest simulated cycles win (docs/tiler.md "The search").
+ * tiler_search_exhaustive simulates every candidate instead (the search's check).
  * When nothing fits, the message names what ruled the tiles out, chosen by refusal code
  * (tiler.h): the user's own tile, or their other choices, or the program length.
  */
 #include "tiler/tiler.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tiler/loops.h"
+#include "tiler/tiler_int.h"
 #include "tpu/machine.h"
 
-#define SEARCH_SIMULATE 3   /* distinct programs simulated */
-#define SEARCH_SCAN 12      /* best-estimated candidates looked at */
+/* How many programs the search simulates at most, how many of them are simply the best by
+ * estimate (the rest: the best-estimated of each loop order, buffering and split not yet
+ * among them), how many of each it always simulates, and the instruction-equivalents it may
+ * simulate in all (tiler_sim_cost; about a microsecond each on the fast engine): past the
+ * minimum, picks are added while they fit the budget; when even the minimum does not, the
+ * candidates run on a slice. */
+#define SEARCH_SIMULATE 96
+#define SEARCH_TOP 64
+#define SEARCH_MIN_TOP 12
+#define SEARCH_MIN_CLASS 12
+#define SEARCH_SLICE_PAST 8
+#define SEARCH_BUDGET_INS 60000u
+/* Tile sizes per dimension at most. */
+#define SIZES_MAX 48
+
+/* Estimates that differ by less than about 0.05% rank as equal (an estimate is no finer than
+ * that), and then the shorter program goes first. */
+static uint64_t est_rank(uint64_t est)
+{
+    return est ? (uint64_t)(log((double)est) / log(1.0005)) : 0;
+}
 
 static int cmp_est(const void *x, const void *y)
 {
     const tiler_candidate *a = x, *b = y;
+    uint64_t ra = est_rank(a->plan.est_cycles), rb = est_rank(b->plan.est_cycles);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (a->plan.instructions != b->plan.instructions)   /* fewer instructions first: bigger tiles */
+        return a->plan.instructions < b->plan.instructions ? -1 : 1;
     if (a->plan.est_cycles != b->plan.est_cycles)
         return a->plan.est_cycles < b->plan.est_cycles ? -1 : 1;
-    /* fewer instructions first: bigger tiles */
     uint64_t va = (uint64_t)a->plan.tm * a->plan.tn * a->plan.tk, vb = (uint64_t)b->plan.tm * b->plan.tn * b->plan.tk;
     if (va != vb)
         return va > vb ? -1 : 1;
-    return strcmp(a->plan.order, b->plan.order);
+    int o = strcmp(a->plan.order, b->plan.order);
+    if (o)
+        return o;
+    if (a->plan.double_buffer != b->plan.double_buffer)
+        return a->plan.double_buffer ? -1 : 1;
+    return a->plan.split_k < b->plan.split_k ? -1 : a->plan.split_k > b->plan.split_k;
 }
 
-/* Candidate sizes for one dimension: multiples `q` * 2^i up to ext, and ext itself. */
-static uint32_t sizes(uint32_t ext, uint32_t q, uint32_t fixed, uint32_t *out, uint32_t cap)
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void add_size(uint32_t *out, uint32_t *n, uint32_t v, uint32_t ext)
+{
+    if (v == 0 || v > ext || *n >= SIZES_MAX)
+        return;
+    for (uint32_t i = 0; i < *n; i++)
+        if (out[i] == v)
+            return;
+    out[(*n)++] = v;
+}
+
+/* Candidate sizes for one dimension of extent ext whose hardware quantum is q (the array's
+ * columns for N, the op's k for K, the op's rows for M with os and is; 8 rows for ws):
+ *  - the balanced sizes ceil(ext / j) for j = 1 .. 8, rounded up to a multiple of q: j tiles
+ *    with the ragged part spread evenly (a divisor of ext when one is a multiple of q), so no
+ *    tile is mostly padding; j = 1 is the extent itself,
+ *  - q times powers of two (the array's multiples),
+ *  - with `tiny`, powers of two from 1 as well (small buffers need tiny tiles; the search
+ *    tries them only when nothing else fits). */
+static uint32_t sizes(uint32_t ext, uint32_t q, bool tiny, uint32_t fixed, uint32_t *out)
 {
     uint32_t n = 0;
     if (fixed) {
         out[n++] = (uint32_t)util_min(fixed, ext);
         return n;
     }
-    for (uint64_t v = q; v < ext && n + 1 < cap; v *= 2)
-        out[n++] = (uint32_t)v;
-    out[n++] = ext;
+    q = q ? q : 1;
+    add_size(out, &n, ext, ext);
+    for (uint64_t j = 2; j <= 8; j++) {
+        uint64_t v = util_ceil_div(ext, j);
+        v = util_ceil_div(v, q) * q;
+        add_size(out, &n, (uint32_t)util_min(v, ext), ext);
+    }
+    for (uint64_t v = tiny ? 1 : q; v < ext; v *= 2)
+        add_size(out, &n, (uint32_t)v, ext);
+    qsort(out, n, sizeof *out, cmp_u32);
     return n;
 }
 
-tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
-                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
-                       tp_err *err)
+typedef struct {
+    tiler_candidate *c;
+    size_t n, cap;
+} cand_list;
+
+static bool cand_push(cand_list *l, const tiler_plan *pl)
 {
-    const tp_tpu_cfg *t = &cfg->tpu;
-    const uint32_t R = t->array.rows;
-    uint32_t ms[40], ns[40], ks[40];
-    /* powers of two from 1 (tiny buffers need tiny tiles), the whole extent, and K in
-     * multiples of the array's rows */
-    uint32_t nm = sizes(pb->m, 1, opts->tm, ms, 40);
-    uint32_t nn = sizes(pb->n, 1, opts->tn, ns, 40);
-    uint32_t nk = sizes(pb->k, R, opts->tk, ks, 40);
-    const char *orders_auto[] = {"mnk", "nmk"};
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        tiler_candidate *c = realloc(l->c, cap * sizeof *c);
+        if (!c)
+            return false;
+        l->c = c;
+        l->cap = cap;
+    }
+    memset(&l->c[l->n], 0, sizeof l->c[l->n]);
+    l->c[l->n++].plan = *pl;
+    return true;
+}
+
+/* Every plan of the search space that fits, in no particular order: tile sizes (sizes()),
+ * the six loop orders, double buffering on and off, split-K 1 .. the core's MXUs (k innermost
+ * only), each unless opts fixes it. When nothing fits, err says why (the largest tiling's
+ * refusal, or the user's choices that rule every tile out). */
+static tp_status enumerate_tier(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_opts *opts, bool tiny,
+                                cand_list *out, tp_err *err)
+{
+    const uint32_t R = t->array.rows, C = t->array.cols;
+    const tp_dataflow df = t->array.dataflow;
+    uint32_t ms[SIZES_MAX], ns[SIZES_MAX], ks[SIZES_MAX];
+    uint32_t qm = df == TP_DF_OS ? R : df == TP_DF_IS ? C : 8;
+    uint32_t nm = sizes(pb->m, qm, tiny, opts->tm, ms);
+    uint32_t nn = sizes(pb->n, C, tiny, opts->tn, ns);
+    uint32_t nk = sizes(pb->k, R, false, opts->tk, ks);
+    static const char *const orders_auto[] = {"mnk", "nmk", "mkn", "nkm", "kmn", "knm"};
     const char *orders_one[1] = {opts->order};
-    const char **orders = opts->order[0] ? orders_one : orders_auto;
-    uint32_t n_orders = opts->order[0] ? 1 : 2;
+    const char *const *orders = opts->order[0] ? orders_one : orders_auto;
+    uint32_t n_orders = opts->order[0] ? 1 : 6;
     int dbs[2], n_db = 0;
     if (opts->double_buffer >= 0)
         dbs[n_db++] = opts->double_buffer;
@@ -63,154 +153,343 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         dbs[n_db++] = 1;
         dbs[n_db++] = 0;
     }
-    size_t cap = (size_t)nm * nn * nk * n_orders * (size_t)n_db, n = 0;
-    tiler_candidate *c = calloc(cap ? cap : 1, sizeof *c);
-    if (!c)
-        return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the tiling search");
+    uint32_t s_lo = 1, s_hi = 1;
+    if (opts->split_k > 1)
+        s_lo = s_hi = opts->split_k;
+    else if (opts->split_k == 0)
+        s_hi = (uint32_t)util_min(t->mxus_per_core, TILER_MAX_SPLIT_K);
+    out->n = 0;
     tp_err first = {0};
     tiler_refusal first_why = TILER_FITS;
     bool have_first = false;
     uint64_t first_vol = 0;
     bool too_long = false;
     for (uint32_t o = 0; o < n_orders; o++)
-        for (int di = 0; di < n_db; di++)
-            for (uint32_t a = 0; a < nm; a++)
-                for (uint32_t b = 0; b < nn; b++)
-                    for (uint32_t kx = 0; kx < nk; kx++) {
-                        tiler_plan pl;
-                        memset(&pl, 0, sizeof pl);
-                        pl.tm = ms[a];
-                        pl.tn = ns[b];
-                        pl.tk = ks[kx];
-                        snprintf(pl.order, sizeof pl.order, "%s", orders[o]);
-                        pl.double_buffer = dbs[di] != 0;
-                        pl.epilogue = opts->epilogue;
-                        pl.requant_scale = opts->requant_scale;
-                        pl.split_k = opts->split_k;
-                        tp_err e = {0};
-                        tiler_refusal why;
-                        uint64_t vol = (uint64_t)pl.tm * pl.tn * pl.tk;
-                        if (tiler_plan_try(t, pb, &pl, &why, &e) != TP_OK) {
-                            too_long |= why == TILER_REFUSE_TOO_LONG;
-                            /* keep the reason of the largest tiling tried */
-                            if (!have_first || vol > first_vol) {
-                                first = e;
-                                first_why = why;
-                                first_vol = vol;
-                                have_first = true;
+        for (uint32_t sk = s_lo; sk <= s_hi; sk++) {
+            if (sk > 1 && orders[o][2] != 'k' && opts->split_k <= 1)
+                continue;   /* split-K needs k innermost: only searched where it can run */
+            for (int di = 0; di < n_db; di++)
+                for (uint32_t a = 0; a < nm; a++)
+                    for (uint32_t b = 0; b < nn; b++)
+                        for (uint32_t kx = 0; kx < nk; kx++) {
+                            tiler_plan pl;
+                            memset(&pl, 0, sizeof pl);
+                            pl.tm = ms[a];
+                            pl.tn = ns[b];
+                            pl.tk = ks[kx];
+                            snprintf(pl.order, sizeof pl.order, "%s", orders[o]);
+                            pl.double_buffer = dbs[di] != 0;
+                            pl.epilogue = opts->epilogue;
+                            pl.requant_scale = opts->requant_scale;
+                            pl.split_k = sk;
+                            /* a split-K that finds no free MXU only adds the sums: not searched */
+                            if (sk > 1 && opts->split_k <= 1 &&
+                                util_ceil_div(pl.tn, C) * sk > util_max(t->mxus_per_core, util_ceil_div(pl.tn, C)))
+                                continue;
+                            tp_err e = {0};
+                            tiler_refusal why;
+                            uint64_t vol = (uint64_t)pl.tm * pl.tn * pl.tk;
+                            if (tiler_plan_fit(t, pb, &pl, &why, &e) != TP_OK) {
+                                too_long |= why == TILER_REFUSE_TOO_LONG;
+                                /* keep the reason of the largest tiling tried (unsplit first) */
+                                if (!have_first || (sk == s_lo && vol > first_vol)) {
+                                    first = e;
+                                    first_why = why;
+                                    first_vol = vol;
+                                    have_first = true;
+                                }
+                                continue;
                             }
-                            continue;
+                            if (!cand_push(out, &pl))
+                                return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the tiling search");
                         }
-                        /* auto double-buffering: keep "off" only when "on" does not fit */
-                        c[n].plan = pl;
-                        c[n].cycles = 0;
-                        c[n].simulated = false;
-                        c[n].same_program = false;
-                        n++;
-                    }
-    if (n == 0) {
-        free(c);
-        if (have_first && (opts->tm || !tiler_refusal_of_tile(first_why)))
-            *err = first;   /* the user's own tile, or a choice that fits no tile at all */
-        else if (have_first && (opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1)) {
-            /* the user's other choices rule every tile out: name them, not a tile they never gave */
-            char given[80] = "";
-            size_t gl = 0;
-            if (opts->order[0])
-                gl += (size_t)snprintf(given + gl, sizeof given - gl, " --order %s", opts->order);
-            if (opts->double_buffer >= 0)
-                gl += (size_t)snprintf(given + gl, sizeof given - gl, " --double-buffer %s",
-                                       opts->double_buffer ? "on" : "off");
-            if (opts->split_k > 1)
-                snprintf(given + gl, sizeof given - gl, " --split-k %u", opts->split_k);
-            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s' with%s; the largest tried: %s",
-                       pb->m, pb->n, pb->k, t->name, given, first.msg);
-        } else if (too_long)
-            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: every tiling that fits machine '%s' needs more than %u "
-                       "instructions (too large to simulate)", pb->m, pb->n, pb->k, t->name, TILER_MAX_INSTRUCTIONS);
-        else
-            tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s'; the largest tried: %s",
-                       pb->m, pb->n, pb->k, t->name, have_first ? first.msg : "none");
-        return TP_ERR_USAGE;
-    }
-    if (opts->double_buffer < 0) {
-        /* drop single-buffered candidates whose double-buffered twin fits */
-        size_t w = 0;
-        for (size_t i = 0; i < n; i++) {
-            bool twin = false;
-            if (!c[i].plan.double_buffer)
-                for (size_t j = 0; j < n && !twin; j++)
-                    twin = c[j].plan.double_buffer && c[j].plan.tm == c[i].plan.tm && c[j].plan.tn == c[i].plan.tn &&
-                           c[j].plan.tk == c[i].plan.tk && !strcmp(c[j].plan.order, c[i].plan.order);
-            if (!twin)
-                c[w++] = c[i];
         }
-        n = w;
-    }
-    qsort(c, n, sizeof *c, cmp_est);
-    /* Simulate the best few on a slice of the problem: the same N and K, but only the rows
-     * (batches) of one m-tile of the largest tm among them per core, so the search costs a
-     * fraction of the final run; all of them run on the same slice, so their cycles compare.
-     * Candidates whose programs on the slice are identical (mnk and nmk when one loop has a
-     * single tile) are simulated once. */
-    size_t scan = n < SEARCH_SCAN ? n : SEARCH_SCAN;
-    size_t bi = 0;
-    gemm_problem slice = *pb;
-    uint32_t max_tm = 0;
-    for (size_t i = 0; i < scan; i++)
-        max_tm = c[i].plan.tm > max_tm ? c[i].plan.tm : max_tm;
-    uint64_t rows = (uint64_t)max_tm * t->cores;
-    if (pb->batch > 1)
-        slice.batch = (uint32_t)util_min(pb->batch, util_ceil_div(rows, pb->m));
+    if (out->n)
+        return TP_OK;
+    if (have_first && (opts->tm || !tiler_refusal_of_tile(first_why)))
+        *err = first;   /* the user's own tile, or a choice that fits no tile at all */
+    else if (have_first && (opts->order[0] || opts->double_buffer >= 0 || opts->split_k > 1)) {
+        /* the user's other choices rule every tile out: name them, not a tile they never gave */
+        char given[80] = "";
+        size_t gl = 0;
+        if (opts->order[0])
+            gl += (size_t)snprintf(given + gl, sizeof given - gl, " --order %s", opts->order);
+        if (opts->double_buffer >= 0)
+            gl += (size_t)snprintf(given + gl, sizeof given - gl, " --double-buffer %s",
+                                   opts->double_buffer ? "on" : "off");
+        if (opts->split_k > 1)
+            snprintf(given + gl, sizeof given - gl, " --split-k %u", opts->split_k);
+        tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s' with%s; the largest tried: %s",
+                   pb->m, pb->n, pb->k, t->name, given, first.msg);
+    } else if (too_long)
+        tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: every tiling that fits machine '%s' needs more than %u "
+                   "instructions (too large to simulate)", pb->m, pb->n, pb->k, t->name, TILER_MAX_INSTRUCTIONS);
     else
-        slice.m = (uint32_t)util_min(pb->m, rows);
+        tp_err_set(err, TP_ERR_USAGE, "gemm %ux%ux%u: no tiling fits machine '%s'; the largest tried: %s",
+                   pb->m, pb->n, pb->k, t->name, have_first ? first.msg : "none");
+    return TP_ERR_USAGE;
+}
+
+static int cmp_bound(const void *x, const void *y)
+{
+    const tiler_candidate *a = x, *b = y;
+    return a->cycles < b->cycles ? -1 : a->cycles > b->cycles;
+}
+
+/* Estimates the candidates in the order of their lower bounds (tiler_estimate_bound); once a
+ * bound exceeds SEARCH_PRUNE times the best estimate so far, no later candidate can rank near
+ * the top, so the rest keep their bound as their estimate (which ranks them behind it). An
+ * estimate simulates a prefix of the candidate's program (estimate.c): the prefixes share a
+ * budget of SEARCH_EST_BUDGET instructions, each at least EST_MIN_CAP and at most
+ * TILER_EST_CAP (a program shorter than its prefix is simulated whole, exactly). */
+#define SEARCH_PRUNE 1.25
+#define SEARCH_EST_BUDGET 150000u
+#define EST_MIN_CAP 32u
+
+static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        l->c[i].cycles = tiler_estimate_bound(t, pb, &l->c[i].plan);
+    qsort(l->c, l->n, sizeof *l->c, cmp_bound);
+    uint64_t best = UINT64_MAX;
+    uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
+    for (size_t i = 0; i < l->n; i++) {
+        tiler_plan *pl = &l->c[i].plan;
+        if (best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best)
+            pl->est_cycles = l->c[i].cycles;
+        else {
+            pl->est_cycles = tiler_estimate_cap(t, pb, pl, cap);
+            best = pl->est_cycles < best ? pl->est_cycles : best;
+        }
+        l->c[i].cycles = 0;
+    }
+}
+
+static tp_status enumerate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_opts *opts, cand_list *out,
+                           tp_err *err)
+{
+    tp_status st = enumerate_tier(t, pb, opts, false, out, err);
+    if (st == TP_ERR_USAGE)
+        st = enumerate_tier(t, pb, opts, true, out, err);
+    if (st == TP_OK)
+        estimate_all(t, pb, out);
+    return st;
+}
+
+/* Simulated programs, by a hash of their instructions, so identical ones run once. */
+typedef struct {
+    machine *mc;
+    uint64_t *hash, *cycles;
+    size_t n, cap;
+} sim_ctx;
+
+static uint64_t prog_hash(const isa_program *q)
+{
+    uint64_t h = 1469598103934665603ull ^ q->n_ins;
+    const unsigned char *b = (const unsigned char *)q->ins;
+    size_t len = (size_t)q->n_ins * sizeof *q->ins, i = 0;
+    for (; i + 8 <= len; i += 8) {   /* 8 bytes at a time (FNV-1a over words) */
+        uint64_t v;
+        memcpy(&v, b + i, 8);
+        h = (h ^ v) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Simulates plan (re-derived on problem sp) timing-only; *same says an identical program ran
+ * before (its cycles are reused). */
+static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan,
+                          uint64_t *cycles, bool *same, tp_err *err)
+{
+    tiler_plan pl = *plan;
+    isa_program q;
+    tp_status st = tiler_plan_derive(t, sp, &pl, err);
+    if (st != TP_OK)
+        return st;
+    st = tiler_generate(t, sp, &pl, &q, err);
+    if (st != TP_OK) {
+        isa_free(&q);
+        return st;
+    }
+    uint64_t h = prog_hash(&q);
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->hash[i] == h) {
+            *cycles = sc->cycles[i];
+            *same = true;
+            isa_free(&q);
+            return TP_OK;
+        }
+    st = machine_load(sc->mc, &q, err);
+    isa_free(&q);
+    if (st == TP_OK) {
+        machine_set_timing_only(sc->mc, true);
+        st = machine_run(sc->mc, err);
+    }
+    if (st != TP_OK)
+        return st;
+    *cycles = machine_stats(sc->mc)->cycles;
+    *same = false;
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 64;
+        uint64_t *hh = realloc(sc->hash, cap * sizeof *hh);
+        if (hh)
+            sc->hash = hh;
+        uint64_t *cc = hh ? realloc(sc->cycles, cap * sizeof *cc) : NULL;
+        if (cc)
+            sc->cycles = cc;
+        if (!hh || !cc)
+            return TP_OK;   /* only the memo is lost */
+        sc->cap = cap;
+    }
+    sc->hash[sc->n] = h;
+    sc->cycles[sc->n++] = *cycles;
+    return TP_OK;
+}
+
+static void sim_free(sim_ctx *sc)
+{
+    machine_free(sc->mc);
+    free(sc->hash);
+    free(sc->cycles);
+}
+
+/* Whether two plans surely make the same program: the same tiles, buffering, split, A panel
+ * and accumulator slots, and the same order of the loops that have more than one tile (a loop
+ * of one tile is no loop), with the same split loop when more than one core or batch shares it. */
+static bool same_program(const gemm_problem *pb, const tp_tpu_cfg *t, const tiler_plan *a, const tiler_plan *b)
+{
+    if (a->tm != b->tm || a->tn != b->tn || a->tk != b->tk || a->double_buffer != b->double_buffer ||
+        a->split_k != b->split_k || a->a_panel != b->a_panel || a->acc_slots != b->acc_slots)
+        return false;
+    dims d = make_dims(pb, a);
+    char ra[4] = "", rb[4] = "";
+    int na = 0, nb = 0;
+    for (int i = 0; i < 3; i++) {
+        if (d.nt[dim_index(a->order[i])] > 1)
+            ra[na++] = a->order[i];
+        if (d.nt[dim_index(b->order[i])] > 1)
+            rb[nb++] = b->order[i];
+    }
+    ra[na] = rb[nb] = 0;
+    if (strcmp(ra, rb))
+        return false;
+    if (t->cores > 1 || pb->batch > 1) {
+        int sa, sb, ia[2], ib[2];
+        nest_of(a->order, &sa, ia);
+        nest_of(b->order, &sb, ib);
+        if (sa != sb && (d.nt[sa] > 1 || d.nt[sb] > 1 || pb->batch > 1))
+            return false;
+    }
+    return true;
+}
+
+/* The class of a plan for the search's spread: loop order, buffering, split. */
+static bool same_class(const tiler_plan *a, const tiler_plan *b)
+{
+    return !strcmp(a->order, b->order) && a->double_buffer == b->double_buffer && a->split_k == b->split_k;
+}
+
+tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
+                       tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
+                       tp_err *err)
+{
+    const tp_tpu_cfg *t = &cfg->tpu;
+    cand_list l = {0};
+    tp_status st = enumerate(t, pb, opts, &l, err);
+    if (st != TP_OK) {
+        free(l.c);
+        return st;
+    }
+    tiler_candidate *c = l.c;
+    size_t n = l.n;
+    qsort(c, n, sizeof *c, cmp_est);
+    /* which to simulate: the best SEARCH_TOP by estimate, then the best of each class (order,
+     * buffering, split) not yet among them, up to SEARCH_SIMULATE */
+    /* SEARCH_MIN_TOP always; more (up to SEARCH_TOP, then the class picks up to SEARCH_SIMULATE)
+     * while their simulations on the whole problem fit the budget */
+    size_t pick[SEARCH_SIMULATE], np = 0;
+    uint64_t spent = 0;
+    for (size_t i = 0; i < n && np < SEARCH_TOP; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < np && !dup; j++)
+            dup = same_program(pb, t, &c[pick[j]].plan, &c[i].plan);
+        if (dup)
+            continue;
+        uint64_t cost = tiler_sim_cost(t, pb, &c[i].plan);
+        if (np >= SEARCH_MIN_TOP && spent + cost > SEARCH_BUDGET_INS)
+            break;
+        pick[np++] = i;
+        spent += cost;
+    }
+    for (size_t i = 0; i < n && np < SEARCH_SIMULATE; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < np && !seen; j++)
+            seen = same_class(&c[pick[j]].plan, &c[i].plan) || same_program(pb, t, &c[pick[j]].plan, &c[i].plan);
+        if (seen)
+            continue;
+        uint64_t cost = tiler_sim_cost(t, pb, &c[i].plan);
+        if (np >= SEARCH_MIN_TOP + SEARCH_MIN_CLASS && spent + cost > SEARCH_BUDGET_INS)
+            continue;
+        pick[np++] = i;
+        spent += cost;
+    }
+    /* on the whole problem when their programs fit the budget, else on a slice: all of N and
+     * K, the rows (batches) of at least one m tile per core of each, as many as the budget
+     * allows; all of them on the same slice, so their cycles compare. A candidate whose m tile
+     * would make the slice more than twice the budget's is left out (but never the best
+     * estimate, which then sets the slice). */
+    uint64_t ins = 0;
+    for (size_t j = 0; j < np; j++)
+        ins += tiler_sim_cost(t, pb, &c[pick[j]].plan);
+    gemm_problem slice = *pb;
+    uint64_t all_rows = (uint64_t)pb->m * pb->batch;
+    if (ins > SEARCH_SLICE_PAST * SEARCH_BUDGET_INS) {   /* the minimum picks alone: up to SEARCH_SLICE_PAST budgets, whole */
+        uint64_t target = (uint64_t)((double)all_rows * SEARCH_BUDGET_INS / (double)ins);
+        target = util_max(target, (uint64_t)c[pick[0]].plan.tm * t->cores);
+        size_t w = 0;
+        for (size_t j = 0; j < np; j++)
+            if (j == 0 || (uint64_t)c[pick[j]].plan.tm * t->cores <= 2 * target)
+                pick[w++] = pick[j];
+        np = w;
+        uint64_t rows = target;
+        for (size_t j = 0; j < np; j++)
+            rows = util_max(rows, (uint64_t)c[pick[j]].plan.tm * t->cores);
+        /* past three times the budget on the smallest slice: simulate fewer (the last picked first) */
+        uint64_t cost = 0;
+        for (size_t j = 0; j < np; j++)
+            cost += tiler_sim_cost(t, pb, &c[pick[j]].plan);
+        while (np > 3 && (double)cost * (double)rows / (double)all_rows > 3.0 * SEARCH_BUDGET_INS) {
+            np--;
+            cost -= tiler_sim_cost(t, pb, &c[pick[np]].plan);
+        }
+        if (pb->batch > 1)
+            slice.batch = (uint32_t)util_min(pb->batch, util_ceil_div(rows, pb->m));
+        else
+            slice.m = (uint32_t)util_min(pb->m, rows);
+    }
+    /* in rank order, so a program met again is always an earlier candidate's */
+    qsort(pick, np, sizeof *pick, cmp_size);
     if (search_rows)
         *search_rows = (uint64_t)slice.m * slice.batch;
+    size_t bi = 0;
     if (n > 1) {
-        machine *mc = NULL;
-        isa_program progs[SEARCH_SIMULATE];
-        size_t prog_of[SEARCH_SIMULATE], np = 0;
-        tp_status st = machine_new(cfg, MACHINE_FAST, &mc, err);
+        sim_ctx sc = {0};
+        st = machine_new(cfg, MACHINE_FAST, &sc.mc, err);
         bool have = false;
-        for (size_t i = 0; i < scan && np < SEARCH_SIMULATE && st == TP_OK; i++) {
-            tiler_plan sp = c[i].plan;
-            isa_program q;
-            st = tiler_plan_derive(t, &slice, &sp, err);
+        for (size_t j = 0; j < np && st == TP_OK; j++) {
+            size_t i = pick[j];
+            st = simulate(&sc, t, &slice, &c[i].plan, &c[i].cycles, &c[i].same_program, err);
             if (st != TP_OK)
                 break;
-            st = tiler_generate(t, &slice, &sp, &q, err);
-            size_t same = np;
-            for (size_t j = 0; st == TP_OK && j < np && same == np; j++)
-                if (progs[j].n_ins == q.n_ins && !memcmp(progs[j].ins, q.ins, (size_t)q.n_ins * sizeof *q.ins))
-                    same = j;
-            if (st == TP_OK && same < np) {
-                c[i].cycles = c[prog_of[same]].cycles;
-                c[i].simulated = true;
-                c[i].same_program = true;
-                isa_free(&q);
-                continue;
-            }
-            if (st == TP_OK)
-                st = machine_load(mc, &q, err);
-            if (st == TP_OK) {
-                machine_set_timing_only(mc, true);
-                st = machine_run(mc, err);
-            }
-            if (st == TP_OK) {
-                c[i].cycles = machine_stats(mc)->cycles;
-                c[i].simulated = true;
-                if (!have || c[i].cycles < c[bi].cycles)
-                    bi = i;
-                have = true;
-                progs[np] = q;
-                prog_of[np++] = i;
-            } else {
-                isa_free(&q);
-            }
+            c[i].simulated = true;
+            if (!have || c[i].cycles < c[bi].cycles || (c[i].cycles == c[bi].cycles && i < bi))
+                bi = i;
+            have = true;
         }
-        for (size_t j = 0; j < np; j++)
-            isa_free(&progs[j]);
-        machine_free(mc);
+        sim_free(&sc);
         if (st != TP_OK) {
             free(c);
             return st;
@@ -223,6 +502,37 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
     } else {
         free(c);
     }
+    return TP_OK;
+}
+
+tp_status tiler_search_exhaustive(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
+                                  tiler_candidate **cands, size_t *n_cands, size_t *best, tp_err *err)
+{
+    const tp_tpu_cfg *t = &cfg->tpu;
+    cand_list l = {0};
+    tp_status st = enumerate(t, pb, opts, &l, err);
+    if (st != TP_OK) {
+        free(l.c);
+        return st;
+    }
+    qsort(l.c, l.n, sizeof *l.c, cmp_est);
+    sim_ctx sc = {0};
+    st = machine_new(cfg, MACHINE_FAST, &sc.mc, err);
+    size_t bi = 0;
+    for (size_t i = 0; i < l.n && st == TP_OK; i++) {
+        st = simulate(&sc, t, pb, &l.c[i].plan, &l.c[i].cycles, &l.c[i].same_program, err);
+        l.c[i].simulated = st == TP_OK;
+        if (st == TP_OK && l.c[i].cycles < l.c[bi].cycles)
+            bi = i;
+    }
+    sim_free(&sc);
+    if (st != TP_OK) {
+        free(l.c);
+        return st;
+    }
+    *cands = l.c;
+    *n_cands = l.n;
+    *best = bi;
     return TP_OK;
 }
 

@@ -27,7 +27,7 @@
  * unit in ascending part order, C = ((P0 + P1) + P2) ..., one row at a time (activate adds a
  * bias row), and the reference follows that order (work/ref.h, via tiler_ref_spec in tiler/run.h).
  *
- * Files: plan.c (parsing, tiler_plan_try, tiler_estimate), gen.c (tiler_generate[_into]),
+ * Files: plan.c (parsing, tiler_plan_try), estimate.c (tiler_estimate), gen.c (tiler_generate[_into]),
  * search.c (tiler_search, the only one that runs the machine), notes.c (tiler_notes: what a
  * plan does that was not asked for); loops.h is their private loop-nest arithmetic.
  */
@@ -126,7 +126,9 @@ static inline uint32_t tiler_a_slots(const tiler_plan *pl)
 {
     return (pl->double_buffer ? 2u : 1u) * (pl->split_k > 1 && !pl->a_panel ? pl->split_k : 1u);
 }
-/* Analytic cycle estimate of a derived plan (seeds the search; see docs/tiler.md). */
+/* Cycle estimate of a derived plan: the busiest core's program walked through the machine's
+ * mechanisms in closed form (estimate.c; docs/tiler.md "The estimate"). Ranks the search's
+ * candidates; the choice is made on simulated cycles. */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
 /* Writes the program of a derived plan: tensors "A", "B", "C" as declared in docs/tiler.md. */
 tp_status tiler_generate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl,
@@ -156,15 +158,24 @@ typedef struct {
                                 identical (e.g. mnk and nmk when a loop has one tile) */
 } tiler_candidate;
 
-/* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated; candidates
- * that fit are ranked by the analytic estimate and the best few simulated (timing only) on
- * cfg, on a slice of the problem (all of N and K, the rows of two m-tiles per core; the slice's
- * rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the better
- * estimate). If cands is not NULL it receives the candidate list (malloc'd, caller frees) and
- * *n_cands its length. */
+/* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated (balanced
+ * and power-of-two tile sizes, six loop orders, double buffering on and off, split-K where it
+ * finds idle MXUs); candidates that fit are ranked by the estimate and the best distinct
+ * programs (and the best of each order/buffering/split class) simulated timing-only on cfg, on
+ * the whole problem or, past a budget, on a slice (all of N and K, whole m tiles per core; the
+ * slice's rows go to *search_rows if not NULL); the fewest simulated cycles wins (ties: the
+ * better estimate). docs/tiler.md "The search". If cands is not NULL it receives the candidate
+ * list ranked by estimate (malloc'd, caller frees) and *n_cands its length. */
 tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
                        tiler_plan *best, tiler_candidate **cands, size_t *n_cands, uint64_t *search_rows,
                        tp_err *err);
+
+/* The exhaustive search behind the search's check (tests/check_search.sh, --show-search
+ * exhaustive): every plan of the same search space that fits, each simulated timing-only on the
+ * whole problem (identical programs once); *cands (malloc'd, ranked by estimate) and *best, the
+ * index of the fewest cycles (ties: the better estimate). Slow: one simulation per candidate. */
+tp_status tiler_search_exhaustive(const tp_config *cfg, const gemm_problem *pb, const tiler_opts *opts,
+                                  tiler_candidate **cands, size_t *n_cands, size_t *best, tp_err *err);
 
 /* Nothing changes silently: what a chosen plan does that the user did not ask for, or what they
  * asked for that does not help. gemm prints each as a "note" line of its report and writes

@@ -200,6 +200,7 @@ void machine_free(machine *m)
 }
 
 void machine_set_timing_only(machine *m, bool on) { m->timing_only = on; }
+uint32_t machine_queue_depth(void) { return QUEUE_DEPTH; }
 void machine_set_threads(machine *m, int threads)
 {
     if (threads != m->threads) {   /* the pool is sized for the old count: make it anew */

@@ -46,6 +46,9 @@ tp_status machine_load(machine *m, const isa_program *p, tp_err *err);
 tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols,
                        npy_dtype dt, tp_err *err);
 void machine_set_timing_only(machine *m, bool on);
+/* Instructions each unit queue of a core holds (the in-order issuer stops at a full one); the
+ * tiler's estimate follows it. */
+uint32_t machine_queue_depth(void);
 /* Threads for the matmuls' values (0 = online CPUs). The machine makes a worker pool
  * (num/pool.h) of that many at its first matmul large enough to use them and keeps it, threads
  * asleep between runs, until machine_free or a different count; timing-only runs and programs

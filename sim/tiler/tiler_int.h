@@ -1,0 +1,35 @@
+/* Private to sim/tiler/: the pieces of tiler_plan_try and tiler_estimate the search uses
+ * separately, so it can skip the estimate of a plan whose lower bound is already far worse than
+ * the best estimate found (search.c). */
+#ifndef TP_TILER_TILER_INT_H
+#define TP_TILER_TILER_INT_H
+#include "tiler/tiler.h"
+
+/* tiler_plan_try without the estimate (est_cycles = 0). */
+tp_status tiler_plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
+                         tp_err *err);
+/* A lower bound of tiler_estimate, in O(1): the busiest MXU's stream cycles (its ops' operands
+ * entering the array, one cycle each at least) and the off-chip bytes the plan moves at each
+ * memory's bandwidth. */
+uint64_t tiler_estimate_bound(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
+/* What simulating the plan costs, in instruction-equivalents: its instructions and the rows of
+ * its DMA blocks (the DRAM unit's cost grows with rows times channels). Sizes the search's slice. */
+uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);
+/* tiler_estimate with prefixes of at least cap instructions per core (tiler_estimate: TILER_EST_CAP). */
+#define TILER_EST_CAP 256u
+uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap);
+/* A prefix of a plan's program (gen.c), which the estimate simulates: each core's stream is cut
+ * at the first step boundary (a step: one K tile of one output tile, with its activates and
+ * store when it is the tile's last) at or past cap instructions (0: the whole program). Core 0,
+ * which the split deals the most units, reports its boundaries: the instructions of its first
+ * step and of its prefix (indices into the program, whose first instructions are core 0's), the
+ * MACs they emit, and the MACs of its whole stream. */
+typedef struct {
+    uint32_t cap;
+    bool cut;                    /* out: core 0's stream was cut short */
+    uint32_t first_end, prefix_end;
+    uint64_t first_macs, prefix_macs, total_macs;
+} tiler_prefix;
+tp_status tiler_generate_prefix(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tiler_prefix *px,
+                                isa_program *p, tp_err *err);
+#endif
