@@ -132,13 +132,23 @@ static void ratio(double a, double b, char *buf, size_t cap)
         snprintf(buf, cap, "-");
 }
 
-#define ROW "  %-30s %-24s %-24s %s\n"
+/* One row of the table: label, TPU, GPU, ratio (without trailing blanks). */
+static void row(FILE *f, const char *label, const char *a, const char *b, const char *r)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "  %-30s %-24s %-24s %s", label, a, b, r);
+    if (n > (int)sizeof line - 1)
+        n = (int)sizeof line - 1;
+    while (n > 0 && line[n - 1] == ' ')
+        line[--n] = 0;
+    fprintf(f, "%s\n", line);
+}
 
 static void row_num(FILE *f, const char *label, const char *a, const char *b, double x, double y)
 {
     char r[32];
     ratio(x, y, r, sizeof r);
-    fprintf(f, ROW, label, a, b, r);
+    row(f, label, a, b, r);
 }
 
 static void row_bytes(FILE *f, const char *label, uint64_t x, uint64_t y)
@@ -159,16 +169,16 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
             t->pb.transpose_a ? " --transpose-a" : "", t->pb.transpose_b ? " --transpose-b" : "",
             chip ? "chip against chip" : "as configured", SHOWN(tc->name), tc->cores, tc->mxus_per_core,
             SHOWN(gc->name), gc->sms);
-    fprintf(f, ROW, "", "TPU", "GPU", "TPU / GPU");
-    fprintf(f, ROW, "machine", SHOWN(ts->machine), SHOWN(gs->machine), "");
+    row(f, "", "TPU", "GPU", "TPU / GPU");
+    row(f, "machine", SHOWN(ts->machine), SHOWN(gs->machine), "");
     snprintf(a, sizeof a, "TPU, %u cores x %u MXUs", tc->cores, tc->mxus_per_core);
     snprintf(b, sizeof b, "GPU, %u SMs", gc->sms);
-    fprintf(f, ROW, "kind", a, b, "");
-    fprintf(f, ROW, "dtype", t->dtype, g->dtype, "");
+    row(f, "kind", a, b, "");
+    row(f, "dtype", t->dtype, g->dtype, "");
     snprintf(a, sizeof a, "%ux%ux%u %s%s", t->plan.tm, t->plan.tn, t->plan.tk, t->plan.order,
              t->plan.double_buffer ? " db" : "");
     gpu_kernel_format(&g->ri.kernel, b, sizeof b);
-    fprintf(f, ROW, "tiling / kernel", a, b, "");
+    row(f, "tiling / kernel", a, b, "");
     snprintf(a, sizeof a, "%llu", (unsigned long long)ts->cycles);
     snprintf(b, sizeof b, "%llu", (unsigned long long)gs->cycles);
     row_num(f, "cycles", a, b, (double)ts->cycles, (double)gs->cycles);
@@ -192,13 +202,13 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
     uint64_t tt = compute_categories(ts, tcat), gt = compute_categories(gs, gcat);
     snprintf(a, sizeof a, "%% of the %ss' cycles", ts->compute_unit);
     snprintf(b, sizeof b, "%% of the %ss' cycles", gs->compute_unit);
-    fprintf(f, ROW, "cycles by category", a, b, "");
+    row(f, "cycles by category", a, b, "");
     for (int c = 0; c < STATS_CAT__COUNT; c++) {
         char label[40];
         snprintf(label, sizeof label, "  %s", stats_category_name((stats_category)c));
         snprintf(a, sizeof a, "%.1f%%", tt ? 100.0 * (double)tcat[c] / (double)tt : 0.0);
         snprintf(b, sizeof b, "%.1f%%", gt ? 100.0 * (double)gcat[c] / (double)gt : 0.0);
-        fprintf(f, ROW, label, a, b, "");
+        row(f, label, a, b, "");
     }
 
     uint64_t tr, tw, tb, gr, gw, gb;
@@ -206,11 +216,11 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
     offchip(gs, &gr, &gw, &gb);
     offchip_names(ts, a, sizeof a);
     offchip_names(gs, b, sizeof b);
-    fprintf(f, ROW, "off-chip memory (DRAM)", a, b, "");
+    row(f, "off-chip memory (DRAM)", a, b, "");
     row_bytes(f, "  read", tr, gr);
     row_bytes(f, "  written", tw, gw);
     row_bytes(f, "  on the bus", tb, gb);
-    fprintf(f, ROW, "on-chip levels (read+written)", "", "", "");
+    row(f, "on-chip levels (read+written)", "", "", "");
     for (int pass = 0; pass < 2; pass++) {
         const tp_stats *s = pass ? gs : ts;
         for (uint32_t i = 0; i < s->n_levels; i++) {
@@ -220,7 +230,7 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
             char label[64], v[32];
             snprintf(label, sizeof label, "  %s (%s)", l->name, stats_level_kind_name(l->kind));
             units_fmt_bytes(l->read_bytes + l->write_bytes, false, v, sizeof v);
-            fprintf(f, ROW, label, pass ? "-" : v, pass ? v : "-", "");
+            row(f, label, pass ? "-" : v, pass ? v : "-", "");
         }
     }
     if (ts->has_energy && gs->has_energy) {
