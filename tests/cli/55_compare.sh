@@ -115,3 +115,8 @@ if (cd "$T" && "$TPUSIM" compare 64 64 64 -g "$cmp_root/configs/gpu-a100.yaml" -
     grep -q 'chip against chip, tpu-v4 ' "$T/cmpd.txt"
 then ok "compare: the default configs/tpu-v4.yaml is found from another directory"
 else not_ok "compare: the default configs/tpu-v4.yaml is found from another directory" "$(cat "$T/err")"; fi
+# docs/compare.md's first example is the current output, row for row
+sed -n '/^\$ tpusim compare 4096 4096 4096 -g configs\/gpu-a100.yaml --dtype bf16 --no-data$/,/^```$/p' docs/compare.md | sed '1d;$d' >"$T/cmp-doc.txt"
+"$TPUSIM" compare 4096 4096 4096 -g configs/gpu-a100.yaml --dtype bf16 --no-data >"$T/cmp-now.txt" 2>&1
+if [ -s "$T/cmp-doc.txt" ] && cmp -s "$T/cmp-doc.txt" "$T/cmp-now.txt"; then ok "docs/compare.md: the example table is the current output"
+else not_ok "docs/compare.md: the example table is the current output (regenerate it)" "$(diff "$T/cmp-doc.txt" "$T/cmp-now.txt" | head -10)"; fi
