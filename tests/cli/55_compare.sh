@@ -120,3 +120,16 @@ sed -n '/^\$ tpusim compare 4096 4096 4096 -g configs\/gpu-a100.yaml --dtype bf1
 "$TPUSIM" compare 4096 4096 4096 -g configs/gpu-a100.yaml --dtype bf16 --no-data >"$T/cmp-now.txt" 2>&1
 if [ -s "$T/cmp-doc.txt" ] && cmp -s "$T/cmp-doc.txt" "$T/cmp-now.txt"; then ok "docs/compare.md: the example table is the current output"
 else not_ok "docs/compare.md: the example table is the current output (regenerate it)" "$(diff "$T/cmp-doc.txt" "$T/cmp-now.txt" | head -10)"; fi
+# energy where both configs have a table (here given by --set): energy and ops per joule per side
+if "$TPUSIM" compare 1024 1024 1024 -g configs/gpu-a100.yaml --dtype bf16 --no-data --set tpu.energy.mac_bf16_pj=0.5 \
+        --set gpu.energy.mac_bf16_pj=0.6 --set gpu.energy.dram_pj_per_byte=10 --set tpu.energy.dram_pj_per_byte=10 \
+        --json "$T/cmpe.json" >"$T/cmpe.txt" 2>"$T/err"; then
+    cmp_te=$(cmp_num "$T/cmpe.json" tpu energy_pj) cmp_ppw=$(cmp_row "$T/cmpe.txt" "performance per watt" 1)
+    if grep -Eq '^  energy +[0-9.]+ uJ +[0-9.]+ uJ +[0-9.]+$' "$T/cmpe.txt" &&
+        [ "$cmp_ppw" = "$(awk -v e="$cmp_te" 'BEGIN { printf "%.4g TFLOPS/W", 2 * 1024 * 1024 * 1024 / (e * 1e-12) / 1e12 }')" ] &&
+        grep -q '^  GPU gpu-a100: 9 of 9 .* (for the shipped config; this run overrides 2 key(s))$' "$T/cmpe.txt"
+    then ok "compare: energy and performance per watt (2MNK / energy) when both have tables; the validated line notes overrides"
+    else not_ok "compare: energy and performance per watt when both have tables ($cmp_ppw, $cmp_te pJ)" "$(grep -E 'energy|watt|GPU gpu' "$T/cmpe.txt")"; fi
+else not_ok "compare with energy tables runs" "$(cat "$T/err")"; fi
+expect_out "compare: one line naming the config without an energy table" '^  energy: not compared: gpu-a100 has no energy table$' \
+    "$TPUSIM" compare 64 64 64 -g configs/gpu-a100.yaml --no-data --set tpu.energy.mac_int8_pj=0.5
