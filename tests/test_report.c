@@ -1,12 +1,15 @@
 /* The report: the bound sentence from hand-built records, and text figures that must not
  * mislead (unbounded peaks, read/write ports, units of ops). */
 #include "harness.h"
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "report/bound.h"
 #include "report/report.h"
+#include "report/validated.h"
+#include "base/readfile.h"
 #include "tools/jsonv.h"
 
 /* A record of one MXU, two DMA engines and DRAM over 1000 cycles at 1 GHz; the caller sets
@@ -335,6 +338,76 @@ static void json_members_every_cause(void **state)
     stats_free(&s);
 }
 
+/* Whether "w1 w2" (w2 without a trailing , ; : or ")") occurs in text. */
+static bool has_pair(const char *text, const char *w1, size_t n1, const char *w2, size_t n2)
+{
+    while (n2 && strchr(",;:)", w2[n2 - 1]))
+        n2--;
+    char phrase[128];
+    snprintf(phrase, sizeof phrase, "%.*s %.*s", (int)n1, w1, (int)n2, w2);
+    return strstr(text, phrase) != NULL;
+}
+
+/* The validated error per chip (report/validated.c) says only what docs/validation.md says: each
+ * figure of a summary (a word starting with a digit) appears in the document beside the same
+ * word before or after it ("within 5", "3.7 points"; the document's line breaks read as spaces),
+ * each summary names the document, and an unknown machine has none. */
+static void validated_summaries_in_validation_md(void **state)
+{
+    (void)state;
+    char path[512];
+    char *doc = NULL;
+    size_t n = 0;
+    tp_err err = {0};
+    assert_int_equal(read_text_file(th_path(path, sizeof path, "docs/validation.md"), "docs/validation.md", 1 << 24, &doc,
+                                    &n, &err),
+                     TP_OK);
+    /* whitespace runs as one space */
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool sp = isspace((unsigned char)doc[i]);
+        if (sp && o && doc[o - 1] == ' ')
+            continue;
+        doc[o++] = sp ? ' ' : doc[i];
+    }
+    doc[o] = 0;
+    assert_true(report_n_validations >= 3);
+    for (size_t i = 0; i < report_n_validations; i++) {
+        const char *sm = report_validations[i].summary;
+        assert_non_null(strstr(sm, "(docs/validation.md)"));
+        assert_string_equal(report_validated(report_validations[i].machine), sm);
+        /* the words of the summary */
+        const char *w[64];
+        size_t len[64], nw = 0;
+        for (const char *p = sm; *p && nw < 64;) {
+            while (*p == ' ')
+                p++;
+            const char *e = strchr(p, ' ');
+            if (!e)
+                e = p + strlen(p);
+            if (e > p) {
+                w[nw] = p;
+                len[nw++] = (size_t)(e - p);
+            }
+            p = e;
+        }
+        int figures = 0;
+        for (size_t k = 0; k < nw; k++) {
+            if (!isdigit((unsigned char)w[k][0]))
+                continue;
+            figures++;
+            bool left = k > 0 && has_pair(doc, w[k - 1], len[k - 1], w[k], len[k]);
+            bool right = k + 1 < nw && has_pair(doc, w[k], len[k], w[k + 1], len[k + 1]);
+            if (!left && !right)
+                fail_msg("%s: figure '%.*s' is not in docs/validation.md beside the same words", report_validations[i].machine,
+                         (int)len[k], w[k]);
+        }
+        assert_true(figures > 0);
+    }
+    assert_string_equal(report_validated("no-such-chip"), REPORT_NOT_VALIDATED);
+    free(doc);
+}
+
 TH_GROUP(report)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +419,7 @@ TH_GROUP(report)
         cmocka_unit_test(text_figures),
         cmocka_unit_test(stats_add_sums_parts),
         cmocka_unit_test(json_members_every_cause),
+        cmocka_unit_test(validated_summaries_in_validation_md),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

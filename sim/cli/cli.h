@@ -21,6 +21,7 @@ int cmd_check(int argc, char **argv);
 int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused
  * like a second -c, instead of the last one silently winning. A command lists its single-valued

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/json.h"
 #include "cli/cli.h"
+#include "cli/cli_gpu.h"
 #include "base/text.h"
 #include "gpu/gpu.h"
 #include "gpu/kernel.h"
@@ -64,7 +65,7 @@ static void print_header(const tp_config *cfg, const gemm_problem *pb, bool fp16
     report_text(s, f);
 }
 
-static void json_kernel_info(json_w *w, const gpu_run_info *ri, bool given)
+void cli_json_gpu_kernel_info(json_w *w, const gpu_run_info *ri, bool given)
 {
     const gpu_kernel *k = &ri->kernel;
     json_key(w, "kernel_info");
@@ -156,7 +157,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_bool(&w, "transpose_a", pb.transpose_a);
         json_kv_bool(&w, "transpose_b", pb.transpose_b);
         json_end_object(&w);
-        json_kernel_info(&w, &ri, a->kernel != NULL);
+        cli_json_gpu_kernel_info(&w, &ri, a->kernel != NULL);
         json_kv_double(&w, "launch_overhead_seconds", (double)g->launch_overhead_ps / 1e12);
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);

@@ -17,10 +17,10 @@ void report_categories(const tp_stats *s, const char *lead, FILE *f);
 void report_ops_line(const tp_stats *s, char *buf, size_t cap);
 /* A duration in the unit that fits: "135.4 us", "4.21 ms", "1.54 s". */
 void report_time(double seconds, char *buf, size_t cap);
-/* The JSON document (docs/output.md, docs/output.schema.json). Version 2 of the schema: every
- * command writes {"schema_version": 2, "tpusim": {"version", "commit"}, "command", "categories",
+/* The JSON document (docs/output.md, docs/output.schema.json). Version 3 of the schema (3 added the compare document; the others are unchanged): every
+ * command writes {"schema_version": 3, "tpusim": {"version", "commit"}, "command", "categories",
  * "tpu": {run}}. */
-#define REPORT_SCHEMA_VERSION 2
+#define REPORT_SCHEMA_VERSION 3
 
 /* One vocabulary for result checks, in every command. */
 typedef enum {
