@@ -8,10 +8,10 @@
  * DMA engines and their queues, the UB ports, the MXU's closed form with its chains and skewed
  * shifts, the weight FIFO, the vector unit, split-K's sums, the issuer) is the machine's own,
  * with nothing restated here. A program the cap does not cut is simulated whole: the estimate
- * is then exactly its cycles. Otherwise the rest of core 0's stream (the core the split deals
- * the most units) is extrapolated at the rate of the prefix past its first step, per MAC:
+ * is then exactly its cycles. Otherwise the rest of the last core's stream (the core the split
+ * deals the most units) is extrapolated at the rate of the prefix past its first step, per MAC:
  *     est = c_prefix + (c_prefix - c_first) / (macs_prefix - macs_first) * (macs_total - macs_prefix)
- * where c_first and c_prefix are the cycles by which core 0's first step and its prefix have
+ * where c_first and c_prefix are the cycles by which that core's first step and its prefix have
  * ended. tiler_estimate_bound is an O(1) lower bound that orders and prunes the candidates, and
  * tiler_sim_cost what simulating a plan costs, which sizes the search's slice.
  */
@@ -119,7 +119,7 @@ uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const t
             est = st->cycles;
             if (px.cut) {
                 uint64_t c_first = 0, c_pre = 0, s, e;
-                for (uint32_t i = 0; i < px.prefix_end; i++)
+                for (uint32_t i = px.start; i < px.prefix_end; i++)
                     if (machine_instr_times(m, i, &s, &e, NULL) == TP_OK) {
                         c_pre = util_max(c_pre, e);
                         if (i < px.first_end)

@@ -372,8 +372,11 @@ static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const til
         g.macs = 0;
         g.a_next = g.o_next = g.acc_next = 0;
         g.a_loaded_b = g.a_loaded_m = g.a_loaded_k = -1;
-        if (px && core == 0)   /* core 0 has the most units (the split deals them in order) */
+        const bool busiest = core == t->cores - 1;   /* the split deals the last core the most units */
+        if (px && busiest) {
+            px->start = core_ins0;
             px->total_macs = (uint64_t)((double)pb->batch * pb->m * pb->n * pb->k * (double)(u1 - u0) / (double)units);
+        }
         for (uint64_t u = u0; u < u1 && !stop; u++) {
             uint32_t b = (uint32_t)(u / d.nt[split]), s = (uint32_t)(u % d.nt[split]);
             uint32_t idx[3];
@@ -394,7 +397,7 @@ static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const til
                     emit_step(&g, core, b, idx[0], idx[1], idx[2], base);
                     if ((inner[1] == 2 ? i1 : idx[2]) == d.nt[2] - 1)   /* its last K tile */
                         emit_out(&g, core, b, idx[0], idx[1], base);
-                    if (px && core == 0 && !px->first_end) {
+                    if (px && busiest && !px->first_end) {
                         px->first_end = p->n_ins;
                         px->first_macs = g.macs;
                     }
@@ -405,7 +408,7 @@ static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const til
                     g.acc_next = (g.acc_next + 1) % g.bufs;
             }
         }
-        if (px && core == 0) {
+        if (px && busiest) {
             px->cut = stop && g.macs < px->total_macs;
             px->prefix_end = p->n_ins;
             px->prefix_macs = g.macs;

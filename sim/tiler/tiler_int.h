@@ -20,14 +20,14 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
 uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap);
 /* A prefix of a plan's program (gen.c), which the estimate simulates: each core's stream is cut
  * at the first step boundary (a step: one K tile of one output tile, with its activates and
- * store when it is the tile's last) at or past cap instructions (0: the whole program). Core 0,
- * which the split deals the most units, reports its boundaries: the instructions of its first
- * step and of its prefix (indices into the program, whose first instructions are core 0's), the
- * MACs they emit, and the MACs of its whole stream. */
+ * store when it is the tile's last) at or past cap instructions (0: the whole program). The
+ * last core, which the split deals the most units, reports its boundaries: its instructions
+ * [start, first_end) are its first step and [start, prefix_end) its prefix (the program lists
+ * the cores' streams one after the other), the MACs they emit, and the MACs of its stream. */
 typedef struct {
     uint32_t cap;
-    bool cut;                    /* out: core 0's stream was cut short */
-    uint32_t first_end, prefix_end;
+    bool cut;                    /* out: the busiest core's stream was cut short */
+    uint32_t start, first_end, prefix_end;
     uint64_t first_macs, prefix_macs, total_macs;
 } tiler_prefix;
 tp_status tiler_generate_prefix(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, tiler_prefix *px,
