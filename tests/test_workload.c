@@ -29,6 +29,26 @@ static void yaml_error(const char *text, const char *want)
     workload_free(&w);
 }
 
+/* tile: and order: fix a layer's tiling; absent, the search chooses (zeros and ""). */
+static void yaml_tile_and_order(void **state)
+{
+    (void)state;
+    workload w = parse_yaml_ok("layers:\n"
+                               "  - {name: a, M: 200, N: 2000, K: 2000, tile: 200x256x2000, order: nmk}\n"
+                               "  - {name: b, M: 8, N: 8, K: 8}\n");
+    assert_int_equal(w.layers[0].tm, 200);
+    assert_int_equal(w.layers[0].tn, 256);
+    assert_int_equal(w.layers[0].tk, 2000);
+    assert_string_equal(w.layers[0].order, "nmk");
+    assert_int_equal(w.layers[1].tm, 0);
+    assert_string_equal(w.layers[1].order, "");
+    workload_free(&w);
+    yaml_error("layers:\n  - {name: a, M: 8, N: 8, K: 8, tile: 8x8}\n",
+               "w.yaml:2:39: tile: expected MxNxK (three sizes of at least 1), got '8x8'");
+    yaml_error("layers:\n  - {name: a, M: 8, N: 8, K: 8, order: mmk}\n",
+               "w.yaml:2:40: order: expected a permutation of m, n, k, got 'mmk'");
+}
+
 static void csv_error(const char *text, const char *want)
 {
     workload w;
@@ -85,7 +105,7 @@ static void yaml_errors_are_positioned(void **state)
     yaml_error("layers:\n  - {name: a, M: 0, N: 1, K: 7}\n",
                "w.yaml:2:18: M: expected a whole number in [1, 16777216], got '0'");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5, K: 7, repeats: 2}\n",
-               "w.yaml:2:33: unknown layer key 'repeats' (expected name, M, N, K, repeat, dtype, epilogue, input)");
+               "w.yaml:2:33: unknown layer key 'repeats' (expected name, M, N, K, repeat, dtype, epilogue, input, tile, order)");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5}\n", "w.yaml:2:5: layer 'a' has no K");
     yaml_error("layers:\n  - {name: a, M: 3, N: 5, K: 7, dtype: fp8}\n",
                "w.yaml:2:40: dtype: expected int8 or bf16, got 'fp8'");
@@ -382,6 +402,7 @@ TH_GROUP(workload)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(yaml_layers_parse),
         cmocka_unit_test(yaml_errors_are_positioned),
+        cmocka_unit_test(yaml_tile_and_order),
         cmocka_unit_test(csv_gemm_form),
         cmocka_unit_test(csv_conv_form_im2col),
         cmocka_unit_test(csv_errors_are_positioned),

@@ -66,6 +66,7 @@ typedef enum {
 } link_kind;
 
 typedef struct {
+    const workload_layer *layer;   /* as the file gives it */
     gemm_problem pb;
     tiler_plan plan;
     bool in_ub, out_ub;      /* chained from the previous / into the next layer */
@@ -148,6 +149,10 @@ static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *l
     memset(&o, 0, sizeof o);
     o.double_buffer = -1;
     o.epilogue = epi;
+    o.tm = lr->layer->tm;   /* the file's tile: and order: (0, "": the search's) */
+    o.tn = lr->layer->tn;
+    o.tk = lr->layer->tk;
+    memcpy(o.order, lr->layer->order, sizeof o.order);
     return tiler_search(&c, &lr->pb, &o, &lr->plan, NULL, NULL, NULL, err);
 }
 
@@ -434,6 +439,7 @@ int cmd_model(int argc, char **argv)
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
                            dtype_name(dt));
         L[i].pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
+        L[i].layer = l;
         L[i].repeat = l->repeat;
         L[i].input = l->input;
         if (st == TP_OK && l->input >= 0) {

@@ -395,13 +395,17 @@ static tp_status generate(const tp_tpu_cfg *t, const gemm_problem *pb, const til
                     else
                         base = (uint64_t)set * g.acc_slot_rows;
                     emit_step(&g, core, b, idx[0], idx[1], idx[2], base);
-                    if ((inner[1] == 2 ? i1 : idx[2]) == d.nt[2] - 1)   /* its last K tile */
+                    bool out = (inner[1] == 2 ? i1 : idx[2]) == d.nt[2] - 1;   /* its last K tile */
+                    if (out)
                         emit_out(&g, core, b, idx[0], idx[1], base);
-                    if (px && busiest && !px->first_end) {
+                    /* a prefix ends with an output tile's epilogue, or with any step once it is
+                     * 8 caps long (one output tile may be the whole problem) */
+                    uint32_t len = p->n_ins - core_ins0;
+                    if (px && busiest && !px->first_end && (out || (px->cap && len >= 8 * px->cap))) {
                         px->first_end = p->n_ins;
                         px->first_macs = g.macs;
                     }
-                    if (px && px->cap && p->n_ins - core_ins0 >= px->cap)
+                    if (px && px->cap && ((out && len >= px->cap) || len >= 8 * px->cap))
                         stop = true;
                 }
                 if (inner[0] == 2 && i0 == d.nt[2] - 1)

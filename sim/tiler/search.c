@@ -40,6 +40,8 @@ static uint64_t est_rank(uint64_t est)
 static int cmp_est(const void *x, const void *y)
 {
     const tiler_candidate *a = x, *b = y;
+    if (a->pruned != b->pruned)
+        return a->pruned ? 1 : -1;
     uint64_t ra = est_rank(a->plan.est_cycles), rb = est_rank(b->plan.est_cycles);
     if (ra != rb)
         return ra < rb ? -1 : 1;
@@ -242,9 +244,10 @@ static int cmp_bound(const void *x, const void *y)
  * estimate simulates a prefix of the candidate's program (estimate.c): the prefixes share a
  * budget of SEARCH_EST_BUDGET instructions, each at least EST_MIN_CAP and at most
  * TILER_EST_CAP (a program shorter than its prefix is simulated whole, exactly). */
-#define SEARCH_PRUNE 1.25
+#define SEARCH_PRUNE 1.5
 #define SEARCH_EST_BUDGET 150000u
 #define EST_MIN_CAP 32u
+#define SEARCH_REFINE 48u   /* the best estimates estimated again on longer prefixes */
 
 static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
 {
@@ -255,13 +258,22 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
     for (size_t i = 0; i < l->n; i++) {
         tiler_plan *pl = &l->c[i].plan;
-        if (best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best)
+        l->c[i].pruned = best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best;
+        if (l->c[i].pruned)
             pl->est_cycles = l->c[i].cycles;
         else {
             pl->est_cycles = tiler_estimate_cap(t, pb, pl, cap);
             best = pl->est_cycles < best ? pl->est_cycles : best;
         }
         l->c[i].cycles = 0;
+    }
+    /* the contenders again, on prefixes four times as long: a short prefix can mistake a tile's
+     * ramp for its rate */
+    uint32_t cap2 = (uint32_t)util_max(4 * TILER_EST_CAP, 4u * cap);
+    if (cap2 > cap) {
+        qsort(l->c, l->n, sizeof *l->c, cmp_est);
+        for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++)
+            l->c[i].plan.est_cycles = tiler_estimate_cap(t, pb, &l->c[i].plan, cap2);
     }
 }
 

@@ -154,6 +154,8 @@ typedef struct {
     tiler_plan plan;
     uint64_t cycles;         /* simulated (timing only); 0 if not simulated */
     bool simulated;
+    bool pruned;             /* not estimated: its lower bound was far above the best estimate, so its
+                                plan.est_cycles is that bound, and it ranks after every estimated one */
     bool same_program;       /* simulated: cycles taken from an earlier candidate whose slice program is
                                 identical (e.g. mnk and nmk when a loop has one tile) */
 } tiler_candidate;

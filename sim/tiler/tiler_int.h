@@ -19,10 +19,11 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
 #define TILER_EST_CAP 256u
 uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap);
 /* A prefix of a plan's program (gen.c), which the estimate simulates: each core's stream is cut
- * at the first step boundary (a step: one K tile of one output tile, with its activates and
- * store when it is the tile's last) at or past cap instructions (0: the whole program). The
+ * after the first output tile's epilogue (its activates and store) at or past cap instructions,
+ * or at the first step (one K tile of one output tile) past 8 caps (0: the whole program). The
  * last core, which the split deals the most units, reports its boundaries: its instructions
- * [start, first_end) are its first step and [start, prefix_end) its prefix (the program lists
+ * [start, first_end) are its first output tile (or its first 8 caps) and [start, prefix_end)
+ * its prefix (the program lists
  * the cores' streams one after the other), the MACs they emit, and the MACs of its stream. */
 typedef struct {
     uint32_t cap;

@@ -42,3 +42,39 @@ tp_status gemm_check_sizes(const gemm_problem *pb, tp_err *err)
                           pb->m, pb->n, pb->k, pb->batch, big, (unsigned long long)NPY_MAX_ELEMS);
     return TP_OK;
 }
+
+int gemm_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk)
+{
+    uint32_t v[3];
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        uint64_t x = 0;
+        while (*p >= '0' && *p <= '9') {
+            x = x * 10 + (uint64_t)(*p - '0');
+            if (x > GEMM_MAX_DIM)
+                return -1;
+            p++;
+        }
+        if (x == 0)
+            return -1;
+        v[i] = (uint32_t)x;
+        if (i < 2 && *p++ != 'x')
+            return -1;
+    }
+    if (*p)
+        return -1;
+    *tm = v[0];
+    *tn = v[1];
+    *tk = v[2];
+    return 0;
+}
+
+int gemm_parse_order(const char *s, char out[4])
+{
+    if (strlen(s) != 3 || !strchr(s, 'm') || !strchr(s, 'n') || !strchr(s, 'k'))
+        return -1;
+    memcpy(out, s, 4);
+    return 0;
+}

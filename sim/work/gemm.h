@@ -39,4 +39,8 @@ npy_dtype gemm_out_dtype(tp_dtype dt, gemm_epilogue e);
 /* Refuses a problem one of whose stored matrices (A, B or C, batch included) has more than
  * NPY_MAX_ELEMS elements or more than UINT32_MAX rows (TP_ERR_NOMEM, naming the shape). */
 tp_status gemm_check_sizes(const gemm_problem *pb, tp_err *err);
+/* "MxNxK" (each 1..GEMM_MAX_DIM) -> 0 and the three sizes; -1 otherwise. */
+int gemm_parse_tile(const char *s, uint32_t *tm, uint32_t *tn, uint32_t *tk);
+/* A permutation of m, n, k ("mnk" ...) -> 0 and a copy in out; -1 otherwise. */
+int gemm_parse_order(const char *s, char out[4]);
 #endif

@@ -194,7 +194,7 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
     l->line = mline(n);
     l->input = -1;
     bool have[3] = {false, false, false};
-    static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue", "input"};
+    static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue", "input", "tile", "order"};
     const yaml_node_t *first[sizeof slots / sizeof slots[0]] = {NULL};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -244,8 +244,17 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
             copy_str(l->input_name, sizeof l->input_name, s, strlen(s));
             l->input_line = mline(v);
             l->input_col = mcol(v);
+        } else if (!strcmp(key, "tile")) {
+            const char *s = scalar(v);
+            if (!s || gemm_parse_tile(s, &l->tm, &l->tn, &l->tk))
+                return y_fail(c, v, "tile: expected MxNxK (three sizes of at least 1), got '%s'", s ? s : "(not a scalar)");
+        } else if (!strcmp(key, "order")) {
+            const char *s = scalar(v);
+            if (!s || gemm_parse_order(s, l->order))
+                return y_fail(c, v, "order: expected a permutation of m, n, k, got '%s'", s ? s : "(not a scalar)");
         } else {
-            return y_fail(c, k, "unknown layer key '%s' (expected name, M, N, K, repeat, dtype, epilogue, input)", key);
+            return y_fail(c, k, "unknown layer key '%s' (expected name, M, N, K, repeat, dtype, epilogue, input, tile, "
+                          "order)", key);
         }
         if (st != TP_OK)
             return st;

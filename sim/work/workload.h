@@ -55,6 +55,10 @@ typedef struct {
     int64_t input;             /* its index in workload.layers, or -1: A comes from off-chip memory */
     char input_name[64];       /* as written ("" without input:) */
     int input_line, input_col; /* 1-based position of the input: value (0 without it) */
+    /* tile: MxNxK and order: (YAML only): the layer's tiling as `gemm --tile/--order` fixes it
+     * (0 and "": the search chooses) */
+    uint32_t tm, tn, tk;
+    char order[4];
     /* conv layers (SCALE-Sim conv form): the shape before lowering; conv false otherwise */
     bool conv;
     uint32_t in_h, in_w, f_h, f_w, channels, filters, stride_h, stride_w, out_h, out_w;
