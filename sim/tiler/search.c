@@ -240,14 +240,16 @@ static int cmp_bound(const void *x, const void *y)
 
 /* Estimates the candidates in the order of their lower bounds (tiler_estimate_bound); once a
  * bound exceeds SEARCH_PRUNE times the best estimate so far, no later candidate can rank near
- * the top, so the rest keep their bound as their estimate (which ranks them behind it). An
+ * the top, so the rest keep their bound as their estimate and rank after every estimated one;
+ * so do all but the SEARCH_MAX_ESTIMATES lowest bounds (an estimate costs a simulation). An
  * estimate simulates a prefix of the candidate's program (estimate.c): the prefixes share a
  * budget of SEARCH_EST_BUDGET instructions, each at least EST_MIN_CAP and at most
  * TILER_EST_CAP (a program shorter than its prefix is simulated whole, exactly). */
 #define SEARCH_PRUNE 1.5
-#define SEARCH_EST_BUDGET 150000u
+#define SEARCH_EST_BUDGET 100000u
 #define EST_MIN_CAP 32u
 #define SEARCH_REFINE 48u   /* the best estimates estimated again on longer prefixes */
+#define SEARCH_MAX_ESTIMATES 1200u   /* at most this many estimated, the lowest bounds first */
 
 static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
 {
@@ -258,7 +260,8 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
     for (size_t i = 0; i < l->n; i++) {
         tiler_plan *pl = &l->c[i].plan;
-        l->c[i].pruned = best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best;
+        l->c[i].pruned = i >= SEARCH_MAX_ESTIMATES ||
+                         (best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best);
         if (l->c[i].pruned)
             pl->est_cycles = l->c[i].cycles;
         else {
