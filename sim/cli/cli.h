@@ -11,6 +11,7 @@
 #include "base/atomic_file.h"
 #include "config/config.h"
 #include "base/json.h"
+#include "tiler/tiler.h"
 #include "tpu/machine.h"
 
 int cmd_config(int argc, char **argv);
@@ -128,6 +129,12 @@ void cli_json_begin(json_w *w, FILE *f, const char *command);
  * {key: value}} where overrides holds every resolved key whose value differs from the file
  * (after --set, --dataflow and the like), formatted as `config show` prints it. */
 void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg);
+/* "tile": [tm, tn, tk] of a plan. */
+void cli_json_tile(json_w *w, const tiler_plan *pl);
+/* The members of a run's "gemm" object (docs/output.md): the problem (m, n, k, batch,
+ * transpose_a, transpose_b) and, when pl is not NULL (a TPU run), its plan (tile, order,
+ * double_buffer, a_panel, epilogue, kc, split_k, k_part, cores_used, mxus_used). */
+void cli_json_gemm_members(json_w *w, const gemm_problem *pb, const tiler_plan *pl);
 /* Two outputs to stdout at once: a usage error naming both flags; 0 when they do not clash. */
 int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b, const char *path_b);
 

@@ -268,29 +268,7 @@ static void json_gemm(json_w *w, const gemm_problem *pb, const tiler_plan *pl)
 {
     json_key(w, "gemm");
     json_begin_object(w);
-    json_kv_u64(w, "m", pb->m);
-    json_kv_u64(w, "n", pb->n);
-    json_kv_u64(w, "k", pb->k);
-    json_kv_u64(w, "batch", pb->batch);
-    json_kv_bool(w, "transpose_a", pb->transpose_a);
-    json_kv_bool(w, "transpose_b", pb->transpose_b);
-    if (pl) {
-        json_key(w, "tile");
-        json_begin_array(w);
-        json_u64(w, pl->tm);
-        json_u64(w, pl->tn);
-        json_u64(w, pl->tk);
-        json_end_array(w);
-        json_kv_str(w, "order", pl->order);
-        json_kv_bool(w, "double_buffer", pl->double_buffer);
-        json_kv_bool(w, "a_panel", pl->a_panel);
-        json_kv_str(w, "epilogue", gemm_epilogue_name(pl->epilogue));
-        json_kv_u64(w, "kc", pl->kc);
-        json_kv_u64(w, "split_k", pl->split_k);
-        json_kv_u64(w, "k_part", pl->k_part);
-        json_kv_u64(w, "cores_used", pl->cores_used);
-        json_kv_u64(w, "mxus_used", pl->mxus_used);
-    }
+    cli_json_gemm_members(w, pb, pl);
     json_end_object(w);
 }
 

@@ -215,16 +215,6 @@ static tp_status print_exhaustive(const tp_config *cfg, const gemm_problem *pb, 
     return TP_OK;
 }
 
-static void json_tile(json_w *w, const tiler_plan *pl)
-{
-    json_key(w, "tile");
-    json_begin_array(w);
-    json_u64(w, pl->tm);
-    json_u64(w, pl->tn);
-    json_u64(w, pl->tk);
-    json_end_array(w);
-}
-
 static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan)
 {
     json_key(w, "search");
@@ -243,7 +233,7 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
             continue;
         const tiler_plan *p = sv->fixed ? plan : &sv->cands[i].plan;
         json_begin_object(w);
-        json_tile(w, p);
+        cli_json_tile(w, p);
         json_kv_str(w, "order", p->order);
         json_kv_bool(w, "double_buffer", p->double_buffer);
         json_kv_u64(w, "split_k", p->split_k > 1 ? p->split_k : 1);
@@ -276,22 +266,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
     cli_json_config(&w, mo, cfg);
     json_key(&w, "gemm");
     json_begin_object(&w);
-    json_kv_u64(&w, "m", pb->m);
-    json_kv_u64(&w, "n", pb->n);
-    json_kv_u64(&w, "k", pb->k);
-    json_kv_u64(&w, "batch", pb->batch);
-    json_kv_bool(&w, "transpose_a", pb->transpose_a);
-    json_kv_bool(&w, "transpose_b", pb->transpose_b);
-    json_tile(&w, pl);
-    json_kv_str(&w, "order", pl->order);
-    json_kv_bool(&w, "double_buffer", pl->double_buffer);
-    json_kv_bool(&w, "a_panel", pl->a_panel);
-    json_kv_str(&w, "epilogue", gemm_epilogue_name(pl->epilogue));
-    json_kv_u64(&w, "kc", pl->kc);
-    json_kv_u64(&w, "split_k", pl->split_k);
-    json_kv_u64(&w, "k_part", pl->k_part);
-    json_kv_u64(&w, "cores_used", pl->cores_used);
-    json_kv_u64(&w, "mxus_used", pl->mxus_used);
+    cli_json_gemm_members(&w, pb, pl);
     json_key(&w, "notes");
     json_begin_array(&w);
     for (size_t i = 0; i < pn->count; i++) {

@@ -150,12 +150,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         cli_json_config(&w, mo, cfg);
         json_key(&w, "gemm");
         json_begin_object(&w);
-        json_kv_u64(&w, "m", pb.m);
-        json_kv_u64(&w, "n", pb.n);
-        json_kv_u64(&w, "k", pb.k);
-        json_kv_u64(&w, "batch", pb.batch);
-        json_kv_bool(&w, "transpose_a", pb.transpose_a);
-        json_kv_bool(&w, "transpose_b", pb.transpose_b);
+        cli_json_gemm_members(&w, &pb, NULL);
         json_end_object(&w);
         cli_json_gpu_kernel_info(&w, &ri, a->kernel != NULL);
         json_kv_double(&w, "launch_overhead_seconds", (double)g->launch_overhead_ps / 1e12);

@@ -84,3 +84,35 @@ void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg
     json_end_object(w);
     json_end_object(w);
 }
+
+void cli_json_tile(json_w *w, const tiler_plan *pl)
+{
+    json_key(w, "tile");
+    json_begin_array(w);
+    json_u64(w, pl->tm);
+    json_u64(w, pl->tn);
+    json_u64(w, pl->tk);
+    json_end_array(w);
+}
+
+void cli_json_gemm_members(json_w *w, const gemm_problem *pb, const tiler_plan *pl)
+{
+    json_kv_u64(w, "m", pb->m);
+    json_kv_u64(w, "n", pb->n);
+    json_kv_u64(w, "k", pb->k);
+    json_kv_u64(w, "batch", pb->batch);
+    json_kv_bool(w, "transpose_a", pb->transpose_a);
+    json_kv_bool(w, "transpose_b", pb->transpose_b);
+    if (!pl)
+        return;
+    cli_json_tile(w, pl);
+    json_kv_str(w, "order", pl->order);
+    json_kv_bool(w, "double_buffer", pl->double_buffer);
+    json_kv_bool(w, "a_panel", pl->a_panel);
+    json_kv_str(w, "epilogue", gemm_epilogue_name(pl->epilogue));
+    json_kv_u64(w, "kc", pl->kc);
+    json_kv_u64(w, "split_k", pl->split_k);
+    json_kv_u64(w, "k_part", pl->k_part);
+    json_kv_u64(w, "cores_used", pl->cores_used);
+    json_kv_u64(w, "mxus_used", pl->mxus_used);
+}

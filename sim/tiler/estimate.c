@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mem/dram.h"
-#include "mem/sram.h"
 #include "tiler/loops.h"
 #include "tiler/tiler.h"
 #include "tiler/tiler_int.h"
@@ -148,8 +146,6 @@ uint64_t tiler_estimate_bound(const tp_tpu_cfg *t, const gemm_problem *pb, const
     gemm_problem pv;
     tiler_plan lv;
     tiler_is_view(t, pb, pl, &tv, &pv, &lv);
-    lv.tm = pl->tn;   /* the plan keeps the problem's orientation in tm, tn and order */
-    lv.tn = pl->tm;
     return bound(&tv, &pv, &lv);
 }
 
@@ -227,8 +223,6 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
         gemm_problem pv;
         tiler_plan lv;
         tiler_is_view(t, pb, pl, &tv, &pv, &lv);
-        lv.tm = pl->tn;
-        lv.tn = pl->tm;
         t = &tv;
         pb = &pv;
         pl = &lv;
