@@ -124,7 +124,7 @@ static int by_cycles_desc(const void *a, const void *b)
 }
 
 /* Appends the compute units' causes of category c (largest first, at most 3, each at least
- * 0.05%) as "12.3% words, ..."; for off-chip memory, `folded` idle cycles count there too. */
+ * 0.05%) as " (12.3% words, ...)"; for off-chip memory, `folded` idle cycles count there too. */
 static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, uint64_t folded)
 {
     cause_sum sel[MAX_CAUSES_ALL + 1];
@@ -139,6 +139,7 @@ static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, ui
     if (c == STATS_CAT_OFF_CHIP && folded)
         sel[n++] = (cause_sum){-1, -1, folded};
     qsort(sel, (size_t)n, sizeof sel[0], by_cycles_desc);
+    put(sb, " (");
     for (int q = 0, shown = 0; q < n && shown < 3; q++) {
         if (200.0 * (double)sel[q].cycles < 0.1 * (double)total)   /* below 0.05%: prints as 0.0% */
             continue;
@@ -150,6 +151,7 @@ static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, ui
         put(sb, "%s%.1f%% %s", shown ? ", " : "", 100.0 * (double)sel[q].cycles / (double)total, w);
         shown++;
     }
+    put(sb, ")");
 }
 
 /* Compute units that did no MACs at all are left out of the categories (rule 1), so the
@@ -304,43 +306,37 @@ void report_bound_of(const tp_stats *s, report_bound *b)
     case STATS_CAT_COMPUTE:
         put(&sb, "Compute-bound: %s did useful work %.1f%% of %s cycles", who, pct, its);
         if (loss >= 0) {
-            put(&sb, "; the largest loss is %s (", category_words((stats_category)loss));
+            put(&sb, "; the largest loss is %s", category_words((stats_category)loss));
             list_causes(&sb, cs, total, loss, folded);
-            put(&sb, ")");
         }
         snprintf(b->label, sizeof b->label, "compute");
         break;
     case STATS_CAT_PIPELINE:
-        put(&sb, "Bound by %s pipeline: %.1f%% of %s cycles (", whose, pct, its);
+        put(&sb, "Bound by %s pipeline: %.1f%% of %s cycles", whose, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_PIPELINE, folded);
-        put(&sb, ")");
         snprintf(b->label, sizeof b->label, "pipeline");
         break;
     case STATS_CAT_QUANTIZATION:
         if (b->lead_kind == STATS_KIND_SM)   /* partial CTA tiles and the last wave */
-            put(&sb, "Bound by quantization: %s lost %.1f%% of %s cycles to tile and wave quantization (", who, pct, its);
+            put(&sb, "Bound by quantization: %s lost %.1f%% of %s cycles to tile and wave quantization", who, pct, its);
         else
-            put(&sb, "Bound by quantization: %s streamed padding %.1f%% of %s cycles (", who, pct, its);
+            put(&sb, "Bound by quantization: %s streamed padding %.1f%% of %s cycles", who, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_QUANTIZATION, folded);
-        put(&sb, ")");
         snprintf(b->label, sizeof b->label, "quantization");
         break;
     case STATS_CAT_ON_CHIP:
-        put(&sb, "Bound by on-chip data delivery: %s waited %.1f%% of %s cycles (", who, pct, its);
+        put(&sb, "Bound by on-chip data delivery: %s waited %.1f%% of %s cycles", who, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_ON_CHIP, folded);
-        put(&sb, ")");
         snprintf(b->label, sizeof b->label, "on-chip data");
         break;
     case STATS_CAT_SYNC:
-        put(&sb, "Bound by synchronization: %s waited %.1f%% of %s cycles (", who, pct, its);
+        put(&sb, "Bound by synchronization: %s waited %.1f%% of %s cycles", who, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_SYNC, folded);
-        put(&sb, ")");
         snprintf(b->label, sizeof b->label, "sync");
         break;
     case STATS_CAT_OVERHEAD:
-        put(&sb, "Bound by fixed overhead: %.1f%% of %s cycles (", pct, whose);
+        put(&sb, "Bound by fixed overhead: %.1f%% of %s cycles", pct, whose);
         list_causes(&sb, cs, total, STATS_CAT_OVERHEAD, folded);
-        put(&sb, ")");
         snprintf(b->label, sizeof b->label, "overhead");
         break;
     case STATS_CAT_IDLE:
@@ -360,9 +356,8 @@ void report_bound_of(const tp_stats *s, report_bound *b)
         const char *what = b->off_chip == BOUND_OFF_CHIP_BANDWIDTH ? "bandwidth"
                            : b->off_chip == BOUND_OFF_CHIP_LATENCY ? "latency, not bandwidth"
                                                                    : "bandwidth and latency together";
-        put(&sb, "Bound by off-chip memory %s: %s waited for off-chip data %.1f%% of %s cycles (", what, who, pct, its);
+        put(&sb, "Bound by off-chip memory %s: %s waited for off-chip data %.1f%% of %s cycles", what, who, pct, its);
         list_causes(&sb, cs, total, STATS_CAT_OFF_CHIP, folded);
-        put(&sb, ")");
         if (lv) {
             put(&sb, "; %s moved %.1f%% of its peak", lname, 100.0 * u);
             uint64_t asked = lv->read_bytes + lv->write_bytes;
