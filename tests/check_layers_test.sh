@@ -4,12 +4,8 @@
 # and the edge. Prints "N passed, N failed" last.
 HERE=$(dirname "$0")
 CHECK="$HERE/check_layers.sh"
-T=$(mktemp -d /tmp/tpusim-layers-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -20; }
+. "$(dirname "$0")/checks.sh"
+checks_begin layers
 
 # fresh copy of sim/ in $T/tree
 fresh() { rm -rf "$T/tree"; mkdir -p "$T/tree" && cp -R "$HERE/../sim" "$T/tree/sim"; }
@@ -70,5 +66,4 @@ printf '/* #include "cli/cli.h" in a comment */\n#include <yaml.h>\n#include "er
 if out=$(sh "$CHECK" "$T/tree" 2>&1); then ok "layers: comments, system and folder-less includes are not edges"
 else not_ok "layers: comments, system and folder-less includes are not edges" "$out"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

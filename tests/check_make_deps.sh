@@ -8,12 +8,8 @@
 ROOT=${1:-.}
 MAKE_BIN=$(command -v make)
 CHMOD=$(command -v chmod)   # the fake apt-get runs with only the fake tools on PATH
-T=$(mktemp -d /tmp/tpusim-deps-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -20; }
+. "$(dirname "$0")/checks.sh"
+checks_begin deps
 
 # machine UID PKGCONFIG APT: a fresh fake bin directory $T/bin.
 #   UID        what `id -u` prints (0 = root)
@@ -89,5 +85,4 @@ else
     not_ok "deps: root, apt-get fails: names the command" "$(cat "$T/out" "$T/err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

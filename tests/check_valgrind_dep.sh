@@ -7,12 +7,8 @@
 ROOT=${1:-.}
 MAKE_BIN=$(command -v make)
 CHMOD=$(command -v chmod)   # the fake apt-get runs with only the fake tools on PATH
-T=$(mktemp -d /tmp/tpusim-vgdep-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -20; }
+. "$(dirname "$0")/checks.sh"
+checks_begin vgdep
 
 # machine UID VALGRIND APT: a fresh fake bin directory $T/bin.
 #   UID       what `id -u` prints (0 = root)
@@ -73,5 +69,4 @@ if ! run && has "$T/err" "error: could not install valgrind; run: sudo apt-get i
     ok "no valgrind, root, apt-get installs nothing: an error, not a later 'valgrind: not found'"
 else not_ok "no valgrind, root, apt-get installs nothing: an error, not a later 'valgrind: not found'" "$(show)"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

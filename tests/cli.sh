@@ -6,12 +6,8 @@ TPUSIM=${1:-./build/release/tpusim}
 case "$TPUSIM" in /*) ;; *) TPUSIM="$PWD/$TPUSIM" ;; esac
 JSON_VALIDATE=${JSON_VALIDATE:-$(dirname "$TPUSIM")/tests/json_validate}
 export TPUSIM JSON_VALIDATE
-T=$(mktemp -d /tmp/tpusim-cli-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -20; }
+. "$(dirname "$0")/checks.sh"
+checks_begin cli
 # expect_ok NAME CMD...          : exits 0
 expect_ok() {
     n=$1; shift
@@ -41,5 +37,4 @@ for f in "$(dirname "$0")"/cli/*.sh; do
     echo "# $(basename "$f")"
     . "$f"
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

@@ -11,12 +11,9 @@ TPUSIM=${1:-./build/release/tpusim}
 VALGRIND=${VALGRIND:-valgrind}
 command -v "$VALGRIND" >/dev/null 2>&1 || { echo "error: $VALGRIND not found; run: sudo apt-get install valgrind" >&2; exit 1; }
 [ -x "$TPUSIM" ] || { echo "error: $TPUSIM is not an executable (build it first: make)" >&2; exit 1; }
-T=$(mktemp -d /tmp/tpusim-vg-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/     | /' | head -40; }
+. "$(dirname "$0")/checks.sh"
+SHOW_LINES=40
+checks_begin vg
 vg() {
     rm -f "$T/vg.log"
     "$VALGRIND" -q --error-exitcode=1 --leak-check=full --num-callers=30 --log-file="$T/vg.log" \
@@ -93,5 +90,4 @@ vg_bad "bad workload layer" "^tpusim: .*badwl\\.yaml:3:[0-9]+: M: " model "$T/ba
 vg_bad "truncated .npy input" "^tpusim: .*trunc\\.npy: " run kernels/gemm_single.tpu --in A="$T/trunc.npy"
 vg_bad "GPU config given to a TPU-only command" "^tpusim: configs/gpu-a100\\.yaml: machine .gpu-a100. has no tpu: section" run kernels/gemm_single.tpu -c configs/gpu-a100.yaml
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end
