@@ -24,12 +24,6 @@ static uint64_t bw_of(const sram *s, bool write)
     return write ? s->write_bytes_per_cycle : s->read_bytes_per_cycle;
 }
 
-uint64_t sram_cycles(const sram *s, bool write, uint64_t bytes)
-{
-    uint64_t bw = bw_of(s, write);
-    return bw ? (bytes + bw - 1) / bw : 0;
-}
-
 uint64_t sram_rate(const sram *s, bool write, uint64_t rate)
 {
     uint64_t bw = bw_of(s, write);
@@ -40,6 +34,11 @@ uint64_t sram_cycles_at(const sram *s, bool write, uint64_t bytes, uint64_t rate
 {
     uint64_t r = sram_rate(s, write, rate);
     return r ? (bytes + r - 1) / r : 0;
+}
+
+uint64_t sram_cycles(const sram *s, bool write, uint64_t bytes)
+{
+    return sram_cycles_at(s, write, bytes, 0);
 }
 
 /* The bandwidth the reservations use in cycle x. */
@@ -66,8 +65,7 @@ static bool fits(const sram_interval *r, uint32_t n, uint64_t x, uint64_t d, uin
 
 uint64_t sram_earliest(const sram *s, bool write, uint64_t t, uint64_t bytes, uint64_t rate)
 {
-    uint64_t bw = bw_of(s, write), r = sram_rate(s, write, rate);
-    uint64_t d = r ? (bytes + r - 1) / r : 0;
+    uint64_t bw = bw_of(s, write), r = sram_rate(s, write, rate), d = sram_cycles_at(s, write, bytes, rate);
     if (d == 0)
         return t;
     const sram_interval *res = s->res[write];
@@ -88,8 +86,7 @@ void sram_reserve(sram *s, bool write, uint64_t begin, uint64_t bytes, uint64_t 
         s->write_bytes += bytes;
     else
         s->read_bytes += bytes;
-    uint64_t r = sram_rate(s, write, rate), bw = bw_of(s, write);
-    uint64_t d = r ? (bytes + r - 1) / r : 0;
+    uint64_t r = sram_rate(s, write, rate), bw = bw_of(s, write), d = sram_cycles_at(s, write, bytes, rate);
     if (d == 0)
         return;
     sram_interval *res = s->res[write];
@@ -108,6 +105,13 @@ void sram_reserve(sram *s, bool write, uint64_t begin, uint64_t bytes, uint64_t 
     memmove(&res[i + 1], &res[i], sizeof *res * (*n - i));
     res[i] = (sram_interval){begin, begin + d, r};
     (*n)++;
+}
+
+uint64_t sram_book(sram *s, bool write, uint64_t t, uint64_t bytes, uint64_t rate)
+{
+    uint64_t b = sram_earliest(s, write, t, bytes, rate);
+    sram_reserve(s, write, b, bytes, rate);
+    return b + sram_cycles_at(s, write, bytes, rate);
 }
 
 void sram_retire(sram *s, uint64_t now)

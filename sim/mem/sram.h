@@ -52,6 +52,8 @@ uint64_t sram_cycles_at(const sram *s, bool write, uint64_t bytes, uint64_t rate
 uint64_t sram_earliest(const sram *s, bool write, uint64_t t, uint64_t bytes, uint64_t rate);
 /* Reserves the access beginning at `begin` (from sram_earliest); counts the bytes. */
 void sram_reserve(sram *s, bool write, uint64_t begin, uint64_t bytes, uint64_t rate);
+/* Reserves the access at sram_earliest(t) and returns the cycle it ends there. */
+uint64_t sram_book(sram *s, bool write, uint64_t t, uint64_t bytes, uint64_t rate);
 /* Forgets reservations that end at or before `now` (time only moves forward). */
 void sram_retire(sram *s, uint64_t now);
 /* Whether [addr, addr + bytes) fits. */

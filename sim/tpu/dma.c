@@ -219,9 +219,7 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     if (in->op == ISA_LOAD) {
         mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in, &sent);
         uint64_t rate = m->t->dma.bytes_per_cycle, ucyc = sram_cycles_at(&cs->ub, true, bytes, rate);
-        uint64_t ub0 = sram_earliest(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes, rate);
-        sram_reserve(&cs->ub, true, ub0, bytes, rate);
-        ub_end = ub0 + ucyc;
+        ub_end = sram_book(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes, rate);
         if (!m->timing_only)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
@@ -234,10 +232,7 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         }
     } else {   /* store */
         assert(in->op == ISA_STORE);
-        uint64_t rate = m->t->dma.bytes_per_cycle;
-        uint64_t ub0 = sram_earliest(&cs->ub, false, s + setup, bytes, rate);
-        sram_reserve(&cs->ub, false, ub0, bytes, rate);
-        ub_end = ub0 + sram_cycles_at(&cs->ub, false, bytes, rate);
+        ub_end = sram_book(&cs->ub, false, s + setup, bytes, m->t->dma.bytes_per_cycle);
         mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in, &sent);
         if (!m->timing_only)
             values_store(m, cs, in);

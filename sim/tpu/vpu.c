@@ -116,14 +116,10 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     uint64_t out_bytes = elems * npy_dtype_size(in->out_dtype);
     /* it writes as it computes: elems_per_cycle results a cycle */
     uint64_t rate = (uint64_t)m->t->vpu.elems_per_cycle * npy_dtype_size(in->out_dtype);
-    uint64_t ub0 = sram_earliest(&cs->ub, true, s, out_bytes, rate);
-    sram_reserve(&cs->ub, true, ub0, out_bytes, rate);
-    uint64_t ub_end = ub0 + sram_cycles_at(&cs->ub, true, out_bytes, rate);
+    uint64_t ub_end = sram_book(&cs->ub, true, s, out_bytes, rate);
     if (in->has_bias && in->bias_stride) {   /* a bias row per output row: read as it computes */
-        uint64_t bb = elems * dtype_acc_bytes(m->prog.dtype), br = (uint64_t)m->t->vpu.elems_per_cycle * 4;
-        uint64_t rb0 = sram_earliest(&cs->ub, false, s, bb, br);
-        sram_reserve(&cs->ub, false, rb0, bb, br);
-        ub_end = util_max(ub_end, rb0 + sram_cycles_at(&cs->ub, false, bb, br));
+        uint64_t ab = dtype_acc_bytes(m->prog.dtype);
+        ub_end = util_max(ub_end, sram_book(&cs->ub, false, s, elems * ab, (uint64_t)m->t->vpu.elems_per_cycle * ab));
     } else if (in->has_bias)
         cs->ub.read_bytes += (uint64_t)in->n * dtype_acc_bytes(m->prog.dtype);
     vpu_times vt = vpu_time(s, elems, m->t->vpu.elems_per_cycle, ub_end);
