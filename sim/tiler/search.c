@@ -280,15 +280,21 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     }
 }
 
+/* Every candidate, estimated and sorted by estimate (best first); on an error, none (freed). */
 static tp_status enumerate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_opts *opts, cand_list *out,
                            tp_err *err)
 {
     tp_status st = enumerate_tier(t, pb, opts, false, out, err);
     if (st == TP_ERR_USAGE)
         st = enumerate_tier(t, pb, opts, true, out, err);
-    if (st == TP_OK)
-        estimate_all(t, pb, out);
-    return st;
+    if (st != TP_OK) {
+        free(out->c);
+        *out = (cand_list){0};
+        return st;
+    }
+    estimate_all(t, pb, out);
+    qsort(out->c, out->n, sizeof *out->c, cmp_est);
+    return TP_OK;
 }
 
 /* Simulated programs, by a hash of their instructions, so identical ones run once. */
@@ -414,13 +420,10 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
     const tp_tpu_cfg *t = &cfg->tpu;
     cand_list l = {0};
     tp_status st = enumerate(t, pb, opts, &l, err);
-    if (st != TP_OK) {
-        free(l.c);
+    if (st != TP_OK)
         return st;
-    }
     tiler_candidate *c = l.c;
     size_t n = l.n;
-    qsort(c, n, sizeof *c, cmp_est);
     /* which to simulate: the best SEARCH_TOP by estimate, then the best of each class (order,
      * buffering, split) not yet among them, up to SEARCH_SIMULATE */
     /* SEARCH_MIN_TOP always; more (up to SEARCH_TOP, then the class picks up to SEARCH_SIMULATE)
@@ -526,11 +529,8 @@ tp_status tiler_search_exhaustive(const tp_config *cfg, const gemm_problem *pb, 
     const tp_tpu_cfg *t = &cfg->tpu;
     cand_list l = {0};
     tp_status st = enumerate(t, pb, opts, &l, err);
-    if (st != TP_OK) {
-        free(l.c);
+    if (st != TP_OK)
         return st;
-    }
-    qsort(l.c, l.n, sizeof *l.c, cmp_est);
     sim_ctx sc = {0};
     st = machine_new(cfg, MACHINE_FAST, &sc.mc, err);
     size_t bi = 0;
