@@ -70,6 +70,24 @@ typedef struct {
     uint64_t macs;                   /* MACs of the matmuls emitted so far */
 } gen;
 
+/* The first accumulator row of (group, part, row part) item q: items are dealt to the MXUs in
+ * turn, each MXU's k-th item at acc_base + k * tm of its own accumulators (notes 2, 5). */
+static uint64_t item_acc(const gen *g, uint32_t q, uint64_t acc_base)
+{
+    return (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * g->pl->tm;
+}
+
+/* Loads rows x cols of A at (row m0, column k0) of batch b into the UB at addr. */
+static void load_a(gen *g, unsigned core, uint64_t addr, uint64_t stride, uint32_t b, uint32_t m0, uint32_t k0,
+                   uint32_t rows, uint32_t cols)
+{
+    const gemm_problem *pb = g->pb;
+    if (pb->transpose_a)
+        isa_load(g->p, core, addr, stride, g->ta, b * pb->k + k0, m0, cols, rows, true);
+    else
+        isa_load(g->p, core, addr, stride, g->ta, b * pb->m + m0, k0, rows, cols, false);
+}
+
 static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, uint64_t *addr,
                    uint64_t *stride)
 {
@@ -97,10 +115,7 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
         }
         *addr = g->a_loaded_slot * g->a_slot_bytes + (uint64_t)k0 * ib;
         if (g->a_loaded_k < (int64_t)util_ceil_div(pb->k, pl->tk)) {
-            if (pb->transpose_a)
-                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->k + k0, m0, kk, mm, true);
-            else
-                isa_load(g->p, core, *addr, *stride, g->ta, b * pb->m + m0, k0, mm, kk, false);
+            load_a(g, core, *addr, *stride, b, m0, k0, mm, kk);
             g->a_loaded_k++;
         }
         return;
@@ -116,11 +131,7 @@ static void emit_a(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ki, 
      * engines and each part's matmuls wait only for their own rows */
     uint32_t part = pl->m_split > 1 ? pl->m_part : mm;
     for (uint32_t r0 = 0; r0 < mm; r0 += part) {
-        uint32_t rows = (uint32_t)util_min(part, mm - r0);
-        if (pb->transpose_a)
-            isa_load(g->p, core, *addr + r0 * *stride, *stride, g->ta, b * pb->k + k0, m0 + r0, kk, rows, true);
-        else
-            isa_load(g->p, core, *addr + r0 * *stride, *stride, g->ta, b * pb->m + m0 + r0, k0, rows, kk, false);
+        load_a(g, core, *addr + r0 * *stride, *stride, b, m0 + r0, k0, (uint32_t)util_min(part, mm - r0), kk);
     }
     g->a_loaded_b = b;
     g->a_loaded_m = mi;
@@ -177,9 +188,7 @@ static void step_body(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t n
                 for (uint32_t j = 0; j < np; j++) {
                     uint32_t q = q0 + j, r0 = j * pl->m_part + i0;
                     uint32_t rows = (uint32_t)util_min(pl->mop, util_min(mm, (j + 1) * pl->m_part) - r0);
-                    unsigned mxu = q % g->umx;
-                    uint64_t acc = (uint64_t)mxu * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
-                    isa_matmul_h(g->p, core, mxu, acc + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
+                    isa_matmul_h(g->p, core, q % g->umx, item_acc(g, q, acc_base) + r0, a_addr + (uint64_t)r0 * a_stride + (uint64_t)c * ib,
                                  a_stride, rows, ki > first_k || (!os && c > 0), run, hold);
                     g->macs += (uint64_t)rows * gn * ck * run;
                 }
@@ -219,30 +228,26 @@ static void emit_out(gen *g, unsigned core, uint32_t b, uint32_t mi, uint32_t ni
     npy_dtype raw = pb->dtype == TP_INT8 ? NPY_INT32 : NPY_F32;
     for (uint32_t gi = 0; gi < groups; gi++) {
         uint32_t gn = (uint32_t)util_min(C, nn - gi * C);
-        uint64_t acc[TILER_MAX_SPLIT_K] = {0};
-        for (uint32_t p = 0; p < g->S; p++) {
-            uint32_t q = gi * g->S + p;
-            acc[p] = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
-        }
         if (g->S == 1) {   /* one activate per row part (one without the M split) */
             for (uint32_t j = 0; j < pl->m_split && j * pl->m_part < mm; j++) {
-                uint32_t q = gi * pl->m_split + j, r0 = j * pl->m_part;
-                uint32_t rows = (uint32_t)util_min(mm, r0 + pl->m_part) - r0;
-                uint64_t a = (uint64_t)(q % g->umx) * g->t->acc.entries + acc_base + (uint64_t)(q / g->umx) * pl->tm;
-                isa_activate(g->p, core, oaddr + (uint64_t)r0 * ostride + (uint64_t)gi * C * ob, ostride, a + r0,
-                             rows, gn, act, g->o_dtype, pl->requant_scale, false, 0);
+                uint32_t r0 = j * pl->m_part, rows = (uint32_t)util_min(mm, r0 + pl->m_part) - r0;
+                isa_activate(g->p, core, oaddr + (uint64_t)r0 * ostride + (uint64_t)gi * C * ob, ostride,
+                             item_acc(g, gi * pl->m_split + j, acc_base) + r0, rows, gn, act, g->o_dtype,
+                             pl->requant_scale, false, 0);
             }
             continue;
         }
         /* split-K: part 0 raw into the sums region, then sum = P_p + sum, a bias row per row;
          * the last part applies the epilogue and writes the output slot */
         uint64_t sstride = (uint64_t)nn * 4, scol = (uint64_t)gi * C * 4, sum = g->s_base + scol;
-        isa_activate(g->p, core, sum, sstride, acc[0], mm, gn, ISA_ACT_NONE, raw, 1.0f, false, 0);
+        isa_activate(g->p, core, sum, sstride, item_acc(g, gi * g->S, acc_base), mm, gn, ISA_ACT_NONE, raw, 1.0f,
+                     false, 0);
         for (uint32_t p = 1; p < g->S; p++) {
             bool last = p == g->S - 1;
-            int i = last ? isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc[p], mm, gn, act,
+            uint64_t acc = item_acc(g, gi * g->S + p, acc_base);
+            int i = last ? isa_activate(g->p, core, oaddr + (uint64_t)gi * C * ob, ostride, acc, mm, gn, act,
                                         g->o_dtype, pl->requant_scale, true, sum)
-                         : isa_activate(g->p, core, sum, sstride, acc[p], mm, gn, ISA_ACT_NONE, raw, 1.0f, true, sum);
+                         : isa_activate(g->p, core, sum, sstride, acc, mm, gn, ISA_ACT_NONE, raw, 1.0f, true, sum);
             if (i >= 0)
                 g->p->ins[i].bias_stride = sstride;
         }
