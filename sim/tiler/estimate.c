@@ -26,17 +26,10 @@
 #include "tpu/machine.h"
 #include "tpu/mxu.h"
 
-/* Steady cost per op of a stream of identical ops (operands and weights ready), and the first
- * op's drain (results still on their way after its stream), from the array's closed form. */
-typedef struct {
-    uint64_t per_op;
-    uint64_t first;   /* first op: stream_end from a fresh array (fill and weight load included) */
-    uint64_t drain;   /* end - stream_end of an op */
-} op_cost;
-
-static op_cost steady(const mxu_params *mp, uint32_t m, uint32_t n, uint32_t k)
+/* Steady cost per op of a stream of identical ops (operands and weights ready), from the
+ * array's closed form: the third op's stream end less the second's. */
+static uint64_t steady(const mxu_params *mp, uint32_t m, uint32_t n, uint32_t k)
 {
-    op_cost c;
     mxu_op op = {m, n, k, false, false};
     mxu_state st;
     mxu_timing t1, t2, t3;
@@ -44,10 +37,7 @@ static op_cost steady(const mxu_params *mp, uint32_t m, uint32_t n, uint32_t k)
     mxu_time_op2(mp, &st, &op, 0, 0, &t1);
     mxu_time_op2(mp, &st, &op, 0, 0, &t2);
     mxu_time_op2(mp, &st, &op, 0, 0, &t3);
-    c.per_op = t3.stream_end - t2.stream_end;
-    c.first = t1.stream_end;
-    c.drain = t1.end - t1.stream_end;
-    return c;
+    return t3.stream_end - t2.stream_end;
 }
 
 /* Sizes of the pieces of one dimension cut in tiles of `tile` then chunks of `chunk`:
@@ -92,8 +82,6 @@ static uint64_t pieces_count(const pieces *p)
     return n;
 }
 
-/* Bus bytes of a block of `rows` runs of `row_bytes` at addr + i * stride, from the DRAM unit's
- * burst count of each run (sampled when the rows' alignments repeat). */
 uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl)
 {
     return tiler_estimate_cap(t, pb, pl, TILER_EST_CAP);
@@ -168,15 +156,11 @@ static uint64_t bound(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_p
     pieces pm = cut(pb->m, pl->tm, (uint32_t)util_min(pl->m_part ? pl->m_part : pl->tm, pl->mop));
     pieces pk = cut(pb->k, pl->tk, os ? pl->tk : pl->kop);
     pieces pn = cut(pb->n, pl->tn, C);
-    double nm = (double)pieces_count(&pm) * pb->batch, nk = (double)pieces_count(&pk), nn = (double)pieces_count(&pn);
-    /* the sum of the streamed dimension over every op: ws streams m, is n, os k */
-    double stream = df == TP_DF_WS ? (double)pb->m * pb->batch * nn * nk
-                  : df == TP_DF_IS ? nm * (double)pb->n * nk : nm * nn * (double)pb->k;
+    double nm = (double)pieces_count(&pm) * pb->batch, nn = (double)pieces_count(&pn);
     /* each op costs at least its steady cost in a stream of its kind (mxu_time_op2: the
      * stream, or the weight shift where it is longer), and at least its share of the weight
      * FIFO's round trip: a tile's slot frees when its op starts and the next loadw takes the
      * DMA setup, the memory's latency and the transfer (D tiles deep) */
-    (void)stream;
     mxu_params mp;
     mxu_params_from_cfg(&mp, t, pb->dtype);
     const tp_mem_cfg *mw = &t->mem[t->place_weights];
@@ -191,7 +175,7 @@ static uint64_t bound(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_p
             for (int q = 0; q < (df == TP_DF_IS ? pn.n : 1); q++) {
                 uint32_t n = df == TP_DF_IS ? pn.size[q] : (uint32_t)util_min(C, pl->tn);
                 double cnt = (double)pm.count[i] * pb->batch * (double)pk.count[j] * (df == TP_DF_IS ? (double)pn.count[q] : nn);
-                double per = (double)steady(&mp, pm.size[i], n, pk.size[j]).per_op;
+                double per = (double)steady(&mp, pm.size[i], n, pk.size[j]);
                 double fifo = rt / D * (os ? (double)util_ceil_div(pk.size[j], pl->kop) : 1.0);
                 cyc += cnt * (per > fifo ? per : fifo);
             }
@@ -223,10 +207,7 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
         gemm_problem pv;
         tiler_plan lv;
         tiler_is_view(t, pb, pl, &tv, &pv, &lv);
-        t = &tv;
-        pb = &pv;
-        pl = &lv;
-        return tiler_sim_cost(t, pb, pl);
+        return tiler_sim_cost(&tv, &pv, &lv);
     }
     dims d = make_dims(pb, pl);
     int split, inner[2];

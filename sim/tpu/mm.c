@@ -298,12 +298,12 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
     bool pe = m->engine == MACHINE_PE && !m->timing_only;
     flight *f = &m->fl[x];
+    bool os = m->mp.dataflow == TP_DF_OS;
     mm_advance_pe(m, cs, m->now);
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
         uint64_t weights_ready = util_max(m->now, m->fl[fe->ins].end);
         /* note 6: os ops of one matmul are one chain, and hold extends it to the next matmul */
-        bool os = m->mp.dataflow == TP_DF_OS;
         mxu_op op = {in->m, fe->n, fe->k, j > 0 || in->accumulate, os && (j + 1 < in->repeat || in->hold)};
         if (os && mu->st.held)
             op.accumulate = mu->chain_acc;   /* the chain writes once, as its first op says */
@@ -317,7 +317,7 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         pe_op_rec rec = {tm, op, x, j, mu->head_since, mu->head_blocked_since, m->now, (uint8_t)waited, mu->held};
         if (!pe)   /* the per-PE engine's ops are charged at the end, as it ran them */
             mxu_account(m, mu, &op, &before, &tm, tm.free_start, &rec);
-        uint64_t release = m->mp.dataflow == TP_DF_OS ? tm.stream_end : tm.start;
+        uint64_t release = os ? tm.stream_end : tm.start;
         m->macs += (uint64_t)in->m * fe->n * fe->k;
         mu->macs += (uint64_t)in->m * fe->n * fe->k;
         if (!op.hold) {   /* a held op writes nothing: its chain writes at the last op */
