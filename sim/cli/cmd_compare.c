@@ -74,37 +74,14 @@ static const char *default_tpu_path(char *buf, size_t cap)
     return COMPARE_DEFAULT_TPU;   /* cfg_load names it in its error */
 }
 
-/* Sums of the record's compute units (those that did MACs, all of them if none did) by category,
- * as report_categories and the bound read them. */
-static uint64_t compute_categories(const tp_stats *s, uint64_t cat[STATS_CAT__COUNT])
+/* Off-chip bytes read and written: every off-chip level summed (the record sums the bus bytes). */
+static void offchip(const tp_stats *s, uint64_t *rd, uint64_t *wr)
 {
-    uint32_t used = 0;
-    uint64_t total = 0;
-    memset(cat, 0, sizeof(uint64_t) * STATS_CAT__COUNT);
-    for (uint32_t i = 0; i < s->n_units; i++)
-        used += stats_kind_is_compute(s->units[i].kind) && s->units[i].macs > 0;
-    for (uint32_t i = 0; i < s->n_units; i++) {
-        const stats_unit *u = &s->units[i];
-        if (!stats_kind_is_compute(u->kind) || (used && !u->macs))
-            continue;
-        for (int c = 0; c < STATS_CAT__COUNT; c++) {
-            uint64_t x = stats_unit_category(u, (stats_category)c);
-            cat[c] += x;
-            total += x;
-        }
-    }
-    return total;
-}
-
-/* Off-chip bytes of the record: every off-chip level summed. */
-static void offchip(const tp_stats *s, uint64_t *rd, uint64_t *wr, uint64_t *bus)
-{
-    *rd = *wr = *bus = 0;
+    *rd = *wr = 0;
     for (uint32_t i = 0; i < s->n_levels; i++)
         if (s->levels[i].kind == STATS_LEVEL_OFF_CHIP) {
             *rd += s->levels[i].read_bytes;
             *wr += s->levels[i].write_bytes;
-            *bus += s->levels[i].bus_bytes;
         }
 }
 
@@ -199,7 +176,8 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
     row_num(f, "utilization", a, b, ts->utilization, gs->utilization);
 
     uint64_t tcat[STATS_CAT__COUNT], gcat[STATS_CAT__COUNT];
-    uint64_t tt = compute_categories(ts, tcat), gt = compute_categories(gs, gcat);
+    uint64_t tt = report_compute_categories(ts, tcat, NULL, NULL);
+    uint64_t gt = report_compute_categories(gs, gcat, NULL, NULL);
     snprintf(a, sizeof a, "%% of the %ss' cycles", ts->compute_unit);
     snprintf(b, sizeof b, "%% of the %ss' cycles", gs->compute_unit);
     row(f, "cycles by category", a, b, "");
@@ -211,15 +189,15 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
         row(f, label, a, b, "");
     }
 
-    uint64_t tr, tw, tb, gr, gw, gb;
-    offchip(ts, &tr, &tw, &tb);
-    offchip(gs, &gr, &gw, &gb);
+    uint64_t tr, tw, gr, gw;
+    offchip(ts, &tr, &tw);
+    offchip(gs, &gr, &gw);
     offchip_names(ts, a, sizeof a);
     offchip_names(gs, b, sizeof b);
     row(f, "off-chip memory (DRAM)", a, b, "");
     row_bytes(f, "  read", tr, gr);
     row_bytes(f, "  written", tw, gw);
-    row_bytes(f, "  on the bus", tb, gb);
+    row_bytes(f, "  on the bus", ts->offchip_bus_bytes, gs->offchip_bus_bytes);
     row(f, "on-chip levels (read+written)", "", "", "");
     for (int pass = 0; pass < 2; pass++) {
         const tp_stats *s = pass ? gs : ts;

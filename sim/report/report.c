@@ -76,28 +76,40 @@ static double pct(uint64_t x, uint64_t total)
     return total ? 100.0 * (double)x / (double)total : 0.0;
 }
 
-void report_categories(const tp_stats *s, const char *lead, FILE *f)
+uint64_t report_compute_categories(const tp_stats *s, uint64_t cat[STATS_CAT__COUNT], uint32_t *n_compute,
+                                   uint32_t *n_all)
 {
-    /* the compute units that did work (all of them if none did), summed by category: what the
-     * bound line reads */
-    uint64_t cat[STATS_CAT__COUNT] = {0}, cat_total = 0;
-    uint32_t n_compute = 0, n_used = 0, n_all = 0;
+    uint64_t total = 0;
+    uint32_t used = 0, all = 0, summed = 0;
+    memset(cat, 0, sizeof(uint64_t) * STATS_CAT__COUNT);
     for (uint32_t i = 0; i < s->n_units; i++)
         if (stats_kind_is_compute(s->units[i].kind)) {
-            n_all++;
-            n_used += s->units[i].macs > 0;
+            all++;
+            used += s->units[i].macs > 0;
         }
     for (uint32_t i = 0; i < s->n_units; i++) {
         const stats_unit *u = &s->units[i];
-        if (!stats_kind_is_compute(u->kind) || (n_used && !u->macs))
+        if (!stats_kind_is_compute(u->kind) || (used && !u->macs))
             continue;
-        n_compute++;
+        summed++;
         for (int c = 0; c < STATS_CAT__COUNT; c++) {
             uint64_t x = stats_unit_category(u, (stats_category)c);
             cat[c] += x;
-            cat_total += x;
+            total += x;
         }
     }
+    if (n_compute)
+        *n_compute = summed;
+    if (n_all)
+        *n_all = all;
+    return total;
+}
+
+void report_categories(const tp_stats *s, const char *lead, FILE *f)
+{
+    uint64_t cat[STATS_CAT__COUNT];
+    uint32_t n_compute, n_all;
+    uint64_t cat_total = report_compute_categories(s, cat, &n_compute, &n_all);
     if (!n_compute)
         return;
     if (n_all == 1)

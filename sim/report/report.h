@@ -12,6 +12,10 @@ void report_text(const tp_stats *s, FILE *f);
 /* The line "the N MXUs at work (of M) by category: compute 96.8%, ..." (the compute units that
  * did MACs, all of them if none did), after `lead`; nothing without compute units. */
 void report_categories(const tp_stats *s, const char *lead, FILE *f);
+/* Those units' cycles summed by category into cat (what that line and the bound read); returns
+ * the sum of cat. *n_compute: the units summed, *n_all: the compute units (either may be NULL). */
+uint64_t report_compute_categories(const tp_stats *s, uint64_t cat[STATS_CAT__COUNT], uint32_t *n_compute,
+                                   uint32_t *n_all);
 /* "1.983 TOPS of 2.048 peak (utilization 96.81%)": achieved and peak in one unit that fits the
  * achieved figure (GOPS, TOPS, ...; FLOPS for bf16), without exponents. */
 void report_ops_line(const tp_stats *s, char *buf, size_t cap);
