@@ -59,7 +59,8 @@ enum {
     CLI_RUN_SEED = 1 << 3,      /* --seed S */
     CLI_RUN_NO_DATA = 1 << 4,   /* --no-data: timing only */
     CLI_RUN_NO_CHECK = 1 << 5,  /* --no-check: skip the reference */
-    CLI_RUN_FP16 = 1 << 6       /* --dtype also takes fp16 (GPU configs run it; a TPU refuses it) */
+    CLI_RUN_FP16 = 1 << 6,      /* --dtype also takes fp16 (GPU configs run it; a TPU refuses it) */
+    CLI_RUN_QUIET = 1 << 7      /* --quiet: no progress bar (base/progress.h) */
 };
 typedef struct {
     unsigned accept;            /* CLI_RUN_* flags the command takes */
@@ -68,6 +69,7 @@ typedef struct {
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
+    bool quiet;                 /* --quiet */
     cli_seen seen;              /* --dtype, --engine, --json, --seed: each once */
 } cli_run_opts;
 void cli_run_opts_init(cli_run_opts *o, unsigned accept);

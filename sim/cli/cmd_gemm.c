@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/json.h"
+#include "base/progress.h"
 #include "base/npy.h"
 #include "cli/cli.h"
 #include "report/report.h"
@@ -21,9 +22,11 @@ static const char usage_text[] =
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
-    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
+    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N] [--quiet]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
+    "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
+    "--quiet leaves it out.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
     "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
@@ -339,7 +342,7 @@ int cmd_gemm(int argc, char **argv)
     bool show_all = false, show_exhaustive = false;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
     mo.gpu_ok = true;
     pb.batch = 1;
     static const char *const single[] = {"--gpu-kernel", "--tile", "--order", "--double-buffer", "--epilogue",
@@ -611,7 +614,12 @@ int cmd_gemm(int argc, char **argv)
     ro.timing_only = no_data;
     ro.check = !no_check;
     tiler_result res;
+    progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, 0, "gemm", "instructions", !rop.quiet);
+    ro.progress = progress_cb;
+    ro.progress_ctx = &bar;
     st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
+    progress_finish(&bar);
     npy_free(&am);
     npy_free(&bm);
     if (st != TP_OK) {

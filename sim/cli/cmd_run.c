@@ -1,5 +1,5 @@
 /* tpusim run [-c CONFIG] [--set P=V]... PROGRAM [--in NAME=FILE.npy]... [--out NAME=FILE.npy]...
- *            [--engine fast|pe] [--json FILE|-] [--timing-only]
+ *            [--engine fast|pe] [--json FILE|-] [--timing-only] [--quiet]
  * Assembles PROGRAM, binds tensors to .npy files, runs it on the machine and prints the report.
  * A declared tensor with no --in starts zero-filled. Inputs whose shape or dtype differ from
  * the declaration are refused naming the file (a float32 file is accepted for a bf16 tensor and
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/npy.h"
+#include "base/progress.h"
 #include "cli/cli.h"
 #include "report/report.h"
 #include "tpu/asm.h"
@@ -34,8 +35,10 @@ static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
            "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "                  [--quiet]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
-           "bytes per memory level. Tensors without --in start zero-filled.\n");
+           "bytes per memory level. Tensors without --in start zero-filled.\n"
+           "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
     return 0;
 }
 
@@ -45,7 +48,7 @@ int cmd_run(int argc, char **argv)
     const char *path = NULL, *json = NULL;
     binding ins[MAX_BIND], outs[MAX_BIND];
     int n_in = 0, n_out = 0;
-    bool timing_only = false;
+    bool timing_only = false, quiet = false;
     machine_engine eng = MACHINE_FAST;
     static const char *const single[] = {"--engine", "--json", NULL};
     cli_seen seen = {0};
@@ -91,6 +94,8 @@ int cmd_run(int argc, char **argv)
                 return 2;
         } else if (!strcmp(a, "--timing-only")) {
             timing_only = true;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("run: unknown option '%s'", a);
         } else if (path) {
@@ -169,7 +174,13 @@ int cmd_run(int argc, char **argv)
             goto end;
         }
     }
-    if (machine_run(m, &err)) {
+    progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, 0, "run", "instructions", !quiet);
+    machine_set_progress(m, progress_cb, &bar);
+    tp_status rst = machine_run(m, &err);
+    progress_finish(&bar);
+    machine_set_progress(m, NULL, NULL);
+    if (rst) {
         code = cli_fail(&err);
         goto end;
     }

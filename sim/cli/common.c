@@ -362,5 +362,9 @@ int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
         o->no_check = true;
         return 1;
     }
+    if ((o->accept & CLI_RUN_QUIET) && !strcmp(a, "--quiet")) {
+        o->quiet = true;
+        return 1;
+    }
     return 0;
 }

@@ -27,6 +27,8 @@ typedef struct {
     const void *a, *b;       /* caller's inputs in the stored layout (A: batch*M x K, or batch*K x M if
                                 transposed; B likewise), dtype = problem dtype; NULL = random */
     int threads;             /* value kernels; 0 = default */
+    machine_progress_fn progress;   /* the run's progress (machine_set_progress), NULL = none */
+    void *progress_ctx;
 } tiler_run_opts;
 
 typedef struct {

@@ -616,6 +616,21 @@ static tp_status setup_run(machine *m)
     return TP_OK;
 }
 
+void machine_set_progress(machine *m, machine_progress_fn fn, void *ctx)
+{
+    m->progress = fn;
+    m->progress_ctx = ctx;
+}
+
+/* Instructions retired so far over every core (issued less those still in flight). */
+static uint64_t retired_count(const machine *m)
+{
+    uint64_t n = 0;
+    for (uint32_t c = 0; c < m->t->cores; c++)
+        n += m->cores[c].next - m->cores[c].n_inflight;
+    return n;
+}
+
 tp_status machine_run(machine *m, tp_err *err)
 {
     if (!m->loaded)
@@ -636,6 +651,8 @@ tp_status machine_run(machine *m, tp_err *err)
         m->now = ev.t;
         if (!m->cores[ev.unit].done)
             step_core(m, ev.unit);
+        if (m->progress)
+            m->progress(m->progress_ctx, retired_count(m), m->prog.n_ins);
     }
     if (m->rc)
         return m->rc;

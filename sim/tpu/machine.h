@@ -54,6 +54,11 @@ uint32_t machine_queue_depth(void);
  * asleep between runs, until machine_free or a different count; timing-only runs and programs
  * of small matmuls start no threads. */
 void machine_set_threads(machine *m, int threads);
+/* Progress of a run, for a caller's progress bar (base/progress.h's progress_cb fits): called
+ * during machine_run with the instructions retired so far and the program's count, often (the
+ * callee throttles itself). It never changes the run. NULL fn = none (the default). */
+typedef void (*machine_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+void machine_set_progress(machine *m, machine_progress_fn fn, void *ctx);
 /* Runs the loaded program from a reset machine (buffers zeroed) to completion. Errors:
  * TP_ERR_PROGRAM for run-time faults, with the instruction's position. */
 tp_status machine_run(machine *m, tp_err *err);

@@ -177,6 +177,8 @@ struct machine {
     tp_stats stats;
     tp_err *err;
     tp_status rc;
+    machine_progress_fn progress;   /* machine_set_progress: retired instructions, for a bar */
+    void *progress_ctx;
 };
 
 
