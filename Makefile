@@ -4,6 +4,8 @@
 #   make test            build release + san variants and run every test
 #   make check-all       make test, then the slow checks: valgrind, long fuzz, CLI on san (CI runs this)
 #   make bench           speed benchmark (prints ratios; not a test)
+#   make install         install under PREFIX (/usr/local) in DESTDIR: bin/tpusim, lib/libtpusim.a,
+#                        include/tpusim/<dir>/<x>.h, share/tpusim/{configs,kernels}; make uninstall
 #   make VARIANT=debug   variants: release debug san stress (shrunken sizes, see below)
 #   make clean           remove build/
 
@@ -89,14 +91,32 @@ BIN := $(BUILD)/tpusim
 TESTBIN := $(BUILD)/tests/run_tests
 JSON_VALIDATE := $(BUILD)/tests/json_validate
 
-.PHONY: all run test test-one check-deps check-test-deps bench clean
-all: $(BIN)
+.PHONY: all run test test-one check-deps check-test-deps check-gnuplot bench clean install uninstall
+all: $(BIN) check-gnuplot
 
 check-deps:
 	$(call ensure_deps,$(DEP_PKGS))
 # after check-deps: two apt-get runs at once (make -j) would fight over dpkg's lock
 check-test-deps: check-deps
 	$(call ensure_deps,$(TEST_DEP_PKGS))
+
+# gnuplot draws --plot's SVGs (report/plot.h). A program, not a library, and optional: the build
+# never fails for it. Installed with apt-get (Debian gnuplot-nox, no X11) when root, else the
+# exact command is printed; without it --plot says the same in one line. After check-deps, so
+# two apt-get runs never fight over dpkg's lock.
+GNUPLOT_DEB := gnuplot-nox
+check-gnuplot: check-deps
+	@if ! command -v gnuplot >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing optional dependency (tpusim --plot): $(GNUPLOT_DEB)"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y $(GNUPLOT_DEB) >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y $(GNUPLOT_DEB) >/dev/null 2>&1)) \
+	      && command -v gnuplot >/dev/null \
+	      || echo "note: could not install $(GNUPLOT_DEB) (tpusim --plot needs gnuplot); run: sudo apt-get install $(GNUPLOT_DEB)" >&2; \
+	  else \
+	    echo "note: gnuplot is missing (tpusim --plot needs it); run: sudo apt-get install $(GNUPLOT_DEB)" >&2; \
+	  fi; \
+	fi
 
 $(BUILD)/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
@@ -148,10 +168,34 @@ $(JSON_VALIDATE): $(JSON_VALIDATE_OBJ)
 run: $(BIN)
 	./$(BIN)
 
+# make install: the binary, the library, its headers (under include/tpusim/, keeping their
+# folders, since they include each other as "dir/x.h": compile with -I$(PREFIX)/include/tpusim),
+# the configs, kernels and workloads. The command-line front end's headers (sim/cli/) and the
+# machine's private tpu_int.h are not the library's interface and are left out.
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_HEADERS := $(sort $(filter-out sim/cli/% %_int.h,$(wildcard sim/*/*.h)))
+INSTALL_DIRS := bin lib include/tpusim share/tpusim
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/tpusim/configs \
+	  $(DESTDIR)$(PREFIX)/share/tpusim/kernels/workloads
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tpusim
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtpusim.a
+	@for h in $(INSTALL_HEADERS); do \
+	  d=$(DESTDIR)$(PREFIX)/include/tpusim/$$(dirname $${h#sim/}); \
+	  install -d "$$d" && install -m 644 "$$h" "$$d/" || exit 1; \
+	done
+	install -m 644 configs/*.yaml $(DESTDIR)$(PREFIX)/share/tpusim/configs/
+	install -m 644 kernels/*.tpu $(DESTDIR)$(PREFIX)/share/tpusim/kernels/
+	install -m 644 kernels/workloads/* $(DESTDIR)$(PREFIX)/share/tpusim/kernels/workloads/
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tpusim $(DESTDIR)$(PREFIX)/lib/libtpusim.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/tpusim $(DESTDIR)$(PREFIX)/share/tpusim
+
 # make test: the release build and the sanitizer build both pass every test, the stress build
 # passes its stress group, and the command-line checks (tests/cli.sh) run against the release
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
-test:
+test: check-gnuplot
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
 	  $(BUILDROOT)/release/tests/json_validate
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests

@@ -7,6 +7,9 @@
 #   5. the include layering          (tests/check_layers.sh: one check per #include "dir/x.h")
 #   6. checks of that check          (tests/check_layers_test.sh: bad includes are refused)
 #   7. the Makefile's dependency step (tests/check_make_deps.sh, on fake id/pkg-config/apt-get)
+#   8. its optional gnuplot step    (tests/check_gnuplot_dep.sh, on fake id/apt-get/gnuplot)
+#   9. make install / uninstall     (tests/check_install.sh: a temporary DESTDIR, a program
+#                                    built against the installed headers and library)
 # Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
@@ -20,6 +23,8 @@ run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
 run_suite "layers" sh tests/check_layers.sh .
 run_suite "layers-check" sh tests/check_layers_test.sh
 run_suite "make-deps" sh tests/check_make_deps.sh .
+run_suite "gnuplot-dep" sh tests/check_gnuplot_dep.sh .
+run_suite "install" env BUILDROOT="$B" sh tests/check_install.sh .
 rm -f "$log"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

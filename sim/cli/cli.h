@@ -11,6 +11,7 @@
 #include "base/atomic_file.h"
 #include "config/config.h"
 #include "base/json.h"
+#include "report/plot.h"
 #include "tiler/tiler.h"
 #include "tpu/machine.h"
 
@@ -110,8 +111,23 @@ typedef struct {
     const char *json_path;        /* --json, NULL = none */
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
+/* plot_path: --plot FILE.svg, the layers' roofline (NULL = none); quiet: --quiet (no bar). */
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
-                  const char *json_path);
+                  const char *json_path, const char *plot_path, bool quiet);
+
+/* --plot's roofline (sim/cli/plot_cli.c): the machines' roofs, one per distinct (peak ops/s,
+ * peak bytes/s) pair, named by the first run that brought it ("TPU default int8"). */
+#define CLI_MAX_ROOFS 8
+typedef struct {
+    plot_roof roof[CLI_MAX_ROOFS];
+    char name[CLI_MAX_ROOFS][96];
+    size_t n;
+} cli_roofs;
+/* Adds a roof unless one with the same peaks is there; returns its index. */
+size_t cli_roof_add(cli_roofs *r, const char *name, double peak_ops_per_s, double peak_bytes_per_s);
+/* Draws the points under the roofs into svg_path; prints the error and returns its exit code
+ * (gnuplot missing: "tpusim: --plot: gnuplot not found; ..."), 0 on success. */
+int cli_plot_roofline(const char *svg_path, const char *title, const plot_point *pts, size_t n, const cli_roofs *r);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);

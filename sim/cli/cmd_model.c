@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/json.h"
+#include "base/progress.h"
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "base/text.h"
@@ -45,12 +46,16 @@
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "                   [--plot FILE.svg|-] [--quiet]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
     "CSV layers are independent (docs/workloads.md).\n"
     "On a GPU config each layer is one kernel (chosen by the heuristic search) reading its input\n"
-    "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n";
+    "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
+    "--plot draws the roofline through gnuplot: each layer a point under the machine's roof\n"
+    "(docs/plots.md). A progress bar (layers done, rate, ETA) is drawn on stderr when it is a\n"
+    "terminal; --quiet leaves it out.\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -369,13 +374,18 @@ int cmd_model(int argc, char **argv)
     const char *path = NULL;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
-    const char *tpu_only = NULL;   /* the first flag that only a TPU run takes */
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
+    const char *tpu_only = NULL;
+    const char *plot_path = NULL;   /* --plot FILE.svg */
+    static const char *const single[] = {"--plot", NULL};
+    cli_seen seen = {0};   /* the first flag that only a TPU run takes */
     mo.gpu_ok = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
             tpu_only = a;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r == 0)
             r = cli_run_opt(&rop, argc, argv, &i);
@@ -386,6 +396,9 @@ int cmd_model(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
             return 0;
+        } else if (!strcmp(a, "--plot")) {
+            if (!(plot_path = cli_value(argc, argv, &i)))
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
         } else if (!path) {
@@ -400,7 +413,10 @@ int cmd_model(int argc, char **argv)
     machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
-    if (cli_check_outputs(&(cli_output){"--json", json_path}, 1))
+    if (cli_stdout_clash("--json", json_path, "--plot", plot_path))
+        return 2;
+    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}};
+    if (cli_check_outputs(outs, 2))
         return 2;
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
@@ -414,7 +430,7 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
-        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path);
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet);
     }
     if (dtype_s && !strcmp(dtype_s, "fp16"))
         return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
@@ -506,7 +522,10 @@ int cmd_model(int argc, char **argv)
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
+    progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, w.n_layers, "model", "layers", !rop.quiet);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
+        progress_update(&bar, gfirst[g]);
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
                        seed + g, &gstats[g], &err);
@@ -519,6 +538,7 @@ int cmd_model(int argc, char **argv)
                 pr->out_mach = pr->out_ref = NULL;
             }
     }
+    progress_finish(&bar);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -707,6 +727,33 @@ int cmd_model(int argc, char **argv)
             stats_free(&total);
             goto done;
         }
+    }
+    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
+    if (plot_path) {
+        plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
+        cli_roofs roofs = {0};
+        if (!pts) {
+            rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
+        } else {
+            for (size_t i = 0; i < w.n_layers; i++) {
+                const layer_run *r = &L[i];
+                size_t g = 0;
+                while (g + 1 < ng && gfirst[g + 1] <= i)
+                    g++;
+                char rn[96];
+                snprintf(rn, sizeof rn, "TPU %s %s", cfg.tpu.name, dtype_name(r->pb.dtype));
+                cli_roof_add(&roofs, rn, gstats[g].peak_ops_per_s, gstats[g].offchip_peak_bytes_per_s);
+                /* a chained group's layers share its off-chip traffic: its intensity */
+                pts[i] = (plot_point){w.layers[i].name, "TPU", gstats[g].intensity,
+                                      r->cycles ? 2.0 * (double)r->pb.m * r->pb.n * r->pb.k / ((double)r->cycles / hz) : 0};
+            }
+            char title[300];
+            snprintf(title, sizeof title, "model %s on %s: roofline", w.name, cfg.tpu.name);
+            int prc = cli_plot_roofline(plot_path, title, pts, w.n_layers, &roofs);
+            if (!rc)
+                rc = prc;
+        }
+        free(pts);
     }
     free(gb);
     stats_free(&total);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/json.h"
+#include "base/progress.h"
 #include "cli/cli.h"
 #include "cli/cli_gpu.h"
 #include "base/text.h"
@@ -281,7 +282,7 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
-                  const char *json_path)
+                  const char *json_path, const char *plot_path, bool quiet)
 {
     tp_err err = {0};
     workload w;
@@ -296,7 +297,10 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     tp_stats total;
     stats_init(&total);
     tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu layers' GPU records", w.n_layers);
+    progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, w.n_layers, "model", "layers", !quiet);
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
+        progress_update(&bar, i);
         const workload_layer *l = &w.layers[i];
         gpu_layer *g = &L[i];
         stats_init(&g->s);
@@ -334,6 +338,7 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         report_bound_of(&g->s, &g->b);
         st = report_stats_add(&total, &g->s, l->repeat, &err);
     }
+    progress_finish(&bar);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -345,6 +350,25 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         print_model(&w, cfg, L, &total, &tb, stdout);
     if (json_path)
         rc = write_model_json(json_path, mo, cfg, &w, L, &total);
+    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
+    if (plot_path && !rc) {
+        plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
+        cli_roofs roofs = {0};
+        if (!pts) {
+            rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
+            goto done;
+        }
+        for (size_t i = 0; i < w.n_layers; i++) {
+            char rn[96];
+            snprintf(rn, sizeof rn, "GPU %s %s", cfg->gpu.name, L[i].fp16 ? "fp16" : dtype_name(L[i].pb.dtype));
+            cli_roof_add(&roofs, rn, L[i].s.peak_ops_per_s, L[i].s.offchip_peak_bytes_per_s);
+            pts[i] = (plot_point){w.layers[i].name, "GPU", L[i].s.intensity, L[i].s.ops_per_s};
+        }
+        char title[300];
+        snprintf(title, sizeof title, "model %s on %s: roofline", w.name, cfg->gpu.name);
+        rc = cli_plot_roofline(plot_path, title, pts, w.n_layers, &roofs);
+        free(pts);
+    }
 done:
     for (size_t i = 0; L && i < w.n_layers; i++)
         stats_free(&L[i].s);
