@@ -164,6 +164,13 @@ static void csv_errors(void **state)
     assert_int_equal(plot_csv_metric(bad, svg, "cycles", "m", NULL, &err), TP_ERR_PARSE);
     snprintf(want, sizeof want, "%s:2: 3 fields where the header has 2", bad);
     assert_string_equal(err.msg, want);
+    f = fopen(bad, "w");
+    assert_non_null(f);
+    fwrite("m,cycles\n1,2\0x\n", 1, 15, f);
+    fclose(f);
+    assert_int_equal(plot_csv_metric(bad, svg, "cycles", "m", NULL, &err), TP_ERR_PARSE);
+    snprintf(want, sizeof want, "%s:2:4: a NUL byte in a CSV line", bad);
+    assert_string_equal(err.msg, want);
     /* every failure left the previous file as it was */
     char *s = slurp(svg);
     assert_non_null(s);

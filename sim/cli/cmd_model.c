@@ -567,7 +567,8 @@ int cmd_model(int argc, char **argv)
         goto done;
     }
     stats_finish(&total);
-    FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
+    /* stdout carries the JSON or the SVG alone when either goes there */
+    FILE *out = (json_path && !strcmp(json_path, "-")) || (plot_path && !strcmp(plot_path, "-")) ? NULL : stdout;
     if (out) {
         char nb[4 * sizeof w.name];
         fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",

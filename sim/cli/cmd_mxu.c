@@ -13,6 +13,7 @@
 #include "base/json.h"
 #include "base/npy.h"
 #include "base/rng.h"
+#include "base/progress.h"
 #include "cli/cli.h"
 #include "num/gemm.h"
 #include "report/bound.h"
@@ -30,7 +31,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tpusim mxu M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
             "                 [--dataflow ws|os|is] [--engine fast|pe] [--a A.npy --b B.npy]\n"
-            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--no-check]\n\n"
+            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--no-check] [--quiet]\n\n"
             "Runs C[M x N] = A[M x K] * B[K x N] through the matrix unit alone (ideal memory),\n"
             "checks the accumulators bit for bit against the reference GEMM and reports cycles,\n"
             "utilization and cycles by cause.\n\n"
@@ -45,7 +46,9 @@ static void usage(FILE *f)
             "  --json       write the report as JSON to FILE ('-' = stdout, replacing the text)\n"
             "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file, with\n"
             "               clk, the cycle counter, each cycle's cause and the fold (docs/mxu.md)\n"
-            "  --no-check   skip the reference GEMM (a plain triple loop: minutes for 4096^3)\n");
+            "  --no-check   skip the reference GEMM (a plain triple loop: minutes for 4096^3)\n"
+            "  --quiet      (--engine pe) no progress bar (folds done, rate, ETA); it is drawn on\n"
+            "               stderr only when stderr is a terminal\n");
 }
 
 typedef struct {
@@ -54,7 +57,7 @@ typedef struct {
     int npos;
     const char *dtype, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path;
     uint64_t seed;
-    bool no_check;
+    bool no_check, quiet;
 } mxu_args;
 
 static int parse_args(int argc, char **argv, mxu_args *o)
@@ -93,6 +96,10 @@ static int parse_args(int argc, char **argv, mxu_args *o)
         }
         if (!strcmp(a, "--no-check")) {
             o->no_check = true;
+            continue;
+        }
+        if (!strcmp(a, "--quiet")) {
+            o->quiet = true;
             continue;
         }
         if (!strcmp(a, "--seed")) {
@@ -327,7 +334,20 @@ static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, con
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    mxu_pe_finish(pe);
+    progress bar;   /* folds ended; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, r->folds, "mxu", "folds", !o->quiet);
+    /* mxu_pe_finish's loop, with the bar: advance to each op's end while one has not ended
+     * (counted in issue order, so two ops ending at one cycle are both seen) */
+    for (uint64_t done = 0; !mxu_pe_fault(pe);) {
+        while (done < r->folds && mxu_pe_op_timing(pe, (uint32_t)done))
+            done++;
+        progress_update(&bar, done);
+        if (done == r->folds)
+            break;
+        mxu_pe_advance(pe, UINT64_MAX, NULL);
+    }
+    progress_finish(&bar);
+    mxu_pe_finish(pe);   /* what remains: nothing, unless a fault stopped the loop */
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (mxu_pe_fault(pe)) {

@@ -346,8 +346,8 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     stats_finish(&total);
     report_bound tb;
     report_bound_of(&total, &tb);
-    if (!json_path || strcmp(json_path, "-"))
-        print_model(&w, cfg, L, &total, &tb, stdout);
+    if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")))
+        print_model(&w, cfg, L, &total, &tb, stdout);   /* stdout carries the JSON or SVG alone */
     if (json_path)
         rc = write_model_json(json_path, mo, cfg, &w, L, &total);
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */

@@ -245,15 +245,15 @@ static tp_status csv_load(const char *path, csv_table *t, tp_err *err)
     tp_status st = TP_OK;
     while (st == TP_OK && (got = getline(&line, &lcap, f)) >= 0) {
         ln++;
+        if ((size_t)got != strlen(line)) {
+            st = tp_err_at(err, TP_ERR_PARSE, path, ln, (int)strlen(line) + 1, "a NUL byte in a CSV line");
+            break;
+        }
         line[strcspn(line, "\r\n")] = '\0';
         if (!line[strspn(line, " \t")])
             continue;   /* blank */
         if (line[strspn(line, " \t")] == '#' && t->rows == 0)
             continue;   /* comments before the header */
-        if (memchr(line, '\0', (size_t)got) != line + strlen(line) && (size_t)got > strlen(line) + 1) {
-            st = tp_err_at(err, TP_ERR_PARSE, path, ln, 0, "a NUL byte in a CSV line");
-            break;
-        }
         size_t nf, bad;
         char **fl = csv_split(line, &nf, &bad);
         if (!fl) {

@@ -31,6 +31,12 @@ if command -v gnuplot >/dev/null; then
     else
         not_ok "model --plot on a GPU config" "$(cat "$T/err")"
     fi
+    # --plot -: stdout carries the SVG alone
+    if "$TPUSIM" model "$W" --no-data -c configs/tpu-v1.yaml --plot - >"$T/std.svg" 2>"$T/err" && cmp -s "$T/std.svg" "$T/roof.svg"; then
+        ok "model --plot -: the same SVG on stdout, alone"
+    else
+        not_ok "model --plot -: the same SVG on stdout, alone" "$(cat "$T/err"; head -c 300 "$T/std.svg")"
+    fi
 else
     ok "model --plot (skipped: gnuplot is not installed; make installs it when root)"
 fi

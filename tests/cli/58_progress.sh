@@ -1,9 +1,11 @@
 # The progress bar (base/progress.h): nothing on stderr when it is not a terminal or with
 # --quiet; under a pseudo-terminal (util-linux `script`) the bar is drawn and then erased, so the
-# last bytes a command leaves on the terminal are "\r" ESC "[K" (the erase).
+# last bytes a command leaves on the terminal are "\r" ESC "[K" (the erase). gemm, run and mxu
+# with the per-PE engine, model per layer.
 ERASE=$(printf '\r\033[K')
 for cmd in "gemm 192 160 224" "gemm 96 64 80 --engine pe -c configs/teach-4x4.yaml" \
-           "model kernels/workloads/tpuv1-mlp0.yaml --no-data" "run kernels/gemm_single.tpu --engine pe"; do
+           "model kernels/workloads/tpuv1-mlp0.yaml --no-data" "run kernels/gemm_single.tpu --engine pe" \
+           "mxu 40 24 36 --engine pe -c configs/teach-4x4.yaml"; do
     # shellcheck disable=SC2086
     if "$TPUSIM" $cmd >"$T/out" 2>"$T/err" && [ ! -s "$T/err" ] && [ -s "$T/out" ]; then
         ok "$cmd: stderr not a terminal: no bar"
@@ -28,7 +30,8 @@ on_tty() {
 ends_erased() { body=$(cat "$T/tty"); case $body in *"$ERASE") return 0 ;; esac; return 1; }
 if command -v script >/dev/null && script -qec true /dev/null </dev/null >/dev/null 2>&1; then
     for c in "gemm 192 160 224:gemm [:instructions/s" "model kernels/workloads/tpuv1-mlp0.yaml --no-data:model [:layers/s" \
-             "run kernels/gemm_single.tpu --engine pe:run [:instructions/s"; do
+             "run kernels/gemm_single.tpu --engine pe:run [:instructions/s" \
+             "mxu 40 24 36 --engine pe -c configs/teach-4x4.yaml:mxu [:folds/s"; do
         cmd=${c%%:*}; rest=${c#*:}; bar=${rest%%:*}; unit=${rest#*:}
         if on_tty "$TPUSIM $cmd" && grep -Fq "$bar" "$T/tty" && grep -Fq "$unit" "$T/tty" && grep -Fq "ETA" "$T/tty" \
            && ends_erased; then
