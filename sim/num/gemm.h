@@ -5,8 +5,8 @@
  *   C[i][j] (+)= sum over chunks c = 0, 1, ... (ascending) of P_c[i][j], where P_c starts at
  *   +0.0 and adds a[i][k]*b[k][j] for k ascending within [c*kc, min((c+1)*kc, K)).
  *   accumulate == false: the first chunk is stored (C = P_0) and later chunks are added;
- *   accumulate == true: every chunk is added to the C already there. (P_0 is never -0.0, as it
- *   starts at +0.0 and RNE sums to zero are +0.0, so C = +0.0 + P_0 would give the same bits.)
+ *   accumulate == true: every chunk is added to the C already there. (P_0 is stored, not added
+ *   to +0.0: a negative product that underflows makes P_0 = -0.0, and +0.0 + P_0 would be +0.0.)
  *   bf16: P' = fmaf(a, b, P) (num_bf16_mac), C' = C + P (one fp32 add, round to nearest even).
  *   int8: products exact, all sums wrap modulo 2^32.
  * WS and IS use kc = array rows (K maps onto rows); OS uses kc = K (whole K inside one PE).
