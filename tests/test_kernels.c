@@ -14,6 +14,7 @@
 #include "num/pool.h"
 #include "work/ref.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
