@@ -33,22 +33,32 @@ else echo "bench: $SGEMM not built (OpenBLAS missing? install it with: sudo apt-
 fi
 : > "$B/json"   # one "key": value line per figure
 
-# run_us CMD...: wall microseconds of one whole-process run (stdout dropped), or fails
+# run_us CMD...: wall microseconds of one whole-process run (stdout dropped), or fails; its CPU
+# microseconds (user + system, GNU time) go to $B/cpu_last ("" without GNU time)
 run_us() {
     t0=$(date +%s%N)
-    "$@" >/dev/null 2>"$B/err" || { echo "bench: failed: $*" >&2; cat "$B/err" >&2; return 1; }
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f "%U %S" -o "$B/cpu_raw" "$@" >/dev/null 2>"$B/err" ||
+            { echo "bench: failed: $*" >&2; cat "$B/err" >&2; return 1; }
+    else
+        "$@" >/dev/null 2>"$B/err" || { echo "bench: failed: $*" >&2; cat "$B/err" >&2; return 1; }
+    fi
     t1=$(date +%s%N)
+    if [ -x /usr/bin/time ]; then tail -n 1 "$B/cpu_raw" | awk '{ printf "%d\n", ($1 + $2) * 1e6 }' > "$B/cpu_last"
+    else : > "$B/cpu_last"; fi
     echo $(( (t1 - t0) / 1000 ))
 }
 # stats FILE: "BEST MEDIAN MAX" of the numbers in FILE
 stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 2)], v[NR] }'; }
 
-# best_of N CMD...: "BEST_US MEDIAN_US MAX_US" of N runs
+# best_of N CMD...: "BEST_US MEDIAN_US MAX_US BEST_CPU_US" of N runs (the lowest CPU time of
+# the runs: for a single-threaded run, what the wall time would be on an idle machine; 0 when
+# unknown)
 best_of() {
     n=$1; shift
-    : > "$B/t"
-    for _ in $(seq "$n"); do run_us "$@" >> "$B/t" || return 1; done
-    stats "$B/t"
+    : > "$B/t"; : > "$B/c"
+    for _ in $(seq "$n"); do run_us "$@" >> "$B/t" || return 1; cat "$B/cpu_last" >> "$B/c"; done
+    echo "$(stats "$B/t") $(sort -n "$B/c" | head -n 1 | grep . || echo 0)"
 }
 
 # pair N "CMD A" "CMD B": A and B in turn N times (no argument has a space); prints
@@ -95,11 +105,11 @@ echo "  (whole-process times; ratios from runs made in turn; 'spread' = lowest..
 # --- 1. timing only ------------------------------------------------------------------------
 set -- $(best_of "$RUNS" "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --set tpu.array.rows=32 \
          --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data) || exit 1
-awk -v t="$1" -v md="$2" 'BEGIN {
-    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f %s  (SCALE-Sim 415 s: %.0fx faster; median %.2f ms)\n",
-           t / 1000, t / 1000 / 41.5, (t / 1000 <= 41.5 ? "ok" : "MISSED"), 415e6 / t, md / 1000 }'
+awk -v t="$1" -v md="$2" -v c="$4" 'BEGIN {
+    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f %s  (SCALE-Sim 415 s: %.0fx faster; median %.2f ms; CPU %.2f ms)\n",
+           t / 1000, t / 1000 / 41.5, (t / 1000 <= 41.5 ? "ok" : "MISSED"), 415e6 / t, md / 1000, c / 1000 }'
 json timing_only_1024_int8_32x32 best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" \
-     median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" target_ms=41.5
+     median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" cpu_ms="$(awk -v t="$4" 'BEGIN { print t / 1000 }')" target_ms=41.5
 
 # --- 2. numerics ---------------------------------------------------------------------------
 num_vs_sgemm() {   # num_vs_sgemm N RUNS
@@ -145,17 +155,19 @@ for s in 16 128 256; do
     [ -n "$cyc" ] || { echo "bench: no cycles from tpusim $args" >&2; exit 1; }
     # shellcheck disable=SC2086
     set -- $(best_of "$RUNS" "$TPUSIM" $args) || exit 1
-    awk -v s="$s" -v c="$cyc" -v t="$1" -v md="$2" 'BEGIN {
-        printf "  per-PE engine %3dx%-3d 512^3: %.3g PE-cycles/s  (%d cycles in %.1f ms; median %.3g)\n",
-               s, s, s * s * c / (t / 1e6), c, t / 1000, s * s * c / (md / 1e6) }'
+    awk -v s="$s" -v c="$cyc" -v t="$1" -v md="$2" -v cpu="$4" 'BEGIN {
+        printf "  per-PE engine %3dx%-3d 512^3: %.3g PE-cycles/s  (%d cycles in %.1f ms; median %.3g; per CPU second %.3g)\n",
+               s, s, s * s * c / (t / 1e6), c, t / 1000, s * s * c / (md / 1e6), (cpu > 0 ? s * s * c / (cpu / 1e6) : 0) }'
     json "pe_engine_${s}x${s}" pe_cycles_per_s="$(awk -v s="$s" -v c="$cyc" -v t="$1" 'BEGIN { printf "%.4g", s * s * c / (t / 1e6) }')" \
+         pe_cycles_per_cpu_s="$(awk -v s="$s" -v c="$cyc" -v t="$4" 'BEGIN { printf "%.4g", t > 0 ? s * s * c / (t / 1e6) : 0 }')" \
          cycles="$cyc" best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')"
 done
 
 # --- 4. GPU model --------------------------------------------------------------------------
 set -- $(best_of "$RUNS_BIG" "$TPUSIM" gemm 8192 8192 8192 -c configs/gpu-h100.yaml) || exit 1
-awk -v t="$1" -v md="$2" 'BEGIN { printf "  gpu-h100 8192^3 (timing only): %.1f ms  (median %.1f ms)\n", t / 1000, md / 1000 }'
-json gpu_h100_8192 best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')"
+awk -v t="$1" -v md="$2" -v c="$4" 'BEGIN { printf "  gpu-h100 8192^3 (timing only): %.1f ms  (median %.1f ms; CPU %.1f ms)\n", t / 1000, md / 1000, c / 1000 }'
+json gpu_h100_8192 best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" \
+     cpu_ms="$(awk -v t="$4" 'BEGIN { print t / 1000 }')"
 
 # --- 5. the tiling search: the whole process (search, then the chosen plan's run) less the same
 #        run with that plan given (--tile, --order, --double-buffer, --split-k: no search)
