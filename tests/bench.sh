@@ -159,7 +159,7 @@ for s in 16 128 256; do
         printf "  per-PE engine %3dx%-3d 512^3: %.3g PE-cycles/s  (%d cycles in %.1f ms; median %.3g; per CPU second %.3g)\n",
                s, s, s * s * c / (t / 1e6), c, t / 1000, s * s * c / (md / 1e6), (cpu > 0 ? s * s * c / (cpu / 1e6) : 0) }'
     json "pe_engine_${s}x${s}" pe_cycles_per_s="$(awk -v s="$s" -v c="$cyc" -v t="$1" 'BEGIN { printf "%.4g", s * s * c / (t / 1e6) }')" \
-         pe_cycles_per_cpu_s="$(awk -v s="$s" -v c="$cyc" -v t="$4" 'BEGIN { printf "%.4g", t > 0 ? s * s * c / (t / 1e6) : 0 }')" \
+         pe_cycles_per_cpu_s="$(awk -v s="$s" -v c="$cyc" -v t="$4" 'BEGIN { printf "%.4g", (t > 0 ? s * s * c / (t / 1e6) : 0) }')" \
          cycles="$cyc" best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')"
 done
 
@@ -184,7 +184,7 @@ search_bench() {   # search_bench KEY LABEL ARGS... (no argument has a space)
         s = (w - f) / 1000; if (s < 0) s = 0
         printf "  search       %-33s: %8.2f ms  target 1000 ms  %s  (whole process %.2f ms, the chosen plan alone %.2f ms; %s)\n",
                l, s, (s <= 1000 ? "ok" : "MISSED"), w / 1000, f / 1000, p }'
-    json "$key" search_ms="$(awk -v w="$1" -v f="$2" 'BEGIN { s = (w - f) / 1000; print s < 0 ? 0 : s }')" \
+    json "$key" search_ms="$(awk -v w="$1" -v f="$2" 'BEGIN { s = (w - f) / 1000; print (s < 0 ? 0 : s) }')" \
          whole_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" plan_alone_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" target_ms=1000
 }
 search_bench search_4096_int8_32x32 "4096^3 int8, 32x32 ws" gemm 4096 4096 4096 --no-data || exit 1
