@@ -2,7 +2,9 @@
  * representative tiled GEMM on the embedded default machine). */
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include "cli/cli.h"
+#include "num/gemm.h"
 
 typedef struct {
     const char *name;
@@ -53,8 +55,31 @@ static int dispatch(int argc, char **argv)
     return cli_usage_error("unknown command '%s' (try 'tpusim --help')", argv[1]);
 }
 
+/* TPUSIM_KERNEL (num/gemm.h) forces the value kernel; a name that is unknown or that this CPU
+ * cannot run is refused before anything runs, never silently replaced. */
+static int check_kernel_env(void)
+{
+    const char *env = getenv(NUM_KERNEL_ENV);
+    num_kernel k;
+    if (!env)
+        return 0;
+    if (!num_gemm_kernel_parse(env, &k)) {
+        fprintf(stderr, "tpusim: %s=%s: unknown kernel (expected auto, portable, avx2 or avx512)\n",
+                NUM_KERNEL_ENV, env);
+        return 2;
+    }
+    if (!num_gemm_kernel_available(k)) {
+        fprintf(stderr, "tpusim: %s=%s: this CPU cannot run the %s kernel\n", NUM_KERNEL_ENV, env,
+                num_gemm_kernel_label(k));
+        return 2;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (check_kernel_env() != 0)
+        return 2;
     /* SIGINT and SIGTERM remove the temporary output files and exit 130 / 143 */
     afile_signals_install();
     int rc = dispatch(argc, argv);

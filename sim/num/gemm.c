@@ -1,6 +1,7 @@
 /* GEMM value kernels. The order of operations is defined in gemm.h; this file has three ways of
  * following it: the reference triple loop, and one blocked driver run with either a portable C
- * micro-kernel or an AVX2/FMA one (picked at run time, or named with num_gemm_pool).
+ * micro-kernel, an AVX2/FMA one or an AVX-512 one (picked at run time, named with num_gemm_pool,
+ * or forced with the environment variable TPUSIM_KERNEL).
  *
  * DESIGN OF THE BLOCKED DRIVER
  * 1. C is cut into tiles (up to TM_MAX x TN_MAX; with W workers, about TASKS_PER_WORKER * W
@@ -138,7 +139,7 @@ typedef struct {
     bool integer;           /* int8: grouping does not matter, every block is one chunk */
 } gemm_ops;
 
-enum { MR_MAX = 6, NR_MAX = 16 };   /* largest micro-tile of any ops table */
+enum { MR_MAX = 6, NR_MAX = 32 };   /* largest micro-tile of any ops table (AVX-512: 6 x 32) */
 
 /* One num_gemm call, shared by its tasks (read-only while they run). */
 typedef struct {
@@ -660,6 +661,115 @@ static bool have_avx2_fma(void)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+
+/* ---- AVX-512 packing and kernels (selected at run time) ------------------------------------
+ * The same layouts as the AVX2 ones with panels 32 wide (W16 = 32): the 6 x 32 micro-tile keeps
+ * 12 zmm accumulators (6 rows x 2 vectors of 16 lanes), two B vectors and one broadcast A in
+ * registers, and every lane does exactly the scalar order, as in the AVX2 kernel. int8 uses
+ * vpmaddwd on 512 bits (AVX512BW), exact as on 256. */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx2,fma")))
+enum { P5NR = 32 };
+
+#define CANON16(x, qnan) _mm512_mask_mov_ps((x), _mm512_cmp_ps_mask((x), (x), _CMP_UNORD_Q), (qnan))
+
+AVX512 static void kernel_f32_avx512(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
+                                     void *cv, size_t ldc, void *pbv, unsigned flags)
+{
+    const float *a = ap, *b = bp;
+    float *c = cv, *pb = pbv;
+    const __m512 qnan = _mm512_castsi512_ps(_mm512_set1_epi32((int)CANON_NAN_BITS));
+    bool store = flags & KF_FIRST_STORE;
+    for (uint32_t k = 0; k < kb;) {
+        uint32_t len = min_u32(kcin, kb - k);
+#define DECL(r) __m512 p##r##0, p##r##1;
+        ROWS6(DECL)
+#undef DECL
+        if (k == 0 && (flags & KF_P_LOAD)) {
+#define LOADP(r) p##r##0 = _mm512_loadu_ps(pb + r * P5NR); p##r##1 = _mm512_loadu_ps(pb + r * P5NR + 16);
+            ROWS6(LOADP)
+#undef LOADP
+        } else {
+#define ZERO(r) p##r##0 = _mm512_setzero_ps(); p##r##1 = _mm512_setzero_ps();
+            ROWS6(ZERO)
+#undef ZERO
+        }
+        const float *ak = a + k, *bk = b + (size_t)k * P5NR;
+        const size_t s = kb;
+        for (uint32_t kk = 0; kk < len; kk++, ak++, bk += P5NR) {
+            __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16), ar;
+#define STEP(r) ar = _mm512_set1_ps(ak[r * s]); \
+                p##r##0 = _mm512_fmadd_ps(ar, b0, p##r##0); p##r##1 = _mm512_fmadd_ps(ar, b1, p##r##1);
+            ROWS6(STEP)
+#undef STEP
+        }
+        k += len;
+        if (k == kb && (flags & KF_P_SAVE)) {
+#define SAVEP(r) _mm512_storeu_ps(pb + r * P5NR, p##r##0); _mm512_storeu_ps(pb + r * P5NR + 16, p##r##1);
+            ROWS6(SAVEP)
+#undef SAVEP
+        } else if (store) {
+#define STOREC(r) _mm512_storeu_ps(c + r * ldc, CANON16(p##r##0, qnan)); \
+                  _mm512_storeu_ps(c + r * ldc + 16, CANON16(p##r##1, qnan));
+            ROWS6(STOREC)
+#undef STOREC
+            store = false;
+        } else {
+#define ADDC(r) { __m512 x0 = _mm512_add_ps(_mm512_loadu_ps(c + r * ldc), p##r##0);          \
+                  __m512 x1 = _mm512_add_ps(_mm512_loadu_ps(c + r * ldc + 16), p##r##1);     \
+                  _mm512_storeu_ps(c + r * ldc, CANON16(x0, qnan));                         \
+                  _mm512_storeu_ps(c + r * ldc + 16, CANON16(x1, qnan)); }
+            ROWS6(ADDC)
+#undef ADDC
+        }
+    }
+}
+
+AVX512 static void kernel_i16p_avx512(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
+                                      void *cv, size_t ldc, void *pbv, unsigned flags)
+{
+    (void)kcin;
+    (void)pbv;
+    const int32_t *a = ap;
+    const int16_t *b = bp;   /* pair q, column j at b[(q * 32 + j) * 2] */
+    int32_t *c = cv;
+#define ZERO(r) __m512i p##r##0 = _mm512_setzero_si512(), p##r##1 = _mm512_setzero_si512();
+    ROWS6(ZERO)
+#undef ZERO
+    uint32_t kp = (kb + 1) / 2;
+    for (uint32_t q = 0; q < kp; q++, a += PMR, b += 2 * P5NR) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 32)), ar;
+#define STEP(r) ar = _mm512_set1_epi32(a[r]);                                  \
+                p##r##0 = _mm512_add_epi32(p##r##0, _mm512_madd_epi16(ar, b0)); \
+                p##r##1 = _mm512_add_epi32(p##r##1, _mm512_madd_epi16(ar, b1));
+        ROWS6(STEP)
+#undef STEP
+    }
+    if (flags & KF_FIRST_STORE) {
+#define STOREC(r) _mm512_storeu_si512((void *)(c + r * ldc), p##r##0); \
+                  _mm512_storeu_si512((void *)(c + r * ldc + 16), p##r##1);
+        ROWS6(STOREC)
+#undef STOREC
+    } else {
+#define ADDC(r) _mm512_storeu_si512((void *)(c + r * ldc),                                        \
+                    _mm512_add_epi32(_mm512_loadu_si512((const void *)(c + r * ldc)), p##r##0));   \
+                _mm512_storeu_si512((void *)(c + r * ldc + 16),                                   \
+                    _mm512_add_epi32(_mm512_loadu_si512((const void *)(c + r * ldc + 16)), p##r##1));
+        ROWS6(ADDC)
+#undef ADDC
+    }
+}
+
+/* The AVX2 packers serve here too: pack_a_f32_avx2 writes any panel height, pack_b_f32_avx2 any
+ * width that is a multiple of 16; the int16-pair B packer takes its portable path for 32. */
+static const gemm_ops ops_f32_avx512 = {pack_a_f32_avx2, pack_b_f32_avx2, kernel_f32_avx512, PMR, P5NR,
+                                        4, false};
+static const gemm_ops ops_i16p_avx512 = {pack_a_i16p, pack_b_i16p, kernel_i16p_avx512, PMR, P5NR, 2, true};
+
+static bool have_avx512(void)
+{
+    __builtin_cpu_init();
+    return have_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
 #endif /* GEMM_HAVE_AVX2 */
 
 /* ---- entry points ------------------------------------------------------------------------- */
@@ -673,23 +783,47 @@ bool num_gemm_kernel_available(num_kernel k)
 #if GEMM_HAVE_AVX2
     case NUM_KERNEL_AVX2:
         return have_avx2_fma();
+    case NUM_KERNEL_AVX512:
+        return have_avx512();
 #endif
     default:
         return false;
     }
 }
 
+/* The fastest kernel this CPU has, unless TPUSIM_KERNEL names another one it has (read per call:
+ * no state is kept; an unknown or unavailable name is ignored here, the CLI refuses it). */
 static num_kernel kernel_auto(void)
 {
+    num_kernel forced;
+    const char *env = getenv(NUM_KERNEL_ENV);
+    if (env && num_gemm_kernel_parse(env, &forced) && forced != NUM_KERNEL_AUTO &&
+        num_gemm_kernel_available(forced))
+        return forced;
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
+        return NUM_KERNEL_AVX512;
     if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
         return NUM_KERNEL_AVX2;
     return NUM_KERNEL_PORTABLE;
 }
 
+static const char *const kernel_labels[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma", "avx512"};
+/* the names TPUSIM_KERNEL takes, in enum order */
+static const char *const kernel_env_names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2", "avx512"};
+
 const char *num_gemm_kernel_label(num_kernel k)
 {
-    static const char *const names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma"};
-    return (unsigned)k < NUM_KERNEL__COUNT ? names[k] : "?";
+    return (unsigned)k < NUM_KERNEL__COUNT ? kernel_labels[k] : "?";
+}
+
+bool num_gemm_kernel_parse(const char *s, num_kernel *out)
+{
+    for (int k = 0; k < NUM_KERNEL__COUNT; k++)
+        if (strcmp(s, kernel_env_names[k]) == 0 || strcmp(s, kernel_labels[k]) == 0) {
+            *out = (num_kernel)k;
+            return true;
+        }
+    return false;
 }
 
 const char *num_gemm_kernel_name(void)
@@ -705,6 +839,8 @@ static const gemm_ops *ops_for(tp_dtype dt, num_kernel k)
 #if GEMM_HAVE_AVX2
     case NUM_KERNEL_AVX2:
         return dt == TP_BF16 ? &ops_f32_avx2 : &ops_i16p_avx2;
+    case NUM_KERNEL_AVX512:
+        return dt == TP_BF16 ? &ops_f32_avx512 : &ops_i16p_avx512;
 #endif
     default:
         return dt == TP_BF16 ? &ops_f32_c : &ops_i32_c;

@@ -5,8 +5,8 @@
  *   C[i][j] (+)= sum over chunks c = 0, 1, ... (ascending) of P_c[i][j], where P_c starts at
  *   +0.0 and adds a[i][k]*b[k][j] for k ascending within [c*kc, min((c+1)*kc, K)).
  *   accumulate == false: the first chunk is stored (C = P_0) and later chunks are added;
- *   accumulate == true: every chunk is added to the C already there. (P_0 is never -0.0, as it
- *   starts at +0.0 and RNE sums to zero are +0.0, so C = +0.0 + P_0 would give the same bits.)
+ *   accumulate == true: every chunk is added to the C already there. (P_0 is stored, not added
+ *   to +0.0: a negative product that underflows makes P_0 = -0.0, and +0.0 + P_0 would be +0.0.)
  *   bf16: P' = fmaf(a, b, P) (num_bf16_mac), C' = C + P (one fp32 add, round to nearest even).
  *   int8: products exact, all sums wrap modulo 2^32.
  * WS and IS use kc = array rows (K maps onto rows); OS uses kc = K (whole K inside one PE).
@@ -56,6 +56,7 @@ typedef enum {
     NUM_KERNEL_AUTO = 0,
     NUM_KERNEL_PORTABLE,   /* plain C */
     NUM_KERNEL_AVX2,       /* AVX2 + FMA, 6 x 16 fp32 micro-tile (int8: vpmaddwd pairs) */
+    NUM_KERNEL_AVX512,     /* AVX512F/BW, 6 x 32 micro-tile, same layouts 32 wide */
     NUM_KERNEL__COUNT
 } num_kernel;
 /* On `pool` (num/pool.h; NULL = a pool made for this call) with at most `threads` of its
@@ -65,9 +66,14 @@ typedef enum {
 void num_gemm_pool(tp_dtype dt, const num_gemm_args *g, num_pool *pool, int threads,
                    num_kernel kernel);
 bool num_gemm_kernel_available(num_kernel k);   /* built in and supported by this CPU */
-const char *num_gemm_kernel_label(num_kernel k); /* "auto" "portable" "avx2-fma" */
+const char *num_gemm_kernel_label(num_kernel k); /* "auto" "portable" "avx2-fma" "avx512" */
+/* TPUSIM_KERNEL=auto|portable|avx2|avx512 makes AUTO (num_gemm, the machines) run that kernel
+ * when the CPU has it (read on every call; tests and benchmarks use it to compare paths).
+ * num_gemm_kernel_parse takes those names or the labels above; false for anything else. */
+#define NUM_KERNEL_ENV "TPUSIM_KERNEL"
+bool num_gemm_kernel_parse(const char *s, num_kernel *out);
 
 int num_gemm_threads_default(void);      /* online CPUs (sysconf), at least 1 */
-/* What num_gemm runs here: "avx2-fma" or "portable" */
+/* What num_gemm runs here (TPUSIM_KERNEL included): "avx512", "avx2-fma" or "portable" */
 const char *num_gemm_kernel_name(void);
 #endif
