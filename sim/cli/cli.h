@@ -13,6 +13,8 @@
 #include "base/json.h"
 #include "tiler/tiler.h"
 #include "tpu/machine.h"
+#include "stats/stats.h"
+#include "work/workload.h"
 
 int cmd_config(int argc, char **argv);
 int cmd_mxu(int argc, char **argv);
@@ -23,6 +25,7 @@ int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused
  * like a second -c, instead of the last one silently winning. A command lists its single-valued
@@ -110,6 +113,12 @@ typedef struct {
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
                   const char *json_path);
+
+/* A workload's run on a TPU config as `tpusim model --no-data` makes it (chaining, plans, the
+ * groups' runs), timing only, the whole workload as one record into *total (stats_init'ed by
+ * the caller): what a sweep point of a workload reports. dtype_s NULL = the layers' own. */
+tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *dtype_s, tp_stats *total,
+                          tp_err *err);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);
