@@ -1103,6 +1103,13 @@ out:
 
 /* ---- the command --------------------------------------------------------------------------------- */
 
+/* A sweep file's name, among --merge's shard files. */
+static bool is_yaml(const char *a)
+{
+    size_t n = strlen(a);
+    return (n > 5 && !strcmp(a + n - 5, ".yaml")) || (n > 4 && !strcmp(a + n - 4, ".yml"));
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     const char *path = NULL, *csv_path = NULL, *json_path = NULL, *shard_s = NULL;
@@ -1147,12 +1154,12 @@ int cmd_sweep(int argc, char **argv)
         } else if (!strcmp(a, "--merge")) {
             merge = true;
             /* the shard files: every argument up to the next flag, and .csv ones after it */
-            while (i + 1 < argc && argv[i + 1][0] != '-')
+            while (i + 1 < argc && argv[i + 1][0] != '-' && !is_yaml(argv[i + 1]))
                 merge_files[n_merge++] = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             cli_usage_error("sweep: unknown flag '%s' (try 'tpusim sweep --help')", a);
             goto done;
-        } else if (merge && strlen(a) > 4 && !strcmp(a + strlen(a) - 4, ".csv")) {
+        } else if (merge && !is_yaml(a)) {
             merge_files[n_merge++] = argv[i];
         } else if (!path) {
             path = a;
@@ -1326,7 +1333,7 @@ int cmd_sweep(int argc, char **argv)
     /* note 3: the finished file in point order, atomically */
     rc = write_outputs(csv_path ? csv_path : json_path ? NULL : "-", json_path, header, &r->meta, colbuf, rows,
                        (size_t)n_mine);
-    if (rc == 0 && file_out)
+    if (rc == 0 && file_out && !(json_path && !strcmp(json_path, "-")))
         printf("sweep %s: %" PRIu64 " point(s)%s, %zu run, %" PRIu64 " kept from --resume, %" PRIu64 " failed -> %s\n",
                r->spec.source, n_mine, shard_n ? " of this shard" : "", n_todo, kept, q.failed, csv_path);
     if (rc == 0 && q.failed) {

@@ -215,7 +215,9 @@ expect_fail "sweep --shard x" '^tpusim: --shard x: expected I/N' "$TPUSIM" sweep
 expect_fail "sweep --resume without --csv" '^tpusim: --resume: needs --csv FILE' "$TPUSIM" sweep "$sw_q" --resume
 expect_fail "sweep --merge without files" '^tpusim: --merge: expected the shard files' "$TPUSIM" sweep --merge --csv "$T/x.csv"
 expect_fail "sweep --merge with --shard" '^tpusim: --merge: cannot be combined with --shard$' "$TPUSIM" sweep --merge "$T/sh1.csv" --shard 1/2 --csv "$T/x.csv"
-expect_fail "sweep --merge of a non-CSV" "^tpusim: --merge $T/bad.yaml:1:1: " "$TPUSIM" sweep --merge "$T/bad.yaml" --csv "$T/x.csv"
+cp "$T/bad.yaml" "$T/bad.txt"
+expect_fail "sweep --merge of a non-CSV" "^tpusim: --merge $T/bad.txt:1:1: " "$TPUSIM" sweep --merge "$T/bad.txt" --csv "$T/x.csv"
+expect_ok "sweep --merge SHARDS... SWEEP.yaml: the sweep file after the shards" "$TPUSIM" sweep --merge "$T/sh1.csv" "$T/sh2.csv" "$T/sh3.csv" "$sw_q" --csv "$T/mg3.csv"
 expect_out "sweep --help lists the flags" '--shard I/N' "$TPUSIM" sweep --help
 
 # a compare and a workload: their columns equal the single commands'
