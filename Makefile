@@ -195,12 +195,28 @@ uninstall:
 # make test: the release build and the sanitizer build both pass every test, the stress build
 # passes its stress group, and the command-line checks (tests/cli.sh) run against the release
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
-test: check-gnuplot
+test: check-gnuplot check-parallel
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
 	  $(BUILDROOT)/release/tests/json_validate
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
+
+# GNU parallel runs docs/sweeps.md's parallel line in tests/cli/75_sweep.sh. A program, not a
+# pkg-config package: installed with apt-get when root (as valgrind below), else the command.
+.PHONY: check-parallel
+check-parallel:
+	@if ! command -v parallel >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing missing test dependency: parallel"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y parallel >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y parallel >/dev/null)) \
+	      && command -v parallel >/dev/null \
+	      || { echo "error: could not install parallel; run: sudo apt-get install parallel" >&2; exit 1; }; \
+	  else \
+	    echo "error: GNU parallel is missing; run: sudo apt-get install parallel" >&2; exit 1; \
+	  fi; \
+	fi
 
 # make check-all: make test, then the slower checks (tests/check_all.sh): the release unit tests
 # and representative commands under valgrind, the fuzz tests with many more inputs and the

@@ -14,6 +14,8 @@
 #include "report/plot.h"
 #include "tiler/tiler.h"
 #include "tpu/machine.h"
+#include "stats/stats.h"
+#include "work/workload.h"
 
 int cmd_config(int argc, char **argv);
 int cmd_mxu(int argc, char **argv);
@@ -24,6 +26,7 @@ int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused
  * like a second -c, instead of the last one silently winning. A command lists its single-valued
@@ -128,6 +131,12 @@ size_t cli_roof_add(cli_roofs *r, const char *name, double peak_ops_per_s, doubl
 /* Draws the points under the roofs into svg_path; prints the error and returns its exit code
  * (gnuplot missing: "tpusim: --plot: gnuplot not found; ..."), 0 on success. */
 int cli_plot_roofline(const char *svg_path, const char *title, const plot_point *pts, size_t n, const cli_roofs *r);
+
+/* A workload's run on a TPU config as `tpusim model --no-data` makes it (chaining, plans, the
+ * groups' runs), timing only, the whole workload as one record into *total (stats_init'ed by
+ * the caller): what a sweep point of a workload reports. dtype_s NULL = the layers' own. */
+tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *dtype_s, tp_stats *total,
+                          tp_err *err);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);

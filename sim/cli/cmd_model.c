@@ -368,82 +368,53 @@ static void print_links(FILE *out, const workload *w, const layer_run *L, const 
                              : " (no layer names an input: each reads its own from off-chip memory)\n", out);
 }
 
-int cmd_model(int argc, char **argv)
+/* A workload's run (the layers' groups, plans and runs, and the whole workload as one record):
+ * what cmd_model prints and cli_model_total returns. model_exec_free releases it, also after a
+ * failed model_exec_run. */
+typedef struct {
+    layer_run *L;
+    size_t n_layers;
+    size_t *gfirst, ng;          /* group g is layers gfirst[g] .. gfirst[g + 1] - 1 */
+    uint64_t *greg;              /* its UB region bytes */
+    tp_stats *gstats;            /* one run of each group */
+    report_bound *gb;            /* each group's bound */
+    tp_stats total;              /* the whole workload, repeats applied (stats_finish'ed) */
+} model_exec;
+
+static void model_exec_free(model_exec *x)
 {
-    cli_machine_opts mo = {0};
-    const char *path = NULL;
-    cli_run_opts rop;
-    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
-    const char *tpu_only = NULL;
-    const char *plot_path = NULL;   /* --plot FILE.svg */
-    static const char *const single[] = {"--plot", NULL};
-    cli_seen seen = {0};   /* the first flag that only a TPU run takes */
-    mo.gpu_ok = true;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
-            tpu_only = a;
-        if (cli_once(&seen, single, argc, argv, i))
-            return 2;
-        int r = cli_machine_opt(&mo, argc, argv, &i);
-        if (r == 0)
-            r = cli_run_opt(&rop, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (!strcmp(a, "--plot")) {
-            if (!(plot_path = cli_value(argc, argv, &i)))
-                return 2;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
-        } else if (!path) {
-            path = a;
-        } else {
-            return cli_usage_error("model: unexpected argument '%s' (one workload file)", a);
-        }
+    for (size_t g = 0; x->gstats && g < x->ng; g++)
+        stats_free(&x->gstats[g]);
+    free(x->gstats);
+    free(x->gfirst);
+    free(x->greg);
+    for (size_t i = 0; x->L && i < x->n_layers; i++) {
+        free(x->L[i].out_mach);
+        free(x->L[i].out_ref);
     }
-    const char *json_path = rop.json_path, *dtype_s = rop.dtype;
-    bool no_data = rop.no_data, no_check = rop.no_check;
-    uint64_t seed = rop.seed;
-    machine_engine engine = rop.engine;
-    if (!path)
-        return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
-    if (cli_stdout_clash("--json", json_path, "--plot", plot_path))
-        return 2;
-    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}};
-    if (cli_check_outputs(outs, 2))
-        return 2;
-    tp_dtype cli_dt = TP_INT8;
-    if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
-        return 2;
-    tp_config cfg;
-    int rc = cli_load_machine(&mo, &cfg);
-    if (rc)
-        return rc;
-    if (!cfg.tpu.present) {   /* a GPU config: timing only, each layer one kernel */
-        if (tpu_only)
-            return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
-                                   strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
-                                                              : "the GPU model is timing only: no values are computed");
-        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet);
-    }
-    if (dtype_s && !strcmp(dtype_s, "fp16"))
-        return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
+    free(x->L);
+    free(x->gb);
+    stats_free(&x->total);
+    memset(x, 0, sizeof *x);
+}
+
+/* Runs workload w (read from path) on cfg; dtype_s (NULL = each layer's, the workload's or the
+ * machine's default dtype) as cli_dt. On failure *errp says why and *x holds what was made. */
+static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const char *path, const char *dtype_s,
+                                tp_dtype cli_dt, machine_engine engine, bool no_data, bool no_check, uint64_t seed,
+                                bool show_progress, model_exec *mx, tp_err *errp)
+{
+    const tp_config cfg = *cfgp;
+    const workload w = *wp;
     tp_err err = {0};
-    workload w;
-    if (workload_load(path, &w, &err) != TP_OK)
-        return cli_fail(&err);
+    tp_stats total;
+    stats_init(&total);
+    report_bound *gb = NULL;
+    memset(mx, 0, sizeof *mx);
+    stats_init(&mx->total);
     layer_run *L = calloc(w.n_layers, sizeof *L);
-    if (!L) {
-        workload_free(&w);
-        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the layer table"});
-    }
-    rc = 0;
+    if (!L)
+        return tp_err_set(errp, TP_ERR_NOMEM, "out of memory for the layer table");
     tp_status st = TP_OK;
     for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
         const workload_layer *l = &w.layers[i];
@@ -523,7 +494,7 @@ int cmd_model(int argc, char **argv)
     if (!gstats && st == TP_OK)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
     progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
-    progress_init(&bar, w.n_layers, "model", "layers", !rop.quiet);
+    progress_init(&bar, w.n_layers, "model", "layers", show_progress);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         progress_update(&bar, gfirst[g]);
         stats_init(&gstats[g]);
@@ -539,34 +510,135 @@ int cmd_model(int argc, char **argv)
             }
     }
     progress_finish(&bar);
-    if (st != TP_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
+    if (st != TP_OK)
+        goto out;
 
-    /* report: the layers, and the whole workload as one record (the groups' stats, repeats
-     * applied) for the stall and memory summary and the bound */
-    uint64_t peak = cfg_tpu_peak_macs_per_cycle(&cfg.tpu), tot_cyc = 0, tot_macs = 0;
-    double hz = (double)cfg.tpu.clock_hz;
-    bool all_ok = true, any_checked = false;
-    tp_stats total;
-    stats_init(&total);
-    report_bound *gb = calloc(ng ? ng : 1, sizeof *gb);
+    /* the whole workload as one record (the groups' stats, repeats applied) for the stall and
+     * memory summary and the bound */
+    gb = calloc(ng ? ng : 1, sizeof *gb);
     if (!gb) {
-        rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the bound of each layer group"});
-        goto done;
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the bound of each layer group");
+        goto out;
     }
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         report_bound_of(&gstats[g], &gb[g]);
         st = report_stats_add(&total, &gstats[g], L[gfirst[g]].repeat, &err);
     }
+    if (st == TP_OK)
+        stats_finish(&total);
+out:
+    mx->L = L;
+    mx->n_layers = w.n_layers;
+    mx->gfirst = gfirst;
+    mx->ng = ng;
+    mx->greg = greg;
+    mx->gstats = gstats;
+    mx->gb = gb;
+    mx->total = total;
+    if (st != TP_OK && errp)
+        *errp = err;
+    return st;
+}
+
+tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *dtype_s, tp_stats *total, tp_err *err)
+{
+    tp_dtype dt = TP_INT8;
+    if (dtype_s && dtype_parse(dtype_s, &dt))
+        return tp_err_set(err, TP_ERR_USAGE, "unknown dtype '%s'", dtype_s);
+    model_exec mx;
+    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, true, true, 1, false, &mx, err);
+    if (st == TP_OK)
+        st = stats_copy(total, &mx.total, err);
+    model_exec_free(&mx);
+    return st;
+}
+
+int cmd_model(int argc, char **argv)
+{
+    cli_machine_opts mo = {0};
+    const char *path = NULL;
+    cli_run_opts rop;
+    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
+    const char *tpu_only = NULL;    /* the first flag that only a TPU run takes */
+    const char *plot_path = NULL;   /* --plot FILE.svg */
+    static const char *const single[] = {"--plot", NULL};
+    cli_seen seen = {0};
+    mo.gpu_ok = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
+            tpu_only = a;
+        if (cli_once(&seen, single, argc, argv, i))
+            return 2;
+        int r = cli_machine_opt(&mo, argc, argv, &i);
+        if (r == 0)
+            r = cli_run_opt(&rop, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (!strcmp(a, "--plot")) {
+            if (!(plot_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
+        } else if (!path) {
+            path = a;
+        } else {
+            return cli_usage_error("model: unexpected argument '%s' (one workload file)", a);
+        }
+    }
+    const char *json_path = rop.json_path, *dtype_s = rop.dtype;
+    bool no_data = rop.no_data, no_check = rop.no_check;
+    uint64_t seed = rop.seed;
+    machine_engine engine = rop.engine;
+    if (!path)
+        return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
+    if (cli_stdout_clash("--json", json_path, "--plot", plot_path))
+        return 2;
+    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}};
+    if (cli_check_outputs(outs, 2))
+        return 2;
+    tp_dtype cli_dt = TP_INT8;
+    if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
+        return 2;
+    tp_config cfg;
+    int rc = cli_load_machine(&mo, &cfg);
+    if (rc)
+        return rc;
+    if (!cfg.tpu.present) {   /* a GPU config: timing only, each layer one kernel */
+        if (tpu_only)
+            return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
+                                   strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
+                                                              : "the GPU model is timing only: no values are computed");
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet);
+    }
+    if (dtype_s && !strcmp(dtype_s, "fp16"))
+        return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
+    tp_err err = {0};
+    workload w;
+    if (workload_load(path, &w, &err) != TP_OK)
+        return cli_fail(&err);
+    model_exec mx;
+    tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, no_data, no_check, seed, !rop.quiet, &mx, &err);
+    layer_run *L = mx.L;
+    tp_stats *gstats = mx.gstats;
+    size_t *gfirst = mx.gfirst, ng = mx.ng;
+    report_bound *gb = mx.gb;
+    tp_stats total = mx.total;
     if (st != TP_OK) {
         rc = cli_fail(&err);
-        free(gb);
-        stats_free(&total);
         goto done;
     }
-    stats_finish(&total);
+    rc = 0;
+    /* report: the layers, and the whole workload as one record */
+    uint64_t peak = cfg_tpu_peak_macs_per_cycle(&cfg.tpu), tot_cyc = 0, tot_macs = 0;
+    double hz = (double)cfg.tpu.clock_hz;
+    bool all_ok = true, any_checked = false;
     /* stdout carries the JSON or the SVG alone when either goes there */
     FILE *out = (json_path && !strcmp(json_path, "-")) || (plot_path && !strcmp(plot_path, "-")) ? NULL : stdout;
     if (out) {
@@ -637,8 +709,6 @@ int cmd_model(int argc, char **argv)
     FILE *f = cli_out_open(&af, "--json", json_path, false);
         if (!f) {
             rc = 2;
-            free(gb);
-            stats_free(&total);
             goto done;
         }
         json_w j;
@@ -724,8 +794,6 @@ int cmd_model(int argc, char **argv)
         json_end_object(&j);
         json_end_object(&j);
         if ((rc = cli_out_close(&af, json_finish(&j) != 0)) != 0) {
-            free(gb);
-            stats_free(&total);
             goto done;
         }
     }
@@ -756,23 +824,12 @@ int cmd_model(int argc, char **argv)
         }
         free(pts);
     }
-    free(gb);
-    stats_free(&total);
     if (!all_ok) {
         fprintf(stderr, "tpusim: model %s: a layer's result differs from the reference\n", w.name);
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
-    for (size_t g = 0; gstats && g < ng; g++)
-        stats_free(&gstats[g]);
-    free(gstats);
-    free(gfirst);
-    free(greg);
-    for (size_t x = 0; L && x < w.n_layers; x++) {
-        free(L[x].out_mach);
-        free(L[x].out_ref);
-    }
-    free(L);
+    model_exec_free(&mx);
     workload_free(&w);
     return rc;
 }

@@ -15,6 +15,7 @@ typedef struct {
 static const cli_cmd commands[] = {
     {"gemm", cmd_gemm, "run a tiled GEMM on the full machine (the main job)"},
     {"compare", cmd_compare, "run one GEMM on a TPU and a GPU: one table, a column per machine"},
+    {"sweep", cmd_sweep, "run a sweep: every point of SWEEP.yaml's axes, one CSV row each"},
     {"model", cmd_model, "run a workload: a list of GEMM layers (YAML or SCALE-Sim CSV)"},
     {"run", cmd_run, "run a .tpu program: tpusim run -c CONFIG PROGRAM --in A=a.npy --out C=c.npy"},
     {"check", cmd_check, "assemble and validate a .tpu program without running it"},
