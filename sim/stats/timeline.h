@@ -64,14 +64,14 @@ typedef struct {
     uint32_t group, name, kind;     /* interned strings */
     uint64_t n_slices;              /* slices kept on it */
     uint64_t n_dropped;             /* slices recorded on it beyond the cap */
-} tl_track;
+} tl_track_info;
 
 typedef struct {
     uint32_t track;
     uint32_t name;                  /* interned string */
     uint64_t start, end;            /* cycles (offset included); end >= start, exclusive */
     uint32_t arg0, n_args;          /* its arguments: args[arg0 .. arg0 + n_args) */
-} tl_slice;
+} tl_slice_info;
 
 typedef struct {
     uint32_t group, name, unit;     /* interned strings */
@@ -91,9 +91,9 @@ typedef struct {
     bool nomem;                     /* an allocation failed while recording */
     bool finished;                  /* tl_finish succeeded: slices sorted per track */
 
-    tl_track *tracks;
+    tl_track_info *tracks;
     uint32_t n_tracks, cap_tracks;
-    tl_slice *slices;               /* after tl_finish: by track, then start, then longest first */
+    tl_slice_info *slices;          /* after tl_finish: by track, then start, then longest first */
     size_t n_slices, cap_slices;
     tl_arg *args;
     size_t n_args, cap_args;
@@ -131,6 +131,25 @@ void tl_arg_str(timeline *tl, uint32_t slice, const char *key, const char *v);
 uint32_t tl_series(timeline *tl, const char *group, const char *name, const char *unit);
 /* A sample: the series has `value` from cycle (plus offset) on. */
 void tl_count(timeline *tl, uint32_t series, uint64_t cycle, double value);
+
+/* An achieved-rate counter in the making (bytes per cycle of a memory, say): amounts spread
+ * evenly over the cycles they took, summed per window. Windows start TL_RATE_WIDTH0 cycles wide
+ * and double (merging pairs) whenever the run outgrows TL_RATE_WINDOWS of them, so a run of any
+ * length has at most that many samples. tl_rate_emit writes one sample per window (the
+ * window's amount / its width, at its first cycle) and a 0 after the last. */
+#define TL_RATE_WINDOWS 1024u
+#define TL_RATE_WIDTH0 16u
+typedef struct {
+    double *amount;                 /* per window */
+    uint32_t n, cap;                /* windows used, allocated */
+    uint64_t width;                 /* cycles per window */
+    bool nomem;
+} tl_rate;
+void tl_rate_init(tl_rate *r);
+void tl_rate_free(tl_rate *r);
+/* Adds `amount` spread over [s, e) (s == e: all in s's window). */
+void tl_rate_add(tl_rate *r, uint64_t s, uint64_t e, double amount);
+void tl_rate_emit(timeline *tl, const tl_rate *r, uint32_t series);
 
 /* Sorts slices (by track, start, longer first) and samples (by series, cycle) and checks the
  * nesting rule. TP_ERR_NOMEM if recording lost events to memory; TP_ERR_INTERNAL naming the
