@@ -44,7 +44,7 @@
 #include "base/err.h"
 
 #define TL_DEFAULT_CAP 1000000u     /* events kept by default (docs/trace.md: the cap) */
-#define TL_MAX_ARGS 12u             /* arguments per slice */
+#define TL_MAX_ARGS 16u             /* arguments per slice */
 #define TL_NONE UINT32_MAX          /* "no slice" (dropped, or not recording) */
 
 typedef enum { TL_ARG_U64, TL_ARG_I64, TL_ARG_F64, TL_ARG_STR } tl_arg_kind;

@@ -27,6 +27,7 @@ typedef struct {
     const void *a, *b;       /* caller's inputs in the stored layout (A: batch*M x K, or batch*K x M if
                                 transposed; B likewise), dtype = problem dtype; NULL = random */
     int threads;             /* value kernels; 0 = default */
+    timeline *trace;         /* --trace: the machine records into it (NULL: no recording) */
 } tiler_run_opts;
 
 typedef struct {
