@@ -117,6 +117,8 @@ typedef struct {
     const char *dtype;            /* --dtype, NULL = the chip's default */
     const char *kernel;           /* --gpu-kernel SPEC, NULL = the chooser */
     const char *json_path;        /* --json, NULL = none */
+    const char *trace_path;       /* --trace, NULL = none */
+    uint64_t trace_cap;           /* --trace-cap */
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,

@@ -129,9 +129,14 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         o.kernel = &k;
     }
     stats_init(&s);
-    if (gpu_run_gemm_opts(cfg, &pb, &o, &s, &ri, &err) != TP_OK)
+    timeline tl;
+    tl_init(&tl, a->trace_cap);
+    o.trace = a->trace_path ? &tl : NULL;
+    if (gpu_run_gemm_opts(cfg, &pb, &o, &s, &ri, &err) != TP_OK) {
+        tl_free(&tl);
         return cli_fail(&err);
-    bool json_stdout = a->json_path && !strcmp(a->json_path, "-");
+    }
+    bool json_stdout = (a->json_path && !strcmp(a->json_path, "-")) || (a->trace_path && !strcmp(a->trace_path, "-"));
     if (!json_stdout)
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
@@ -140,6 +145,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
     FILE *f = cli_out_open(&af, "--json", a->json_path, false);
         if (!f) {
             stats_free(&s);
+            tl_free(&tl);
             return 2;
         }
         json_w w;
@@ -159,6 +165,9 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_end_object(&w);
         rc = cli_out_close(&af, json_finish(&w) != 0);
     }
+    if (!rc && a->trace_path)
+        rc = cli_trace_write(a->trace_path, &tl, "gemm");
+    tl_free(&tl);
     stats_free(&s);
     return rc;
 }
