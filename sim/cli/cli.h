@@ -84,6 +84,8 @@ int cli_trace_opt(int argc, char **argv, int *i, const char **path, uint64_t *ca
  * dropped events prints "tpusim: --trace PATH: kept the first N of M events (cap C)" on stderr.
  * Returns the exit code (0, 2 for a write error, 3 for a broken nesting rule). */
 int cli_trace_write(const char *path, timeline *tl, const char *command);
+/* The same for several timelines side by side (compare: the TPU's and the GPU's). */
+int cli_trace_write_n(const char *path, timeline *const *tls, size_t n, const char *command);
 
 /* Reads and assembles a .tpu program (asm_parse) with the reader's limits applied while the
  * file streams in: a NUL byte (`tpusim check /dev/zero`) or more than CLI_MAX_PROGRAM_BYTES
@@ -122,7 +124,7 @@ typedef struct {
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
-                  const char *json_path);
+                  const char *json_path, const char *trace_path, uint64_t trace_cap);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);

@@ -45,12 +45,15 @@
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "                   [--trace FILE|-] [--trace-cap N]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
     "CSV layers are independent (docs/workloads.md).\n"
     "On a GPU config each layer is one kernel (chosen by the heuristic search) reading its input\n"
-    "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n";
+    "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
+    "--trace writes a Chrome/Perfetto trace, the layers one after the other, each repeated\n"
+    "layer once (docs/trace.md).\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -201,7 +204,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
  * layer's output is kept in out_mach / out_ref when later layers read it. */
 static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
-                           tp_stats *gstats, tp_err *err)
+                           tp_stats *gstats, timeline *tl, tp_err *err)
 {
     size_t n = last - first + 1;
     const layer_run *prod = L[first].input >= 0 ? &L[L[first].input] : NULL;
@@ -270,8 +273,10 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
             st = machine_bind(mc, nm, cN, pN->batch * pN->m, pN->n, L[last].plan.out_dtype, err);
         }
     }
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        machine_set_trace(mc, tl);
         st = machine_run(mc, err);
+    }
     if (st == TP_OK) {
         uint64_t prev = 0;
         uint32_t i0 = 0;
@@ -292,6 +297,21 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
         uint64_t total = machine_stats(mc)->cycles;
         if (st == TP_OK && total > prev)
             L[last].cycles += total - prev;
+        /* --trace: a slice per layer on the "layers" track, the group once (its repeats are
+         * not replayed: docs/trace.md) */
+        uint64_t t0 = 0;
+        for (size_t i = 0; i < n && tl && st == TP_OK; i++) {
+            const layer_run *l = &L[first + i];
+            uint32_t s = tl_slice(tl, tl_track(tl, "model", "layers", "layer"), t0, t0 + l->cycles,
+                                  w->layers[first + i].name);
+            tl_arg_u64(tl, s, "layer", first + i);
+            tl_arg_u64(tl, s, "m", l->pb.m);
+            tl_arg_u64(tl, s, "n", l->pb.n);
+            tl_arg_u64(tl, s, "k", l->pb.k);
+            tl_arg_u64(tl, s, "repeat", l->repeat);
+            tl_arg_u64(tl, s, "group_first_layer", first);
+            t0 += l->cycles;
+        }
         if (st == TP_OK)
             st = stats_copy(gstats, machine_stats(mc), err);
     }
@@ -369,7 +389,7 @@ int cmd_model(int argc, char **argv)
     const char *path = NULL;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_TRACE);
     const char *tpu_only = NULL;   /* the first flag that only a TPU run takes */
     mo.gpu_ok = true;
     for (int i = 1; i < argc; i++) {
@@ -400,8 +420,12 @@ int cmd_model(int argc, char **argv)
     machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
-    if (cli_check_outputs(&(cli_output){"--json", json_path}, 1))
-        return 2;
+    const char *trace_path = rop.trace_path;
+    {
+        const cli_output outs[] = {{"--json", json_path}, {"--trace", trace_path}};
+        if (cli_check_outputs(outs, 2))
+            return 2;
+    }
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
@@ -414,7 +438,7 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
-        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path);
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, trace_path, rop.trace_cap);
     }
     if (dtype_s && !strcmp(dtype_s, "fp16"))
         return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
@@ -503,13 +527,16 @@ int cmd_model(int argc, char **argv)
         gfirst[ng] = w.n_layers;
     for (size_t x = 0; x < w.n_layers; x++)
         L[x].link = L[x].input < 0 ? LINK_NONE : link_of(&cfg, L, x);
+    timeline tl;
+    tl_init(&tl, rop.trace_cap);
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
-                       seed + g, &gstats[g], &err);
+                       seed + g, &gstats[g], trace_path ? &tl : NULL, &err);
+        tl.offset += gstats[g].cycles;   /* --trace: the next group follows */
         /* stored outputs whose last reader has now run */
         for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
             if (L[x].input >= 0 && L[L[x].input].last_reader == x) {
@@ -547,7 +574,7 @@ int cmd_model(int argc, char **argv)
         goto done;
     }
     stats_finish(&total);
-    FILE *out = json_path && !strcmp(json_path, "-") ? NULL : stdout;
+    FILE *out = (json_path && !strcmp(json_path, "-")) || (trace_path && !strcmp(trace_path, "-")) ? NULL : stdout;
     if (out) {
         char nb[4 * sizeof w.name];
         fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
@@ -710,11 +737,14 @@ int cmd_model(int argc, char **argv)
     }
     free(gb);
     stats_free(&total);
+    if (trace_path && (rc = cli_trace_write(trace_path, &tl, "model")) != 0)
+        goto done;
     if (!all_ok) {
         fprintf(stderr, "tpusim: model %s: a layer's result differs from the reference\n", w.name);
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
+    tl_free(&tl);
     for (size_t g = 0; gstats && g < ng; g++)
         stats_free(&gstats[g]);
     free(gstats);

@@ -290,8 +290,10 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
-                  const char *json_path)
+                  const char *json_path, const char *trace_path, uint64_t trace_cap)
 {
+    timeline tl;   /* --trace: the layers one after the other, each repeated layer once */
+    tl_init(&tl, trace_cap);
     tp_err err = {0};
     workload w;
     int rc = 0;
@@ -333,7 +335,17 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         gpu_run_opts o;
         memset(&o, 0, sizeof o);
         o.fp16 = fp16;
+        o.trace = trace_path ? &tl : NULL;
         st = gpu_run_gemm_opts(cfg, &g->pb, &o, &g->s, &g->ri, &err);
+        if (st == TP_OK && trace_path) {
+            uint32_t s = tl_slice(&tl, tl_track(&tl, "model", "layers", "layer"), 0, g->s.cycles, l->name);
+            tl_arg_u64(&tl, s, "layer", i);
+            tl_arg_u64(&tl, s, "m", l->m);
+            tl_arg_u64(&tl, s, "n", l->n);
+            tl_arg_u64(&tl, s, "k", l->k);
+            tl_arg_u64(&tl, s, "repeat", l->repeat);
+            tl.offset += g->s.cycles;
+        }
         if (st != TP_OK) {
             char msg[sizeof err.msg];
             snprintf(msg, sizeof msg, "%s", err.msg);
@@ -350,11 +362,14 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     stats_finish(&total);
     report_bound tb;
     report_bound_of(&total, &tb);
-    if (!json_path || strcmp(json_path, "-"))
+    if ((!json_path || strcmp(json_path, "-")) && (!trace_path || strcmp(trace_path, "-")))
         print_model(&w, cfg, L, &total, &tb, stdout);
     if (json_path)
         rc = write_model_json(json_path, mo, cfg, &w, L, &total);
+    if (!rc && trace_path)
+        rc = cli_trace_write(trace_path, &tl, "model");
 done:
+    tl_free(&tl);
     for (size_t i = 0; L && i < w.n_layers; i++)
         stats_free(&L[i].s);
     free(L);

@@ -22,13 +22,18 @@ int cli_trace_opt(int argc, char **argv, int *i, const char **path, uint64_t *ca
 
 int cli_trace_write(const char *path, timeline *tl, const char *command)
 {
+    return cli_trace_write_n(path, &tl, 1, command);
+}
+
+int cli_trace_write_n(const char *path, timeline *const *tls, size_t n, const char *command)
+{
     afile af;
     FILE *f = cli_out_open(&af, "--trace", path, false);
     if (!f)
         return 2;
     tp_err err = {0};
     trace_info info = { cli_version(), command };
-    tp_status st = trace_write(tl, &info, f, &err);
+    tp_status st = trace_write(tls, n, &info, f, &err);
     if (st != TP_OK && st != TP_ERR_IO) {   /* a bug or no memory: no file, that one line */
         afile_abort(&af);
         return cli_fail(&err);
@@ -36,10 +41,9 @@ int cli_trace_write(const char *path, timeline *tl, const char *command)
     int rc = cli_out_close(&af, st != TP_OK);
     if (rc)
         return rc;
-    if (tl->dropped) {
-        char note[160];
-        trace_cap_note(tl, note, sizeof note);
+    char note[160];
+    trace_cap_note(tls, n, note, sizeof note);
+    if (note[0])
         fprintf(stderr, "tpusim: --trace %s: %s\n", path, note);
-    }
     return 0;
 }

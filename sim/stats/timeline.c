@@ -246,13 +246,13 @@ uint32_t tl_series(timeline *tl, const char *group, const char *name, const char
     return tl->n_series++;
 }
 
-void tl_count(timeline *tl, uint32_t series, uint64_t cycle, double value)
+static void add_sample(timeline *tl, uint32_t series, uint64_t cycle, double value, bool capped)
 {
     if (series >= tl->n_series) {
         tl->nomem = true;
         return;
     }
-    if (!take(tl))
+    if (capped && !take(tl))
         return;
     if (!grow((void **)&tl->samples, tl->n_samples, &tl->cap_samples, sizeof *tl->samples)) {
         tl->nomem = true;
@@ -260,8 +260,13 @@ void tl_count(timeline *tl, uint32_t series, uint64_t cycle, double value)
     }
     tl->samples[tl->n_samples++] = (tl_sample){ .series = series, .cycle = cycle + tl->offset,
                                                 .value = value };
-    tl->kept++;
+    tl->kept += capped;
     tl->finished = false;
+}
+
+void tl_count(timeline *tl, uint32_t series, uint64_t cycle, double value)
+{
+    add_sample(tl, series, cycle, value, true);
 }
 
 void tl_rate_init(tl_rate *r)
@@ -303,6 +308,8 @@ void tl_rate_add(tl_rate *r, uint64_t s, uint64_t e, double amount)
 {
     if (r->nomem || amount == 0.0)
         return;
+    if (e > r->last)
+        r->last = e;
     if (!rate_reach(r, e > s ? e - 1 : s)) {
         r->nomem = true;
         return;
@@ -325,10 +332,12 @@ void tl_rate_emit(timeline *tl, const tl_rate *r, uint32_t series)
         tl->nomem = true;
         return;
     }
-    for (uint32_t w = 0; w < r->n; w++)
-        tl_count(tl, series, w * r->width, r->amount[w] / (double)r->width);
-    if (r->n)
-        tl_count(tl, series, r->n * r->width, 0.0);
+    for (uint32_t w = 0; w < r->n; w++)   /* bounded: not under the cap */
+        add_sample(tl, series, w * r->width, r->amount[w] / (double)r->width, false);
+    if (r->n) {
+        uint64_t w0 = (r->n - 1) * r->width;
+        add_sample(tl, series, r->last > w0 ? r->last : w0, 0.0, false);
+    }
 }
 
 /* Stable merge sort (recording order breaks ties, so the output is deterministic). */

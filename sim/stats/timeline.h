@@ -25,7 +25,9 @@
  * stored, so memory stays bounded. The machines record each instruction when it begins, so what
  * is kept is roughly the run's beginning; per track, the kept slices are the first ones it
  * recorded. cap == 0 keeps everything. A subset of non-crossing slices is non-crossing, so
- * dropping never breaks the nesting rule. Tracks and series are never dropped.
+ * dropping never breaks the nesting rule. Tracks and series are never dropped, nor the samples
+ * of a tl_rate (at most TL_RATE_WINDOWS + 1 per series, written at the run's end): they are
+ * not counted in kept or dropped.
  *
  * Use:  timeline tl; tl_init(&tl, TL_DEFAULT_CAP);  tl.clock_hz = ...;
  *       uint32_t t = tl_track(&tl, "core0", "dma0", "dma");
@@ -136,13 +138,15 @@ void tl_count(timeline *tl, uint32_t series, uint64_t cycle, double value);
  * evenly over the cycles they took, summed per window. Windows start TL_RATE_WIDTH0 cycles wide
  * and double (merging pairs) whenever the run outgrows TL_RATE_WINDOWS of them, so a run of any
  * length has at most that many samples. tl_rate_emit writes one sample per window (the
- * window's amount / its width, at its first cycle) and a 0 after the last. */
+ * window's amount / its width, at its first cycle) and a 0 at the latest end of an amount
+ * (or the last window's start, if later). */
 #define TL_RATE_WINDOWS 1024u
 #define TL_RATE_WIDTH0 16u
 typedef struct {
     double *amount;                 /* per window */
     uint32_t n, cap;                /* windows used, allocated */
     uint64_t width;                 /* cycles per window */
+    uint64_t last;                  /* the latest end of an amount added */
     bool nomem;
 } tl_rate;
 void tl_rate_init(tl_rate *r);
