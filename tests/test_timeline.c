@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "stats/acct.h"
 #include "stats/timeline.h"
+#include <stdio.h>
 #include <string.h>
 
 /* Cap 3: of five slices on two tracks the first three (in recording order) are kept; the other

@@ -123,7 +123,8 @@ uint32_t tl_track(timeline *tl, const char *group, const char *name, const char 
  * TL_NONE when dropped (beyond the cap, or out of memory; then tl_arg_* do nothing).
  * end < start is a bug (asserted). */
 uint32_t tl_slice(timeline *tl, uint32_t track, uint64_t start, uint64_t end, const char *name);
-/* Arguments of the slice just recorded (slice must be the last one tl_slice returned). */
+/* Arguments of the slice just recorded (slice must be the last one tl_slice returned). Keys are
+ * unique per slice; "start_cycle" and "end_cycle" are the writer's (report/trace.h). */
 void tl_arg_u64(timeline *tl, uint32_t slice, const char *key, uint64_t v);
 void tl_arg_i64(timeline *tl, uint32_t slice, const char *key, int64_t v);
 void tl_arg_f64(timeline *tl, uint32_t slice, const char *key, double v);

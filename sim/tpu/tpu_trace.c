@@ -15,7 +15,7 @@
  *                   t0, last op's stream end), with a child slice per op when it has several
  *                   (repeat > 1). Streams of one MXU follow each other; the weight shift before
  *                   and the drain after a stream overlap the neighbours' streams, so they are
- *                   args (shift_start, end) and the op's gap causes, not slices.
+ *                   args (shift_start_cycle, done_cycle) and the gap causes, not slices.
  *   "vpu", "vpu cause"  the vector unit: a slice per activate [begin, end), and its accounting.
  * Counters: "<queue> queue" (entries) per unit queue of each core, sampled when it changes.
  * Off-chip memories: group "mem", tracks "<memory> ch<i>" (mem/dram.h's dram_trace).
@@ -146,7 +146,7 @@ static void op_args(timeline *tl, uint32_t sl, const mxu_op *op, const mxu_timin
     tl_arg_u64(tl, sl, "n", op->n);
     tl_arg_u64(tl, sl, "k", op->k);
     tl_arg_u64(tl, sl, "shift_start_cycle", tm->shift_start);
-    tl_arg_u64(tl, sl, "end_cycle", tm->end);
+    tl_arg_u64(tl, sl, "done_cycle", tm->end);   /* its results are in the accumulators */
     tl_arg_u64(tl, sl, "gap_idle", tm->by_cause[MXU_IDLE]);
     tl_arg_u64(tl, sl, "gap_weight_shift", tm->by_cause[MXU_WEIGHT_SHIFT]);
     tl_arg_u64(tl, sl, "gap_fill_drain", tm->by_cause[MXU_FILL_DRAIN]);
