@@ -204,6 +204,40 @@ static void account_slices(void **state)
     tl_free(&tl);
 }
 
+/* Lanes: [0, 10) on vpu; [5, 8) overlaps it: lane "vpu #2"; [8, 12) starts before 10 but
+ * after 8: lane 2 again; [10, 11) is back on vpu; [10, 20) overlaps both (ends 11, 12): a third
+ * lane. Each lane's slices follow each other, so tl_finish accepts them. */
+static void lanes(void **state)
+{
+    (void)state;
+    timeline tl;
+    tl_init(&tl, 0);
+    uint32_t v = tl_track(&tl, "core0", "vpu", "vpu");
+    uint32_t l1 = tl_lane(&tl, v, 0, 10);
+    tl_slice(&tl, l1, 0, 10, "a");
+    uint32_t l2 = tl_lane(&tl, v, 5, 8);
+    tl_slice(&tl, l2, 5, 8, "b");
+    uint32_t l3 = tl_lane(&tl, v, 8, 12);
+    tl_slice(&tl, l3, 8, 12, "c");
+    uint32_t l4 = tl_lane(&tl, v, 10, 11);
+    tl_slice(&tl, l4, 10, 11, "d");
+    uint32_t l5 = tl_lane(&tl, v, 10, 20);
+    tl_slice(&tl, l5, 10, 20, "e");
+    assert_int_equal(l1, v);
+    assert_int_not_equal(l2, v);
+    assert_string_equal(tl_str(&tl, tl.tracks[l2].name), "vpu #2");
+    assert_string_equal(tl_str(&tl, tl.tracks[l2].group), "core0");
+    assert_string_equal(tl_str(&tl, tl.tracks[l2].kind), "vpu");
+    assert_int_equal(l3, l2);
+    assert_int_equal(l4, v);
+    assert_int_not_equal(l5, v);   /* vpu ends at 11, lane 2 at 12: a third */
+    assert_int_not_equal(l5, l2);
+    assert_string_equal(tl_str(&tl, tl.tracks[l5].name), "vpu #3");
+    tp_err err = {0};
+    assert_int_equal(tl_finish(&tl, &err), TP_OK);
+    tl_free(&tl);
+}
+
 TH_GROUP(timeline)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +246,7 @@ TH_GROUP(timeline)
         cmocka_unit_test(offset_strings_args),
         cmocka_unit_test(rate_windows),
         cmocka_unit_test(account_slices),
+        cmocka_unit_test(lanes),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * string table with open addressing (FNV-1a) so that the machines can pass literal names on
  * every slice without growing it. */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stats/timeline.h"
@@ -134,8 +135,33 @@ uint32_t tl_track(timeline *tl, const char *group, const char *name, const char 
         tl->nomem = true;
         return TL_NONE;
     }
-    tl->tracks[tl->n_tracks] = (tl_track_info){ .group = g, .name = n, .kind = k };
+    tl->tracks[tl->n_tracks] = (tl_track_info){ .group = g, .name = n, .kind = k, .lane_next = TL_NONE };
     return tl->n_tracks++;
+}
+
+uint32_t tl_lane(timeline *tl, uint32_t track, uint64_t start, uint64_t end)
+{
+    uint32_t t = track, lane = 1;
+    start += tl->offset;
+    end += tl->offset;
+    while (t < tl->n_tracks && tl->tracks[t].lane_end > start) {
+        lane++;
+        if (tl->tracks[t].lane_next == TL_NONE) {
+            /* copies: interning the new name may move the strings */
+            char name[200], group[200], kind[64];
+            snprintf(name, sizeof name, "%s #%u", tl_str(tl, tl->tracks[track].name), lane);
+            snprintf(group, sizeof group, "%s", tl_str(tl, tl->tracks[track].group));
+            snprintf(kind, sizeof kind, "%s", tl_str(tl, tl->tracks[track].kind));
+            uint32_t nt = tl_track(tl, group, name, kind);
+            if (nt == TL_NONE)
+                return TL_NONE;
+            tl->tracks[t].lane_next = nt;   /* tl_track may have moved tl->tracks */
+        }
+        t = tl->tracks[t].lane_next;
+    }
+    if (t < tl->n_tracks && end > tl->tracks[t].lane_end)
+        tl->tracks[t].lane_end = end;
+    return t;
 }
 
 /* Whether one more event fits under the cap (counting it as dropped when not). */

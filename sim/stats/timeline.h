@@ -66,6 +66,8 @@ typedef struct {
     uint32_t group, name, kind;     /* interned strings */
     uint64_t n_slices;              /* slices kept on it */
     uint64_t n_dropped;             /* slices recorded on it beyond the cap */
+    uint64_t lane_end;              /* tl_lane: the end of its last slice given a lane */
+    uint32_t lane_next;             /* tl_lane: its overflow lane "<name> #2" ... (TL_NONE) */
 } tl_track_info;
 
 typedef struct {
@@ -119,6 +121,12 @@ const char *tl_str(const timeline *tl, uint32_t id);
 
 /* The track (group, name), made with `kind` if new; TL_NONE when out of memory. */
 uint32_t tl_track(timeline *tl, const char *group, const char *name, const char *kind);
+/* For a unit whose work items may overlap in time (an activate may begin before the previous
+ * one's UB writes are done): the track to record [start, end) on so that it follows the last
+ * one given there: `track` itself if its last lane slice ended by start, else its overflow lane
+ * "<name> #2" (then "#3" ...) in the same group and kind, made when first needed. Call it with
+ * nondecreasing starts per track; children go on the track it returned. */
+uint32_t tl_lane(timeline *tl, uint32_t track, uint64_t start, uint64_t end);
 /* Records [start, end) (plus offset) on a track; returns the slice's number for tl_arg_*, or
  * TL_NONE when dropped (beyond the cap, or out of memory; then tl_arg_* do nothing).
  * end < start is a bug (asserted). */

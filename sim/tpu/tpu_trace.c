@@ -129,7 +129,7 @@ void tpu_trace_vpu(machine *m, core_state *cs, uint32_t x, uint64_t s, uint64_t 
 {
     const isa_instr *in = &m->prog.ins[x];
     timeline *tl = m->tl;
-    uint32_t sl = tl_slice(tl, cs->tl_vpu, s, end, isa_ops[in->op].mnemonic);
+    uint32_t sl = tl_slice(tl, tl_lane(tl, cs->tl_vpu, s, end), s, end, isa_ops[in->op].mnemonic);
     instr_args(m, sl, x);
     tl_arg_u64(tl, sl, "rows", in->m);
     tl_arg_u64(tl, sl, "cols", in->n);
