@@ -46,8 +46,12 @@ else
     tr_same "gemm tpu-v1 (weight memory, host)" "$TPUSIM" gemm 256 256 256 -c configs/tpu-v1.yaml --no-data
     tr_same "gemm on a GPU" "$TPUSIM" gemm 1024 768 512 -c configs/gpu-a100.yaml
     tr_same "run" "$TPUSIM" run kernels/gemm_dbuf_relu.tpu --timing-only
-    tr_same "model" "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml --no-data
-    tr_same "model on a GPU" "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml -c configs/gpu-t4.yaml
+    # a small workload (the shipped ones make traces of tens of MB): chained layers, a repeat
+    printf 'layers:\n  - {name: a, M: 256, N: 128, K: 300, repeat: 2, epilogue: relu}\n  - {name: b, M: 256, N: 96, K: 128, input: a}\n  - {name: c, M: 64, N: 64, K: 64}\n' >"$TR/w.yaml"
+    tr_same "model" "$TPUSIM" model "$TR/w.yaml" --no-data
+    tr_same "model on a GPU" "$TPUSIM" model "$TR/w.yaml" -c configs/gpu-t4.yaml
+    n=$(grep -c '"cat":"layer"' "$TR/t$tr_i.json")
+    if [ "$n" = 3 ]; then ok "model trace: a slice per layer (a repeated layer once)"; else not_ok "model trace: a slice per layer" "$n"; fi
     tr_same "compare" "$TPUSIM" compare 512 512 512 -g configs/gpu-a100.yaml --no-data
 
     # the single-tile GEMM: one matmul slice of T = m = 64 cycles on core0's mxu0 (ws streams
@@ -83,7 +87,7 @@ else
     expect_fail "run --trace - and --json -" "^tpusim: --trace -: stdout already carries --json -" \
         "$TPUSIM" run kernels/gemm_single.tpu --json - --trace -
     expect_fail "--trace into a missing directory: before the run" "^tpusim: --trace $TR/no/t.json: " \
-        "$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml --trace "$TR/no/t.json"
+        "$TPUSIM" model "$TR/w.yaml" --trace "$TR/no/t.json"
     expect_fail "--trace and --json naming one file" "names the same file as --json" \
         "$TPUSIM" compare 64 64 64 -g configs/gpu-a100.yaml --json "$TR/same.json" --trace "$TR/same.json"
     expect_fail "--trace twice" "^tpusim: --trace .*already given" "$TPUSIM" gemm 64 64 64 --trace "$TR/1.json" --trace "$TR/2.json"
