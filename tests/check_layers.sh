@@ -20,7 +20,9 @@ fi
 #   work>num   the reference GEMM (work/ref.c) runs num/gemm.h's kernels and the epilogue's
 #              num_requant_i8; the input fill (work/fill.c) runs on num/pool.h's workers.
 #              num never includes work.
-ALLOW="work>num"
+#   mem>stats  the memory models record their channel bursts for --trace (stats/timeline.h);
+#              stats never includes mem.
+ALLOW="work>num mem>stats"
 
 FILES=$(find "$ROOT/sim" -mindepth 2 -maxdepth 2 -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
 if [ -z "$FILES" ]; then

@@ -316,7 +316,7 @@ static void one_cta_run_by_hand(void **state)
     gemm_problem pb = problem(16, 8, 16, TP_BF16);
     tp_stats s;
     gpu_run_info info;
-    gpu_run_opts o = {&k, false, true};
+    gpu_run_opts o = {&k, false, true, NULL};
     tp_err e = {0};
     const stats_unit *u;
     stats_init(&s);
@@ -563,7 +563,7 @@ static void steady_waves_error(void **state)
     } runs[] = {{a100, 8192, 8192, 4096, false}, {v100, 5124, 9124, 2048, true}};
     for (size_t i = 0; i < 2; i++) {
         gemm_problem pb = problem(runs[i].m, runs[i].n, runs[i].k, TP_BF16);
-        gpu_run_opts o = {NULL, runs[i].fp16, false};
+        gpu_run_opts o = {NULL, runs[i].fp16, false, NULL};
         gpu_run_info ia, ib;
         tp_stats a, b;
         tp_err e = {0};

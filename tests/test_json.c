@@ -145,6 +145,27 @@ static void escapes_and_doubles(void **state)
            "0.10000000000000001,-2,1.0000000000000001e+300,null,null,null");
 }
 
+/* json_fixed: at most `decimals` digits after the point, trailing zeros and a bare point
+ * dropped, -0 as 0, NaN as null (a trace's microseconds to the picosecond). */
+static void fixed_decimals(void **state)
+{
+    (void)state;
+    jbuf j;
+    jopen(&j, 0);
+    json_begin_array(&j.w);
+    json_fixed(&j.w, 0.032, 6);
+    json_fixed(&j.w, 0.0024, 6);
+    json_fixed(&j.w, 40.170213, 6);
+    json_fixed(&j.w, 5.0, 6);
+    json_fixed(&j.w, 1e-7, 6);
+    json_fixed(&j.w, -0.0000001, 6);
+    json_fixed(&j.w, 2.5, 0);
+    json_fixed(&j.w, 123456789.125, 3);
+    json_fixed(&j.w, NAN, 6);
+    json_end_array(&j.w);
+    jcheck(&j, 0, "[0.032,0.0024,40.170213,5,0,0,2,123456789.125,null]");
+}
+
 static void misuse_is_reported(void **state)
 {
     (void)state;
@@ -219,6 +240,7 @@ TH_GROUP(json)
         cmocka_unit_test(indented_text),
         cmocka_unit_test(flat_arrays),
         cmocka_unit_test(escapes_and_doubles),
+        cmocka_unit_test(fixed_decimals),
         cmocka_unit_test(misuse_is_reported),
         cmocka_unit_test(invalid_utf8_replaced),
     };

@@ -242,6 +242,27 @@ void json_double(json_w *w, double v)
     scalar(w, buf);
 }
 
+void json_fixed(json_w *w, double v, int decimals)
+{
+    char buf[360];
+    if (isnan(v) || isinf(v) || fabs(v) >= 1e300) {
+        json_double(w, v);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals > 17 ? 17 : decimals, v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+    if (!strcmp(buf, "-0"))
+        strcpy(buf, "0");
+    scalar(w, buf);
+}
+
 void json_bool(json_w *w, bool v) { scalar(w, v ? "true" : "false"); }
 void json_null(json_w *w) { scalar(w, "null"); }
 

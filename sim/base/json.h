@@ -53,6 +53,9 @@ void json_strn(json_w *w, const char *s, size_t len);
 void json_u64(json_w *w, uint64_t v);
 void json_i64(json_w *w, int64_t v);
 void json_double(json_w *w, double v);
+/* v with at most `decimals` (0..17) digits after the point, trailing zeros dropped: 0.032, 5
+ * (for figures of a known resolution, e.g. a trace's microseconds to the picosecond). */
+void json_fixed(json_w *w, double v, int decimals);
 void json_bool(json_w *w, bool v);
 void json_null(json_w *w);
 /* key + value in one call */

@@ -64,7 +64,8 @@ enum {
     CLI_RUN_NO_DATA = 1 << 4,   /* --no-data: timing only */
     CLI_RUN_NO_CHECK = 1 << 5,  /* --no-check: skip the reference */
     CLI_RUN_FP16 = 1 << 6,      /* --dtype also takes fp16 (GPU configs run it; a TPU refuses it) */
-    CLI_RUN_QUIET = 1 << 7      /* --quiet: no progress bar (base/progress.h) */
+    CLI_RUN_QUIET = 1 << 7,     /* --quiet: no progress bar (base/progress.h) */
+    CLI_RUN_TRACE = 1 << 8      /* --trace FILE|- and --trace-cap N (docs/trace.md) */
 };
 typedef struct {
     unsigned accept;            /* CLI_RUN_* flags the command takes */
@@ -74,11 +75,23 @@ typedef struct {
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
     bool quiet;                 /* --quiet */
-    cli_seen seen;              /* --dtype, --engine, --json, --seed: each once */
+    const char *trace_path;     /* --trace: NULL = none; "-" = stdout */
+    uint64_t trace_cap;         /* --trace-cap: events kept (default TL_DEFAULT_CAP; 0 = all) */
+    cli_seen seen;              /* --dtype, --engine, --json, --seed, --trace, --trace-cap: once */
 } cli_run_opts;
 void cli_run_opts_init(cli_run_opts *o, unsigned accept);
 /* Like cli_machine_opt, for the run flags in o->accept. */
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i);
+
+/* --trace (sim/cli/trace_out.c): if argv[*i] is --trace FILE|- or --trace-cap N, consumes it
+ * into *path / *cap (1; -1 after printing an error; 0 for another flag). */
+int cli_trace_opt(int argc, char **argv, int *i, const char **path, uint64_t *cap);
+/* Writes tl as a Chrome/Perfetto trace to path through cli_out_open("--trace"); when the cap
+ * dropped events prints "tpusim: --trace PATH: kept the first N of M events (cap C)" on stderr.
+ * Returns the exit code (0, 2 for a write error, 3 for a broken nesting rule). */
+int cli_trace_write(const char *path, timeline *tl, const char *command);
+/* The same for several timelines side by side (compare: the TPU's and the GPU's). */
+int cli_trace_write_n(const char *path, timeline *const *tls, size_t n, const char *command);
 
 /* Reads and assembles a .tpu program (asm_parse) with the reader's limits applied while the
  * file streams in: a NUL byte (`tpusim check /dev/zero`) or more than CLI_MAX_PROGRAM_BYTES
@@ -112,11 +125,14 @@ typedef struct {
     const char *dtype;            /* --dtype, NULL = the chip's default */
     const char *kernel;           /* --gpu-kernel SPEC, NULL = the chooser */
     const char *json_path;        /* --json, NULL = none */
+    const char *trace_path;       /* --trace, NULL = none */
+    uint64_t trace_cap;           /* --trace-cap */
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 /* plot_path: --plot FILE.svg, the layers' roofline (NULL = none); quiet: --quiet (no bar). */
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
-                  const char *json_path, const char *plot_path, bool quiet);
+                  const char *json_path, const char *plot_path, bool quiet, const char *trace_path,
+                  uint64_t trace_cap);
 
 /* --plot's roofline (sim/cli/plot_cli.c): the machines' roofs, one per distinct (peak ops/s,
  * peak bytes/s) pair, named by the first run that brought it ("TPU default int8"). */

@@ -27,6 +27,7 @@
 static const char usage_text[] =
     "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
     "                     [--transpose-a] [--transpose-b] [--json FILE|-] [--set PATH=VALUE]... [--no-data]\n"
+    "                     [--trace FILE|-] [--trace-cap N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] on a TPU (tiled by the tiler's search, as gemm does) and on a GPU\n"
     "(one kernel chosen by the heuristic search, timing only, as gemm -c gpu-X.yaml does) and prints\n"
     "one table: a column per machine and their ratio (TPU / GPU). Without -c the TPU is the whole\n"
@@ -301,7 +302,7 @@ static int write_json(const char *path, const side *t, const side *g, bool no_da
 }
 
 /* The TPU side: the tiler's search, then the run (as gemm does without tiling flags). */
-static int run_tpu(side *t, bool no_data)
+static int run_tpu(side *t, bool no_data, timeline *tl)
 {
     tp_err err = {0};
     tiler_opts to;
@@ -319,6 +320,7 @@ static int run_tpu(side *t, bool no_data)
     ro.seed = 1;
     ro.timing_only = no_data;
     ro.check = !no_data;
+    ro.trace = tl;
     tiler_result res;
     if (tiler_run(t->cfg, &t->pb, &t->plan, &ro, &res, &err) != TP_OK)
         return cli_fail(&err);
@@ -333,12 +335,13 @@ static int run_tpu(side *t, bool no_data)
     return 0;
 }
 
-static int run_gpu(side *g)
+static int run_gpu(side *g, timeline *tl)
 {
     tp_err err = {0};
     gpu_run_opts o;
     memset(&o, 0, sizeof o);
     o.fp16 = g->fp16;
+    o.trace = tl;
     if (gpu_run_gemm_opts(g->cfg, &g->pb, &o, &g->s, &g->ri, &err) != TP_OK)
         return cli_fail(&err);
     report_bound_of(&g->s, &g->b);
@@ -353,7 +356,10 @@ int cmd_compare(int argc, char **argv)
     stats_init(&t.s);
     stats_init(&g.s);
     cli_run_opts rop;
-    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_FP16 | CLI_RUN_JSON | CLI_RUN_NO_DATA);
+    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_FP16 | CLI_RUN_JSON | CLI_RUN_NO_DATA | CLI_RUN_TRACE);
+    timeline tl_t, tl_g;   /* --trace: the TPU's and the GPU's runs, each at its clock */
+    tl_init(&tl_t, TL_DEFAULT_CAP);
+    tl_init(&tl_g, TL_DEFAULT_CAP);
     const char *gpu_dtype = NULL;
     bool ta = false, tb = false;
     uint32_t dims[3] = {0, 0, 0}, ndims = 0;
@@ -427,8 +433,8 @@ int cmd_compare(int argc, char **argv)
         goto out;
     }
     {
-        const cli_output outs[] = {{"--json", rop.json_path}};
-        if (cli_check_outputs(outs, 1))
+        const cli_output outs[] = {{"--json", rop.json_path}, {"--trace", rop.trace_path}};
+        if (cli_check_outputs(outs, 2))
             goto out;
     }
     bool chip = t.mo.config_path == NULL;
@@ -458,19 +464,27 @@ int cmd_compare(int argc, char **argv)
     g.dtype = gpu_dtype ? gpu_dtype : rop.dtype ? rop.dtype : t.dtype;
     if ((rc = cli_gpu_resolve_dtype(g.cfg, g.dtype, &g.pb.dtype, &g.fp16)) != 0)
         goto out;
-    if ((rc = run_tpu(&t, rop.no_data)) != 0 || (rc = run_gpu(&g)) != 0)
+    tl_t.cap = tl_g.cap = rop.trace_cap;
+    if ((rc = run_tpu(&t, rop.no_data, rop.trace_path ? &tl_t : NULL)) != 0 ||
+        (rc = run_gpu(&g, rop.trace_path ? &tl_g : NULL)) != 0)
         goto out;
-    bool json_stdout = rop.json_path && !strcmp(rop.json_path, "-");
+    bool json_stdout = (rop.json_path && !strcmp(rop.json_path, "-")) || (rop.trace_path && !strcmp(rop.trace_path, "-"));
     if (!json_stdout)
         print_table(&t, &g, chip, rop.no_data, stdout);
     rc = 0;
     if (rop.json_path)
         rc = write_json(rop.json_path, &t, &g, rop.no_data);
+    if (!rc && rop.trace_path) {
+        timeline *both[2] = {&tl_t, &tl_g};
+        rc = cli_trace_write_n(rop.trace_path, both, 2, "compare");
+    }
     if (!rc && t.checked && !t.match) {
         fprintf(stderr, "tpusim: compare %ux%ux%u: TPU result mismatch: %s\n", t.pb.m, t.pb.n, t.pb.k, t.mismatch);
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 out:
+    tl_free(&tl_t);
+    tl_free(&tl_g);
     stats_free(&t.s);
     stats_free(&g.s);
     free(t.cfg);

@@ -22,13 +22,16 @@ static const char usage_text[] =
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
-    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N] [--quiet]\n"
+    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
+    "                  [--trace FILE|-] [--trace-cap N] [--quiet]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
     "--quiet leaves it out.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
-    "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
+    "'-' is stdout for --json, --emit, --out and --trace; stdout then carries that output alone.\n"
+    "--trace writes a Chrome/Perfetto trace of every unit (docs/trace.md; at most --trace-cap\n"
+    "events, default 1000000, 0 = all).\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
     "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
@@ -342,7 +345,8 @@ int cmd_gemm(int argc, char **argv)
     bool show_all = false, show_exhaustive = false;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET |
+                                CLI_RUN_TRACE);
     mo.gpu_ok = true;
     pb.batch = 1;
     static const char *const single[] = {"--gpu-kernel", "--tile", "--order", "--double-buffer", "--epilogue",
@@ -470,13 +474,16 @@ int cmd_gemm(int argc, char **argv)
     if (cli_stdout_clash("--json", json_path, "--emit", emit_path) || cli_stdout_clash("--json", json_path, "--out", out_path) ||
         cli_stdout_clash("--emit", emit_path, "--out", out_path))
         return 2;
+    const char *trace_path = rop.trace_path;
     {
-        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path}};
-        if (cli_check_outputs(outs, 3))
+        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path},
+                                   {"--trace", trace_path}};
+        if (cli_check_outputs(outs, 4))
             return 2;
     }
     bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
          out_stdout = out_path && !strcmp(out_path, "-");
+    json_stdout = json_stdout || (trace_path && !strcmp(trace_path, "-"));   /* stdout is taken */
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
@@ -485,7 +492,7 @@ int cmd_gemm(int argc, char **argv)
         if (tpu_only)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name, tpu_why);
         cli_gpu_gemm_args ga = {dims[0], dims[1], dims[2], pb.batch, pb.transpose_a, pb.transpose_b, dtype_s, gpu_kernel,
-                                json_path};
+                                json_path, trace_path, rop.trace_cap};
         return cli_gemm_gpu(&mo, &cfg, &ga);
     }
     if (gpu_kernel)
@@ -618,11 +625,15 @@ int cmd_gemm(int argc, char **argv)
     progress_init(&bar, 0, "gemm", "instructions", !rop.quiet);
     ro.progress = progress_cb;
     ro.progress_ctx = &bar;
+    timeline tl;
+    tl_init(&tl, rop.trace_cap);
+    ro.trace = trace_path ? &tl : NULL;
     st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
     progress_finish(&bar);
     npy_free(&am);
     npy_free(&bm);
     if (st != TP_OK) {
+        tl_free(&tl);
         free(cands);
         return cli_fail(&err);
     }
@@ -633,6 +644,9 @@ int cmd_gemm(int argc, char **argv)
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
     if (json_path)
         rc = write_json(json_path, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
+    if (!rc && trace_path)
+        rc = cli_trace_write(trace_path, &tl, "gemm");
+    tl_free(&tl);
     free(cands);
     if (!rc && out_path) {
         /* "-" is stdout; a file is written to a temporary and renamed into place */

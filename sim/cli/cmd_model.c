@@ -46,7 +46,7 @@
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
-    "                   [--plot FILE.svg|-] [--quiet]\n"
+    "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--quiet]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
@@ -55,7 +55,10 @@ static const char usage_text[] =
     "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
     "--plot draws the roofline through gnuplot: each layer a point under the machine's roof\n"
     "(docs/plots.md). A progress bar (layers done, rate, ETA) is drawn on stderr when it is a\n"
-    "terminal; --quiet leaves it out.\n";
+    "terminal; --quiet leaves it out.\n"
+
+    "--trace writes a Chrome/Perfetto trace, the layers one after the other, each repeated\n"
+    "layer once (docs/trace.md).\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -206,7 +209,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
  * layer's output is kept in out_mach / out_ref when later layers read it. */
 static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L, size_t first, size_t last,
                            uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
-                           tp_stats *gstats, tp_err *err)
+                           tp_stats *gstats, timeline *tl, tp_err *err)
 {
     size_t n = last - first + 1;
     const layer_run *prod = L[first].input >= 0 ? &L[L[first].input] : NULL;
@@ -275,8 +278,10 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
             st = machine_bind(mc, nm, cN, pN->batch * pN->m, pN->n, L[last].plan.out_dtype, err);
         }
     }
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        machine_set_trace(mc, tl);
         st = machine_run(mc, err);
+    }
     if (st == TP_OK) {
         uint64_t prev = 0;
         uint32_t i0 = 0;
@@ -297,6 +302,21 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
         uint64_t total = machine_stats(mc)->cycles;
         if (st == TP_OK && total > prev)
             L[last].cycles += total - prev;
+        /* --trace: a slice per layer on the "layers" track, the group once (its repeats are
+         * not replayed: docs/trace.md) */
+        uint64_t t0 = 0;
+        for (size_t i = 0; i < n && tl && st == TP_OK; i++) {
+            const layer_run *l = &L[first + i];
+            uint32_t s = tl_slice(tl, tl_track(tl, "model", "layers", "layer"), t0, t0 + l->cycles,
+                                  w->layers[first + i].name);
+            tl_arg_u64(tl, s, "layer", first + i);
+            tl_arg_u64(tl, s, "m", l->pb.m);
+            tl_arg_u64(tl, s, "n", l->pb.n);
+            tl_arg_u64(tl, s, "k", l->pb.k);
+            tl_arg_u64(tl, s, "repeat", l->repeat);
+            tl_arg_u64(tl, s, "group_first_layer", first);
+            t0 += l->cycles;
+        }
         if (st == TP_OK)
             st = stats_copy(gstats, machine_stats(mc), err);
     }
@@ -402,7 +422,7 @@ static void model_exec_free(model_exec *x)
  * machine's default dtype) as cli_dt. On failure *errp says why and *x holds what was made. */
 static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const char *path, const char *dtype_s,
                                 tp_dtype cli_dt, machine_engine engine, bool no_data, bool no_check, uint64_t seed,
-                                bool show_progress, model_exec *mx, tp_err *errp)
+                                bool show_progress, timeline *tl, model_exec *mx, tp_err *errp)
 {
     const tp_config cfg = *cfgp;
     const workload w = *wp;
@@ -499,7 +519,9 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
         progress_update(&bar, gfirst[g]);
         stats_init(&gstats[g]);
         st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
-                       seed + g, &gstats[g], &err);
+                       seed + g, &gstats[g], tl, &err);
+        if (tl)
+            tl->offset += gstats[g].cycles;   /* --trace: the next group follows */
         /* stored outputs whose last reader has now run */
         for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++)
             if (L[x].input >= 0 && L[L[x].input].last_reader == x) {
@@ -546,7 +568,7 @@ tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *d
     if (dtype_s && dtype_parse(dtype_s, &dt))
         return tp_err_set(err, TP_ERR_USAGE, "unknown dtype '%s'", dtype_s);
     model_exec mx;
-    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, true, true, 1, false, &mx, err);
+    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, true, true, 1, false, NULL, &mx, err);
     if (st == TP_OK)
         st = stats_copy(total, &mx.total, err);
     model_exec_free(&mx);
@@ -559,7 +581,8 @@ int cmd_model(int argc, char **argv)
     const char *path = NULL;
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
-                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET);
+                                CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET |
+                                CLI_RUN_TRACE);
     const char *tpu_only = NULL;    /* the first flag that only a TPU run takes */
     const char *plot_path = NULL;   /* --plot FILE.svg */
     static const char *const single[] = {"--plot", NULL};
@@ -598,10 +621,9 @@ int cmd_model(int argc, char **argv)
     machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
-    if (cli_stdout_clash("--json", json_path, "--plot", plot_path))
-        return 2;
-    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}};
-    if (cli_check_outputs(outs, 2))
+    const char *trace_path = rop.trace_path;
+    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}, {"--trace", trace_path}};
+    if (cli_check_outputs(outs, 3))
         return 2;
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
@@ -615,7 +637,8 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
-        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet);
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet, trace_path,
+                             rop.trace_cap);
     }
     if (dtype_s && !strcmp(dtype_s, "fp16"))
         return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
@@ -623,8 +646,11 @@ int cmd_model(int argc, char **argv)
     workload w;
     if (workload_load(path, &w, &err) != TP_OK)
         return cli_fail(&err);
+    timeline tl;
+    tl_init(&tl, rop.trace_cap);
     model_exec mx;
-    tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, no_data, no_check, seed, !rop.quiet, &mx, &err);
+    tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, no_data, no_check, seed, !rop.quiet,
+                                  trace_path ? &tl : NULL, &mx, &err);
     layer_run *L = mx.L;
     tp_stats *gstats = mx.gstats;
     size_t *gfirst = mx.gfirst, ng = mx.ng;
@@ -640,7 +666,9 @@ int cmd_model(int argc, char **argv)
     double hz = (double)cfg.tpu.clock_hz;
     bool all_ok = true, any_checked = false;
     /* stdout carries the JSON or the SVG alone when either goes there */
-    FILE *out = (json_path && !strcmp(json_path, "-")) || (plot_path && !strcmp(plot_path, "-")) ? NULL : stdout;
+    /* stdout carries the JSON, the SVG or the trace alone when one goes there */
+    FILE *out = (json_path && !strcmp(json_path, "-")) || (plot_path && !strcmp(plot_path, "-")) ||
+                (trace_path && !strcmp(trace_path, "-")) ? NULL : stdout;
     if (out) {
         char nb[4 * sizeof w.name];
         fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
@@ -797,6 +825,8 @@ int cmd_model(int argc, char **argv)
             goto done;
         }
     }
+    if (trace_path && (rc = cli_trace_write(trace_path, &tl, "model")) != 0)
+        goto done;
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
     if (plot_path) {
         plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
@@ -829,6 +859,7 @@ int cmd_model(int argc, char **argv)
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
+    tl_free(&tl);
     model_exec_free(&mx);
     workload_free(&w);
     return rc;

@@ -1,5 +1,5 @@
 /* tpusim run [-c CONFIG] [--set P=V]... PROGRAM [--in NAME=FILE.npy]... [--out NAME=FILE.npy]...
- *            [--engine fast|pe] [--json FILE|-] [--timing-only] [--quiet]
+ *            [--engine fast|pe] [--json FILE|-] [--trace FILE|-] [--trace-cap N] [--timing-only] [--quiet]
  * Assembles PROGRAM, binds tensors to .npy files, runs it on the machine and prints the report.
  * A declared tensor with no --in starts zero-filled. Inputs whose shape or dtype differ from
  * the declaration are refused naming the file (a float32 file is accepted for a bf16 tensor and
@@ -34,10 +34,12 @@ static int split_bind(const char *flag, const char *v, binding *b)
 static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
-           "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-]\n"
+           "                  [--trace FILE|-] [--trace-cap N] [--timing-only]\n"
            "                  [--quiet]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
-           "bytes per memory level. Tensors without --in start zero-filled.\n"
+           "bytes per memory level. Tensors without --in start zero-filled. --trace writes a\n"
+           "Chrome/Perfetto trace of every unit (docs/trace.md).\n"
            "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
     return 0;
 }
@@ -45,18 +47,23 @@ static int usage(void)
 int cmd_run(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
-    const char *path = NULL, *json = NULL;
+    const char *path = NULL, *json = NULL, *trace = NULL;
+    uint64_t trace_cap = TL_DEFAULT_CAP;
     binding ins[MAX_BIND], outs[MAX_BIND];
     int n_in = 0, n_out = 0;
     bool timing_only = false, quiet = false;
     machine_engine eng = MACHINE_FAST;
-    static const char *const single[] = {"--engine", "--json", NULL};
+    static const char *const single[] = {"--engine", "--json", "--trace", "--trace-cap", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_once(&seen, single, argc, argv, i))
             return 2;
         int r = cli_machine_opt(&mo, argc, argv, &i);
         if (r < 0)
+            return 2;
+        if (r)
+            continue;
+        if ((r = cli_trace_opt(argc, argv, &i, &trace, &trace_cap)) < 0)
             return 2;
         if (r)
             continue;
@@ -109,18 +116,21 @@ int cmd_run(int argc, char **argv)
     if (timing_only && (n_in || n_out))
         return cli_usage_error("--timing-only computes no values: drop --in/--out");
     /* "-" is stdout for --json and for one --out; then stdout carries only that output */
-    bool stdout_taken = json && !strcmp(json, "-");   /* then no text report */
+    if (cli_stdout_clash("--json", json, "--trace", trace))
+        return 2;
+    bool stdout_taken = (json && !strcmp(json, "-")) || (trace && !strcmp(trace, "-"));   /* then no text report */
     for (int k = 0; k < n_out; k++)
         if (!strcmp(outs[k].path, "-")) {
             if (stdout_taken)
-                return cli_usage_error("--out %s: stdout already carries --json -", outs[k].name);
+                return cli_usage_error("--out %s: stdout already carries %s -", outs[k].name,
+                                       json && !strcmp(json, "-") ? "--json" : "--trace");
             stdout_taken = true;
         }
     {
-        cli_output files[MAX_BIND + 1] = {{"--json", json}};
+        cli_output files[MAX_BIND + 2] = {{"--json", json}, {"--trace", trace}};
         for (int k = 0; k < n_out; k++)
-            files[k + 1] = (cli_output){"--out", outs[k].path};
-        if (cli_check_outputs(files, n_out + 1))
+            files[k + 2] = (cli_output){"--out", outs[k].path};
+        if (cli_check_outputs(files, n_out + 2))
             return 2;
     }
     tp_config cfg;
@@ -133,6 +143,8 @@ int cmd_run(int argc, char **argv)
     npy_mat mats[MAX_BIND];
     int n_mats = 0;
     int code = 0;
+    timeline tl;
+    tl_init(&tl, trace_cap);
     if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
@@ -174,6 +186,8 @@ int cmd_run(int argc, char **argv)
             goto end;
         }
     }
+    if (trace)
+        machine_set_trace(m, &tl);
     progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
     progress_init(&bar, 0, "run", "instructions", !quiet);
     machine_set_progress(m, progress_cb, &bar);
@@ -223,7 +237,10 @@ int cmd_run(int argc, char **argv)
         if ((code = cli_out_close(&af, json_finish(&w) != 0)) != 0)
             goto end;
     }
+    if (trace)
+        code = cli_trace_write(trace, &tl, "run");
 end:
+    tl_free(&tl);
     for (int k = 0; k < n_mats; k++)
         npy_free(&mats[k]);
     machine_free(m);

@@ -314,14 +314,20 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept)
     o->accept = accept;
     o->engine = MACHINE_FAST;
     o->seed = 1;
+    o->trace_cap = TL_DEFAULT_CAP;
 }
 
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *v;
-    static const char *const single[] = {"--dtype", "--engine", "--json", "--seed", NULL};
+    static const char *const single[] = {"--dtype", "--engine", "--json", "--seed", "--trace", "--trace-cap", NULL};
     if (cli_once(&o->seen, single, argc, argv, *i))
         return -1;
+    if (o->accept & CLI_RUN_TRACE) {
+        int r = cli_trace_opt(argc, argv, i, &o->trace_path, &o->trace_cap);
+        if (r)
+            return r;
+    }
     if ((o->accept & CLI_RUN_DTYPE) && !strcmp(a, "--dtype")) {
         tp_dtype dt;
         if (!(v = cli_value(argc, argv, i)))

@@ -130,9 +130,14 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         o.kernel = &k;
     }
     stats_init(&s);
-    if (gpu_run_gemm_opts(cfg, &pb, &o, &s, &ri, &err) != TP_OK)
+    timeline tl;
+    tl_init(&tl, a->trace_cap);
+    o.trace = a->trace_path ? &tl : NULL;
+    if (gpu_run_gemm_opts(cfg, &pb, &o, &s, &ri, &err) != TP_OK) {
+        tl_free(&tl);
         return cli_fail(&err);
-    bool json_stdout = a->json_path && !strcmp(a->json_path, "-");
+    }
+    bool json_stdout = (a->json_path && !strcmp(a->json_path, "-")) || (a->trace_path && !strcmp(a->trace_path, "-"));
     if (!json_stdout)
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
@@ -141,6 +146,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
     FILE *f = cli_out_open(&af, "--json", a->json_path, false);
         if (!f) {
             stats_free(&s);
+            tl_free(&tl);
             return 2;
         }
         json_w w;
@@ -160,6 +166,9 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_end_object(&w);
         rc = cli_out_close(&af, json_finish(&w) != 0);
     }
+    if (!rc && a->trace_path)
+        rc = cli_trace_write(a->trace_path, &tl, "gemm");
+    tl_free(&tl);
     stats_free(&s);
     return rc;
 }
@@ -282,8 +291,11 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
-                  const char *json_path, const char *plot_path, bool quiet)
+                  const char *json_path, const char *plot_path, bool quiet, const char *trace_path,
+                  uint64_t trace_cap)
 {
+    timeline tl;   /* --trace: the layers one after the other, each repeated layer once */
+    tl_init(&tl, trace_cap);
     tp_err err = {0};
     workload w;
     int rc = 0;
@@ -328,7 +340,17 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         gpu_run_opts o;
         memset(&o, 0, sizeof o);
         o.fp16 = fp16;
+        o.trace = trace_path ? &tl : NULL;
         st = gpu_run_gemm_opts(cfg, &g->pb, &o, &g->s, &g->ri, &err);
+        if (st == TP_OK && trace_path) {
+            uint32_t s = tl_slice(&tl, tl_track(&tl, "model", "layers", "layer"), 0, g->s.cycles, l->name);
+            tl_arg_u64(&tl, s, "layer", i);
+            tl_arg_u64(&tl, s, "m", l->m);
+            tl_arg_u64(&tl, s, "n", l->n);
+            tl_arg_u64(&tl, s, "k", l->k);
+            tl_arg_u64(&tl, s, "repeat", l->repeat);
+            tl.offset += g->s.cycles;
+        }
         if (st != TP_OK) {
             char msg[sizeof err.msg];
             snprintf(msg, sizeof msg, "%s", err.msg);
@@ -346,10 +368,13 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     stats_finish(&total);
     report_bound tb;
     report_bound_of(&total, &tb);
-    if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")))
-        print_model(&w, cfg, L, &total, &tb, stdout);   /* stdout carries the JSON or SVG alone */
+    if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")) &&
+        (!trace_path || strcmp(trace_path, "-")))
+        print_model(&w, cfg, L, &total, &tb, stdout);   /* stdout carries the JSON, SVG or trace alone */
     if (json_path)
         rc = write_model_json(json_path, mo, cfg, &w, L, &total);
+    if (!rc && trace_path)
+        rc = cli_trace_write(trace_path, &tl, "model");
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
     if (plot_path && !rc) {
         plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
@@ -370,6 +395,7 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         free(pts);
     }
 done:
+    tl_free(&tl);
     for (size_t i = 0; L && i < w.n_layers; i++)
         stats_free(&L[i].s);
     free(L);

@@ -26,6 +26,8 @@ typedef struct {
     double useful;              /* useful MACs / issued MACs of this CTA */
     uint64_t last_end;          /* end of its last CTA */
     acct a;
+    uint32_t tl_track;          /* --trace: its CTA track */
+    uint64_t tl_start, tl_main; /* --trace: its CTA's start and first K-step's start */
 } slot;
 
 /* Counters at the dispatch of the first CTA of a wave (for skipping steady waves). */
@@ -64,7 +66,32 @@ typedef struct {
     uint64_t skip_at;           /* CTA index whose dispatch triggers the skip (0 = never) */
     uint64_t skipped_waves;
     snapshot snap;
+    timeline *tl;               /* --trace (NULL: none) */
+    uint32_t tl_l2, tl_grid, tl_resident;   /* tracks l2 and grid, the resident-CTA counter */
+    uint32_t tl_l2_bw;          /* the L2 bandwidth counter */
+    tl_rate tl_l2_rate;
+    uint64_t resident;          /* CTAs on the SMs (for the counter) */
 } run;
+
+/* l2_transfer, recorded: the transfer occupies the L2's port [max(t, free), end) (rounded
+ * down to cycles, so transfers follow each other). */
+static double l2_xfer(run *r, double t, uint64_t bytes, bool write)
+{
+    double s = t > r->l2.free_at ? t : r->l2.free_at, e = l2_transfer(&r->l2, t, bytes);
+    if (r->tl) {
+        uint32_t sl = tl_slice(r->tl, r->tl_l2, (uint64_t)s, (uint64_t)e, write ? "write" : "read");
+        tl_arg_u64(r->tl, sl, "bytes", bytes);
+        tl_rate_add(&r->tl_l2_rate, (uint64_t)s, (uint64_t)e, (double)bytes);
+    }
+    return e;
+}
+
+static void tl_resident(run *r, uint64_t t, int delta)
+{
+    r->resident += (uint64_t)(int64_t)delta;
+    if (r->tl)
+        tl_count(r->tl, r->tl_resident, t, (double)r->resident);
+}
 
 static uint64_t umin(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t umax(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -120,7 +147,7 @@ static uint64_t load_rows(run *r, uint64_t t, uint64_t addr, uint64_t rows, uint
         bytes += ((a + len - 1) / GPU_L2_SECTOR_BYTES - a / GPU_L2_SECTOR_BYTES + 1) * GPU_L2_SECTOR_BYTES;
     }
     r->l2.read_bytes += bytes;
-    *l2_end = umax(*l2_end, (uint64_t)ceil(l2_transfer(&r->l2, (double)t, bytes)));
+    *l2_end = umax(*l2_end, (uint64_t)ceil(l2_xfer(r, (double)t, bytes, false)));
     return bytes;
 }
 
@@ -245,6 +272,13 @@ static void skip_waves(run *r, uint64_t t, uint64_t w)
         for (uint32_t s = 0; s < r->k.stages; s++)
             sl->arrive[s] += D;
         sl->last_end += D;
+        sl->tl_start += D;
+        sl->tl_main += D;
+    }
+    if (r->tl) {
+        uint32_t s = tl_slice(r->tl, r->tl_grid, t, t + D, "skipped steady waves");
+        tl_arg_u64(r->tl, s, "waves", w);
+        tl_arg_u64(r->tl, s, "ctas", n);
     }
     for (uint32_t i = 0; i < r->g->sms; i++) {   /* the SMs work all through the skipped waves */
         r->pipe_free[i] += D;
@@ -294,6 +328,8 @@ static tp_status start_cta(run *r, uint32_t u, uint64_t t, tp_err *err)
     if (r->active[u / r->ki.occupancy]++ == 0)
         acct_note(&r->sma[u / r->ki.occupancy], t, STATS_SM_BUSY);
     sl->s = 0;
+    sl->tl_start = sl->tl_main = t;
+    tl_resident(r, t, 1);
     acct_note(&sl->a, t, STATS_SM_CP_ASYNC_WAIT);
     for (uint32_t s = 0; s + 1 < r->k.stages && s < sl->ksteps; s++)
         issue_stage(r, sl, s, t);
@@ -314,6 +350,8 @@ static tp_status step(run *r, uint32_t u, uint64_t t, tp_err *err)
         issue_stage(r, sl, s + r->k.stages - 1, t);
     p = t;
     (void)sm;
+    if (s == 0)
+        sl->tl_main = p;
     if (sl->ksteps == 1) {   /* a one-step CTA: simulated whole (sm.h note 7), then the epilogue */
         len = r->st.single_cycles;
         charge_step(r, sl, p, len, r->st.single_cause, len);
@@ -363,10 +401,24 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
                                           nv * oe));
     r->l2.write_bytes += mv * nv * oe;
     r->c_write_bytes += mv * nv * oe;
-    l2_transfer(&r->l2, (double)t, mv * nv * oe);
+    l2_xfer(r, (double)t, mv * nv * oe, true);
     if (wend > r->end)
         r->end = wend;
     acct_span(&sl->a, t, t + epi, STATS_SM_SMEM_BANDWIDTH);
+    tl_resident(r, t + epi, -1);
+    if (r->tl) {
+        uint32_t c = tl_slice(r->tl, sl->tl_track, sl->tl_start, t + epi, "cta");
+        tl_arg_u64(r->tl, c, "cta", sl->cta);
+        tl_arg_u64(r->tl, c, "tile_m", sl->tm);
+        tl_arg_u64(r->tl, c, "tile_n", sl->tn);
+        tl_arg_u64(r->tl, c, "z", sl->z);
+        tl_arg_u64(r->tl, c, "k0", sl->k0);
+        tl_arg_u64(r->tl, c, "ksteps", sl->ksteps);
+        tl_arg_u64(r->tl, c, "c_bytes", mv * nv * oe);
+        if (sl->ksteps)
+            tl_slice(r->tl, sl->tl_track, sl->tl_main, t, "mainloop");
+        tl_slice(r->tl, sl->tl_track, t, t + epi, "epilogue");
+    }
     if (--r->active[u / r->ki.occupancy] == 0)
         acct_note(&r->sma[u / r->ki.occupancy], t + epi, STATS_SM_WAVE_TAIL);
     sl->active = false;
@@ -550,6 +602,30 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
     l2_ok = true;
     if ((st = dram_init(&r.d, &g->dram, (uint64_t)f, err)) != TP_OK)
         goto end;
+    if (o && o->trace) {   /* --trace: the tracks (gpu.h) */
+        char name[48];
+        r.tl = o->trace;
+        if (r.tl->clock_hz == 0)
+            r.tl->clock_hz = f;
+        r.tl_grid = tl_track(r.tl, "gpu", "grid", "sm");
+        for (uint32_t i = 0; i < g->sms; i++) {
+            snprintf(name, sizeof name, "sm%u", i);
+            acct_trace(&r.sma[i], r.tl, tl_track(r.tl, "gpu", name, "cause"), STATS_KIND_SM);
+            for (uint32_t j = 0; j < r.ki.occupancy; j++) {
+                slot *sl = &r.slots[i * r.ki.occupancy + j];
+                snprintf(name, sizeof name, "sm%u.%u", i, j);
+                sl->tl_track = tl_track(r.tl, "gpu", name, "sm");
+                snprintf(name, sizeof name, "sm%u.%u cause", i, j);
+                acct_trace(&sl->a, r.tl, tl_track(r.tl, "gpu", name, "cause"), STATS_KIND_SM);
+            }
+        }
+        r.tl_l2 = tl_track(r.tl, "gpu", "l2", "l2");
+        r.tl_resident = tl_series(r.tl, "gpu", "resident CTAs", "ctas");
+        r.tl_l2_bw = tl_series(r.tl, "gpu", "l2 bandwidth", "B/cycle");
+        tl_rate_init(&r.tl_l2_rate);
+        tl_count(r.tl, r.tl_resident, 0, 0);
+        dram_trace(&r.d, r.tl, "gpu mem", "dram");
+    }
     /* the first wave: slot j of SM i takes CTA j*sms + i, so one CTA per SM first */
     r.end = launch;
     for (uint32_t j = 0; j < r.ki.occupancy && st == TP_OK; j++)
@@ -602,6 +678,14 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
         r.end = umax(r.end, umax(e1, e2));
     }
     total = r.end;
+    if (r.tl) {
+        uint32_t s = tl_slice(r.tl, r.tl_grid, launch, total, "kernel");
+        tl_arg_u64(r.tl, s, "ctas", r.ctas);
+        tl_arg_u64(r.tl, s, "waves", (r.ctas + r.nslots - 1) / r.nslots);
+        tl_arg_u64(r.tl, s, "occupancy", r.ki.occupancy);
+        if (launch)
+            tl_slice(r.tl, r.tl_grid, 0, launch, "launch");
+    }
     {   /* after the grid's last CTA, the SMs wait for the last stores (or split-K) to DRAM */
         uint64_t last = 0;
         for (uint32_t i = 0; i < r.nslots; i++)
@@ -663,6 +747,10 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)r.skipped_waves);
         stats_set_attr(out, "waves_skipped", buf);
     }
+    if (r.tl) {
+        tl_rate_emit(r.tl, &r.tl_l2_rate, r.tl_l2_bw);
+        dram_trace_end(&r.d);
+    }
     stats_finish(out);
     st = stats_check(out, err);   /* causes sum to the total, none above it */
     if (st == TP_OK && info) {
@@ -696,6 +784,8 @@ end:
     free(r.snap.cyc);
     if (l2_ok)
         l2_free(&r.l2);
+    tl_rate_free(&r.tl_l2_rate);
+    tl_rate_free(&r.d.tl_bw);
     evq_free(&r.q);
     return st;
 }

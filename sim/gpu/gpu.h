@@ -52,12 +52,19 @@
 #include "gpu/kernel.h"
 #include "gpu/sm.h"
 #include "stats/stats.h"
+#include "stats/timeline.h"
 #include "work/gemm.h"
 
 typedef struct {
     const gpu_kernel *kernel;   /* NULL: gpu_kernel_choose */
     bool fp16;                  /* run a 16-bit problem on the fp16 tensor cores (V100, Turing) */
     bool exact;                 /* simulate every wave (no steady-wave skipping, note 5) */
+    timeline *trace;            /* --trace: record into it (docs/trace.md; NULL: none). Group
+                                   "gpu": per SM a cause track "sm<i>" and per CTA slot
+                                   "sm<i>.<j>" (a slice per CTA, children mainloop and epilogue)
+                                   with its cause track; "l2" transfers, a "grid" track (the
+                                   kernel, skipped steady waves); group "gpu mem": DRAM channels.
+                                   Skipped waves (note 5) have no slices of their own. */
 } gpu_run_opts;
 
 #define GPU_WAVES_SIMULATED 3   /* full waves simulated before steady ones are skipped */

@@ -4,6 +4,7 @@
  * of a strided access falls on the same channel pattern (stride a multiple of one interleave
  * period) — never per byte or per burst. */
 #include "mem/dram.h"
+#include <stdio.h>
 #include <string.h>
 
 tp_status dram_init(dram *d, const tp_mem_cfg *cfg, uint64_t clock_hz, tp_err *err)
@@ -32,6 +33,30 @@ void dram_reset(dram *d)
     memset(d->next_free, 0, sizeof d->next_free);
     d->read_bytes = d->write_bytes = d->bus_bytes = d->accesses = 0;
     d->inflight_cycles = d->inflight_until = 0;
+}
+
+void dram_trace(dram *d, timeline *tl, const char *group, const char *name)
+{
+    dram_trace_end(d);
+    if (!tl)
+        return;
+    d->tl = tl;
+    char buf[96];
+    for (uint32_t c = 0; c < d->cfg.channels && !d->cfg.ideal; c++) {
+        snprintf(buf, sizeof buf, "%s ch%u", name, c);
+        d->tl_ch[c] = tl_track(tl, group, buf, "mem");
+    }
+    snprintf(buf, sizeof buf, "%s bandwidth", name);
+    d->tl_series = tl_series(tl, group, buf, "B/cycle");
+    tl_rate_init(&d->tl_bw);
+}
+
+void dram_trace_end(dram *d)
+{
+    if (d->tl)
+        tl_rate_emit(d->tl, &d->tl_bw, d->tl_series);
+    tl_rate_free(&d->tl_bw);
+    d->tl = NULL;
 }
 
 double dram_bytes_per_cycle(const dram *d)
@@ -112,6 +137,8 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
     a.bus_bytes = a.bursts * burst;
     d->bus_bytes += a.bus_bytes;
     if (d->cfg.ideal) {
+        if (d->tl)
+            tl_rate_add(&d->tl_bw, issue, issue, (double)a.bus_bytes);
         if (out)
             *out = a;
         return issue;
@@ -125,6 +152,14 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
         dram_ticks begin = d->next_free[c] > t0 ? d->next_free[c] : t0;
         dram_ticks busy = (dram_ticks)cnt[c] * burst * per_byte;
         d->next_free[c] = begin + busy;
+        if (d->tl) {
+            uint64_t s = (uint64_t)(begin / bps), e = (uint64_t)(d->next_free[c] / bps);
+            uint32_t sl = tl_slice(d->tl, d->tl_ch[c], s, e, write ? "write" : "read");
+            tl_arg_u64(d->tl, sl, "bursts", cnt[c]);
+            tl_arg_u64(d->tl, sl, "bus_bytes", cnt[c] * burst);
+            tl_arg_u64(d->tl, sl, "issue_cycle", issue);
+            tl_rate_add(&d->tl_bw, s, e, (double)(cnt[c] * burst));
+        }
         if (d->next_free[c] > last)
             last = d->next_free[c];
         if (busy > busy_max)

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "config/config.h"
+#include "stats/timeline.h"
 
 #define DRAM_MAX_CHANNELS 256
 
@@ -45,6 +46,13 @@ typedef struct {
                                            of [issue, end) over accesses; issues must come in
                                            nondecreasing order) */
     uint64_t inflight_until;            /* end of the union so far */
+    /* --trace (dram_trace): each access's share on a channel is a slice on that channel's
+     * track, [begin, end) of its bus time rounded down to cycles (the shares of one channel
+     * follow each other); bus bytes per cycle go to a rate counter. NULL = not recording. */
+    timeline *tl;
+    uint32_t tl_ch[DRAM_MAX_CHANNELS];  /* track per channel */
+    uint32_t tl_series;                 /* the bandwidth counter */
+    tl_rate tl_bw;
 } dram;
 
 typedef struct {
@@ -65,6 +73,12 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
                         uint64_t row_bytes, uint64_t stride, dram_access *out);
 /* Bursts (and so bus bytes) of one contiguous run [addr, addr+len). */
 uint64_t dram_run_bursts(const dram *d, uint64_t addr, uint64_t len);
+/* Records the memory's channel bursts and bandwidth into tl from now on: tracks "<name> ch<i>"
+ * in `group`, kind "mem", and the counter "<name> bandwidth" (B/cycle). An ideal memory records
+ * no bursts (it has no channels) but its bandwidth counter. dram_reset keeps the recording on. */
+void dram_trace(dram *d, timeline *tl, const char *group, const char *name);
+/* Writes the bandwidth counter's samples and stops recording (frees what it held). */
+void dram_trace_end(dram *d);
 /* Peak bandwidth in bytes per cycle (0 for ideal). */
 double dram_bytes_per_cycle(const dram *d);
 #endif

@@ -29,6 +29,7 @@ typedef struct {
     int threads;             /* value kernels; 0 = default */
     machine_progress_fn progress;   /* the run's progress (machine_set_progress), NULL = none */
     void *progress_ctx;
+    timeline *trace;         /* --trace: the machine records into it (NULL: no recording) */
 } tiler_run_opts;
 
 typedef struct {

@@ -244,6 +244,8 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     f->end = f->read_done = dt.end;
     cs->engine_free[eng] = dt.engine_free;
     tpu_note_end(cs, dt.end);
+    if (m->tl)
+        tpu_trace_dma(m, cs, eng, x, bytes, s, &dt);
     acct_span(&cs->dma[eng], s, dt.own, STATS_DMA_BUSY);
     acct_span(&cs->dma[eng], dt.own, dt.engine_free, STATS_DMA_OFF_CHIP);
     tpu_wake(m, c, dt.end);

@@ -132,6 +132,7 @@ static void free_run_state(machine *m)
                     free(mu->ch_b);
                 }
             free(cs->mxu);
+            tpu_trace_free(cs);
             num_big_free(cs->ub_data);
             num_big_free(cs->acc_data);
         }
@@ -187,10 +188,19 @@ tp_status machine_new(const tp_config *cfg, machine_engine engine, machine **out
     return TP_OK;
 }
 
+void machine_set_trace(machine *m, timeline *tl)
+{
+    m->tl = tl;
+}
+
 void machine_free(machine *m)
 {
     if (!m)
         return;
+    for (int id = 0; id < TP_MEM__COUNT; id++) {   /* a failed run's recording: drop it */
+        tl_rate_free(&m->mem[id].d.tl_bw);
+        m->mem[id].d.tl = NULL;
+    }
     free_run_state(m);
     free_bindings(m);
     isa_free(&m->prog);
@@ -432,6 +442,8 @@ static bool issue(machine *m, core_state *cs)
             cs->mxu[in->mxu].head_blocked_since = was_blocked ? cs->blocked_since : NEVER;
         }
         q->n++;
+        if (m->tl)
+            tpu_trace_queue(m, cs, queue_of(in));
         assert(cs->n_inflight == 0 || cs->inflight[cs->n_inflight - 1] < x);   /* program order */
         cs->inflight[cs->n_inflight++] = x;
         cs->next++;
@@ -458,6 +470,8 @@ static bool try_head(machine *m, uint32_t c, core_state *cs, uint32_t qi, cause 
         return false;
     q->head = (q->head + 1) % QUEUE_DEPTH;
     q->n--;
+    if (m->tl)
+        tpu_trace_queue(m, cs, qi);
     if (qi >= Q_MXU0) {   /* the next one was already queued */
         cs->mxu[qi - Q_MXU0].head_since = m->now;
         cs->mxu[qi - Q_MXU0].head_blocked_since = NEVER;
@@ -610,6 +624,9 @@ static tp_status setup_run(machine *m)
     for (int id = 0; id < TP_MEM__COUNT; id++)
         if (m->mem[id].present)
             dram_reset(&m->mem[id].d);
+    tp_status rc = tpu_trace_setup(m);
+    if (rc)
+        return rc;
     evq_init(&m->events);
     m->now = 0;
     m->macs = m->acc_read_bytes = m->acc_write_bytes = m->wbuf_bytes = 0;
@@ -673,6 +690,8 @@ tp_status machine_run(machine *m, tp_err *err)
         if (m->mem[id].present && m->mem[id].d.inflight_until > total)
             total = m->mem[id].d.inflight_until;
     tpu_finish_stats(m, total);
+    if (m->tl)
+        tpu_trace_end(m);
     if (m->rc)
         return m->rc;
     return stats_check(&m->stats, err);

@@ -26,6 +26,7 @@
 #include "base/npy.h"
 #include "config/config.h"
 #include "stats/stats.h"
+#include "stats/timeline.h"
 #include "tpu/isa.h"
 
 typedef enum { MACHINE_FAST = 0, MACHINE_PE, MACHINE__ENGINES } machine_engine;
@@ -66,6 +67,11 @@ const tp_stats *machine_stats(const machine *m);
 /* The data of a tensor after a run (bound pointer or the machine's own zero-filled buffer);
  * NULL in timing-only mode or for an unknown name. */
 void *machine_tensor_data(const machine *m, const char *name);
+/* --trace: machine_run records its units' slices and counters into tl (docs/trace.md: a track
+ * per DMA engine, MXU, the vector unit, each with its cause track; memory channels; queue
+ * depths and bandwidth), at tl->offset. Recording changes no cycle or stat. NULL: none. tl must
+ * stay valid until the next machine_set_trace or machine_free. */
+void machine_set_trace(machine *m, timeline *tl);
 /* Start and end cycle of instruction i in the last run (for tests and traces). */
 tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end,
                               tp_err *err);

@@ -300,6 +300,9 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     flight *f = &m->fl[x];
     bool os = m->mp.dataflow == TP_DF_OS;
     mm_advance_pe(m, cs, m->now);
+    uint64_t tr_start = 0, tr_end = 0;   /* --trace: the instruction's streams */
+    mxu_op tr_op;
+    mxu_timing tr_tm;
     for (uint32_t j = 0; j < in->repeat; j++) {
         fifo_entry *fe = wbuf_next(m, mu);
         uint64_t weights_ready = util_max(m->now, m->fl[fe->ins].end);
@@ -325,6 +328,14 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             if (op.accumulate)
                 m->acc_read_bytes += (uint64_t)in->m * fe->n * dtype_acc_bytes(m->prog.dtype);
         }
+        if (m->tl) {
+            tpu_trace_mm_op(m, cs, x, j, &op, &tm);
+            if (j == 0)
+                tr_start = tm.start;
+            tr_end = tm.stream_end;
+            tr_op = op;
+            tr_tm = tm;
+        }
         if (j == 0)
             f->start = tm.start;
         f->end = util_max(f->end, tm.end);
@@ -338,6 +349,8 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         wbuf_pop(m, mu, release);
     }
     f->started = true;
+    if (m->tl)
+        tpu_trace_mm(m, cs, x, tr_start, tr_end, &tr_op, &tr_tm);
     tpu_note_end(cs, f->end);
     tpu_wake(m, c, f->end);
     tpu_wake(m, c, f->read_done);

@@ -144,6 +144,8 @@ typedef struct {
     acct *dma;          /* per DMA engine (STATS_DMA_* causes) */
     acct vpu;           /* STATS_VPU_* causes */
     uint64_t min_end;   /* earliest end among begun in-flight instructions (NEVER if none) */
+    uint32_t *tl_dma, *tl_mxu, tl_vpu; /* --trace: track per DMA engine, MXU; the VPU's */
+    uint32_t *tl_q;     /* --trace: counter series per queue */
     bool issue_blocked; /* the issuer waits for queue space */
     uint64_t blocked_since; /* ... since this cycle (valid while issue_blocked) */
     bool done;
@@ -175,6 +177,7 @@ struct machine {
     uint64_t now;
     uint64_t acc_read_bytes, acc_write_bytes, wbuf_bytes, macs;
     tp_stats stats;
+    timeline *tl;           /* --trace: the recording (NULL: none; tpu_trace.c) */
     tp_err *err;
     tp_status rc;
     machine_progress_fn progress;   /* machine_set_progress: retired instructions, for a bar */
@@ -255,6 +258,19 @@ void mm_advance_pe(machine *m, core_state *cs, uint64_t t);
  * op with the closed form the scheduler used (TP_ERR_INTERNAL on a difference). */
 tp_status mm_finish_pe(machine *m);
 stats_mxu_cause mm_cause_of(cause c);
+
+/* ---- tpu_trace.c: --trace recording (each call only when m->tl) -------------------------- */
+tp_status tpu_trace_setup(machine *m);      /* tracks, counters, the accounts' and memories' */
+void tpu_trace_end(machine *m);             /* the memories' bandwidth counters */
+void tpu_trace_free(core_state *cs);
+void tpu_trace_queue(machine *m, core_state *cs, uint32_t q);   /* queue q's depth changed */
+void tpu_trace_dma(machine *m, core_state *cs, uint32_t eng, uint32_t x, uint64_t bytes,
+                   uint64_t s, const dma_times *dt);
+void tpu_trace_vpu(machine *m, core_state *cs, uint32_t x, uint64_t s, uint64_t end);
+void tpu_trace_mm_op(machine *m, core_state *cs, uint32_t x, uint32_t j, const mxu_op *op,
+                     const mxu_timing *tm);
+void tpu_trace_mm(machine *m, core_state *cs, uint32_t x, uint64_t start, uint64_t stream_end,
+                  const mxu_op *op, const mxu_timing *tm);
 
 /* ---- tpu_stats.c ------------------------------------------------------------------------- */
 void tpu_finish_stats(machine *m, uint64_t total);

@@ -132,6 +132,8 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     f->start = s;
     f->end = f->read_done = vt.end;
     tpu_note_end(cs, vt.end);
+    if (m->tl)
+        tpu_trace_vpu(m, cs, x, s, vt.end);
     acct_span(&cs->vpu, s, vt.own, STATS_VPU_BUSY);
     acct_span(&cs->vpu, vt.own, vt.end, STATS_VPU_UB_BANDWIDTH);
     tpu_wake(m, c, vt.end);
