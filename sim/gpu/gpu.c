@@ -354,7 +354,7 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
     uint64_t row0 = (uint64_t)batch * pb->m + (uint64_t)sl->tm * r->k.bm;
     /* accumulators staged through shared memory: written and read back at the port's rate */
     uint64_t epi = 2 * (((uint64_t)r->k.bm * r->k.bn * 4 + 4 * r->g->smem_banks - 1) / (4 * r->g->smem_banks));
-    uint64_t wend = t;
+    uint64_t wend = t, sto;
     if (nv == pb->n)   /* whole rows: one contiguous run */
         wend = dram_hashed(r, true, t, base + row0 * pb->n * oe, mv * nv * oe);
     else
@@ -363,10 +363,16 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
                                           nv * oe));
     r->l2.write_bytes += mv * nv * oe;
     r->c_write_bytes += mv * nv * oe;
-    l2_transfer(&r->l2, (double)t, mv * nv * oe);
+    /* C's stores leave the SM through the L2's one queue: the CTA's warps retire once their
+       last store is taken (docs/gpu.md, "L2 and DRAM"), after the staging through shared memory */
+    sto = (uint64_t)ceil(l2_transfer(&r->l2, (double)t, mv * nv * oe));
     if (wend > r->end)
         r->end = wend;
     acct_span(&sl->a, t, t + epi, STATS_SM_SMEM_BANDWIDTH);
+    if (sto > t + epi) {
+        acct_span(&sl->a, t + epi, sto, STATS_SM_L2);
+        epi = sto - t;
+    }
     if (--r->active[u / r->ki.occupancy] == 0)
         acct_note(&r->sma[u / r->ki.occupancy], t + epi, STATS_SM_WAVE_TAIL);
     sl->active = false;
