@@ -784,18 +784,20 @@ static void random_shapes_consistent(void **state)
     }
 }
 
-/* A DRAM-saturated run (4096x4096x32768 bf16, a 128x64 tile: A and B panels far beyond the
- * L2) whose steady waves are skipped: the skipped waves last at least their DRAM bytes at peak,
+/* A DRAM-saturated run (4096x4096x32768 bf16, a 128x64 tile without rasterization panels, on
+ * an A100 whose L2 is cut to 512 KiB: A and B panels far beyond it) whose steady waves are
+ * skipped: the skipped waves last at least their DRAM bytes at peak,
  * so DRAM never moves more than its peak, and the shared-memory port never more than its own
  * (the SM model's window is corrected to the steady K-step, sm.c note 7). */
 static void saturated_levels_stay_below_peak(void **state)
 {
     (void)state;
-    tp_config *c = load_file("configs/gpu-a100.yaml", NULL, 0);
+    const char *sets[] = {"gpu.l2.size=512KiB"};
+    tp_config *c = load_file("configs/gpu-a100.yaml", sets, 1);
     gemm_problem pb = problem(4096, 4096, 32768, TP_BF16);
     gpu_kernel k;
     tp_err e = {0};
-    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x64x64/64x32/s4/k1/w8", &k, &e), TP_OK);
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x64x64/64x32/s4/k1/w1", &k, &e), TP_OK);
     gpu_run_opts o;
     memset(&o, 0, sizeof o);
     o.kernel = &k;
