@@ -3,10 +3,10 @@
  *
  *  - A line address a = byte address / line_bytes lives in set (a ^ (a >> b) ^ (a >> 2b)) mod
  *    sets, sets = size / (line_bytes x assoc), b = floor(log2(sets)): NVIDIA GPUs hash the L2
- *    set index (Accel-Sim's SM7_QV100 and SM80_A100 configs give the L2 the set-index function
- *    'P', a polynomial XOR hash, GPGPU-Sim's HASH_IPOLY_FUNCTION), so tile rows whose stride is
- *    a multiple of sets x line_bytes do not all land in one set. This XOR fold is a simpler
- *    hash of the same kind (not IPOLY's polynomial). A lookup hits if the set holds the line; either way the line becomes
+ *    set index (Accel-Sim's SM7_QV100 config gives its L2 the set-index function 'P', GPGPU-Sim's
+ *    polynomial IPOLY hash), so tile rows whose stride is a multiple of sets x line_bytes do
+ *    not all land in one set. This XOR fold is a simpler hash of the same kind (not IPOLY's
+ *    polynomial). A lookup hits if the set holds the line; either way the line becomes
  *    the set's most recently used; a miss evicts the least recently used line of a full set.
  *  - Bandwidth: a request of B bytes arriving at cycle t starts at max(t, free) and holds the
  *    L2 for B / bytes_per_cycle cycles (kept as a double: bytes_per_s / clock_hz need not be
