@@ -205,16 +205,17 @@ static void rasterization_order(void **state)
     free(c);
 }
 
-/* An L2 of 512 bytes, 2 ways of 128-byte lines: 2 sets. Lines 0, 2, 4 share set 0:
- *   0 miss, 2 miss, 0 hit, 4 miss (evicts 2, the least recently used), 2 miss (evicts 0),
- *   0 miss (evicts 4); line 1 (set 1) misses then hits.  -> 2 hits, 6 misses. */
+/* An L2 of 512 bytes, 2 ways of 128-byte lines: 2 sets, b = 1, set(a) = (a ^ a>>1 ^ a>>2) mod 2:
+ * lines 0, 3 (3^1^0 = 2), 5 (5^2^1 = 6) share set 0, line 1 is in set 1:
+ *   0 miss, 3 miss, 0 hit, 5 miss (evicts 3, the least recently used), 3 miss (evicts 0),
+ *   0 miss (evicts 5); line 1 (set 1) misses then hits.  -> 2 hits, 6 misses. */
 static void l2_lru_known_order(void **state)
 {
     (void)state;
     tp_gpu_cfg g;
     l2_cache c;
     tp_err e = {0};
-    static const uint64_t seq[] = {0, 2, 0, 4, 2, 0, 1, 1};
+    static const uint64_t seq[] = {0, 3, 0, 5, 3, 0, 1, 1};
     static const bool hit[] = {false, false, true, false, false, false, false, true};
     memset(&g, 0, sizeof g);
     g.l2.size_bytes = 512, g.l2.assoc = 2, g.l2.line_bytes = 128, g.l2.bytes_per_s = 64000000000ull;
@@ -230,6 +231,88 @@ static void l2_lru_known_order(void **state)
     l2_free(&c);
     g.l2.size_bytes = 500;
     assert_int_equal(l2_init(&c, &g, 1000000000ull, &e), TP_ERR_CONFIG);
+}
+
+/* The hashed set index (l2.h): an L2 of 64 sets x 2 ways (16 KiB of 128-byte lines), b = 6.
+ * Lines 64 i, i = 0..127 (tile rows 8 KiB apart: a stride of sets x line_bytes) would all
+ * land in set 0 under a mod-sets index and thrash its 2 ways; hashed, line 64 i goes to set
+ * (i ^ i >> 6) mod 64 (64 i >> 6 = i, 64 i >> 12 = 0), which is i for i < 64 and (i ^ 1) - 64
+ * for 64 <= i < 128: two lines per set, so the second pass hits all 128. */
+static void l2_set_hash_spreads_strides(void **state)
+{
+    (void)state;
+    tp_gpu_cfg g;
+    l2_cache c;
+    tp_err e = {0};
+    uint32_t per_set[64] = {0};
+    memset(&g, 0, sizeof g);
+    g.l2.size_bytes = 16384, g.l2.assoc = 2, g.l2.line_bytes = 128, g.l2.bytes_per_s = 64000000000ull;
+    assert_int_equal(l2_init(&c, &g, 1000000000ull, &e), TP_OK);
+    assert_int_equal(c.sets, 64);
+    for (uint64_t i = 0; i < 128; i++) {
+        uint32_t want = (uint32_t)(i < 64 ? i : (i ^ 1) - 64);
+        assert_int_equal(l2_set(&c, 64 * i), want);
+        per_set[want]++;
+    }
+    for (uint32_t s = 0; s < 64; s++)
+        assert_int_equal(per_set[s], 2);
+    for (int pass = 0; pass < 2; pass++)
+        for (uint64_t i = 0; i < 128; i++)
+            assert_int_equal(l2_lookup(&c, 64 * i), pass == 1);
+    assert_int_equal(c.misses, 128);
+    assert_int_equal(c.hits, 128);
+    l2_free(&c);
+}
+
+/* Volta's mma.m8n8k4 runs per quad-pair (sm.c): each A and B fragment of the warp's 16x16
+ * tiles is loaded by two quad-pairs. V100 128x256x64/64x64 fp16: 8 warps, 16 slices of k = 4,
+ * a warp's distinct operands per slice are (64 + 64) x 4 x 2 bytes = 1024 = two 512-byte
+ * loads, doubled: 8 x 16 x 4 x 512 = 262144 bytes read per K-step. A100's m16n8k16 (no
+ * quad-pairs) reads each operand once: 8 warps x 4 slices x (64 + 64) x 16 x 2 = 131072. */
+static void volta_quad_pair_operands(void **state)
+{
+    (void)state;
+    tp_config *v = load_file("configs/gpu-v100.yaml", NULL, 0), *a = load_file("configs/gpu-a100.yaml", NULL, 0);
+    gpu_kernel k;
+    gpu_sm_step st;
+    tp_err e = {0};
+    assert_int_equal(gpu_kernel_parse(&v->gpu, GPU_IN_FP16, "128x256x64/64x64/s2", &k, &e), TP_OK);
+    assert_int_equal(gpu_sm_step_run(&v->gpu, &k, false, false, &st, &e), TP_OK);
+    assert_int_equal(st.smem_read_bytes, 8ull * 16 * 4 * 512);
+    assert_int_equal(gpu_kernel_parse(&a->gpu, GPU_IN_BF16, "128x256x64/64x64/s3", &k, &e), TP_OK);
+    assert_int_equal(gpu_sm_step_run(&a->gpu, &k, false, false, &st, &e), TP_OK);
+    assert_int_equal(st.smem_read_bytes, 8ull * 4 * (64 + 64) * 16 * 2);
+    free(v);
+    free(a);
+}
+
+/* C's stores leave through the L2's queue and the CTA retires after its last one (gpu.c
+ * epilogue): one 128x256x64 fp16 CTA on V100 with the L2 at 1.53 GB/s = 1 byte per cycle.
+ * Its loads are 128 rows of A x 128 bytes (4 sectors) + 64 rows of B x 512 bytes = 49152
+ * bytes through the queue, its C 128 x 256 x 2 = 65536 bytes after them: the kernel lasts at
+ * least 114688 cycles (the loads' latency, the K-step and the epilogue's staging come on top
+ * of the loads, and overlap the stores at most by the staging). */
+static void c_stores_hold_the_cta(void **state)
+{
+    (void)state;
+    const char *sets[] = {"gpu.l2.bandwidth=1.53GB/s"};
+    tp_config *c = load_file("configs/gpu-v100.yaml", sets, 1);
+    gemm_problem pb = problem(128, 256, 64, TP_BF16);
+    gpu_kernel k;
+    gpu_run_opts o;
+    gpu_run_info info;
+    tp_stats s;
+    tp_err e = {0};
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_FP16, "128x256x64/64x64/s2", &k, &e), TP_OK);
+    memset(&o, 0, sizeof o);
+    o.kernel = &k, o.fp16 = true;
+    stats_init(&s);
+    assert_int_equal(gpu_run_gemm_opts(c, &pb, &o, &s, &info, &e), TP_OK);
+    assert_true(info.kernel_cycles >= 49152 + 65536);
+    assert_true(info.kernel_cycles < 49152 + 65536 + 10000);
+    assert_true(total_cause(&s, STATS_SM_L2) >= 65536 - 2 * 128 * 256 * 4 / 128);
+    stats_free(&s);
+    free(c);
 }
 
 /* The chooser, like cuBLAS's heuristics: a big square problem gets the biggest tile (128x256,
@@ -701,18 +784,20 @@ static void random_shapes_consistent(void **state)
     }
 }
 
-/* A DRAM-saturated run (4096x4096x32768 bf16, a 128x64 tile: A and B panels far beyond the
- * L2) whose steady waves are skipped: the skipped waves last at least their DRAM bytes at peak,
+/* A DRAM-saturated run (4096x4096x32768 bf16, a 128x64 tile without rasterization panels, on
+ * an A100 whose L2 is cut to 512 KiB: A and B panels far beyond it) whose steady waves are
+ * skipped: the skipped waves last at least their DRAM bytes at peak,
  * so DRAM never moves more than its peak, and the shared-memory port never more than its own
  * (the SM model's window is corrected to the steady K-step, sm.c note 7). */
 static void saturated_levels_stay_below_peak(void **state)
 {
     (void)state;
-    tp_config *c = load_file("configs/gpu-a100.yaml", NULL, 0);
+    const char *sets[] = {"gpu.l2.size=512KiB"};
+    tp_config *c = load_file("configs/gpu-a100.yaml", sets, 1);
     gemm_problem pb = problem(4096, 4096, 32768, TP_BF16);
     gpu_kernel k;
     tp_err e = {0};
-    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x64x64/64x32/s4/k1/w8", &k, &e), TP_OK);
+    assert_int_equal(gpu_kernel_parse(&c->gpu, GPU_IN_BF16, "128x64x64/64x32/s4/k1/w1", &k, &e), TP_OK);
     gpu_run_opts o;
     memset(&o, 0, sizeof o);
     o.kernel = &k;
@@ -738,6 +823,9 @@ TH_GROUP(gpu)
         cmocka_unit_test(bank_conflicts_from_addresses),
         cmocka_unit_test(rasterization_order),
         cmocka_unit_test(l2_lru_known_order),
+        cmocka_unit_test(l2_set_hash_spreads_strides),
+        cmocka_unit_test(volta_quad_pair_operands),
+        cmocka_unit_test(c_stores_hold_the_cta),
         cmocka_unit_test(chooser_sizes_tiles),
         cmocka_unit_test(sm_cycles_by_hand),
         cmocka_unit_test(one_cta_run_by_hand),

@@ -392,7 +392,7 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
     uint64_t row0 = (uint64_t)batch * pb->m + (uint64_t)sl->tm * r->k.bm;
     /* accumulators staged through shared memory: written and read back at the port's rate */
     uint64_t epi = 2 * (((uint64_t)r->k.bm * r->k.bn * 4 + 4 * r->g->smem_banks - 1) / (4 * r->g->smem_banks));
-    uint64_t wend = t;
+    uint64_t wend = t, sto;
     if (nv == pb->n)   /* whole rows: one contiguous run */
         wend = dram_hashed(r, true, t, base + row0 * pb->n * oe, mv * nv * oe);
     else
@@ -401,10 +401,16 @@ static tp_status epilogue(run *r, uint32_t u, uint64_t t, tp_err *err)
                                           nv * oe));
     r->l2.write_bytes += mv * nv * oe;
     r->c_write_bytes += mv * nv * oe;
-    l2_xfer(r, (double)t, mv * nv * oe, true);
+    /* C's stores leave the SM through the L2's one queue: the CTA's warps retire once their
+       last store is taken (docs/gpu.md, "L2 and DRAM"), after the staging through shared memory */
+    sto = (uint64_t)ceil(l2_xfer(r, (double)t, mv * nv * oe, true));
     if (wend > r->end)
         r->end = wend;
     acct_span(&sl->a, t, t + epi, STATS_SM_SMEM_BANDWIDTH);
+    if (sto > t + epi) {
+        acct_span(&sl->a, t + epi, sto, STATS_SM_L2);
+        epi = sto - t;
+    }
     tl_resident(r, t + epi, -1);
     if (r->tl) {
         uint32_t c = tl_slice(r->tl, sl->tl_track, sl->tl_start, t + epi, "cta");

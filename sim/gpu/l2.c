@@ -13,6 +13,8 @@ tp_status l2_init(l2_cache *c, const tp_gpu_cfg *g, uint64_t clock_hz, tp_err *e
     c->line_bytes = g->l2.line_bytes;
     c->assoc = g->l2.assoc;
     c->sets = (uint32_t)(g->l2.size_bytes / ((uint64_t)c->line_bytes * c->assoc));
+    for (c->set_bits = 0; (2ull << c->set_bits) <= c->sets; c->set_bits++)   /* floor(log2(sets)) */
+        ;
     lines = (uint64_t)c->sets * c->assoc;
     c->tag = calloc(lines, sizeof *c->tag);
     c->stamp = calloc(lines, sizeof *c->stamp);
@@ -31,10 +33,17 @@ void l2_free(l2_cache *c)
     c->tag = c->stamp = NULL;
 }
 
+uint32_t l2_set(const l2_cache *c, uint64_t line)
+{
+    uint64_t h = line ^ (line >> c->set_bits) ^ (line >> 2 * c->set_bits);
+    return (uint32_t)(h % c->sets);
+}
+
 bool l2_lookup(l2_cache *c, uint64_t line)
 {
-    uint64_t *tag = c->tag + (line % c->sets) * c->assoc;
-    uint64_t *stamp = c->stamp + (line % c->sets) * c->assoc;
+    uint32_t set = l2_set(c, line);
+    uint64_t *tag = c->tag + (uint64_t)set * c->assoc;
+    uint64_t *stamp = c->stamp + (uint64_t)set * c->assoc;
     uint32_t victim = 0;
     c->now++;
     for (uint32_t w = 0; w < c->assoc; w++) {

@@ -119,7 +119,7 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     gpu_kernel_info info;
     tp_status st = TP_OK;
     uint32_t e = gpu_in_bytes(k->input), S, nA, nB, MA, NB, ncp, per_step, n, nslot, nacc, nsc, units, wpsc;
-    uint32_t ca, cb, word_bytes, mma_busy;
+    uint32_t ca, cb, word_bytes, mma_busy, dup;
     const tp_mma_cfg *m;
     tp_mma_cfg pipe;
     instr *prog = NULL;
@@ -141,8 +141,12 @@ static tp_status simulate(const tp_gpu_cfg *g, const gpu_kernel *k, bool ta, boo
     nsc = g->schedulers_per_sm;
     mma_busy = m->interval_cycles / units ? m->interval_cycles / units : 1;
     S = k->bk / k->ik;
-    nA = div_up((uint64_t)k->wm * k->ik * e, GPU_LDMATRIX_BYTES);
-    nB = div_up((uint64_t)k->wn * k->ik * e, GPU_LDMATRIX_BYTES);
+    /* an 8x8 MMA (Volta's mma.m8n8k4) runs per quad-pair: the warp's four quad-pairs each
+       hold their own A and B fragments, and in the 16x16 warp-level tile each A and each B
+       block is held by two of them (sm.h note 1c), so the fragment loads are doubled */
+    dup = (k->im == 8 && k->in == 8 && !k->wgmma) ? 2 : 1;
+    nA = dup * div_up((uint64_t)k->wm * k->ik * e, GPU_LDMATRIX_BYTES);
+    nB = dup * div_up((uint64_t)k->wn * k->ik * e, GPU_LDMATRIX_BYTES);
     MA = k->wm / k->im;
     NB = k->wn / k->in;
     word_bytes = 4 * g->smem_banks;

@@ -22,6 +22,10 @@
  *    rows and a quarter of B (the warpgroup shares B) through the shared-memory port while it
  *    runs, so a slower port holds the unit longer (charged smem_bandwidth or bank_conflict);
  *    results after `latency`. Copies are TMA with gpu.tma: one per tile, by the first warp.
+ * 1c. Volta's mma.m8n8k4 (an 8x8 MMA shape): the PTX ISA runs it per quad-pair (four groups of
+ *    8 threads, each its own 8x8x4 product with its own A and B fragments); in the warp's
+ *    16x16x4 tile (CUTLASS SM70) each 8x4 A block and each 4x8 B block is held by two
+ *    quad-pairs, so nA and nB are doubled: the warp loads each operand byte twice.
  * 2. Scoreboard: an MMA waits for the LDS that wrote its A and B fragments and for the MMA
  *    before it on the same accumulator (its latency). Operands are read at issue (no WAR).
  * 3. Issue: each sub-core issues at most one instruction per cycle, warps w with w mod
