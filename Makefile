@@ -131,6 +131,22 @@ $(BUILD)/sim/cli/version.o: $(VERSION_H)
 $(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
 FORCE:
 
+# The HTML report's page (sim/report/html/): its template, CSS and JavaScript become byte arrays
+# html_page_html, html_page_css, html_page_js (NUL-terminated) in a generated header, with od
+# and awk (xxd is not always installed), so the binary carries the page and needs no files.
+HTML_ASSETS := sim/report/html/page.html sim/report/html/page.css sim/report/html/page.js
+HTML_ASSETS_H := $(BUILD)/gen/html_assets.h
+$(HTML_ASSETS_H): $(HTML_ASSETS) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from $(HTML_ASSETS) by the Makefile */'; \
+	   for f in $(HTML_ASSETS); do \
+	     echo "static const unsigned char html_$$(basename $$f | tr . _)[] = {"; \
+	     od -An -v -tu1 $$f | awk '{ s = ""; for (i = 1; i <= NF; i++) s = s $$i ","; print s }'; \
+	     echo "0};"; \
+	   done; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/sim/report/html.o: $(HTML_ASSETS_H)
+$(BUILD)/sim/report/html.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@

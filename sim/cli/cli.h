@@ -66,6 +66,7 @@ typedef struct {
     const char *dtype;          /* NULL = the machine's default (cli_resolve_dtype) */
     machine_engine engine;      /* default MACHINE_FAST */
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
+    const char *html_path;      /* --html FILE (with CLI_RUN_JSON), NULL = none */
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
     cli_seen seen;              /* --dtype, --engine, --json, --seed: each once */
@@ -106,10 +107,11 @@ typedef struct {
     const char *dtype;            /* --dtype, NULL = the chip's default */
     const char *kernel;           /* --gpu-kernel SPEC, NULL = the chooser */
     const char *json_path;        /* --json, NULL = none */
+    struct cli_html *html;        /* --html (path NULL = none), or NULL */
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
-                  const char *json_path);
+                  const char *json_path, struct cli_html *html);
 
 /* The build's version ("0.2.0") and git commit (12 hex digits, or "unknown"). */
 const char *cli_version(void);
@@ -145,6 +147,42 @@ typedef struct {
     const char *flag, *path;
 } cli_output;
 int cli_check_outputs(const cli_output *outs, int n);
+
+/* --html FILE (sim/cli/html_out.c, report/html.h, docs/html.md): the page embeds the command's
+ * JSON document, so a command with --html writes that document through cli_doc_open/close (to
+ * the --json file when given, and into the page), then calls cli_html_write at its end. */
+typedef struct html_rec html_rec;
+/* the array note of the commands that run the whole machine */
+#define CLI_HTML_NO_ARRAY "this command runs the whole machine; the array is animated by " \
+    "tpusim mxu M N K --engine pe --html FILE (arrays up to 16x16)"
+typedef struct cli_html {
+    const char *path;           /* --html FILE, NULL = none */
+    int argc;                   /* the command's arguments (argv[0] = the command's name) */
+    char **argv;
+    char *json;                 /* the captured JSON document (malloc'ed), or NULL */
+    size_t json_len;
+    html_rec *rec;              /* the per-PE registers, when the command recorded them */
+    const char *array_note;     /* else why the array is not animated, or NULL */
+} cli_html;
+typedef struct {
+    afile af;
+    FILE *mem;                  /* the document being captured, or NULL */
+    char *buf;
+    size_t len;
+    const char *path;           /* --json PATH, or NULL */
+    cli_html *html;
+} cli_doc;
+/* "--html -" is refused (the page is a file); prints one line and returns -1, else 0. */
+int cli_html_check_path(const char *path);
+/* Opens the JSON document's output: the --json file (json_path; NULL = none) or, when
+ * h->path is set, a buffer that cli_doc_close copies to that file and hands to h. NULL after
+ * printing an error. */
+FILE *cli_doc_open(cli_doc *d, const char *json_path, cli_html *h);
+/* As cli_out_close: 0 on success, 2 after printing an error. */
+int cli_doc_close(cli_doc *d, bool bad);
+/* Writes the page to h->path (atomically, as every output); 0 or 2 after printing an error. */
+int cli_html_write(cli_html *h);
+void cli_html_free(cli_html *h);
 
 /* A name from the user's files as a terminal should show it (base/text.h text_shown): the
  * escaped copy lives in a compound literal of the enclosing block, so use it within one call. */

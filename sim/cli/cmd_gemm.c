@@ -21,11 +21,12 @@ static const char usage_text[] =
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
-    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
+    "                  [--no-data] [--no-check] [--json FILE|-] [--html FILE] [--seed S] [--threads N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
     "'-' is stdout for --json, --emit and --out; stdout then carries that output alone.\n"
+    "--html FILE writes a self-contained page of the run: figures, categories, roofline (docs/html.md).\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
     "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
@@ -250,12 +251,12 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
     json_end_object(w);
 }
 
-static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const gemm_problem *pb,
-                      const tiler_plan *pl, const plan_notes *pn, const tiler_result *r, report_check check,
-                      const search_view *sv)
+static int write_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                      const gemm_problem *pb, const tiler_plan *pl, const plan_notes *pn, const tiler_result *r,
+                      report_check check, const search_view *sv)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w w;
@@ -284,7 +285,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close(&af, json_finish(&w) != 0);
+    return cli_doc_close(&doc, json_finish(&w) != 0);
 }
 
 /* Reads an input .npy and checks its shape against the stored layout. */
@@ -468,8 +469,9 @@ int cmd_gemm(int argc, char **argv)
         cli_stdout_clash("--emit", emit_path, "--out", out_path))
         return 2;
     {
-        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path}};
-        if (cli_check_outputs(outs, 3))
+        const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path},
+                                   {"--html", rop.html_path}};
+        if (cli_check_outputs(outs, 4))
             return 2;
     }
     bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
@@ -481,8 +483,9 @@ int cmd_gemm(int argc, char **argv)
     if (!cfg.tpu.present) {   /* a GPU config (cli_load_machine let nothing else through) */
         if (tpu_only)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name, tpu_why);
+        cli_html gh = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
         cli_gpu_gemm_args ga = {dims[0], dims[1], dims[2], pb.batch, pb.transpose_a, pb.transpose_b, dtype_s, gpu_kernel,
-                                json_path};
+                                json_path, &gh};
         return cli_gemm_gpu(&mo, &cfg, &ga);
     }
     if (gpu_kernel)
@@ -623,8 +626,12 @@ int cmd_gemm(int argc, char **argv)
     rc = 0;
     report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
-    if (json_path)
-        rc = write_json(json_path, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
+    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+    if (json_path || html.path)
+        rc = write_json(json_path, &html, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
+    if (!rc && html.path)
+        rc = cli_html_write(&html);
+    cli_html_free(&html);
     free(cands);
     if (!rc && out_path) {
         /* "-" is stdout; a file is written to a temporary and renamed into place */

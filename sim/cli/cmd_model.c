@@ -45,6 +45,7 @@
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "                   [--html FILE]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
@@ -400,8 +401,12 @@ int cmd_model(int argc, char **argv)
     machine_engine engine = rop.engine;
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
-    if (cli_check_outputs(&(cli_output){"--json", json_path}, 1))
-        return 2;
+    {
+        const cli_output outs[] = {{"--json", json_path}, {"--html", rop.html_path}};
+        if (cli_check_outputs(outs, 2))
+            return 2;
+    }
+    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
@@ -414,7 +419,7 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
-        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path);
+        return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, &html);
     }
     if (dtype_s && !strcmp(dtype_s, "fp16"))
         return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
@@ -611,9 +616,9 @@ int cmd_model(int argc, char **argv)
         }
         fprintf(out, "\n%s\n", tb.sentence);
     }
-    if (json_path) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", json_path, false);
+    if (json_path || html.path) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, json_path, &html);
         if (!f) {
             rc = 2;
             free(gb);
@@ -702,7 +707,7 @@ int cmd_model(int argc, char **argv)
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
         json_end_object(&j);
-        if ((rc = cli_out_close(&af, json_finish(&j) != 0)) != 0) {
+        if ((rc = cli_doc_close(&doc, json_finish(&j) != 0)) != 0 || (html.path && (rc = cli_html_write(&html)) != 0)) {
             free(gb);
             stats_free(&total);
             goto done;
@@ -715,6 +720,7 @@ int cmd_model(int argc, char **argv)
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
+    cli_html_free(&html);
     for (size_t g = 0; gstats && g < ng; g++)
         stats_free(&gstats[g]);
     free(gstats);

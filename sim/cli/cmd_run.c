@@ -34,20 +34,22 @@ static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
            "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--timing-only]\n"
+           "                  [--html FILE]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
-           "bytes per memory level. Tensors without --in start zero-filled.\n");
+           "bytes per memory level. Tensors without --in start zero-filled. --html FILE writes a\n"
+           "self-contained page of the run (docs/html.md).\n");
     return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
-    const char *path = NULL, *json = NULL;
+    const char *path = NULL, *json = NULL, *html_path = NULL;
     binding ins[MAX_BIND], outs[MAX_BIND];
     int n_in = 0, n_out = 0;
     bool timing_only = false;
     machine_engine eng = MACHINE_FAST;
-    static const char *const single[] = {"--engine", "--json", NULL};
+    static const char *const single[] = {"--engine", "--json", "--html", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_once(&seen, single, argc, argv, i))
@@ -89,6 +91,9 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--json")) {
             if (!(json = cli_value(argc, argv, &i)))
                 return 2;
+        } else if (!strcmp(a, "--html")) {
+            if (!(html_path = cli_value(argc, argv, &i)) || cli_html_check_path(html_path))
+                return 2;
         } else if (!strcmp(a, "--timing-only")) {
             timing_only = true;
         } else if (a[0] == '-' && a[1]) {
@@ -112,10 +117,10 @@ int cmd_run(int argc, char **argv)
             stdout_taken = true;
         }
     {
-        cli_output files[MAX_BIND + 1] = {{"--json", json}};
+        cli_output files[MAX_BIND + 2] = {{"--json", json}, {"--html", html_path}};
         for (int k = 0; k < n_out; k++)
-            files[k + 1] = (cli_output){"--out", outs[k].path};
-        if (cli_check_outputs(files, n_out + 1))
+            files[k + 2] = (cli_output){"--out", outs[k].path};
+        if (cli_check_outputs(files, n_out + 2))
             return 2;
     }
     tp_config cfg;
@@ -128,6 +133,7 @@ int cmd_run(int argc, char **argv)
     npy_mat mats[MAX_BIND];
     int n_mats = 0;
     int code = 0;
+    cli_html html = {0};
     if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
@@ -188,9 +194,10 @@ int cmd_run(int argc, char **argv)
     const tp_stats *s = machine_stats(m);
     if (!stdout_taken)
         report_text(s, stdout);
-    if (json) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", json, false);
+    html = (cli_html){html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+    if (json || html_path) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, json, &html);
         if (!f) {
             code = 2;
             goto end;
@@ -209,10 +216,13 @@ int cmd_run(int argc, char **argv)
         json_kv_str(&w, "check", report_check_name(timing_only ? REPORT_CHECK_TIMING_ONLY : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&w);
         json_end_object(&w);
-        if ((code = cli_out_close(&af, json_finish(&w) != 0)) != 0)
+        if ((code = cli_doc_close(&doc, json_finish(&w) != 0)) != 0)
+            goto end;
+        if (html_path && (code = cli_html_write(&html)) != 0)
             goto end;
     }
 end:
+    cli_html_free(&html);
     for (int k = 0; k < n_mats; k++)
         npy_free(&mats[k]);
     machine_free(m);

@@ -135,9 +135,9 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
     if (!json_stdout)
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
-    if (a->json_path) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", a->json_path, false);
+    if (a->json_path || (a->html && a->html->path)) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, a->json_path, a->html);
         if (!f) {
             stats_free(&s);
             return 2;
@@ -157,7 +157,11 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);
         json_end_object(&w);
-        rc = cli_out_close(&af, json_finish(&w) != 0);
+        rc = cli_doc_close(&doc, json_finish(&w) != 0);
+        if (!rc && a->html && a->html->path)
+            rc = cli_html_write(a->html);
+        if (a->html)
+            cli_html_free(a->html);
     }
     stats_free(&s);
     return rc;
@@ -212,11 +216,11 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     fprintf(out, "\n%s\n", tb->sentence);
 }
 
-static int write_model_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,
-                            const gpu_layer *L, const tp_stats *total)
+static int write_model_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                            const workload *w, const gpu_layer *L, const tp_stats *total)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w j;
@@ -277,11 +281,11 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
     json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
     json_end_object(&j);
     json_end_object(&j);
-    return cli_out_close(&af, json_finish(&j) != 0);
+    return cli_doc_close(&doc, json_finish(&j) != 0);
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
-                  const char *json_path)
+                  const char *json_path, cli_html *h)
 {
     tp_err err = {0};
     workload w;
@@ -343,8 +347,11 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     report_bound_of(&total, &tb);
     if (!json_path || strcmp(json_path, "-"))
         print_model(&w, cfg, L, &total, &tb, stdout);
-    if (json_path)
-        rc = write_model_json(json_path, mo, cfg, &w, L, &total);
+    if (json_path || h->path)
+        rc = write_model_json(json_path, h, mo, cfg, &w, L, &total);
+    if (!rc && h->path)
+        rc = cli_html_write(h);
+    cli_html_free(h);
 done:
     for (size_t i = 0; L && i < w.n_layers; i++)
         stats_free(&L[i].s);
