@@ -83,11 +83,14 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o) $(
 	$(BUILD)/tests/tools/jsonv.o
 # Test-only tools (tests/tools/): json_validate SCHEMA DOC checks the --json output.
 JSON_VALIDATE_OBJ := $(BUILD)/tests/tools/json_validate.o $(BUILD)/tests/tools/jsonv.o
+# html_page REPORT TRACE OUT writes an HTML report page with a given timeline (tests/check_html.sh)
+HTML_PAGE_OBJ := $(BUILD)/tests/tools/html_page.o
 
 LIB := $(BUILD)/libtpusim.a
 BIN := $(BUILD)/tpusim
 TESTBIN := $(BUILD)/tests/run_tests
 JSON_VALIDATE := $(BUILD)/tests/json_validate
+HTML_PAGE := $(BUILD)/tests/html_page
 
 .PHONY: all run test test-one check-deps check-test-deps bench clean
 all: $(BIN)
@@ -161,6 +164,9 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 $(JSON_VALIDATE): $(JSON_VALIDATE_OBJ)
 	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(JSON_VALIDATE_OBJ)
 
+$(HTML_PAGE): $(HTML_PAGE_OBJ) $(LIB)
+	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(HTML_PAGE_OBJ) $(LIB) $(LIBS)
+
 run: $(BIN)
 	./$(BIN)
 
@@ -169,7 +175,7 @@ run: $(BIN)
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
 test:
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
-	  $(BUILDROOT)/release/tests/json_validate
+	  $(BUILDROOT)/release/tests/json_validate $(BUILDROOT)/release/tests/html_page
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
@@ -204,4 +210,4 @@ bench: $(BIN)
 clean:
 	rm -rf build/ $(filter-out build,$(BUILDROOT))
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(JSON_VALIDATE_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(JSON_VALIDATE_OBJ:.o=.d) $(HTML_PAGE_OBJ:.o=.d)

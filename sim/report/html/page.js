@@ -247,6 +247,7 @@
     var body = document.getElementById('timeline-body');
     var tl = D.timeline;
     var limit = D.limits ? D.limits.timeline_max_events : 1000000;
+    if (param('max_events') !== null) limit = param('max_events');   /* page.html#max_events=N: the summary view, for tests */
     if (!tl) { note(body, 'no timeline recorded'); body.setAttribute('data-state', 'none'); return; }
     var evs = Array.isArray(tl) ? tl : (tl.traceEvents || []);
     var pname = {}, tname = {}, tracks = {}, counters = {}, nX = 0, i;
@@ -308,6 +309,9 @@
     if (!isFinite(tmin)) { note(body, 'the trace has no events to draw'); return; }
     if (tmax <= tmin) tmax = tmin + 1;
     var unit = tl.displayTimeUnit || 'us';
+    var od = tl.otherData || {};
+    if (od.note) note(body, String(od.note));
+    else if (od.events_dropped) note(body, 'the recording dropped ' + od.events_dropped + ' events past its cap');
     body.appendChild(el('p', {cls: 'muted', text: nX + ' events on ' + tl_.length + ' tracks' + (cl.length ? ' and ' + cl.length + ' counters' : '') + '; time in the trace\u2019s units (' + unit + '). Wheel or +/- to zoom, drag to pan, double-click to reset; hover an event for its instruction, operands and cause. Drawn on a canvas, binned per pixel; past ' + limit + ' events the page shows per-track totals.'}));
     var ctrl = el('div', {cls: 'controls'});
     var bIn = el('button', {text: '+', type: 'button'}), bOut = el('button', {text: '\u2212', type: 'button'}), bAll = el('button', {text: 'whole run', type: 'button'});
@@ -392,6 +396,23 @@
       }
       span.textContent = 'view ' + shortNum(Number(view.t0.toPrecision(7))) + ' .. ' + shortNum(Number(view.t1.toPrecision(7))) + ' ' + unit;
     }
+    /* what the hover names: the innermost event of track r at time `at` (within slack) */
+    function describe(r, at, slack) {
+      if (r < 0 || r >= tl_.length) return null;
+      var t = tl_[r], best = null;
+      var j = firstAt(t.ev, at - t.maxDur - slack);
+      for (; j < t.ev.length && t.ev[j].ts <= at + slack; j++) {
+        var e = t.ev[j];
+        if (at >= e.ts - slack && at <= e.ts + (e.dur || 0) + slack) best = e;
+      }
+      if (!best) return null;
+      var lines = [best.name + '  (' + t.name + ')', 'ts ' + best.ts + ', dur ' + (best.dur || 0) + ' ' + unit];
+      if (best.args) Object.keys(best.args).forEach(function (k) {
+        var v = best.args[k];
+        lines.push(k + ': ' + (typeof v === 'object' ? JSON.stringify(v) : v));
+      });
+      return lines;
+    }
     function zoom(f, cx) {
       var w = (canvas.clientWidth || 900) - LW, at = view.t0 + (view.t1 - view.t0) * Math.min(1, Math.max(0, (cx - LW) / w));
       var nt0 = at - (at - view.t0) * f, nt1 = at + (view.t1 - at) * f;
@@ -424,19 +445,8 @@
         return;
       }
       var r = Math.floor((y - AX) / TH);
-      if (x < LW || r < 0 || r >= tl_.length) { tip.style.display = 'none'; return; }
-      var t = tl_[r], at = view.t0 + (x - LW) / scale, slack = 2 / scale, best = null;
-      var j = firstAt(t.ev, at - t.maxDur - slack);
-      for (; j < t.ev.length && t.ev[j].ts <= at + slack; j++) {
-        var e = t.ev[j];
-        if (at >= e.ts - slack && at <= e.ts + (e.dur || 0) + slack) best = e;
-      }
-      if (!best) { tip.style.display = 'none'; return; }
-      var lines = [best.name + '  (' + t.name + ')', 'ts ' + best.ts + ', dur ' + (best.dur || 0) + ' ' + unit];
-      if (best.args) Object.keys(best.args).forEach(function (k) {
-        var v = best.args[k];
-        lines.push(k + ': ' + (typeof v === 'object' ? JSON.stringify(v) : v));
-      });
+      var lines = x < LW ? null : describe(r, view.t0 + (x - LW) / scale, 2 / scale);
+      if (!lines) { tip.style.display = 'none'; return; }
       tip.textContent = lines.join('\n');
       tip.style.display = 'block';
       tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - 430) + 'px';
@@ -444,6 +454,18 @@
     };
     window.addEventListener('resize', draw);
     draw();
+    var list = el('details', null, el('summary', {text: 'tracks'}));
+    tl_.forEach(function (t, r) {
+      list.appendChild(el('div', {cls: 'mono', 'data-track': t.name, 'data-track-events': t.ev.length, 'data-track-busy': t.busy,
+        text: r + ': ' + t.name + ', ' + t.ev.length + ' events, busy ' + t.busy + ' ' + unit}));
+    });
+    body.appendChild(list);
+    /* page.html#probe=R,T: what the hover would show on track R at time T (for the browser test) */
+    var pr = /[#&]probe=([0-9]+),([0-9.]+)/.exec(location.hash);
+    if (pr) {
+      var d = describe(parseInt(pr[1], 10), parseFloat(pr[2]), 0);
+      body.setAttribute('data-probe', d ? d.join(' | ') : '');
+    }
   }
 
   /* ---- the systolic array ----------------------------------------------------------------- */
