@@ -9,6 +9,8 @@
 #   6. valgrind-dep    make check-valgrind on fake machines (tests/check_valgrind_dep.sh)
 #   7. search          the tiling search against an exhaustive search over every valid tiling, on
 #                      seeded random shapes and the workloads' layers (tests/check_search.sh full)
+#   8. html            the --html pages in headless Chromium (tests/check_html.sh; installs the
+#                      Debian package chromium when root)
 # Run from the repository root by make check-all (which installs valgrind if it is missing).
 BUILDROOT=${BUILDROOT:-build}
 case "$BUILDROOT" in /*) B=$BUILDROOT ;; *) B="$PWD/$BUILDROOT" ;; esac
@@ -49,5 +51,6 @@ run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTI
     UBSAN_OPTIONS=print_stacktrace=1 sh tests/cli.sh "$T/tpusim-san"
 run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
 run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
+run_suite "html" env HTML_PAGE="$B/release/tests/html_page" sh tests/check_html.sh "$B/release/tpusim"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

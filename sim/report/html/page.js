@@ -755,11 +755,19 @@
       document.body.setAttribute('data-error', String(e));
     }
   }
-  safe(machineSection, 'machine-body');
-  safe(arraySection, 'array-body');
-  safe(timelineSection, 'timeline-body');
-  safe(categoriesSection, 'categories-body');
-  safe(roofSection, 'roofline-body');
+  var marks = [];
+  function timed(name, fn, id) {
+    var t = (window.performance && performance.now) ? performance.now() : Date.now();
+    safe(fn, id);
+    marks.push(name + ' ' + (((window.performance && performance.now) ? performance.now() : Date.now()) - t).toFixed(1));
+  }
+  marks.push('parse ' + (((window.performance && performance.now) ? performance.now() : Date.now()) - T0).toFixed(1));
+  timed('machine', machineSection, 'machine-body');
+  timed('array', arraySection, 'array-body');
+  timed('timeline', timelineSection, 'timeline-body');
+  timed('categories', categoriesSection, 'categories-body');
+  timed('roofline', roofSection, 'roofline-body');
+  document.body.setAttribute('data-render-parts', marks.join(', '));
   var ms = ((window.performance && performance.now) ? performance.now() : Date.now()) - T0;
   document.body.setAttribute('data-render-ms', ms.toFixed(1));
   document.body.setAttribute('data-ready', '1');
