@@ -206,6 +206,15 @@ check_page() {   # NAME PAGE JSON SIDE: loads without a script error, shows the 
     check_page "gemm page (GPU)" "$T/ggemm.html" "$T/ggemm.json" gpu
 "$TPUSIM" compare 128 128 128 -g "$ROOT/configs/gpu-t4.yaml" --html "$T/cmp.html" --json "$T/cmp.json" >/dev/null &&
     { check_page "compare page, TPU side" "$T/cmp.html" "$T/cmp.json" tpu; check_page "compare page, GPU side" "$T/cmp.html" "$T/cmp.json" gpu; }
+# gemm --engine pe: core 0's MXU 0 of the whole machine animated (op-local labels, no script error)
+if "$TPUSIM" gemm 8 8 8 -c "$ROOT/configs/teach-4x4.yaml" --engine pe --tile 8x4x8 --html "$T/gpe.html" --json "$T/gpe.json" >/dev/null &&
+        dom "$T/gpe.html#step=60"; then
+    st=$(dom_attr 'id="array-body"' data-state)
+    cells=$(grep -o 'data-pe="' "$T/dom" | wc -l)
+    if [ "$st" = drawn ] && [ "$cells" -eq 16 ] && ! grep -q 'data-error=' "$T/dom" && grep -q 'data-cycle="60"' "$T/dom"; then
+        ok "gemm --engine pe page: the machine's MXU animated (16 PEs, cycle 60)"
+    else not_ok "gemm --engine pe page: array state '$st', $cells cells"; fi
+else not_ok "gemm --engine pe --html"; fi
 if "$TPUSIM" model "$ROOT/kernels/workloads/tpuv1-mlp0.yaml" --no-data --html "$T/model.html" --json "$T/model.json" >/dev/null; then
     check_page "model page" "$T/model.html" "$T/model.json" tpu
     # one point per layer and the whole run's

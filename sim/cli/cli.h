@@ -152,9 +152,9 @@ int cli_check_outputs(const cli_output *outs, int n);
  * JSON document, so a command with --html writes that document through cli_doc_open/close (to
  * the --json file when given, and into the page), then calls cli_html_write at its end. */
 typedef struct html_rec html_rec;
-/* the array note of the commands that run the whole machine */
-#define CLI_HTML_NO_ARRAY "this command runs the whole machine; the array is animated by " \
-    "tpusim mxu M N K --engine pe --html FILE (arrays up to 16x16)"
+/* the array note of the commands that do not record it (model, compare) */
+#define CLI_HTML_NO_ARRAY "this command does not record the array; it is animated by " \
+    "tpusim mxu M N K --engine pe --html FILE, or gemm and run with --engine pe (arrays up to 16x16)"
 typedef struct cli_html {
     const char *path;           /* --html FILE, NULL = none */
     int argc;                   /* the command's arguments (argv[0] = the command's name) */
@@ -183,6 +183,12 @@ int cli_doc_close(cli_doc *d, bool bad);
 /* Writes the page to h->path (atomically, as every output); 0 or 2 after printing an error. */
 int cli_html_write(cli_html *h);
 void cli_html_free(cli_html *h);
+/* The whole machine (gemm, run): with --html, --engine pe and values, makes h->rec to record core
+ * 0's MXU 0 (its ops' indices are their own, the machine's operands are not known to the page);
+ * otherwise sets h->array_note. 0, or the exit code after printing an error. */
+int cli_html_machine_rec(cli_html *h, const tp_config *cfg, tp_dtype dt, bool pe, bool values);
+/* After the run (tiler_run_opts.after_run, ctx = h->rec): the ops and their timing. */
+void cli_html_after_run(void *rec, const machine *m);
 
 /* A name from the user's files as a terminal should show it (base/text.h text_shown): the
  * escaped copy lives in a compound literal of the enclosing block, so use it within one call. */

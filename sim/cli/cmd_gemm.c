@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/npy.h"
 #include "cli/cli.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
@@ -613,12 +614,25 @@ int cmd_gemm(int argc, char **argv)
     /* run */
     ro.timing_only = no_data;
     ro.check = !no_check;
+    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, NULL};
+    if ((rc = cli_html_machine_rec(&html, &cfg, pb.dtype, ro.engine == MACHINE_PE, !no_data)) != 0) {
+        free(cands);
+        npy_free(&am);
+        npy_free(&bm);
+        return rc;
+    }
+    if (html.rec) {
+        ro.observer = html_rec_observe;
+        ro.observer_ctx = html.rec;
+        ro.after_run = cli_html_after_run;
+    }
     tiler_result res;
     st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
     npy_free(&am);
     npy_free(&bm);
     if (st != TP_OK) {
         free(cands);
+        cli_html_free(&html);
         return cli_fail(&err);
     }
     if (!json_stdout && !emit_stdout && !out_stdout)
@@ -626,7 +640,6 @@ int cmd_gemm(int argc, char **argv)
     rc = 0;
     report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
-    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
     if (json_path || html.path)
         rc = write_json(json_path, &html, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
     if (!rc && html.path)

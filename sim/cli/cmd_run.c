@@ -10,6 +10,7 @@
 #include <string.h>
 #include "base/npy.h"
 #include "cli/cli.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "tpu/asm.h"
 #include "tpu/machine.h"
@@ -175,6 +176,11 @@ int cmd_run(int argc, char **argv)
             goto end;
         }
     }
+    html.path = html_path;
+    if ((code = cli_html_machine_rec(&html, &cfg, p.dtype, eng == MACHINE_PE, !timing_only)) != 0)
+        goto end;
+    if (html.rec)
+        machine_set_mxu_observer(m, html_rec_observe, html.rec);
     if (machine_run(m, &err)) {
         code = cli_fail(&err);
         goto end;
@@ -194,7 +200,10 @@ int cmd_run(int argc, char **argv)
     const tp_stats *s = machine_stats(m);
     if (!stdout_taken)
         report_text(s, stdout);
-    html = (cli_html){html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+    if (html.rec)
+        cli_html_after_run(html.rec, m);
+    html.argc = argc;
+    html.argv = argv;
     if (json || html_path) {
         cli_doc doc;
         FILE *f = cli_doc_open(&doc, json, &html);

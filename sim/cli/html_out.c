@@ -104,3 +104,34 @@ void cli_html_free(cli_html *h)
     html_rec_free(h->rec);
     h->rec = NULL;
 }
+
+int cli_html_machine_rec(cli_html *h, const tp_config *cfg, tp_dtype dt, bool pe, bool values)
+{
+    tp_err err = {0};
+    mxu_params p;
+    if (!h->path)
+        return 0;
+    if (!pe || !values) {
+        h->array_note = !pe ? "the registers are recorded by the per-PE engine: run with --engine pe (arrays up to "
+                              "16x16)"
+                            : "no values are computed (--no-data or --timing-only), so the per-PE engine does not run";
+        return 0;
+    }
+    mxu_params_from_cfg(&p, &cfg->tpu, dt);
+    if (html_rec_new(&p, 0, 0, 0, NULL, NULL, &h->rec, &err) != TP_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+void cli_html_after_run(void *rec, const machine *m)
+{
+    html_rec *r = rec;
+    tp_err err = {0};
+    for (uint32_t i = 0; i < machine_mxu_pe_ops(m); i++) {
+        mxu_op op;
+        const mxu_timing *tm = machine_mxu_pe_op(m, i, &op);
+        if (!tm || html_rec_fold(r, i, &op, 0, 0, 0, tm, &err) != TP_OK)
+            break;
+    }
+    html_rec_set_cycles(r, machine_stats(m)->cycles);
+}

@@ -77,6 +77,10 @@ tp_status html_rec_new(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, 
         *out = r;
         return TP_OK;
     }
+    if (!a || !b) {
+        *out = r;
+        return TP_OK;
+    }
     r->a = malloc(((size_t)M * K + 1) * sizeof *r->a);
     r->b = malloc(((size_t)K * N + 1) * sizeof *r->b);
     if (!r->a || !r->b) {
@@ -179,8 +183,10 @@ tp_status html_rec_fold(html_rec *r, uint64_t index, const mxu_op *op, uint32_t 
     if (index >= r->folds) {
         uint64_t n = index + 1;
         html_fold *f = n > SIZE_MAX / sizeof *f ? NULL : realloc(r->fold, (size_t)n * sizeof *f);
-        if (!f)
+        if (!f) {
+            r->failed = true;
             return tp_err_set(err, TP_ERR_NOMEM, "--html: out of memory for the folds");
+        }
         memset(f + r->folds, 0, (size_t)(n - r->folds) * sizeof *f);
         r->fold = f;
         r->folds = n;
@@ -275,9 +281,15 @@ static void put_array(FILE *f, const html_rec *r)
             p->weight_double_buffer ? "true" : "false", p->weight_rows_per_cycle, r->M, r->N, r->K,
             (unsigned long long)r->cycles);
     fputs("\n\"A\":", f);
-    put_vals(f, r->a, (size_t)r->M * r->K);
+    if (r->a)
+        put_vals(f, r->a, (size_t)r->M * r->K);
+    else
+        fputs("null", f);
     fputs(",\n\"B\":", f);
-    put_vals(f, r->b, (size_t)r->K * r->N);
+    if (r->b)
+        put_vals(f, r->b, (size_t)r->K * r->N);
+    else
+        fputs("null", f);
     fputs(",\n\"folds\":[", f);
     for (uint64_t i = 0; i < r->folds; i++) {
         const html_fold *d = &r->fold[i];

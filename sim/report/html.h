@@ -33,7 +33,10 @@ typedef struct html_rec html_rec;
 
 /* A recorder for an array of p's shape running a GEMM C[M x N] = A[M x K] * B[K x N] with
  * inputs a, b (int8_t or bf16 bits, row-major; copied). When the array or the GEMM is too large
- * to animate, the recorder keeps only the reason (html_rec_omitted) and records nothing. */
+ * to animate, the recorder keeps only the reason (html_rec_omitted) and records nothing.
+ * a and b NULL (the whole machine, whose ops read operands the page does not know): "A" and "B"
+ * are null, the folds are the ops with their own indices (i0 = j0 = k0 = 0) and the page names
+ * the registers by them without checking values. */
 tp_status html_rec_new(const mxu_params *p, uint32_t M, uint32_t N, uint32_t K, const void *a,
                        const void *b, html_rec **out, tp_err *err);
 void html_rec_free(html_rec *r);

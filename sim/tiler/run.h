@@ -27,6 +27,11 @@ typedef struct {
     const void *a, *b;       /* caller's inputs in the stored layout (A: batch*M x K, or batch*K x M if
                                 transposed; B likewise), dtype = problem dtype; NULL = random */
     int threads;             /* value kernels; 0 = default */
+    /* the HTML report (engine pe): passed to machine_set_mxu_observer, and after_run is called
+     * with the machine once it has run (NULL = none) */
+    mxu_pe_observer observer;
+    void *observer_ctx;
+    void (*after_run)(void *ctx, const machine *m);
 } tiler_run_opts;
 
 typedef struct {

@@ -73,6 +73,26 @@ expect_ok "html: model on a GPU --html" "$TPUSIM" model "$(dirname "$0")/../kern
 html_checks "html model gpu" "$T/gmodel.html" "$T/gmodel.json"
 expect_ok "html: compare --html" "$TPUSIM" compare 128 128 128 -g "$(dirname "$0")/../configs/gpu-t4.yaml" --html "$T/cmp.html" --json "$T/cmp.json"
 html_checks "html compare" "$T/cmp.html" "$T/cmp.json"
+# gemm and run with --engine pe record core 0's MXU 0 of the whole machine: one fold per matmul op
+# (gemm 8 8 8 on the 4x4 array, tile 8x4x8: two N-tiles x two K-steps of 4 = 4 ops); recording
+# changes nothing of the run (the same --json document as without --html)
+expect_ok "html: gemm --engine pe --html" "$TPUSIM" gemm 8 8 8 -c "$TEACH" --engine pe --tile 8x4x8 --html "$T/gpe.html" --json "$T/gpe.json"
+html_checks "html gemm pe" "$T/gpe.html" "$T/gpe.json"
+html_data "$T/gpe.html" >"$T/d.json"
+if [ "$(grep -c '"shift_start"' "$T/d.json")" = 4 ] && grep -q '^"A":null,$' "$T/d.json" && [ "$(grep -c '^{"x":' "$T/d.json")" -gt 0 ]; then
+    ok "html gemm pe: the machine's 4 matmul ops recorded, frames, no inputs (A, B null)"
+else not_ok "html gemm pe: array" "$(grep -c '"shift_start"' "$T/d.json") folds; $(head -c 300 "$T/d.json")"; fi
+"$TPUSIM" gemm 8 8 8 -c "$TEACH" --engine pe --tile 8x4x8 --json "$T/gpe0.json" >/dev/null 2>&1
+if cmp -s "$T/gpe0.json" "$T/gpe.json"; then ok "html gemm pe: recording the array changes nothing of the report"
+else not_ok "html gemm pe: the report with --html differs" "$(diff "$T/gpe0.json" "$T/gpe.json" | head)"; fi
+"$TPUSIM" gemm 8 8 8 -c "$TEACH" --tile 8x4x8 --no-data --emit "$T/p8.tpu" >/dev/null 2>&1
+expect_ok "html: run --engine pe --html" "$TPUSIM" run "$T/p8.tpu" -c "$TEACH" --engine pe --html "$T/rpe.html" --json "$T/rpe.json"
+html_checks "html run pe" "$T/rpe.html" "$T/rpe.json"
+if html_data "$T/rpe.html" | grep -q '^"array":{"rows":4,"cols":4,'; then ok "html run pe: the array is recorded"
+else not_ok "html run pe: array" "$(html_data "$T/rpe.html" | grep '^"array"' | head -c 200)"; fi
+if html_data "$T/gemm.html" | grep -q '^"array":{"omitted":"the registers are recorded by the per-PE engine: run with --engine pe'; then
+    ok "html gemm fast: the page says the array needs --engine pe"
+else not_ok "html gemm fast: array" "$(html_data "$T/gemm.html" | grep '^"array"' | head -c 200)"; fi
 # without --json the page still carries the document: the same bytes as a run with --json
 expect_ok "html: gemm --html alone" "$TPUSIM" gemm 48 40 36 -c "$TEACH" --html "$T/gemm2.html"
 html_report "$T/gemm2.html" >"$T/gemm2.json"

@@ -478,13 +478,16 @@
     var Rn = A.rows, Cn = A.cols, df = A.dataflow, os = df === 'os', is = df === 'is', M = A.m, N = A.n, K = A.k;
     var isInt = A.dtype === 'int8', folds = A.folds, frames = A.frames, cycles = Math.max(1, A.cycles);
     var rpc = A.weight_rows_per_cycle || 1, db = A.double_buffer;
-    var Av = A.A.map(num), Bv = A.B.map(num);
+    /* without the inputs (the whole machine: its ops' operands come from its memories) the
+       labels use each op's own indices and no value is checked against them */
+    var known = !!(A.A && A.B), Av = known ? A.A.map(num) : null, Bv = known ? A.B.map(num) : null;
     frames.forEach(function (f) {
       ['a', 'w', 'ws', 'p'].forEach(function (k) { if (f[k]) f[k] = f[k].map(num); });
     });
-    function a_(i, k) { return Av[i * K + k]; }
-    function b_(k, j) { return Bv[k * N + j]; }
+    function a_(i, k) { return known ? Av[i * K + k] : undefined; }
+    function b_(k, j) { return known ? Bv[k * N + j] : undefined; }
     function partial(i, j, k0, k1) {
+      if (!known) return undefined;
       var s = 0;
       for (var k = k0; k < k1; k++) s = isInt ? (s + a_(i, k) * b_(k, j)) | 0 : Math.fround(a_(i, k) * b_(k, j) + s);
       return s;
@@ -601,10 +604,10 @@
       return items;
     }
     /* the accumulator writes, replayed once: what C holds after each write */
-    var showC = M * N <= 4096, Cval = showC ? new Float64Array(M * N) : null, Cset = showC ? new Uint8Array(M * N) : null;
+    var showC = known && M * N <= 4096, Cval = showC ? new Float64Array(M * N) : null, Cset = showC ? new Uint8Array(M * N) : null;
     var writes = [];   /* {x, cells: [index...], vals: [...]} */
     frames.forEach(function (f) {
-      if (f.acc[0] < 0) return;
+      if (f.acc[0] < 0 || !showC) return;
       var fd = folds[f.acc[0]], idx = f.acc[1], cells = [], vals = [], len = is ? fd.m : fd.n;
       for (var q = 0; q < len; q++) {
         var i = is ? fd.i0 + q : fd.i0 + idx, j = is ? fd.j0 + idx : fd.j0 + q;
@@ -618,7 +621,10 @@
       ws: 'ws (weight stationary): B stays in the array, b[k][j] in PE(k,j), loaded by a weight shift from the top' + (db ? ' into shadow registers while the previous fold computes' : '') + '. The rows of A stream in from the left: a[i][k] enters array row k and moves right one PE per cycle. Partial sums of c[i][j] start at 0 in row 0 and move down column j, adding a[i][k] * b[k][j] in PE(k,j); below the array the de-skew lines the columns up and row i of C reaches the accumulators.',
       is: 'is (input stationary): A\u1d40 stays in the array, a[i][k] in PE(k,i), loaded by a weight shift from the top' + (db ? ' into shadow registers while the previous fold computes' : '') + '. The columns of B stream in from the left: b[k][j] enters array row k and moves right one PE per cycle. Partial sums of c[i][j] move down column i; below the array the de-skew lines the columns up and column j of C reaches the accumulators.',
       os: 'os (output stationary): C stays in the array, c[i][j] accumulating in PE(i,j); nothing is preloaded. A streams in from the left (a[i][k] enters array row i, moving right) and B from the top (b[k][j] enters column j, moving down); they meet in PE(i,j) at step k. After the last step each column drains its sums down, and the de-skew writes row i of C into the accumulators.'};
-    body.appendChild(el('p', {text: 'C[' + M + 'x' + N + '] = A[' + M + 'x' + K + '] * B[' + K + 'x' + N + '], ' + A.dtype + ', on a ' + Rn + 'x' + Cn + ' ' + df + ' array, ' + folds.length + ' fold' + (folds.length === 1 ? '' : 's') + ', ' + cycles + ' cycles.'}));
+    if (known)
+      body.appendChild(el('p', {text: 'C[' + M + 'x' + N + '] = A[' + M + 'x' + K + '] * B[' + K + 'x' + N + '], ' + A.dtype + ', on a ' + Rn + 'x' + Cn + ' ' + df + ' array, ' + folds.length + ' fold' + (folds.length === 1 ? '' : 's') + ', ' + cycles + ' cycles.'}));
+    else
+      body.appendChild(el('p', {text: 'Core 0\u2019s MXU 0 of the whole machine: ' + folds.length + ' matmul op' + (folds.length === 1 ? '' : 's') + ' on a ' + Rn + 'x' + Cn + ' ' + df + ' array, ' + A.dtype + ', ' + cycles + ' cycles. The machine\u2019s operands come from its memories, so each register is named by its op\u2019s own indices (a[i][k] of the op\u2019s A tile, and so on) and the values are shown as the engine holds them, unchecked.'}));
     body.appendChild(el('p', {cls: 'muted', text: legend[df] + ' Each row starts one cycle after the one above (the input skew), so the operands form a diagonal wavefront (highlighted). Each PE shows the element each register holds after the cycle and its value; \u2018.\u2019 is an empty register, \u2018pad\u2019 a register outside the GEMM (a partial tile), \u2018~\u2019 a weight on its way through the shift chain. A partial sum\u2019s label says how many k terms it holds.'}));
     var ul = el('ul', {cls: 'muted'});
     folds.forEach(function (fd, i) {
