@@ -163,6 +163,10 @@ typedef struct cli_html {
     size_t json_len;
     html_rec *rec;              /* the per-PE registers, when the command recorded them */
     const char *array_note;     /* else why the array is not animated, or NULL */
+    /* the timeline: writes one Chrome trace-event JSON object (report/html.h html_page), or
+     * NULL for "no timeline recorded" (where the --trace writer plugs in) */
+    void (*write_trace)(FILE *f, void *ctx);
+    void *trace_ctx;
 } cli_html;
 typedef struct {
     afile af;

@@ -83,6 +83,8 @@ int cli_html_write(cli_html *h)
     pg.report_len = h->json_len;
     pg.array = h->rec;
     pg.array_note = h->array_note;
+    pg.write_trace = h->write_trace;
+    pg.trace_ctx = h->trace_ctx;
     FILE *f = cli_out_open(&af, "--html", h->path, false);
     if (!f) {
         free(argv);
