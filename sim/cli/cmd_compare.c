@@ -465,7 +465,7 @@ int cmd_compare(int argc, char **argv)
     if (!json_stdout)
         print_table(&t, &g, chip, rop.no_data, stdout);
     rc = 0;
-    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
     if (rop.json_path || html.path)
         rc = write_json(rop.json_path, &html, &t, &g, rop.no_data);
     if (!rc && html.path)

@@ -484,7 +484,7 @@ int cmd_gemm(int argc, char **argv)
     if (!cfg.tpu.present) {   /* a GPU config (cli_load_machine let nothing else through) */
         if (tpu_only)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name, tpu_why);
-        cli_html gh = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+        cli_html gh = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
         cli_gpu_gemm_args ga = {dims[0], dims[1], dims[2], pb.batch, pb.transpose_a, pb.transpose_b, dtype_s, gpu_kernel,
                                 json_path, &gh};
         return cli_gemm_gpu(&mo, &cfg, &ga);
@@ -614,7 +614,7 @@ int cmd_gemm(int argc, char **argv)
     /* run */
     ro.timing_only = no_data;
     ro.check = !no_check;
-    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, NULL};
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = NULL};
     if ((rc = cli_html_machine_rec(&html, &cfg, pb.dtype, ro.engine == MACHINE_PE, !no_data)) != 0) {
         free(cands);
         npy_free(&am);

@@ -406,7 +406,7 @@ int cmd_model(int argc, char **argv)
         if (cli_check_outputs(outs, 2))
             return 2;
     }
-    cli_html html = {rop.html_path, argc, argv, NULL, 0, NULL, CLI_HTML_NO_ARRAY};
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
