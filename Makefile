@@ -85,11 +85,14 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o) $(
 	$(BUILD)/tests/tools/jsonv.o
 # Test-only tools (tests/tools/): json_validate SCHEMA DOC checks the --json output.
 JSON_VALIDATE_OBJ := $(BUILD)/tests/tools/json_validate.o $(BUILD)/tests/tools/jsonv.o
+# html_page REPORT TRACE OUT writes an HTML report page with a given timeline (tests/check_html.sh)
+HTML_PAGE_OBJ := $(BUILD)/tests/tools/html_page.o
 
 LIB := $(BUILD)/libtpusim.a
 BIN := $(BUILD)/tpusim
 TESTBIN := $(BUILD)/tests/run_tests
 JSON_VALIDATE := $(BUILD)/tests/json_validate
+HTML_PAGE := $(BUILD)/tests/html_page
 
 .PHONY: all run test test-one check-deps check-test-deps check-gnuplot bench clean install uninstall
 all: $(BIN) check-gnuplot
@@ -151,6 +154,22 @@ $(BUILD)/sim/cli/version.o: $(VERSION_H)
 $(BUILD)/sim/cli/version.o: ALL_CFLAGS += -I$(BUILD)/gen
 FORCE:
 
+# The HTML report's page (sim/report/html/): its template, CSS and JavaScript become byte arrays
+# html_page_html, html_page_css, html_page_js (NUL-terminated) in a generated header, with od
+# and awk (xxd is not always installed), so the binary carries the page and needs no files.
+HTML_ASSETS := sim/report/html/page.html sim/report/html/page.css sim/report/html/page.js
+HTML_ASSETS_H := $(BUILD)/gen/html_assets.h
+$(HTML_ASSETS_H): $(HTML_ASSETS) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from $(HTML_ASSETS) by the Makefile */'; \
+	   for f in $(HTML_ASSETS); do \
+	     echo "static const unsigned char html_$$(basename $$f | tr . _)[] = {"; \
+	     od -An -v -tu1 $$f | awk '{ s = ""; for (i = 1; i <= NF; i++) s = s $$i ","; print s }'; \
+	     echo "0};"; \
+	   done; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/sim/report/html.o: $(HTML_ASSETS_H)
+$(BUILD)/sim/report/html.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -164,6 +183,9 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 
 $(JSON_VALIDATE): $(JSON_VALIDATE_OBJ)
 	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(JSON_VALIDATE_OBJ)
+
+$(HTML_PAGE): $(HTML_PAGE_OBJ) $(LIB)
+	$(CC) $(CFLAGS_V) $(LDFLAGS_V) $(LDFLAGS) -o $@ $(HTML_PAGE_OBJ) $(LIB) $(LIBS)
 
 run: $(BIN)
 	./$(BIN)
@@ -197,7 +219,7 @@ uninstall:
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
 test: check-gnuplot check-parallel
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
-	  $(BUILDROOT)/release/tests/json_validate
+	  $(BUILDROOT)/release/tests/json_validate $(BUILDROOT)/release/tests/html_page
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
@@ -266,4 +288,4 @@ bench: $(BIN)
 clean:
 	rm -rf build/ $(filter-out build,$(BUILDROOT))
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(JSON_VALIDATE_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(JSON_VALIDATE_OBJ:.o=.d) $(HTML_PAGE_OBJ:.o=.d)

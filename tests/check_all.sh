@@ -11,6 +11,8 @@
 #                      seeded random shapes and the workloads' layers (tests/check_search.sh full)
 #   8. sweep-1000      kernels/sweeps/bert-layer-1000.yaml with -j 2, and as a 4-task Slurm array
 #                      merged: the same file (tests/check_sweep_1000.sh)
+#   9. html            the --html pages in headless Chromium (tests/check_html.sh; installs the
+#                      Debian package chromium when root)
 # Run from the repository root by make check-all (which installs valgrind if it is missing).
 BUILDROOT=${BUILDROOT:-build}
 case "$BUILDROOT" in /*) B=$BUILDROOT ;; *) B="$PWD/$BUILDROOT" ;; esac
@@ -52,5 +54,6 @@ run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTI
 run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
 run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
 run_suite "sweep-1000" sh tests/check_sweep_1000.sh "$B/release/tpusim"
+run_suite "html" env HTML_PAGE="$B/release/tests/html_page" sh tests/check_html.sh "$B/release/tpusim"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

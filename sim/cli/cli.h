@@ -72,6 +72,7 @@ typedef struct {
     const char *dtype;          /* NULL = the machine's default (cli_resolve_dtype) */
     machine_engine engine;      /* default MACHINE_FAST */
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
+    const char *html_path;      /* --html FILE (with CLI_RUN_JSON), NULL = none */
     uint64_t seed;              /* default 1 */
     bool no_data, no_check;
     bool quiet;                 /* --quiet */
@@ -92,6 +93,18 @@ int cli_trace_opt(int argc, char **argv, int *i, const char **path, uint64_t *ca
 int cli_trace_write(const char *path, timeline *tl, const char *command);
 /* The same for several timelines side by side (compare: the TPU's and the GPU's). */
 int cli_trace_write_n(const char *path, timeline *const *tls, size_t n, const char *command);
+/* The timeline of a run embedded in its --html page (cli_html.write_trace = cli_trace_embed,
+ * trace_ctx = a cli_trace_src): the same trace-event JSON --trace writes. */
+typedef struct {
+    timeline *const *tls;
+    size_t n;
+    const char *command;
+} cli_trace_src;
+void cli_trace_embed(FILE *f, void *ctx);
+/* An --html page alone keeps at most this many events (docs/html.md); with --trace, or an
+ * explicit --trace-cap, the page shows the same events the trace file holds. */
+#define CLI_HTML_TRACE_CAP 100000u
+uint64_t cli_timeline_cap(const char *trace_path, uint64_t trace_cap);
 
 /* Reads and assembles a .tpu program (asm_parse) with the reader's limits applied while the
  * file streams in: a NUL byte (`tpusim check /dev/zero`) or more than CLI_MAX_PROGRAM_BYTES
@@ -127,12 +140,13 @@ typedef struct {
     const char *json_path;        /* --json, NULL = none */
     const char *trace_path;       /* --trace, NULL = none */
     uint64_t trace_cap;           /* --trace-cap */
+    struct cli_html *html;        /* --html (path NULL = none), or NULL */
 } cli_gpu_gemm_args;
 int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu_gemm_args *a);
 /* plot_path: --plot FILE.svg, the layers' roofline (NULL = none); quiet: --quiet (no bar). */
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *workload_path, const char *dtype,
                   const char *json_path, const char *plot_path, bool quiet, const char *trace_path,
-                  uint64_t trace_cap);
+                  uint64_t trace_cap, struct cli_html *html);
 
 /* --plot's roofline (sim/cli/plot_cli.c): the machines' roofs, one per distinct (peak ops/s,
  * peak bytes/s) pair, named by the first run that brought it ("TPU default int8"). */
@@ -188,6 +202,52 @@ typedef struct {
     const char *flag, *path;
 } cli_output;
 int cli_check_outputs(const cli_output *outs, int n);
+
+/* --html FILE (sim/cli/html_out.c, report/html.h, docs/html.md): the page embeds the command's
+ * JSON document, so a command with --html writes that document through cli_doc_open/close (to
+ * the --json file when given, and into the page), then calls cli_html_write at its end. */
+typedef struct html_rec html_rec;
+/* the array note of the commands that do not record it (model, compare) */
+#define CLI_HTML_NO_ARRAY "this command does not record the array; it is animated by " \
+    "tpusim mxu M N K --engine pe --html FILE, or gemm and run with --engine pe (arrays up to 16x16)"
+typedef struct cli_html {
+    const char *path;           /* --html FILE, NULL = none */
+    int argc;                   /* the command's arguments (argv[0] = the command's name) */
+    char **argv;
+    char *json;                 /* the captured JSON document (malloc'ed), or NULL */
+    size_t json_len;
+    html_rec *rec;              /* the per-PE registers, when the command recorded them */
+    const char *array_note;     /* else why the array is not animated, or NULL */
+    /* the timeline: writes one Chrome trace-event JSON object (report/html.h html_page), or
+     * NULL for "no timeline recorded" (where the --trace writer plugs in) */
+    void (*write_trace)(FILE *f, void *ctx);
+    void *trace_ctx;
+} cli_html;
+typedef struct {
+    afile af;
+    FILE *mem;                  /* the document being captured, or NULL */
+    char *buf;
+    size_t len;
+    const char *path;           /* --json PATH, or NULL */
+    cli_html *html;
+} cli_doc;
+/* "--html -" is refused (the page is a file); prints one line and returns -1, else 0. */
+int cli_html_check_path(const char *path);
+/* Opens the JSON document's output: the --json file (json_path; NULL = none) or, when
+ * h->path is set, a buffer that cli_doc_close copies to that file and hands to h. NULL after
+ * printing an error. */
+FILE *cli_doc_open(cli_doc *d, const char *json_path, cli_html *h);
+/* As cli_out_close: 0 on success, 2 after printing an error. */
+int cli_doc_close(cli_doc *d, bool bad);
+/* Writes the page to h->path (atomically, as every output); 0 or 2 after printing an error. */
+int cli_html_write(cli_html *h);
+void cli_html_free(cli_html *h);
+/* The whole machine (gemm, run): with --html, --engine pe and values, makes h->rec to record core
+ * 0's MXU 0 (its ops' indices are their own, the machine's operands are not known to the page);
+ * otherwise sets h->array_note. 0, or the exit code after printing an error. */
+int cli_html_machine_rec(cli_html *h, const tp_config *cfg, tp_dtype dt, bool pe, bool values);
+/* After the run (tiler_run_opts.after_run, ctx = h->rec): the ops and their timing. */
+void cli_html_after_run(void *rec, const machine *m);
 
 /* A name from the user's files as a terminal should show it (base/text.h text_shown): the
  * escaped copy lives in a compound literal of the enclosing block, so use it within one call. */

@@ -26,8 +26,8 @@
 
 static const char usage_text[] =
     "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
-    "                     [--transpose-a] [--transpose-b] [--json FILE|-] [--set PATH=VALUE]... [--no-data]\n"
-    "                     [--trace FILE|-] [--trace-cap N]\n"
+    "                     [--transpose-a] [--transpose-b] [--json FILE|-] [--html FILE] [--set PATH=VALUE]...\n"
+    "                     [--no-data] [--trace FILE|-] [--trace-cap N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] on a TPU (tiled by the tiler's search, as gemm does) and on a GPU\n"
     "(one kernel chosen by the heuristic search, timing only, as gemm -c gpu-X.yaml does) and prints\n"
     "one table: a column per machine and their ratio (TPU / GPU). Without -c the TPU is the whole\n"
@@ -251,10 +251,10 @@ static void json_gemm(json_w *w, const gemm_problem *pb, const tiler_plan *pl)
     json_end_object(w);
 }
 
-static int write_json(const char *path, const side *t, const side *g, bool no_data)
+static int write_json(const char *path, cli_html *h, const side *t, const side *g, bool no_data)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w w;
@@ -298,7 +298,7 @@ static int write_json(const char *path, const side *t, const side *g, bool no_da
     json_end_object(&w);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close(&af, json_finish(&w) != 0);
+    return cli_doc_close(&doc, json_finish(&w) != 0);
 }
 
 /* The TPU side: the tiler's search, then the run (as gemm does without tiling flags). */
@@ -433,7 +433,7 @@ int cmd_compare(int argc, char **argv)
         goto out;
     }
     {
-        const cli_output outs[] = {{"--json", rop.json_path}, {"--trace", rop.trace_path}};
+        const cli_output outs[] = {{"--json", rop.json_path}, {"--trace", rop.trace_path}, {"--html", rop.html_path}};
         if (cli_check_outputs(outs, 2))
             goto out;
     }
@@ -464,20 +464,27 @@ int cmd_compare(int argc, char **argv)
     g.dtype = gpu_dtype ? gpu_dtype : rop.dtype ? rop.dtype : t.dtype;
     if ((rc = cli_gpu_resolve_dtype(g.cfg, g.dtype, &g.pb.dtype, &g.fp16)) != 0)
         goto out;
-    tl_t.cap = tl_g.cap = rop.trace_cap;
-    if ((rc = run_tpu(&t, rop.no_data, rop.trace_path ? &tl_t : NULL)) != 0 ||
-        (rc = run_gpu(&g, rop.trace_path ? &tl_g : NULL)) != 0)
+    tl_t.cap = tl_g.cap = cli_timeline_cap(rop.trace_path, rop.trace_cap);
+    bool record = rop.trace_path || rop.html_path;   /* the page embeds the timelines too */
+    if ((rc = run_tpu(&t, rop.no_data, record ? &tl_t : NULL)) != 0 ||
+        (rc = run_gpu(&g, record ? &tl_g : NULL)) != 0)
         goto out;
     bool json_stdout = (rop.json_path && !strcmp(rop.json_path, "-")) || (rop.trace_path && !strcmp(rop.trace_path, "-"));
     if (!json_stdout)
         print_table(&t, &g, chip, rop.no_data, stdout);
     rc = 0;
-    if (rop.json_path)
-        rc = write_json(rop.json_path, &t, &g, rop.no_data);
-    if (!rc && rop.trace_path) {
-        timeline *both[2] = {&tl_t, &tl_g};
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
+    if (rop.json_path || html.path)
+        rc = write_json(rop.json_path, &html, &t, &g, rop.no_data);
+    timeline *both[2] = {&tl_t, &tl_g};
+    if (!rc && rop.trace_path)
         rc = cli_trace_write_n(rop.trace_path, both, 2, "compare");
-    }
+    cli_trace_src src = {both, 2, "compare"};
+    html.write_trace = cli_trace_embed;
+    html.trace_ctx = &src;
+    if (!rc && html.path)
+        rc = cli_html_write(&html);
+    cli_html_free(&html);
     if (!rc && t.checked && !t.match) {
         fprintf(stderr, "tpusim: compare %ux%ux%u: TPU result mismatch: %s\n", t.pb.m, t.pb.n, t.pb.k, t.mismatch);
         rc = tp_exit_code(TP_ERR_MISMATCH);

@@ -11,6 +11,7 @@
 #include "base/progress.h"
 #include "base/npy.h"
 #include "cli/cli.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
@@ -22,7 +23,7 @@ static const char usage_text[] =
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
-    "                  [--no-data] [--no-check] [--json FILE|-] [--seed S] [--threads N]\n"
+    "                  [--no-data] [--no-check] [--json FILE|-] [--html FILE] [--seed S] [--threads N]\n"
     "                  [--trace FILE|-] [--trace-cap N] [--quiet]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
@@ -32,6 +33,7 @@ static const char usage_text[] =
     "'-' is stdout for --json, --emit, --out and --trace; stdout then carries that output alone.\n"
     "--trace writes a Chrome/Perfetto trace of every unit (docs/trace.md; at most --trace-cap\n"
     "events, default 1000000, 0 = all).\n"
+    "--html FILE writes a self-contained page of the run: figures, categories, roofline (docs/html.md).\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
     "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
@@ -256,12 +258,12 @@ static void json_search(json_w *w, const search_view *sv, const tiler_plan *plan
     json_end_object(w);
 }
 
-static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const gemm_problem *pb,
-                      const tiler_plan *pl, const plan_notes *pn, const tiler_result *r, report_check check,
-                      const search_view *sv)
+static int write_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                      const gemm_problem *pb, const tiler_plan *pl, const plan_notes *pn, const tiler_result *r,
+                      report_check check, const search_view *sv)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w w;
@@ -290,7 +292,7 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close(&af, json_finish(&w) != 0);
+    return cli_doc_close(&doc, json_finish(&w) != 0);
 }
 
 /* Reads an input .npy and checks its shape against the stored layout. */
@@ -477,7 +479,7 @@ int cmd_gemm(int argc, char **argv)
     const char *trace_path = rop.trace_path;
     {
         const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path},
-                                   {"--trace", trace_path}};
+                                   {"--trace", trace_path}, {"--html", rop.html_path}};
         if (cli_check_outputs(outs, 4))
             return 2;
     }
@@ -491,8 +493,9 @@ int cmd_gemm(int argc, char **argv)
     if (!cfg.tpu.present) {   /* a GPU config (cli_load_machine let nothing else through) */
         if (tpu_only)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name, tpu_why);
+        cli_html gh = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
         cli_gpu_gemm_args ga = {dims[0], dims[1], dims[2], pb.batch, pb.transpose_a, pb.transpose_b, dtype_s, gpu_kernel,
-                                json_path, trace_path, rop.trace_cap};
+                                json_path, trace_path, rop.trace_cap, &gh};
         return cli_gemm_gpu(&mo, &cfg, &ga);
     }
     if (gpu_kernel)
@@ -620,14 +623,26 @@ int cmd_gemm(int argc, char **argv)
     /* run */
     ro.timing_only = no_data;
     ro.check = !no_check;
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = NULL};
+    if ((rc = cli_html_machine_rec(&html, &cfg, pb.dtype, ro.engine == MACHINE_PE, !no_data)) != 0) {
+        free(cands);
+        npy_free(&am);
+        npy_free(&bm);
+        return rc;
+    }
+    if (html.rec) {
+        ro.observer = html_rec_observe;
+        ro.observer_ctx = html.rec;
+        ro.after_run = cli_html_after_run;
+    }
     tiler_result res;
     progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
     progress_init(&bar, 0, "gemm", "instructions", !rop.quiet);
     ro.progress = progress_cb;
     ro.progress_ctx = &bar;
     timeline tl;
-    tl_init(&tl, rop.trace_cap);
-    ro.trace = trace_path ? &tl : NULL;
+    tl_init(&tl, cli_timeline_cap(trace_path, rop.trace_cap));
+    ro.trace = trace_path || html.path ? &tl : NULL;   /* the page embeds the timeline too */
     st = tiler_run(&cfg, &pb, &plan, &ro, &res, &err);
     progress_finish(&bar);
     npy_free(&am);
@@ -635,6 +650,7 @@ int cmd_gemm(int argc, char **argv)
     if (st != TP_OK) {
         tl_free(&tl);
         free(cands);
+        cli_html_free(&html);
         return cli_fail(&err);
     }
     if (!json_stdout && !emit_stdout && !out_stdout)
@@ -642,11 +658,18 @@ int cmd_gemm(int argc, char **argv)
     rc = 0;
     report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
-    if (json_path)
-        rc = write_json(json_path, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
+    if (json_path || html.path)
+        rc = write_json(json_path, &html, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
     if (!rc && trace_path)
         rc = cli_trace_write(trace_path, &tl, "gemm");
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "gemm"};
+    html.write_trace = cli_trace_embed;
+    html.trace_ctx = &src;
+    if (!rc && html.path)
+        rc = cli_html_write(&html);
     tl_free(&tl);
+    cli_html_free(&html);
     free(cands);
     if (!rc && out_path) {
         /* "-" is stdout; a file is written to a temporary and renamed into place */

@@ -46,7 +46,7 @@
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
-    "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--quiet]\n"
+    "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--html FILE] [--quiet]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
@@ -622,9 +622,11 @@ int cmd_model(int argc, char **argv)
     if (!path)
         return cli_usage_error("model: expected a workload file (YAML or SCALE-Sim CSV)");
     const char *trace_path = rop.trace_path;
-    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}, {"--trace", trace_path}};
-    if (cli_check_outputs(outs, 3))
+    const cli_output outs[] = {{"--json", json_path}, {"--plot", plot_path}, {"--trace", trace_path},
+                               {"--html", rop.html_path}};
+    if (cli_check_outputs(outs, 4))
         return 2;
+    cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
@@ -638,7 +640,7 @@ int cmd_model(int argc, char **argv)
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
         return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet, trace_path,
-                             rop.trace_cap);
+                             rop.trace_cap, &html);
     }
     if (dtype_s && !strcmp(dtype_s, "fp16"))
         return cli_resolve_dtype(&cfg, dtype_s, &cli_dt);
@@ -647,10 +649,14 @@ int cmd_model(int argc, char **argv)
     if (workload_load(path, &w, &err) != TP_OK)
         return cli_fail(&err);
     timeline tl;
-    tl_init(&tl, rop.trace_cap);
+    tl_init(&tl, cli_timeline_cap(trace_path, rop.trace_cap));
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "model"};
+    html.write_trace = cli_trace_embed;   /* the page embeds the timeline --trace writes */
+    html.trace_ctx = &src;
     model_exec mx;
     tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, no_data, no_check, seed, !rop.quiet,
-                                  trace_path ? &tl : NULL, &mx, &err);
+                                  trace_path || html.path ? &tl : NULL, &mx, &err);
     layer_run *L = mx.L;
     tp_stats *gstats = mx.gstats;
     size_t *gfirst = mx.gfirst, ng = mx.ng;
@@ -732,9 +738,9 @@ int cmd_model(int argc, char **argv)
         }
         fprintf(out, "\n%s\n", tb.sentence);
     }
-    if (json_path) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", json_path, false);
+    if (json_path || html.path) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, json_path, &html);
         if (!f) {
             rc = 2;
             goto done;
@@ -821,7 +827,7 @@ int cmd_model(int argc, char **argv)
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
         json_end_object(&j);
-        if ((rc = cli_out_close(&af, json_finish(&j) != 0)) != 0) {
+        if ((rc = cli_doc_close(&doc, json_finish(&j) != 0)) != 0 || (html.path && (rc = cli_html_write(&html)) != 0)) {
             goto done;
         }
     }
@@ -860,6 +866,7 @@ int cmd_model(int argc, char **argv)
     }
 done:
     tl_free(&tl);
+    cli_html_free(&html);
     model_exec_free(&mx);
     workload_free(&w);
     return rc;

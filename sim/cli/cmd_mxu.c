@@ -18,7 +18,7 @@
 #include "num/gemm.h"
 #include "report/bound.h"
 #include "report/report.h"
-#include "tpu/mxu_trace.h"
+#include "report/html.h"
 #include "tpu/mxu.h"
 #include "tpu/mxu_trace.h"
 
@@ -31,7 +31,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tpusim mxu M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16]\n"
             "                 [--dataflow ws|os|is] [--engine fast|pe] [--a A.npy --b B.npy]\n"
-            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--no-check] [--quiet]\n\n"
+            "                 [--out C.npy|-] [--seed S] [--json FILE|-] [--vcd FILE|-] [--html FILE]\n"
+            "                 [--no-check] [--quiet]\n\n"
             "Runs C[M x N] = A[M x K] * B[K x N] through the matrix unit alone (ideal memory),\n"
             "checks the accumulators bit for bit against the reference GEMM and reports cycles,\n"
             "utilization and cycles by cause.\n\n"
@@ -46,6 +47,8 @@ static void usage(FILE *f)
             "  --json       write the report as JSON to FILE ('-' = stdout, replacing the text)\n"
             "  --vcd        (--engine pe) dump every PE register per cycle as a VCD file, with\n"
             "               clk, the cycle counter, each cycle's cause and the fold (docs/mxu.md)\n"
+            "  --html       write a self-contained HTML page: the figures, and with --engine pe on\n"
+            "               arrays up to 16x16 the registers animated cycle by cycle (docs/html.md)\n"
             "  --no-check   skip the reference GEMM (a plain triple loop: minutes for 4096^3)\n"
             "  --quiet      (--engine pe) no progress bar (folds done, rate, ETA); it is drawn on\n"
             "               stderr only when stderr is a terminal\n");
@@ -55,7 +58,7 @@ typedef struct {
     cli_machine_opts mo;
     uint32_t m, n, k;
     int npos;
-    const char *dtype, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path;
+    const char *dtype, *engine, *a_path, *b_path, *out_path, *json_path, *vcd_path, *html_path;
     uint64_t seed;
     bool no_check, quiet;
 } mxu_args;
@@ -65,7 +68,7 @@ static int parse_args(int argc, char **argv, mxu_args *o)
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->engine = "fast";
-    static const char *const single[] = {"--dtype", "--engine", "--a", "--b", "--out", "--json", "--vcd", "--seed", NULL};
+    static const char *const single[] = {"--dtype", "--engine", "--a", "--b", "--out", "--json", "--vcd", "--html", "--seed", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -88,8 +91,9 @@ static int parse_args(int argc, char **argv, mxu_args *o)
         else if (!strcmp(a, "--out")) dst = &o->out_path;
         else if (!strcmp(a, "--json")) dst = &o->json_path;
         else if (!strcmp(a, "--vcd")) dst = &o->vcd_path;
+        else if (!strcmp(a, "--html")) dst = &o->html_path;
         if (dst) {
-            if (!(v = cli_value(argc, argv, &i)))
+            if (!(v = cli_value(argc, argv, &i)) || (dst == &o->html_path && cli_html_check_path(v)))
                 return 2;
             *dst = v;
             continue;
@@ -268,11 +272,11 @@ static void print_text(FILE *f, const tp_config *cfg, const mxu_params *p, const
     fprintf(f, "\n%s\n", b.sentence);
 }
 
-static int write_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const mxu_params *p,
-                      const mxu_args *o, const mxu_result *r, const tp_stats *s)
+static int write_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                      const mxu_params *p, const mxu_args *o, const mxu_result *r, const tp_stats *s)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w w;
@@ -302,13 +306,30 @@ static int write_json(const char *path, const cli_machine_opts *mo, const tp_con
         json_kv_str(&w, "mismatch", r->mismatch);
     json_end_object(&w);
     json_end_object(&w);
-    return cli_out_close(&af, json_finish(&w) != 0);
+    return cli_doc_close(&doc, json_finish(&w) != 0);
 }
 
-/* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock. */
-static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, const void *a,
-                  const void *b, void *c, mxu_result *r)
+/* --vcd and --html both watch the registers: one observer that calls each. */
+typedef struct {
+    mxu_trace *vcd;
+    html_rec *rec;
+} pe_watchers;
+
+static void watch(void *ctx, const mxu_pe_view *v)
 {
+    pe_watchers *w = ctx;
+    if (w->vcd)
+        mxu_trace_observe(w->vcd, v);
+    if (w->rec)
+        html_rec_observe(w->rec, v);
+}
+
+/* Runs the folds on the per-PE engine; fills r's cycles and causes. clock_hz: the VCD's clock.
+ * rec (NULL = none) records the registers for --html. */
+static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, const void *a,
+                  const void *b, void *c, mxu_result *r, html_rec *rec)
+{
+    pe_watchers wt = {NULL, rec};
     tp_err err = {0};
     mxu_pe *pe = NULL;
     mxu_trace *vcd = NULL;
@@ -323,8 +344,10 @@ static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, con
             mxu_pe_free(pe);
             return cli_fail(&err);
         }
-        mxu_pe_set_observer(pe, mxu_trace_observe, vcd);
     }
+    wt.vcd = vcd;
+    if (vcd || rec)
+        mxu_pe_set_observer(pe, watch, &wt);
     for (uint64_t i = 0; i < r->folds; i++) {
         mxu_issue is;
         mxu_gemm_fold(p, o->m, o->n, o->k, a, b, c, false, i, &is);
@@ -364,6 +387,20 @@ static int run_pe(const mxu_params *p, uint64_t clock_hz, const mxu_args *o, con
             r->causes[k] += t->by_cause[k];
     }
     mxu_pe_close(pe, r->cycles, r->causes);
+    /* the page labels each register from the folds' tiles and start cycles (as mxu-demo) */
+    for (uint64_t i = 0; rec && i < r->folds; i++) {
+        mxu_issue is;
+        mxu_gemm_fold(p, o->m, o->n, o->k, a, b, c, false, i, &is);
+        size_t co = (size_t)((const char *)is.c - (const char *)c) / 4;
+        size_t ao = (size_t)((const char *)is.a - (const char *)a) / dtype_in_bytes(p->dtype);
+        if (html_rec_fold(rec, i, &is.op, (uint32_t)(co / o->n), (uint32_t)(co % o->n), (uint32_t)(ao % o->k),
+                          mxu_pe_op_timing(pe, (uint32_t)i), &err) != TP_OK) {
+            rc = cli_fail(&err);
+            goto end;
+        }
+    }
+    if (rec)
+        html_rec_set_cycles(rec, r->cycles);
 end:
     if (vcd && mxu_trace_close(vcd, &err) != TP_OK && !rc)
         rc = cli_fail(&err);
@@ -382,6 +419,7 @@ int cmd_mxu(int argc, char **argv)
     void *a = NULL, *b = NULL, *c = NULL, *ref = NULL;
     tp_dtype dt = TP_INT8;
     tp_stats stats;
+    cli_html html = {0};
     int rc;
 
     stats_init(&stats);
@@ -394,8 +432,9 @@ int cmd_mxu(int argc, char **argv)
         cli_stdout_clash("--out", o.out_path, "--vcd", o.vcd_path))
         return 2;
     {
-        const cli_output outs[] = {{"--json", o.json_path}, {"--out", o.out_path}, {"--vcd", o.vcd_path}};
-        if (cli_check_outputs(outs, 3))
+        const cli_output outs[] = {{"--json", o.json_path}, {"--out", o.out_path}, {"--vcd", o.vcd_path},
+                                   {"--html", o.html_path}};
+        if (cli_check_outputs(outs, 4))
             return 2;
     }
     bool stdout_taken = (o.json_path && !strcmp(o.json_path, "-")) || (o.out_path && !strcmp(o.out_path, "-")) ||
@@ -472,7 +511,11 @@ int cmd_mxu(int argc, char **argv)
     }
     if (!strcmp(o.engine, "pe")) {
         uint64_t fast_cycles = r.cycles;
-        if ((rc = run_pe(&p, cfg->tpu.clock_hz, &o, a, b, c, &r)) != 0)
+        if (o.html_path && html_rec_new(&p, o.m, o.n, o.k, a, b, &html.rec, &err) != TP_OK) {
+            rc = cli_fail(&err);
+            goto end;
+        }
+        if ((rc = run_pe(&p, cfg->tpu.clock_hz, &o, a, b, c, &r, html.rec)) != 0)
             goto end;
         if (r.cycles != fast_cycles) {
             fprintf(stderr, "tpusim: internal error: the per-PE engine took %llu cycles, the closed form "
@@ -505,7 +548,14 @@ int cmd_mxu(int argc, char **argv)
     }
     if (!stdout_taken)
         print_text(stdout, cfg, &p, &o, &r, &stats);
-    if (o.json_path && (rc = write_json(o.json_path, &o.mo, cfg, &p, &o, &r, &stats)) != 0)
+    html.path = o.html_path;
+    html.argc = argc;
+    html.argv = argv;
+    if (!html.rec)
+        html.array_note = "the registers are recorded by the per-PE engine: run with --engine pe";
+    if ((o.json_path || o.html_path) && (rc = write_json(o.json_path, &html, &o.mo, cfg, &p, &o, &r, &stats)) != 0)
+        goto end;
+    if (o.html_path && (rc = cli_html_write(&html)) != 0)
         goto end;
     if (!r.check_ok) {
         fprintf(stderr, "tpusim: mxu: result differs from the reference: %s\n", r.mismatch);
@@ -523,5 +573,6 @@ end:
     free(ref);
     free(cfg);
     stats_free(&stats);
+    cli_html_free(&html);
     return rc;
 }

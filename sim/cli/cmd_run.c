@@ -11,6 +11,7 @@
 #include "base/npy.h"
 #include "base/progress.h"
 #include "cli/cli.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "tpu/asm.h"
 #include "tpu/machine.h"
@@ -36,10 +37,11 @@ static int usage(void)
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
            "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-]\n"
            "                  [--trace FILE|-] [--trace-cap N] [--timing-only]\n"
-           "                  [--quiet]\n"
+           "                  [--html FILE] [--quiet]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
            "bytes per memory level. Tensors without --in start zero-filled. --trace writes a\n"
-           "Chrome/Perfetto trace of every unit (docs/trace.md).\n"
+           "Chrome/Perfetto trace of every unit (docs/trace.md). --html FILE writes a self-contained\n"
+           "page of the run (docs/html.md).\n"
            "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
     return 0;
 }
@@ -47,13 +49,13 @@ static int usage(void)
 int cmd_run(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
-    const char *path = NULL, *json = NULL, *trace = NULL;
+    const char *path = NULL, *json = NULL, *trace = NULL, *html_path = NULL;
     uint64_t trace_cap = TL_DEFAULT_CAP;
     binding ins[MAX_BIND], outs[MAX_BIND];
     int n_in = 0, n_out = 0;
     bool timing_only = false, quiet = false;
     machine_engine eng = MACHINE_FAST;
-    static const char *const single[] = {"--engine", "--json", "--trace", "--trace-cap", NULL};
+    static const char *const single[] = {"--engine", "--json", "--trace", "--trace-cap", "--html", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_once(&seen, single, argc, argv, i))
@@ -99,6 +101,9 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--json")) {
             if (!(json = cli_value(argc, argv, &i)))
                 return 2;
+        } else if (!strcmp(a, "--html")) {
+            if (!(html_path = cli_value(argc, argv, &i)) || cli_html_check_path(html_path))
+                return 2;
         } else if (!strcmp(a, "--timing-only")) {
             timing_only = true;
         } else if (!strcmp(a, "--quiet")) {
@@ -127,10 +132,10 @@ int cmd_run(int argc, char **argv)
             stdout_taken = true;
         }
     {
-        cli_output files[MAX_BIND + 2] = {{"--json", json}, {"--trace", trace}};
+        cli_output files[MAX_BIND + 3] = {{"--json", json}, {"--trace", trace}, {"--html", html_path}};
         for (int k = 0; k < n_out; k++)
-            files[k + 2] = (cli_output){"--out", outs[k].path};
-        if (cli_check_outputs(files, n_out + 2))
+            files[k + 3] = (cli_output){"--out", outs[k].path};
+        if (cli_check_outputs(files, n_out + 3))
             return 2;
     }
     tp_config cfg;
@@ -144,7 +149,12 @@ int cmd_run(int argc, char **argv)
     int n_mats = 0;
     int code = 0;
     timeline tl;
-    tl_init(&tl, trace_cap);
+    tl_init(&tl, cli_timeline_cap(trace, trace_cap));
+    cli_html html = {0};
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "run"};
+    html.write_trace = cli_trace_embed;   /* the page embeds the timeline --trace writes */
+    html.trace_ctx = &src;
     if (cli_parse_program(path, &cfg.tpu, &p, &err))
         return cli_fail(&err);
     if (machine_new(&cfg, eng, &m, &err) || machine_load(m, &p, &err)) {
@@ -186,7 +196,12 @@ int cmd_run(int argc, char **argv)
             goto end;
         }
     }
-    if (trace)
+    html.path = html_path;
+    if ((code = cli_html_machine_rec(&html, &cfg, p.dtype, eng == MACHINE_PE, !timing_only)) != 0)
+        goto end;
+    if (html.rec)
+        machine_set_mxu_observer(m, html_rec_observe, html.rec);
+    if (trace || html_path)
         machine_set_trace(m, &tl);
     progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
     progress_init(&bar, 0, "run", "instructions", !quiet);
@@ -213,9 +228,13 @@ int cmd_run(int argc, char **argv)
     const tp_stats *s = machine_stats(m);
     if (!stdout_taken)
         report_text(s, stdout);
-    if (json) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", json, false);
+    if (html.rec)
+        cli_html_after_run(html.rec, m);
+    html.argc = argc;
+    html.argv = argv;
+    if (json || html_path) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, json, &html);
         if (!f) {
             code = 2;
             goto end;
@@ -234,13 +253,16 @@ int cmd_run(int argc, char **argv)
         json_kv_str(&w, "check", report_check_name(timing_only ? REPORT_CHECK_TIMING_ONLY : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&w);
         json_end_object(&w);
-        if ((code = cli_out_close(&af, json_finish(&w) != 0)) != 0)
+        if ((code = cli_doc_close(&doc, json_finish(&w) != 0)) != 0)
+            goto end;
+        if (html_path && (code = cli_html_write(&html)) != 0)
             goto end;
     }
     if (trace)
         code = cli_trace_write(trace, &tl, "run");
 end:
     tl_free(&tl);
+    cli_html_free(&html);
     for (int k = 0; k < n_mats; k++)
         npy_free(&mats[k]);
     machine_free(m);

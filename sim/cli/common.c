@@ -320,7 +320,7 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept)
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *v;
-    static const char *const single[] = {"--dtype", "--engine", "--json", "--seed", "--trace", "--trace-cap", NULL};
+    static const char *const single[] = {"--dtype", "--engine", "--json", "--html", "--seed", "--trace", "--trace-cap", NULL};
     if (cli_once(&o->seen, single, argc, argv, *i))
         return -1;
     if (o->accept & CLI_RUN_TRACE) {
@@ -352,6 +352,12 @@ int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
     }
     if ((o->accept & CLI_RUN_JSON) && !strcmp(a, "--json")) {
         if (!(o->json_path = cli_value(argc, argv, i)))
+            return -1;
+        return 1;
+    }
+    /* --html FILE goes with --json: the page embeds the JSON document (sim/cli/html_out.c) */
+    if ((o->accept & CLI_RUN_JSON) && !strcmp(a, "--html")) {
+        if (!(o->html_path = cli_value(argc, argv, i)) || cli_html_check_path(o->html_path))
             return -1;
         return 1;
     }

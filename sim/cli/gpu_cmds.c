@@ -131,8 +131,15 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
     }
     stats_init(&s);
     timeline tl;
-    tl_init(&tl, a->trace_cap);
-    o.trace = a->trace_path ? &tl : NULL;
+    bool page = a->html && a->html->path;
+    tl_init(&tl, cli_timeline_cap(a->trace_path, a->trace_cap));
+    o.trace = a->trace_path || page ? &tl : NULL;   /* the page embeds the timeline too */
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "gemm"};
+    if (a->html) {
+        a->html->write_trace = cli_trace_embed;
+        a->html->trace_ctx = &src;
+    }
     if (gpu_run_gemm_opts(cfg, &pb, &o, &s, &ri, &err) != TP_OK) {
         tl_free(&tl);
         return cli_fail(&err);
@@ -141,9 +148,9 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
     if (!json_stdout)
         print_header(cfg, &pb, o.fp16, a->kernel != NULL, &ri, &s, stdout);
     rc = 0;
-    if (a->json_path) {
-        afile af;
-    FILE *f = cli_out_open(&af, "--json", a->json_path, false);
+    if (a->json_path || (a->html && a->html->path)) {
+        cli_doc doc;
+        FILE *f = cli_doc_open(&doc, a->json_path, a->html);
         if (!f) {
             stats_free(&s);
             tl_free(&tl);
@@ -164,7 +171,11 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
         json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&w);
         json_end_object(&w);
-        rc = cli_out_close(&af, json_finish(&w) != 0);
+        rc = cli_doc_close(&doc, json_finish(&w) != 0);
+        if (!rc && a->html && a->html->path)
+            rc = cli_html_write(a->html);
+        if (a->html)
+            cli_html_free(a->html);
     }
     if (!rc && a->trace_path)
         rc = cli_trace_write(a->trace_path, &tl, "gemm");
@@ -222,11 +233,11 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     fprintf(out, "\n%s\n", tb->sentence);
 }
 
-static int write_model_json(const char *path, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,
-                            const gpu_layer *L, const tp_stats *total)
+static int write_model_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                            const workload *w, const gpu_layer *L, const tp_stats *total)
 {
-    afile af;
-    FILE *f = cli_out_open(&af, "--json", path, false);
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w j;
@@ -287,15 +298,20 @@ static int write_model_json(const char *path, const cli_machine_opts *mo, const 
     json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
     json_end_object(&j);
     json_end_object(&j);
-    return cli_out_close(&af, json_finish(&j) != 0);
+    return cli_doc_close(&doc, json_finish(&j) != 0);
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
                   const char *json_path, const char *plot_path, bool quiet, const char *trace_path,
-                  uint64_t trace_cap)
+                  uint64_t trace_cap, cli_html *h)
 {
     timeline tl;   /* --trace: the layers one after the other, each repeated layer once */
-    tl_init(&tl, trace_cap);
+    tl_init(&tl, cli_timeline_cap(trace_path, trace_cap));
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "model"};
+    h->write_trace = cli_trace_embed;   /* the page embeds the timeline too */
+    h->trace_ctx = &src;
+    bool record = trace_path || h->path;
     tp_err err = {0};
     workload w;
     int rc = 0;
@@ -340,9 +356,9 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         gpu_run_opts o;
         memset(&o, 0, sizeof o);
         o.fp16 = fp16;
-        o.trace = trace_path ? &tl : NULL;
+        o.trace = record ? &tl : NULL;
         st = gpu_run_gemm_opts(cfg, &g->pb, &o, &g->s, &g->ri, &err);
-        if (st == TP_OK && trace_path) {
+        if (st == TP_OK && record) {
             uint32_t s = tl_slice(&tl, tl_track(&tl, "model", "layers", "layer"), 0, g->s.cycles, l->name);
             tl_arg_u64(&tl, s, "layer", i);
             tl_arg_u64(&tl, s, "m", l->m);
@@ -371,10 +387,13 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")) &&
         (!trace_path || strcmp(trace_path, "-")))
         print_model(&w, cfg, L, &total, &tb, stdout);   /* stdout carries the JSON, SVG or trace alone */
-    if (json_path)
-        rc = write_model_json(json_path, mo, cfg, &w, L, &total);
+    if (json_path || h->path)
+        rc = write_model_json(json_path, h, mo, cfg, &w, L, &total);
     if (!rc && trace_path)
         rc = cli_trace_write(trace_path, &tl, "model");
+    if (!rc && h->path)
+        rc = cli_html_write(h);
+    cli_html_free(h);
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
     if (plot_path && !rc) {
         plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);

@@ -47,3 +47,19 @@ int cli_trace_write_n(const char *path, timeline *const *tls, size_t n, const ch
         fprintf(stderr, "tpusim: --trace %s: %s\n", path, note);
     return 0;
 }
+
+void cli_trace_embed(FILE *f, void *ctx)
+{
+    const cli_trace_src *s = ctx;
+    tp_err err = {0};
+    trace_info info = {cli_version(), s->command};
+    /* the writer fails only before its first byte (the nesting check, no memory) or on a write
+     * error the page's own close reports; the page then shows no timeline */
+    if (trace_write(s->tls, s->n, &info, f, &err) != TP_OK && err.code != TP_ERR_IO)
+        fputs("null", f);
+}
+
+uint64_t cli_timeline_cap(const char *trace_path, uint64_t trace_cap)
+{
+    return trace_path || trace_cap != TL_DEFAULT_CAP ? trace_cap : CLI_HTML_TRACE_CAP;
+}

@@ -88,10 +88,14 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
                 st = machine_bind(mc, "C", r->c, pb->batch * pb->m, pb->n, plan->out_dtype, err);
         }
     }
+    if (st == TP_OK && o->observer)
+        machine_set_mxu_observer(mc, o->observer, o->observer_ctx);
     if (st == TP_OK) {
         machine_set_trace(mc, o->trace);
         st = machine_run(mc, err);
     }
+    if (st == TP_OK && o->after_run)
+        o->after_run(o->observer_ctx, mc);
     if (st == TP_OK)
         st = stats_copy(&r->stats, machine_stats(mc), err);
     if (st == TP_OK && !o->timing_only && o->check) {

@@ -30,6 +30,11 @@ typedef struct {
     machine_progress_fn progress;   /* the run's progress (machine_set_progress), NULL = none */
     void *progress_ctx;
     timeline *trace;         /* --trace: the machine records into it (NULL: no recording) */
+    /* the HTML report (engine pe): passed to machine_set_mxu_observer, and after_run is called
+     * with the machine once it has run (NULL = none) */
+    mxu_pe_observer observer;
+    void *observer_ctx;
+    void (*after_run)(void *ctx, const machine *m);
 } tiler_run_opts;
 
 typedef struct {

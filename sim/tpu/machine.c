@@ -587,6 +587,8 @@ static tp_status setup_run(machine *m)
                 tp_status rc = mxu_pe_new(&m->mp, &mu->pe, m->err);
                 if (rc)
                     return rc;
+                if (c == 0 && u == 0 && m->pe_obs)
+                    mxu_pe_set_observer(mu->pe, m->pe_obs, m->pe_obs_ctx);
             }
         }
         sram_init(&cs->ub, t->ub.size_bytes, t->ub.banks, t->ub.read_ports, t->ub.write_ports, t->ub.bytes_per_cycle);
@@ -695,4 +697,24 @@ tp_status machine_run(machine *m, tp_err *err)
     if (m->rc)
         return m->rc;
     return stats_check(&m->stats, err);
+}
+
+void machine_set_mxu_observer(machine *m, mxu_pe_observer fn, void *ctx)
+{
+    m->pe_obs = fn;
+    m->pe_obs_ctx = ctx;
+}
+
+uint32_t machine_mxu_pe_ops(const machine *m)
+{
+    return m->cores && m->cores[0].mxu && m->cores[0].mxu[0].pe ? m->cores[0].mxu[0].pe_n : 0;
+}
+
+const mxu_timing *machine_mxu_pe_op(const machine *m, uint32_t i, mxu_op *op)
+{
+    if (i >= machine_mxu_pe_ops(m))
+        return NULL;
+    const mxu_unit *mu = &m->cores[0].mxu[0];
+    *op = mu->pe_ops[i].op;
+    return mxu_pe_op_timing(mu->pe, i);
 }

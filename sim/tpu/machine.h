@@ -28,6 +28,7 @@
 #include "stats/stats.h"
 #include "stats/timeline.h"
 #include "tpu/isa.h"
+#include "tpu/mxu.h"
 
 typedef enum { MACHINE_FAST = 0, MACHINE_PE, MACHINE__ENGINES } machine_engine;
 const char *machine_engine_name(machine_engine e);          /* "fast" "pe" */
@@ -63,6 +64,13 @@ void machine_set_progress(machine *m, machine_progress_fn fn, void *ctx);
 /* Runs the loaded program from a reset machine (buffers zeroed) to completion. Errors:
  * TP_ERR_PROGRAM for run-time faults, with the instruction's position. */
 tp_status machine_run(machine *m, tp_err *err);
+/* The HTML report's window on the array (engine pe with values): core 0's MXU 0 calls fn after
+ * every cycle its per-PE engine simulates (mxu_pe_set_observer). Set before machine_run. */
+void machine_set_mxu_observer(machine *m, mxu_pe_observer fn, void *ctx);
+/* After machine_run: the ops core 0's MXU 0 ran on the per-PE engine (0 without one), and op
+ * i's shape (into *op) and timing (NULL when i is out of range). */
+uint32_t machine_mxu_pe_ops(const machine *m);
+const mxu_timing *machine_mxu_pe_op(const machine *m, uint32_t i, mxu_op *op);
 const tp_stats *machine_stats(const machine *m);
 /* The data of a tensor after a run (bound pointer or the machine's own zero-filled buffer);
  * NULL in timing-only mode or for an unknown name. */

@@ -167,6 +167,8 @@ struct machine {
                                values, kept until machine_free (threads sleep between runs) */
     bool pool_full;         /* the pool has m->threads participants, not just the caller */
     mxu_params mp;
+    mxu_pe_observer pe_obs;  /* engine pe: core 0's MXU 0 reports its registers (or NULL) */
+    void *pe_obs_ctx;
     void **tdata;           /* per tensor: data pointer (values mode) */
     bool *town;             /* the machine allocated it */
     uint64_t *tbase;        /* DRAM byte address of each tensor */
