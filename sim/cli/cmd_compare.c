@@ -434,7 +434,7 @@ int cmd_compare(int argc, char **argv)
     }
     {
         const cli_output outs[] = {{"--json", rop.json_path}, {"--trace", rop.trace_path}, {"--html", rop.html_path}};
-        if (cli_check_outputs(outs, 2))
+        if (cli_check_outputs(outs, 3))
             goto out;
     }
     bool chip = t.mo.config_path == NULL;

@@ -480,7 +480,7 @@ int cmd_gemm(int argc, char **argv)
     {
         const cli_output outs[] = {{"--json", json_path}, {"--emit", emit_path}, {"--out", out_path},
                                    {"--trace", trace_path}, {"--html", rop.html_path}};
-        if (cli_check_outputs(outs, 4))
+        if (cli_check_outputs(outs, 5))
             return 2;
     }
     bool json_stdout = json_path && !strcmp(json_path, "-"), emit_stdout = emit_path && !strcmp(emit_path, "-"),
