@@ -7,6 +7,8 @@
 #   5. the include layering          (tests/check_layers.sh: one check per #include "dir/x.h")
 #   6. checks of that check          (tests/check_layers_test.sh: bad includes are refused)
 #   7. the Makefile's dependency step (tests/check_make_deps.sh, on fake id/pkg-config/apt-get)
+#   8. the libFuzzer smoke           (tests/fuzz/smoke.sh: each target over its corpus and
+#                                     regressions, a fixed number of runs; skipped without clang)
 # Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
@@ -20,6 +22,7 @@ run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
 run_suite "layers" sh tests/check_layers.sh .
 run_suite "layers-check" sh tests/check_layers_test.sh
 run_suite "make-deps" sh tests/check_make_deps.sh .
+run_suite "fuzz" sh tests/fuzz/smoke.sh "$B/fuzz"
 rm -f "$log"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
