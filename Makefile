@@ -157,9 +157,9 @@ test:
 	  $(BUILDROOT)/release/tests/json_validate
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
-	@if command -v $(FUZZ_CC) >/dev/null || [ "$$(id -u)" = 0 ]; then \
+	@if { $(HAVE_LIBFUZZER); } || [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory fuzz-build fuzz-corpus; \
-	else echo "fuzz smoke skipped: clang is missing; run: sudo apt-get install clang"; fi
+	else echo "fuzz smoke skipped: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev"; fi
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
 
 # --- libFuzzer targets (tests/fuzz/, issue 14) ----------------------------------------------
@@ -183,16 +183,19 @@ FUZZ_LIB := $(FUZZ_BUILD)/libtpusim.a
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 .PHONY: fuzz fuzz-build fuzz-corpus check-clang
 
+# clang and its libFuzzer runtime (Debian: libclang-rt-dev, only a Recommends of clang)
+HAVE_LIBFUZZER = command -v $(FUZZ_CC) >/dev/null && \
+  ls "$$($(FUZZ_CC) -print-runtime-dir 2>/dev/null)"/libclang_rt.fuzzer-*.a >/dev/null 2>&1
 check-clang:
-	@if ! command -v $(FUZZ_CC) >/dev/null; then \
+	@if ! { $(HAVE_LIBFUZZER); }; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing missing fuzz dependency: clang"; \
-	    (DEBIAN_FRONTEND=noninteractive apt-get install -y clang >/dev/null 2>&1 || \
-	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y clang >/dev/null)) \
-	      && command -v $(FUZZ_CC) >/dev/null \
-	      || { echo "error: could not install clang; run: sudo apt-get install clang" >&2; exit 1; }; \
+	    echo "installing missing fuzz dependencies: clang libclang-rt-dev"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y clang libclang-rt-dev >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y clang libclang-rt-dev >/dev/null)) \
+	      && { $(HAVE_LIBFUZZER); } \
+	      || { echo "error: could not install clang; run: sudo apt-get install clang libclang-rt-dev" >&2; exit 1; }; \
 	  else \
-	    echo "error: clang is missing (libFuzzer targets); run: sudo apt-get install clang" >&2; exit 1; \
+	    echo "error: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev" >&2; exit 1; \
 	  fi; \
 	fi
 

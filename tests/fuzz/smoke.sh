@@ -14,8 +14,9 @@ shift
 R=$(dirname "$0")
 pass=0
 fail=0
-if ! command -v "${FUZZ_CC:-clang}" >/dev/null; then
-    echo "fuzz smoke skipped: clang is missing; run: sudo apt-get install clang"
+cc=${FUZZ_CC:-clang}
+if ! command -v "$cc" >/dev/null || ! ls "$("$cc" -print-runtime-dir 2>/dev/null)"/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+    echo "fuzz smoke skipped: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev"
     echo "0 passed, 0 failed"
     exit 0
 fi
