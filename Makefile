@@ -3,6 +3,7 @@
 #   make run             build and run the main job on the embedded default machine
 #   make test            build release + san variants and run every test
 #   make check-all       make test, then the slow checks: valgrind, long fuzz, CLI on san (CI runs this)
+#   make fuzz            the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS (60) each
 #   make bench           speed benchmark (prints ratios; not a test)
 #   make install         install under PREFIX (/usr/local) in DESTDIR: bin/tpusim, lib/libtpusim.a,
 #                        include/tpusim/<dir>/<x>.h, share/tpusim/{configs,kernels}; make uninstall
@@ -215,13 +216,16 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/tpusim $(DESTDIR)$(PREFIX)/share/tpusim
 
 # make test: the release build and the sanitizer build both pass every test, the stress build
-# passes its stress group, and the command-line checks (tests/cli.sh) run against the release
+# passes its stress group, the libFuzzer targets pass their smoke (when clang is there, below), and the command-line checks (tests/cli.sh) run against the release
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
 test: check-gnuplot check-parallel
 	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
 	  $(BUILDROOT)/release/tests/json_validate $(BUILDROOT)/release/tests/html_page
 	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
 	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
+	@if { $(HAVE_LIBFUZZER); } || [ "$$(id -u)" = 0 ]; then \
+	  $(MAKE) --no-print-directory fuzz-build fuzz-corpus; \
+	else echo "fuzz smoke skipped: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev"; fi
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
 
 # GNU parallel runs docs/sweeps.md's parallel line in tests/cli/75_sweep.sh. A program, not a
@@ -239,6 +243,65 @@ check-parallel:
 	    echo "error: GNU parallel is missing; run: sudo apt-get install parallel" >&2; exit 1; \
 	  fi; \
 	fi
+
+# --- libFuzzer targets (tests/fuzz/, issue 14) ----------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60]   build build/fuzz/ and run each target for FUZZ_SECONDS seconds
+#   make fuzz-build               the library with clang -fsanitize=fuzzer-no-link,address,undefined
+#                                 into build/fuzz/ and one binary per tests/fuzz/fuzz_<reader>.c
+# Each target starts from its seed corpus (build/fuzz/corpus/<target>/, copied from configs/,
+# kernels/ and tests/data/ by the fuzz-corpus rule, never committed) and its committed
+# regressions (tests/fuzz/regressions/<target>/: every input that ever failed). make test runs
+# the smoke (tests/fuzz/smoke.sh: a fixed number of runs per target, seeded) when clang is
+# present; check-clang installs it with apt-get when root and otherwise prints the command, and
+# the smoke is then skipped with that message.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := $(BUILDROOT)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(CFLAGS_COMMON) -O1 -g $(FUZZ_SAN) $(YAML_CFLAGS)
+FUZZ_TARGETS := $(sort $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c))))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB := $(FUZZ_BUILD)/libtpusim.a
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+.PHONY: fuzz fuzz-build fuzz-corpus check-clang
+
+# clang and its libFuzzer runtime (Debian: libclang-rt-dev, only a Recommends of clang)
+HAVE_LIBFUZZER = command -v $(FUZZ_CC) >/dev/null && \
+  ls "$$($(FUZZ_CC) -print-runtime-dir 2>/dev/null)"/libclang_rt.fuzzer-*.a >/dev/null 2>&1
+check-clang:
+	@if ! { $(HAVE_LIBFUZZER); }; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing missing fuzz dependencies: clang libclang-rt-dev"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y clang libclang-rt-dev >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y clang libclang-rt-dev >/dev/null)) \
+	      && { $(HAVE_LIBFUZZER); } \
+	      || { echo "error: could not install clang; run: sudo apt-get install clang libclang-rt-dev" >&2; exit 1; }; \
+	  else \
+	    echo "error: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(FUZZ_BUILD)/sim/%.o: sim/%.c | check-deps check-clang
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB) | check-clang
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $< $(FUZZ_LIB) $(LIBS) -o $@
+
+# Seed corpora: each target's own inputs, copied (not committed). tpusim writes the .npy seeds.
+fuzz-corpus: $(BIN)
+	@sh tests/fuzz/corpus.sh $(FUZZ_BUILD)/corpus $(BIN)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build fuzz-corpus
+	@sh tests/fuzz/smoke.sh $(FUZZ_BUILD) -max_total_time=$(FUZZ_SECONDS)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
 
 # make check-all: make test, then the slower checks (tests/check_all.sh): the release unit tests
 # and representative commands under valgrind, the fuzz tests with many more inputs and the

@@ -10,6 +10,8 @@
 #   8. its optional gnuplot step    (tests/check_gnuplot_dep.sh, on fake id/apt-get/gnuplot)
 #   9. make install / uninstall     (tests/check_install.sh: a temporary DESTDIR, a program
 #                                    built against the installed headers and library)
+#  10. the libFuzzer smoke           (tests/fuzz/smoke.sh: each target over its corpus and
+#                                    regressions, a fixed number of runs; skipped without clang)
 # Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
@@ -25,6 +27,7 @@ run_suite "layers-check" sh tests/check_layers_test.sh
 run_suite "make-deps" sh tests/check_make_deps.sh .
 run_suite "gnuplot-dep" sh tests/check_gnuplot_dep.sh .
 run_suite "install" env BUILDROOT="$B" sh tests/check_install.sh .
+run_suite "fuzz" sh tests/fuzz/smoke.sh "$B/fuzz"
 rm -f "$log"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
+#include "work/err.h"
 
 static const char usage_text[] =
     "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
@@ -23,7 +24,7 @@ static const char usage_text[] =
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
-    "                  [--no-data] [--no-check] [--json FILE|-] [--html FILE] [--seed S] [--threads N]\n"
+    "                  [--no-data] [--no-check] [--error] [--json FILE|-] [--html FILE] [--seed S] [--threads N]\n"
     "                  [--trace FILE|-] [--trace-cap N] [--quiet]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
@@ -34,6 +35,9 @@ static const char usage_text[] =
     "--trace writes a Chrome/Perfetto trace of every unit (docs/trace.md; at most --trace-cap\n"
     "events, default 1000000, 0 = all).\n"
     "--html FILE writes a self-contained page of the run: figures, categories, roofline (docs/html.md).\n"
+    "--error also prints C's error against a float64 reference of the real inputs (the float32\n"
+    "values of --a/--b files, else the inputs as run); float32 files with --dtype int8 are\n"
+    "quantized (symmetric, one scale per tensor) and C x scale_a x scale_b is compared.\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
     "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
@@ -295,19 +299,99 @@ static int write_json(const char *path, cli_html *h, const cli_machine_opts *mo,
     return cli_doc_close(&doc, json_finish(&w) != 0);
 }
 
-/* Reads an input .npy and checks its shape against the stored layout. */
+/* An input's real values for --error (float64, stored layout) and its quantization scale. */
+typedef struct {
+    double *real;    /* NULL: the values the GEMM ran on (taken from the result) */
+    double scale;    /* int8 quantization scale of a float32 file; 0 if not quantized */
+} input_real;
+
+/* Reads an input .npy and checks its shape against the stored layout. A float32 file where int8
+ * is wanted is quantized (work/err.h); with want_real a float32 file's values are kept. */
 static int read_input(const char *flag, const char *path, tp_dtype dt, uint32_t rows, uint32_t cols,
-                      npy_mat *m)
+                      npy_mat *m, bool want_real, input_real *ir)
 {
     tp_err err = {0};
-    if (npy_read_as(path, npy_dtype_of_input(dt), m, &err) != TP_OK)
+    npy_mat raw = {0};
+    if (npy_read(path, &raw, &err) != TP_OK)
         return cli_fail(&err);
-    if (m->rows != rows || m->cols != cols) {
-        cli_usage_error("%s %s: shape is %u x %u but this gemm needs %u x %u", flag, path, m->rows, m->cols,
+    if (raw.rows != rows || raw.cols != cols) {
+        cli_usage_error("%s %s: shape is %u x %u but this gemm needs %u x %u", flag, path, raw.rows, raw.cols,
                         rows, cols);
-        npy_free(m);
+        npy_free(&raw);
         return 2;
     }
+    size_t n = (size_t)rows * cols;
+    if (raw.dtype == NPY_F32 && want_real && !(ir->real = malloc((n ? n : 1) * sizeof *ir->real))) {
+        npy_free(&raw);
+        tp_err_set(&err, TP_ERR_NOMEM, "%s %s: out of memory", flag, path);
+        return cli_fail(&err);
+    }
+    if (ir->real)
+        err_to_f64(NPY_F32, raw.data, n, ir->real);
+    if (raw.dtype == NPY_F32 && dt == TP_INT8) {
+        char what[600];
+        snprintf(what, sizeof what, "%s %s", flag, path);
+        memset(m, 0, sizeof *m);
+        memcpy(m->descr, "|i1", 4);
+        m->dtype = NPY_INT8;
+        m->rows = rows;
+        m->cols = cols;
+        if (!(m->data = malloc(n ? n : 1))) {
+            npy_free(&raw);
+            tp_err_set(&err, TP_ERR_NOMEM, "%s: out of memory", what);
+            return cli_fail(&err);
+        }
+        tp_status st = err_quantize_i8(what, raw.data, n, m->data, &ir->scale, &err);
+        npy_free(&raw);
+        if (st != TP_OK) {
+            npy_free(m);
+            return cli_fail(&err);
+        }
+        return 0;
+    }
+    npy_free(&raw);
+    if (npy_read_as(path, npy_dtype_of_input(dt), m, &err) != TP_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+/* --error: the figures of res.c against the float64 reference (work/err.h), one line. */
+static int print_error(const gemm_problem *pb, const tiler_plan *plan, const tiler_result *res,
+                       const input_real ir[2])
+{
+    size_t na = (size_t)pb->batch * pb->m * pb->k, nb = (size_t)pb->batch * pb->k * pb->n;
+    double *a = ir[0].real, *b = ir[1].real, *own_a = NULL, *own_b = NULL;
+    npy_dtype in = npy_dtype_of_input(pb->dtype);
+    tp_err err = {0};
+    if ((!a && !(a = own_a = malloc((na ? na : 1) * sizeof *a))) ||
+        (!b && !(b = own_b = malloc((nb ? nb : 1) * sizeof *b)))) {
+        free(own_a);
+        tp_err_set(&err, TP_ERR_NOMEM, "--error: out of memory for the float64 inputs");
+        return cli_fail(&err);
+    }
+    if (own_a)
+        err_to_f64(in, res->a, na, own_a);
+    if (own_b)
+        err_to_f64(in, res->b, nb, own_b);
+    bool quant = ir[0].scale > 0 || ir[1].scale > 0;
+    double c_scale = (ir[0].scale > 0 ? ir[0].scale : 1) * (ir[1].scale > 0 ? ir[1].scale : 1);
+    gemm_error ge;
+    tp_status st = err_gemm(pb, a, b, plan->out_dtype, res->c, c_scale, &ge, &err);
+    free(own_a);
+    free(own_b);
+    if (st != TP_OK)
+        return cli_fail(&err);
+    const char *ref = ir[0].real && ir[1].real ? "the float32 inputs"
+                      : ir[0].real ? "A as float32, B as run" : ir[1].real ? "A as run, B as float32"
+                      : pb->dtype == TP_BF16 ? "the bf16 inputs" : "the int8 inputs";
+    if (quant)
+        printf("quantized    --a, --b float32 -> int8 with scales %.6g and %.6g; C x %.6g is compared\n",
+               ir[0].scale > 0 ? ir[0].scale : 1, ir[1].scale > 0 ? ir[1].scale : 1, c_scale);
+    printf("error        max abs %.4g, relative %.4g (max abs / max |ref| %.4g), rms %.4g over %llu elements",
+           ge.max_abs, ge.rel, ge.max_ref, ge.rms, (unsigned long long)ge.count);
+    if (ge.nonfinite)
+        printf(", %llu NaN/Inf left out", (unsigned long long)ge.nonfinite);
+    printf("; reference: float64 sums of %s\n", ref);
     return 0;
 }
 
@@ -328,6 +412,7 @@ int cmd_gemm(int argc, char **argv)
         const char *flag, *why;
     } tpu_flags[] = {
         {"--a", "the GPU model is timing only: no values are computed, so no inputs are read"},
+        {"--error", "the GPU model is timing only: no values are computed, so there is no error"},
         {"--b", "the GPU model is timing only: no values are computed, so no inputs are read"},
         {"--out", "the GPU model is timing only: no values are computed, so there is no C to write"},
         {"--seed", "the GPU model is timing only: no values are computed"},
@@ -344,7 +429,8 @@ int cmd_gemm(int argc, char **argv)
         {"--show-search", "a TPU tiler flag; the GPU kernel's search is not listed"},
     };
     uint32_t dims[3] = {512, 512, 512}, ndims = 0;
-    bool show_all = false, show_exhaustive = false;
+    bool show_all = false, show_exhaustive = false, want_error = false;
+    input_real ir[2] = {{NULL, 0}, {NULL, 0}};
     cli_run_opts rop;
     cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_ENGINE | CLI_RUN_JSON | CLI_RUN_SEED |
                                 CLI_RUN_NO_DATA | CLI_RUN_NO_CHECK | CLI_RUN_FP16 | CLI_RUN_QUIET |
@@ -437,6 +523,8 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(a, "--out")) {
             if (!(out_path = cli_value(argc, argv, &i)))
                 return 2;
+        } else if (!strcmp(a, "--error")) {
+            want_error = true;
         } else if (!strcmp(a, "--transpose-a")) {
             pb.transpose_a = true;
         } else if (!strcmp(a, "--transpose-b")) {
@@ -470,6 +558,8 @@ int cmd_gemm(int argc, char **argv)
     if (no_data && (a_path || b_path || out_path))
         return cli_usage_error("--no-data: cannot be combined with %s (no values are computed)",
                                a_path ? "--a" : b_path ? "--b" : "--out");
+    if (want_error && no_data)
+        return cli_usage_error("--error: cannot be combined with --no-data (no values are computed)");
     if ((a_path != NULL) != (b_path != NULL))
         return cli_usage_error("%s: give both --a and --b (or neither, for random inputs)", a_path ? "--a" : "--b");
     /* "-" is stdout for every output; then stdout carries only that output */
@@ -512,16 +602,20 @@ int cmd_gemm(int argc, char **argv)
     pb.k = dims[2];
     if (!no_data && gemm_check_sizes(&pb, &err) != TP_OK)
         return cli_fail(&err);
+    if (want_error && to.epilogue != GEMM_EPI_NONE)
+        return cli_usage_error("--error: compares the raw accumulators, so it needs --epilogue none (got %s)",
+                               gemm_epilogue_name(to.epilogue));
 
     /* inputs */
     npy_mat am = {0}, bm = {0};
     if (a_path) {
         if ((rc = read_input("--a", a_path, pb.dtype, pb.transpose_a ? pb.batch * pb.k : pb.batch * pb.m,
-                             pb.transpose_a ? pb.m : pb.k, &am)))
+                             pb.transpose_a ? pb.m : pb.k, &am, want_error, &ir[0])))
             return rc;
         if ((rc = read_input("--b", b_path, pb.dtype, pb.transpose_b ? pb.batch * pb.n : pb.batch * pb.k,
-                             pb.transpose_b ? pb.k : pb.n, &bm))) {
+                             pb.transpose_b ? pb.k : pb.n, &bm, want_error, &ir[1]))) {
             npy_free(&am);
+            free(ir[0].real);
             return rc;
         }
         ro.a = am.data;
@@ -563,6 +657,8 @@ int cmd_gemm(int argc, char **argv)
             if (st != TP_OK) {
                 npy_free(&am);
                 npy_free(&bm);
+                free(ir[0].real);
+                free(ir[1].real);
                 return cli_fail(&err);
             }
         }
@@ -571,6 +667,8 @@ int cmd_gemm(int argc, char **argv)
     if (st != TP_OK) {
         npy_free(&am);
         npy_free(&bm);
+        free(ir[0].real);
+        free(ir[1].real);
         return cli_fail(&err);
     }
     search_view sv = {to.show_search, show_all, show_exhaustive, search_fixed, cands, n_cands, search_rows};
@@ -584,6 +682,8 @@ int cmd_gemm(int argc, char **argv)
             free(cands);
             npy_free(&am);
             npy_free(&bm);
+            free(ir[0].real);
+            free(ir[1].real);
             return cli_fail(&err);
         }
     }
@@ -616,6 +716,8 @@ int cmd_gemm(int argc, char **argv)
             free(cands);
             npy_free(&am);
             npy_free(&bm);
+            free(ir[0].real);
+            free(ir[1].real);
             return cli_fail(&err);
         }
     }
@@ -656,9 +758,13 @@ int cmd_gemm(int argc, char **argv)
     if (!json_stdout && !emit_stdout && !out_stdout)
         print_text(&pb, &plan, &res, &cfg, no_data, !no_check, &pn, stdout);
     rc = 0;
+    if (want_error && !json_stdout && !emit_stdout && !out_stdout)
+        rc = print_error(&pb, &plan, &res, ir);
+    free(ir[0].real);
+    free(ir[1].real);
     report_check check = no_data ? REPORT_CHECK_TIMING_ONLY : no_check ? REPORT_CHECK_NOT_CHECKED
                          : res.match ? REPORT_CHECK_MATCH : REPORT_CHECK_MISMATCH;
-    if (json_path || html.path)
+    if (!rc && (json_path || html.path))
         rc = write_json(json_path, &html, &mo, &cfg, &pb, &plan, &pn, &res, check, &sv);
     if (!rc && trace_path)
         rc = cli_trace_write(trace_path, &tl, "gemm");

@@ -1,7 +1,7 @@
 /* tpusim npy: make and look at the .npy matrices the other commands read and write, without
  * needing NumPy (students run the kernels with `npy rand` inputs and read C with `npy show`).
  *
- *   tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16] [--seed S] [--specials]
+ *   tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16|float32] [--seed S] [--specials]
  *   tpusim npy show FILE [--max ROWSxCOLS]
  */
 #include <inttypes.h>
@@ -13,11 +13,12 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "usage: tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16] [--seed S] [--specials]\n"
+    "usage: tpusim npy rand ROWS COLS -o FILE|- [--dtype int8|bf16|float32] [--seed S] [--specials]\n"
     "       tpusim npy show FILE [--max ROWSxCOLS]\n\n"
     "rand   writes a seeded random matrix: int8 uniform over -128..127 ('|i1'), or bf16 bit\n"
     "       patterns ('<u2') of magnitude 1/16..16; --specials mixes in bf16 zeros, Inf, NaN and\n"
-    "       subnormals. The same seed gives the same file.\n"
+    "       subnormals; float32 ('<f4') is uniform in [-1, 1) (the real inputs of `gemm --error`).\n"
+    "       The same seed gives the same file.\n"
     "show   prints a .npy file's dtype and shape and its values (bf16 as numbers), at most\n"
     "       16x16 of them unless --max says otherwise.\n";
 
@@ -30,6 +31,7 @@ static int npy_rand(int argc, char **argv)
     uint64_t seed = 1;
     bool specials = false;
     tp_dtype dt = TP_INT8;
+    bool f32 = false;   /* --dtype float32: uniform in [-1, 1) */
     static const char *const single[] = {"-o|--out", "--dtype", "--seed", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
@@ -40,7 +42,10 @@ static int npy_rand(int argc, char **argv)
             if (!(out = cli_value(argc, argv, &i)))
                 return 2;
         } else if (!strcmp(a, "--dtype")) {
-            if (!(dtype_s = cli_value(argc, argv, &i)) || cli_parse_dtype(dtype_s, &dt))
+            if (!(dtype_s = cli_value(argc, argv, &i)))
+                return 2;
+            f32 = !strcmp(dtype_s, "float32");
+            if (!f32 && cli_parse_dtype(dtype_s, &dt))
                 return 2;
         } else if (!strcmp(a, "--seed")) {
             if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &seed))
@@ -64,27 +69,29 @@ static int npy_rand(int argc, char **argv)
         return cli_usage_error("npy rand: -o FILE is required");
     if (cli_check_outputs(&(cli_output){"-o", out}, 1))
         return 2;
-    if (specials && dt != TP_BF16)
+    if (specials && (dt != TP_BF16 || f32))
         return cli_usage_error("--specials: only bf16 has special values (use --dtype bf16)");
     uint64_t n = (uint64_t)dims[0] * dims[1];
     if (n > NPY_MAX_ELEMS)
         return cli_usage_error("npy rand: %u x %u is more than %llu elements", dims[0], dims[1],
                                (unsigned long long)NPY_MAX_ELEMS);
-    size_t eb = dtype_in_bytes(dt);
+    size_t eb = f32 ? 4 : dtype_in_bytes(dt);
     void *data = malloc((size_t)n * eb);
     if (!data)
         return cli_usage_error("npy rand: out of memory for %u x %u", dims[0], dims[1]);
     rng_state r;
     rng_init(&r, seed);
     for (uint64_t i = 0; i < n; i++) {
-        if (dt == TP_INT8)
+        if (f32)   /* 2 x a 53-bit unit draw - 1, rounded to float32 */
+            ((float *)data)[i] = (float)(2.0 * rng_unit(&r) - 1.0);
+        else if (dt == TP_INT8)
             ((int8_t *)data)[i] = rng_i8(&r);
         else
             ((uint16_t *)data)[i] = rng_bf16_normalish(&r, specials);
     }
     tp_err err = {0};
     /* "-" is stdout; a file goes to a temporary renamed into place */
-    tp_status st = npy_write_flag("-o", out, npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
+    tp_status st = npy_write_flag("-o", out, f32 ? "<f4" : npy_dtype_descr(npy_dtype_of_input(dt)), dims[0], dims[1], data, &err);
     free(data);
     return st == TP_OK ? 0 : cli_fail(&err);
 }
