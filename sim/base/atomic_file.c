@@ -23,8 +23,8 @@ static volatile sig_atomic_t sig_installed;
 
 static void on_signal(int sig)
 {
-    static const char m_int[] = "tpusim: interrupted by SIGINT; partial outputs removed\n";
-    static const char m_term[] = "tpusim: terminated by SIGTERM; partial outputs removed\n";
+    static const char m_int[] = "tpusim: interrupted by SIGINT; unfinished output files removed\n";
+    static const char m_term[] = "tpusim: terminated by SIGTERM; unfinished output files removed\n";
     for (int i = 0; i < AFILE_MAX_OPEN; i++)
         if (sig_used[i])
             (void)unlink(sig_paths[i]);

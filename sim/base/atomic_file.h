@@ -14,7 +14,7 @@
  * and the rename replaces the target, so the link stays a link.
  *
  * Signals: afile_signals_install() makes SIGINT and SIGTERM remove every temporary file still
- * open, print one line ("tpusim: interrupted by SIGINT; partial outputs removed") and exit with
+ * open, print one line ("tpusim: interrupted by SIGINT; unfinished output files removed") and exit with
  * 128 + the signal (130, 143). SIGXFSZ is ignored, so a write over RLIMIT_FSIZE fails with EFBIG
  * and is reported like any other write error. A signal handler may call only async-signal-safe
  * functions and can reach only static data, so the temporary paths live in one fixed table of

@@ -38,12 +38,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/json.h"
+#include "base/progress.h"
 #include "base/readfile.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "cli/cli.h"
 #include "gpu/gpu.h"
 #include "report/bound.h"
+#include "report/plot.h"
 #include "report/report.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
@@ -52,6 +54,7 @@
 
 static const char usage_text[] =
     "usage: tpusim sweep SWEEP.yaml [--csv FILE|-] [--json FILE|-] [-j N] [--shard I/N] [--resume]\n"
+    "                   [--plot METRIC] [--quiet]\n"
     "       tpusim sweep --merge SHARD.csv... --csv OUT [--json FILE|-] [SWEEP.yaml]\n"
     "Runs every point of a sweep: a base machine, a GEMM list or a workload, and axes over config\n"
     "keys (tpu.array.rows: [64, 128]), dataflow, dtype, tile and gpu (a compare); the points are\n"
@@ -65,6 +68,10 @@ static const char usage_text[] =
     "                --array=1-N and GNU parallel's {#} count); the file says which shard it is\n"
     "  --resume      keep the points already in --csv FILE (from the same sweep and build) and\n"
     "                run the rest; a missing or header-only file runs every point\n"
+    "  --plot METRIC draw METRIC (a numeric column: cycles, utilization, ops_per_s, ...) against\n"
+    "                the first axis, a line per value of the second, into FILE.svg beside\n"
+    "                --csv FILE.csv, through gnuplot (docs/plots.md); the CSV is written either way\n"
+    "  --quiet       no progress bar (points done, rate, ETA; drawn only when stderr is a terminal)\n"
     "  --merge F...  join the shard files of one sweep into the CSV an unsharded run writes\n"
     "                (with SWEEP.yaml also given, the shards must come from it)\n"
     "Exit: 0 all points ran, 2 bad input (before any point runs) or points that could not run\n"
@@ -584,6 +591,8 @@ typedef struct {
     uint64_t failed;         /* points whose run failed */
     uint64_t first_failed;
     char first_msg[512];
+    progress *bar;           /* points done (under mu) */
+    uint64_t done;
 } work_queue;
 
 static size_t slot_of(uint64_t p, uint32_t n)
@@ -637,6 +646,7 @@ static void *worker(void *arg)
                     q->write_errno = w < 0 ? errno : ENOSPC;
             }
         }
+        progress_update(q->bar, ++q->done);
         pthread_mutex_unlock(&q->mu);
     }
     free(row);
@@ -1112,12 +1122,14 @@ static bool is_yaml(const char *a)
 
 int cmd_sweep(int argc, char **argv)
 {
-    const char *path = NULL, *csv_path = NULL, *json_path = NULL, *shard_s = NULL;
+    const char *path = NULL, *csv_path = NULL, *json_path = NULL, *shard_s = NULL, *plot_metric = NULL;
+    bool quiet = false;
+    char svg_path[4096] = "";
     uint32_t jobs = 1, shard_i = 0, shard_n = 0;
     bool resume = false, merge = false;
     char **merge_files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *merge_files);
     int n_merge = 0;
-    static const char *const single[] = {"--csv", "--json", "-j|--jobs", "--shard", NULL};
+    static const char *const single[] = {"--csv", "--json", "-j|--jobs", "--shard", "--plot", NULL};
     cli_seen seen = {0};
     int rc = 2;
     if (!merge_files)
@@ -1130,6 +1142,11 @@ int cmd_sweep(int argc, char **argv)
             fputs(usage_text, stdout);
             rc = 0;
             goto done;
+        } else if (!strcmp(a, "--plot")) {
+            if (!(plot_metric = cli_value(argc, argv, &i)))
+                goto done;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (!strcmp(a, "--csv")) {
             if (!(csv_path = cli_value(argc, argv, &i)))
                 goto done;
@@ -1170,9 +1187,27 @@ int cmd_sweep(int argc, char **argv)
     }
     if (csv_path && json_path && cli_stdout_clash("--csv", csv_path, "--json", json_path))
         goto done;
+    if (plot_metric) {   /* FILE.svg beside --csv FILE.csv */
+        if (merge) {
+            cli_usage_error("--plot: not with --merge (plot the merged file with: tpusim sweep SWEEP.yaml --resume "
+                            "--csv MERGED.csv --plot %s; every point is there, none runs)", plot_metric);
+            goto done;
+        }
+        if (!csv_path || !strcmp(csv_path, "-")) {
+            cli_usage_error("--plot %s: needs --csv FILE (the plot is written beside it, FILE.svg)", plot_metric);
+            goto done;
+        }
+        size_t cl = strlen(csv_path);
+        int base = cl > 4 && !strcmp(csv_path + cl - 4, ".csv") ? (int)(cl - 4) : (int)cl;
+        if (cl + 5 > sizeof svg_path) {
+            cli_usage_error("--csv %s: the path is too long for its plot's name", csv_path);
+            goto done;
+        }
+        snprintf(svg_path, sizeof svg_path, "%.*s.svg", base, csv_path);
+    }
     {
-        const cli_output outs[] = {{"--csv", csv_path}, {"--json", json_path}};
-        if (cli_check_outputs(outs, 2))
+        const cli_output outs[] = {{"--csv", csv_path}, {"--json", json_path}, {"--plot", svg_path[0] ? svg_path : NULL}};
+        if (cli_check_outputs(outs, 3))
             goto done;
     }
     if (merge) {
@@ -1215,6 +1250,29 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     }
     rc = 2;
+    /* --plot's metric, a numeric column, and its axes: the first axis across, the second's
+     * values as lines (the point index when the sweep has no axis) */
+    const char *plot_x = r->spec.n_axes ? r->spec.axes[0].name : "point";
+    const char *plot_series = r->spec.n_axes > 1 ? r->spec.axes[1].name : NULL;
+    if (plot_metric) {
+        bool found = false;
+        char numeric[2048] = "";
+        size_t nl = 0;
+        for (int c = 0; c < r->cols.n; c++) {
+            if (col_type_of(r->cols.name[c]) == COL_STR || !strcmp(r->cols.name[c], "point"))
+                continue;
+            found = found || !strcmp(r->cols.name[c], plot_metric);
+            if (nl < sizeof numeric)
+                nl += (size_t)snprintf(numeric + nl, sizeof numeric - nl, "%s%s", nl ? ", " : "", r->cols.name[c]);
+        }
+        if (!found) {
+            cli_usage_error("--plot %s: not a numeric column of this sweep's CSV (numeric columns: %s)", plot_metric,
+                            numeric);
+            sweep_run_free(r);
+            free(r);
+            goto done;
+        }
+    }
     r->meta.shard_i = shard_i;
     r->meta.shard_n = shard_n;
     char header[16384];
@@ -1313,6 +1371,9 @@ int cmd_sweep(int argc, char **argv)
     q.shard_n = shard_n;
     q.fd = fd;
     q.csv_path = csv_path;
+    progress bar;   /* points done; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, n_todo, "sweep", "points", !quiet);
+    q.bar = &bar;
     pthread_mutex_init(&q.mu, NULL);
     uint32_t nt = jobs < n_todo ? jobs : (uint32_t)(n_todo ? n_todo : 1);
     pthread_t th[SWEEP_MAX_JOBS];
@@ -1326,6 +1387,7 @@ int cmd_sweep(int argc, char **argv)
     for (uint32_t t = 1; t <= started; t++)
         pthread_join(th[t], NULL);
     pthread_mutex_destroy(&q.mu);
+    progress_finish(&bar);
     if (q.write_errno) {
         rc = cli_usage_error("--csv %s: write error: %s", csv_path ? csv_path : "-", strerror(q.write_errno));
         goto finish;
@@ -1336,6 +1398,11 @@ int cmd_sweep(int argc, char **argv)
     if (rc == 0 && file_out && !(json_path && !strcmp(json_path, "-")))
         printf("sweep %s: %" PRIu64 " point(s)%s, %zu run, %" PRIu64 " kept from --resume, %" PRIu64 " failed -> %s\n",
                r->spec.source, n_mine, shard_n ? " of this shard" : "", n_todo, kept, q.failed, csv_path);
+    if (rc == 0 && plot_metric) {   /* after the CSV: a missing gnuplot costs only the plot */
+        tp_err perr = {0};
+        if (plot_csv_metric(csv_path, svg_path, plot_metric, plot_x, plot_series, &perr) != TP_OK)
+            rc = cli_fail(&perr);
+    }
     if (rc == 0 && q.failed) {
         char shown[520];
         fprintf(stderr, "tpusim: sweep %s: %" PRIu64 " of %" PRIu64 " point(s) could not run (status error in their rows); "

@@ -78,8 +78,8 @@ sgood=$(sum "$S/c.npy")
 for sig in INT TERM; do
     code=130
     [ $sig = TERM ] && code=143
-    msg="tpusim: interrupted by SIGINT; partial outputs removed"
-    [ $sig = TERM ] && msg="tpusim: terminated by SIGTERM; partial outputs removed"
+    msg="tpusim: interrupted by SIGINT; unfinished output files removed"
+    [ $sig = TERM ] && msg="tpusim: terminated by SIGTERM; unfinished output files removed"
     # while the 64 MiB C is being written: wait for its temporary, then signal
     "$TPUSIM" gemm 4096 4096 64 --out "$S/c.npy" >/dev/null 2>"$S/err" &
     pid=$!
