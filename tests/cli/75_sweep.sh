@@ -272,3 +272,27 @@ if [ $sw_ok = 1 ] && (cd "$T/par" && "$TPUSIM" sweep --merge slurm/shard-*.csv -
    cmp -s "$T/par/slurm/sweep.csv" "$T/sw1.csv"
 then ok "docs/sweeps.md Slurm script: 3 array tasks merged equal the unsharded file"
 else not_ok "docs/sweeps.md Slurm script: 3 array tasks merged equal the unsharded file" "$(cat "$T/err")"; fi
+
+# --plot METRIC: FILE.svg beside --csv FILE.csv, METRIC against the first axis (tpu.array.rows),
+# a line per value of the second (tpu.dram.bandwidth); one point per row, plus one legend sample
+# per line (gnuplot's svg terminal draws each point as a translated symbol)
+if command -v gnuplot >/dev/null; then
+    if "$TPUSIM" sweep "$sw_q" --csv "$T/swp.csv" --plot utilization --quiet >"$T/out" 2>"$T/err" && [ -s "$T/swp.svg" ]; then
+        pts=$(grep -o "' transform='translate(" "$T/swp.svg" | wc -l)
+        rows=$(grep -vc '^#' "$T/swp.csv"); rows=$((rows - 1))
+        if [ "$pts" -eq $((rows + 2)) ] && grep -Fq '<text>tpu.dram.bandwidth=64GB/s</text>' "$T/swp.svg" \
+           && grep -Fq '<text>tpu.dram.bandwidth=256GB/s</text>' "$T/swp.svg" && grep -Fq '<text>tpu.array.rows</text>' "$T/swp.svg"
+        then ok "sweep --plot: $rows points and the two bandwidth lines in swp.svg"
+        else not_ok "sweep --plot: $pts points for $rows rows, or a missing label" "$(grep -o '<text>[^<]*</text>' "$T/swp.svg" | sort -u)"; fi
+    else not_ok "sweep --plot utilization" "$(cat "$T/err")"; fi
+else
+    ok "sweep --plot (skipped: gnuplot is not installed; make installs it when root)"
+fi
+expect_fail "sweep --plot: a column that is not numeric" \
+    "^tpusim: --plot bound: not a numeric column of this sweep's CSV \(numeric columns: m, n, k, cycles, " \
+    "$TPUSIM" sweep "$sw_q" --csv "$T/swq.csv" --plot bound
+if [ -e "$T/swq.csv" ]; then not_ok "sweep --plot: a bad metric ran points"; else ok "sweep --plot: a bad metric is refused before any point"; fi
+expect_fail "sweep --plot: needs --csv FILE" "^tpusim: --plot cycles: needs --csv FILE \(the plot is written beside it, FILE.svg\)$" \
+    "$TPUSIM" sweep "$sw_q" --plot cycles
+expect_fail "sweep --plot: not with --merge" "^tpusim: --plot: not with --merge \(plot the merged file with: " \
+    "$TPUSIM" sweep --merge "$T/sw1.csv" --csv "$T/swm.csv" --plot cycles
