@@ -267,7 +267,7 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
                 t = util_max(t, fy->vals_at - fx->min_cycles);
         }
         /* note 7: when its values may move (an activate adds its accumulator rows': vpu.c) */
-        if (iy->op != ISA_MATMUL)
+        if (iy->op != ISA_MATMUL && (raw || waw || war))
             fx->vals_need = util_max(fx->vals_need, fy->vals_at);
         if (war && fy->read_done > t)
             t = fy->read_done;
