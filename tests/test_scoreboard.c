@@ -12,6 +12,7 @@
 #include "tpu/asm.h"
 #include "tpu/machine.h"
 #include "support.h"
+#include "tpu/tpu_int.h"   /* sb_row_ready, rowset */
 
 #define DMA_2K 124u
 
@@ -99,6 +100,37 @@ static void matmul_waits_for_inputs_and_weights(void **state)
     assert_int_equal(e[3], 240);
 }
 
+/* sb.c note 6 on its own: 4 rows, a writer ending at 100. */
+static void row_ready_by_hand(void **state)
+{
+    (void)state;
+    /* fields: base, stride, row_bytes, rows, acc, desc, stream, lead, num, den */
+    rowset asc = {10, 1, 1, 4, true, false, false, 0, 1, 1};       /* row q final at 97 + q */
+    rowset desc = asc;
+    desc.desc = true;                                               /* row q final at 100 - q */
+    rowset slow = {10, 1, 1, 4, true, false, false, 0, 1, 4};       /* reads all 4 rows in cycle b */
+    rowset one = {10, 1, 1, 4, true, false, false, 0, 1, 1};        /* reads row q at b + q */
+    rowset stream = one;
+    stream.stream = true;
+    assert_int_equal(sb_row_ready(&asc, 100, &slow), 100);   /* max(97, 98, 99, 100) */
+    assert_int_equal(sb_row_ready(&asc, 100, &one), 97);     /* 97 - 0 = 98 - 1 = ... = 97 */
+    assert_int_equal(sb_row_ready(&desc, 100, &one), 100);   /* row 0 is the last out */
+    assert_int_equal(sb_row_ready(&asc, 100, &stream), 97);  /* a stream begins at its first row */
+    assert_int_equal(sb_row_ready(&desc, 100, &stream), 100);
+    rowset tail = {12, 1, 1, 2, true, false, false, 0, 1, 1};       /* rows 12, 13: final at 99, 100 */
+    assert_int_equal(sb_row_ready(&asc, 100, &tail), 99);
+    rowset lead = one;
+    lead.lead = 5;                                                  /* row q at b + 5 + q */
+    assert_int_equal(sb_row_ready(&asc, 100, &lead), 92);
+    /* UB rows of 32 B, 64 apart: a reader of the gaps between them overlaps none */
+    rowset ubw = {0, 64, 32, 4, false, false, false, 0, 1, 1}, gaps = {32, 64, 32, 4, false, false, false, 0, 1, 1};
+    assert_int_equal(sb_row_ready(&ubw, 100, &gaps), 100);
+    gaps.stream = true;
+    assert_int_equal(sb_row_ready(&ubw, 100, &gaps), 0);
+    /* accumulator rows against UB bytes: no row model */
+    assert_int_equal(sb_row_ready(&asc, 100, &gaps), 100);
+}
+
 TH_GROUP(scoreboard)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +138,7 @@ TH_GROUP(scoreboard)
         cmocka_unit_test(war_delays_writer),
         cmocka_unit_test(waw_delays_second_writer),
         cmocka_unit_test(matmul_waits_for_inputs_and_weights),
+        cmocka_unit_test(row_ready_by_hand),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }
