@@ -54,9 +54,12 @@
  *    row to row, the scalesim timing, held os ops) waits for the end as in note 2.
  *
  * 7. Values (machine.c note 4) move when an instruction begins; one that began early under
- *    note 6 moves its values when its producers' rows are all there: vals_need = the latest
- *    end of the matmuls it reads (the per-PE engine has written them by then) and the latest
- *    value time of the other instructions it conflicts with. machine.c applies a pending one
+ *    note 6 moves its values when its producers' rows are all there: vals_need = the cycle the
+ *    last accumulator row it reads is written (an activate, vpu.c; the per-PE engine has
+ *    written it by then) and the latest value time of the other instructions it conflicts
+ *    with. A store also ends no earlier than that value time (it begins no earlier than the
+ *    value time less its fewest cycles, min_cycles), so every value moves before its
+ *    instruction retires. machine.c applies a pending one
  *    at that cycle, in program order, before anything else happens at that cycle. A matmul,
  *    whose values are taken when it is timed, is timed no earlier than its vals_need (it waits
  *    there, "dependency"), so it never reads a UB row or overwrites an accumulator row whose

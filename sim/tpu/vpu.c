@@ -7,15 +7,19 @@
  *    accumulator rows a matmul writes), and only at the current event time, like the DMA: it
  *    reserves the UB write port, whose calendar only moves forward.
  *
- * 2. Timing of an activate of m x n elements begun at s (vpu_time):
- *        own = s + ceil(m * n / elems_per_cycle)        the unit's own cycles
- *        ub_end = ub0 + ceil(out_bytes / rate), rate = min(elems_per_cycle x out bytes, write
- *                 bandwidth), ub0 = the first cycle at or after s from which the UB write
+ * 2. Timing of an activate of m x n elements begun at s (vpu_time). It streams its rows
+ *    (sb.c note 6): it begins when its first accumulator row is final, and takes row q when
+ *    the row is final (sb_acc_row_in) and the unit is done with row q - 1, n elements at
+ *    elems_per_cycle a cycle; `own` is when it is done with the last row:
+ *        own = s + ceil(m * n / elems_per_cycle)        when every row is final at s
+ *        ub_end = ub0 + ceil(out_bytes / rate), rate = min(elems_per_cycle x out bytes,
+ *                 out_bytes / (own - s), write bandwidth), ub0 = the first cycle at or after s from which the UB write
  *                 port has that rate to spare (mem/sram.h)
  *        end = max(own, ub_end)
  *    The accumulators' bandwidth is not modelled (their bytes are counted).
  *
- * 3. Causes (STATS_VPU_*): busy for [s, own), ub_bandwidth for [own, end). Between
+ * 3. Causes (STATS_VPU_*): busy for ceil(m * n / elems_per_cycle) cycles from s, dependency
+ *    for the rest of [s, own) (waiting for rows), ub_bandwidth for [own, end). Between
  *    instructions: dependency (its head waits on a hazard, usually the MXU's results),
  *    issue_blocked (no instruction: the issuer is stopped at another unit's full queue), idle
  *    (no instruction and none on its way).
