@@ -57,7 +57,10 @@ static void wbuf_full_holds_the_second_loadw(void **state)
     /* A one-tile FIFO. Ideal DRAM.
      *   0 load a (2048 B)   engine 0 [0, 32) (own 16 + 16)
      *   1 loadw (1024 B)    engine 1 [0, 24) (16 + 8)
-     *   2 matmul            inputs 32 (RAW on 0), weights 24: shift [24, 56), t0 = 56, end
+     *   2 matmul            inputs 17 (RAW on 0, row by row, sb.c note 6: the load's 64 rows of
+     *                       32 B come a quarter cycle apart, row q at 32 - floor((63 - q) / 4);
+     *                       the matmul reads row q at t0 + q: b >= 32 - 15 - 0 = 17 at q = 0),
+     *                       weights 24: shift [24, 56), t0 = 56, end
      *                       56 + 64 + 63 = 183; its tile leaves the FIFO at t0 = 56
      *   3 loadw             no slot until 56 (wbuf_full), then engine 1 (free since 24, before
      *                       engine 0's 32) [56, 80)
@@ -67,8 +70,8 @@ static void wbuf_full_holds_the_second_loadw(void **state)
      * DMA: both engines are charged the waiting loadw's reason: engine 0 busy 32, wbuf_full
      * [32, 56) = 24, idle [56, 247) = 191; engine 1 busy 24 + 24 = 48, wbuf_full [24, 56) = 32,
      * idle [80, 247) = 167.
-     * MXU: op 2's gap [0, 56): shift 32, idle [0, 24) waiting for the inputs (ready at 32, after
-     * the weights at 24) = wait_inputs 24; op 4 streams right behind op 2 (no gap); busy 64 + 64
+     * MXU: op 2's gap [0, 56): shift 32, idle [0, 24) waiting for the weights (ready at 24,
+     * after the inputs at 17) = wait_weights 24; op 4 streams right behind op 2 (no gap); busy 64 + 64
      * (full 32 x 32 tiles: no padding); fill_drain [184, 247) = 63. */
     const char *extra[] = {"tpu.dram.ideal=true", "tpu.wbuf.depth_tiles=1"};
     uint64_t s[5], e[5];
@@ -92,7 +95,8 @@ static void wbuf_full_holds_the_second_loadw(void **state)
     assert_int_equal(cyc(&st, "core0.mxu0", "padding"), 0);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 32);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 0);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
     assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
     stats_free(&st);
 }
@@ -110,7 +114,9 @@ static void issue_blocked_mxu_and_dma(void **state)
      *   1 loadw                     engine 1 [0, 24) (older than load 3, so it goes first)
      *   3 load o (32768 B)          engine 1 when it frees [24, 296): own 16 + 256; UB writes at
      *                               the engine's 128 B/cycle [40, 296), beside load 0's [16, 32)
-     *   2 matmul                    inputs 32, weights 24: shift [24, 56), t0 = 56, end 183
+     *   2 matmul                    inputs 17 (load 0's rows as they come, as in
+     *                               wbuf_full_holds_the_second_loadw), weights 24: shift [24, 56),
+     *                               t0 = 56, end 183
      *   4..19 activates             WAW on load 3's UB range: begin at 296, each 32 elements
      *                               (own 1 cycle) writing 128 B at 32 x 4 = 128 B/cycle, so two
      *                               share each cycle of the 256 B/cycle port: they end at
@@ -118,8 +124,8 @@ static void issue_blocked_mxu_and_dma(void **state)
      *   then the issuer moves on:   activate 20 (UB write [304, 305)), loadw 21 on engine 0
      *                               [296, 320), matmul 22: inputs 296, weights 320, W = 56 + 31
      *                               = 87: shift [320, 352), t0 = 352, end 479 = the run.
-     * MXU: op 2's gap [0, 56): shift [24, 56) = 32; before it the op waited for its inputs
-     * (ready at 32, after the weights): wait_inputs 24. Op 22's gap [120, 352): fill_drain
+     * MXU: op 2's gap [0, 56): shift [24, 56) = 32; before it the op waited for its weights
+     * (ready at 24, after the inputs): wait_weights 24. Op 22's gap [120, 352): fill_drain
      * until op 2's end [120, 183) = 63, shift 32, idle [183, 320) = 137 of which [183, 296) is
      * before the matmul reached the MXU, held back by the stopped issuer (issue_blocked 113),
      * and [296, 320) waits for its loadw (wait_weights 24). Tail fill_drain [416, 479) = 63.
@@ -153,8 +159,8 @@ static void issue_blocked_mxu_and_dma(void **state)
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 126);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24 + 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 0);
     assert_int_equal(cyc(&st, "core0.mxu0", "issue_blocked"), 113);
     assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
     assert_int_equal(cyc(&st, "core0.dma0", "busy"), 56);
@@ -219,10 +225,14 @@ static void padding_of_a_partial_tile(void **state)
     /* ws: a 20 x 10 weight tile on the 32 x 32 array, 64 rows streamed. Ideal DRAM.
      *   load a (64 x 20 = 1280 B)   engine 0 [0, 26): 16 + 10
      *   loadw (200 B)               engine 1 [0, 18): 16 + 2
-     *   matmul                      inputs 26, weights 18: shift [18, 38), t0 = 38, end 165
+     *   matmul                      inputs 17 (RAW row by row, sb.c note 6: the load's rows of
+     *                               20 B come 20/128 cycle apart, row q at 26 - floor((63 - q)
+     *                               20 / 128); the matmul reads row q at t0 + q (it reads 20 B a
+     *                               cycle): max at q = 0, 26 - 9 = 17), weights 18: shift
+     *                               [18, 38), t0 = 38, end 165
      * Streaming T = 64 cycles; useful MACs 64 x 10 x 20 = 12800; an array cycle does 1024:
      * busy = floor(12800 / 1024) = 12, padding = 64 - 12 = 52. The gap [0, 38): shift 20, idle
-     * [0, 18) waiting for the inputs (the later of the two) = wait_inputs 18; fill_drain
+     * [0, 18) waiting for the weights (the later of the two) = wait_weights 18; fill_drain
      * [102, 165) = 63. */
     const char *extra[] = {"tpu.dram.ideal=true"};
     uint64_t s[3], e[3];
@@ -238,7 +248,8 @@ static void padding_of_a_partial_tile(void **state)
     /* busy + padding = the streaming cycles (T = m = 64) */
     assert_int_equal(cyc(&st, "core0.mxu0", "busy") + cyc(&st, "core0.mxu0", "padding"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 20);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 18);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 0);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 18);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
     assert_int_equal(stats_unit_category(stats_find_unit(&st, "core0.mxu0"), STATS_CAT_QUANTIZATION), 52);
     stats_free(&st);
@@ -323,20 +334,24 @@ static void mxu_idle_behind_a_fence(void **state)
     /* Ideal DRAM.
      *   0 load a          engine 0 [0, 32)
      *   1 loadw           engine 1 [0, 24)
-     *   2 matmul          inputs 32, weights 24: shift [24, 56), t0 56, end 183
-     *   3 activate        64 x 32 int32 of acc rows 0..63 (RAW on 2): [183, 247) = 2048 / 32
-     *                     cycles (its 8192 B of UB writes take 32, inside)
-     *   4 fence           the core drains: at 247
-     *   5 loadw           engine 1 (free since 24, before engine 0's 32) [247, 271)
-     *   6 matmul          arrives at 247; weights 271, W = 56 + 62 = 118: shift [271, 303),
-     *                     t0 303, end 430
-     * Op 6's gap [120, 303): fill_drain [120, 183) = 63, shift 32, idle [183, 271) = 88: the
-     * matmul was not there before 247 and the issuer was at the fence, not at a full queue:
-     * idle [183, 247) = 64; then it waited for its loadw: wait_weights [247, 271) = 24.
-     * Op 2's gap [0, 56): shift 32, idle [0, 24) for its inputs (32 > 24): wait_inputs 24.
-     * MXU: busy 128, weight_shift 64, fill_drain 63 + [367, 430) 63 = 126: 430 in all.
-     * VPU: dependency [0, 183), busy 64, idle [247, 430) = 183. DMA engine 0: busy 32, idle
-     * 398; engine 1: busy 48, idle 382 (nothing waits in a DMA queue). */
+     *   2 matmul          inputs 17 (load 0's rows as they come: wbuf_full_holds_the_second_
+     *                     loadw), weights 24: shift [24, 56), t0 56, end 183
+     *   3 activate        64 x 32 int32 of acc rows 0..63 (RAW on 2), row by row (sb.c note 6):
+     *                     row q is written at t0 + q + R + C - 1, ready at 120 + q; the unit
+     *                     takes a row (32 elements) a cycle, so it begins at 120 and is done
+     *                     with row q at 121 + q: [120, 184) (its 8192 B of UB writes at
+     *                     128 B/cycle over those 64 cycles)
+     *   4 fence           the core drains: at 184
+     *   5 loadw           engine 1 (free since 24, before engine 0's 32) [184, 208)
+     *   6 matmul          arrives at 184; weights 208, W = 56 + 62 = 118: shift [208, 240),
+     *                     t0 240, end 367
+     * Op 6's gap [120, 240): fill_drain [120, 183) = 63, shift 32, idle [183, 208) = 25: the
+     * matmul was not there before 184 and the issuer was at the fence, not at a full queue:
+     * idle [183, 184) = 1; then it waited for its loadw: wait_weights [184, 208) = 24.
+     * Op 2's gap [0, 56): shift 32, idle [0, 24) for its weights (24 > 17): wait_weights 24.
+     * MXU: busy 128, weight_shift 64, fill_drain 63 + [304, 367) 63 = 126: 367 in all.
+     * VPU: dependency [0, 120), busy 64, idle [184, 367) = 183. DMA engine 0: busy 32, idle
+     * 335; engine 1: busy 48, idle 319 (nothing waits in a DMA queue). */
     const char *extra[] = {"tpu.dram.ideal=true"};
     uint64_t s[7], e[7];
     tp_stats st;
@@ -344,25 +359,25 @@ static void mxu_idle_behind_a_fence(void **state)
         ".tensor A int8 64 32\n.tensor B int8 32 32\n.ub a 0 2048\n.ub o 8192 8192\n"
         "load a, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n"
         "activate o, 0, 64, 32, out=int32\nfence\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n", 7, s, e, &st);
-    assert_int_equal(s[3], 183);
-    assert_int_equal(e[3], 247);
-    assert_int_equal(s[5], 247);
-    assert_int_equal(s[6], 303);
-    assert_int_equal(st.cycles, 430);
+    assert_int_equal(s[3], 120);
+    assert_int_equal(e[3], 184);
+    assert_int_equal(s[5], 184);
+    assert_int_equal(s[6], 240);
+    assert_int_equal(st.cycles, 367);
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 126);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
-    assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 64);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 0);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24 + 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 1);
     assert_int_equal(cyc(&st, "core0.mxu0", "issue_blocked"), 0);
-    assert_int_equal(cyc(&st, "core0.vpu", "dependency"), 183);
+    assert_int_equal(cyc(&st, "core0.vpu", "dependency"), 120);
     assert_int_equal(cyc(&st, "core0.vpu", "busy"), 64);
     assert_int_equal(cyc(&st, "core0.vpu", "idle"), 183);
     assert_int_equal(cyc(&st, "core0.dma0", "busy"), 32);
-    assert_int_equal(cyc(&st, "core0.dma0", "idle"), 398);
+    assert_int_equal(cyc(&st, "core0.dma0", "idle"), 335);
     assert_int_equal(cyc(&st, "core0.dma1", "busy"), 48);
-    assert_int_equal(cyc(&st, "core0.dma1", "idle"), 382);
+    assert_int_equal(cyc(&st, "core0.dma1", "idle"), 319);
     stats_free(&st);
 }
 
@@ -372,18 +387,20 @@ static void mxu_dependency_on_a_war(void **state)
     /* The second matmul overwrites the accumulator rows the activate reads (WAR): it may
      * stream only after the activate's read_done. Ideal DRAM.
      *   0 load a, 1 loadw, 2 matmul   as above: t0 56, end 183, stream end 120
-     *   3 activate                    [183, 247) (RAW on 2)
+     *   3 activate                    [120, 184) (RAW on 2, row by row as in
+     *                                 mxu_idle_behind_a_fence); its values move at 183, when
+     *                                 the last row it reads is written (sb.c note 7)
      *   4 loadw                       at 0 both engines are busy: engine 1 at 24, [24, 48)
      *   5 matmul (rows 0..63)         at the MXU since 0 (behind 2); WAR on 3, so held until 3
-     *                                 begins at 183 and timed then: inputs 247 (3's read_done),
-     *                                 weights 183, W = 56 + 31 = 87: shift [183, 215),
-     *                                 t0 = max(247, 120, 215) = 247, end 374
-     * Op 5's gap [120, 247): the array would have let it start at 120 (free_start), so the
+     *                                 begins at 120, and until its values move at 183 (note 7),
+     *                                 and timed then: inputs 184 (3's read_done), weights 183,
+     *                                 W = 56 + 31 = 87: shift [183, 215),
+     *                                 t0 = max(184, 120, 215) = 215, end 342
+     * Op 5's gap [120, 215): the array would have let it start at 120 (free_start), so the
      * drain [120, 183) it waits under is the wait's, not the pipeline's: the hazard held it
-     * (dependency 63); then shift 32, and idle [215, 247) waiting for the activate (neither a
-     * load nor a loadw): dependency 32.
-     * MXU: busy 128, weight_shift 64, fill_drain [311, 374) 63, wait_inputs 24 (op 2),
-     * dependency 95: 374. */
+     * (dependency 63); then shift 32, streaming at its end.
+     * MXU: busy 128, weight_shift 64, fill_drain [279, 342) 63, wait_weights 24 (op 2),
+     * dependency 63: 342. */
     const char *extra[] = {"tpu.dram.ideal=true"};
     uint64_t s[6], e[6];
     tp_stats st;
@@ -393,14 +410,14 @@ static void mxu_dependency_on_a_war(void **state)
         "activate o, 0, 64, 32, out=int32\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n", 6, s, e, &st);
     assert_int_equal(s[4], 24);
     assert_int_equal(e[4], 48);
-    assert_int_equal(s[5], 247);
-    assert_int_equal(e[5], 374);
-    assert_int_equal(st.cycles, 374);
+    assert_int_equal(s[5], 215);
+    assert_int_equal(e[5], 342);
+    assert_int_equal(st.cycles, 342);
     assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
     assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), 64);
     assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
-    assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
-    assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), 95);
+    assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
+    assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), 63);
     assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
     stats_free(&st);
 }
@@ -412,17 +429,16 @@ static void mxu_in_order_behind_an_activate(void **state)
      * begun, even with no hazard between them. Ideal DRAM. Op 5 writes accumulator rows
      * 64..127, which the activate does not read.
      *   0 load a, 1 loadw, 2 matmul   t0 56, stream end 120, end 183 (as above)
-     *   3 activate (rows 0..63)       [183, 247) (RAW on 2)
+     *   3 activate (rows 0..63)       [120, 184) (RAW on 2, row by row as in
+     *                                 mxu_idle_behind_a_fence)
      *   4 loadw                       engine 1 [24, 48)
      * in_order false: 5 is timed at once, weights 48, W = 56 + R - 1 = 87: shift [87, 119),
-     *   hidden under op 2's stream; t0 = max(32, 120, 119) = 120, end 120 + 64 + 63 = 247. MXU:
-     *   busy 128, weight_shift 32, wait_inputs 24, fill_drain [184, 247) = 63: 247.
-     * in_order true: 5 is held until the activate begins at 183 and timed then (weights_ready
-     *   = max(now, 48) = 183): shift [183, 215), t0 = max(183, 120, 215) = 215, end 342. Its
-     *   gap [120, 215): the array would have let it start at 120 (as with in_order false), so
-     *   the drain [120, 183) it waits under is the hold's: dependency 63; then shift 32. MXU:
-     *   busy 128, weight_shift 64, wait_inputs 24, dependency 63, fill_drain [279, 342) 63:
-     *   342 = 247 + 95. */
+     *   hidden under op 2's stream; t0 = max(17, 120, 119) = 120, end 120 + 64 + 63 = 247. MXU:
+     *   busy 128, weight_shift 32, wait_weights 24 (op 2), fill_drain [184, 247) = 63: 247.
+     * in_order true: 5 is held until the activate begins at 120 and timed then (weights_ready
+     *   = max(now, 48) = 120): shift [120, 152), t0 = max(120, 120, 152) = 152, end 279. Its
+     *   gap [120, 152) is the shift (the drain of op 2 runs under its stream). MXU: busy 128,
+     *   weight_shift 64, wait_weights 24, fill_drain [216, 279) 63: 279 = 247 + 32. */
     const char *prog =
         ".tensor A int8 64 32\n.tensor B int8 32 32\n.ub a 0 2048\n.ub o 8192 8192\n"
         "load a, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, 0, a, 64\n"
@@ -432,16 +448,16 @@ static void mxu_in_order_behind_an_activate(void **state)
         uint64_t s[6], e[6];
         tp_stats st;
         run(extra, 2, prog, 6, s, e, &st);
-        assert_int_equal(s[3], 183);
-        assert_int_equal(e[3], 247);
-        assert_int_equal(s[5], on ? 215 : 120);
-        assert_int_equal(e[5], on ? 342 : 247);
-        assert_int_equal(st.cycles, on ? 342 : 247);
+        assert_int_equal(s[3], 120);
+        assert_int_equal(e[3], 184);
+        assert_int_equal(s[5], on ? 152 : 120);
+        assert_int_equal(e[5], on ? 279 : 247);
+        assert_int_equal(st.cycles, on ? 279 : 247);
         assert_int_equal(cyc(&st, "core0.mxu0", "busy"), 128);
         assert_int_equal(cyc(&st, "core0.mxu0", "weight_shift"), on ? 64 : 32);
         assert_int_equal(cyc(&st, "core0.mxu0", "fill_drain"), 63);
-        assert_int_equal(cyc(&st, "core0.mxu0", "wait_inputs"), 24);
-        assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), on ? 63 : 0);
+        assert_int_equal(cyc(&st, "core0.mxu0", "wait_weights"), 24);
+        assert_int_equal(cyc(&st, "core0.mxu0", "dependency"), 0);
         assert_int_equal(cyc(&st, "core0.mxu0", "idle"), 0);
         stats_free(&st);
     }

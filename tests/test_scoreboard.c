@@ -12,6 +12,7 @@
 #include "tpu/asm.h"
 #include "tpu/machine.h"
 #include "support.h"
+#include "tpu/tpu_int.h"   /* sb_row_ready, rowset */
 
 #define DMA_2K 124u
 
@@ -28,13 +29,17 @@ static void raw_delays_reader(void **state)
 {
     (void)state;
     uint64_t s[3], e[3];
-    /* store reads r1, which the load writes: it starts when the load ends (124).
-     * store: 16 setup + max(2048/128 = 16, UB 8, DRAM 8 + 100 write latency) = 124 more. */
+    /* store reads r1, which the load writes, row by row (sb.c note 6). The load's UB writes
+     * trail its data at the engine's 128 B/cycle and end with it at 124: its 64 rows of 32 B come
+     * a quarter cycle apart, row q ready at 124 - floor((63 - q) / 4). The store reads row q at
+     * b + 16 (setup) + floor(q / 4) (its UB reads, 128 B/cycle). Earliest b: max over q of
+     * 108 - floor((63 - q) / 4) - floor(q / 4) = 108 - 15 = 93 (e.g. q = 1). It then takes
+     * 16 setup + max(2048/128 = 16, UB 16, DRAM 8 + 100 write latency) = 124 more. */
     run_prog(HEADER "load r1, A[0:64, 0:32]\nstore C[0:64, 0:32], r1\nloadw 0, B[0:32, 0:32]\n", s, e, 3);
     assert_int_equal(s[0], 0);
     assert_int_equal(e[0], DMA_2K);
-    assert_int_equal(s[1], DMA_2K);
-    assert_int_equal(e[1], DMA_2K + 124);
+    assert_int_equal(s[1], 93);
+    assert_int_equal(e[1], 93 + 124);
     /* the loadw has no hazard: it starts at 0 on the second DMA engine */
     assert_int_equal(s[2], 0);
     /* control: the same store from r2 (disjoint) does not wait */
@@ -81,14 +86,49 @@ static void matmul_waits_for_inputs_and_weights(void **state)
      * loadw needs 256 B per channel = 4 cycles -> [24, 28) + 100 = 128; engine 16 + 8 = 24).
      * ws timing (docs/mxu.md): shift of 32 rows starts at weights_ready 128, t0 = max(124, 128
      * + 32) = 160, end = t0 + m + R + C - 1 = 160 + 64 + 63 = 287. The activate (RAW on the
-     * accumulators) starts at 287. */
+     * accumulators) reads rows 0..15 as they come out (sb.c note 6): row q is written at
+     * t0 + q + R + C - 1, ready at 224 + q, so it starts at 224 and, at 32 elements (one row)
+     * a cycle, is done with row q at 225 + q: it ends at 240 (UB writes 128 B/cycle in
+     * [224, 240)), 47 cycles before the matmul's last row. */
     run_prog(HEADER "load r1, A[0:64, 0:32]\nloadw 0, B[0:32, 0:32]\nmatmul 0, c, r1, 64\n"
                     "activate r2, c, 16, 32, out=int32\n", s, e, 4);
     assert_int_equal(e[0], 124);
     assert_int_equal(e[1], 128);
     assert_int_equal(s[2], 160);
     assert_int_equal(e[2], 287);
-    assert_int_equal(s[3], 287);
+    assert_int_equal(s[3], 224);
+    assert_int_equal(e[3], 240);
+}
+
+/* sb.c note 6 on its own: 4 rows, a writer ending at 100. */
+static void row_ready_by_hand(void **state)
+{
+    (void)state;
+    /* fields: base, stride, row_bytes, rows, acc, desc, stream, lead, num, den */
+    rowset asc = {10, 1, 1, 4, true, false, false, 0, 1, 1};       /* row q final at 97 + q */
+    rowset desc = asc;
+    desc.desc = true;                                               /* row q final at 100 - q */
+    rowset slow = {10, 1, 1, 4, true, false, false, 0, 1, 4};       /* reads all 4 rows in cycle b */
+    rowset one = {10, 1, 1, 4, true, false, false, 0, 1, 1};        /* reads row q at b + q */
+    rowset stream = one;
+    stream.stream = true;
+    assert_int_equal(sb_row_ready(&asc, 100, &slow), 100);   /* max(97, 98, 99, 100) */
+    assert_int_equal(sb_row_ready(&asc, 100, &one), 97);     /* 97 - 0 = 98 - 1 = ... = 97 */
+    assert_int_equal(sb_row_ready(&desc, 100, &one), 100);   /* row 0 is the last out */
+    assert_int_equal(sb_row_ready(&asc, 100, &stream), 97);  /* a stream begins at its first row */
+    assert_int_equal(sb_row_ready(&desc, 100, &stream), 100);
+    rowset tail = {12, 1, 1, 2, true, false, false, 0, 1, 1};       /* rows 12, 13: final at 99, 100 */
+    assert_int_equal(sb_row_ready(&asc, 100, &tail), 99);
+    rowset lead = one;
+    lead.lead = 5;                                                  /* row q at b + 5 + q */
+    assert_int_equal(sb_row_ready(&asc, 100, &lead), 92);
+    /* UB rows of 32 B, 64 apart: a reader of the gaps between them overlaps none */
+    rowset ubw = {0, 64, 32, 4, false, false, false, 0, 1, 1}, gaps = {32, 64, 32, 4, false, false, false, 0, 1, 1};
+    assert_int_equal(sb_row_ready(&ubw, 100, &gaps), 100);
+    gaps.stream = true;
+    assert_int_equal(sb_row_ready(&ubw, 100, &gaps), 0);
+    /* accumulator rows against UB bytes: no row model */
+    assert_int_equal(sb_row_ready(&asc, 100, &gaps), 100);
 }
 
 TH_GROUP(scoreboard)
@@ -98,6 +138,7 @@ TH_GROUP(scoreboard)
         cmocka_unit_test(war_delays_writer),
         cmocka_unit_test(waw_delays_second_writer),
         cmocka_unit_test(matmul_waits_for_inputs_and_weights),
+        cmocka_unit_test(row_ready_by_hand),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -171,6 +171,14 @@ static tp_status values_loadw(machine *m, fifo_entry *fe, const isa_instr *in)
     return TP_OK;
 }
 
+/* sb.c note 7: a store whose values moved later than its begin (only a store reads rows that
+ * another instruction may still be writing when it begins). */
+void dma_values(machine *m, core_state *cs, uint32_t x)
+{
+    assert(m->prog.ins[x].op == ISA_STORE);
+    values_store(m, cs, &m->prog.ins[x]);
+}
+
 /* ---- beginning a transfer ---------------------------------------------------------------- */
 
 bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
@@ -216,25 +224,26 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     uint64_t bytes = (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(tt->dtype);
     uint64_t mem_end, sent, ub_end = 0;
     mm_advance_pe(m, cs, s);
+    bool vals = sb_vals_now(m, c, x, s) && !m->timing_only;   /* sb.c note 7 */
     if (in->op == ISA_LOAD) {
         mem_end = mem_access(m, m->t->place_inputs, false, s + setup, in, &sent);
         uint64_t rate = m->t->dma.bytes_per_cycle, ucyc = sram_cycles_at(&cs->ub, true, bytes, rate);
         ub_end = sram_book(&cs->ub, true, dma_ub_write_want(s + setup, mem_end, ucyc), bytes, rate);
-        if (!m->timing_only)
+        if (vals)
             values_load(m, cs, in);
     } else if (in->op == ISA_LOADW) {
         mem_end = mem_access(m, m->t->place_weights, false, s + setup, in, &sent);
         for (unsigned u = 0; u < isa_loadw_count(in); u++) {   /* one read, broadcast to each FIFO */
             fifo_entry *fe = wbuf_push(m, mu + u, x, slots);
             m->wbuf_bytes += bytes;
-            if (!m->timing_only && (m->rc = values_loadw(m, fe, in)))
+            if (vals && (m->rc = values_loadw(m, fe, in)))
                 return false;
         }
     } else {   /* store */
         assert(in->op == ISA_STORE);
         ub_end = sram_book(&cs->ub, false, s + setup, bytes, m->t->dma.bytes_per_cycle);
         mem_end = mem_access(m, m->t->place_outputs, true, s + setup, in, &sent);
-        if (!m->timing_only)
+        if (vals)
             values_store(m, cs, in);
     }
     dma_times dt = dma_time(s, setup, bytes, m->t->dma.bytes_per_cycle, mem_end, sent, ub_end);

@@ -141,6 +141,8 @@ static void free_run_state(machine *m)
     }
     free(m->fl);
     m->fl = NULL;
+    free(m->row_scratch);
+    m->row_scratch = NULL;
     evq_free(&m->events);
 }
 
@@ -378,6 +380,24 @@ static void assert_core_state(const machine *m, const core_state *cs)
 #define assert_core_state(m, cs) ((void)0)
 #endif
 
+/* sb.c note 7: moves the values of the instructions that began before their producers' rows
+ * were all there, once they are (at vals_at), in program order. */
+static void apply_pending(machine *m, core_state *cs)
+{
+    for (uint32_t j = 0; j < cs->n_inflight; j++) {
+        flight *f = &m->fl[cs->inflight[j]];
+        if (!f->vals_pending || f->vals_at > m->now)
+            continue;
+        assert(f->vals_at == m->now);   /* the core was woken at that cycle */
+        mm_advance_pe(m, cs, m->now);
+        f->vals_pending = false;
+        if (m->prog.ins[cs->inflight[j]].op == ISA_ACTIVATE)
+            vpu_values(m, cs, cs->inflight[j]);
+        else
+            dma_values(m, cs, cs->inflight[j]);
+    }
+}
+
 static void retire(machine *m, core_state *cs)
 {
     if (m->now < cs->min_end)
@@ -387,6 +407,7 @@ static void retire(machine *m, core_state *cs)
     for (uint32_t j = 0; j < cs->n_inflight; j++) {
         uint32_t y = cs->inflight[j];
         const flight *f = &m->fl[y];
+        assert(!(f->started && f->end <= m->now && f->vals_pending));   /* vals_at <= end */
         if (!(f->started && f->end <= m->now)) {
             cs->inflight[k++] = y;
             if (f->started && f->end < me)
@@ -485,6 +506,7 @@ static void step_core(machine *m, uint32_t c)
     core_state *cs = &m->cores[c];
     uint32_t nq = Q_MXU0 + m->t->mxus_per_core;
     bool progress = true;
+    apply_pending(m, cs);
     retire(m, cs);
     sram_retire(&cs->ub, m->now);
     while (progress && m->rc == TP_OK) {
@@ -554,7 +576,8 @@ static tp_status setup_run(machine *m)
     uint32_t n = m->prog.n_ins;
     m->fl = calloc(n ? n : 1, sizeof *m->fl);
     m->cores = calloc(t->cores, sizeof *m->cores);
-    if (!m->fl || !m->cores)
+    m->row_scratch = calloc((size_t)t->mxus_per_core * t->acc.entries, sizeof *m->row_scratch);
+    if (!m->fl || !m->cores || !m->row_scratch)
         return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: run state of %u instructions", n);
     uint32_t depth = t->wbuf.depth_tiles;
     if (wbuf_replay_k(m))   /* k of each matmul's tiles (wbuf.c, note 3) */

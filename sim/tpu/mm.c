@@ -294,6 +294,11 @@ bool mm_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
         mu->held = (uint8_t)*why;
         return false;
     }
+    if (m->fl[x].vals_need > m->now) {   /* sb.c note 7: an older instruction's values move later */
+        tpu_wake(m, c, m->fl[x].vals_need);
+        *why = mu->held = C_DEPENDENCY;
+        return false;
+    }
     uint64_t inputs_ready = util_max(m->now, d.ready);
     cause dep_cause = d.ready > m->now ? (d.why == C_IDLE ? C_DEPENDENCY : d.why) : C_INPUTS;
     bool pe = m->engine == MACHINE_PE && !m->timing_only;

@@ -35,8 +35,38 @@
  *    of its core has begun (X waits until Y.start, "dependency"), whatever their footprints.
  *    This is TPUv1's single in-order CISC pipeline, where a MatrixMultiply cannot pass an
  *    Activate that waits for its accumulator rows. Off by default: the queues pass each other.
+ *
+ * 6. Rows (per-row readiness). Results leave their unit row by row: the MXU writes accumulator
+ *    row i of a ws/is op at t0 + i + R + C - 1 (an os drain writes row m-1 first and row 0
+ *    last, one a cycle), the vector unit writes its output rows at n / elems_per_cycle cycles
+ *    a row, a load writes its UB rows at the DMA's pace. Their readers take the rows in turn:
+ *    an activate reads accumulator row q at s + floor(q n / elems_per_cycle), a store UB row q
+ *    at s + setup + floor(q row_bytes / rate), a ws/is matmul A row q at t0 - lead +
+ *    floor(q row_bytes / rate) (the UB read of mm.c note 2; os reads every row from t0 - lead).
+ *    Each of these instructions carries the rows it writes (rw: ready(q) = end - floor(d num /
+ *    den), d = the rows written after row q) and reads (rr: read(q) = begin + lead +
+ *    floor(q num / den)); the paces are the units' own, so ready(q) is never earlier than the
+ *    unit really finishes row q. A RAW between two such row sets is then satisfied from the
+ *    begin b = max over the reader's rows q of ready(q') - (read(q) - b) (q' the writer rows
+ *    row q overlaps), never later than the writer's end (sb_row_ready): the reader may begin
+ *    while the writer's later rows are still on their way, and still reads every row after it
+ *    is final. Anything else (WAW, WAR, DRAM, transposed blocks, a bias, rows that do not map
+ *    row to row, the scalesim timing, held os ops) waits for the end as in note 2.
+ *
+ * 7. Values (machine.c note 4) move when an instruction begins; one that began early under
+ *    note 6 moves its values when its producers' rows are all there: vals_need = the cycle the
+ *    last accumulator row it reads is written (an activate, vpu.c; the per-PE engine has
+ *    written it by then) and the latest value time of the other instructions it conflicts
+ *    with. A store also ends no earlier than that value time (it begins no earlier than the
+ *    value time less its fewest cycles, min_cycles), so every value moves before its
+ *    instruction retires. machine.c applies a pending one
+ *    at that cycle, in program order, before anything else happens at that cycle. A matmul,
+ *    whose values are taken when it is timed, is timed no earlier than its vals_need (it waits
+ *    there, "dependency"), so it never reads a UB row or overwrites an accumulator row whose
+ *    values have not moved yet.
  */
 #include "tpu/tpu_int.h"
+#include <assert.h>
 
 static bool overlap(range a, range b)
 {
@@ -50,17 +80,66 @@ static uint64_t span(uint64_t rows, uint64_t row_bytes, uint64_t stride)
     return (rows - 1) * (stride ? stride : row_bytes) + row_bytes;
 }
 
+/* Note 6: a row set of rows rows of row_bytes at base, stride apart (0: packed), num / den
+ * cycles per row. */
+static rowset rows_of(uint64_t base, uint32_t rows, uint64_t row_bytes, uint64_t stride, bool acc,
+                      uint64_t num, uint64_t den)
+{
+    rowset r = {base, stride ? stride : row_bytes, row_bytes, rows, acc, false, false, 0, num, den ? den : 1};
+    if (!row_bytes || r.stride < row_bytes)
+        r.rows = 0;   /* rows that overlap each other: no row model */
+    return r;
+}
+
+static uint64_t fl_div(uint64_t a, uint64_t num, uint64_t den) { return a * num / den; }
+
+uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
+{
+    if (!rw->rows || !rr->rows || rw->acc != rr->acc)
+        return end;
+    int64_t need = INT64_MIN;
+    uint32_t nq = rr->stream ? 1 : rr->rows;   /* a streaming reader begins with its first row */
+    uint64_t wlo = rw->base, whi = rw->base + (uint64_t)(rw->rows - 1) * rw->stride + rw->row_bytes;
+    for (uint32_t q = 0; q < nq; q++) {
+        uint64_t lo = rr->base + (uint64_t)q * rr->stride, hi = lo + rr->row_bytes;
+        if (hi <= wlo || lo >= whi)
+            continue;
+        uint64_t q1 = lo <= wlo ? 0 : (lo - wlo) / rw->stride, q2 = (hi - 1 - wlo) / rw->stride;
+        if (q2 >= rw->rows)
+            q2 = rw->rows - 1;
+        int64_t rd = rr->lead + (int64_t)fl_div(q, rr->num, rr->den);
+        for (uint64_t qw = q1; qw <= q2; qw++) {
+            uint64_t a = wlo + qw * rw->stride;
+            if (a >= hi || a + rw->row_bytes <= lo)
+                continue;   /* the gap between two writer rows */
+            uint64_t after = rw->desc ? qw : rw->rows - 1 - qw;
+            int64_t ready = (int64_t)end - (int64_t)fl_div(after, rw->num, rw->den);
+            if (ready - rd > need)
+                need = ready - rd;
+        }
+    }
+    if (need == INT64_MIN)
+        return rr->stream ? 0 : end;   /* no row overlaps (only the hulls did): the stream's later rows */
+    return need < 0 ? 0 : (uint64_t)need < end ? (uint64_t)need : end;
+}
+
 void sb_footprint(machine *m, uint32_t i)
 {
     const isa_instr *in = &m->prog.ins[i];
     flight *f = &m->fl[i];
+    const sram *ub = &m->cores[in->core].ub;
     f->tensor = -1;
+    f->rw.rows = f->rr.rows = 0;
+    f->vals_need = f->min_cycles = 0;
+    f->vals_pending = false;
     switch (in->op) {
     case ISA_LOAD: {
         uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
         uint64_t rows = in->transpose ? in->blk.cols : in->blk.rows, cols = in->transpose ? in->blk.rows : in->blk.cols;
         f->ub_w = (range){in->ub_addr, in->ub_addr + span(rows, cols * eb, in->ub_stride)};
         f->tensor = in->blk.tensor;
+        if (!in->transpose)   /* rows at the DMA's pace (its UB writes are no faster) */
+            f->rw = rows_of(in->ub_addr, rows, cols * eb, in->ub_stride, false, cols * eb, m->t->dma.bytes_per_cycle);
         break;
     }
     case ISA_LOADW:
@@ -73,6 +152,21 @@ void sb_footprint(machine *m, uint32_t i)
         f->acc_w = (range){in->acc_row, in->acc_row + in->m};
         if (in->accumulate)
             f->acc_r = f->acc_w;
+        if (m->mp.timing != TP_TIMING_PIPELINED)
+            break;   /* scalesim: no row model */
+        bool os = m->mp.dataflow == TP_DF_OS;
+        if (!in->hold) {   /* one accumulator row a cycle; os drains the last row first */
+            f->rw = rows_of(in->acc_row, in->m, 1, 1, true, 1, 1);
+            f->rw.desc = os;
+        }
+        /* A rows as mm.c note 2 reads them: from t0 - lead, at the stream's pace or the port's */
+        mxu_op op = {in->m, m->t->array.cols, f->mm_k, false, false};
+        uint64_t a_bytes = (uint64_t)in->m * f->mm_k * dtype_in_bytes(m->prog.dtype);
+        uint64_t rd = sram_cycles(ub, false, a_bytes), T = mxu_op_stream_cycles(&m->mp, &op);
+        uint64_t rate = rd > T ? sram_rate(ub, false, 0) : util_ceil_div(a_bytes, T);
+        uint64_t rb = (uint64_t)f->mm_k * dtype_in_bytes(m->prog.dtype);
+        f->rr = rows_of(in->ub_addr, in->m, row, in->ub_stride, false, os || !rate ? 0 : rb, rate);
+        f->rr.lead = -(int64_t)mm_ub_read_lead(rd, T, 0, 0).lead;
         break;
     }
     case ISA_ACTIVATE:
@@ -82,6 +176,12 @@ void sb_footprint(machine *m, uint32_t i)
         if (in->has_bias)
             f->ub_r2 = (range){in->bias_addr, in->bias_addr + (in->bias_stride ? (uint64_t)(in->m - 1) * in->bias_stride : 0) +
                                                   (uint64_t)in->n * 4};
+        /* it reads and writes a row every n / elems_per_cycle cycles */
+        f->rr = rows_of(in->acc_row, in->m, 1, 1, true, in->n, m->t->vpu.elems_per_cycle);
+        f->rr.stream = true;
+        f->min_cycles = util_ceil_div((uint64_t)in->m * in->n, m->t->vpu.elems_per_cycle);
+        f->rw = rows_of(in->ub_addr, in->m, (uint64_t)in->n * npy_dtype_size(in->out_dtype), in->ub_stride, false, in->n,
+                        m->t->vpu.elems_per_cycle);
         break;
     case ISA_STORE: {
         uint64_t eb = npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
@@ -89,6 +189,12 @@ void sb_footprint(machine *m, uint32_t i)
         f->ub_r = (range){in->ub_addr, in->ub_addr + span(rows, cols * eb, in->ub_stride)};
         f->tensor = in->blk.tensor;
         f->dram_write = true;
+        if (!in->transpose) {   /* its UB reads: from s + setup at the engine's rate */
+            uint64_t rate = sram_rate(ub, false, m->t->dma.bytes_per_cycle);
+            f->rr = rows_of(in->ub_addr, rows, cols * eb, in->ub_stride, false, rate ? cols * eb : 0, rate);
+            f->rr.lead = m->t->dma.setup_cycles;
+        }
+        f->min_cycles = m->t->dma.setup_cycles + util_ceil_div((uint64_t)rows * cols * eb, m->t->dma.bytes_per_cycle);
         break;
     }
     default:
@@ -130,8 +236,9 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
         const flight *fy = &m->fl[y];
         const isa_instr *iy = &m->prog.ins[y];
         bool same_mxu_mm = ix->op == ISA_MATMUL && iy->op == ISA_MATMUL && ix->mxu == iy->mxu;
-        bool raw = overlap(fx->ub_r, fy->ub_w) || overlap(fx->ub_r2, fy->ub_w) ||
-                   (!same_mxu_mm && overlap(fx->acc_r, fy->acc_w));
+        bool raw_ub = overlap(fx->ub_r, fy->ub_w), raw_acc = !same_mxu_mm && overlap(fx->acc_r, fy->acc_w);
+        bool raw_end = overlap(fx->ub_r2, fy->ub_w);   /* RAWs that wait for the end (note 6) */
+        bool raw = raw_ub || raw_end || raw_acc;
         bool waw = overlap(fx->ub_w, fy->ub_w) || (!same_mxu_mm && overlap(fx->acc_w, fy->acc_w));
         bool war = overlap(fx->ub_w, fy->ub_r) || overlap(fx->ub_w, fy->ub_r2) ||
                    (!same_mxu_mm && overlap(fx->acc_w, fy->acc_r));
@@ -142,7 +249,7 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
             else if (fx->dram_write)
                 war = true;
             else
-                raw = true;
+                raw = raw_end = true;
         }
         bool order = ix->op == ISA_MATMUL && iy->op == ISA_ACTIVATE && m->t->vpu.in_order;   /* note 5 */
         if (!raw && !waw && !war && !order)
@@ -153,7 +260,18 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
             fx->blocked_by = y + 1;
             return d;
         }
-        uint64_t t = (raw || waw) ? fy->end : 0;
+        uint64_t t = (raw_end || waw) ? fy->end : 0;
+        if (raw_ub || raw_acc) {   /* note 6: the rows, one after another */
+            const rowset *w = &fy->rw, *r = &fx->rr;
+            bool same = w->rows && r->rows && w->acc == raw_acc && r->acc == raw_acc && !(raw_ub && raw_acc);
+            t = util_max(t, same ? sb_row_ready(w, fy->end, r) : fy->end);
+            /* note 7: it does not end before the values it reads are there */
+            if (iy->op != ISA_MATMUL && ix->op != ISA_MATMUL && fy->vals_at > fx->min_cycles)
+                t = util_max(t, fy->vals_at - fx->min_cycles);
+        }
+        /* note 7: when its values may move (an activate adds its accumulator rows': vpu.c) */
+        if (iy->op != ISA_MATMUL && (raw || waw || war))
+            fx->vals_need = util_max(fx->vals_need, fy->vals_at);
         if (war && fy->read_done > t)
             t = fy->read_done;
         if (order && fy->start > t)
@@ -167,4 +285,32 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
     fx->dep_ready = d.ready;
     fx->dep_why = (uint8_t)d.why;
     return d;
+}
+
+uint64_t sb_acc_row_in(const machine *m, const core_state *cs, uint32_t x, uint32_t q)
+{
+    uint64_t row = m->prog.ins[x].acc_row + q, t = 0;
+    for (uint32_t k = 0; k < cs->n_inflight && cs->inflight[k] < x; k++) {
+        const flight *fy = &m->fl[cs->inflight[k]];
+        if (!(fy->acc_w.lo <= row && row < fy->acc_w.hi))
+            continue;
+        assert(fy->started);   /* sb_deps let x begin */
+        uint64_t r = fy->end;
+        if (fy->rw.rows && fy->rw.acc) {
+            uint64_t qw = row - fy->rw.base, after = fy->rw.desc ? qw : fy->rw.rows - 1 - qw;
+            r = fy->end - fl_div(after, fy->rw.num, fy->rw.den);
+        }
+        t = util_max(t, r);
+    }
+    return t;
+}
+
+bool sb_vals_now(machine *m, uint32_t c, uint32_t x, uint64_t s)
+{
+    flight *f = &m->fl[x];
+    f->vals_at = util_max(s, f->vals_need);
+    f->vals_pending = f->vals_at > s && !m->timing_only;
+    if (f->vals_pending)
+        tpu_wake(m, c, f->vals_at);
+    return !f->vals_pending;
 }

@@ -58,6 +58,20 @@ typedef enum {
 
 typedef struct { uint64_t lo, hi; } range;   /* [lo, hi); empty when lo == hi */
 
+/* Rows an instruction writes or reads one after another (sb.c, note 6): `rows` rows of
+ * `row_bytes` starting at `base`, `stride` apart (the accumulators: rows of 1, stride 1), and
+ * the pace: `num / den` cycles per row. rows == 0: no row model (the whole range at once). */
+typedef struct {
+    uint64_t base, stride, row_bytes;
+    uint32_t rows;
+    bool acc;           /* accumulator rows (else UB bytes) */
+    bool desc;          /* writer: the last row comes out first (os drain) */
+    bool stream;        /* reader: takes each row when it is ready (the vector unit), so it
+                           begins when its first row is */
+    int64_t lead;       /* reader: row 0 is read `lead` cycles after it begins */
+    uint64_t num, den;  /* cycles per row = num / den (den >= 1) */
+} rowset;
+
 /* Per-instruction run-time record (its life cycle: machine.c, note 6). */
 typedef struct {
     bool started;       /* begun: its times are known (issued = in a queue: see issue()) */
@@ -70,6 +84,12 @@ typedef struct {
     uint8_t dep_why;
     uint64_t dep_ready;
     uint32_t blocked_by;            /* instruction index + 1; 0 = none */
+    rowset rw, rr;                  /* sb.c note 6: the rows it writes (ready at end - ...) and
+                                       reads (at its begin + ...) one after another */
+    uint64_t vals_need;             /* sb.c note 7: its values may move no earlier than this */
+    uint64_t vals_at;               /* begun: the cycle its values move (>= start) */
+    uint64_t min_cycles;            /* activate, store: its fewest cycles from begin to end */
+    bool vals_pending;              /* begun, its values not moved yet (machine.c apply_pending) */
     int32_t tensor;                 /* DRAM block: tensor or -1 */
     bool dram_write;
     uint32_t r0, r1, c0, c1;        /* DRAM block: rows [r0, r1), cols [c0, c1) */
@@ -173,6 +193,7 @@ struct machine {
     bool *town;             /* the machine allocated it */
     uint64_t *tbase;        /* DRAM byte address of each tensor */
     flight *fl;
+    uint64_t *row_scratch;  /* vpu.c: one entry per accumulator row of a core */
     core_state *cores;
     offchip mem[TP_MEM__COUNT];
     evq events;             /* "step core c at cycle t" (priority 0: cores tie by number) */
@@ -204,6 +225,15 @@ typedef struct {
 void sb_footprint(machine *m, uint32_t i);
 /* When may instruction x begin, given the older in-flight instructions of its core. */
 sb_dep sb_deps(machine *m, core_state *cs, uint32_t x);
+/* Note 6: the earliest begin of reader rows rr given writer rows rw of an instruction ending at
+ * `end` (at most end; end when they do not map row to row). */
+uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr);
+/* Note 6: the cycle accumulator row acc_row + q, which activate x reads, is final (the latest of
+ * its older in-flight writers; 0 when none writes it). */
+uint64_t sb_acc_row_in(const machine *m, const core_state *cs, uint32_t x, uint32_t q);
+/* Note 7: records that x began at s (its values move at max(s, vals_need)): true when they
+ * move now, false when later (the core is woken then, machine.c applies them). */
+bool sb_vals_now(machine *m, uint32_t c, uint32_t x, uint64_t s);
 
 /* ---- wbuf.c: the weight FIFO ------------------------------------------------------------- */
 /* Frees entries released by now; returns the cycle at which `slots` more fit (NEVER when an
@@ -234,6 +264,7 @@ dma_times dma_time(uint64_t s, uint64_t setup_cycles, uint64_t bytes, uint64_t b
 uint64_t dma_ub_write_want(uint64_t first, uint64_t mem_end, uint64_t ub_cycles);
 /* Begins DMA instruction x now if it can (true), else *why says what holds it. */
 bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why);
+void dma_values(machine *m, core_state *cs, uint32_t x);   /* a pending store's values (sb.c note 7) */
 stats_dma_cause dma_cause_of(cause c);
 
 /* ---- vpu.c: vector unit ------------------------------------------------------------------ */
@@ -243,6 +274,7 @@ typedef struct {
 } vpu_times;
 vpu_times vpu_time(uint64_t s, uint64_t elems, uint64_t elems_per_cycle, uint64_t ub_end);
 bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why);
+void vpu_values(machine *m, core_state *cs, uint32_t x);   /* a pending activate's values (sb.c note 7) */
 stats_vpu_cause vpu_cause_of(cause c);
 
 /* ---- mm.c: matmul ------------------------------------------------------------------------ */

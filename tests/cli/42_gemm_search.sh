@@ -103,7 +103,7 @@ if gs_run "--tile without --double-buffer" "$TPUSIM" gemm 1024 1024 1024 -c conf
     gs_lines "--tile without --double-buffer: single-buffered, and it says why" "$T/gs.out" \
         "  tiling           128x8x1024 order mnk, double buffering off (on does not fit), epilogue none" \
         "  note             $db_note" \
-        "cycles       17092295 (34.18 ms at 500 MHz)"
+        "cycles       16867028 (33.73 ms at 500 MHz)"
 fi
 if gs_run "--tile --double-buffer off" "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --tile 128x8x1024 \
         --double-buffer off --no-data; then
@@ -131,7 +131,7 @@ if gs_run "--split-k on full MXUs" "$TPUSIM" gemm 256 512 2048 -c configs/tpu-v4
     gs_lines "--split-k whose MXUs N already fills: runs, with a note" "$T/gs.out" \
         "  split-K          4 parts of K = 512 on different MXUs, summed in part order (C = Pp + C)" \
         "  note             --split-k 4 adds no MXUs: the 4 column groups of a 512-wide N tile already occupy the 4 MXUs of a core, so the split only adds the vector unit's sums of the parts (compare a run without --split-k)" \
-        "cycles       24904 (23.72 us at 1050 MHz)"
+        "cycles       24563 (23.39 us at 1050 MHz)"
 fi
 if gs_run "--split-k that spreads" "$TPUSIM" gemm 1024 128 1024 -c configs/tpu-v4-core.yaml --dtype bf16 --split-k 4 --no-data; then
     gs_count "--split-k onto idle MXUs: no note" 0 "$T/gs.out" '^  note '
