@@ -285,6 +285,10 @@ $(FUZZ_BUILD)/sim/%.o: sim/%.c | check-deps check-clang
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
+# the HTML page's generated header (above), as for the other builds
+$(FUZZ_BUILD)/sim/report/html.o: $(HTML_ASSETS_H)
+$(FUZZ_BUILD)/sim/report/html.o: FUZZ_CFLAGS += -I$(BUILD)/gen
+
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^

@@ -69,7 +69,8 @@ static const char usage_text[] =
     "  --resume      keep the points already in --csv FILE (from the same sweep and build) and\n"
     "                run the rest; a missing or header-only file runs every point\n"
     "  --plot METRIC draw METRIC (a numeric column: cycles, utilization, ops_per_s, ...) against\n"
-    "                the first axis, a line per value of the second, into FILE.svg beside\n"
+    "                the first axis that varies (the GEMM list's m, n or k first), a line per\n"
+    "                value of the second, into FILE.svg beside\n"
     "                --csv FILE.csv, through gnuplot (docs/plots.md); the CSV is written either way\n"
     "  --quiet       no progress bar (points done, rate, ETA; drawn only when stderr is a terminal)\n"
     "  --merge F...  join the shard files of one sweep into the CSV an unsharded run writes\n"
@@ -93,6 +94,8 @@ static const char *const fig_f64[] = {"seconds", "utilization", "ops_per_s", "pe
 /* A column's JSON type, from its name alone (so --merge, which has no sweep file, types it too). */
 static col_type col_type_of(const char *name)
 {
+    if (!strcmp(name, "time_ratio"))
+        return COL_F64;
     if (!strncmp(name, "gpu_", 4))
         name += 4;
     if (!strcmp(name, "point") || !strcmp(name, "m") || !strcmp(name, "n") || !strcmp(name, "k") ||
@@ -502,11 +505,13 @@ static size_t format_row(const sweep_run *r, uint64_t p, tp_status st, const poi
                 const char *k = stats_attr_get(&pr->g, "kernel");
                 bad |= put_str(row, &len, k ? k : "");
             }
+            /* the TPU's time over the GPU's, as compare's "time ratio" */
+            bad |= put_f64(row, &len, pr->g.seconds > 0 ? pr->s.seconds / pr->g.seconds : NAN);
         }
         bad |= put_str(row, &len, "");
     } else {
         int n = N_FIGURES + (plan_cols ? 3 : !r->tpu && !r->has_wl ? 1 : 0) +
-                (r->gpu_axis ? N_FIGURES + !r->has_wl : 0);
+                (r->gpu_axis ? N_FIGURES + !r->has_wl + 1 : 0);
         bad |= put_empty(row, &len, n);
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
@@ -552,6 +557,7 @@ static void build_columns(sweep_run *r)
         col_figures(c, "gpu_");
         if (!r->has_wl)
             col_add(c, "gpu_", "kernel");
+        col_add(c, "", "time_ratio");
     }
     col_add(c, "", "error");
 }
@@ -1250,10 +1256,27 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     }
     rc = 2;
-    /* --plot's metric, a numeric column, and its axes: the first axis across, the second's
-     * values as lines (the point index when the sweep has no axis) */
-    const char *plot_x = r->spec.n_axes ? r->spec.axes[0].name : "point";
-    const char *plot_series = r->spec.n_axes > 1 ? r->spec.axes[1].name : NULL;
+    /* --plot's metric, a numeric column, and its axes: the first dimension that varies across,
+     * the second's values as lines. The GEMM list is the outermost dimension (its column the
+     * first of m, n, k whose values differ), then the axes in file order; a dimension of one
+     * value is left out, and a sweep of one point plots against the point index. */
+    const char *dims[2] = {NULL, NULL};
+    int nd = 0;
+    if (!r->has_wl && r->spec.n_gemms > 1) {
+        const sweep_gemm *g = r->spec.gemms;
+        bool vm = false, vn = false, vk = false;
+        for (size_t i = 1; i < r->spec.n_gemms; i++) {
+            vm = vm || g[i].m != g[0].m;
+            vn = vn || g[i].n != g[0].n;
+            vk = vk || g[i].k != g[0].k;
+        }
+        if (vm || vn || vk)
+            dims[nd++] = vm ? "m" : vn ? "n" : "k";
+    }
+    for (size_t i = 0; i < r->spec.n_axes && nd < 2; i++)
+        if (r->spec.axes[i].n_values > 1)
+            dims[nd++] = r->spec.axes[i].name;
+    const char *plot_x = nd ? dims[0] : "point", *plot_series = dims[1];
     if (plot_metric) {
         bool found = false;
         char numeric[2048] = "";

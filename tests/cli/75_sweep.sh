@@ -273,16 +273,18 @@ if [ $sw_ok = 1 ] && (cd "$T/par" && "$TPUSIM" sweep --merge slurm/shard-*.csv -
 then ok "docs/sweeps.md Slurm script: 3 array tasks merged equal the unsharded file"
 else not_ok "docs/sweeps.md Slurm script: 3 array tasks merged equal the unsharded file" "$(cat "$T/err")"; fi
 
-# --plot METRIC: FILE.svg beside --csv FILE.csv, METRIC against the first axis (tpu.array.rows),
-# a line per value of the second (tpu.dram.bandwidth); one point per row, plus one legend sample
-# per line (gnuplot's svg terminal draws each point as a translated symbol)
+# --plot METRIC: FILE.svg beside --csv FILE.csv, METRIC against the first dimension that varies
+# (quick.yaml's two GEMMs differ in m), a line per value of the second (its first axis,
+# tpu.array.rows); one point per row, plus one legend sample per line (gnuplot's svg terminal
+# draws each point as a translated symbol)
 if command -v gnuplot >/dev/null; then
     if "$TPUSIM" sweep "$sw_q" --csv "$T/swp.csv" --plot utilization --quiet >"$T/out" 2>"$T/err" && [ -s "$T/swp.svg" ]; then
         pts=$(grep -o "' transform='translate(" "$T/swp.svg" | wc -l)
         rows=$(grep -vc '^#' "$T/swp.csv"); rows=$((rows - 1))
-        if [ "$pts" -eq $((rows + 2)) ] && grep -Fq '<text>tpu.dram.bandwidth=64GB/s</text>' "$T/swp.svg" \
-           && grep -Fq '<text>tpu.dram.bandwidth=256GB/s</text>' "$T/swp.svg" && grep -Fq '<text>tpu.array.rows</text>' "$T/swp.svg"
-        then ok "sweep --plot: $rows points and the two bandwidth lines in swp.svg"
+        if [ "$pts" -eq $((rows + 2)) ] && grep -Fq '<text>tpu.array.rows=32</text>' "$T/swp.svg" \
+           && grep -Fq '<text>tpu.array.rows=64</text>' "$T/swp.svg" && grep -Fq '<text>m</text>' "$T/swp.svg" \
+           && grep -Fq '<text>utilization against m, a line per tpu.array.rows</text>' "$T/swp.svg"
+        then ok "sweep --plot: $rows points, against m, a line per array height in swp.svg"
         else not_ok "sweep --plot: $pts points for $rows rows, or a missing label" "$(grep -o '<text>[^<]*</text>' "$T/swp.svg" | sort -u)"; fi
     else not_ok "sweep --plot utilization" "$(cat "$T/err")"; fi
 else
