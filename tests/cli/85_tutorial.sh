@@ -16,7 +16,10 @@ tu_doc=docs/tutorial.md
 tu_dir="$T/tutorial"
 mkdir -p "$tu_dir/lab" "$tu_dir/blocks"
 ln -s "$PWD/configs" "$PWD/kernels" "$tu_dir/lab/"
-tu_bin=$(dirname "$TPUSIM")
+# tpusim on PATH under its own name, whatever $TPUSIM is called (check-all runs a wrapper,
+# tpusim-san, around the sanitizer binary)
+mkdir -p "$tu_dir/bin" && ln -s "$TPUSIM" "$tu_dir/bin/tpusim"
+tu_bin="$tu_dir/bin"
 # Split the course into blocks/NNN.sh and a manifest of "NNN kind rest" lines (kind: block, or a
 # directive's name), with an error line for anything malformed.
 awk -v dir="$tu_dir/blocks" '
