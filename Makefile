@@ -218,13 +218,16 @@ uninstall:
 # make test: the release build and the sanitizer build both pass every test, the stress build
 # passes its stress group, the libFuzzer targets pass their smoke (when clang is there, below), and the command-line checks (tests/cli.sh) run against the release
 # binary (and its tests/json_validate). The last line is the combined summary "N passed, N failed".
+# The builds use every core (JOBS, default the number of cores); the suites run in two lanes
+# (tests/run_all.sh).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: check-gnuplot check-parallel
-	@$(MAKE) --no-print-directory VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=release $(BUILDROOT)/release/tpusim $(BUILDROOT)/release/tests/run_tests \
 	  $(BUILDROOT)/release/tests/json_validate $(BUILDROOT)/release/tests/html_page
-	@$(MAKE) --no-print-directory VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
-	@$(MAKE) --no-print-directory VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=san $(BUILDROOT)/san/tpusim $(BUILDROOT)/san/tests/run_tests
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=stress $(BUILDROOT)/stress/tests/run_tests
 	@if { $(HAVE_LIBFUZZER); } || [ "$$(id -u)" = 0 ]; then \
-	  $(MAKE) --no-print-directory fuzz-build fuzz-corpus; \
+	  $(MAKE) --no-print-directory -j$(JOBS) fuzz-build && $(MAKE) --no-print-directory fuzz-corpus; \
 	else echo "fuzz smoke skipped: clang or libFuzzer is missing; run: sudo apt-get install clang libclang-rt-dev"; fi
 	@BUILDROOT=$(BUILDROOT) sh tests/run_all.sh
 

@@ -12,22 +12,30 @@
 #                                    built against the installed headers and library)
 #  10. the libFuzzer smoke           (tests/fuzz/smoke.sh: each target over its corpus and
 #                                    regressions, a fixed number of runs; skipped without clang)
-# Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
+# Suites 1-3 and 5-10 run in one lane and 4 in another (two cores); see lane_start in
+# tests/suite.sh. Each suite's own summary is printed as "<suite> suite: ..." so only the last line is the total.
 B=${BUILDROOT:-build}
 total_pass=0
 total_fail=0
-log=$(mktemp)
+T=$(mktemp -d /tmp/tpusim-run-all-XXXXXX)
+trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/suite.sh"
+# Two lanes, one per core: the command-line checks (the longest suite) beside everything else.
+# Each lane's output is kept apart and printed whole, lane 1 first, so the log reads the same
+# whatever finishes first.
+lane2() {
+    run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
+}
+lane_start lane2
 run_suite "unit/release" "./$B/release/tests/run_tests"
 run_suite "unit/san" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$B/san/tests/run_tests"
 run_suite "unit/stress" "./$B/stress/tests/run_tests" stress
-run_suite "cli" sh tests/cli.sh "./$B/release/tpusim"
 run_suite "layers" sh tests/check_layers.sh .
 run_suite "layers-check" sh tests/check_layers_test.sh
 run_suite "make-deps" sh tests/check_make_deps.sh .
 run_suite "gnuplot-dep" sh tests/check_gnuplot_dep.sh .
 run_suite "install" env BUILDROOT="$B" sh tests/check_install.sh .
 run_suite "fuzz" sh tests/fuzz/smoke.sh "$B/fuzz"
-rm -f "$log"
+lane_wait
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

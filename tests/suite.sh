@@ -1,5 +1,5 @@
 # Sourced by tests/run_all.sh (make test) and tests/check_all.sh (make check-all): one suite runner
-# for both. The caller sets total_pass=0, total_fail=0 and log (a scratch file).
+# for both. The caller sets total_pass=0, total_fail=0 and T (a scratch directory).
 # run_suite NAME CMD... : runs CMD, prints its output and "NAME suite: P ok, F not ok (Ss)" from
 # its last "N passed, N failed" line; a suite without that line counts as one failure and sets
 # finished=no, and one that exits non-zero with no failure counted counts as one.
@@ -7,6 +7,7 @@ run_suite() {
     name=$1; shift
     finished=yes
     start=$(date +%s)
+    log=${log:-$T/log}
     "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
@@ -24,4 +25,30 @@ run_suite() {
     echo "$name suite: $p ok, $f not ok (${secs}s)"
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
+}
+
+# lane_start FN : runs the shell function FN (a list of run_suite calls) in the background as a
+# second lane, with its own log and totals; lane_wait waits for it, prints its output whole and
+# adds its totals (a lane that died without its totals counts as one failure).
+lane_start() {
+    (
+        total_pass=0
+        total_fail=0
+        log=$T/lane.log
+        "$1" >"$T/lane.out" 2>&1
+        echo "$total_pass $total_fail" >"$T/lane.tot"
+    ) &
+    lane_pid=$!
+}
+lane_wait() {
+    wait "$lane_pid"
+    cat "$T/lane.out"
+    if [ -s "$T/lane.tot" ]; then
+        read -r lp lf <"$T/lane.tot"
+    else
+        echo "second lane: did not finish"
+        lp=0 lf=1
+    fi
+    total_pass=$((total_pass + lp))
+    total_fail=$((total_fail + lf))
 }
