@@ -585,9 +585,9 @@ static size_t header_text(const sweep_meta *m, const columns *c, char *buf, size
 
 typedef struct {
     const sweep_run *r;
-    const uint64_t *todo;    /* the points to run */
-    size_t n_todo;
-    size_t next;             /* the next todo entry to take (under mu) */
+    const uint64_t *pending;    /* the points to run */
+    size_t n_pending;
+    size_t next;             /* the next pending entry to take (under mu) */
     char **rows;             /* rows[slot]: the row of point (slot * N + I - 1), malloc'd */
     uint32_t shard_i, shard_n;
     int fd;                  /* the --csv file (O_APPEND), -1 for stdout */
@@ -619,11 +619,11 @@ static void *worker(void *arg)
     }
     for (;;) {
         pthread_mutex_lock(&q->mu);
-        size_t t = q->next < q->n_todo && !q->write_errno ? q->next++ : q->n_todo;
+        size_t t = q->next < q->n_pending && !q->write_errno ? q->next++ : q->n_pending;
         pthread_mutex_unlock(&q->mu);
-        if (t >= q->n_todo)
+        if (t >= q->n_pending)
             break;
-        uint64_t p = q->todo[t];
+        uint64_t p = q->pending[t];
         point_result pr;
         memset(&pr, 0, sizeof pr);
         stats_init(&pr.s);
@@ -1302,13 +1302,13 @@ int cmd_sweep(int argc, char **argv)
     size_t hlen = header_text(&r->meta, &r->cols, header, sizeof header);
     uint64_t n_mine = sweep_shard_points(r->spec.n_points, shard_i, shard_n);
     char **rows = calloc(n_mine ? n_mine : 1, sizeof *rows);
-    uint64_t *todo = calloc(n_mine ? n_mine : 1, sizeof *todo);
+    uint64_t *pending = calloc(n_mine ? n_mine : 1, sizeof *pending);
     char *old = NULL;
     sweep_csv prev;
     memset(&prev, 0, sizeof prev);
     int fd = -1;
     uint64_t kept = 0;
-    if (!hlen || !rows || !todo) {
+    if (!hlen || !rows || !pending) {
         tp_err e = {0};
         tp_err_set(&e, TP_ERR_NOMEM, "out of memory for %" PRIu64 " rows", n_mine);
         rc = cli_fail(&e);
@@ -1364,10 +1364,10 @@ int cmd_sweep(int argc, char **argv)
             }
         }
     }
-    size_t n_todo = 0;
+    size_t n_pending = 0;
     for (uint64_t p = shard_n ? shard_i - 1 : 0; p < r->spec.n_points; p += shard_n ? shard_n : 1)
         if (!rows[slot_of(p, shard_n)])
-            todo[n_todo++] = p;
+            pending[n_pending++] = p;
     if (file_out) {
         /* note 3: the header first, then one write per row */
         fd = open(csv_path, O_WRONLY | O_CREAT | O_APPEND | (fresh ? O_TRUNC : 0), 0666);
@@ -1387,18 +1387,18 @@ int cmd_sweep(int argc, char **argv)
     work_queue q;
     memset(&q, 0, sizeof q);
     q.r = r;
-    q.todo = todo;
-    q.n_todo = n_todo;
+    q.pending = pending;
+    q.n_pending = n_pending;
     q.rows = rows;
     q.shard_i = shard_i;
     q.shard_n = shard_n;
     q.fd = fd;
     q.csv_path = csv_path;
     progress bar;   /* points done; on a terminal stderr only, not with --quiet */
-    progress_init(&bar, n_todo, "sweep", "points", !quiet);
+    progress_init(&bar, n_pending, "sweep", "points", !quiet);
     q.bar = &bar;
     pthread_mutex_init(&q.mu, NULL);
-    uint32_t nt = jobs < n_todo ? jobs : (uint32_t)(n_todo ? n_todo : 1);
+    uint32_t nt = jobs < n_pending ? jobs : (uint32_t)(n_pending ? n_pending : 1);
     pthread_t th[SWEEP_MAX_JOBS];
     uint32_t started = 0;
     for (uint32_t t = 1; t < nt; t++) {
@@ -1420,7 +1420,7 @@ int cmd_sweep(int argc, char **argv)
                        (size_t)n_mine);
     if (rc == 0 && file_out && !(json_path && !strcmp(json_path, "-")))
         printf("sweep %s: %" PRIu64 " point(s)%s, %zu run, %" PRIu64 " kept from --resume, %" PRIu64 " failed -> %s\n",
-               r->spec.source, n_mine, shard_n ? " of this shard" : "", n_todo, kept, q.failed, csv_path);
+               r->spec.source, n_mine, shard_n ? " of this shard" : "", n_pending, kept, q.failed, csv_path);
     if (rc == 0 && plot_metric) {   /* after the CSV: a missing gnuplot costs only the plot */
         tp_err perr = {0};
         if (plot_csv_metric(csv_path, svg_path, plot_metric, plot_x, plot_series, &perr) != TP_OK)
@@ -1439,7 +1439,7 @@ finish:
     for (uint64_t i = 0; rows && i < n_mine; i++)
         free(rows[i]);
     free(rows);
-    free(todo);
+    free(pending);
     free(old);
     sweep_csv_free(&prev);
     sweep_run_free(r);
