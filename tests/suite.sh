@@ -3,11 +3,11 @@
 # run_suite NAME CMD... : runs CMD, prints its output and "NAME suite: P ok, F not ok (Ss)" from
 # its last "N passed, N failed" line; a suite without that line counts as one failure and sets
 # finished=no, and one that exits non-zero with no failure counted counts as one.
+log=$T/log
 run_suite() {
     name=$1; shift
     finished=yes
     start=$(date +%s)
-    log=${log:-$T/log}
     "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
