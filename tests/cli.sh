@@ -34,8 +34,13 @@ expect_out() {
 }
 # TP_CLI_SKIP: script names (space-separated) not run, each named in the output; make check-all
 # sets it for the sanitizer binary (tests/check_all.sh says which and why)
+# TP_CLI_ONLY: when set, only these script names run (for working on one check:
+# TP_CLI_ONLY=80_npy.sh sh tests/cli.sh); the others are not mentioned
 for f in "$(dirname "$0")"/cli/*.sh; do
     [ -f "$f" ] || continue
+    if [ -n "${TP_CLI_ONLY:-}" ]; then
+        case " $TP_CLI_ONLY " in *" $(basename "$f") "*) ;; *) continue ;; esac
+    fi
     case " ${TP_CLI_SKIP:-} " in
     *" $(basename "$f") "*) echo "# $(basename "$f"): skipped (TP_CLI_SKIP)"; continue ;;
     esac

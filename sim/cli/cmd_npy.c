@@ -45,8 +45,8 @@ static int npy_rand(int argc, char **argv)
             if (!(dtype_s = cli_value(argc, argv, &i)))
                 return 2;
             f32 = !strcmp(dtype_s, "float32");
-            if (!f32 && cli_parse_dtype(dtype_s, &dt))
-                return 2;
+            if (!f32 && dtype_parse(dtype_s, &dt))
+                return cli_usage_error("--dtype: unknown dtype '%s' (expected int8, bf16 or float32)", dtype_s);
         } else if (!strcmp(a, "--seed")) {
             if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, 0, UINT64_MAX, &seed))
                 return 2;

@@ -17,6 +17,7 @@ expect_out "npy show: bf16 file" "f.npy: bf16 \('<u2'\), 5 x 7$" "$TPUSIM" npy s
 expect_fail "npy: no sub-command" "^tpusim: npy: expected a sub-command" "$TPUSIM" npy
 expect_fail "npy rand: -o required" "^tpusim: npy rand: -o FILE is required$" "$TPUSIM" npy rand 2 2
 expect_fail "npy rand: --specials needs bf16" "^tpusim: --specials: only bf16" "$TPUSIM" npy rand 2 2 -o "$T/x.npy" --specials
+expect_fail "npy rand: unknown --dtype names every dtype it takes" "^tpusim: --dtype: unknown dtype 'fp64' \(expected int8, bf16 or float32\)$" "$TPUSIM" npy rand 2 2 -o "$T/x.npy" --dtype fp64
 expect_fail "npy rand: zero rows" "^tpusim: ROWS: 0 is out of range" "$TPUSIM" npy rand 0 2 -o "$T/x.npy"
 expect_fail "npy show: missing file" "^tpusim: .*nope.npy" "$TPUSIM" npy show "$T/nope.npy"
 expect_fail "npy show: bad --max" "^tpusim: --max 8: expected ROWSxCOLS" "$TPUSIM" npy show "$T/a.npy" --max 8
