@@ -6,6 +6,7 @@
  * and in general at issue + latency + ceil(max over channels c of bytes_c * channels * clock_hz
  * / bytes_per_s), where bytes_c counts whole bursts on channel c and a busy channel queues. */
 #include "harness.h"
+#include "base/util.h"
 #include "mem/dram.h"
 #include "mem/sram.h"
 
@@ -228,6 +229,36 @@ static void sram_full_calendar_merges(void **state)
     assert_int_equal(s.read_bytes, SRAM_MAX_RESERVATIONS + 1);
 }
 
+/* Counts never wrap: at 1 B/s and 10 GHz, a 2^30-byte read takes 2^30 * 10^10 = 1.07e19 cycles,
+ * past TP_COUNT_MAX = 2^63 = 9.22e18. The access ends at the limit, the memory records the true
+ * figure, and dram_check_limit refuses with it and the keys; a 2^29-byte read (5.37e18 cycles)
+ * is under the limit and exact. */
+static void counts_past_the_limit_are_refused(void **state)
+{
+    (void)state;
+    tp_mem_cfg c = mem4();
+    c.bytes_per_s = 1;
+    c.read_latency_cycles = 0;
+    const uint64_t hz = 10000000000ull;
+    dram d;
+    tp_err err = {0};
+    assert_int_equal(dram_init(&d, &c, hz, NULL), TP_OK);
+    uint64_t half = UINT64_C(1) << 29;
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 1, half, 0, NULL), half * hz);
+    assert_false(d.past_limit);
+    assert_int_equal(dram_check_limit(&d, "tpu.dram", "tpu.clock", &err), TP_OK);
+    dram_reset(&d);
+    assert_int_equal(dram_access_2d(&d, false, 0, 0, 1, 2 * half, 0, NULL), TP_COUNT_MAX);
+    assert_true(d.past_limit);
+    assert_true(d.past_limit_cycles == (double)(2 * half) * (double)hz);
+    assert_int_equal(dram_check_limit(&d, "tpu.dram", "tpu.clock", &err), TP_ERR_RANGE);
+    assert_string_equal(err.msg, "tpu.dram.bandwidth=1B/s at tpu.clock=10GHz: an access would end at cycle 1.07e+19, "
+                                 "past the 9.22e+18 (2^63) cycles tpusim counts; the run is refused rather than "
+                                 "reported wrapped");
+    dram_reset(&d);   /* forgets it */
+    assert_false(d.past_limit);
+}
+
 TH_GROUP(dram)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +272,7 @@ TH_GROUP(dram)
         cmocka_unit_test(sram_rates_share_the_port),
         cmocka_unit_test(in_flight_is_the_union),
         cmocka_unit_test(sram_full_calendar_merges),
+        cmocka_unit_test(counts_past_the_limit_are_refused),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -292,6 +292,28 @@ static void stats_add_sums_parts(void **state)
     stats_free(&sum);
 }
 
+/* a repeat whose counts would pass 2^63 is refused with the figure, never wrapped: a part of
+ * 1000 cycles (and 10^5 MACs) repeated 10^16 times comes to 10^19 cycles (past 9.22e18);
+ * 10^13 times is exact (10^16 cycles, 10^18 MACs) */
+static void stats_add_refuses_past_the_limit(void **state)
+{
+    (void)state;
+    tp_stats a, sum;
+    base_record(&a);
+    fill(&a, (const char *const[]){"busy"}, (const uint64_t[]){1000}, 1, 5000, 500, 100);
+    tp_err err = {0};
+    stats_init(&sum);
+    assert_int_equal(report_stats_add(&sum, &a, 10000000000000ull, &err), TP_OK);
+    assert_int_equal(sum.cycles, 10000000000000000ull);
+    assert_int_equal(sum.macs, 1000000000000000000ull);
+    stats_free(&sum);
+    stats_init(&sum);
+    assert_int_equal(report_stats_add(&sum, &a, 10000000000000000ull, &err), TP_ERR_RANGE);
+    assert_string_equal(err.msg, "cycles: 1e+19 with repeat 10000000000000000, past the 9.22e+18 (2^63) cycles tpusim counts");
+    stats_free(&a);
+    stats_free(&sum);
+}
+
 /* the run's JSON members: every cause of every unit, zeros included; unbounded peaks null */
 static void json_members_every_cause(void **state)
 {
@@ -418,6 +440,7 @@ TH_GROUP(report)
         cmocka_unit_test(only_used_units_count),
         cmocka_unit_test(text_figures),
         cmocka_unit_test(stats_add_sums_parts),
+        cmocka_unit_test(stats_add_refuses_past_the_limit),
         cmocka_unit_test(json_members_every_cause),
         cmocka_unit_test(validated_summaries_in_validation_md),
     };

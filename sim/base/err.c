@@ -15,6 +15,7 @@ static const char *const messages[TP_ERR__COUNT] = {
     [TP_ERR_NOMEM] = "out of memory or size too large",
     [TP_ERR_MISMATCH] = "result differs from the reference",
     [TP_ERR_INTERNAL] = "internal error",
+    [TP_ERR_RANGE] = "count too large to simulate",
 };
 
 const char *tp_strerror(tp_status code)

@@ -21,6 +21,7 @@ typedef enum {
     TP_ERR_NOMEM,        /* allocation failed or a size is absurd */
     TP_ERR_MISMATCH,     /* a simulated result differs from the reference */
     TP_ERR_INTERNAL,     /* a broken invariant inside tpusim: a bug */
+    TP_ERR_RANGE,        /* a cycle, byte or MAC count would pass TP_COUNT_MAX (base/util.h) */
     TP_ERR__COUNT
 } tp_status;
 

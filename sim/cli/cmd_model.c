@@ -545,6 +545,12 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         report_bound_of(&gstats[g], &gb[g]);
         st = report_stats_add(&total, &gstats[g], L[gfirst[g]].repeat, &err);
+        if (st == TP_ERR_RANGE) {   /* name the layer whose repeat passed the limit */
+            char why[sizeof err.msg];
+            snprintf(why, sizeof why, "%s", err.msg);
+            const workload_layer *l = L[gfirst[g]].layer;
+            tp_err_at(&err, st, path, l->line, 0, "layer '%s' (repeat %u): %s", l->name, l->repeat, why);
+        }
     }
     if (st == TP_OK)
         stats_finish(&total);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/util.h"
 #include "gpu/l2.h"
 #include "mem/dram.h"
 #include "stats/acct.h"
@@ -656,9 +657,16 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
                 uint64_t w = (r.ctas - r.next_cta) / r.nslots;
                 w = w > 1 ? w - 1 : 0;
                 r.skip_at = 0;
+                uint64_t skip, at;
+                if (w && (util_mul_count(w, ev.t - r.snap.t, &skip) || util_add_count(ev.t, skip, &at))) {
+                    st = tp_err_set(err, TP_ERR_RANGE, "the kernel's %llu steady waves of %llu cycles pass the %.3g (2^63) "
+                                    "cycles tpusim counts (gpu.dram.bandwidth, gpu.clock)", (unsigned long long)w,
+                                    (unsigned long long)(ev.t - r.snap.t), (double)TP_COUNT_MAX);
+                    break;
+                }
                 if (w) {
                     skip_waves(&r, ev.t, w);
-                    st = push(&r, ev.t + w * (ev.t - r.snap.t), ev.unit, err);
+                    st = push(&r, at, ev.unit, err);
                     break;
                 }
             }
@@ -683,6 +691,8 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
             acct_note(&r.sma[i], r.end, STATS_SM_DRAM);
         r.end = umax(r.end, umax(e1, e2));
     }
+    if ((st = dram_check_limit(&r.d, "gpu.dram", "gpu.clock", err)) != TP_OK)
+        goto end;
     total = r.end;
     if (r.tl) {
         uint32_t s = tl_slice(r.tl, r.tl_grid, launch, total, "kernel");

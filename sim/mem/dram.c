@@ -4,6 +4,8 @@
  * of a strided access falls on the same channel pattern (stride a multiple of one interleave
  * period) — never per byte or per burst. */
 #include "mem/dram.h"
+#include "base/units.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +35,8 @@ void dram_reset(dram *d)
     memset(d->next_free, 0, sizeof d->next_free);
     d->read_bytes = d->write_bytes = d->bus_bytes = d->accesses = 0;
     d->inflight_cycles = d->inflight_until = 0;
+    d->past_limit = false;
+    d->past_limit_cycles = 0;
 }
 
 void dram_trace(dram *d, timeline *tl, const char *group, const char *name)
@@ -62,6 +66,18 @@ void dram_trace_end(dram *d)
 double dram_bytes_per_cycle(const dram *d)
 {
     return d->cfg.ideal ? 0.0 : (double)d->cfg.bytes_per_s / (double)d->clock_hz;
+}
+
+tp_status dram_check_limit(const dram *d, const char *path, const char *clock_key, tp_err *err)
+{
+    if (!d->past_limit)
+        return TP_OK;
+    char bw[32], hz[32];
+    return tp_err_set(err, TP_ERR_RANGE,
+                      "%s.bandwidth=%s at %s=%s: an access would end at cycle %.3g, past the %.3g (2^63) "
+                      "cycles tpusim counts; the run is refused rather than reported wrapped",
+                      path, units_fmt_bandwidth(d->cfg.bytes_per_s, bw, sizeof bw), clock_key,
+                      units_fmt_freq(d->clock_hz, hz, sizeof hz), d->past_limit_cycles, (double)TP_COUNT_MAX);
 }
 
 uint64_t dram_run_bursts(const dram *d, uint64_t addr, uint64_t len)
@@ -165,9 +181,17 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
         if (busy > busy_max)
             busy_max = busy;
     }
-    uint64_t done = (uint64_t)((last + bps - 1) / bps);
-    a.transfer_cycles = (uint64_t)((busy_max + bps - 1) / bps);
-    a.end = done + (write ? d->cfg.write_latency_cycles : d->cfg.read_latency_cycles);
+    dram_ticks lat = write ? d->cfg.write_latency_cycles : d->cfg.read_latency_cycles;
+    dram_ticks end = (last + bps - 1) / bps + lat;
+    if (end > TP_COUNT_MAX) {   /* held at the limit; the owner refuses the run */
+        if (!d->past_limit || (double)end > d->past_limit_cycles)
+            d->past_limit_cycles = (double)end;
+        d->past_limit = true;
+        end = TP_COUNT_MAX;
+    }
+    dram_ticks busy_c = (busy_max + bps - 1) / bps;
+    a.transfer_cycles = busy_c > TP_COUNT_MAX ? TP_COUNT_MAX : (uint64_t)busy_c;
+    a.end = (uint64_t)end;
     if (a.end > d->inflight_until) {   /* the union of in-flight intervals */
         d->inflight_cycles += a.end - (issue > d->inflight_until ? issue : d->inflight_until);
         d->inflight_until = a.end;

@@ -46,6 +46,12 @@ typedef struct {
                                            of [issue, end) over accesses; issues must come in
                                            nondecreasing order) */
     uint64_t inflight_until;            /* end of the union so far */
+    /* An access that would end past TP_COUNT_MAX (base/util.h) sets `past_limit` and the true end
+     * it would have had (`past_limit_cycles`, a double: it does not fit the counters); its end is
+     * then held at TP_COUNT_MAX. The owner refuses the run (TP_ERR_RANGE) naming the memory's
+     * bandwidth and clock; nothing reports a wrapped or saturated count. */
+    bool past_limit;
+    double past_limit_cycles;
     /* --trace (dram_trace): each access's share on a channel is a slice on that channel's
      * track, [begin, end) of its bus time rounded down to cycles (the shares of one channel
      * follow each other); bus bytes per cycle go to a rate counter. NULL = not recording. */
@@ -71,6 +77,10 @@ void dram_reset(dram *d);
  * (may be NULL). rows == 0 or row_bytes == 0 completes at issue. stride 0 = row_bytes. */
 uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint64_t rows,
                         uint64_t row_bytes, uint64_t stride, dram_access *out);
+/* TP_OK, or when an access has passed TP_COUNT_MAX (d->past_limit), TP_ERR_RANGE with one line
+ * naming the figure and the keys that caused it: `path` is the memory's config path
+ * ("tpu.dram"), `clock_key` the clock's ("tpu.clock"). */
+tp_status dram_check_limit(const dram *d, const char *path, const char *clock_key, tp_err *err);
 /* Bursts (and so bus bytes) of one contiguous run [addr, addr+len). */
 uint64_t dram_run_bursts(const dram *d, uint64_t addr, uint64_t len);
 /* Records the memory's channel bursts and bandwidth into tl from now on: tracks "<name> ch<i>"

@@ -1,6 +1,7 @@
 /* Stats -> text table and JSON. Only prints; computes nothing but percentages. */
 #include "report/report.h"
 #include "base/units.h"
+#include "base/util.h"
 #include "report/bound.h"
 #include <math.h>
 #include <string.h>
@@ -359,6 +360,27 @@ void report_json_bound(const tp_stats *s, json_w *w)
     json_end_object(w);
 }
 
+/* *dst += v * times, checked: the first count that would pass TP_COUNT_MAX is refused, with
+ * its figure (report_stats_add). */
+typedef struct {
+    uint64_t times;
+    const char *what;   /* the first count that passed, or NULL */
+    double figure;      /* what it would have come to */
+} add_check;
+
+static void add_times(add_check *k, uint64_t *dst, uint64_t v, const char *what)
+{
+    uint64_t p, r;
+    if (k->what)
+        return;
+    if (util_mul_count(v, k->times, &p) || util_add_count(*dst, p, &r)) {
+        k->what = what;
+        k->figure = (double)*dst + (double)v * (double)k->times;
+        return;
+    }
+    *dst = r;
+}
+
 tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, tp_err *err)
 {
     if (!sum->n_units && !sum->n_levels && !sum->cycles) {
@@ -374,10 +396,11 @@ tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, 
         sum->compute_units_used = 0;
         sum->energy_pj = sum->energy_mac_pj = sum->energy_offchip_pj = sum->energy_onchip_pj = 0;
     }
+    add_check k = {times, NULL, 0};
     uint64_t before = sum->cycles;
-    sum->cycles += part->cycles * times;
-    sum->instructions += part->instructions * times;
-    sum->macs += part->macs * times;
+    add_times(&k, &sum->cycles, part->cycles, "cycles");
+    add_times(&k, &sum->instructions, part->instructions, "instructions");
+    add_times(&k, &sum->macs, part->macs, "MACs");
     if (part->compute_units_used > sum->compute_units_used)
         sum->compute_units_used = part->compute_units_used;
     sum->timing_only = sum->timing_only || part->timing_only;
@@ -392,15 +415,15 @@ tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, 
             u->cycles[idle < 0 ? 0 : idle] = before;
         }
         for (uint32_t c = 0; c < STATS_MAX_CAUSES; c++)
-            u->cycles[c] += pu->cycles[c] * times;
-        u->macs += pu->macs * times;
+            add_times(&k, &u->cycles[c], pu->cycles[c], "cycles");
+        add_times(&k, &u->macs, pu->macs, "MACs");
     }
     /* a unit the part lacks sat idle through it */
     for (uint32_t i = 0; i < sum->n_units; i++) {
         stats_unit *u = &sum->units[i];
         if (!stats_find_unit(part, u->name)) {
             int idle = stats_cause_parse(u->kind, "idle");
-            u->cycles[idle < 0 ? 0 : idle] += part->cycles * times;
+            add_times(&k, &u->cycles[idle < 0 ? 0 : idle], part->cycles, "cycles");
         }
     }
     for (uint32_t i = 0; i < part->n_levels; i++) {
@@ -414,11 +437,14 @@ tp_status report_stats_add(tp_stats *sum, const tp_stats *part, uint64_t times, 
             l->peak_write_bytes_per_s = pl->peak_write_bytes_per_s;
             l->shared_bus = pl->shared_bus;
         }
-        l->read_bytes += pl->read_bytes * times;
-        l->write_bytes += pl->write_bytes * times;
-        l->bus_bytes += pl->bus_bytes * times;
-        l->in_flight_cycles += pl->in_flight_cycles * times;
+        add_times(&k, &l->read_bytes, pl->read_bytes, "bytes");
+        add_times(&k, &l->write_bytes, pl->write_bytes, "bytes");
+        add_times(&k, &l->bus_bytes, pl->bus_bytes, "bytes");
+        add_times(&k, &l->in_flight_cycles, pl->in_flight_cycles, "cycles");
     }
+    if (k.what)
+        return tp_err_set(err, TP_ERR_RANGE, "%s: %.3g with repeat %llu, past the %.3g (2^63) %s tpusim counts",
+                          k.what, k.figure, (unsigned long long)times, (double)TP_COUNT_MAX, k.what);
     sum->has_energy = sum->has_energy || part->has_energy;
     sum->energy_pj += part->energy_pj * (double)times;
     sum->energy_mac_pj += part->energy_mac_pj * (double)times;

@@ -36,6 +36,7 @@
  *    the FIFO entry, or the tensor at once.
  */
 #include "tpu/tpu_int.h"
+#include "base/units.h"
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,51 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
     uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
                                   (uint64_t)t->cols * eb, NULL);
     const tp_mem_cfg *mc = &m->t->mem[id];
+    if (oc->d.past_limit && m->rc == TP_OK) {   /* the run ends here, refused */
+        char path[32];
+        snprintf(path, sizeof path, "tpu.%s", cfg_mem_name(id));
+        m->rc = dram_check_limit(&oc->d, path, "tpu.clock", m->err);
+    }
     uint64_t lat = mc->ideal ? 0 : write ? mc->write_latency_cycles : mc->read_latency_cycles;
     *sent = end - lat;
     return end;
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+tp_status dma_check_bound(machine *m)
+{
+    u128 bytes[TP_MEM__COUNT] = {0};
+    for (uint32_t i = 0; i < m->prog.n_ins; i++) {
+        const isa_instr *in = &m->prog.ins[i];
+        tp_mem_id id;
+        if (in->op == ISA_LOAD)
+            id = m->t->place_inputs;
+        else if (in->op == ISA_LOADW)
+            id = m->t->place_weights;   /* one read, however many FIFOs it feeds */
+        else if (in->op == ISA_STORE)
+            id = m->t->place_outputs;
+        else
+            continue;
+        bytes[id] += (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
+    }
+    for (int id = 0; id < TP_MEM__COUNT; id++) {
+        const tp_mem_cfg *mc = &m->t->mem[id];
+        if (!m->mem[id].present || mc->ideal || !bytes[id] || !mc->bytes_per_s)
+            continue;
+        /* bytes * clock < 2^64 * 2^64 always fits; a quotient past the limit is refused */
+        u128 cyc = (bytes[id] * m->t->clock_hz + mc->bytes_per_s - 1) / mc->bytes_per_s;
+        if (cyc <= TP_COUNT_MAX)
+            continue;
+        char bw[32], hz[32];
+        return tp_err_set(m->err, TP_ERR_RANGE,
+                          "tpu.%s.bandwidth=%s at tpu.clock=%s: the program moves %.4g bytes over tpu.%s, at "
+                          "least %.3g cycles, past the %.3g (2^63) cycles tpusim counts; refused before the run",
+                          cfg_mem_name((tp_mem_id)id), units_fmt_bandwidth(mc->bytes_per_s, bw, sizeof bw),
+                          units_fmt_freq(m->t->clock_hz, hz, sizeof hz), (double)bytes[id],
+                          cfg_mem_name((tp_mem_id)id), (double)cyc, (double)TP_COUNT_MAX);
+    }
+    return TP_OK;
 }
 
 /* ---- values ------------------------------------------------------------------------------ */

@@ -266,6 +266,12 @@ uint64_t dma_ub_write_want(uint64_t first, uint64_t mem_end, uint64_t ub_cycles)
 bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why);
 void dma_values(machine *m, core_state *cs, uint32_t x);   /* a pending store's values (sb.c note 7) */
 stats_dma_cause dma_cause_of(cause c);
+/* Before a run: the bytes the program's loads, weight loads and stores ask of each off-chip
+ * memory, at its bandwidth, are a lower bound on the run's cycles; TP_ERR_RANGE naming the
+ * memory's keys when that bound passes TP_COUNT_MAX (base/util.h), so such a run is refused at
+ * once, with its figure, rather than simulated to the limit. (mem_access refuses, at the access
+ * that passes the limit, what the bound misses: queueing, bursts, latency.) */
+tp_status dma_check_bound(machine *m);
 
 /* ---- vpu.c: vector unit ------------------------------------------------------------------ */
 typedef struct {
