@@ -7,11 +7,11 @@
 #   make bench           speed benchmark (prints ratios; not a test)
 #   make install         install under PREFIX (/usr/local) in DESTDIR: bin/tpusim, lib/libtpusim.a,
 #                        include/tpusim/<dir>/<x>.h, share/tpusim/{configs,kernels}; make uninstall
-#   make VARIANT=debug   variants: release debug san stress (shrunken sizes, see below)
+#   make VARIANT=debug   variants: release debug san stress (shrunken sizes, see below) tsan
 #   make clean           remove build/
 
 VARIANT ?= release
-VARIANTS := release debug san stress
+VARIANTS := release debug san stress tsan
 ifeq ($(filter $(VARIANT),$(VARIANTS)),)
 $(error unknown VARIANT '$(VARIANT)': choose one of $(VARIANTS))
 endif
@@ -65,6 +65,12 @@ endif
 ifeq ($(VARIANT),san)
 CFLAGS_V := -O1 -g -Werror -fsanitize=address,undefined -fno-sanitize-recover -fno-omit-frame-pointer
 LDFLAGS_V := -fsanitize=address,undefined
+endif
+# tsan: ThreadSanitizer over the threaded paths (the numerics pool, sweep -j); make check-all
+# runs it (tests/check_tsan.sh)
+ifeq ($(VARIANT),tsan)
+CFLAGS_V := -O1 -g -Werror -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS_V := -fsanitize=thread
 endif
 
 YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)

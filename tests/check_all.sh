@@ -13,6 +13,10 @@
 #                      merged: the same file (tests/check_sweep_1000.sh)
 #   9. html            the --html pages in headless Chromium (tests/check_html.sh; installs the
 #                      Debian package chromium when root)
+#  10. soak            a 3000-point sweep with -j 2 whose resident memory stays flat
+#                      (tests/check_soak.sh)
+#  11. tsan            the threaded unit groups, a threaded GEMM and sweep -j 2 under
+#                      ThreadSanitizer (tests/check_tsan.sh, the build/tsan variant)
 # Run from the repository root by make check-all (which installs valgrind if it is missing).
 BUILDROOT=${BUILDROOT:-build}
 case "$BUILDROOT" in /*) B=$BUILDROOT ;; *) B="$PWD/$BUILDROOT" ;; esac
@@ -65,6 +69,8 @@ run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=d
     UBSAN_OPTIONS=print_stacktrace=1 "$B/san/tests/run_tests" fuzz/
 run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
 run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
+run_suite "soak" sh tests/check_soak.sh "$B/release/tpusim"
+run_suite "tsan" env MAKE="$MAKE" JOBS=1 sh tests/check_tsan.sh "$BUILDROOT"
 lane_wait
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -7,7 +7,7 @@ set -e
 D=$1
 TPUSIM=$2
 rm -rf "$D"
-for t in config set asm npy workload diff; do mkdir -p "$D/$t"; done
+for t in config set asm npy workload diff sweep; do mkdir -p "$D/$t"; done
 cp configs/*.yaml "$D/config/"
 cp kernels/*.tpu "$D/asm/"
 cp kernels/*.tpu "$D/diff/"
@@ -15,6 +15,12 @@ if [ -d kernels/tutorial ]; then
     for f in kernels/tutorial/*.tpu; do [ -f "$f" ] && cp "$f" "$D/asm/tutorial-$(basename "$f")" && cp "$f" "$D/diff/tutorial-$(basename "$f")"; done
 fi
 cp kernels/workloads/* "$D/workload/"
+cp kernels/sweeps/*.yaml "$D/sweep/"
+# a sweep CSV as tpusim writes it (the --resume / --merge reader's input): two points of a
+# one-axis sweep, whole, and the same file torn in its last row
+printf 'gemms: [[16, 16, 16]]\naxes:\n  tpu.array.rows: [4, 8]\n' >"$D/sweep/two.yaml"
+"$TPUSIM" sweep "$D/sweep/two.yaml" --csv "$D/sweep/two.csv" --quiet >/dev/null 2>&1 || true
+[ -f "$D/sweep/two.csv" ] && head -c -7 "$D/sweep/two.csv" >"$D/sweep/torn.csv"
 for f in tests/data/*.csv tests/data/validation/*.csv tests/data/validation/*.yaml; do
     [ -f "$f" ] && cp "$f" "$D/workload/data-$(basename "$f")"
 done

@@ -1,0 +1,35 @@
+#!/bin/sh
+# ThreadSanitizer over the threaded paths (issue 14): the build/tsan variant (make VARIANT=tsan)
+# runs the unit groups that start threads (the numerics pool and every kernel with 2 and more
+# threads: gemm/, kernels/, num/; the sweep's queue: sweep/) and the commands that use them: a
+# bf16 GEMM on tpu-v4-core with data (the pool's threaded blocked kernel) and a sweep with -j 2.
+# A race, a lock-order inversion or a thread leak ends the run with TSan's exit code 66
+# (halt_on_error). make check-all runs it; prints each check, then "N passed, N failed".
+#   sh tests/check_tsan.sh BUILDROOT
+B=${1:-build}
+MAKE=${MAKE:-make}
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+not_ok() { echo "FAIL $1"; [ -z "$2" ] || echo "$2" | sed 's/^/     | /'; fail=$((fail + 1)); }
+T=$(mktemp -d /tmp/tpusim-tsan-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+if ! "$MAKE" --no-print-directory -j"${JOBS:-2}" VARIANT=tsan BUILDROOT="$B" "$B/tsan/tpusim" "$B/tsan/tests/run_tests" >"$T/build" 2>&1; then
+    not_ok "tsan build" "$(tail -5 "$T/build")"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
+run() {   # run NAME CMD...
+    n=$1; shift
+    if "$@" >"$T/out" 2>"$T/err"; then ok "$n"
+    else rc=$?; not_ok "$n (exit $rc)" "$(grep -m1 -A12 'WARNING: ThreadSanitizer' "$T/err" || tail -5 "$T/err")"; fi
+}
+for g in gemm/ kernels/ num/ sweep/; do
+    run "tsan: unit group $g" "$B/tsan/tests/run_tests" "$g"
+done
+run "tsan: gemm 384 256 320 bf16 on tpu-v4-core with data (the pool's threads)" \
+    "$B/tsan/tpusim" gemm 384 256 320 -c configs/tpu-v4-core.yaml --dtype bf16
+run "tsan: sweep quick.yaml -j 2" "$B/tsan/tpusim" sweep kernels/sweeps/quick.yaml -j 2 --quiet --csv "$T/q.csv"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
