@@ -12,6 +12,10 @@
 #     process) at 16x16, 128x128 and 256x256 (it must not fall; about 5e8 at 128x128 in 2026-11).
 #  4. the GPU model: gemm 8192^3 on gpu-h100 (timing only).
 #  5. the tiling search of three large GEMMs: target 1 s each.
+#  6. the HTML report (issue 15): a page with a 10^5-event timeline opens in under a second in
+#     headless Chromium: the time its script takes from its start to the drawn page (the
+#     page's data-render-ms, docs/html.md), target 1000 ms; skipped without chromium or the
+#     test tool build/release/tests/html_page (make test builds it).
 # Every time is a whole process, spawn to exit. Ratios are formed from runs made in turn (A,
 # B, A, B, ...) so that both sides see the same load on a shared machine: the ratio printed
 # is best(A) / best(B), and "spread" gives the lowest and highest ratio of the pairs.
@@ -190,6 +194,30 @@ search_bench() {   # search_bench KEY LABEL ARGS... (no argument has a space)
 search_bench search_4096_int8_32x32 "4096^3 int8, 32x32 ws" gemm 4096 4096 4096 --no-data || exit 1
 search_bench search_1024_bf16_v4 "1024^3 bf16, tpu-v4-core" gemm 1024 1024 1024 $V4 --dtype bf16 --no-data || exit 1
 search_bench search_2000_b200_v1 "2000^3 batch 200, tpu-v1" gemm 2000 2000 2000 -c configs/tpu-v1.yaml --batch 200 --no-data || exit 1
+
+# --- 6. the HTML report's open time with 10^5 timeline events (tests/html_lib.sh) -----------
+T=$B
+. "$(dirname "$0")/html_lib.sh"
+html_find_chrome
+HTML_PAGE=$(dirname "$TPUSIM")/tests/html_page
+if [ -n "$CHROME" ] && [ -x "$HTML_PAGE" ]; then
+    html_big_trace "$B/big.json"
+    "$TPUSIM" gemm 64 64 64 --json "$B/page.json" >/dev/null 2>"$B/err" &&
+        "$HTML_PAGE" "$B/page.json" "$B/big.json" "$B/big.html" 2>>"$B/err" || { cat "$B/err" >&2; exit 1; }
+    : > "$B/ms"
+    for _ in $(seq "$RUNS"); do
+        dom "$B/big.html" && [ "$(dom_attr 'id="timeline-body"' data-events)" = 100000 ] ||
+            { echo "bench: the 10^5-event page did not draw its timeline" >&2; exit 1; }
+        dom_attr 'data-render-ms=' data-render-ms >> "$B/ms"
+    done
+    set -- $(stats "$B/ms")
+    awk -v b="$1" -v m="$2" 'BEGIN {
+        printf "  html         %-33s: %8.1f ms  target 1000 ms  %s  (ratio %.3f; median %.1f ms; the page script, from its start to the drawn page)\n",
+               "10^5-event timeline page", b, (b <= 1000 ? "ok" : "MISSED"), b / 1000, m }'
+    json html_open_1e5_events render_ms="$1" median_ms="$2" target_ms=1000
+else
+    echo "  html         10^5-event timeline page: skipped (needs chromium and $HTML_PAGE; run make test, and: sudo apt-get install chromium)"
+fi
 
 # --- the JSON file (written whole, then renamed into place) ---------------------------------
 {

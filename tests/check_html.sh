@@ -22,7 +22,8 @@ HTML_PAGE=${HTML_PAGE:-$(dirname "$TPUSIM")/tests/html_page}
 checks_begin html
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-CHROME=$(command -v chromium || command -v chromium-browser)
+. "$(dirname "$0")/html_lib.sh"
+html_find_chrome
 if [ -z "$CHROME" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing missing check dependency: chromium"
@@ -36,16 +37,7 @@ if [ -z "$CHROME" ]; then
     checks_end
     exit 1
 fi
-# one profile per run, no network, no GPU, no sandbox (containers run as root)
-chrome() {
-    timeout 120 "$CHROME" --headless --disable-gpu --no-sandbox --no-first-run --disable-extensions \
-        --host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir="$T/profile" "$@" 2>/dev/null
-}
-dom() { chrome --dump-dom "file://$1" >"$T/dom" && [ -s "$T/dom" ]; }
-# the value of attribute $2 of the first element of $T/dom that has attribute $1 (as written)
-dom_attr() {
-    grep -o "<[a-z]* [^>]*$1[^>]*>" "$T/dom" | head -1 | sed -n "s/.* $2=\"\\([^\"]*\\)\".*/\\1/p"
-}
+# chrome, dom, dom_attr: tests/html_lib.sh
 
 # ---- 1. the array against the VCD -------------------------------------------------------------
 # vcd_regs FILE N: "r,c a av w ws psum pv" of every PE after cycle N (the values set at the rise
@@ -170,23 +162,14 @@ if dom "$T/arr-ws.html"; then
         ok "timeline: a page without a trace says no timeline was recorded"
     else not_ok "timeline: a page without a trace: $(grep -o 'id="timeline-body"[^>]*>.\{0,80\}' "$T/dom")"; fi
 fi
-# 10^5 events: 4 tracks of 25000 back-to-back slices
-awk 'BEGIN {
-    printf "{\"traceEvents\":[\n"
-    for (t = 1; t <= 4; t++) printf "{\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"name\":\"thread_name\",\"args\":{\"name\":\"unit%d\"}},\n", t, t
-    n = 0
-    for (t = 1; t <= 4; t++) for (i = 0; i < 25000; i++) {
-        n++
-        printf "{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"name\":\"op%d\",\"ts\":%d,\"dur\":3,\"args\":{\"instruction\":\"op%d\",\"cause\":\"busy\"}}%s\n", t, i % 7, i * 4 + t, i, n < 100000 ? "," : ""
-    }
-    printf "]}\n"
-}' >"$T/big.json"
+# 10^5 events (make bench reports the time it takes: tests/bench.sh)
+html_big_trace "$T/big.json"
 "$HTML_PAGE" "$T/arr-ws.json" "$T/big.json" "$T/big.html"
 if dom "$T/big.html"; then
     st=$(dom_attr 'id="timeline-body"' data-state)
     ev=$(dom_attr 'id="timeline-body"' data-events)
     ms=$(dom_attr 'data-render-ms=' data-render-ms)
-    if [ "$st" = drawn ] && [ "$ev" = 100000 ]; then ok "timeline: a 10^5-event trace is drawn (the page took $ms ms from its script's start; informational)"
+    if [ "$st" = drawn ] && [ "$ev" = 100000 ]; then ok "timeline: a 10^5-event trace is drawn (the page took $ms ms from its script's start; make bench reports it against its 1 s target)"
     else not_ok "timeline: 10^5 events: state '$st', events '$ev'"; fi
 fi
 
