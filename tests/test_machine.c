@@ -253,6 +253,41 @@ static void random_soups_engines_agree(void **state)
     assert_true(held > 0 && bcast > 0 && stored_t > 0 && bias_rows > 0);
 }
 
+/* dma.c note 5: with the weights in a separate weight memory (configs/tpu-v1.yaml) engine 0 is
+ * the weight fetcher. tpu-v1: DMA setup 10 cycles, 256 B/cycle; weight memory 34 GB/s over 2
+ * channels, 100 ns = 70 cycles latency; host 15.75 GB/s on 1 channel, 1 us = 700 cycles.
+ *   loadw 0 (engine 0): 65536 B spread evenly over both channels, ceil(65536 x 700e6 / 34e9)
+ *     = 1350 cycles from 10: its last burst leaves at 1360, its data is in at 1360 + 70 = 1430.
+ *   loadw 1: only engine 0 may take it, free at 1360: 1370 + 1350 + 70 = 2790.
+ *   load (engine 1, at once): ceil(65536 x 700e6 / 15.75e9) = ceil(2912.7) = 2913 cycles
+ *     from 10, + 700 = 3623.
+ * With one engine nothing is reserved and the three run one after another in program order:
+ * the load waits for loadw 1's last burst (2790 - 70 = 2720): 2730 + 2913 + 700 = 6343. With the
+ * weights in the DRAM instead, the second loadw takes engine 1 at once and the load waits. */
+static void weight_fetcher_serves_loadw_alone(void **state)
+{
+    (void)state;
+    const char *prog = ".tensor A int8 256 256\n.tensor W int8 512 256\n.ub a 0 65536\n"
+                       "loadw 0, W[0:256, 0:256]\nloadw 0, W[256:512, 0:256]\nload a, A[0:256, 0:256]\n";
+    uint64_t s[3], e[3];
+    ts_run_timing("configs/tpu-v1.yaml", NULL, 0, prog, 3, s, e, NULL);
+    assert_int_equal(s[0], 0);
+    assert_int_equal(e[0], 1430);
+    assert_int_equal(s[1], 1360);
+    assert_int_equal(e[1], 2790);
+    assert_int_equal(s[2], 0);
+    assert_int_equal(e[2], 3623);
+    const char *one[] = {"tpu.dma.engines=1"};
+    ts_run_timing("configs/tpu-v1.yaml", one, 1, prog, 3, s, e, NULL);
+    assert_int_equal(s[1], 1360);
+    assert_int_equal(s[2], 2720);
+    assert_int_equal(e[2], 6343);
+    const char *dram[] = {"tpu.placement.weights=dram"};
+    ts_run_timing("configs/tpu-v1.yaml", dram, 1, prog, 3, s, e, NULL);
+    assert_int_equal(s[1], 0);
+    assert_true(s[2] > 0);
+}
+
 static void ub_contention_is_named(void **state)
 {
     (void)state;
@@ -442,6 +477,7 @@ TH_GROUP(machine)
         cmocka_unit_test(random_programs_engines_agree),
         cmocka_unit_test(random_soups_engines_agree),
         cmocka_unit_test(ub_contention_is_named),
+        cmocka_unit_test(weight_fetcher_serves_loadw_alone),
         cmocka_unit_test(energy_from_the_table),
         cmocka_unit_test(vector_unit_functions),
         cmocka_unit_test(bind_mismatch_refused),

@@ -34,6 +34,19 @@
  *
  * 4. Values move when the transfer begins (machine.c, note 4): the block is copied into the UB,
  *    the FIFO entry, or the tensor at once.
+ *
+ * 5. A separate weight memory has its own fetcher (dma_weight_fetcher). When the weights are
+ *    placed in tpu.weight_mem and a core has at least two engines, engine 0 is the weight
+ *    fetcher: it serves the loadw queue alone, one tile after another, and loads and stores
+ *    share the other engines. This is TPUv1's memory system [J17 Sec. 2: "the weights ... are
+ *    staged through an on-chip Weight FIFO that reads from an off-chip 8 GiB DRAM called Weight
+ *    Memory"; "a programmable DMA controller transfers data to or from CPU Host memory and the
+ *    Unified Buffer"]: the DDR3 feeds only the FIFO, and PCIe traffic never holds a weight fetch
+ *    (nor the reverse). Otherwise any queue takes any engine (note 1); on TPUv1 shared engines
+ *    ran two loadw's at once, each at half the weight memory's rate, so their tiles arrived in
+ *    pairs, and a long PCIe input load (MLP0's 400 KB: ~17,800 cycles) took an engine the next
+ *    loadw then waited for (docs/validation.md).
+ *    [J17] N. P. Jouppi et al., ISCA 2017 (configs/tpu-v1.yaml).
  */
 #include "tpu/tpu_int.h"
 #include "base/units.h"
@@ -66,10 +79,24 @@ uint64_t dma_ub_write_want(uint64_t first, uint64_t mem_end, uint64_t ub_cycles)
     return mem_end > first + ub_cycles ? mem_end - ub_cycles : first;
 }
 
-static uint32_t engine_pick(machine *m, core_state *cs)
+bool dma_weight_fetcher(const machine *m)
 {
-    uint32_t best = 0;
-    for (uint32_t e = 1; e < m->t->dma.engines; e++)
+    return m->t->place_weights == TP_MEM_WEIGHT && tpu_n_engines(m) >= 2;
+}
+
+/* The engine for an instruction of opcode op: of those it may use (note 5), the one free
+ * first (lowest number on a tie). */
+static uint32_t engine_pick(machine *m, core_state *cs, isa_opcode op)
+{
+    uint32_t lo = 0, hi = tpu_n_engines(m);
+    if (dma_weight_fetcher(m)) {
+        if (op == ISA_LOADW)
+            hi = 1;
+        else
+            lo = 1;
+    }
+    uint32_t best = lo;
+    for (uint32_t e = lo + 1; e < hi; e++)
         if (cs->engine_free[e] < cs->engine_free[best])
             best = e;
     return best;
@@ -251,7 +278,7 @@ bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
             w = C_WBUF_FULL;
         }
     }
-    uint32_t eng = engine_pick(m, cs);
+    uint32_t eng = engine_pick(m, cs, in->op);
     if (cs->engine_free[eng] > t) {
         t = cs->engine_free[eng];
         w = C_DMA_ENGINES;

@@ -262,6 +262,9 @@ dma_times dma_time(uint64_t s, uint64_t setup_cycles, uint64_t bytes, uint64_t b
                    uint64_t mem_end, uint64_t mem_sent, uint64_t ub_end);
 /* A load's UB writes trail the memory's data: the cycle they would begin (pure). */
 uint64_t dma_ub_write_want(uint64_t first, uint64_t mem_end, uint64_t ub_cycles);
+/* Engine 0 is a weight fetcher serving loadw alone (weights in tpu.weight_mem, >= 2 engines;
+ * dma.c note 5). */
+bool dma_weight_fetcher(const machine *m);
 /* Begins DMA instruction x now if it can (true), else *why says what holds it. */
 bool dma_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why);
 void dma_values(machine *m, core_state *cs, uint32_t x);   /* a pending store's values (sb.c note 7) */
