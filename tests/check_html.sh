@@ -157,7 +157,17 @@ if dom "$T/tl.html#max_events=5"; then
         ok "timeline: past the limit the page says so and shows per-track totals"
     else not_ok "timeline: past the limit: state '$st'"; fi
 fi
+# an mxu page draws the MXU's timeline: a weight shift, a stream and a drain per fold (as many
+# "X" events as its data object holds)
 if dom "$T/arr-ws.html"; then
+    st=$(dom_attr 'id="timeline-body"' data-state)
+    ev=$(dom_attr 'id="timeline-body"' data-events)
+    want=$(grep -c '^{"ph":"X"' "$T/arr-ws.html")
+    if [ "$st" = drawn ] && [ "$ev" = "$want" ] && [ "$want" -gt 0 ]; then ok "timeline: the mxu page draws its folds' $want slices"
+    else not_ok "timeline: the mxu page: state '$st', events '$ev' of $want"; fi
+fi
+"$HTML_PAGE" "$T/arr-ws.json" - "$T/none.html" || not_ok "html_page: could not write a page without a trace"
+if dom "$T/none.html"; then
     if grep -q 'id="timeline-body" data-state="none"><div class="note">no timeline recorded<' "$T/dom"; then
         ok "timeline: a page without a trace says no timeline was recorded"
     else not_ok "timeline: a page without a trace: $(grep -o 'id="timeline-body"[^>]*>.\{0,80\}' "$T/dom")"; fi

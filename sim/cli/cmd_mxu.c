@@ -19,6 +19,7 @@
 #include "report/bound.h"
 #include "report/report.h"
 #include "report/html.h"
+#include "stats/timeline.h"
 #include "tpu/mxu.h"
 #include "tpu/mxu_trace.h"
 
@@ -408,6 +409,29 @@ end:
     return rc;
 }
 
+/* --html's timeline of the MXU alone: each fold's weight shift, operand stream and drain, on a
+ * track each (a fold's shift and drain overlap its neighbours' stream), from the closed form's
+ * timing, which the per-PE engine equals to the cycle. The slices name the fold, its op's
+ * m x n x k and its cycles by cause. */
+static void fold_slices(timeline *tl, uint32_t tr[3], uint64_t i, const mxu_op *op, const mxu_timing *t)
+{
+    static const char *const phase[3] = {"weight shift", "stream", "drain"};
+    uint64_t b[4] = {t->shift_start, t->start, t->stream_end, t->end};
+    for (int ph = 0; ph < 3; ph++) {
+        if (b[ph + 1] <= b[ph])
+            continue;
+        uint32_t s = tl_slice(tl, tl_lane(tl, tr[ph], b[ph], b[ph + 1]), b[ph], b[ph + 1], phase[ph]);
+        tl_arg_u64(tl, s, "fold", i);
+        char ops[64];
+        snprintf(ops, sizeof ops, "%ux%ux%u%s", op->m, op->n, op->k, op->accumulate ? " accumulate" : "");
+        tl_arg_str(tl, s, "operands", ops);
+        if (ph == 1)
+            for (int k = 0; k < MXU_CAUSE__COUNT; k++)
+                if (t->by_cause[k])
+                    tl_arg_u64(tl, s, mxu_cause_name((mxu_cause)k), t->by_cause[k]);
+    }
+}
+
 int cmd_mxu(int argc, char **argv)
 {
     mxu_args o;
@@ -420,6 +444,9 @@ int cmd_mxu(int argc, char **argv)
     tp_dtype dt = TP_INT8;
     tp_stats stats;
     cli_html html = {0};
+    timeline tl;             /* --html: the folds' timeline (fold_slices) */
+    uint32_t tr[3] = {0, 0, 0};
+    tl_init(&tl, CLI_HTML_TRACE_CAP);
     int rc;
 
     stats_init(&stats);
@@ -488,6 +515,12 @@ int cmd_mxu(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.folds = mxu_gemm_fold_count(&p, o.m, o.n, o.k);
     r.macs = (uint64_t)o.m * o.n * o.k;
+    if (o.html_path) {
+        tl.clock_hz = cfg->tpu.clock_hz;
+        tr[0] = tl_track(&tl, "mxu", "weight shift", "mxu");
+        tr[1] = tl_track(&tl, "mxu", "stream", "mxu");
+        tr[2] = tl_track(&tl, "mxu", "drain", "mxu");
+    }
     {
         mxu_state st;
         mxu_timing t;
@@ -496,6 +529,8 @@ int cmd_mxu(int argc, char **argv)
             mxu_op op;
             mxu_gemm_fold_op(&p, o.m, o.n, o.k, i, &op);
             mxu_time_op(&p, &st, &op, 0, &t);
+            if (o.html_path)
+                fold_slices(&tl, tr, i, &op, &t);
             for (int k = 0; k < MXU_CAUSE__COUNT; k++)
                 r.causes[k] += t.by_cause[k];
         }
@@ -555,6 +590,10 @@ int cmd_mxu(int argc, char **argv)
         html.array_note = "the registers are recorded by the per-PE engine: run with --engine pe";
     if ((o.json_path || o.html_path) && (rc = write_json(o.json_path, &html, &o.mo, cfg, &p, &o, &r, &stats)) != 0)
         goto end;
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "mxu"};
+    html.write_trace = cli_trace_embed;
+    html.trace_ctx = &src;
     if (o.html_path && (rc = cli_html_write(&html)) != 0)
         goto end;
     if (!r.check_ok) {
@@ -574,5 +613,6 @@ end:
     free(cfg);
     stats_free(&stats);
     cli_html_free(&html);
+    tl_free(&tl);
     return rc;
 }

@@ -45,6 +45,18 @@ if [ -n "$cycles" ] && [ "$frames" -gt 0 ] && [ "$frames" -le "$cycles" ] && gre
     ok "html mxu: $frames frames of the run's $cycles cycles"
 else not_ok "html mxu: $frames frames, report cycles '$cycles'"; fi
 
+# the MXU's timeline: per fold a weight shift, an operand stream and a drain slice. ws streams one
+# row of A per cycle, so each of the 4 folds' streams lasts M = 6 cycles, all of them busy
+# (6 x 4 = 24 = M x folds); the last drain ends at the run's last cycle (the report's cycles)
+tl=$(grep '^{"ph":"X"' "$T/d.json" | awk -v c="$cycles" '
+    /"name":"stream"/ { n++; s = $0; sub(/.*"start_cycle":/, "", s); e = s; sub(/,.*/, "", s)
+                        sub(/.*"end_cycle":/, "", e); sub(/,.*/, "", e); if (e - s != 6) bad++
+                        b = $0; sub(/.*"busy":/, "", b); sub(/[,}].*/, "", b); busy += b }
+    /"name":"drain"/ { e = $0; sub(/.*"end_cycle":/, "", e); sub(/,.*/, "", e); if (e + 0 > last) last = e + 0 }
+    END { print n, bad + 0, busy, (last == c) }')
+if [ "$tl" = "4 0 24 1" ]; then ok "html mxu: the timeline has each fold's 6-cycle stream (24 busy cycles), the last drain ends at cycle $cycles"
+else not_ok "html mxu: timeline streams/bad/busy/last-drain-at-end: $tl" "$(grep '^{"ph":"X"' "$T/d.json" | head -5)"; fi
+
 expect_ok "html: mxu --engine fast --html" "$TPUSIM" mxu 6 5 7 -c "$TEACH" --html "$T/fast.html" --json "$T/fast.json"
 html_checks "html mxu fast" "$T/fast.html" "$T/fast.json"
 if html_data "$T/fast.html" | grep -q '^"array":{"omitted":"the registers are recorded by the per-PE engine: run with --engine pe"}'; then
