@@ -7,12 +7,8 @@
 # run) fails it. make check-all runs it; prints each check, then "N passed, N failed".
 #   sh tests/check_soak.sh [TPUSIM]
 TPUSIM=${1:-./build/release/tpusim}
-T=$(mktemp -d /tmp/tpusim-soak-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-not_ok() { echo "FAIL $1"; [ -z "$2" ] || echo "$2" | sed 's/^/     | /'; fail=$((fail + 1)); }
+. "$(dirname "$0")/checks.sh"
+checks_begin soak
 # 10 GEMMs x 5 array sizes x 4 bandwidths x 3 dataflows x 5 UB sizes = 3000 points
 cat >"$T/soak.yaml" <<'YAML'
 gemms: [[16, 16, 16], [24, 40, 8], [32, 32, 32], [48, 16, 64], [64, 64, 16],
@@ -54,5 +50,4 @@ else
     *) not_ok "soak: memory flat: ${verdict#FAIL }" ;;
     esac
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

@@ -7,12 +7,8 @@
 TPUSIM=${1:-./build/release/tpusim}
 case "$TPUSIM" in /*) ;; *) TPUSIM="$PWD/$TPUSIM" ;; esac
 SWEEP=kernels/sweeps/bert-layer-1000.yaml
-T=$(mktemp -d /tmp/tpusim-sweep1000-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-not_ok() { echo "FAIL $1"; [ -z "$2" ] || echo "$2" | sed 's/^/     | /'; fail=$((fail + 1)); }
+. "$(dirname "$0")/checks.sh"
+checks_begin sweep1000
 
 start=$(date +%s)
 if "$TPUSIM" sweep "$SWEEP" -j 2 --csv "$T/one.csv" >"$T/out" 2>"$T/err"; then
@@ -39,5 +35,4 @@ missing=$(grep -c -v -x -F -f "$T/one-rows" "$T/shard-rows")
 if [ "$n" = 250 ] && [ "$missing" = 0 ]
 then ok "task 1 of a 4-task Slurm array: 250 rows, each a row of the one-machine file ($(($(date +%s) - start)) s)"
 else not_ok "task 1 of a 4-task Slurm array: 250 rows, each a row of the one-machine file" "$n rows, $missing not in the one-machine file"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end

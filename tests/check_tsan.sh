@@ -8,15 +8,11 @@
 #   sh tests/check_tsan.sh BUILDROOT
 B=${1:-build}
 MAKE=${MAKE:-make}
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-not_ok() { echo "FAIL $1"; [ -z "$2" ] || echo "$2" | sed 's/^/     | /'; fail=$((fail + 1)); }
-T=$(mktemp -d /tmp/tpusim-tsan-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/checks.sh"
+checks_begin tsan
 if ! "$MAKE" --no-print-directory -j"${JOBS:-2}" VARIANT=tsan BUILDROOT="$B" "$B/tsan/tpusim" "$B/tsan/tests/run_tests" >"$T/build" 2>&1; then
     not_ok "tsan build" "$(tail -5 "$T/build")"
-    echo "$pass passed, $fail failed"
+    checks_end
     exit 1
 fi
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
@@ -31,5 +27,4 @@ done
 run "tsan: gemm 384 256 320 bf16 on tpu-v4-core with data (the pool's threads)" \
     "$B/tsan/tpusim" gemm 384 256 320 -c configs/tpu-v4-core.yaml --dtype bf16
 run "tsan: sweep quick.yaml -j 2" "$B/tsan/tpusim" sweep kernels/sweeps/quick.yaml -j 2 --quiet --csv "$T/q.csv"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_end
