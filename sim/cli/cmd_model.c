@@ -22,7 +22,12 @@
  * for bit against the reference, which follows the same graph: a group's reference input is
  * its producer's reference output (converted as above) or, without one, the same random input
  * the machine reads; inside a group the reference chains the layers with the same conversions
- * (tiler/run.h's order). The machine's input is its producer's machine output. */
+ * (tiler/run.h's order). The machine's input is its producer's machine output.
+ * --train (work/train.h) replaces the file's layers by the training step's GEMMs before any of
+ * this: they carry their transposes into the GEMM problem (and the bindings of A and B), and a
+ * dgrad's input is its reader's dgrad, so the same graph, chaining and check apply; the report
+ * adds a phase column and the per-phase block (train_print, train_json). On a GPU config the
+ * step runs in model_train_gpu, one kernel per GEMM. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -698,12 +703,11 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
     tp_stats *S = calloc(n, sizeof *S);
     gpu_run_info *ri = calloc(n, sizeof *ri);
     report_bound *b = calloc(n, sizeof *b);
-    bool *fp16s = calloc(n, sizeof *fp16s);
     gemm_problem *pbs = calloc(n, sizeof *pbs);
     tp_stats total;
     stats_init(&total);
     train_totals tt = {{0}, {0}, {0}};
-    if (!S || !ri || !b || !fp16s || !pbs)
+    if (!S || !ri || !b || !pbs)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu GEMMs' GPU records", n);
     progress bar;
     progress_init(&bar, n, "model", "GEMMs", !quiet);
@@ -729,7 +733,6 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
             break;
         }
         pbs[i] = (gemm_problem){l->m, l->n, l->k, 1, dt, l->transpose_a, l->transpose_b};
-        fp16s[i] = fp16;
         gpu_run_opts o;
         memset(&o, 0, sizeof o);
         o.fp16 = fp16;
@@ -848,7 +851,6 @@ done:
     free(S);
     free(ri);
     free(b);
-    free(fp16s);
     free(pbs);
     stats_free(&total);
     workload_free(&w);
