@@ -22,7 +22,12 @@
  * for bit against the reference, which follows the same graph: a group's reference input is
  * its producer's reference output (converted as above) or, without one, the same random input
  * the machine reads; inside a group the reference chains the layers with the same conversions
- * (tiler/run.h's order). The machine's input is its producer's machine output. */
+ * (tiler/run.h's order). The machine's input is its producer's machine output.
+ * --train (work/train.h) replaces the file's layers by the training step's GEMMs before any of
+ * this: they carry their transposes into the GEMM problem (and the bindings of A and B), and a
+ * dgrad's input is its reader's dgrad, so the same graph, chaining and check apply; the report
+ * adds a phase column and the per-phase block (train_print, train_json). On a GPU config the
+ * step runs in model_train_gpu, one kernel per GEMM. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -41,12 +46,15 @@
 #include "tiler/tiler.h"
 #include "work/fill.h"
 #include "work/ref.h"
+#include "work/train.h"
 #include "work/workload.h"
+#include "gpu/gpu.h"
+#include "gpu/kernel.h"
 
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
-    "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--html FILE] [--quiet]\n"
+    "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--html FILE] [--quiet] [--train]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
@@ -58,7 +66,10 @@ static const char usage_text[] =
     "terminal; --quiet leaves it out.\n"
 
     "--trace writes a Chrome/Perfetto trace, the layers one after the other, each repeated\n"
-    "layer once (docs/trace.md).\n";
+    "layer once (docs/trace.md).\n"
+    "--train runs a training step: every layer's forward GEMM, then from the last layer to the\n"
+    "first its input gradient dX = dY . W^T (B transposed) and weight gradient dW = X^T . dY\n"
+    "(A transposed), 3x the forward MACs; per-phase and total figures (docs/workloads.md).\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -258,7 +269,9 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
                 fill_random(p0->dtype, a0, (size_t)p0->batch * p0->m * p0->k, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.A", first);
-            st = machine_bind(mc, nm, prod ? prod->out_mach : a0, p0->batch * p0->m, p0->k, idt, err);
+            /* stored as work/gemm.h says: K x M rows when transposed (a wgrad's X) */
+            st = machine_bind(mc, nm, prod ? prod->out_mach : a0, p0->batch * (p0->transpose_a ? p0->k : p0->m),
+                              p0->transpose_a ? p0->m : p0->k, idt, err);
         }
         for (size_t i = 0; i < n && st == TP_OK; i++) {
             const gemm_problem *pb = &L[first + i].pb;
@@ -270,7 +283,8 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
             fill_random(pb->dtype, bs[i], nb, &r);
             char nm[64];
             snprintf(nm, sizeof nm, "L%zu.B", first + i);
-            st = machine_bind(mc, nm, bs[i], pb->batch * pb->k, pb->n, idt, err);
+            st = machine_bind(mc, nm, bs[i], pb->batch * (pb->transpose_b ? pb->n : pb->k),
+                              pb->transpose_b ? pb->k : pb->n, idt, err);
         }
         if (st == TP_OK) {
             char nm[64];
@@ -445,8 +459,11 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
             st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0,
                            "layer '%s': machine '%s' does not support %s", l->name, cfg.tpu.name,
                            dtype_name(dt));
-        L[i].pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
+        L[i].pb = (gemm_problem){l->m, l->n, l->k, 1, dt, l->transpose_a, l->transpose_b};
         L[i].layer = l;
+        /* a stored output is read as a plain A (train.h: only dgrads, whose A is not transposed) */
+        if (l->input >= 0 && l->transpose_a)
+            st = tp_err_set(&err, TP_ERR_INTERNAL, "layer '%s': a transposed A cannot be another layer's output", l->name);
         L[i].repeat = l->repeat;
         L[i].input = l->input;
         if (st == TP_OK && l->input >= 0) {
@@ -581,6 +598,271 @@ tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *d
     return st;
 }
 
+/* ---- --train: a training step's per-phase totals, for either machine ---------------------- */
+
+typedef struct {
+    uint64_t gemms[WORKLOAD_PHASE__COUNT];
+    uint64_t cycles[WORKLOAD_PHASE__COUNT];   /* repeats applied */
+    uint64_t macs[WORKLOAD_PHASE__COUNT];     /* repeats applied */
+} train_totals;
+
+static void train_add(train_totals *t, workload_phase ph, uint64_t cycles, uint64_t macs)
+{
+    t->gemms[ph]++;
+    t->cycles[ph] += cycles;
+    t->macs[ph] += macs;
+}
+
+static const char *const train_phase_title[WORKLOAD_PHASE__COUNT] = {
+    "forward", "input gradient (dgrad)", "weight gradient (wgrad)"};
+
+/* One phase's (or, ph == WORKLOAD_PHASE__COUNT, the step's) gemms, cycles and MACs. */
+static void train_sum(const train_totals *t, int ph, uint64_t *g, uint64_t *c, uint64_t *m)
+{
+    *g = *c = *m = 0;
+    for (int p = 0; p < WORKLOAD_PHASE__COUNT; p++)
+        if (ph == WORKLOAD_PHASE__COUNT || p == ph) {
+            *g += t->gemms[p];
+            *c += t->cycles[p];
+            *m += t->macs[p];
+        }
+}
+
+/* utilization = MACs / (cycles x peak MACs per cycle), as stats_finish has it */
+static double train_util(uint64_t cycles, uint64_t macs, double peak_macs_per_cycle)
+{
+    return cycles && peak_macs_per_cycle > 0 ? (double)macs / ((double)cycles * peak_macs_per_cycle) : 0;
+}
+
+/* The report block: a line per phase and the step's total. */
+static void train_print(FILE *out, const train_totals *t, double hz, double peak_macs_per_cycle)
+{
+    fprintf(out, "\n  %-24s %6s %14s %12s %18s %8s\n", "training step", "GEMMs", "cycles", "time", "MACs", "util%");
+    for (int ph = 0; ph <= WORKLOAD_PHASE__COUNT; ph++) {
+        uint64_t g, c, m;
+        char tm[32];
+        train_sum(t, ph, &g, &c, &m);
+        report_time((double)c / hz, tm, sizeof tm);
+        fprintf(out, "  %-24s %6" PRIu64 " %14" PRIu64 " %12s %18" PRIu64 " %8.2f\n",
+                ph < WORKLOAD_PHASE__COUNT ? train_phase_title[ph] : "step (total)", g, c, tm, m,
+                100 * train_util(c, m, peak_macs_per_cycle));
+    }
+}
+
+/* "train": {"forward": {...}, "dgrad": {...}, "wgrad": {...}, "total": {...}}, each
+ * {gemms, cycles, seconds, macs, utilization} with repeats applied (docs/output.md). */
+static void train_json(json_w *j, const train_totals *t, double hz, double peak_macs_per_cycle)
+{
+    json_key(j, "train");
+    json_begin_object(j);
+    for (int ph = 0; ph <= WORKLOAD_PHASE__COUNT; ph++) {
+        uint64_t g, c, m;
+        train_sum(t, ph, &g, &c, &m);
+        json_key(j, ph < WORKLOAD_PHASE__COUNT ? workload_phase_name((workload_phase)ph) : "total");
+        json_begin_object(j);
+        json_kv_u64(j, "gemms", g);
+        json_kv_u64(j, "cycles", c);
+        json_kv_double(j, "seconds", (double)c / hz);
+        json_kv_u64(j, "macs", m);
+        json_kv_double(j, "utilization", train_util(c, m, peak_macs_per_cycle));
+        json_end_object(j);
+    }
+    json_end_object(j);
+}
+
+/* A training step's layer record fields (beside the machine's own) */
+static void train_json_layer(json_w *j, const workload_layer *l)
+{
+    json_kv_str(j, "phase", workload_phase_name(l->phase));
+    json_kv_bool(j, "transpose_a", l->transpose_a);
+    json_kv_bool(j, "transpose_b", l->transpose_b);
+}
+
+/* --train on a GPU config: the step's GEMMs one kernel each (gpu_run_gemm_opts with the GEMM's
+ * transposes), timing only, as `model` runs a GPU's layers: a GEMM's dtype is its layer's, else
+ * --dtype, else the workload's, else the chip's (int8 where it has it, else bf16, else fp16).
+ * The text is the GPU model's table with the phase and the training block; the JSON is the
+ * GPU model's (under "gpu") with each layer's phase and transposes and the "train" object.
+ * --plot, --trace and --html are refused here (not done for a GPU's training step). */
+static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
+                           const char *json_path, const char *plot_path, const char *trace_path, cli_html *h,
+                           bool quiet)
+{
+    const char *no = plot_path ? "--plot" : trace_path ? "--trace" : h->path ? "--html" : NULL;
+    if (no)
+        return cli_usage_error("--train: %s is not supported for a GPU's training step (GPU '%s'); leave it out or "
+                               "use a TPU config", no, cfg->gpu.name);
+    tp_err err = {0};
+    tp_dtype cli_dt = TP_INT8;
+    bool cli_fp16 = false;
+    int rc = 0;
+    if (dtype_s && (rc = cli_gpu_resolve_dtype(cfg, dtype_s, &cli_dt, &cli_fp16)) != 0)
+        return rc;
+    workload f, w;
+    if (workload_load(path, &f, &err) != TP_OK)
+        return cli_fail(&err);
+    tp_status st = train_expand(&f, &w, &err);
+    workload_free(&f);
+    if (st != TP_OK)
+        return cli_fail(&err);
+    size_t n = w.n_layers;
+    tp_stats *S = calloc(n, sizeof *S);
+    gpu_run_info *ri = calloc(n, sizeof *ri);
+    report_bound *b = calloc(n, sizeof *b);
+    gemm_problem *pbs = calloc(n, sizeof *pbs);
+    tp_stats total;
+    stats_init(&total);
+    train_totals tt = {{0}, {0}, {0}};
+    if (!S || !ri || !b || !pbs)
+        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu GEMMs' GPU records", n);
+    progress bar;
+    progress_init(&bar, n, "model", "GEMMs", !quiet);
+    for (size_t i = 0; i < n && st == TP_OK; i++) {
+        progress_update(&bar, i);
+        const workload_layer *l = &w.layers[i];
+        stats_init(&S[i]);
+        bool fp16 = false;
+        tp_dtype dt;
+        if (l->has_dtype || (!dtype_s && w.has_dtype))
+            dt = l->has_dtype ? l->dtype : w.dtype;
+        else if (dtype_s)
+            dt = cli_dt, fp16 = cli_fp16;
+        else {
+            dt = cfg_gpu_supports(&cfg->gpu, TP_INT8) ? TP_INT8 : TP_BF16;
+            fp16 = dt == TP_BF16 && !cfg_gpu_supports(&cfg->gpu, TP_BF16) && cfg->gpu.mma_fp16.present;
+        }
+        if (!fp16 && !cfg_gpu_supports(&cfg->gpu, dt)) {
+            char list[64];
+            cli_gpu_dtype_list(cfg, list, sizeof list);
+            st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0, "layer '%s': GPU '%s' does not support %s (it supports: %s)",
+                           l->name, cfg->gpu.name, dtype_name(dt), list);
+            break;
+        }
+        pbs[i] = (gemm_problem){l->m, l->n, l->k, 1, dt, l->transpose_a, l->transpose_b};
+        gpu_run_opts o;
+        memset(&o, 0, sizeof o);
+        o.fp16 = fp16;
+        st = gpu_run_gemm_opts(cfg, &pbs[i], &o, &S[i], &ri[i], &err);
+        if (st != TP_OK) {
+            char msg[sizeof err.msg];
+            snprintf(msg, sizeof msg, "%s", err.msg);
+            st = tp_err_at(&err, st, path, l->line, 0, "layer '%s': %s", l->name, msg);
+            break;
+        }
+        report_bound_of(&S[i], &b[i]);
+        train_add(&tt, l->phase, S[i].cycles * l->repeat, S[i].macs * l->repeat);
+        st = report_stats_add(&total, &S[i], l->repeat, &err);
+    }
+    progress_finish(&bar);
+    if (st != TP_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    stats_finish(&total);
+    report_bound tb;
+    report_bound_of(&total, &tb);
+    double hz = (double)total.clock_hz;
+    if (!json_path || strcmp(json_path, "-")) {   /* stdout carries the JSON alone */
+        FILE *out = stdout;
+        double ops_scale = total.peak_ops_per_s >= 1e12 ? 1e12 : 1e9;
+        fprintf(out, "model %s, training step: %zu GEMM(s) on %s (GPU, %u SMs at %.4g MHz; each GEMM one kernel "
+                     "reading its inputs from DRAM; timing only)\n",
+                SHOWN(w.name), n, SHOWN(cfg->gpu.name), cfg->gpu.sms, (double)cfg->gpu.sustained_clock_hz / 1e6);
+        fprintf(out, "  %-18s %-7s %-5s %7s %7s %7s %6s %-28s %5s %14s %8s %10s  %s\n", "GEMM", "phase", "dtype", "M", "N",
+                "K", "repeat", "kernel", "waves", "cycles", "util%", ops_scale >= 1e12 ? "T(FL)OPS" : "G(FL)OPS", "bound");
+        for (size_t i = 0; i < n; i++) {
+            const workload_layer *l = &w.layers[i];
+            char kb[48];
+            fprintf(out, "  %-18s %-7s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n",
+                    SHOWN(l->name), workload_phase_name(l->phase), S[i].dtype, l->m, l->n, l->k, l->repeat,
+                    gpu_kernel_format(&ri[i].kernel, kb, sizeof kb), ri[i].waves, S[i].cycles * l->repeat,
+                    100.0 * S[i].utilization, S[i].ops_per_s / ops_scale, b[i].label);
+        }
+        train_print(out, &tt, hz, total.peak_macs_per_cycle);
+        fputs("  each kernel's fixed launch overhead included; kernels chosen by the heuristic search; values not "
+              "computed (the GPU model is timing only)\n", out);
+        report_categories(&total, "\n  ", out);
+        fprintf(out, "\n%s\n", tb.sentence);
+    }
+    if (json_path) {
+        cli_doc doc;
+        FILE *jf = cli_doc_open(&doc, json_path, h);
+        if (!jf) {
+            rc = 2;
+            goto done;
+        }
+        json_w j;
+        cli_json_begin(&j, jf, "model");
+        json_key(&j, "gpu");
+        json_begin_object(&j);
+        report_json_members(&total, &j);
+        cli_json_config(&j, mo, cfg);
+        json_key(&j, "workload");
+        json_begin_object(&j);
+        json_kv_str(&j, "name", w.name);
+        json_kv_str(&j, "source", w.source);
+        json_end_object(&j);
+        json_key(&j, "layers");
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) {
+            const workload_layer *l = &w.layers[i];
+            char kb[48];
+            json_begin_object(&j);
+            json_kv_str(&j, "name", l->name);
+            train_json_layer(&j, l);
+            json_kv_str(&j, "dtype", S[i].dtype);
+            json_kv_u64(&j, "m", l->m);
+            json_kv_u64(&j, "n", l->n);
+            json_kv_u64(&j, "k", l->k);
+            json_kv_u64(&j, "repeat", l->repeat);
+            json_kv_u64(&j, "cycles", S[i].cycles * l->repeat);
+            json_kv_u64(&j, "cycles_per_run", S[i].cycles);
+            json_kv_u64(&j, "macs", S[i].macs * l->repeat);
+            json_kv_double(&j, "seconds", S[i].seconds * l->repeat);
+            json_kv_double(&j, "ops_per_s", S[i].ops_per_s);
+            json_kv_double(&j, "utilization", S[i].utilization);
+            json_kv_str(&j, "kernel", gpu_kernel_format(&ri[i].kernel, kb, sizeof kb));
+            json_kv_u64(&j, "occupancy", ri[i].kinfo.occupancy);
+            json_kv_u64(&j, "ctas", ri[i].ctas);
+            json_kv_u64(&j, "waves", ri[i].waves);
+            json_key(&j, "input");
+            if (l->input >= 0)
+                json_str(&j, w.layers[l->input].name);
+            else
+                json_null(&j);
+            json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
+            json_kv_str(&j, "bound", stats_category_name(b[i].category));
+            json_end_object(&j);
+        }
+        json_end_array(&j);
+        uint64_t g, c, m;
+        train_sum(&tt, WORKLOAD_PHASE__COUNT, &g, &c, &m);
+        json_key(&j, "total");
+        json_begin_object(&j);
+        json_kv_u64(&j, "cycles", c);
+        json_kv_u64(&j, "macs", m);
+        json_kv_double(&j, "seconds", total.seconds);
+        json_kv_double(&j, "ops_per_s", total.ops_per_s);
+        json_kv_double(&j, "utilization", total.utilization);
+        json_end_object(&j);
+        train_json(&j, &tt, hz, total.peak_macs_per_cycle);
+        json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
+        json_end_object(&j);
+        json_end_object(&j);
+        rc = cli_doc_close(&doc, json_finish(&j) != 0);
+    }
+done:
+    for (size_t i = 0; S && i < n; i++)
+        stats_free(&S[i]);
+    free(S);
+    free(ri);
+    free(b);
+    free(pbs);
+    stats_free(&total);
+    workload_free(&w);
+    return rc;
+}
+
 int cmd_model(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
@@ -591,6 +873,7 @@ int cmd_model(int argc, char **argv)
                                 CLI_RUN_TRACE);
     const char *tpu_only = NULL;    /* the first flag that only a TPU run takes */
     const char *plot_path = NULL;   /* --plot FILE.svg */
+    bool train = false;             /* --train: the training step of the workload (work/train.h) */
     static const char *const single[] = {"--plot", NULL};
     cli_seen seen = {0};
     mo.gpu_ok = true;
@@ -613,6 +896,8 @@ int cmd_model(int argc, char **argv)
         } else if (!strcmp(a, "--plot")) {
             if (!(plot_path = cli_value(argc, argv, &i)))
                 return 2;
+        } else if (!strcmp(a, "--train")) {
+            train = true;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
         } else if (!path) {
@@ -645,6 +930,8 @@ int cmd_model(int argc, char **argv)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
+        if (train)
+            return model_train_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, trace_path, &html, rop.quiet);
         return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet, trace_path,
                              rop.trace_cap, &html);
     }
@@ -654,6 +941,15 @@ int cmd_model(int argc, char **argv)
     workload w;
     if (workload_load(path, &w, &err) != TP_OK)
         return cli_fail(&err);
+    if (train) {   /* the step's GEMMs replace the file's layers */
+        workload t;
+        tp_status ts = train_expand(&w, &t, &err);
+        workload_free(&w);
+        if (ts != TP_OK)
+            return cli_fail(&err);
+        w = t;
+    }
+    train_totals tt = {{0}, {0}, {0}};
     timeline tl;
     tl_init(&tl, cli_timeline_cap(trace_path, rop.trace_cap));
     timeline *tls[1] = {&tl};
@@ -683,10 +979,14 @@ int cmd_model(int argc, char **argv)
                 (trace_path && !strcmp(trace_path, "-")) ? NULL : stdout;
     if (out) {
         char nb[4 * sizeof w.name];
-        fprintf(out, "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
+        fprintf(out, train ? "model %s, training step: %zu GEMM(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n"
+                           : "model %s: %zu layer(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n",
                 text_shown(w.name, nb, sizeof nb), w.n_layers, SHOWN(cfg.tpu.name), cfg_dataflow_name(cfg.tpu.array.dataflow), cfg.tpu.cores, cfg.tpu.mxus_per_core,
                 cfg.tpu.array.rows, cfg.tpu.array.cols);
-        fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", "layer", "dtype", "M", "N",
+        if (train)
+            fprintf(out, "  %-18s %-7s ", "GEMM", "phase");
+        fprintf(out, train ? "%s%-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n"
+                           : "  %-14s %-5s %7s %7s %7s %6s %-16s %-4s %14s %8s %10s  %-18s %s\n", train ? "" : "layer", "dtype", "M", "N",
                 "K", "repeat", "tile", "ub", "cycles", "util%", total.peak_ops_per_s >= 1e12 ? "T(FL)OPS" : "G(FL)OPS",
                 "bound", "result");
     }
@@ -701,6 +1001,8 @@ int cmd_model(int argc, char **argv)
             all_ok = false;
         if (r->checked)
             any_checked = true;
+        if (train)
+            train_add(&tt, w.layers[i].phase, cyc, macs * r->repeat);
         if (out) {
             char tile[48];
             size_t g = 0;
@@ -709,8 +1011,11 @@ int cmd_model(int argc, char **argv)
             snprintf(tile, sizeof tile, "%ux%ux%u", r->plan.tm, r->plan.tn, r->plan.tk);
             double util = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
             double ops = r->cycles ? 2.0 * (double)macs / ((double)r->cycles / hz) / ops_scale : 0;
-            fprintf(out, "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
-                    SHOWN(w.layers[i].name), dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
+            if (train)
+                fprintf(out, "  %-18s %-7s ", SHOWN(w.layers[i].name), workload_phase_name(w.layers[i].phase));
+            fprintf(out, train ? "%s%-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n"
+                               : "  %-14s %-5s %7u %7u %7u %6u %-16s %-4s %14" PRIu64 " %8.2f %10.4g  %-18s %s\n",
+                    train ? "" : SHOWN(w.layers[i].name), dtype_name(r->pb.dtype), r->pb.m, r->pb.n, r->pb.k, r->repeat, tile,
                     r->in_ub && r->out_ub ? "i/o" : r->in_ub ? "in" : r->out_ub ? "out" : "-", cyc, 100 * util, ops,
                     gb[g].label, no_data ? "no data" : !r->checked ? "not checked" : r->match ? "ok" : "MISMATCH");
         }
@@ -722,13 +1027,15 @@ int cmd_model(int argc, char **argv)
     if (out) {
         char t[32];
         report_time(tot_s, t, sizeof t);
-        fprintf(out, "  %-14s %56s %14" PRIu64 " %8.2f %10.4g\n", "total", "", tot_cyc, 100 * tot_util,
+        fprintf(out, "  %-14s %*s %14" PRIu64 " %8.2f %10.4g\n", "total", train ? 69 : 56, "", tot_cyc, 100 * tot_util,
                 tot_s > 0 ? 2.0 * (double)tot_macs / tot_s / ops_scale : 0.0);
         fprintf(out, "  time %s at %.4g MHz; %" PRIu64 " MACs; ub: in = input read from the unified buffer, "
                 "out = output kept there for the next layer, - = both off-chip; bound: what bounds the layer's run "
                 "(its chained group's)\n",
                 t, hz / 1e6, tot_macs);
         print_links(out, &w, L, gfirst, ng);
+        if (train)
+            train_print(out, &tt, hz, (double)peak);
         /* where the cycles went, and the memory traffic, over the whole workload */
         report_categories(&total, "\n  ", out);
         for (uint32_t i = 0; i < total.n_levels; i++) {
@@ -773,6 +1080,8 @@ int cmd_model(int argc, char **argv)
                 g++;
             json_begin_object(&j);
             json_kv_str(&j, "name", w.layers[i].name);
+            if (train)
+                train_json_layer(&j, &w.layers[i]);
             json_kv_str(&j, "dtype", dtype_name(r->pb.dtype));
             json_kv_u64(&j, "m", r->pb.m);
             json_kv_u64(&j, "n", r->pb.n);
@@ -829,6 +1138,8 @@ int cmd_model(int argc, char **argv)
         json_kv_double(&j, "ops_per_s", tot_s > 0 ? 2.0 * (double)tot_macs / tot_s : 0);
         json_kv_double(&j, "utilization", tot_util);
         json_end_object(&j);
+        if (train)
+            train_json(&j, &tt, hz, (double)peak);
         json_kv_str(&j, "check", report_check_name(no_data ? REPORT_CHECK_TIMING_ONLY : !all_ok ? REPORT_CHECK_MISMATCH
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);

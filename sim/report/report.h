@@ -22,9 +22,9 @@ void report_ops_line(const tp_stats *s, char *buf, size_t cap);
 /* A duration in the unit that fits: "135.4 us", "4.21 ms", "1.54 s". */
 void report_time(double seconds, char *buf, size_t cap);
 /* The JSON document (docs/output.md, docs/output.schema.json). Version 3 of the schema (3 added the compare document; the others are unchanged): every
- * command writes {"schema_version": 3, "tpusim": {"version", "commit"}, "command", "categories",
+ * command writes {"schema_version": 4, "tpusim": {"version", "commit"}, "command", "categories",
  * "tpu": {run}}. */
-#define REPORT_SCHEMA_VERSION 3
+#define REPORT_SCHEMA_VERSION 4
 
 /* One vocabulary for result checks, in every command. */
 typedef enum {

@@ -12,7 +12,7 @@
 #include "base/readfile.h"
 #include "base/sha256.h"
 #include "base/text.h"
-#include "base/yaml_depth.h"
+#include "base/yaml_one.h"
 #include "config/config.h"
 #include "work/gemm.h"
 
@@ -307,17 +307,17 @@ static tp_status parse_root(scx *c, const yaml_node_t *root, sweep_spec *s)
     return TP_OK;
 }
 
-static tp_status syntax_error(const yaml_parser_t *ps, const char *name, const char *text, size_t len, tp_err *err)
+/* yaml_load_one's walk: the root of the sweep file's one document */
+typedef struct {
+    sweep_spec *s;
+    const char *name;   /* the file, in messages */
+} s_walk_ctx;
+
+static tp_status s_walk(void *ctx, yaml_document_t *doc, const yaml_node_t *root, tp_err *err)
 {
-    int line, col;
-    if (ps->error == YAML_READER_ERROR) {
-        text_line_col(text, len, ps->problem_offset, &line, &col);
-    } else {
-        const yaml_mark_t *m = ps->problem ? &ps->problem_mark : &ps->context_mark;
-        line = (int)m->line + 1;
-        col = (int)m->column + 1;
-    }
-    return tp_err_at(err, TP_ERR_PARSE, name, line, col, "%s", ps->problem ? ps->problem : "YAML syntax error");
+    s_walk_ctx *x = ctx;
+    scx c = {doc, x->name, err};
+    return parse_root(&c, root, x->s);
 }
 
 tp_status sweep_parse(const char *name, const char *text, size_t len, sweep_spec *s, tp_err *err)
@@ -325,34 +325,8 @@ tp_status sweep_parse(const char *name, const char *text, size_t len, sweep_spec
     memset(s, 0, sizeof *s);
     snprintf(s->source, sizeof s->source, "%s", name);
     sha256_hex(text, len, s->sha256);
-    tp_status st;
-    if ((st = yaml_check_depth(name, NULL, text, len, YAML_MAX_DEPTH, err)) != TP_OK)
-        return st;
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        st = syntax_error(&parser, name, text, len, err);
-        yaml_parser_delete(&parser);
-        return st;
-    }
-    scx c = {&doc, name, err};
-    st = parse_root(&c, yaml_document_get_root_node(&doc), s);
-    yaml_document_delete(&doc);
-    if (st == TP_OK) {
-        if (!yaml_parser_load(&parser, &doc)) {
-            st = syntax_error(&parser, name, text, len, err);
-        } else {
-            const yaml_node_t *r2 = yaml_document_get_root_node(&doc);
-            if (r2)
-                st = tp_err_at(err, TP_ERR_PARSE, name, nline(r2), ncol(r2),
-                               "a sweep file holds one YAML document; found a second one");
-            yaml_document_delete(&doc);
-        }
-    }
-    yaml_parser_delete(&parser);
+    s_walk_ctx x = {s, name};
+    tp_status st = yaml_load_one(name, "a sweep file", text, len, s_walk, &x, err);
     if (st != TP_OK) {
         char src[sizeof s->source];
         memcpy(src, s->source, sizeof src);

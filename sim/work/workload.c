@@ -15,7 +15,7 @@
  *     (224, 7, stride 2) that is 110, not the 109 of floor((in - f) / s) + 1.
  */
 #include "work/workload.h"
-#include "base/yaml_depth.h"
+#include "base/yaml_one.h"
 #include "base/readfile.h"
 #include "base/text.h"
 #include <ctype.h>
@@ -25,6 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+const char *workload_phase_name(workload_phase p)
+{
+    static const char *const names[WORKLOAD_PHASE__COUNT] = {"forward", "dgrad", "wgrad"};
+    return p < WORKLOAD_PHASE__COUNT ? names[p] : "?";
+}
 
 uint32_t workload_conv_out(uint32_t in, uint32_t f, uint32_t stride)
 {
@@ -193,6 +199,7 @@ static tp_status y_layer(ycx *c, const yaml_node_t *n, workload_layer *l)
     l->repeat = 1;
     l->line = mline(n);
     l->input = -1;
+    l->fwd = -1;
     bool have[3] = {false, false, false};
     static const char *const slots[] = {"name", "M", "N", "K", "repeat", "dtype", "epilogue", "input", "tile", "order"};
     const yaml_node_t *first[sizeof slots / sizeof slots[0]] = {NULL};
@@ -376,21 +383,6 @@ static tp_status y_root(ycx *c, const yaml_node_t *root, workload *w)
     return y_inputs(c, w);
 }
 
-/* libyaml's error, positioned: reader errors (bad UTF-8, control characters) carry only a byte
- * offset, the others a mark. */
-static tp_status y_syntax(const yaml_parser_t *ps, const char *name, const char *text, size_t len, tp_err *err)
-{
-    int line, col;
-    if (ps->error == YAML_READER_ERROR) {
-        text_line_col(text, len, ps->problem_offset, &line, &col);
-    } else {
-        const yaml_mark_t *m = ps->problem ? &ps->problem_mark : &ps->context_mark;
-        line = (int)m->line + 1;
-        col = (int)m->column + 1;
-    }
-    return tp_err_at(err, TP_ERR_PARSE, name, line, col, "%s", ps->problem ? ps->problem : "YAML syntax error");
-}
-
 /* On a failed parse: frees what was read but keeps w->source, which the caller's message names. */
 static void free_keeping_source(workload *w)
 {
@@ -400,40 +392,26 @@ static void free_keeping_source(workload *w)
     memcpy(w->source, src, sizeof src);
 }
 
+/* yaml_load_one's walk: the root of the workload's one document */
+typedef struct {
+    workload *w;
+    const char *name;   /* the file, in messages */
+} y_walk_ctx;
+
+static tp_status y_walk(void *ctx, yaml_document_t *doc, const yaml_node_t *root, tp_err *err)
+{
+    y_walk_ctx *x = ctx;
+    ycx c = {doc, x->name, err};
+    return y_root(&c, root, x->w);
+}
+
 tp_status workload_parse_yaml(const char *name, const char *text, size_t len, workload *w, tp_err *err)
 {
     memset(w, 0, sizeof *w);
     copy_str(w->source, sizeof w->source, name, strlen(name));
     base_name(w->name, sizeof w->name, name);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    tp_status st;
-    if ((st = yaml_check_depth(name, NULL, text, len, YAML_MAX_DEPTH, err)) != TP_OK)
-        return st;
-    if (!yaml_parser_initialize(&parser))
-        return tp_err_set(err, TP_ERR_NOMEM, "%s: cannot initialise the YAML parser", name);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        st = y_syntax(&parser, name, text, len, err);
-        yaml_parser_delete(&parser);
-        return st;
-    }
-    ycx c = {&doc, name, err};
-    st = y_root(&c, yaml_document_get_root_node(&doc), w);
-    yaml_document_delete(&doc);
-    if (st == TP_OK) {
-        /* exactly one document: a second one would otherwise be ignored */
-        if (!yaml_parser_load(&parser, &doc)) {
-            st = y_syntax(&parser, name, text, len, err);
-        } else {
-            const yaml_node_t *r2 = yaml_document_get_root_node(&doc);
-            if (r2)
-                st = tp_err_at(err, TP_ERR_PARSE, name, mline(r2), mcol(r2),
-                               "a workload holds one YAML document; found a second one");
-            yaml_document_delete(&doc);
-        }
-    }
-    yaml_parser_delete(&parser);
+    y_walk_ctx x = {w, name};
+    tp_status st = yaml_load_one(name, "a workload", text, len, y_walk, &x, err);
     if (st != TP_OK)
         free_keeping_source(w);
     return st;
@@ -545,6 +523,7 @@ tp_status workload_parse_csv(const char *name, const char *text, size_t len, wor
         ly.line = line;
         ly.repeat = 1;
         ly.input = -1;   /* a topology file does not say how its layers connect */
+        ly.fwd = -1;
         copy_str(ly.name, sizeof ly.name, r.s[0], r.n[0]);
         int need = form == FORM_GEMM ? 4 : 8;
         if (r.count < need) {

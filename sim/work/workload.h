@@ -43,9 +43,23 @@
 #define WORKLOAD_MAX_LAYERS 100000u
 #define WORKLOAD_MAX_REPEAT 1000000u
 
+/* What a layer computes in a training step (work/train.h); a file's layers are all forward. */
+typedef enum {
+    WORKLOAD_FORWARD = 0,      /* C[M,N] = X[M,K] . W[K,N], the file's layer */
+    WORKLOAD_DGRAD,            /* the input gradient dX[M,K] = dY[M,N] . W^T */
+    WORKLOAD_WGRAD,            /* the weight gradient dW[K,N] = X^T . dY[M,N] */
+    WORKLOAD_PHASE__COUNT
+} workload_phase;
+/* "forward" "dgrad" "wgrad" */
+const char *workload_phase_name(workload_phase p);
+
 typedef struct {
     char name[64];
     uint32_t m, n, k;          /* C[M,N] = A[M,K] B[K,N] */
+    bool transpose_a;          /* A stored K x M (gemm_problem's meaning); false in a file */
+    bool transpose_b;          /* B stored N x K; false in a file */
+    workload_phase phase;      /* WORKLOAD_FORWARD in a file */
+    int64_t fwd;               /* train_expand: the forward layer's index in the file; -1 in a file */
     uint32_t repeat;           /* identical runs back to back (>= 1) */
     bool has_dtype;            /* dtype given for this layer (else the workload's or the command's) */
     tp_dtype dtype;

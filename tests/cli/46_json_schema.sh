@@ -1,4 +1,4 @@
-# Every command's --json validates against docs/output.schema.json (schema_version 3) with the
+# Every command's --json validates against docs/output.schema.json (schema_version 4) with the
 # test-only validator ($JSON_VALIDATE, built by make test beside the release tpusim); a document
 # missing a field, with an extra one, a renamed cause or the old shape fails. '-' is stdout for
 # every output flag, and stdout then carries that output alone.
@@ -54,7 +54,7 @@ else
     # what the JSON says about the run: the overrides, the version, the check vocabulary
     "$TPUSIM" gemm 64 64 64 --set tpu.array.rows=64 --dataflow os --set tpu.dram.bandwidth=100GB/s --no-data --json - >"$T/jso.json"
     for js_f in '"tpu.array.rows": "64"' '"tpu.array.dataflow": "os"' '"tpu.dram.bandwidth": "100GB/s"' '"check": "timing_only"' \
-            '"schema_version": 3' '"command": "gemm"'; do
+            '"schema_version": 4' '"command": "gemm"'; do
         if grep -qF -- "$js_f" "$T/jso.json"; then ok "gemm JSON has $js_f"; else not_ok "gemm JSON has $js_f" "$(grep -A6 overrides "$T/jso.json")"; fi
     done
     js_ov=$(sed -n '/"overrides": {/,/}/p' "$T/jso.json" | grep -c '"tpu\.')
@@ -73,7 +73,7 @@ else
     js_bad "a missing bus_bytes" '/tpu/memory/dram: missing required member "bus_bytes"' '/"bus_bytes"/d'
     js_bad "a missing cause (every cause is present, zeros included)" 'cycles_by_cause: missing required member "padding"' '/"padding": [0-9]/d'
     js_bad "the old cause name weight_load" 'weight_shift|weight_load' 's/"weight_shift": \([0-9]\)/"weight_load": \1/'
-    js_bad "schema_version 2" '/schema_version: expected 3' 's/"schema_version": 3/"schema_version": 2/'
+    js_bad "schema_version 2" '/schema_version: expected 4' 's/"schema_version": 4/"schema_version": 2/'
     js_bad "the old check word passed" '/tpu/check: expected one of' 's/"check": "match"/"check": "passed"/'
     js_bad "time_s beside seconds" 'time_s' 's/^    "seconds": \(.*\)$/    "seconds": \1\n    "time_s": \1/'
     js_bad "an unbounded peak written as 0 ... as a string" 'peak_bytes_per_s' 's/"peak_bytes_per_s": null/"peak_bytes_per_s": "inf"/'

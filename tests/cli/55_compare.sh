@@ -54,10 +54,10 @@ if "$TPUSIM" compare $cmp_dims -g configs/gpu-a100.yaml --dtype bf16 --no-data -
     if [ -n "$cmp_tr" ] && cmp_close "$cmp_tr" "$(awk -v a="$cmp_ts" -v b="$cmp_gs" 'BEGIN { printf "%.17g", a / b }')" 1e-12
     then ok "compare JSON: time_ratio = tpu.seconds / gpu.seconds ($cmp_tr)"
     else not_ok "compare JSON: time_ratio = tpu.seconds / gpu.seconds ($cmp_tr, $cmp_ts / $cmp_gs)"; fi
-    if grep -q '^  "command": "compare",$' "$T/cmp.json" && grep -q '^  "schema_version": 3,$' "$T/cmp.json" &&
+    if grep -q '^  "command": "compare",$' "$T/cmp.json" && grep -q '^  "schema_version": 4,$' "$T/cmp.json" &&
         [ "$(sed -n '/^  "compare": {/,/^  }/p' "$T/cmp.json" | grep -c '"tpu": "bf16"\|"gpu": "bf16"\|"gpu": "9 of 9 published')" = 3 ]
-    then ok "compare JSON: command, schema_version 3, dtypes and the validated error"
-    else not_ok "compare JSON: command, schema_version 3, dtypes and the validated error" "$(sed -n '/^  "compare": {/,$p' "$T/cmp.json")"; fi
+    then ok "compare JSON: command, schema_version 4, dtypes and the validated error"
+    else not_ok "compare JSON: command, schema_version 4, dtypes and the validated error" "$(sed -n '/^  "compare": {/,$p' "$T/cmp.json")"; fi
 else
     not_ok "compare --json - runs" "$(cat "$T/err")"
 fi
