@@ -16,10 +16,6 @@ void cli_json_gpu_kernel_info(json_w *w, const gpu_run_info *ri, bool given);
 
 /* ---- the comparison (cmd_compare.c, docs/compare.md): compare, gemm -g and model -g ---------- */
 
-/* compare M N K with its flags (argv[0] the command's name); cmd is "compare", or "gemm" for
- * `gemm M N K -g GPU` (the same run, table and JSON, the command named cmd; gemm's TPU-only
- * flags are refused naming the flag). Returns the exit code. */
-int cli_compare_gemm(int argc, char **argv, const char *cmd);
 /* configs/tpu-v4.yaml from the working directory, else beside the binary: the TPU of chip
  * against chip (a path into buf, or the name itself for cfg_load to report). */
 const char *cli_default_tpu_path(char *buf, size_t cap);

@@ -90,10 +90,14 @@ int cli_load_gpu_side(cli_machine_opts *gmo, const tp_config *tpu, tp_config *gc
             return cli_fail(&err);
         return 0;
     }
-    gmo->gpu_ok = true;
-    int rc = cli_load_machine(gmo, gcfg);
-    if (rc)
-        return rc;
+    if (access(gmo->config_path, F_OK) != 0)
+        return cli_usage_error("-g %s: no such file (expected a GPU config such as configs/gpu-a100.yaml, or analogous)",
+                               gmo->config_path);
+    if (cfg_load(gmo->config_path, gmo->sets, gmo->n_sets, gcfg, &err) != TP_OK) {
+        tp_err e2 = {0};
+        tp_err_set(&e2, err.code, "-g: %s", err.msg);
+        return cli_fail(&e2);
+    }
     if (!gcfg->gpu.present)
         return cli_usage_error("-g %s: '%s' is not a GPU config (it has no gpu: section; or give -g analogous)",
                                gmo->config_path, gcfg->name);
@@ -556,4 +560,20 @@ out:
 int cmd_compare(int argc, char **argv)
 {
     return cli_compare_gemm(argc, argv, "compare");
+}
+
+void cli_compare_layers(const workload *w, const cli_cmp_layer *t, const cli_cmp_layer *g, FILE *f)
+{
+    fprintf(f, "  %-14s %7s %7s %7s %6s  %14s %11s %7s  %14s %11s %7s  %s\n", "layer", "M", "N", "K", "repeat",
+            "TPU cycles", "time", "util%", "GPU cycles", "time", "util%", "TPU / GPU time");
+    for (size_t i = 0; i < w->n_layers; i++) {
+        const workload_layer *l = &w->layers[i];
+        char ta[32], ga[32], r[32];
+        report_time(t[i].seconds, ta, sizeof ta);
+        report_time(g[i].seconds, ga, sizeof ga);
+        ratio(t[i].seconds, g[i].seconds, r, sizeof r);
+        fprintf(f, "  %-14s %7u %7u %7u %6u  %14llu %11s %7.2f  %14llu %11s %7.2f  %s\n", SHOWN(l->name), l->m, l->n, l->k,
+                l->repeat, (unsigned long long)t[i].cycles, ta, 100.0 * t[i].utilization, (unsigned long long)g[i].cycles,
+                ga, 100.0 * g[i].utilization, r);
+    }
 }
