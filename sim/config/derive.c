@@ -132,6 +132,8 @@ static bool key_shown(const cfg_key *k, const tp_config *c)
     int b = cfg_block_of(k->path);
     if (b >= 0 && !*(const bool *)((const char *)c + cfg_blocks[b].present_off))
         return false;
+    if (!strcmp(k->path, "gpu"))   /* gpu: analogous, only where it is given */
+        return c->gpu_peer[0] != 0;
     return true;
 }
 

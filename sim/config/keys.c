@@ -43,6 +43,8 @@
 const cfg_key cfg_keys[] = {
     {"name", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(name),
      "machine name used in messages and reports (default: the file name without .yaml)", NULL},
+    {"gpu", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(gpu_peer),
+     "in a TPU config, `gpu: analogous`: compare's GPU when -g is absent is the analogous one (docs/gpu.md); otherwise gpu: is a GPU's section", NULL},
 
     /* ---- TPU ---------------------------------------------------------------------------- */
     {"tpu.clock", KT_FREQ, "Hz", KR_REQUIRED, NULL, 1000000, 10000000000ull, OFF(tpu.clock_hz),
@@ -339,7 +341,8 @@ int cfg_block_of(const char *path)
     size_t best_len = 0;
     for (size_t i = 0; i < cfg_n_blocks; i++) {
         size_t n = strlen(cfg_blocks[i].prefix);
-        if (cfg_path_has_prefix(path, cfg_blocks[i].prefix) && n > best_len) {
+        /* a key named as a section (`gpu: analogous`) is not in it: it belongs to the parent */
+        if (cfg_path_has_prefix(path, cfg_blocks[i].prefix) && strcmp(path, cfg_blocks[i].prefix) && n > best_len) {
             best = (int)i;
             best_len = n;
         }
