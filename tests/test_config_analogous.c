@@ -143,8 +143,9 @@ static void small_array(void **state)
     assert_false(g->gpu.mma[TP_BF16].present);
     assert_true(cfg_gpu_macs_per_sm_cycle(&g->gpu, TP_INT8) == 16.0);
     assert_false(cfg_gpu_supports(&g->gpu, TP_BF16));
-    /* registers: 16 entries x 4 cols x 4 B = 256 bytes / 4 = 64 */
-    assert_int_equal(g->gpu.registers_per_sm, 64);
+    /* registers: 16 entries x 4 cols x 4 B = 256 bytes / 4 = 64, below the floor of one
+     * 128-thread CTA at 128 registers: 16384 */
+    assert_int_equal(g->gpu.registers_per_sm, 16384);
     free(t);
     free(g);
 }

@@ -42,10 +42,11 @@ static void print_analogous(const tp_config *t, const tp_config *g, const cfg_an
             (unsigned long long)why->tpu_macs_per_cycle, dp);
     double ds = why->tpu_sram_bytes ? 100.0 * ((double)why->gpu_sram_bytes / (double)why->tpu_sram_bytes - 1.0) : 0.0;
     fprintf(f, "  on-chip SRAM: %llu bytes (registers %llu + shared memory %llu + L2 %llu) against the TPU's %llu "
-               "(UB + accumulators + weight FIFOs): %+.2f%% from rounding\n\n",
+               "(UB + accumulators + weight FIFOs): %+.2f%% from rounding%s\n\n",
             (unsigned long long)why->gpu_sram_bytes, (unsigned long long)g->gpu.sms * g->gpu.registers_per_sm * 4,
             (unsigned long long)g->gpu.sms * g->gpu.smem_per_sm_bytes, (unsigned long long)g->gpu.l2.size_bytes,
-            (unsigned long long)why->tpu_sram_bytes, ds);
+            (unsigned long long)why->tpu_sram_bytes, ds,
+            why->regs_floored ? " and the register floor" : "");
 }
 
 int cmd_config(int argc, char **argv)

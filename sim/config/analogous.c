@@ -104,7 +104,7 @@ tp_status cfg_analogous_gpu(const tp_config *tc, tp_config *out, cfg_analog *why
     uint64_t wbuf = mxus * t->wbuf.depth_tiles * t->array.rows * t->array.cols * 2;   /* bf16 weights, as check.c counts */
     uint64_t ub = (uint64_t)t->cores * t->ub.size_bytes;
     uint64_t regs = acc / 4 / g->sms;
-    g->registers_per_sm = (uint32_t)(regs < 1 ? 1 : regs > 16777216 ? 16777216 : regs);
+    g->registers_per_sm = (uint32_t)(regs < CFG_ANALOG_MIN_REGS ? CFG_ANALOG_MIN_REGS : regs > 16777216 ? 16777216 : regs);
     const uint64_t sk = CFG_ANALOG_A100_SMEM_KIB, lk = CFG_ANALOG_A100_L2_KIB;
     uint64_t ub_smem = ub * sk / (sk + lk)   /* ub < 2^37: no overflow */;
     uint64_t smem = (wbuf + ub_smem) / g->sms / 128 * 128;
@@ -120,6 +120,7 @@ tp_status cfg_analogous_gpu(const tp_config *tc, tp_config *out, cfg_analog *why
 
     if (why) {
         why->tpu_macs_per_cycle = P;
+        why->regs_floored = regs < CFG_ANALOG_MIN_REGS;
         why->gpu_macs_per_cycle = (double)g->sms * per_sm;
         why->tpu_sram_bytes = ub + acc + wbuf;
         why->gpu_sram_bytes = (uint64_t)g->sms * ((uint64_t)g->registers_per_sm * 4 + g->smem_per_sm_bytes) + g->l2.size_bytes;
@@ -142,8 +143,9 @@ tp_status cfg_analogous_gpu(const tp_config *tc, tp_config *out, cfg_analog *why
         add_row(out, why, "gpu.dram.bandwidth", "tpu.dram.bandwidth (and every other tpu.dram key)");
         add_row(out, why, "gpu.dram.channels", "tpu.dram.channels");
         add_row(out, why, "gpu.dram.read_latency", "tpu.dram.read_latency (cycles of the same clock)");
-        add_row(out, why, "gpu.registers_per_sm", "accumulators %llu bytes (%llu MXUs x %llu) / 4 / %u SMs",
-                (unsigned long long)acc, (unsigned long long)mxus, (unsigned long long)t->acc.size_bytes, g->sms);
+        add_row(out, why, "gpu.registers_per_sm", "accumulators %llu bytes (%llu MXUs x %llu) / 4 / %u SMs%s",
+                (unsigned long long)acc, (unsigned long long)mxus, (unsigned long long)t->acc.size_bytes, g->sms,
+                regs < CFG_ANALOG_MIN_REGS ? ", raised to 16384 (one CTA of the smallest kernel)" : "");
         add_row(out, why, "gpu.smem_per_sm", "(weight FIFOs %llu + UB %llu x 17712/58672) bytes / %u SMs, down to 128 B",
                 (unsigned long long)wbuf, (unsigned long long)ub, g->sms);
         add_row(out, why, "gpu.l2.size", "UB %llu x 40960/58672 bytes, down to whole 2 KiB sets", (unsigned long long)ub);

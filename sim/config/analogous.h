@@ -17,6 +17,11 @@
 #define CFG_ANALOG_MACS_PER_SM 1024u
 #define CFG_ANALOG_A100_SMEM_KIB (108u * 164u)   /* 17712 KiB of shared memory over the chip */
 #define CFG_ANALOG_A100_L2_KIB (40u * 1024u)     /* 40960 KiB of L2 */
+/* The fewest registers per SM: one CTA of the smallest kernel the chooser has (gpu/kernel.c:
+ * 32x32 tiles, 4 warps = 128 threads) at 128 registers per thread. Small arrays' accumulators
+ * (edge-8x8.yaml: 8 KiB) hold less than that, and a GPU that cannot run a kernel compares
+ * nothing; `config show -g analogous` prints the SRAM this adds. */
+#define CFG_ANALOG_MIN_REGS 16384u
 
 /* One derived key and where it came from, for `config show -g analogous`. */
 typedef struct {
@@ -31,6 +36,7 @@ typedef struct {
     double gpu_macs_per_cycle;     /* sms x MACs per SM per cycle, every dtype the TPU has */
     uint64_t tpu_sram_bytes;       /* UB + accumulators + weight FIFOs, all cores */
     uint64_t gpu_sram_bytes;       /* registers + shared memory of all SMs + L2 */
+    bool regs_floored;             /* the accumulators gave fewer than CFG_ANALOG_MIN_REGS */
     size_t n_rows;
     cfg_analog_row rows[CFG_ANALOG_MAX_ROWS];
 } cfg_analog;
@@ -47,7 +53,7 @@ typedef struct {
  *   clock          = the TPU's (also the sustained clock)
  *   DRAM           = the TPU's tpu.dram as it is (channels, bandwidth, bursts, latencies)
  *   registers/SM   = accumulator bytes of all MXUs / 4 / SMs (accumulators <-> register
- *                    accumulators)
+ *                    accumulators), at least CFG_ANALOG_MIN_REGS
  *   shared mem/SM  = (weight FIFO bytes + UB bytes x 17712 / (17712 + 40960)) / SMs, rounded
  *                    down to 128 bytes (weight FIFO <-> cp.async stages; UB <-> shared memory
  *                    and L2 in the A100's proportion)
