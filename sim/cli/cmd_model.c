@@ -959,13 +959,6 @@ int cmd_model(int argc, char **argv)
             rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
         } else {
             size_t np = w.n_layers;
-            for (size_t i = 0; gcfg && i < w.n_layers; i++) {   /* -g: both machines under their roofs */
-                const cli_gpu_layer *gl = &gm.L[i];
-                char rn[96];
-                snprintf(rn, sizeof rn, "GPU %s %s", gcfg->gpu.name, gl->fp16 ? "fp16" : dtype_name(gl->pb.dtype));
-                cli_roof_add(&roofs, rn, gl->s.peak_ops_per_s, gl->s.offchip_peak_bytes_per_s);
-                pts[np++] = (plot_point){w.layers[i].name, "GPU", gl->s.intensity, gl->s.ops_per_s};
-            }
             for (size_t i = 0; i < w.n_layers; i++) {
                 const layer_run *r = &L[i];
                 size_t g = 0;
@@ -977,6 +970,13 @@ int cmd_model(int argc, char **argv)
                 /* a chained group's layers share its off-chip traffic: its intensity */
                 pts[i] = (plot_point){w.layers[i].name, "TPU", gstats[g].intensity,
                                       r->cycles ? 2.0 * (double)r->pb.m * r->pb.n * r->pb.k / ((double)r->cycles / hz) : 0};
+            }
+            for (size_t i = 0; gcfg && i < w.n_layers; i++) {   /* -g: both machines under their roofs */
+                const cli_gpu_layer *gl = &gm.L[i];
+                char rn[96];
+                snprintf(rn, sizeof rn, "GPU %s %s", gcfg->gpu.name, gl->fp16 ? "fp16" : dtype_name(gl->pb.dtype));
+                cli_roof_add(&roofs, rn, gl->s.peak_ops_per_s, gl->s.offchip_peak_bytes_per_s);
+                pts[np++] = (plot_point){w.layers[i].name, "GPU", gl->s.intensity, gl->s.ops_per_s};
             }
             char title[300];
             if (gcfg)

@@ -85,6 +85,18 @@ if "$TPUSIM" model "$T/gf-w.yaml" -c configs/tpu-v4-core.yaml -g configs/gpu-a10
     then ok "model -g JSON: time_ratio = TPU total seconds / GPU seconds ($gf_tr)"
     else not_ok "model -g JSON: time_ratio" "$gf_tr $gf_ts $gf_gs"; fi
 else not_ok "model -g runs" "$(cat "$T/err")"; fi
+# model --plot with -g: both machines on one roofline: 2 layers x 2 machines, a ridge per roof,
+# and the key's "ridge points", TPU and GPU entries (as tests/cli/56_plot.sh counts them)
+if command -v gnuplot >/dev/null; then
+    if "$TPUSIM" model "$T/gf-w.yaml" -c configs/tpu-v4-core.yaml -g configs/gpu-a100.yaml --no-data --plot "$T/gf.svg" >/dev/null 2>"$T/err" &&
+        [ "$(grep -o "' transform='translate(" "$T/gf.svg" | wc -l)" -eq $((2 * 2 + 2 + 3)) ] &&
+        grep -Fq "<text>TPU tpu-v4-core int8 roof: " "$T/gf.svg" && grep -Fq "<text>GPU gpu-a100 int8 roof: " "$T/gf.svg" &&
+        grep -Fq "<text>model gf on tpu-v4-core and gpu-a100: roofline</text>" "$T/gf.svg"
+    then ok "model -g --plot: both machines' layers under their own roofs on one roofline"
+    else not_ok "model -g --plot: both machines on one roofline" "$(cat "$T/err")"; fi
+else
+    ok "model -g --plot (skipped: gnuplot is not installed)"
+fi
 # chip against chip without -c
 expect_out "model -g without -c: chip against chip, tpu-v4" "^model gf: chip against chip, tpu-v4 \(2 core\(s\) x 4 MXU\(s\)\) against" \
     "$TPUSIM" model "$T/gf-w.yaml" -g configs/gpu-a100.yaml --no-data
