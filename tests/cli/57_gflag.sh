@@ -159,3 +159,12 @@ expect_fail "config show -g: only analogous" "^tpusim: -g configs/gpu-a100.yaml:
     "$TPUSIM" config show -g configs/gpu-a100.yaml
 expect_fail "-g analogous of a GPU config" "^tpusim: -c configs/gpu-a100.yaml|has no tpu: section" \
     "$TPUSIM" compare 64 64 64 -c configs/gpu-a100.yaml -g analogous
+
+# docs/compare.md's model -g example: every row it shows is in the current output
+sed -n '/^\$ tpusim model kernels\/workloads\/tpuv1-mlp0.yaml -g configs\/gpu-a100.yaml --no-data$/,/^```$/p' docs/compare.md |
+    sed '1d;$d' | grep -v '^  \.\.\.$' >"$T/gf-doc.txt"
+"$TPUSIM" model kernels/workloads/tpuv1-mlp0.yaml -g configs/gpu-a100.yaml --no-data >"$T/gf-now.txt" 2>&1
+gf_missing=0
+while IFS= read -r gf_line; do grep -qxF -- "$gf_line" "$T/gf-now.txt" || gf_missing=$((gf_missing + 1)); done <"$T/gf-doc.txt"
+if [ -s "$T/gf-doc.txt" ] && [ "$gf_missing" = 0 ]; then ok "docs/compare.md: the model -g example's rows are the current output"
+else not_ok "docs/compare.md: the model -g example's rows are the current output ($gf_missing missing)" "$(head -5 "$T/gf-now.txt")"; fi
