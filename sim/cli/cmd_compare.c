@@ -3,7 +3,11 @@
  * printed as one table with a column per machine and a TPU / GPU ratio column; the JSON carries
  * both runs under "tpu" and "gpu" and the ratios under "compare" (docs/compare.md). Each column
  * names the model's validated error for that chip (report/validated.h). Both machines fill the
- * same stats record, so every row reads the record alone. */
+ * same stats record, so every row reads the record alone.
+ * `gemm M N K -g GPU` is this command under gemm's name (cli_compare_gemm); `model -g` prints
+ * its totals with the same table (cli_compare_table) after its per-layer one
+ * (cli_compare_layers). `-g analogous`, or `gpu: analogous` in the TPU config when -g is absent,
+ * derives the GPU from the TPU config (config/analogous.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +30,16 @@
 #define COMPARE_DEFAULT_TPU "configs/tpu-v4.yaml"
 
 static const char usage_text[] =
-    "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
+    "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG|analogous [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
     "                     [--transpose-a] [--transpose-b] [--json FILE|-] [--html FILE] [--set PATH=VALUE]...\n"
     "                     [--no-data] [--trace FILE|-] [--trace-cap N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] on a TPU (tiled by the tiler's search, as gemm does) and on a GPU\n"
     "(one kernel chosen by the heuristic search, timing only, as gemm -c gpu-X.yaml does) and prints\n"
     "one table: a column per machine and their ratio (TPU / GPU). Without -c the TPU is the whole\n"
     "chip of " COMPARE_DEFAULT_TPU " (chip against chip).\n"
+    "-g analogous derives the GPU from the TPU config: the same peak MACs per cycle, clock, DRAM\n"
+    "and on-chip SRAM (docs/gpu.md, 'The analogy'; tpusim config show -c TPU -g analogous prints\n"
+    "it); a TPU config with 'gpu: analogous' makes it the GPU when -g is absent.\n"
     "--dtype sets both sides (default: the TPU's, int8 where it has it); --gpu-dtype sets the GPU's\n"
     "alone. A dtype the GPU lacks is refused, naming what it has; nothing is substituted.\n"
     "--set tpu.KEY=V applies to the TPU config, --set gpu.KEY=V to the GPU config.\n"
