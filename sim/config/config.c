@@ -716,7 +716,8 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
 static bool block_present(const cfg_ctx *x, const char *path)
 {
     int b = cfg_block_of(path);
-    return b < 0 || x->present_blk[b];
+    /* a key named as its section (`gpu: analogous` in a TPU config) is not inside it */
+    return b < 0 || x->present_blk[b] || !strcmp(path, cfg_blocks[b].prefix);
 }
 
 /* `gpu: analogous` (config/analogous.h) names the GPU derived from this config's tpu: section:

@@ -341,8 +341,7 @@ int cfg_block_of(const char *path)
     size_t best_len = 0;
     for (size_t i = 0; i < cfg_n_blocks; i++) {
         size_t n = strlen(cfg_blocks[i].prefix);
-        /* a key named as a section (`gpu: analogous`) is not in it: it belongs to the parent */
-        if (cfg_path_has_prefix(path, cfg_blocks[i].prefix) && strcmp(path, cfg_blocks[i].prefix) && n > best_len) {
+        if (cfg_path_has_prefix(path, cfg_blocks[i].prefix) && n > best_len) {
             best = (int)i;
             best_len = n;
         }
