@@ -26,6 +26,10 @@ int cmd_gemm(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_npy(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+/* compare M N K (cmd_compare.c) with its flags (argv[0] the command's name); cmd is "compare", or "gemm" for
+ * `gemm M N K -g GPU` (the same run, table and JSON, the command named cmd; gemm's TPU-only
+ * flags are refused naming the flag). Returns the exit code. */
+int cli_compare_gemm(int argc, char **argv, const char *cmd);
 int cmd_sweep(int argc, char **argv);
 
 /* Flags that take one value are given once: a second --seed (or --json, --tile, ...) is refused

@@ -3,7 +3,11 @@
  * printed as one table with a column per machine and a TPU / GPU ratio column; the JSON carries
  * both runs under "tpu" and "gpu" and the ratios under "compare" (docs/compare.md). Each column
  * names the model's validated error for that chip (report/validated.h). Both machines fill the
- * same stats record, so every row reads the record alone. */
+ * same stats record, so every row reads the record alone.
+ * `gemm M N K -g GPU` is this command under gemm's name (cli_compare_gemm); `model -g` prints
+ * its totals with the same table (cli_compare_table) after its per-layer one
+ * (cli_compare_layers). `-g analogous`, or `gpu: analogous` in the TPU config when -g is absent,
+ * derives the GPU from the TPU config (config/analogous.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 #include "base/json.h"
 #include "base/units.h"
 #include "base/text.h"
+#include "config/analogous.h"
 #include "cli/cli.h"
 #include "cli/cli_gpu.h"
 #include "gpu/gpu.h"
@@ -25,13 +30,16 @@
 #define COMPARE_DEFAULT_TPU "configs/tpu-v4.yaml"
 
 static const char usage_text[] =
-    "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
+    "usage: tpusim compare M N K [-c TPU_CONFIG] -g GPU_CONFIG|analogous [--dtype int8|bf16|fp16] [--gpu-dtype D]\n"
     "                     [--transpose-a] [--transpose-b] [--json FILE|-] [--html FILE] [--set PATH=VALUE]...\n"
     "                     [--no-data] [--trace FILE|-] [--trace-cap N]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] on a TPU (tiled by the tiler's search, as gemm does) and on a GPU\n"
     "(one kernel chosen by the heuristic search, timing only, as gemm -c gpu-X.yaml does) and prints\n"
     "one table: a column per machine and their ratio (TPU / GPU). Without -c the TPU is the whole\n"
     "chip of " COMPARE_DEFAULT_TPU " (chip against chip).\n"
+    "-g analogous derives the GPU from the TPU config: the same peak MACs per cycle, clock, DRAM\n"
+    "and on-chip SRAM (docs/gpu.md, 'The analogy'; tpusim config show -c TPU -g analogous prints\n"
+    "it); a TPU config with 'gpu: analogous' makes it the GPU when -g is absent.\n"
     "--dtype sets both sides (default: the TPU's, int8 where it has it); --gpu-dtype sets the GPU's\n"
     "alone. A dtype the GPU lacks is refused, naming what it has; nothing is substituted.\n"
     "--set tpu.KEY=V applies to the TPU config, --set gpu.KEY=V to the GPU config.\n"
@@ -56,7 +64,7 @@ typedef struct {
 } side;
 
 /* The default TPU config: from the working directory, else beside the binary (build/VARIANT/). */
-static const char *default_tpu_path(char *buf, size_t cap)
+const char *cli_default_tpu_path(char *buf, size_t cap)
 {
     if (access(COMPARE_DEFAULT_TPU, R_OK) == 0)
         return COMPARE_DEFAULT_TPU;
@@ -73,6 +81,34 @@ static const char *default_tpu_path(char *buf, size_t cap)
         }
     }
     return COMPARE_DEFAULT_TPU;   /* cfg_load names it in its error */
+}
+
+int cli_load_gpu_side(cli_machine_opts *gmo, const tp_config *tpu, tp_config *gcfg)
+{
+    tp_err err = {0};
+    if (!strcmp(gmo->config_path, "analogous")) {
+        if (gmo->n_sets) {
+            char v[80];
+            snprintf(v, sizeof v, "%s", gmo->sets[0]);
+            return cli_usage_error("--set %s: not with -g analogous (the GPU is derived from the TPU config: "
+                                   "set its tpu.* keys)", v);
+        }
+        if (cfg_analogous_gpu(tpu, gcfg, NULL, &err) != TP_OK)
+            return cli_fail(&err);
+        return 0;
+    }
+    if (access(gmo->config_path, F_OK) != 0)
+        return cli_usage_error("-g %s: no such file (expected a GPU config such as configs/gpu-a100.yaml, or analogous)",
+                               gmo->config_path);
+    if (cfg_load(gmo->config_path, gmo->sets, gmo->n_sets, gcfg, &err) != TP_OK) {
+        tp_err e2 = {0};
+        tp_err_set(&e2, err.code, "-g: %s", err.msg);
+        return cli_fail(&e2);
+    }
+    if (!gcfg->gpu.present)
+        return cli_usage_error("-g %s: '%s' is not a GPU config (it has no gpu: section; or give -g analogous)",
+                               gmo->config_path, gcfg->name);
+    return 0;
 }
 
 /* Off-chip bytes read and written: every off-chip level summed (the record sums the bus bytes). */
@@ -137,26 +173,27 @@ static void row_bytes(FILE *f, const char *label, uint64_t x, uint64_t y)
     row_num(f, label, a, b, (double)x, (double)y);
 }
 
-static void print_table(const side *t, const side *g, bool chip, bool no_data, FILE *f)
+void cli_compare_title(char *buf, size_t cap, const char *what, bool chip, const tp_config *t, const tp_config *g)
 {
-    const tp_stats *ts = &t->s, *gs = &g->s;
+    snprintf(buf, cap, "%s: %s, %s (%u core(s) x %u MXU(s)) against %s (%u SMs)", what,
+             chip ? "chip against chip" : "as configured", SHOWN(t->tpu.name), t->tpu.cores, t->tpu.mxus_per_core,
+             SHOWN(g->gpu.name), g->gpu.sms);
+}
+
+void cli_compare_table(const char *title, const cli_cmp_side *t, const cli_cmp_side *g, const char *result, FILE *f)
+{
+    const tp_stats *ts = t->s, *gs = g->s;
     const tp_tpu_cfg *tc = &t->cfg->tpu;
     const tp_gpu_cfg *gc = &g->cfg->gpu;
     char a[96], b[96], r[32];
-    fprintf(f, "compare %ux%ux%u%s%s: %s, %s (%u core(s) x %u MXU(s)) against %s (%u SMs)\n", t->pb.m, t->pb.n, t->pb.k,
-            t->pb.transpose_a ? " --transpose-a" : "", t->pb.transpose_b ? " --transpose-b" : "",
-            chip ? "chip against chip" : "as configured", SHOWN(tc->name), tc->cores, tc->mxus_per_core,
-            SHOWN(gc->name), gc->sms);
+    fprintf(f, "%s\n", title);
     row(f, "", "TPU", "GPU", "TPU / GPU");
     row(f, "machine", SHOWN(ts->machine), SHOWN(gs->machine), "");
     snprintf(a, sizeof a, "TPU, %u cores x %u MXUs", tc->cores, tc->mxus_per_core);
     snprintf(b, sizeof b, "GPU, %u SMs", gc->sms);
     row(f, "kind", a, b, "");
     row(f, "dtype", t->dtype, g->dtype, "");
-    snprintf(a, sizeof a, "%ux%ux%u %s%s", t->plan.tm, t->plan.tn, t->plan.tk, t->plan.order,
-             t->plan.double_buffer ? " db" : "");
-    gpu_kernel_format(&g->ri.kernel, b, sizeof b);
-    row(f, "tiling / kernel", a, b, "");
+    row(f, "tiling / kernel", t->how, g->how, "");
     snprintf(a, sizeof a, "%llu", (unsigned long long)ts->cycles);
     snprintf(b, sizeof b, "%llu", (unsigned long long)gs->cycles);
     row_num(f, "cycles", a, b, (double)ts->cycles, (double)gs->cycles);
@@ -229,18 +266,16 @@ static void print_table(const side *t, const side *g, bool chip, bool no_data, F
     ratio(ts->seconds, gs->seconds, r, sizeof r);
     fprintf(f, "\n  time ratio (TPU / GPU seconds): %s: %s\n", r,
             ts->seconds < gs->seconds ? "the TPU is faster" : ts->seconds > gs->seconds ? "the GPU is faster" : "a tie");
-    fprintf(f, "\nbound\n  TPU: %s\n  GPU: %s\n", t->b.sentence, g->b.sentence);
+    fprintf(f, "\nbound\n  TPU: %s\n  GPU: %s\n", t->b->sentence, g->b->sentence);
     fprintf(f, "\nvalidated (how far to trust each column)\n");
     for (int pass = 0; pass < 2; pass++) {
-        const side *sd = pass ? g : t;
-        fprintf(f, "  %s %s: %s", pass ? "GPU" : "TPU", SHOWN(sd->s.machine), report_validated(sd->s.machine));
-        if (sd->mo.n_sets)
-            fprintf(f, " (for the shipped config; this run overrides %d key(s))", sd->mo.n_sets);
+        const cli_cmp_side *sd = pass ? g : t;
+        fprintf(f, "  %s %s: %s", pass ? "GPU" : "TPU", SHOWN(sd->s->machine), report_validated(sd->s->machine));
+        if (sd->n_sets)
+            fprintf(f, " (for the shipped config; this run overrides %d key(s))", sd->n_sets);
         fputc('\n', f);
     }
-    fprintf(f, "\nresult: TPU %s; GPU not computed (the GPU model is timing only)\n",
-            no_data ? "not computed (--no-data: timing only)"
-            : t->match ? "matches the reference bit for bit" : "MISMATCH");
+    fprintf(f, "\nresult: %s\n", result);
 }
 
 static void json_gemm(json_w *w, const gemm_problem *pb, const tiler_plan *pl)
@@ -251,14 +286,37 @@ static void json_gemm(json_w *w, const gemm_problem *pb, const tiler_plan *pl)
     json_end_object(w);
 }
 
-static int write_json(const char *path, cli_html *h, const side *t, const side *g, bool no_data)
+void cli_compare_json(json_w *w, const tp_stats *t, const tp_stats *g, const char *tdt, const char *gdt)
+{
+    json_key(w, "compare");
+    json_begin_object(w);
+    json_kv_double(w, "time_ratio", t->seconds / g->seconds);
+    json_key(w, "utilization");
+    json_begin_object(w);
+    json_kv_double(w, "tpu", t->utilization);
+    json_kv_double(w, "gpu", g->utilization);
+    json_end_object(w);
+    json_key(w, "dtype");
+    json_begin_object(w);
+    json_kv_str(w, "tpu", tdt);
+    json_kv_str(w, "gpu", gdt);
+    json_end_object(w);
+    json_key(w, "validated");
+    json_begin_object(w);
+    json_kv_str(w, "tpu", report_validated(t->machine));
+    json_kv_str(w, "gpu", report_validated(g->machine));
+    json_end_object(w);
+    json_end_object(w);
+}
+
+static int write_json(const char *path, cli_html *h, const char *cmd, const side *t, const side *g, bool no_data)
 {
     cli_doc doc;
     FILE *f = cli_doc_open(&doc, path, h);
     if (!f)
         return 2;
     json_w w;
-    cli_json_begin(&w, f, "compare");
+    cli_json_begin(&w, f, cmd);
     json_key(&w, "tpu");
     json_begin_object(&w);
     report_json_members(&t->s, &w);
@@ -278,25 +336,7 @@ static int write_json(const char *path, cli_html *h, const side *t, const side *
     json_kv_double(&w, "launch_overhead_seconds", (double)g->cfg->gpu.launch_overhead_ps / 1e12);
     json_kv_str(&w, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
     json_end_object(&w);
-    json_key(&w, "compare");
-    json_begin_object(&w);
-    json_kv_double(&w, "time_ratio", t->s.seconds / g->s.seconds);
-    json_key(&w, "utilization");
-    json_begin_object(&w);
-    json_kv_double(&w, "tpu", t->s.utilization);
-    json_kv_double(&w, "gpu", g->s.utilization);
-    json_end_object(&w);
-    json_key(&w, "dtype");
-    json_begin_object(&w);
-    json_kv_str(&w, "tpu", t->dtype);
-    json_kv_str(&w, "gpu", g->dtype);
-    json_end_object(&w);
-    json_key(&w, "validated");
-    json_begin_object(&w);
-    json_kv_str(&w, "tpu", report_validated(t->s.machine));
-    json_kv_str(&w, "gpu", report_validated(g->s.machine));
-    json_end_object(&w);
-    json_end_object(&w);
+    cli_compare_json(&w, &t->s, &g->s, t->dtype, g->dtype);
     json_end_object(&w);
     return cli_doc_close(&doc, json_finish(&w) != 0);
 }
@@ -348,15 +388,23 @@ static int run_gpu(side *g, timeline *tl)
     return 0;
 }
 
-int cmd_compare(int argc, char **argv)
+/* gemm -g's flags that only the TPU's own run takes (compare's TPU side is the search's plan) */
+static const char *const gemm_only[] = {"--tile", "--order", "--double-buffer", "--epilogue", "--requant-scale",
+                                        "--split-k", "--show-search", "--emit", "--a", "--b", "--out", "--error",
+                                        "--batch", "--threads", "--engine", "--seed", "--dataflow", "--no-check",
+                                        "--gpu-kernel", NULL};
+
+int cli_compare_gemm(int argc, char **argv, const char *cmd)
 {
+    bool gemm = strcmp(cmd, "compare") != 0;
     side t, g;
     memset(&t, 0, sizeof t);
     memset(&g, 0, sizeof g);
     stats_init(&t.s);
     stats_init(&g.s);
     cli_run_opts rop;
-    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_FP16 | CLI_RUN_JSON | CLI_RUN_NO_DATA | CLI_RUN_TRACE);
+    cli_run_opts_init(&rop, CLI_RUN_DTYPE | CLI_RUN_FP16 | CLI_RUN_JSON | CLI_RUN_NO_DATA | CLI_RUN_TRACE |
+                                (gemm ? CLI_RUN_QUIET : 0));
     timeline tl_t, tl_g;   /* --trace: the TPU's and the GPU's runs, each at its clock */
     tl_init(&tl_t, TL_DEFAULT_CAP);
     tl_init(&tl_g, TL_DEFAULT_CAP);
@@ -370,6 +418,12 @@ int cmd_compare(int argc, char **argv)
         const char *a = argv[i];
         if (cli_once(&seen, single, argc, argv, i))
             goto out;
+        for (int q = 0; gemm && gemm_only[q]; q++)
+            if (!strcmp(a, gemm_only[q])) {
+                cli_usage_error("%s: not taken with -g (gemm -g runs the GEMM as compare does: the tiler's search "
+                                "on the TPU, the heuristic kernel on the GPU)", a);
+                goto out;
+            }
         int r = 0;
         if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strncmp(a, "--config=", 9)) {
             r = cli_machine_opt(&t.mo, argc, argv, &i);
@@ -380,8 +434,8 @@ int cmd_compare(int argc, char **argv)
                 v++;
             if (v && !strncmp(v, "gpu.", 4))
                 r = cli_machine_opt(&g.mo, argc, argv, &i);
-            else if (v && strncmp(v, "tpu.", 4) && strchr(v, '=')) {
-                cli_usage_error("--set %s: compare runs two configs; give a tpu.* or a gpu.* key", v);
+            else if (v && strncmp(v, "tpu.", 4) && strncmp(v, "gpu=", 4) && strchr(v, '=')) {
+                cli_usage_error("--set %s: %s runs two configs; give a tpu.* or a gpu.* key", v, cmd);
                 goto out;
             } else
                 r = cli_machine_opt(&t.mo, argc, argv, &i);
@@ -411,12 +465,12 @@ int cmd_compare(int argc, char **argv)
         } else if (!strcmp(a, "--transpose-b")) {
             tb = true;
         } else if (a[0] == '-' && a[1]) {
-            cli_usage_error("compare: unknown flag '%s' (try 'tpusim compare --help')", a);
+            cli_usage_error("%s: unknown flag '%s' (try 'tpusim %s --help')", cmd, a, cmd);
             goto out;
         } else {
             static const char *const names[3] = {"M", "N", "K"};
             if (ndims == 3) {
-                cli_usage_error("compare: unexpected argument '%s' (M N K already given)", a);
+                cli_usage_error("%s: unexpected argument '%s' (M N K already given)", cmd, a);
                 goto out;
             }
             if (cli_parse_u32(names[ndims], a, 1, GEMM_MAX_DIM, &dims[ndims]))
@@ -425,11 +479,7 @@ int cmd_compare(int argc, char **argv)
         }
     }
     if (ndims != 3) {
-        cli_usage_error("compare: expected M N K (three whole numbers), got %u of them", ndims);
-        goto out;
-    }
-    if (!g.mo.config_path) {
-        cli_usage_error("compare: -g GPU_CONFIG is required (e.g. -g configs/gpu-a100.yaml)");
+        cli_usage_error("%s: expected M N K (three whole numbers), got %u of them", cmd, ndims);
         goto out;
     }
     {
@@ -440,21 +490,23 @@ int cmd_compare(int argc, char **argv)
     bool chip = t.mo.config_path == NULL;
     char defpath[4200];
     if (chip)
-        t.mo.config_path = default_tpu_path(defpath, sizeof defpath);
+        t.mo.config_path = cli_default_tpu_path(defpath, sizeof defpath);
     t.cfg = calloc(1, sizeof *t.cfg);
     g.cfg = calloc(1, sizeof *g.cfg);
     if (!t.cfg || !g.cfg) {
         rc = cli_usage_error("out of memory for two configs");
         goto out;
     }
-    g.mo.gpu_ok = true;
-    if ((rc = cli_load_machine(&t.mo, t.cfg)) != 0 || (rc = cli_load_machine(&g.mo, g.cfg)) != 0)
+    if ((rc = cli_load_machine(&t.mo, t.cfg)) != 0)
         goto out;
-    if (!g.cfg->gpu.present) {
-        rc = cli_usage_error("-g %s: '%s' is not a GPU config (it has no gpu: section)", g.mo.config_path,
-                             g.cfg->name);
+    if (!g.mo.config_path && !strcmp(t.cfg->gpu_peer, "analogous"))
+        g.mo.config_path = "analogous";   /* the TPU config's gpu: analogous */
+    if (!g.mo.config_path) {
+        rc = cli_usage_error("compare: -g GPU_CONFIG is required (e.g. -g configs/gpu-a100.yaml, or -g analogous)");
         goto out;
     }
+    if ((rc = cli_load_gpu_side(&g.mo, t.cfg, g.cfg)) != 0)
+        goto out;
     /* dtypes: --dtype both sides (default the TPU's), --gpu-dtype the GPU's alone; never substituted */
     t.pb = (gemm_problem){dims[0], dims[1], dims[2], 1, TP_INT8, ta, tb};
     if ((rc = cli_resolve_dtype(t.cfg, rop.dtype, &t.pb.dtype)) != 0)
@@ -470,23 +522,36 @@ int cmd_compare(int argc, char **argv)
         (rc = run_gpu(&g, record ? &tl_g : NULL)) != 0)
         goto out;
     bool json_stdout = (rop.json_path && !strcmp(rop.json_path, "-")) || (rop.trace_path && !strcmp(rop.trace_path, "-"));
-    if (!json_stdout)
-        print_table(&t, &g, chip, rop.no_data, stdout);
+    if (!json_stdout) {
+        char title[600], what[80];
+        snprintf(what, sizeof what, "%s %ux%ux%u%s%s", cmd, t.pb.m, t.pb.n, t.pb.k, t.pb.transpose_a ? " --transpose-a" : "",
+                 t.pb.transpose_b ? " --transpose-b" : "");
+        cli_compare_title(title, sizeof title, what, chip, t.cfg, g.cfg);
+        cli_cmp_side tv = {t.cfg, &t.s, t.dtype, "", &t.b, t.mo.n_sets}, gv = {g.cfg, &g.s, g.dtype, "", &g.b, g.mo.n_sets};
+        snprintf(tv.how, sizeof tv.how, "%ux%ux%u %s%s", t.plan.tm, t.plan.tn, t.plan.tk, t.plan.order,
+                 t.plan.double_buffer ? " db" : "");
+        gpu_kernel_format(&g.ri.kernel, gv.how, sizeof gv.how);
+        char result[160];
+        snprintf(result, sizeof result, "TPU %s; GPU not computed (the GPU model is timing only)",
+                 rop.no_data ? "not computed (--no-data: timing only)"
+                 : t.match ? "matches the reference bit for bit" : "MISMATCH");
+        cli_compare_table(title, &tv, &gv, result, stdout);
+    }
     rc = 0;
     cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = CLI_HTML_NO_ARRAY};
     if (rop.json_path || html.path)
-        rc = write_json(rop.json_path, &html, &t, &g, rop.no_data);
+        rc = write_json(rop.json_path, &html, cmd, &t, &g, rop.no_data);
     timeline *both[2] = {&tl_t, &tl_g};
     if (!rc && rop.trace_path)
-        rc = cli_trace_write_n(rop.trace_path, both, 2, "compare");
-    cli_trace_src src = {both, 2, "compare"};
+        rc = cli_trace_write_n(rop.trace_path, both, 2, cmd);
+    cli_trace_src src = {both, 2, cmd};
     html.write_trace = cli_trace_embed;
     html.trace_ctx = &src;
     if (!rc && html.path)
         rc = cli_html_write(&html);
     cli_html_free(&html);
     if (!rc && t.checked && !t.match) {
-        fprintf(stderr, "tpusim: compare %ux%ux%u: TPU result mismatch: %s\n", t.pb.m, t.pb.n, t.pb.k, t.mismatch);
+        fprintf(stderr, "tpusim: %s %ux%ux%u: TPU result mismatch: %s\n", cmd, t.pb.m, t.pb.n, t.pb.k, t.mismatch);
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 out:
@@ -497,4 +562,25 @@ out:
     free(t.cfg);
     free(g.cfg);
     return rc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    return cli_compare_gemm(argc, argv, "compare");
+}
+
+void cli_compare_layers(const workload *w, const cli_cmp_layer *t, const cli_cmp_layer *g, FILE *f)
+{
+    fprintf(f, "  %-14s %7s %7s %7s %6s  %14s %11s %7s  %14s %11s %7s  %s\n", "layer", "M", "N", "K", "repeat",
+            "TPU cycles", "time", "util%", "GPU cycles", "time", "util%", "TPU / GPU time");
+    for (size_t i = 0; i < w->n_layers; i++) {
+        const workload_layer *l = &w->layers[i];
+        char ta[32], ga[32], r[32];
+        report_time(t[i].seconds, ta, sizeof ta);
+        report_time(g[i].seconds, ga, sizeof ga);
+        ratio(t[i].seconds, g[i].seconds, r, sizeof r);
+        fprintf(f, "  %-14s %7u %7u %7u %6u  %14llu %11s %7.2f  %14llu %11s %7.2f  %s\n", SHOWN(l->name), l->m, l->n, l->k,
+                l->repeat, (unsigned long long)t[i].cycles, ta, 100.0 * t[i].utilization, (unsigned long long)g[i].cycles,
+                ga, 100.0 * g[i].utilization, r);
+    }
 }

@@ -25,7 +25,7 @@ static const char usage_text[] =
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
     "                  [--a A.npy --b B.npy] [--out C.npy|-] [--transpose-a] [--transpose-b] [--batch B]\n"
     "                  [--no-data] [--no-check] [--error] [--json FILE|-] [--html FILE] [--seed S] [--threads N]\n"
-    "                  [--trace FILE|-] [--trace-cap N] [--quiet]\n"
+    "                  [--trace FILE|-] [--trace-cap N] [--quiet] [-g GPU_CONFIG|analogous [--gpu-dtype D]]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
@@ -44,7 +44,10 @@ static const char usage_text[] =
     "are not computed: --a, --b, --out and the TPU's tiling flags are refused); --dtype fp16 runs\n"
     "on GPUs only, and --gpu-kernel SPEC gives the kernel instead of the heuristic search:\n"
     "  SPEC = BMxBNxBK/WMxWN/sSTAGES[/kSPLIT][/wSWIZZLE][/naive], e.g. 128x256x32/64x64/s3/k1/w4\n"
-    "  (CTA tile, warp tile, cp.async stages, split-K, rasterization swizzle, unswizzled smem).\n";
+    "  (CTA tile, warp tile, cp.async stages, split-K, rasterization swizzle, unswizzled smem).\n"
+    "-g GPU_CONFIG (or -g analogous) [--gpu-dtype D] runs the GEMM on a TPU and on a GPU as\n"
+    "'tpusim compare' does and prints its table (docs/compare.md); the TPU is configs/tpu-v4.yaml\n"
+    "without -c.\n";
 
 /* What the plan does that was not asked for (tiler_notes), printed and written with the plan. */
 typedef struct {
@@ -397,6 +400,10 @@ static int print_error(const gemm_problem *pb, const tiler_plan *plan, const til
 
 int cmd_gemm(int argc, char **argv)
 {
+    /* -g GPU_CONFIG: the GEMM on both machines, as compare runs it (docs/compare.md) */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-g") || !strcmp(argv[i], "--gpu"))
+            return cli_compare_gemm(argc, argv, "gemm");
     cli_machine_opts mo = {0};
     gemm_problem pb = {0};
     tiler_opts to;

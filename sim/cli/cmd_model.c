@@ -38,6 +38,7 @@
 #include "base/progress.h"
 #include "base/rng.h"
 #include "cli/cli.h"
+#include "cli/cli_gpu.h"
 #include "base/text.h"
 #include "num/gemm.h"
 #include "report/bound.h"
@@ -55,6 +56,7 @@ static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
     "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
     "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--html FILE] [--quiet] [--train]\n"
+    "                   [-g GPU_CONFIG|analogous [--gpu-dtype D]]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
@@ -69,7 +71,10 @@ static const char usage_text[] =
     "layer once (docs/trace.md).\n"
     "--train runs a training step: every layer's forward GEMM, then from the last layer to the\n"
     "first its input gradient dX = dY . W^T (B transposed) and weight gradient dW = X^T . dY\n"
-    "(A transposed), 3x the forward MACs; per-phase and total figures (docs/workloads.md).\n";
+    "(A transposed), 3x the forward MACs; per-phase and total figures (docs/workloads.md).\n"
+    "-g GPU_CONFIG (or -g analogous) [--gpu-dtype D] also runs each layer on the GPU and prints a\n"
+    "per-layer table of both machines and the totals as 'tpusim compare' does (docs/compare.md);\n"
+    "the TPU is then configs/tpu-v4.yaml without -c; --set gpu.KEY=V applies to the GPU config.\n";
 
 /* How a layer gets its input. */
 typedef enum {
@@ -863,6 +868,56 @@ done:
     return rc;
 }
 
+/* -g: the dtype a side ran, named as compare's table names it ("int8", or "mixed" when the
+ * layers differ); L for the TPU's layers, else g for the GPU's. */
+static const char *layer_dtypes(const workload *w, const layer_run *L, const cli_gpu_model *g)
+{
+    const char *first = NULL;
+    for (size_t i = 0; i < w->n_layers; i++) {
+        const char *d = L ? dtype_name(L[i].pb.dtype) : g->L[i].fp16 ? "fp16" : dtype_name(g->L[i].pb.dtype);
+        if (first && strcmp(first, d))
+            return "mixed";
+        first = d;
+    }
+    return first ? first : "none";
+}
+
+/* -g: the per-layer table of both machines, then the totals as compare's table. */
+static void print_compare(FILE *f, const workload *w, const tp_config *cfg, const tp_config *gcfg, bool chip,
+                          const layer_run *L, uint64_t peak, const tp_stats *total, const report_bound *tb,
+                          const cli_machine_opts *gmo, const cli_machine_opts *mo, const cli_gpu_model *gm,
+                          const char *check)
+{
+    char title[700], what[200], nb[4 * sizeof w->name];
+    cli_cmp_layer *tl = calloc(w->n_layers ? w->n_layers : 1, sizeof *tl);
+    cli_cmp_layer *gl = calloc(w->n_layers ? w->n_layers : 1, sizeof *gl);
+    double hz = (double)cfg->tpu.clock_hz;
+    snprintf(what, sizeof what, "model %s", text_shown(w->name, nb, sizeof nb));
+    cli_compare_title(title, sizeof title, what, chip, cfg, gcfg);
+    fprintf(f, "%s; %zu layer(s), each on both machines\n", title, w->n_layers);
+    for (size_t i = 0; tl && gl && i < w->n_layers; i++) {
+        const layer_run *r = &L[i];
+        uint64_t macs = (uint64_t)r->pb.m * r->pb.n * r->pb.k;
+        tl[i].cycles = r->cycles * r->repeat;
+        tl[i].seconds = (double)tl[i].cycles / hz;
+        tl[i].utilization = r->cycles ? (double)macs / ((double)r->cycles * (double)peak) : 0;
+        gl[i].cycles = gm->L[i].s.cycles * r->repeat;
+        gl[i].seconds = gm->L[i].s.seconds * r->repeat;
+        gl[i].utilization = gm->L[i].s.utilization;
+    }
+    if (tl && gl)
+        cli_compare_layers(w, tl, gl, f);
+    free(tl);
+    free(gl);
+    fprintf(f, "\n");
+    snprintf(what, sizeof what, "totals over the %zu layer(s) (repeats applied)", w->n_layers);
+    cli_cmp_side tv = {cfg, total, layer_dtypes(w, L, NULL), "per layer (above)", tb, mo->n_sets};
+    cli_cmp_side gv = {gcfg, &gm->total, layer_dtypes(w, NULL, gm), "per layer (above)", &gm->tb, gmo->n_sets};
+    char result[200];
+    snprintf(result, sizeof result, "TPU %s; GPU not computed (the GPU model is timing only)", check);
+    cli_compare_table(what, &tv, &gv, result, f);
+}
+
 int cmd_model(int argc, char **argv)
 {
     cli_machine_opts mo = {0};
@@ -874,11 +929,27 @@ int cmd_model(int argc, char **argv)
     const char *tpu_only = NULL;    /* the first flag that only a TPU run takes */
     const char *plot_path = NULL;   /* --plot FILE.svg */
     bool train = false;             /* --train: the training step of the workload (work/train.h) */
-    static const char *const single[] = {"--plot", NULL};
+    static const char *const single[] = {"--plot", "-g|--gpu", "--gpu-dtype", NULL};
     cli_seen seen = {0};
     mo.gpu_ok = true;
+    /* -g: the GPU side (docs/compare.md); --set gpu.* then goes to its config */
+    cli_machine_opts gmo = {0};
+    const char *gpu_dtype = NULL;
+    bool with_gpu = false;
+    for (int i = 1; i < argc; i++)
+        with_gpu = with_gpu || !strcmp(argv[i], "-g") || !strcmp(argv[i], "--gpu");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (with_gpu && (!strcmp(a, "--set") || !strncmp(a, "--set=", 6))) {
+            const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[i + 1] : NULL;
+            while (v && *v == ' ')
+                v++;
+            if (v && !strncmp(v, "gpu.", 4)) {
+                if (cli_machine_opt(&gmo, argc, argv, &i) < 0)
+                    return 2;
+                continue;
+            }
+        }
         if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
             tpu_only = a;
         if (cli_once(&seen, single, argc, argv, i))
@@ -898,6 +969,14 @@ int cmd_model(int argc, char **argv)
                 return 2;
         } else if (!strcmp(a, "--train")) {
             train = true;
+        } else if (!strcmp(a, "-g") || !strcmp(a, "--gpu")) {
+            if (!(gmo.config_path = cli_value(argc, argv, &i)))
+                return 2;
+        } else if (!strcmp(a, "--gpu-dtype")) {
+            if (!(gpu_dtype = cli_value(argc, argv, &i)))
+                return 2;
+            if (strcmp(gpu_dtype, "int8") && strcmp(gpu_dtype, "bf16") && strcmp(gpu_dtype, "fp16"))
+                return cli_usage_error("--gpu-dtype: unknown dtype '%s' (expected int8, bf16 or fp16)", gpu_dtype);
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("model: unknown flag '%s' (try 'tpusim model --help')", a);
         } else if (!path) {
@@ -921,10 +1000,31 @@ int cmd_model(int argc, char **argv)
     tp_dtype cli_dt = TP_INT8;
     if (dtype_s && strcmp(dtype_s, "fp16") && cli_parse_dtype(dtype_s, &cli_dt))
         return 2;
+    if (gpu_dtype && !with_gpu)
+        return cli_usage_error("--gpu-dtype: only with -g GPU_CONFIG (it sets the GPU side's dtype)");
+    bool chip = with_gpu && !mo.config_path;   /* -g without -c: chip against chip, as compare */
+    char defpath[4200];
+    if (chip)
+        mo.config_path = cli_default_tpu_path(defpath, sizeof defpath);
     tp_config cfg;
     int rc = cli_load_machine(&mo, &cfg);
     if (rc)
         return rc;
+    if (with_gpu && !cfg.tpu.present)
+        return cli_usage_error("-c %s: '%s' is a GPU config; with -g, -c names the TPU", mo.config_path, cfg.name);
+    tp_config gcfg_store, *gcfg = NULL;
+    cli_gpu_dtype gdt_given, gdt_fallback;
+    const char *gd = gpu_dtype ? gpu_dtype : dtype_s;
+    if (with_gpu) {
+        gcfg = &gcfg_store;
+        rc = cli_load_gpu_side(&gmo, &cfg, gcfg);
+        if (!rc && gd)
+            rc = cli_gpu_resolve_dtype(gcfg, gd, &gdt_given.dt, &gdt_given.fp16);
+        if (!rc && !gd)   /* the layers without a dtype run the TPU's default on both */
+            rc = cli_gpu_resolve_dtype(gcfg, dtype_name(cli_default_dtype(&cfg)), &gdt_fallback.dt, &gdt_fallback.fp16);
+        if (rc)
+            return rc;
+    }
     if (!cfg.tpu.present) {   /* a GPU config: timing only, each layer one kernel */
         if (tpu_only)
             return cli_usage_error("%s: not for GPU '%s' (%s)", tpu_only, cfg.gpu.name,
@@ -964,6 +1064,10 @@ int cmd_model(int argc, char **argv)
     size_t *gfirst = mx.gfirst, ng = mx.ng;
     report_bound *gb = mx.gb;
     tp_stats total = mx.total;
+    cli_gpu_model gm = {0};   /* -g: the GPU's run of the workload */
+    stats_init(&gm.total);
+    if (st == TP_OK && gcfg)
+        st = cli_gpu_model_run(gcfg, &w, path, gd ? &gdt_given : NULL, gd ? NULL : &gdt_fallback, rop.quiet, NULL, &gm, &err);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -977,6 +1081,9 @@ int cmd_model(int argc, char **argv)
     /* stdout carries the JSON, the SVG or the trace alone when one goes there */
     FILE *out = (json_path && !strcmp(json_path, "-")) || (plot_path && !strcmp(plot_path, "-")) ||
                 (trace_path && !strcmp(trace_path, "-")) ? NULL : stdout;
+    FILE *cmp_out = gcfg ? out : NULL;   /* -g: the comparison's tables instead of the TPU's */
+    if (gcfg)
+        out = NULL;
     if (out) {
         char nb[4 * sizeof w.name];
         fprintf(out, train ? "model %s, training step: %zu GEMM(s) on %s (%s, %u core(s) x %u MXU(s) of %ux%u)\n"
@@ -1051,6 +1158,10 @@ int cmd_model(int argc, char **argv)
         }
         fprintf(out, "\n%s\n", tb.sentence);
     }
+    if (cmp_out)
+        print_compare(cmp_out, &w, &cfg, gcfg, chip, L, peak, &total, &tb, &gmo, &mo, &gm,
+                      no_data ? "not computed (--no-data: timing only)" : !all_ok ? "MISMATCH"
+                      : any_checked ? "matches the reference bit for bit" : "not checked (--no-check)");
     if (json_path || html.path) {
         cli_doc doc;
         FILE *f = cli_doc_open(&doc, json_path, &html);
@@ -1143,6 +1254,13 @@ int cmd_model(int argc, char **argv)
         json_kv_str(&j, "check", report_check_name(no_data ? REPORT_CHECK_TIMING_ONLY : !all_ok ? REPORT_CHECK_MISMATCH
                                                    : any_checked ? REPORT_CHECK_MATCH : REPORT_CHECK_NOT_CHECKED));
         json_end_object(&j);
+        if (gcfg) {   /* -g: the GPU's run as model -c GPU writes it, and the ratios */
+            json_key(&j, "gpu");
+            json_begin_object(&j);
+            cli_json_gpu_model(&j, &gmo, gcfg, &w, &gm);
+            json_end_object(&j);
+            cli_compare_json(&j, &total, &gm.total, layer_dtypes(&w, L, NULL), layer_dtypes(&w, NULL, &gm));
+        }
         json_end_object(&j);
         if ((rc = cli_doc_close(&doc, json_finish(&j) != 0)) != 0 || (html.path && (rc = cli_html_write(&html)) != 0)) {
             goto done;
@@ -1152,11 +1270,12 @@ int cmd_model(int argc, char **argv)
         goto done;
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
     if (plot_path) {
-        plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
+        plot_point *pts = calloc(w.n_layers ? 2 * w.n_layers : 1, sizeof *pts);
         cli_roofs roofs = {0};
         if (!pts) {
             rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
         } else {
+            size_t np = w.n_layers;
             for (size_t i = 0; i < w.n_layers; i++) {
                 const layer_run *r = &L[i];
                 size_t g = 0;
@@ -1169,9 +1288,19 @@ int cmd_model(int argc, char **argv)
                 pts[i] = (plot_point){w.layers[i].name, "TPU", gstats[g].intensity,
                                       r->cycles ? 2.0 * (double)r->pb.m * r->pb.n * r->pb.k / ((double)r->cycles / hz) : 0};
             }
+            for (size_t i = 0; gcfg && i < w.n_layers; i++) {   /* -g: both machines under their roofs */
+                const cli_gpu_layer *gl = &gm.L[i];
+                char rn[96];
+                snprintf(rn, sizeof rn, "GPU %s %s", gcfg->gpu.name, gl->fp16 ? "fp16" : dtype_name(gl->pb.dtype));
+                cli_roof_add(&roofs, rn, gl->s.peak_ops_per_s, gl->s.offchip_peak_bytes_per_s);
+                pts[np++] = (plot_point){w.layers[i].name, "GPU", gl->s.intensity, gl->s.ops_per_s};
+            }
             char title[300];
-            snprintf(title, sizeof title, "model %s on %s: roofline", w.name, cfg.tpu.name);
-            int prc = cli_plot_roofline(plot_path, title, pts, w.n_layers, &roofs);
+            if (gcfg)
+                snprintf(title, sizeof title, "model %s on %s and %s: roofline", w.name, cfg.tpu.name, gcfg->gpu.name);
+            else
+                snprintf(title, sizeof title, "model %s on %s: roofline", w.name, cfg.tpu.name);
+            int prc = cli_plot_roofline(plot_path, title, pts, np, &roofs);
             if (!rc)
                 rc = prc;
         }
@@ -1182,6 +1311,7 @@ int cmd_model(int argc, char **argv)
         rc = tp_exit_code(TP_ERR_MISMATCH);
     }
 done:
+    cli_gpu_model_free(&gm);
     tl_free(&tl);
     cli_html_free(&html);
     model_exec_free(&mx);

@@ -186,15 +186,7 @@ int cli_gemm_gpu(const cli_machine_opts *mo, const tp_config *cfg, const cli_gpu
 
 /* ---- model ------------------------------------------------------------------------------------ */
 
-typedef struct {
-    gemm_problem pb;
-    bool fp16;
-    tp_stats s;          /* one run */
-    gpu_run_info ri;
-    report_bound b;
-} gpu_layer;
-
-static void print_model(const workload *w, const tp_config *cfg, const gpu_layer *L, const tp_stats *total,
+static void print_model(const workload *w, const tp_config *cfg, const cli_gpu_layer *L, const tp_stats *total,
                         const report_bound *tb, FILE *out)
 {
     const tp_gpu_cfg *g = &cfg->gpu;
@@ -206,7 +198,7 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     fprintf(out, "  %-14s %-5s %7s %7s %7s %6s %-28s %5s %14s %8s %10s  %s\n", "layer", "dtype", "M", "N", "K", "repeat",
             "kernel", "waves", "cycles", "util%", ops_scale >= 1e12 ? "T(FL)OPS" : "G(FL)OPS", "bound");
     for (size_t i = 0; i < w->n_layers; i++) {
-        const gpu_layer *l = &L[i];
+        const cli_gpu_layer *l = &L[i];
         char kb[48];
         uint32_t rep = w->layers[i].repeat;
         tot_cyc += l->s.cycles * rep;
@@ -233,18 +225,13 @@ static void print_model(const workload *w, const tp_config *cfg, const gpu_layer
     fprintf(out, "\n%s\n", tb->sentence);
 }
 
-static int write_model_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
-                            const workload *w, const gpu_layer *L, const tp_stats *total)
+void cli_json_gpu_model(json_w *jw, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,
+                        const cli_gpu_model *m)
 {
-    cli_doc doc;
-    FILE *f = cli_doc_open(&doc, path, h);
-    if (!f)
-        return 2;
-    json_w j;
+#define j (*jw)
+    const cli_gpu_layer *L = m->L;
+    const tp_stats *total = &m->total;
     uint64_t tot_cyc = 0, tot_macs = 0;
-    cli_json_begin(&j, f, "model");
-    json_key(&j, "gpu");
-    json_begin_object(&j);
     report_json_members(total, &j);   /* the whole workload as one run: repeats applied */
     cli_json_config(&j, mo, cfg);
     json_key(&j, "workload");
@@ -255,7 +242,7 @@ static int write_model_json(const char *path, cli_html *h, const cli_machine_opt
     json_key(&j, "layers");
     json_begin_array(&j);
     for (size_t i = 0; i < w->n_layers; i++) {
-        const gpu_layer *l = &L[i];
+        const cli_gpu_layer *l = &L[i];
         uint32_t rep = w->layers[i].repeat;
         char kb[48];
         tot_cyc += l->s.cycles * rep;
@@ -296,9 +283,112 @@ static int write_model_json(const char *path, cli_html *h, const cli_machine_opt
     json_kv_double(&j, "utilization", total->utilization);
     json_end_object(&j);
     json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
+#undef j
+}
+
+static int write_model_json(const char *path, cli_html *h, const cli_machine_opts *mo, const tp_config *cfg,
+                            const workload *w, const cli_gpu_model *m)
+{
+    cli_doc doc;
+    FILE *f = cli_doc_open(&doc, path, h);
+    if (!f)
+        return 2;
+    json_w j;
+    cli_json_begin(&j, f, "model");
+    json_key(&j, "gpu");
+    json_begin_object(&j);
+    cli_json_gpu_model(&j, mo, cfg, w, m);
     json_end_object(&j);
     json_end_object(&j);
     return cli_doc_close(&doc, json_finish(&j) != 0);
+}
+
+void cli_gpu_model_free(cli_gpu_model *m)
+{
+    for (size_t i = 0; m->L && i < m->n; i++)
+        stats_free(&m->L[i].s);
+    free(m->L);
+    m->L = NULL;
+    stats_free(&m->total);
+}
+
+tp_status cli_gpu_model_run(const tp_config *cfg, const workload *wl, const char *path, const cli_gpu_dtype *given,
+                            const cli_gpu_dtype *fallback, bool quiet, timeline *tl, cli_gpu_model *m, tp_err *err)
+{
+    const workload w = *wl;
+    bool record = tl != NULL;
+    tp_dtype cli_dt = given ? given->dt : TP_INT8, fb_dt = fallback ? fallback->dt : TP_INT8;
+    bool cli_fp16 = given && given->fp16, fb_fp16 = fallback && fallback->fp16;
+    memset(m, 0, sizeof *m);
+    stats_init(&m->total);
+    cli_gpu_layer *L = m->L = calloc(w.n_layers ? w.n_layers : 1, sizeof *L);
+    m->n = w.n_layers;
+    tp_stats *total = &m->total;
+    tp_status st = L ? TP_OK : tp_err_set(err, TP_ERR_NOMEM, "out of memory for %zu layers' GPU records", w.n_layers);
+    if (!L)
+        m->n = 0;
+    for (size_t i = 0; L && i < w.n_layers; i++)
+        stats_init(&L[i].s);
+    progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
+    progress_init(&bar, w.n_layers, "model", "layers", !quiet);
+    for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
+        progress_update(&bar, i);
+        const workload_layer *l = &w.layers[i];
+        cli_gpu_layer *g = &L[i];
+        /* a layer's own dtype, else --dtype, else the workload's default, else the chip's */
+        bool fp16 = false;
+        tp_dtype dt;
+        if (l->has_dtype || (!given && w.has_dtype))
+            dt = l->has_dtype ? l->dtype : w.dtype;
+        else if (given)
+            dt = cli_dt, fp16 = cli_fp16;
+        else if (fallback)
+            dt = fb_dt, fp16 = fb_fp16;
+        else {   /* int8 where the chip has it, else bf16, else fp16 (cli_gpu_resolve_dtype) */
+            dt = cfg_gpu_supports(&cfg->gpu, TP_INT8) ? TP_INT8 : TP_BF16;
+            fp16 = dt == TP_BF16 && !cfg_gpu_supports(&cfg->gpu, TP_BF16) && cfg->gpu.mma_fp16.present;
+        }
+        if (!fp16 && !cfg_gpu_supports(&cfg->gpu, dt)) {
+            char list[64];
+            cli_gpu_dtype_list(cfg, list, sizeof list);
+            st = tp_err_at(err, TP_ERR_UNSUPPORTED, path, l->line, 0, "layer '%s': GPU '%s' does not support %s (it supports: %s%s)",
+                           l->name, cfg->gpu.name, dtype_name(dt), list,
+                           cfg->gpu.mma_fp16.present && !l->has_dtype ? "; --dtype fp16 runs it as fp16" : "");
+            break;
+        }
+        g->pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
+        g->fp16 = fp16;
+        gpu_run_opts o;
+        memset(&o, 0, sizeof o);
+        o.fp16 = fp16;
+        o.trace = tl;
+        st = gpu_run_gemm_opts(cfg, &g->pb, &o, &g->s, &g->ri, err);
+        if (st == TP_OK && record) {
+            uint32_t s = tl_slice(tl, tl_track(tl, "model", "layers", "layer"), 0, g->s.cycles, l->name);
+            tl_arg_u64(tl, s, "layer", i);
+            tl_arg_u64(tl, s, "m", l->m);
+            tl_arg_u64(tl, s, "n", l->n);
+            tl_arg_u64(tl, s, "k", l->k);
+            tl_arg_u64(tl, s, "repeat", l->repeat);
+            tl->offset += g->s.cycles;
+        }
+        if (st != TP_OK) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            st = tp_err_at(err, st, path, l->line, 0, "layer '%s': %s", l->name, msg);
+            break;
+        }
+        report_bound_of(&g->s, &g->b);
+        st = report_stats_add(total, &g->s, l->repeat, err);
+    }
+    progress_finish(&bar);
+    if (st != TP_OK) {
+        cli_gpu_model_free(m);
+        return st;
+    }
+    stats_finish(total);
+    report_bound_of(total, &m->tb);
+    return TP_OK;
 }
 
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
@@ -321,74 +411,20 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         return rc;
     if (workload_load(path, &w, &err) != TP_OK)
         return cli_fail(&err);
-    gpu_layer *L = calloc(w.n_layers ? w.n_layers : 1, sizeof *L);
-    tp_stats total;
-    stats_init(&total);
-    tp_status st = L ? TP_OK : tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu layers' GPU records", w.n_layers);
-    progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
-    progress_init(&bar, w.n_layers, "model", "layers", !quiet);
-    for (size_t i = 0; i < w.n_layers && st == TP_OK; i++) {
-        progress_update(&bar, i);
-        const workload_layer *l = &w.layers[i];
-        gpu_layer *g = &L[i];
-        stats_init(&g->s);
-        /* a layer's own dtype, else --dtype, else the workload's default, else the chip's */
-        bool fp16 = false;
-        tp_dtype dt;
-        if (l->has_dtype || (!dtype_s && w.has_dtype))
-            dt = l->has_dtype ? l->dtype : w.dtype;
-        else if (dtype_s)
-            dt = cli_dt, fp16 = cli_fp16;
-        else {   /* int8 where the chip has it, else bf16, else fp16 (cli_gpu_resolve_dtype) */
-            dt = cfg_gpu_supports(&cfg->gpu, TP_INT8) ? TP_INT8 : TP_BF16;
-            fp16 = dt == TP_BF16 && !cfg_gpu_supports(&cfg->gpu, TP_BF16) && cfg->gpu.mma_fp16.present;
-        }
-        if (!fp16 && !cfg_gpu_supports(&cfg->gpu, dt)) {
-            char list[64];
-            cli_gpu_dtype_list(cfg, list, sizeof list);
-            st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0, "layer '%s': GPU '%s' does not support %s (it supports: %s%s)",
-                           l->name, cfg->gpu.name, dtype_name(dt), list,
-                           cfg->gpu.mma_fp16.present && !l->has_dtype ? "; --dtype fp16 runs it as fp16" : "");
-            break;
-        }
-        g->pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
-        g->fp16 = fp16;
-        gpu_run_opts o;
-        memset(&o, 0, sizeof o);
-        o.fp16 = fp16;
-        o.trace = record ? &tl : NULL;
-        st = gpu_run_gemm_opts(cfg, &g->pb, &o, &g->s, &g->ri, &err);
-        if (st == TP_OK && record) {
-            uint32_t s = tl_slice(&tl, tl_track(&tl, "model", "layers", "layer"), 0, g->s.cycles, l->name);
-            tl_arg_u64(&tl, s, "layer", i);
-            tl_arg_u64(&tl, s, "m", l->m);
-            tl_arg_u64(&tl, s, "n", l->n);
-            tl_arg_u64(&tl, s, "k", l->k);
-            tl_arg_u64(&tl, s, "repeat", l->repeat);
-            tl.offset += g->s.cycles;
-        }
-        if (st != TP_OK) {
-            char msg[sizeof err.msg];
-            snprintf(msg, sizeof msg, "%s", err.msg);
-            st = tp_err_at(&err, st, path, l->line, 0, "layer '%s': %s", l->name, msg);
-            break;
-        }
-        report_bound_of(&g->s, &g->b);
-        st = report_stats_add(&total, &g->s, l->repeat, &err);
+    cli_gpu_model m;
+    cli_gpu_dtype given = {cli_dt, cli_fp16};
+    if (cli_gpu_model_run(cfg, &w, path, dtype_s ? &given : NULL, NULL, quiet, record ? &tl : NULL, &m, &err) != TP_OK) {
+        tl_free(&tl);
+        workload_free(&w);
+        return cli_fail(&err);
     }
-    progress_finish(&bar);
-    if (st != TP_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    stats_finish(&total);
-    report_bound tb;
-    report_bound_of(&total, &tb);
+    cli_gpu_layer *L = m.L;
+    tp_stats *total = &m.total;
     if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")) &&
         (!trace_path || strcmp(trace_path, "-")))
-        print_model(&w, cfg, L, &total, &tb, stdout);   /* stdout carries the JSON, SVG or trace alone */
+        print_model(&w, cfg, L, total, &m.tb, stdout);   /* stdout carries the JSON, SVG or trace alone */
     if (json_path || h->path)
-        rc = write_model_json(json_path, h, mo, cfg, &w, L, &total);
+        rc = write_model_json(json_path, h, mo, cfg, &w, &m);
     if (!rc && trace_path)
         rc = cli_trace_write(trace_path, &tl, "model");
     if (!rc && h->path)
@@ -415,10 +451,7 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
     }
 done:
     tl_free(&tl);
-    for (size_t i = 0; L && i < w.n_layers; i++)
-        stats_free(&L[i].s);
-    free(L);
-    stats_free(&total);
+    cli_gpu_model_free(&m);
     workload_free(&w);
     return rc;
 }

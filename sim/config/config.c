@@ -318,11 +318,14 @@ static tp_status walk_mapping(cfg_ctx *x, yaml_document_t *doc, yaml_node_t *m, 
         }
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
         idx = cfg_key_find(path);
-        if (idx >= 0) {
-            mark_blocks(x, path, &kl);
+        bool ns = is_namespace(path);
+        /* `gpu` is a key and a section: a value is the key (gpu: analogous), a mapping the section */
+        if (idx >= 0 && (!ns || (v->type == YAML_SCALAR_NODE && !is_null_scalar(v)))) {
+            if (!ns)   /* a section's own key does not make the section present */
+                mark_blocks(x, path, &kl);
             if ((st = store_leaf(x, idx, doc, v, &kl, NULL)) != TP_OK)
                 return st;
-        } else if (is_namespace(path)) {
+        } else if (ns) {
             mark_blocks(x, path, &kl);
             add_ns(x, path, &kl);
             if (v->type == YAML_MAPPING_NODE) {
@@ -461,7 +464,8 @@ static tp_status apply_set(cfg_ctx *x, const char *set)
         int ia = cfg_key_alt(idx);
         if (ia >= 0 && x->raw[ia].set && !x->raw[ia].loc.flag)
             memset(&x->raw[ia], 0, sizeof x->raw[ia]);
-        mark_blocks(x, path, &l);
+        if (!is_namespace(path))   /* --set gpu=analogous does not make a gpu: section */
+            mark_blocks(x, path, &l);
         st = store_leaf(x, idx, &doc, root, &l, &l);
     }
     yaml_document_delete(&doc);
@@ -712,7 +716,25 @@ static tp_status convert(cfg_ctx *x, const cfg_key *k, cfg_raw *r, tp_config *c)
 static bool block_present(const cfg_ctx *x, const char *path)
 {
     int b = cfg_block_of(path);
-    return b < 0 || x->present_blk[b];
+    /* a key named as its section (`gpu: analogous` in a TPU config) is not inside it */
+    return b < 0 || x->present_blk[b] || !strcmp(path, cfg_blocks[b].prefix);
+}
+
+/* `gpu: analogous` (config/analogous.h) names the GPU derived from this config's tpu: section:
+ * the only value, and only beside a tpu: section. */
+static tp_status check_gpu_peer(cfg_ctx *x)
+{
+    int i = cfg_key_find("gpu");
+    if (i < 0 || !x->raw[i].set)
+        return TP_OK;
+    cfg_loc l = x->raw[i].loc;
+    if (strcmp(x->raw[i].text, "analogous"))
+        return cfg_fail(x, TP_ERR_CONFIG, &l, "gpu", "expected 'analogous' (the GPU derived from this config's tpu: "
+                        "section) or a mapping of GPU keys (such as 'clock:'), got '%s'", x->raw[i].text);
+    if (!x->explicit_blk[CFG_BLK_TPU])
+        return cfg_fail(x, TP_ERR_CONFIG, &l, "gpu", "'analogous' derives the GPU from this config's tpu: section, "
+                        "and it has none");
+    return TP_OK;
 }
 
 static tp_status resolve_presence(cfg_ctx *x, tp_config *c)
@@ -842,6 +864,8 @@ tp_status cfg_load_string(const char *name, const char *yaml, const char *const 
     st = collect_file(x, yaml ? yaml : "");
     for (int i = 0; st == TP_OK && i < n_sets; i++)
         st = apply_set(x, sets[i]);
+    if (st == TP_OK)
+        st = check_gpu_peer(x);
     if (st == TP_OK)
         st = resolve_presence(x, out);
     if (st == TP_OK)

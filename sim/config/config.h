@@ -144,6 +144,8 @@ typedef struct {
     char source[256];             /* file it came from, or "<default>" */
     char name[64];                /* top-level `name:` (default: the file name without .yaml);
                                      also copied into tpu.name and gpu.name */
+    char gpu_peer[64];            /* `gpu: analogous` in a TPU config: compare's GPU when -g is
+                                     absent is the analogous one (config/analogous.h); else "" */
     tp_tpu_cfg tpu;
     tp_gpu_cfg gpu;
 } tp_config;

@@ -129,6 +129,8 @@ tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
 
 static bool key_shown(const cfg_key *k, const tp_config *c)
 {
+    if (!strcmp(k->path, "gpu"))   /* gpu: analogous (not inside a gpu: section), where given */
+        return c->gpu_peer[0] != 0;
     int b = cfg_block_of(k->path);
     if (b >= 0 && !*(const bool *)((const char *)c + cfg_blocks[b].present_off))
         return false;

@@ -43,6 +43,8 @@
 const cfg_key cfg_keys[] = {
     {"name", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(name),
      "machine name used in messages and reports (default: the file name without .yaml)", NULL},
+    {"gpu", KT_STR, "", KR_OPTIONAL, NULL, 1, 63, OFF(gpu_peer),
+     "in a TPU config, `gpu: analogous`: compare's GPU when -g is absent is the analogous one (docs/gpu.md); otherwise gpu: is a GPU's section", NULL},
 
     /* ---- TPU ---------------------------------------------------------------------------- */
     {"tpu.clock", KT_FREQ, "Hz", KR_REQUIRED, NULL, 1000000, 10000000000ull, OFF(tpu.clock_hz),
