@@ -711,61 +711,20 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
     if (st != TP_OK)
         return cli_fail(&err);
     size_t n = w.n_layers;
-    tp_stats *S = calloc(n, sizeof *S);
-    gpu_run_info *ri = calloc(n, sizeof *ri);
-    report_bound *b = calloc(n, sizeof *b);
-    gemm_problem *pbs = calloc(n, sizeof *pbs);
-    tp_stats total;
-    stats_init(&total);
+    /* every GEMM one kernel, with its transposes (cli_gpu_model_run, as model -c GPU runs) */
+    cli_gpu_dtype given = {cli_dt, cli_fp16};
+    cli_gpu_model gm = {0};
+    stats_init(&gm.total);
     train_totals tt = {{0}, {0}, {0}};
-    if (!S || !ri || !b || !pbs)
-        st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for %zu GEMMs' GPU records", n);
-    progress bar;
-    progress_init(&bar, n, "model", "GEMMs", !quiet);
-    for (size_t i = 0; i < n && st == TP_OK; i++) {
-        progress_update(&bar, i);
-        const workload_layer *l = &w.layers[i];
-        stats_init(&S[i]);
-        bool fp16 = false;
-        tp_dtype dt;
-        if (l->has_dtype || (!dtype_s && w.has_dtype))
-            dt = l->has_dtype ? l->dtype : w.dtype;
-        else if (dtype_s)
-            dt = cli_dt, fp16 = cli_fp16;
-        else {
-            dt = cfg_gpu_supports(&cfg->gpu, TP_INT8) ? TP_INT8 : TP_BF16;
-            fp16 = dt == TP_BF16 && !cfg_gpu_supports(&cfg->gpu, TP_BF16) && cfg->gpu.mma_fp16.present;
-        }
-        if (!fp16 && !cfg_gpu_supports(&cfg->gpu, dt)) {
-            char list[64];
-            cli_gpu_dtype_list(cfg, list, sizeof list);
-            st = tp_err_at(&err, TP_ERR_UNSUPPORTED, path, l->line, 0, "layer '%s': GPU '%s' does not support %s (it supports: %s)",
-                           l->name, cfg->gpu.name, dtype_name(dt), list);
-            break;
-        }
-        pbs[i] = (gemm_problem){l->m, l->n, l->k, 1, dt, l->transpose_a, l->transpose_b};
-        gpu_run_opts o;
-        memset(&o, 0, sizeof o);
-        o.fp16 = fp16;
-        st = gpu_run_gemm_opts(cfg, &pbs[i], &o, &S[i], &ri[i], &err);
-        if (st != TP_OK) {
-            char msg[sizeof err.msg];
-            snprintf(msg, sizeof msg, "%s", err.msg);
-            st = tp_err_at(&err, st, path, l->line, 0, "layer '%s': %s", l->name, msg);
-            break;
-        }
-        report_bound_of(&S[i], &b[i]);
-        train_add(&tt, l->phase, S[i].cycles * l->repeat, S[i].macs * l->repeat);
-        st = report_stats_add(&total, &S[i], l->repeat, &err);
-    }
-    progress_finish(&bar);
+    st = cli_gpu_model_run(cfg, &w, path, dtype_s ? &given : NULL, NULL, quiet, NULL, &gm, &err);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    stats_finish(&total);
-    report_bound tb;
-    report_bound_of(&total, &tb);
+    for (size_t i = 0; i < n; i++)
+        train_add(&tt, w.layers[i].phase, gm.L[i].s.cycles * w.layers[i].repeat, gm.L[i].s.macs * w.layers[i].repeat);
+    const tp_stats total = gm.total;
+    const report_bound tb = gm.tb;
     double hz = (double)total.clock_hz;
     if (!json_path || strcmp(json_path, "-")) {   /* stdout carries the JSON alone */
         FILE *out = stdout;
@@ -779,9 +738,9 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
             const workload_layer *l = &w.layers[i];
             char kb[48];
             fprintf(out, "  %-18s %-7s %-5s %7u %7u %7u %6u %-28s %5" PRIu64 " %14" PRIu64 " %8.2f %10.4g  %s\n",
-                    SHOWN(l->name), workload_phase_name(l->phase), S[i].dtype, l->m, l->n, l->k, l->repeat,
-                    gpu_kernel_format(&ri[i].kernel, kb, sizeof kb), ri[i].waves, S[i].cycles * l->repeat,
-                    100.0 * S[i].utilization, S[i].ops_per_s / ops_scale, b[i].label);
+                    SHOWN(l->name), workload_phase_name(l->phase), gm.L[i].s.dtype, l->m, l->n, l->k, l->repeat,
+                    gpu_kernel_format(&gm.L[i].ri.kernel, kb, sizeof kb), gm.L[i].ri.waves, gm.L[i].s.cycles * l->repeat,
+                    100.0 * gm.L[i].s.utilization, gm.L[i].s.ops_per_s / ops_scale, gm.L[i].b.label);
         }
         train_print(out, &tt, hz, total.peak_macs_per_cycle);
         fputs("  each kernel's fixed launch overhead included; kernels chosen by the heuristic search; values not "
@@ -815,28 +774,28 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
             json_begin_object(&j);
             json_kv_str(&j, "name", l->name);
             train_json_layer(&j, l);
-            json_kv_str(&j, "dtype", S[i].dtype);
+            json_kv_str(&j, "dtype", gm.L[i].s.dtype);
             json_kv_u64(&j, "m", l->m);
             json_kv_u64(&j, "n", l->n);
             json_kv_u64(&j, "k", l->k);
             json_kv_u64(&j, "repeat", l->repeat);
-            json_kv_u64(&j, "cycles", S[i].cycles * l->repeat);
-            json_kv_u64(&j, "cycles_per_run", S[i].cycles);
-            json_kv_u64(&j, "macs", S[i].macs * l->repeat);
-            json_kv_double(&j, "seconds", S[i].seconds * l->repeat);
-            json_kv_double(&j, "ops_per_s", S[i].ops_per_s);
-            json_kv_double(&j, "utilization", S[i].utilization);
-            json_kv_str(&j, "kernel", gpu_kernel_format(&ri[i].kernel, kb, sizeof kb));
-            json_kv_u64(&j, "occupancy", ri[i].kinfo.occupancy);
-            json_kv_u64(&j, "ctas", ri[i].ctas);
-            json_kv_u64(&j, "waves", ri[i].waves);
+            json_kv_u64(&j, "cycles", gm.L[i].s.cycles * l->repeat);
+            json_kv_u64(&j, "cycles_per_run", gm.L[i].s.cycles);
+            json_kv_u64(&j, "macs", gm.L[i].s.macs * l->repeat);
+            json_kv_double(&j, "seconds", gm.L[i].s.seconds * l->repeat);
+            json_kv_double(&j, "ops_per_s", gm.L[i].s.ops_per_s);
+            json_kv_double(&j, "utilization", gm.L[i].s.utilization);
+            json_kv_str(&j, "kernel", gpu_kernel_format(&gm.L[i].ri.kernel, kb, sizeof kb));
+            json_kv_u64(&j, "occupancy", gm.L[i].ri.kinfo.occupancy);
+            json_kv_u64(&j, "ctas", gm.L[i].ri.ctas);
+            json_kv_u64(&j, "waves", gm.L[i].ri.waves);
             json_key(&j, "input");
             if (l->input >= 0)
                 json_str(&j, w.layers[l->input].name);
             else
                 json_null(&j);
             json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
-            json_kv_str(&j, "bound", stats_category_name(b[i].category));
+            json_kv_str(&j, "bound", stats_category_name(gm.L[i].b.category));
             json_end_object(&j);
         }
         json_end_array(&j);
@@ -857,13 +816,7 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         rc = cli_doc_close(&doc, json_finish(&j) != 0);
     }
 done:
-    for (size_t i = 0; S && i < n; i++)
-        stats_free(&S[i]);
-    free(S);
-    free(ri);
-    free(b);
-    free(pbs);
-    stats_free(&total);
+    cli_gpu_model_free(&gm);
     workload_free(&w);
     return rc;
 }

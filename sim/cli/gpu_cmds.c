@@ -356,7 +356,7 @@ tp_status cli_gpu_model_run(const tp_config *cfg, const workload *wl, const char
                            cfg->gpu.mma_fp16.present && !l->has_dtype ? "; --dtype fp16 runs it as fp16" : "");
             break;
         }
-        g->pb = (gemm_problem){l->m, l->n, l->k, 1, dt, false, false};
+        g->pb = (gemm_problem){l->m, l->n, l->k, 1, dt, l->transpose_a, l->transpose_b};   /* --train's transposes */
         g->fp16 = fp16;
         gpu_run_opts o;
         memset(&o, 0, sizeof o);
