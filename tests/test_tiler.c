@@ -10,6 +10,7 @@
 #include "num/gemm.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
+#include "tiler/tiler_int.h"
 #include "tpu/asm.h"
 
 static tp_tpu_cfg machine_cfg(uint32_t rows, uint32_t cols, tp_dataflow df, uint64_t ub, uint64_t acc,
@@ -269,6 +270,51 @@ static void estimate_follows_the_machine(void **state)
             fail_msg("case %zu (%s %ux%ux%u tile %ux%ux%u): estimate %llu, simulated %llu", i, cases[i].df, pb.m, pb.n,
                      pb.k, pl.tm, pl.tn, pl.tk, (unsigned long long)pl.est_cycles, (unsigned long long)sim);
     }
+}
+
+/* The search's estimates share one context (estimate.c): a prefix that is the same program with
+ * the same boundaries as one estimated before is not simulated again and gets the same number
+ * as a fresh estimate; a prefix that is the whole program is flagged exact and is its simulated
+ * cycles; one cut short is not. */
+static void estimate_context_runs_a_prefix_once(void **state)
+{
+    (void)state;
+    const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8"};
+    tp_config cfg;
+    tp_err err = {0};
+    if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    /* one n tile: mnk, nmk and mkn loop over m, then k, so they are one program */
+    gemm_problem pb = {256, 8, 200, 1, TP_INT8, false, false};
+    static const char *orders[] = {"mnk", "nmk", "mkn"};
+    tiler_est_ctx *x = NULL;
+    assert_int_equal(tiler_est_ctx_new(&cfg.tpu, &x), TP_OK);
+    uint64_t first = 0, ins = 0;
+    for (int i = 0; i < 3; i++) {
+        tiler_plan pl = plan_of(64, 8, 64, orders[i], true, GEMM_EPI_NONE);
+        assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
+        bool exact = true;
+        uint64_t e = tiler_estimate_in(x, &pb, &pl, 32, &exact);
+        assert_int_equal(e, tiler_estimate_cap(&cfg.tpu, &pb, &pl, 32));
+        assert_false(exact);   /* 4 m tiles: the 32-instruction prefix stops after the first */
+        if (i == 0) {
+            first = e;
+            ins = tiler_est_ctx_instructions(x);
+            assert_true(ins > 0);
+        } else {
+            assert_int_equal(e, first);
+            assert_int_equal(tiler_est_ctx_instructions(x), ins);   /* not simulated again */
+        }
+    }
+    /* a longer prefix is another program: simulated, here whole, so exact and the cycles */
+    tiler_plan pl = plan_of(64, 8, 64, "mnk", true, GEMM_EPI_NONE);
+    assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
+    bool exact = false;
+    uint64_t e = tiler_estimate_in(x, &pb, &pl, 100000, &exact);
+    assert_true(exact);
+    assert_true(tiler_est_ctx_instructions(x) > ins);
+    assert_int_equal(e, simulated(&cfg, &pb, pl));
+    tiler_est_ctx_free(x);
 }
 
 /* The search space has every loop order, double buffering on and off, split-K where the MXUs
@@ -828,6 +874,7 @@ TH_GROUP(tiler)
         cmocka_unit_test(refusal_codes),
         cmocka_unit_test(split_k_parts_never_empty),
         cmocka_unit_test(estimate_follows_the_machine),
+        cmocka_unit_test(estimate_context_runs_a_prefix_once),
         cmocka_unit_test(search_space_and_the_exhaustive_check),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),

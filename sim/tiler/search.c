@@ -258,6 +258,11 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     qsort(l->c, l->n, sizeof *l->c, cmp_bound);
     uint64_t best = UINT64_MAX;
     uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
+    tiler_est_ctx *x = NULL;
+    if (tiler_est_ctx_new(t, &x) != TP_OK) {
+        tiler_est_ctx_free(x);
+        x = NULL;
+    }
     for (size_t i = 0; i < l->n; i++) {
         tiler_plan *pl = &l->c[i].plan;
         l->c[i].pruned = i >= SEARCH_MAX_ESTIMATES ||
@@ -265,7 +270,7 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
         if (l->c[i].pruned)
             pl->est_cycles = l->c[i].cycles;
         else {
-            pl->est_cycles = tiler_estimate_cap(t, pb, pl, cap);
+            pl->est_cycles = x ? tiler_estimate_in(x, pb, pl, cap, NULL) : tiler_estimate_cap(t, pb, pl, cap);
             best = pl->est_cycles < best ? pl->est_cycles : best;
         }
         l->c[i].cycles = 0;
@@ -276,8 +281,10 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     if (cap2 > cap) {
         qsort(l->c, l->n, sizeof *l->c, cmp_est);
         for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++)
-            l->c[i].plan.est_cycles = tiler_estimate_cap(t, pb, &l->c[i].plan, cap2);
+            l->c[i].plan.est_cycles = x ? tiler_estimate_in(x, pb, &l->c[i].plan, cap2, NULL)
+                                        : tiler_estimate_cap(t, pb, &l->c[i].plan, cap2);
     }
+    tiler_est_ctx_free(x);
 }
 
 /* Every candidate, estimated and sorted by estimate (best first); on an error, none (freed). */
@@ -304,22 +311,6 @@ typedef struct {
     size_t n, cap;
 } sim_ctx;
 
-static uint64_t prog_hash(const isa_program *q)
-{
-    uint64_t h = 1469598103934665603ull ^ q->n_ins;
-    const unsigned char *b = (const unsigned char *)q->ins;
-    size_t len = (size_t)q->n_ins * sizeof *q->ins, i = 0;
-    for (; i + 8 <= len; i += 8) {   /* 8 bytes at a time (FNV-1a over words) */
-        uint64_t v;
-        memcpy(&v, b + i, 8);
-        h = (h ^ v) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Simulates plan (re-derived on problem sp) timing-only; *same says an identical program ran
  * before (its cycles are reused). */
 static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan,
@@ -335,7 +326,7 @@ static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *
         isa_free(&q);
         return st;
     }
-    uint64_t h = prog_hash(&q);
+    uint64_t h = tiler_prog_hash(&q, 0, q.n_ins);
     for (size_t i = 0; i < sc->n; i++)
         if (sc->hash[i] == h) {
             *cycles = sc->cycles[i];
