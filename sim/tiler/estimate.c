@@ -241,15 +241,20 @@ uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler
             est = st->cycles;
             whole = !px.cut;
             if (px.cut) {
-                uint64_t c_first = 0, c_pre = 0, s, e;
+                uint64_t c_first = 0, c_pre = 0, s, e, mm_start = UINT64_MAX, mm_end = 0;
                 for (uint32_t i = px.start; i < px.prefix_end; i++)
                     if (machine_instr_times(m, i, &s, &e, NULL) == TP_OK) {
                         c_pre = util_max(c_pre, e);
                         if (i < px.first_end)
                             c_first = util_max(c_first, e);
+                        if (p.ins[i].op == ISA_MATMUL) {
+                            mm_start = util_min(mm_start, s);
+                            mm_end = util_max(mm_end, e);
+                        }
                     }
                 uint64_t dm = px.prefix_macs > px.first_macs ? px.prefix_macs - px.first_macs : px.prefix_macs;
-                uint64_t dc = px.prefix_macs > px.first_macs ? c_pre - util_min(c_pre, c_first) : c_pre;
+                uint64_t dc = px.prefix_macs > px.first_macs ? c_pre - util_min(c_pre, c_first)
+                              : mm_end > mm_start ? mm_end - mm_start : c_pre;
                 double rate = dm ? (double)dc / (double)dm : 0.0;
                 double rest = (double)(px.total_macs > px.prefix_macs ? px.total_macs - px.prefix_macs : 0);
                 est = c_pre + (uint64_t)(rate * rest);

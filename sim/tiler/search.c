@@ -249,6 +249,7 @@ static int cmp_bound(const void *x, const void *y)
 #define SEARCH_EST_BUDGET 100000u
 #define EST_MIN_CAP 32u
 #define SEARCH_REFINE 48u   /* the best estimates estimated again on longer prefixes */
+#define SEARCH_REFINE_BUDGET 150000u   /* instructions those may simulate past the first round */
 #define SEARCH_MAX_ESTIMATES 1200u   /* at most this many estimated, the lowest bounds first */
 
 static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
@@ -260,29 +261,46 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
     tiler_est_ctx *x = NULL;
     if (tiler_est_ctx_new(t, &x) != TP_OK) {
+        for (size_t i = 0; i < l->n; i++) {   /* no machine: nothing can be estimated */
+            l->c[i].plan.est_cycles = l->c[i].cycles;
+            l->c[i].cycles = 0;
+        }
         tiler_est_ctx_free(x);
-        x = NULL;
+        return;
     }
     for (size_t i = 0; i < l->n; i++) {
-        tiler_plan *pl = &l->c[i].plan;
-        l->c[i].pruned = i >= SEARCH_MAX_ESTIMATES ||
-                         (best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best);
-        if (l->c[i].pruned)
-            pl->est_cycles = l->c[i].cycles;
+        tiler_candidate *c = &l->c[i];
+        c->pruned = i >= SEARCH_MAX_ESTIMATES || (best != UINT64_MAX && (double)c->cycles > SEARCH_PRUNE * (double)best);
+        if (c->pruned)
+            c->plan.est_cycles = c->cycles;
         else {
-            pl->est_cycles = x ? tiler_estimate_in(x, pb, pl, cap, NULL) : tiler_estimate_cap(t, pb, pl, cap);
-            best = pl->est_cycles < best ? pl->est_cycles : best;
+            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
+            c->est_cap = cap;
+            best = c->plan.est_cycles < best ? c->plan.est_cycles : best;
         }
-        l->c[i].cycles = 0;
+        c->cycles = 0;
     }
-    /* the contenders again, on prefixes four times as long: a short prefix can mistake a tile's
-     * ramp for its rate */
+    /* The contenders again, on prefixes four times as long (a short prefix can mistake a tile's
+     * ramp for its rate), until the SEARCH_REFINE best by estimate all have the longer one: a
+     * longer estimate can move a candidate down past others estimated short, which are then
+     * refined in turn, so the ranking's head never compares a long estimate with a short one.
+     * Past the first round, rounds stop once the refinements have simulated
+     * SEARCH_REFINE_BUDGET instructions. */
     uint32_t cap2 = (uint32_t)util_max(4 * TILER_EST_CAP, 4u * cap);
-    if (cap2 > cap) {
+    uint64_t spent0 = tiler_est_ctx_instructions(x);
+    for (bool more = true; more;) {
         qsort(l->c, l->n, sizeof *l->c, cmp_est);
-        for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++)
-            l->c[i].plan.est_cycles = x ? tiler_estimate_in(x, pb, &l->c[i].plan, cap2, NULL)
-                                        : tiler_estimate_cap(t, pb, &l->c[i].plan, cap2);
+        more = false;
+        for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++) {
+            tiler_candidate *c = &l->c[i];
+            if (c->pruned || c->est_exact || c->est_cap >= cap2)
+                continue;
+            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap2, &c->est_exact);
+            c->est_cap = cap2;
+            more = true;
+        }
+        if (tiler_est_ctx_instructions(x) - spent0 > SEARCH_REFINE_BUDGET)
+            break;
     }
     tiler_est_ctx_free(x);
 }
