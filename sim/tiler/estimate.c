@@ -11,8 +11,11 @@
  * is then exactly its cycles. Otherwise the rest of the last core's stream (the core the split
  * deals the most units) is extrapolated at the rate of the prefix past its first step, per MAC:
  *     est = c_prefix + (c_prefix - c_first) / (macs_prefix - macs_first) * (macs_total - macs_prefix)
- * where c_first and c_prefix are the cycles by which that core's first step and its prefix have
- * ended. tiler_estimate_bound is an O(1) lower bound that orders and prunes the candidates, and
+ * where c_first and c_prefix are the cycles by which that core's first output tile and its prefix
+ * have ended. A prefix that is the first output tile alone has no stretch past it; its rate is
+ * then the MXU's span, (last matmul's end - first matmul's start) / macs_prefix, which leaves
+ * out the start-up a long program pays once (the first tiles crossing the memory's latency).
+ * tiler_est_ctx keeps one machine for a search's estimates and a memo of the prefixes run. tiler_estimate_bound is an O(1) lower bound that orders and prunes the candidates, and
  * tiler_sim_cost what simulating a plan costs, which sizes the search's slice.
  */
 #include <stddef.h>
@@ -241,20 +244,18 @@ uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler
             est = st->cycles;
             whole = !px.cut;
             if (px.cut) {
-                uint64_t c_first = 0, c_pre = 0, s, e, mm_start = UINT64_MAX, mm_end = 0;
+                uint64_t c_first = 0, c_pre = 0, s, e, mm_start = UINT64_MAX;
                 for (uint32_t i = px.start; i < px.prefix_end; i++)
                     if (machine_instr_times(m, i, &s, &e, NULL) == TP_OK) {
                         c_pre = util_max(c_pre, e);
                         if (i < px.first_end)
                             c_first = util_max(c_first, e);
-                        if (p.ins[i].op == ISA_MATMUL) {
+                        if (p.ins[i].op == ISA_MATMUL)
                             mm_start = util_min(mm_start, s);
-                            mm_end = util_max(mm_end, e);
-                        }
                     }
                 uint64_t dm = px.prefix_macs > px.first_macs ? px.prefix_macs - px.first_macs : px.prefix_macs;
                 uint64_t dc = px.prefix_macs > px.first_macs ? c_pre - util_min(c_pre, c_first)
-                              : mm_end > mm_start ? mm_end - mm_start : c_pre;
+                              : c_pre - util_min(c_pre, mm_start);
                 double rate = dm ? (double)dc / (double)dm : 0.0;
                 double rest = (double)(px.total_macs > px.prefix_macs ? px.total_macs - px.prefix_macs : 0);
                 est = c_pre + (uint64_t)(rate * rest);

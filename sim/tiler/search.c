@@ -37,7 +37,8 @@ static uint64_t est_rank(uint64_t est)
     return est ? (uint64_t)(log((double)est) / log(1.0005)) : 0;
 }
 
-static int cmp_est(const void *x, const void *y)
+/* By estimate alone (the refinement's order, estimate_all). */
+static int cmp_est_only(const void *x, const void *y)
 {
     const tiler_candidate *a = x, *b = y;
     if (a->pruned != b->pruned)
@@ -58,6 +59,17 @@ static int cmp_est(const void *x, const void *y)
     if (a->plan.double_buffer != b->plan.double_buffer)
         return a->plan.double_buffer ? -1 : 1;
     return a->plan.split_k < b->plan.split_k ? -1 : a->plan.split_k > b->plan.split_k;
+}
+
+/* The search's ranking: the candidates estimated long first (a long estimate is not comparable
+ * with a short one), each group by estimate. */
+static int cmp_est(const void *x, const void *y)
+{
+    const tiler_candidate *a = x, *b = y;
+    bool la = !a->pruned && (a->est_long || a->est_exact), lb = !b->pruned && (b->est_long || b->est_exact);
+    if (la != lb)
+        return la ? -1 : 1;
+    return cmp_est_only(x, y);
 }
 
 static int cmp_size(const void *x, const void *y)
@@ -275,7 +287,6 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
             c->plan.est_cycles = c->cycles;
         else {
             c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
-            c->est_cap = cap;
             best = c->plan.est_cycles < best ? c->plan.est_cycles : best;
         }
         c->cycles = 0;
@@ -283,20 +294,22 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     /* The contenders again, on prefixes four times as long (a short prefix can mistake a tile's
      * ramp for its rate), until the SEARCH_REFINE best by estimate all have the longer one: a
      * longer estimate can move a candidate down past others estimated short, which are then
-     * refined in turn, so the ranking's head never compares a long estimate with a short one.
-     * Past the first round, rounds stop once the refinements have simulated
-     * SEARCH_REFINE_BUDGET instructions. */
+     * refined in turn. Past the first round, rounds stop once the refinements have simulated
+     * SEARCH_REFINE_BUDGET instructions. A short estimate is not comparable with a long one
+     * (a short prefix may miss a ragged tile or the memory's queues), so the candidates
+     * estimated long rank first (cmp_est): when the rounds stop early, the head of the
+     * ranking is still the best of them. */
     uint32_t cap2 = (uint32_t)util_max(4 * TILER_EST_CAP, 4u * cap);
     uint64_t spent0 = tiler_est_ctx_instructions(x);
     for (bool more = true; more;) {
-        qsort(l->c, l->n, sizeof *l->c, cmp_est);
+        qsort(l->c, l->n, sizeof *l->c, cmp_est_only);
         more = false;
         for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++) {
             tiler_candidate *c = &l->c[i];
-            if (c->pruned || c->est_exact || c->est_cap >= cap2)
+            if (c->pruned || c->est_exact || c->est_long)
                 continue;
             c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap2, &c->est_exact);
-            c->est_cap = cap2;
+            c->est_long = true;
             more = true;
         }
         if (tiler_est_ctx_instructions(x) - spent0 > SEARCH_REFINE_BUDGET)

@@ -158,7 +158,8 @@ typedef struct {
                                 plan.est_cycles is that bound, and it ranks after every estimated one */
     bool same_program;       /* simulated: cycles taken from an earlier candidate whose slice program is
                                 identical (e.g. mnk and nmk when a loop has one tile) */
-    uint32_t est_cap;        /* the prefix cap its estimate was made with (0: pruned) */
+    bool est_long;           /* estimated again on the search's longer prefix (or whole): ranks before
+                                every candidate estimated on the short one only */
     bool est_exact;          /* its estimate simulated the whole program: it is the program's cycles */
 } tiler_candidate;
 
