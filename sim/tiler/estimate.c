@@ -11,8 +11,11 @@
  * is then exactly its cycles. Otherwise the rest of the last core's stream (the core the split
  * deals the most units) is extrapolated at the rate of the prefix past its first step, per MAC:
  *     est = c_prefix + (c_prefix - c_first) / (macs_prefix - macs_first) * (macs_total - macs_prefix)
- * where c_first and c_prefix are the cycles by which that core's first step and its prefix have
- * ended. tiler_estimate_bound is an O(1) lower bound that orders and prunes the candidates, and
+ * where c_first and c_prefix are the cycles by which that core's first output tile and its prefix
+ * have ended. A prefix that is the first output tile alone has no stretch past it; its rate is
+ * then the MXU's span, (last matmul's end - first matmul's start) / macs_prefix, which leaves
+ * out the start-up a long program pays once (the first tiles crossing the memory's latency).
+ * tiler_est_ctx keeps one machine for a search's estimates and a memo of the prefixes run. tiler_estimate_bound is an O(1) lower bound that orders and prunes the candidates, and
  * tiler_sim_cost what simulating a plan costs, which sizes the search's slice.
  */
 #include <stddef.h>
@@ -89,38 +92,180 @@ uint64_t tiler_estimate(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
 
 uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap)
 {
+    tiler_est_ctx *x = NULL;
+    uint64_t est = UINT64_MAX;
+    if (tiler_est_ctx_new(t, &x) == TP_OK)
+        est = tiler_estimate_in(x, pb, pl, cap, NULL);
+    tiler_est_ctx_free(x);
+    return est;
+}
+
+uint64_t tiler_prog_hash(const isa_program *q, uint32_t from, uint32_t to)
+{
+    uint64_t h = 1469598103934665603ull ^ (to - from);
+    const unsigned char *b = (const unsigned char *)(q->ins + from);
+    size_t len = (size_t)(to - from) * sizeof *q->ins, i = 0;
+    for (; i + 8 <= len; i += 8) {   /* 8 bytes at a time (FNV-1a over words) */
+        uint64_t v;
+        memcpy(&v, b + i, 8);
+        h = (h ^ v) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The estimates of one search (tiler_int.h): one machine loaded with every prefix in turn, and
+ * the estimates made so far by a hash of the prefix and its boundaries, in an open-addressed
+ * table (key 0 = empty). */
+struct tiler_est_ctx {
+    tp_config cfg;
+    machine *mc;
+    uint64_t *key, *val;
+    bool *exact;
+    size_t n, cap;               /* entries used, slots (a power of two) */
+    uint64_t ins;                /* instructions simulated */
+    uint64_t runs, reused;       /* prefixes simulated, estimates taken from the table */
+};
+
+tp_status tiler_est_ctx_new(const tp_tpu_cfg *t, tiler_est_ctx **out)
+{
+    tiler_est_ctx *x = calloc(1, sizeof *x);
+    *out = x;
+    if (!x)
+        return TP_ERR_NOMEM;
+    x->cfg.tpu = *t;
+    snprintf(x->cfg.name, sizeof x->cfg.name, "%s", t->name);
+    return machine_new(&x->cfg, MACHINE_FAST, &x->mc, NULL);
+}
+
+void tiler_est_ctx_free(tiler_est_ctx *x)
+{
+    if (!x)
+        return;
+    machine_free(x->mc);
+    free(x->key);
+    free(x->val);
+    free(x->exact);
+    free(x);
+}
+
+uint64_t tiler_est_ctx_instructions(const tiler_est_ctx *x)
+{
+    return x->ins;
+}
+
+/* The slot of key in x's table: where it is, or the empty slot where it goes. */
+static size_t memo_slot(const tiler_est_ctx *x, uint64_t key)
+{
+    size_t i = (size_t)(key ^ (key >> 32)) & (x->cap - 1);
+    while (x->key[i] && x->key[i] != key)
+        i = (i + 1) & (x->cap - 1);
+    return i;
+}
+
+/* Records key -> (est, exact); a table that cannot grow only forgets (the estimate stands). */
+static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 256;
+        uint64_t *k = calloc(cap, sizeof *k), *v = calloc(cap, sizeof *v);
+        bool *e = calloc(cap, sizeof *e);
+        if (!k || !v || !e) {
+            free(k);
+            free(v);
+            free(e);
+            return;
+        }
+        tiler_est_ctx old = *x;
+        x->key = k;
+        x->val = v;
+        x->exact = e;
+        x->cap = cap;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.key[i]) {
+                size_t j = memo_slot(x, old.key[i]);
+                x->key[j] = old.key[i];
+                x->val[j] = old.val[i];
+                x->exact[j] = old.exact[i];
+            }
+        free(old.key);
+        free(old.val);
+        free(old.exact);
+    }
+    size_t j = memo_slot(x, key);
+    if (!x->key[j])
+        x->n++;
+    x->key[j] = key;
+    x->val[j] = est;
+    x->exact[j] = exact;
+}
+
+uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact)
+{
+    const tp_tpu_cfg *t = &x->cfg.tpu;
     tiler_prefix px = {.cap = cap};
     isa_program p;
-    tp_config cfg;
-    machine *m = NULL;
     uint64_t est = UINT64_MAX;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.tpu = *t;
-    snprintf(cfg.name, sizeof cfg.name, "%s", t->name);
-    if (tiler_generate_prefix(t, pb, pl, &px, &p, NULL) == TP_OK && machine_new(&cfg, MACHINE_FAST, &m, NULL) == TP_OK &&
-        machine_load(m, &p, NULL) == TP_OK) {
+    bool whole = false;
+    if (exact)
+        *exact = false;
+    if (!x->mc)
+        return est;
+    if (tiler_generate_prefix(t, pb, pl, &px, &p, NULL) != TP_OK) {
+        isa_free(&p);
+        return est;
+    }
+    /* the same prefix with the same boundaries has the same estimate */
+    uint64_t key = tiler_prog_hash(&p, 0, p.n_ins);
+    const uint64_t parts[] = {px.cut, px.start, px.first_end, px.prefix_end, px.first_macs, px.prefix_macs,
+                              px.total_macs};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        key = (key ^ parts[i]) * 1099511628211ull;
+    key = key ? key : 1;
+    if (x->cap) {
+        size_t j = memo_slot(x, key);
+        if (x->key[j]) {
+            x->reused++;
+            if (exact)
+                *exact = x->exact[j];
+            isa_free(&p);
+            return x->val[j];
+        }
+    }
+    machine *m = x->mc;
+    if (machine_load(m, &p, NULL) == TP_OK) {
         machine_set_timing_only(m, true);
+        x->runs++;
+        x->ins += p.n_ins;
         if (machine_run(m, NULL) == TP_OK) {
             const tp_stats *st = machine_stats(m);
             est = st->cycles;
+            whole = !px.cut;
             if (px.cut) {
-                uint64_t c_first = 0, c_pre = 0, s, e;
+                uint64_t c_first = 0, c_pre = 0, s, e, mm_start = UINT64_MAX;
                 for (uint32_t i = px.start; i < px.prefix_end; i++)
                     if (machine_instr_times(m, i, &s, &e, NULL) == TP_OK) {
                         c_pre = util_max(c_pre, e);
                         if (i < px.first_end)
                             c_first = util_max(c_first, e);
+                        if (p.ins[i].op == ISA_MATMUL)
+                            mm_start = util_min(mm_start, s);
                     }
                 uint64_t dm = px.prefix_macs > px.first_macs ? px.prefix_macs - px.first_macs : px.prefix_macs;
-                uint64_t dc = px.prefix_macs > px.first_macs ? c_pre - util_min(c_pre, c_first) : c_pre;
+                uint64_t dc = px.prefix_macs > px.first_macs ? c_pre - util_min(c_pre, c_first)
+                              : c_pre - util_min(c_pre, mm_start);
                 double rate = dm ? (double)dc / (double)dm : 0.0;
                 double rest = (double)(px.total_macs > px.prefix_macs ? px.total_macs - px.prefix_macs : 0);
                 est = c_pre + (uint64_t)(rate * rest);
             }
+            memo_put(x, key, est, whole);
         }
     }
-    machine_free(m);
     isa_free(&p);
+    if (exact)
+        *exact = whole;
     return est;
 }
 

@@ -37,7 +37,8 @@ static uint64_t est_rank(uint64_t est)
     return est ? (uint64_t)(log((double)est) / log(1.0005)) : 0;
 }
 
-static int cmp_est(const void *x, const void *y)
+/* By estimate alone (the refinement's order, estimate_all). */
+static int cmp_est_only(const void *x, const void *y)
 {
     const tiler_candidate *a = x, *b = y;
     if (a->pruned != b->pruned)
@@ -58,6 +59,17 @@ static int cmp_est(const void *x, const void *y)
     if (a->plan.double_buffer != b->plan.double_buffer)
         return a->plan.double_buffer ? -1 : 1;
     return a->plan.split_k < b->plan.split_k ? -1 : a->plan.split_k > b->plan.split_k;
+}
+
+/* The search's ranking: the candidates estimated long first (a long estimate is not comparable
+ * with a short one), each group by estimate. */
+static int cmp_est(const void *x, const void *y)
+{
+    const tiler_candidate *a = x, *b = y;
+    bool la = !a->pruned && (a->est_long || a->est_exact), lb = !b->pruned && (b->est_long || b->est_exact);
+    if (la != lb)
+        return la ? -1 : 1;
+    return cmp_est_only(x, y);
 }
 
 static int cmp_size(const void *x, const void *y)
@@ -249,6 +261,7 @@ static int cmp_bound(const void *x, const void *y)
 #define SEARCH_EST_BUDGET 100000u
 #define EST_MIN_CAP 32u
 #define SEARCH_REFINE 48u   /* the best estimates estimated again on longer prefixes */
+#define SEARCH_REFINE_BUDGET 150000u   /* instructions those may simulate past the first round */
 #define SEARCH_MAX_ESTIMATES 1200u   /* at most this many estimated, the lowest bounds first */
 
 static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
@@ -258,26 +271,51 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
     qsort(l->c, l->n, sizeof *l->c, cmp_bound);
     uint64_t best = UINT64_MAX;
     uint32_t cap = (uint32_t)util_min(TILER_EST_CAP, util_max(EST_MIN_CAP, SEARCH_EST_BUDGET / util_max(1, l->n)));
-    for (size_t i = 0; i < l->n; i++) {
-        tiler_plan *pl = &l->c[i].plan;
-        l->c[i].pruned = i >= SEARCH_MAX_ESTIMATES ||
-                         (best != UINT64_MAX && (double)l->c[i].cycles > SEARCH_PRUNE * (double)best);
-        if (l->c[i].pruned)
-            pl->est_cycles = l->c[i].cycles;
-        else {
-            pl->est_cycles = tiler_estimate_cap(t, pb, pl, cap);
-            best = pl->est_cycles < best ? pl->est_cycles : best;
+    tiler_est_ctx *x = NULL;
+    if (tiler_est_ctx_new(t, &x) != TP_OK) {
+        for (size_t i = 0; i < l->n; i++) {   /* no machine: nothing can be estimated */
+            l->c[i].plan.est_cycles = l->c[i].cycles;
+            l->c[i].cycles = 0;
         }
-        l->c[i].cycles = 0;
+        tiler_est_ctx_free(x);
+        return;
     }
-    /* the contenders again, on prefixes four times as long: a short prefix can mistake a tile's
-     * ramp for its rate */
+    for (size_t i = 0; i < l->n; i++) {
+        tiler_candidate *c = &l->c[i];
+        c->pruned = i >= SEARCH_MAX_ESTIMATES || (best != UINT64_MAX && (double)c->cycles > SEARCH_PRUNE * (double)best);
+        if (c->pruned)
+            c->plan.est_cycles = c->cycles;
+        else {
+            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
+            best = c->plan.est_cycles < best ? c->plan.est_cycles : best;
+        }
+        c->cycles = 0;
+    }
+    /* The contenders again, on prefixes four times as long (a short prefix can mistake a tile's
+     * ramp for its rate), until the SEARCH_REFINE best by estimate all have the longer one: a
+     * longer estimate can move a candidate down past others estimated short, which are then
+     * refined in turn. Past the first round, rounds stop once the refinements have simulated
+     * SEARCH_REFINE_BUDGET instructions. A short estimate is not comparable with a long one
+     * (a short prefix may miss a ragged tile or the memory's queues), so the candidates
+     * estimated long rank first (cmp_est): when the rounds stop early, the head of the
+     * ranking is still the best of them. */
     uint32_t cap2 = (uint32_t)util_max(4 * TILER_EST_CAP, 4u * cap);
-    if (cap2 > cap) {
-        qsort(l->c, l->n, sizeof *l->c, cmp_est);
-        for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++)
-            l->c[i].plan.est_cycles = tiler_estimate_cap(t, pb, &l->c[i].plan, cap2);
+    uint64_t spent0 = tiler_est_ctx_instructions(x);
+    for (bool more = true; more;) {
+        qsort(l->c, l->n, sizeof *l->c, cmp_est_only);
+        more = false;
+        for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++) {
+            tiler_candidate *c = &l->c[i];
+            if (c->pruned || c->est_exact || c->est_long)
+                continue;
+            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap2, &c->est_exact);
+            c->est_long = true;
+            more = true;
+        }
+        if (tiler_est_ctx_instructions(x) - spent0 > SEARCH_REFINE_BUDGET)
+            break;
     }
+    tiler_est_ctx_free(x);
 }
 
 /* Every candidate, estimated and sorted by estimate (best first); on an error, none (freed). */
@@ -304,22 +342,6 @@ typedef struct {
     size_t n, cap;
 } sim_ctx;
 
-static uint64_t prog_hash(const isa_program *q)
-{
-    uint64_t h = 1469598103934665603ull ^ q->n_ins;
-    const unsigned char *b = (const unsigned char *)q->ins;
-    size_t len = (size_t)q->n_ins * sizeof *q->ins, i = 0;
-    for (; i + 8 <= len; i += 8) {   /* 8 bytes at a time (FNV-1a over words) */
-        uint64_t v;
-        memcpy(&v, b + i, 8);
-        h = (h ^ v) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Simulates plan (re-derived on problem sp) timing-only; *same says an identical program ran
  * before (its cycles are reused). */
 static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan,
@@ -335,7 +357,7 @@ static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *
         isa_free(&q);
         return st;
     }
-    uint64_t h = prog_hash(&q);
+    uint64_t h = tiler_prog_hash(&q, 0, q.n_ins);
     for (size_t i = 0; i < sc->n; i++)
         if (sc->hash[i] == h) {
             *cycles = sc->cycles[i];

@@ -158,6 +158,9 @@ typedef struct {
                                 plan.est_cycles is that bound, and it ranks after every estimated one */
     bool same_program;       /* simulated: cycles taken from an earlier candidate whose slice program is
                                 identical (e.g. mnk and nmk when a loop has one tile) */
+    bool est_long;           /* estimated again on the search's longer prefix (or whole): ranks before
+                                every candidate estimated on the short one only */
+    bool est_exact;          /* its estimate simulated the whole program: it is the program's cycles */
 } tiler_candidate;
 
 /* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated (balanced

@@ -18,6 +18,20 @@ uint64_t tiler_sim_cost(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler
 /* tiler_estimate with prefixes of at least cap instructions per core (tiler_estimate: TILER_EST_CAP). */
 #define TILER_EST_CAP 256u
 uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap);
+/* The estimates of one search: one machine for every prefix, and the estimates made so far by a
+ * hash of the prefix program and its boundaries, so that candidates whose prefixes are the same
+ * program (orders that differ in loops of one tile, or only past the prefix) are simulated once.
+ * tiler_est_ctx_new: TP_OK, or an error with *out freeable (tiler_est_ctx_free; NULL is a no-op). */
+typedef struct tiler_est_ctx tiler_est_ctx;
+tp_status tiler_est_ctx_new(const tp_tpu_cfg *t, tiler_est_ctx **out);
+void tiler_est_ctx_free(tiler_est_ctx *x);
+/* tiler_estimate_cap in x (the same number); *exact (may be NULL) says the prefix was the whole
+ * program, so the estimate is its simulated cycles. UINT64_MAX if the prefix could not run. */
+uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact);
+/* Instructions x has simulated so far (the cost of its estimates). */
+uint64_t tiler_est_ctx_instructions(const tiler_est_ctx *x);
+/* A hash of instructions [from, to) of q (identical programs of the search run once). */
+uint64_t tiler_prog_hash(const isa_program *q, uint32_t from, uint32_t to);
 /* A prefix of a plan's program (gen.c), which the estimate simulates: each core's stream is cut
  * after the first output tile's epilogue (its activates and store) at or past cap instructions,
  * or at the first step (one K tile of one output tile) past 8 caps (0: the whole program). The
