@@ -49,10 +49,11 @@ fi
 # output is printed whole, lane 1 first.
 # cli/san skips the scripts that re-run long simulations whose code the rest of the CLI checks,
 # the sanitizer unit tests and the fuzz targets already cover under the sanitizer: the course's
-# labs (85_tutorial: sweeps and models), the sweep command (75_sweep; its parser and CSV writer
+# labs (85_tutorial: sweeps and models) and docs/tpu-vs-gpu.md's commands (86_tpu_vs_gpu: sweeps
+# and compares, whose code the rest covers), the sweep command (75_sweep; its parser and CSV writer
 # are unit-tested and fuzzed under san), the HTML pages (96_html; check_html.sh runs them in
 # Chromium) and the long model runs (50_model). The release binary runs them all in make test.
-SAN_SKIP=${TP_SAN_SKIP-50_model.sh 75_sweep.sh 85_tutorial.sh 96_html.sh}
+SAN_SKIP=${TP_SAN_SKIP-50_model.sh 75_sweep.sh 85_tutorial.sh 86_tpu_vs_gpu.sh 96_html.sh}
 lane2() {
     run_suite "valgrind/cli" sh tests/valgrind_cli.sh "$B/release/tpusim"
     run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
