@@ -87,6 +87,22 @@ static void compute_bound(void **state)
     stats_free(&s);
 }
 
+/* a largest loss whose every cause is below 0.05% is said to be that small, never "()" */
+static void compute_bound_tiny_loss(void **state)
+{
+    (void)state;
+    tp_stats s;
+    base_record(&s);
+    s.cycles = 1000000;
+    fill(&s, (const char *const[]){"busy", "wait_inputs"}, (const uint64_t[]){999990, 10}, 2, 10000, 300, 0);
+    report_bound b;
+    report_bound_of(&s, &b);
+    assert_int_equal(b.category, STATS_CAT_COMPUTE);
+    assert_null(strstr(b.sentence, "()"));
+    assert_non_null(strstr(b.sentence, "; the largest loss is off-chip memory (under 0.05% of the cycles);"));
+    stats_free(&s);
+}
+
 static void pipeline_bound(void **state)
 {
     (void)state;
@@ -440,6 +456,7 @@ TH_GROUP(report)
         cmocka_unit_test(only_used_units_count),
         cmocka_unit_test(text_figures),
         cmocka_unit_test(stats_add_sums_parts),
+        cmocka_unit_test(compute_bound_tiny_loss),
         cmocka_unit_test(stats_add_refuses_past_the_limit),
         cmocka_unit_test(json_members_every_cause),
         cmocka_unit_test(validated_summaries_in_validation_md),

@@ -140,7 +140,8 @@ static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, ui
         sel[n++] = (cause_sum){-1, -1, folded};
     qsort(sel, (size_t)n, sizeof sel[0], by_cycles_desc);
     put(sb, " (");
-    for (int q = 0, shown = 0; q < n && shown < 3; q++) {
+    int shown = 0;
+    for (int q = 0; q < n && shown < 3; q++) {
         if (200.0 * (double)sel[q].cycles < 0.1 * (double)total)   /* below 0.05%: prints as 0.0% */
             continue;
         char w[160];
@@ -151,7 +152,7 @@ static void list_causes(sbuf *sb, const cause_sum *cs, uint64_t total, int c, ui
         put(sb, "%s%.1f%% %s", shown ? ", " : "", 100.0 * (double)sel[q].cycles / (double)total, w);
         shown++;
     }
-    put(sb, ")");
+    put(sb, shown ? ")" : "under 0.05%% of the cycles)");   /* every cause of c is that small */
 }
 
 /* Compute units that did no MACs at all are left out of the categories (rule 1), so the
