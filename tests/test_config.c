@@ -798,7 +798,7 @@ static void show_prints_every_key(void **state)
     for (size_t i = 0; i < cfg_key_count(); i++) {
         cfg_key_info ki;
         cfg_key_get(i, &ki);
-        bool tpu_key = !strncmp(ki.path, "tpu.", 4) && strncmp(ki.path, "tpu.energy.", 11);
+        bool tpu_key = !strncmp(ki.path, "tpu.", 4);   /* tpu-v1 has every tpu section, energy included */
         if (tpu_key && !strstr(buf, ki.path))
             fail_msg("config show does not print %s", ki.path);
         if (!strncmp(ki.path, "gpu.", 4) && strstr(buf, ki.path))
@@ -807,10 +807,37 @@ static void show_prints_every_key(void **state)
     /* one value column for every key, the longest path included */
     assert_non_null(strstr(buf, "\ntpu.array.rows                             256 "));
     assert_non_null(strstr(buf, "\ntpu.weight_mem.bytes_per_cycle_per_channel (not set)\n"));
-    assert_non_null(strstr(buf, "\ntpu.energy                                 (absent)\n"));
+    assert_null(strstr(buf, "\ntpu.energy                                 (absent)\n"));
+    /* the MAC figure at 28 nm: 0.3 pJ x (28/45)^a, a = ln 0.35 / ln(7/45) = 0.5642, = 0.3 x 0.765 */
+    assert_non_null(strstr(buf, "\n  tpu energy per int8 MAC            0.2295 pJ at 28 nm (0.3 pJ at 45 nm x 0.765)\n"));
     assert_non_null(strstr(buf, "91.75 TOPS"));
     assert_non_null(strstr(buf, "65536"));
     free(buf);
+    free(c);
+}
+
+/* The process-node rule (derive.c): f(n) = (n/45)^a with f(7) = 0.35 (Jouppi et al. ISCA 2021,
+ * Table 2, against Horowitz's 45 nm), held outside [7, 45] nm; scale = f(chip) / f(table). The
+ * middle values are worked by hand: a = ln 0.35 / ln(7/45) = -1.04982 / -1.86075 = 0.564192;
+ * 28 nm: exp(0.564192 x ln(28/45) = -0.474458) = exp(-0.267686) = 0.76512;
+ * 16 nm: exp(0.564192 x -1.034074) = exp(-0.583416) = 0.55799;
+ * 12 nm: exp(0.564192 x -1.321756) = exp(-0.745725) = 0.47440. */
+static void energy_node_rule(void **state)
+{
+    (void)state;
+    assert_true(cfg_energy_node_scale(45, 45) == 1.0);
+    assert_true(fabs(cfg_energy_node_scale(45, 7) - 0.35) < 1e-12);
+    assert_true(fabs(cfg_energy_node_scale(45, 4) - 0.35) < 1e-12);    /* held at 7 nm */
+    assert_true(fabs(cfg_energy_node_scale(45, 65) - 1.0) < 1e-12);    /* held at 45 nm */
+    assert_true(fabs(cfg_energy_node_scale(45, 28) - 0.76512) < 1e-4);
+    assert_true(fabs(cfg_energy_node_scale(45, 16) - 0.55799) < 1e-4);
+    assert_true(fabs(cfg_energy_node_scale(45, 12) - 0.47440) < 1e-4);
+    assert_true(fabs(cfg_energy_node_scale(7, 45) - 1.0 / 0.35) < 1e-9); /* the inverse direction */
+    assert_true(cfg_energy_node_scale(0, 7) == 1.0);                    /* a node not given: as written */
+    assert_true(cfg_energy_node_scale(45, 0) == 1.0);
+    tp_config *c = load_ok(BASE "  process_nm: 16\n  energy: {mac_node_nm: 45, mac_int8_pj: 0.3, mac_bf16_pj: 2}\n", NULL, 0);
+    assert_true(fabs(cfg_energy_pj_per_mac(&c->tpu.energy, c->tpu.process_nm, TP_INT8) - 0.3 * 0.55799) < 1e-4);
+    assert_true(fabs(cfg_energy_pj_per_mac(&c->tpu.energy, c->tpu.process_nm, TP_BF16) - 2.0 * 0.55799) < 1e-4);
     free(c);
 }
 
@@ -930,6 +957,7 @@ TH_GROUP(config)
         cmocka_unit_test(docs_document_every_key),
         cmocka_unit_test(show_prints_every_key),
         cmocka_unit_test(table_and_defaults),
+        cmocka_unit_test(energy_node_rule),
         cmocka_unit_test(key_table_invariants),
         cmocka_unit_test(tpu_check_by_hand),
         cmocka_unit_test(corrupted_configs_fail_cleanly),

@@ -42,7 +42,8 @@ const char *cfg_mem_name(tp_mem_id id);          /* "dram" "weight_mem" "host" *
 
 typedef struct {
     bool present;
-    double pj_per_mac[TP_DTYPE__COUNT];
+    uint32_t mac_node_nm;                    /* node pj_per_mac is given at (0 = the chip's) */
+    double pj_per_mac[TP_DTYPE__COUNT];      /* at mac_node_nm: use cfg_energy_pj_per_mac */
     double pj_per_byte_mem[TP_MEM__COUNT];   /* off-chip, per memory */
     double pj_per_byte_ub;
     double pj_per_byte_acc;
@@ -90,6 +91,7 @@ typedef struct {
     } dma;
     tp_mem_cfg mem[TP_MEM__COUNT];
     tp_mem_id place_weights, place_inputs, place_outputs;
+    uint32_t process_nm;          /* the chip's process node (0 = not given) */
     tp_energy_cfg energy;
 } tp_tpu_cfg;
 
@@ -137,6 +139,7 @@ typedef struct {
     tp_mem_cfg dram;
     uint64_t launch_overhead_ps;  /* fixed cost of one kernel launch, picoseconds: a time, never
                                      converted through gpu.clock or gpu.sustained_clock */
+    uint32_t process_nm;          /* the chip's process node (0 = not given) */
     tp_energy_cfg energy;
 } tp_gpu_cfg;
 
@@ -186,6 +189,10 @@ bool cfg_gpu_supports(const tp_gpu_cfg *g, tp_dtype dt);
 double cfg_gpu_macs_per_sm_cycle(const tp_gpu_cfg *g, tp_dtype dt);
 double cfg_gpu_fp16_macs_per_sm_cycle(const tp_gpu_cfg *g);          /* 0 without mma.fp16 */
 double cfg_gpu_peak_ops_per_s(const tp_gpu_cfg *g, tp_dtype dt);     /* 2 * sms * MACs/SM/cycle * clock */
+/* Energy: the one process-node rule (derive.c, docs/energy.md). The factor by which a MAC's energy
+ * given at table_nm is multiplied at chip_nm (1 when either is 0), and a MAC's energy at the chip. */
+double cfg_energy_node_scale(uint32_t table_nm, uint32_t chip_nm);
+double cfg_energy_pj_per_mac(const tp_energy_cfg *en, uint32_t chip_nm, tp_dtype dt);
 tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err);
 
 /* Prints the resolved machine with derived figures (config show). */

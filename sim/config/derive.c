@@ -10,7 +10,9 @@
  *   bytes per cycle       = bytes_per_s / clock_hz                  (exact rational)
  *   transfer cycles       = ceil(bytes * clock_hz / bytes_per_s)    (128-bit integers)
  *   ridge point           = peak ops/s / memory bytes/s             (ops per byte)
+ *   MAC energy at a node  = pj_per_mac x cfg_energy_node_scale(mac_node_nm, process_nm)
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/json.h"
@@ -123,6 +125,66 @@ tp_status cfg_gpu_require_dtype(const tp_config *c, tp_dtype dt, tp_err *err)
     /* fp16 is the GPU's own input type (gpu_run_opts.fp16 on mma.fp16), not a tp_dtype: named too */
     return tp_err_set(err, TP_ERR_UNSUPPORTED, "GPU '%s' does not support %s (it supports: %s%s)", c->gpu.name,
                       dtype_name(dt), list, c->gpu.mma_fp16.present ? (list[0] ? ", fp16" : "fp16") : "");
+}
+
+/* ---- energy: the process-node rule -------------------------------------------------------------
+ *
+ * NOTES ON SCALING A MAC'S ENERGY TO A PROCESS NODE (docs/energy.md)
+ *
+ * 1. A table gives its MAC figures at the node of its source (energy.mac_node_nm; Horowitz, ISSCC
+ *    2014, is 45 nm) and the chip states its own node (process_nm). The MAC figure is multiplied by
+ *        scale = f(chip) / f(table),   f(n) = (clamp(n, 7, 45) / 45) ^ a,   a = ln(R7) / ln(7/45).
+ * 2. R7 = 0.35 is the 7 nm / 45 nm energy ratio of arithmetic in the update of Horowitz's table,
+ *    N. Jouppi et al., "Ten Lessons From Three Generations Shaped Google's TPUv4i", ISCA 2021,
+ *    Table 2: 8-bit multiply 0.2 -> 0.07 pJ (0.35), fp32 multiply 3.7 -> 1.31 (0.354), fp16
+ *    multiply + fp32 add 2.0 -> 0.72 (0.36). Two significant figures are all the data carry.
+ * 3. Between 45 and 7 nm the power law (a = 0.564) is an interpolation, not a measurement
+ *    (28 nm 0.76, 16 nm 0.56, 12 nm 0.47). Outside [7, 45] nm there is no published table: the
+ *    factor is held at the end (a 4 nm chip gets the 7 nm figures, an upper bound).
+ * 4. Only MAC figures scale. SRAM per-byte figures are used as written (the same paper shows SRAM
+ *    improving less than logic; without its per-size figures they stay at 45 nm, an upper bound);
+ *    off-chip per-byte figures belong to the memory and its interface, not to the logic node.
+ * 5. Either node 0 (not given): scale 1, the table is taken as written at the chip's node.
+ */
+#define ENERGY_NODE_REF_NM 45.0   /* Horowitz ISSCC 2014 */
+#define ENERGY_NODE_LOW_NM 7.0    /* Jouppi et al. ISCA 2021, Table 2 */
+#define ENERGY_NODE_R7 0.35       /* energy at 7 nm / energy at 45 nm, arithmetic (note 2) */
+
+static double energy_node_factor(uint32_t nm)
+{
+    double n = nm < ENERGY_NODE_LOW_NM ? ENERGY_NODE_LOW_NM : nm > ENERGY_NODE_REF_NM ? ENERGY_NODE_REF_NM : nm;
+    double a = log(ENERGY_NODE_R7) / log(ENERGY_NODE_LOW_NM / ENERGY_NODE_REF_NM);
+    return pow(n / ENERGY_NODE_REF_NM, a);
+}
+
+double cfg_energy_node_scale(uint32_t table_nm, uint32_t chip_nm)
+{
+    if (!table_nm || !chip_nm)
+        return 1.0;
+    return energy_node_factor(chip_nm) / energy_node_factor(table_nm);
+}
+
+double cfg_energy_pj_per_mac(const tp_energy_cfg *en, uint32_t chip_nm, tp_dtype dt)
+{
+    return en->pj_per_mac[dt] * cfg_energy_node_scale(en->mac_node_nm, chip_nm);
+}
+
+static void print_energy(FILE *f, const char *sec, const tp_energy_cfg *en, uint32_t chip_nm, const bool *dtypes)
+{
+    char lbl[64];
+    if (!en->present)
+        return;
+    for (int d = 0; d < TP_DTYPE__COUNT; d++) {
+        if (!dtypes[d])
+            continue;
+        snprintf(lbl, sizeof lbl, "%s energy per %s MAC", sec, dtype_name((tp_dtype)d));
+        if (en->mac_node_nm && chip_nm)
+            fprintf(f, "  %-34s %.4g pJ at %u nm (%.4g pJ at %u nm x %.3f)\n", lbl,
+                    cfg_energy_pj_per_mac(en, chip_nm, (tp_dtype)d), chip_nm, en->pj_per_mac[d], en->mac_node_nm,
+                    cfg_energy_node_scale(en->mac_node_nm, chip_nm));
+        else
+            fprintf(f, "  %-34s %.4g pJ (as written, not scaled)\n", lbl, en->pj_per_mac[d]);
+    }
 }
 
 /* ---- config show ------------------------------------------------------------------------------ */
@@ -261,6 +323,7 @@ void cfg_print(const tp_config *c, void *file)
             fprintf(f, "  %-34s %u tiles of %s per MXU\n", "weight FIFO", t->wbuf.depth_tiles,
                     units_fmt_size(wtile, val, sizeof val));
         }
+        print_energy(f, "tpu", &t->energy, t->process_nm, t->array.dtypes);
     }
     if (c->gpu.present) {
         const tp_gpu_cfg *g = &c->gpu;
@@ -287,6 +350,12 @@ void cfg_print(const tp_config *c, void *file)
                 units_fmt_size(g->smem_per_sm_bytes * g->sms, a, sizeof a));
         fprintf(f, "  %-34s %s, %.2f GB/s\n", "L2", units_fmt_size(g->l2.size_bytes, val, sizeof val),
                 (double)g->l2.bytes_per_s / 1e9);
+        {
+            bool dt[TP_DTYPE__COUNT];
+            for (int d = 0; d < TP_DTYPE__COUNT; d++)
+                dt[d] = cfg_gpu_supports(g, (tp_dtype)d) || (d == TP_BF16 && g->mma_fp16.present);
+            print_energy(f, "gpu", &g->energy, g->process_nm, dt);
+        }
     }
 }
 
@@ -383,6 +452,12 @@ void cfg_print_json(const tp_config *c, void *file)
         json_kv_u64(&w, "tpu.acc.size_bytes", t->acc.size_bytes);
         json_kv_u64(&w, "tpu.ub.bytes_per_chip", t->ub.size_bytes * t->cores);
         json_kv_u64(&w, "tpu.acc.bytes_per_chip", t->acc.size_bytes * t->mxus_per_core * t->cores);
+        if (t->energy.present)
+            for (int d = 0; d < TP_DTYPE__COUNT; d++)
+                if (t->array.dtypes[d]) {
+                    snprintf(nm, sizeof nm, "tpu.energy.pj_per_mac_at_node.%s", dtype_name((tp_dtype)d));
+                    json_kv_double(&w, nm, cfg_energy_pj_per_mac(&t->energy, t->process_nm, (tp_dtype)d));
+                }
     }
     if (c->gpu.present) {
         const tp_gpu_cfg *g = &c->gpu;
@@ -393,6 +468,11 @@ void cfg_print_json(const tp_config *c, void *file)
             }
         if (!g->dram.ideal)
             json_kv_double(&w, "gpu.dram.bytes_per_cycle", cfg_mem_bytes_per_cycle(&g->dram, g->clock_hz));
+        if (g->energy.present)
+            for (int d = 0; d < TP_DTYPE__COUNT; d++) {
+                snprintf(nm, sizeof nm, "gpu.energy.pj_per_mac_at_node.%s", dtype_name((tp_dtype)d));
+                json_kv_double(&w, nm, cfg_energy_pj_per_mac(&g->energy, g->process_nm, (tp_dtype)d));
+            }
     }
     json_end_object(&w);
     json_end_object(&w);

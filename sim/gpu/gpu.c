@@ -743,7 +743,7 @@ tp_status gpu_run_gemm_opts(const tp_config *cfg, const gemm_problem *pb, const 
     if (g->energy.present) {   /* as the TPU: off-chip energy on bus bytes; fp16 MACs at the bf16 figure */
         const stats_level *l2 = stats_find_level(out, "l2"), *sm = stats_find_level(out, "smem");
         out->has_energy = true;
-        out->energy_mac_pj = (double)out->macs * g->energy.pj_per_mac[in == GPU_IN_INT8 ? TP_INT8 : TP_BF16];
+        out->energy_mac_pj = (double)out->macs * cfg_energy_pj_per_mac(&g->energy, g->process_nm, in == GPU_IN_INT8 ? TP_INT8 : TP_BF16);
         out->energy_offchip_pj = (double)r.d.bus_bytes * g->energy.pj_per_byte_mem[TP_MEM_DRAM];
         out->energy_onchip_pj = (l2 ? (double)l2->bus_bytes * g->energy.pj_per_byte_l2 : 0.0) +
                                 (sm ? (double)sm->bus_bytes * g->energy.pj_per_byte_ub : 0.0);

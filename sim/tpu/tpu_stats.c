@@ -17,8 +17,8 @@
  *
  * 4. Levels: each off-chip memory (bus bytes: whole bursts), the UB (two ports: read and write
  *    peaks), the accumulators and the weight FIFO (bandwidth not modelled: unbounded peaks).
- *    Energy: MACs, off-chip bus bytes, UB, accumulator and FIFO bytes (the FIFO's pushed and
- *    read bytes) times the table's pJ.
+ *    Energy: MACs (at the chip's node: cfg_energy_pj_per_mac), off-chip bus bytes, UB,
+ *    accumulator and FIFO bytes (the FIFO's pushed and read bytes) times the table's pJ.
  */
 #include "tpu/tpu_int.h"
 #include <stdio.h>
@@ -144,7 +144,7 @@ void tpu_finish_stats(machine *m, uint64_t total)
     if (en->present) {
         /* off-chip energy counts the bytes that crossed the bus (whole bursts) */
         s->has_energy = true;
-        s->energy_mac_pj = (double)m->macs * en->pj_per_mac[m->prog.dtype];
+        s->energy_mac_pj = (double)m->macs * cfg_energy_pj_per_mac(en, t->process_nm, m->prog.dtype);
         for (int id = 0; id < TP_MEM__COUNT; id++)
             if (m->mem[id].present)
                 s->energy_offchip_pj += (double)m->mem[id].d.bus_bytes * en->pj_per_byte_mem[id];
