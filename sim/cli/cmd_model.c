@@ -1111,10 +1111,20 @@ int cmd_model(int argc, char **argv)
         }
         fprintf(out, "\n%s\n", tb.sentence);
     }
-    if (cmp_out)
+    train_totals gtt = {{0}, {0}, {0}};   /* -g --train: the GPU's per-phase totals */
+    for (size_t i = 0; gcfg && train && i < w.n_layers; i++)
+        train_add(&gtt, w.layers[i].phase, gm.L[i].s.cycles * w.layers[i].repeat, gm.L[i].s.macs * w.layers[i].repeat);
+    if (cmp_out) {
         print_compare(cmp_out, &w, &cfg, gcfg, chip, L, peak, &total, &tb, &gmo, &mo, &gm,
                       no_data ? "not computed (--no-data: timing only)" : !all_ok ? "MISMATCH"
                       : any_checked ? "matches the reference bit for bit" : "not checked (--no-check)");
+        if (train) {   /* the step's phases on each machine, at its own clock and peak */
+            fprintf(cmp_out, "\nTPU %s", cfg.tpu.name);
+            train_print(cmp_out, &tt, hz, (double)peak);
+            fprintf(cmp_out, "\nGPU %s", gcfg->gpu.name);
+            train_print(cmp_out, &gtt, (double)gm.total.clock_hz, gm.total.peak_macs_per_cycle);
+        }
+    }
     if (json_path || html.path) {
         cli_doc doc;
         FILE *f = cli_doc_open(&doc, json_path, &html);
@@ -1211,6 +1221,8 @@ int cmd_model(int argc, char **argv)
             json_key(&j, "gpu");
             json_begin_object(&j);
             cli_json_gpu_model(&j, &gmo, gcfg, &w, &gm);
+            if (train)
+                train_json(&j, &gtt, (double)gm.total.clock_hz, gm.total.peak_macs_per_cycle);
             json_end_object(&j);
             cli_compare_json(&j, &total, &gm.total, layer_dtypes(&w, L, NULL), layer_dtypes(&w, NULL, &gm));
         }

@@ -126,6 +126,27 @@ $tr_doc
 run:
 $tr_run"; fi
 
+# both machines (-g): each side's phases are its own runs of the step's GEMMs, so the TPU's equal
+# model --train on tpu-v4 alone and the GPU's model --train -c gpu-a100 alone, phase by phase
+# (cycles and MACs, from the JSON's train objects); the text has a step block per machine
+tr_phases() {   # tr_phases FILE SIDE: "phase cycles macs" of the SIDE ("tpu" or "gpu") run's train object
+    awk -v side="\"$2\": {" 'index($0, side) == 3 { in_s = 1 } in_s && /"train": \{/ { in_t = 1 }
+        in_t && /"(forward|dgrad|wgrad|total)": \{/ { ph = $1; gsub(/[":]/, "", ph) }
+        in_t && ph && /"cycles":/ { c = $2; sub(/,$/, "", c) }
+        in_t && ph && /"macs":/ { m = $2; sub(/,$/, "", m); print ph, c, m; if (ph == "total") exit; ph = "" }' "$1"
+}
+"$TPUSIM" model kernels/workloads/mlp-train.yaml --train -g configs/gpu-a100.yaml --no-data --json "$T/trg.json" >"$T/trg.txt" 2>&1
+"$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/tpu-v4.yaml --no-data --json "$T/trt.json" >/dev/null 2>&1
+"$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --json "$T/trga.json" >/dev/null 2>&1
+a=$(tr_phases "$T/trg.json" tpu); b=$(tr_phases "$T/trt.json" tpu); c=$(tr_phases "$T/trg.json" gpu); d=$(tr_phases "$T/trga.json" gpu)
+if [ -n "$a" ] && [ "$a" = "$b" ] && [ -n "$c" ] && [ "$c" = "$d" ] && [ "$(echo "$c" | wc -l)" = 4 ] &&
+   [ "$(grep -c '^  step (total) ' "$T/trg.txt")" = 2 ]; then
+    ok "--train -g: each machine's phases equal its run alone (TPU and GPU step blocks)"
+else not_ok "--train -g: phases" "-g tpu: $a
+alone: $b
+-g gpu: $c
+alone: $d"; fi
+
 # refusals: one line each
 expect_fail "--train --plot on a GPU config" "^tpusim: --train: --plot is not supported for a GPU's training step" \
     "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --plot "$T/x.svg"
