@@ -121,6 +121,38 @@ static void csv_one_line_and_categories(void **state)
     free(s);
 }
 
+/* plot.c note 4: a positive first axis spanning two decades is drawn on a log scale (decade
+ * tics 1, 10, 100, 1000, 10000, no linear 500-step tics); one spanning less stays linear */
+static void csv_log_first_axis(void **state)
+{
+    (void)state;
+    need_gnuplot();
+    char csv[4200], svg[4200];
+    out_path(csv, sizeof csv, "wide.csv");
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("point,m,cycles\n0,1,100\n1,64,900\n2,4096,50000\n", f);
+    fclose(f);
+    out_path(svg, sizeof svg, "wide.svg");
+    tp_err err = {0};
+    assert_int_equal(plot_csv_metric(csv, svg, "cycles", "m", NULL, &err), TP_OK);
+    char *s = slurp(svg);
+    assert_non_null(s);
+    assert_true(has_text(s, "1") && has_text(s, "10") && has_text(s, "100") && has_text(s, "1000"));
+    assert_false(has_text(s, "500"));
+    assert_int_equal(drawn_points(s), 3 + 1);
+    free(s);
+    f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("point,m,cycles\n0,1000,100\n1,2000,900\n2,4000,50000\n", f);   /* 4x: linear */
+    fclose(f);
+    assert_int_equal(plot_csv_metric(csv, svg, "cycles", "m", NULL, &err), TP_OK);
+    s = slurp(svg);
+    assert_non_null(s);
+    assert_true(has_text(s, " 1500") && has_text(s, " 2500"));   /* gnuplot's default format: a leading space */
+    free(s);
+}
+
 static void csv_errors(void **state)
 {
     (void)state;
@@ -256,6 +288,7 @@ TH_GROUP(plot)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_lines_per_series),
         cmocka_unit_test(csv_one_line_and_categories),
+        cmocka_unit_test(csv_log_first_axis),
         cmocka_unit_test(csv_errors),
         cmocka_unit_test(roofline_points_and_roofs),
         cmocka_unit_test(gnuplot_missing),

@@ -10,7 +10,11 @@
  *    double quote turned into a single one.
  * 3. Counting what was drawn: gnuplot's svg terminal draws each point as one
  *    <use xlink:href='#gpPtN' ...> element and each key entry of a style with points as one
- *    more; tests count them (tests/test_plot.c). */
+ *    more; tests count them (tests/test_plot.c).
+ * 4. A sweep's first axis is drawn on a log scale when its values are numbers, all positive,
+ *    and span two decades or more (the largest at least 100 times the smallest: batch 1 to
+ *    16384, bandwidth 16 GB/s to 3 TB/s), where a linear axis would crush the small values into
+ *    one pixel column; otherwise linear. */
 #include "report/plot.h"
 #include <errno.h>
 #include <math.h>
@@ -417,6 +421,16 @@ tp_status plot_csv_metric(const char *csv_path, const char *svg_path, const char
         snprintf(title, sizeof title, "%s against %s%s%s", metric, x_col, series_col ? ", a line per " : "",
                  series_col ? series_col : "");
         put_header(f, title, x_col, metric);
+        if (x_numeric) {   /* positive values over two decades or more: a log x axis (note 4) */
+            double lo = INFINITY, hi = 0, x;
+            for (size_t r = 1; r <= n; r++)
+                if (parse_num(cell(&t, r, (size_t)xc), &x)) {
+                    lo = x < lo ? x : lo;
+                    hi = x > hi ? x : hi;
+                }
+            if (lo > 0 && isfinite(lo) && hi >= 100 * lo)
+                fputs("set logscale x 10\nset format x '%g'\n", f);
+        }
         if (!x_numeric) {   /* categories at 0, 1, ... with their names as tics */
             fputs("set xtics (", f);
             for (size_t i = 0; i < nx; i++) {
