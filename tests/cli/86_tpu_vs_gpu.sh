@@ -26,3 +26,11 @@ tg_bad=$(awk '
 ' "$tg_doc")
 if [ -z "$tg_bad" ]; then ok "tpu-vs-gpu: each claim ends with one verdict"; else not_ok "tpu-vs-gpu: each claim ends with one verdict" "$tg_bad"; fi
 doc_blocks_run "$tg_doc" tpu-vs-gpu "$tg_dir" 7
+# the page's figures (docs/figures/tpu-vs-gpu/*.svg) are the files its commands write, byte for
+# byte (gnuplot's output is deterministic for one input: tests/test_plot.c)
+for tg_fig in docs/figures/tpu-vs-gpu/*.svg; do
+    tg_name=$(basename "$tg_fig")
+    if cmp -s "$tg_fig" "$tg_dir/lab/$tg_name"; then ok "tpu-vs-gpu: figure $tg_name is what the page's commands draw"
+    else not_ok "tpu-vs-gpu: figure $tg_name differs from what the page's commands draw (regenerate it)" \
+        "$(ls -la "$tg_fig" "$tg_dir/lab/$tg_name" 2>&1)"; fi
+done
