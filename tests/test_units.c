@@ -242,6 +242,20 @@ static void rounded_bytes(void **state)
     assert_string_equal(units_fmt_bytes(96, false, b, sizeof b), "96 B");
 }
 
+/* units_fmt_energy: the unit that puts the figure in [1, 1000), 4 significant digits */
+static void energies(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(units_fmt_energy(132392366899.2, b, sizeof b), "132.4 mJ");   /* 1.324e11 pJ */
+    assert_string_equal(units_fmt_energy(78643.2, b, sizeof b), "78.64 nJ");
+    assert_string_equal(units_fmt_energy(999, b, sizeof b), "999 pJ");
+    assert_string_equal(units_fmt_energy(1000, b, sizeof b), "1 nJ");
+    assert_string_equal(units_fmt_energy(0, b, sizeof b), "0 pJ");
+    assert_string_equal(units_fmt_energy(5e12, b, sizeof b), "5 J");
+    assert_string_equal(units_fmt_energy(2e15, b, sizeof b), "2000 J");   /* no unit above J */
+}
+
 TH_GROUP(units)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +267,7 @@ TH_GROUP(units)
         cmocka_unit_test(integers_and_muldiv),
         cmocka_unit_test(formatting_round_trips),
         cmocka_unit_test(rounded_bytes),
+        cmocka_unit_test(energies),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

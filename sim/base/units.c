@@ -348,6 +348,19 @@ const char *units_fmt_bandwidth(uint64_t bytes_per_s, char *buf, size_t cap)
     return buf;
 }
 
+const char *units_fmt_energy(double pj, char *buf, size_t cap)
+{
+    static const char *const names[5] = {"pJ", "nJ", "uJ", "mJ", "J"};
+    int u = 0;
+    double v = pj;
+    while (u < 4 && (v >= 1000 || v <= -1000)) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, cap, "%.4g %s", v, names[u]);
+    return buf;
+}
+
 const char *units_fmt_freq(uint64_t hz, char *buf, size_t cap)
 {
     static const char *const names[4] = {"GHz", "MHz", "kHz", "Hz"};

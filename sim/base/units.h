@@ -56,4 +56,7 @@ const char *units_fmt_size(uint64_t bytes, char *buf, size_t cap);
 const char *units_fmt_bytes(uint64_t bytes, bool trim, char *buf, size_t cap);
 const char *units_fmt_bandwidth(uint64_t bytes_per_s, char *buf, size_t cap);
 const char *units_fmt_freq(uint64_t hz, char *buf, size_t cap);
+/* An energy for people: pJ, nJ, uJ, mJ or J, whichever puts it in [1, 1000) (J above), with 4
+ * significant digits ("132.4 mJ", "0 pJ" for 0). Returns buf. */
+const char *units_fmt_energy(double pj, char *buf, size_t cap);
 #endif

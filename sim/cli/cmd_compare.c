@@ -250,8 +250,8 @@ void cli_compare_table(const char *title, const cli_cmp_side *t, const cli_cmp_s
         }
     }
     if (ts->has_energy && gs->has_energy) {
-        snprintf(a, sizeof a, "%.4g uJ", ts->energy_pj * 1e-6);
-        snprintf(b, sizeof b, "%.4g uJ", gs->energy_pj * 1e-6);
+        units_fmt_energy(ts->energy_pj, a, sizeof a);
+        units_fmt_energy(gs->energy_pj, b, sizeof b);
         row_num(f, "energy", a, b, ts->energy_pj, gs->energy_pj);
         /* ops per joule: (ops/s) / (J/s) */
         double tp = 2.0 * (double)ts->macs / (ts->energy_pj * 1e-12), gp = 2.0 * (double)gs->macs / (gs->energy_pj * 1e-12);

@@ -24,7 +24,7 @@ for cmp_r in "machine  *tpu-v4  *gpu-a100" "kind  *TPU, 2 cores x 4 MXUs  *GPU, 
         "  compute  " "  quantization  " "  pipeline  " "  on_chip_data  " "  off_chip_memory  " "  synchronization  " \
         "  overhead  " "  idle  " "off-chip memory \(DRAM\)  *dram  *dram" "  read  " "  written  " "  on the bus  " \
         "  ub \(buffer\)  *[0-9.]* [KMG]i?B  *-" "  acc \(buffer\)" "  wbuf \(buffer\)" "  l2 \(cache\)  *-  *[0-9.]* [KMG]i?B" \
-        "  smem \(buffer\)" "energy  *[0-9.e+]+ uJ  *[0-9.e+]+ uJ" "performance per watt  *[0-9.]+ TFLOPS/W  *[0-9.]+ TFLOPS/W" "time ratio \(TPU / GPU seconds\): " \
+        "  smem \(buffer\)" "energy  *[0-9.]+ [pnum]?J  *[0-9.]+ [pnum]?J" "performance per watt  *[0-9.]+ TFLOPS/W  *[0-9.]+ TFLOPS/W" "time ratio \(TPU / GPU seconds\): " \
         "TPU: [A-Z]" "GPU: [A-Z]" "TPU tpu-v4: no published rows compared" \
         "GPU gpu-a100: 9 of 9 published A100 bf16 rows within target, median \|error\| 3.7 points \(docs/validation.md\)"; do
     grep -Eq "^ *$cmp_r" "$T/cmp.txt" || cmp_missing="$cmp_missing [$cmp_r]"
@@ -125,7 +125,7 @@ if "$TPUSIM" compare 1024 1024 1024 -g configs/gpu-a100.yaml --dtype bf16 --no-d
         --set gpu.energy.mac_bf16_pj=0.6 --set gpu.energy.dram_pj_per_byte=10 --set tpu.energy.dram_pj_per_byte=10 \
         --json "$T/cmpe.json" >"$T/cmpe.txt" 2>"$T/err"; then
     cmp_te=$(cmp_num "$T/cmpe.json" tpu energy_pj) cmp_ppw=$(cmp_row "$T/cmpe.txt" "performance per watt" 1)
-    if grep -Eq '^  energy +[0-9.]+ uJ +[0-9.]+ uJ +[0-9.]+$' "$T/cmpe.txt" &&
+    if grep -Eq '^  energy +[0-9.]+ [pnum]?J +[0-9.]+ [pnum]?J +[0-9.]+$' "$T/cmpe.txt" &&
         [ "$cmp_ppw" = "$(awk -v e="$cmp_te" 'BEGIN { printf "%.4g TFLOPS/W", 2 * 1024 * 1024 * 1024 / (e * 1e-12) / 1e12 }')" ] &&
         grep -q '^  GPU gpu-a100: 9 of 9 .* (for the shipped config; this run overrides 2 key(s))$' "$T/cmpe.txt"
     then ok "compare: energy and performance per watt (2MNK / energy) when both have tables; the validated line notes overrides"

@@ -78,7 +78,9 @@ if "$TPUSIM" compare 2048 2048 2048 -g configs/gpu-a100.yaml --dtype bf16 --no-d
     then ok "energy compare: tpu-v4 $en_te pJ and gpu-a100 $en_ge pJ = MACs x pJ/MAC + bytes x pJ/byte of each table"
     else not_ok "energy compare: each side's energy from its table" "tpu $en_te vs $en_tx, gpu $en_ge vs $en_gx"; fi
     en_row=$(sed -n 's/^  energy  *//p' "$T/enc.txt" | head -1)
-    en_want=$(awk -v t="$en_te" -v g="$en_ge" 'BEGIN { printf "%.4g uJ", t * 1e-6 }')
+    # the row's unit: pJ, nJ, uJ, mJ or J, whichever puts the figure in [1, 1000)
+    en_want=$(awk -v t="$en_te" 'BEGIN { split("pJ nJ uJ mJ J", U, " "); u = 1; while (u < 5 && t >= 1000) { t /= 1000; u++ }
+                                         printf "%.4g %s", t, U[u] }')
     en_ppw=$(sed -n 's/^  performance per watt  *//p' "$T/enc.txt" | head -1)
     en_pt=$(awk -v e="$en_te" 'BEGIN { printf "%.4g TFLOPS/W", 2 * 2048 * 2048 * 2048 / (e * 1e-12) / 1e12 }')
     en_pg=$(awk -v e="$en_ge" 'BEGIN { printf "%.4g TFLOPS/W", 2 * 2048 * 2048 * 2048 / (e * 1e-12) / 1e12 }')
