@@ -190,6 +190,9 @@ void cli_json_begin(json_w *w, FILE *f, const char *command);
  * {key: value}} where overrides holds every resolved key whose value differs from the file
  * (after --set, --dataflow and the like), formatted as `config show` prints it. */
 void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg);
+/* A training step's GEMM (model --train, work/train.h): "phase", "transpose_a", "transpose_b"
+ * of its layer record, beside the machine's own members (docs/output.md). */
+void cli_json_train_layer(json_w *w, const workload_layer *l);
 /* "tile": [tm, tn, tk] of a plan. */
 void cli_json_tile(json_w *w, const tiler_plan *pl);
 /* The members of a run's "gemm" object (docs/output.md): the problem (m, n, k, batch,

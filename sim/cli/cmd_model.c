@@ -675,12 +675,11 @@ static void train_json(json_w *j, const train_totals *t, double hz, double peak_
     json_end_object(j);
 }
 
-/* A training step's layer record fields (beside the machine's own) */
-static void train_json_layer(json_w *j, const workload_layer *l)
+/* The GPU's per-phase totals of a training step run by cli_gpu_model_run (repeats applied). */
+static void train_of_gpu(train_totals *t, const workload *w, const cli_gpu_model *gm)
 {
-    json_kv_str(j, "phase", workload_phase_name(l->phase));
-    json_kv_bool(j, "transpose_a", l->transpose_a);
-    json_kv_bool(j, "transpose_b", l->transpose_b);
+    for (size_t i = 0; i < w->n_layers; i++)
+        train_add(t, w->layers[i].phase, gm->L[i].s.cycles * w->layers[i].repeat, gm->L[i].s.macs * w->layers[i].repeat);
 }
 
 /* --train on a GPU config: the step's GEMMs one kernel each (gpu_run_gemm_opts with the GEMM's
@@ -721,8 +720,7 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         rc = cli_fail(&err);
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        train_add(&tt, w.layers[i].phase, gm.L[i].s.cycles * w.layers[i].repeat, gm.L[i].s.macs * w.layers[i].repeat);
+    train_of_gpu(&tt, &w, &gm);
     const tp_stats total = gm.total;
     const report_bound tb = gm.tb;
     double hz = (double)total.clock_hz;
@@ -759,58 +757,8 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         cli_json_begin(&j, jf, "model");
         json_key(&j, "gpu");
         json_begin_object(&j);
-        report_json_members(&total, &j);
-        cli_json_config(&j, mo, cfg);
-        json_key(&j, "workload");
-        json_begin_object(&j);
-        json_kv_str(&j, "name", w.name);
-        json_kv_str(&j, "source", w.source);
-        json_end_object(&j);
-        json_key(&j, "layers");
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-            const workload_layer *l = &w.layers[i];
-            char kb[48];
-            json_begin_object(&j);
-            json_kv_str(&j, "name", l->name);
-            train_json_layer(&j, l);
-            json_kv_str(&j, "dtype", gm.L[i].s.dtype);
-            json_kv_u64(&j, "m", l->m);
-            json_kv_u64(&j, "n", l->n);
-            json_kv_u64(&j, "k", l->k);
-            json_kv_u64(&j, "repeat", l->repeat);
-            json_kv_u64(&j, "cycles", gm.L[i].s.cycles * l->repeat);
-            json_kv_u64(&j, "cycles_per_run", gm.L[i].s.cycles);
-            json_kv_u64(&j, "macs", gm.L[i].s.macs * l->repeat);
-            json_kv_double(&j, "seconds", gm.L[i].s.seconds * l->repeat);
-            json_kv_double(&j, "ops_per_s", gm.L[i].s.ops_per_s);
-            json_kv_double(&j, "utilization", gm.L[i].s.utilization);
-            json_kv_str(&j, "kernel", gpu_kernel_format(&gm.L[i].ri.kernel, kb, sizeof kb));
-            json_kv_u64(&j, "occupancy", gm.L[i].ri.kinfo.occupancy);
-            json_kv_u64(&j, "ctas", gm.L[i].ri.ctas);
-            json_kv_u64(&j, "waves", gm.L[i].ri.waves);
-            json_key(&j, "input");
-            if (l->input >= 0)
-                json_str(&j, w.layers[l->input].name);
-            else
-                json_null(&j);
-            json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
-            json_kv_str(&j, "bound", stats_category_name(gm.L[i].b.category));
-            json_end_object(&j);
-        }
-        json_end_array(&j);
-        uint64_t g, c, m;
-        train_sum(&tt, WORKLOAD_PHASE__COUNT, &g, &c, &m);
-        json_key(&j, "total");
-        json_begin_object(&j);
-        json_kv_u64(&j, "cycles", c);
-        json_kv_u64(&j, "macs", m);
-        json_kv_double(&j, "seconds", total.seconds);
-        json_kv_double(&j, "ops_per_s", total.ops_per_s);
-        json_kv_double(&j, "utilization", total.utilization);
-        json_end_object(&j);
+        cli_json_gpu_model(&j, mo, cfg, &w, &gm);   /* the layers carry their phase (fwd >= 0) */
         train_json(&j, &tt, hz, total.peak_macs_per_cycle);
-        json_kv_str(&j, "check", report_check_name(REPORT_CHECK_TIMING_ONLY));
         json_end_object(&j);
         json_end_object(&j);
         rc = cli_doc_close(&doc, json_finish(&j) != 0);
@@ -1112,8 +1060,8 @@ int cmd_model(int argc, char **argv)
         fprintf(out, "\n%s\n", tb.sentence);
     }
     train_totals gtt = {{0}, {0}, {0}};   /* -g --train: the GPU's per-phase totals */
-    for (size_t i = 0; gcfg && train && i < w.n_layers; i++)
-        train_add(&gtt, w.layers[i].phase, gm.L[i].s.cycles * w.layers[i].repeat, gm.L[i].s.macs * w.layers[i].repeat);
+    if (gcfg && train)
+        train_of_gpu(&gtt, &w, &gm);
     if (cmp_out) {
         print_compare(cmp_out, &w, &cfg, gcfg, chip, L, peak, &total, &tb, &gmo, &mo, &gm,
                       no_data ? "not computed (--no-data: timing only)" : !all_ok ? "MISMATCH"
@@ -1155,7 +1103,7 @@ int cmd_model(int argc, char **argv)
             json_begin_object(&j);
             json_kv_str(&j, "name", w.layers[i].name);
             if (train)
-                train_json_layer(&j, &w.layers[i]);
+                cli_json_train_layer(&j, &w.layers[i]);
             json_kv_str(&j, "dtype", dtype_name(r->pb.dtype));
             json_kv_u64(&j, "m", r->pb.m);
             json_kv_u64(&j, "n", r->pb.n);

@@ -249,6 +249,8 @@ void cli_json_gpu_model(json_w *jw, const cli_machine_opts *mo, const tp_config 
         tot_macs += l->s.macs * rep;
         json_begin_object(&j);
         json_kv_str(&j, "name", w->layers[i].name);
+        if (w->layers[i].fwd >= 0)   /* a training step's GEMM (model --train) */
+            cli_json_train_layer(&j, &w->layers[i]);
         json_kv_str(&j, "dtype", l->s.dtype);
         json_kv_u64(&j, "m", l->pb.m);
         json_kv_u64(&j, "n", l->pb.n);

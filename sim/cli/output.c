@@ -85,6 +85,13 @@ void cli_json_config(json_w *w, const cli_machine_opts *mo, const tp_config *cfg
     json_end_object(w);
 }
 
+void cli_json_train_layer(json_w *w, const workload_layer *l)
+{
+    json_kv_str(w, "phase", workload_phase_name(l->phase));
+    json_kv_bool(w, "transpose_a", l->transpose_a);
+    json_kv_bool(w, "transpose_b", l->transpose_b);
+}
+
 void cli_json_tile(json_w *w, const tiler_plan *pl)
 {
     json_key(w, "tile");

@@ -146,6 +146,9 @@ else not_ok "--train -g: phases" "-g tpu: $a
 alone: $b
 -g gpu: $c
 alone: $d"; fi
+# mlp-train's 3 layers make 9 GEMMs: each side's 9 layer records carry their phase
+if [ "$(grep -c '"phase": "' "$T/trg.json")" = 18 ]; then ok "--train -g: the 9 GEMMs' records name their phase on both sides"
+else not_ok "--train -g: phase in the layer records" "$(grep -c '"phase": "' "$T/trg.json") of 18"; fi
 
 # refusals: one line each
 expect_fail "--train --plot on a GPU config" "^tpusim: --train: --plot is not supported for a GPU's training step" \
