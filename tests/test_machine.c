@@ -448,6 +448,58 @@ static void vector_unit_functions(void **state)
     }
 }
 
+/* machine_load_take moves the program in: the caller's struct is left empty (same name and
+ * dtype), and the run is the one machine_load of a copy gives, instruction by instruction. A
+ * program the machine refuses stays the caller's. */
+static void load_take_moves_the_program(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    ts_load_cfg(&cfg, NULL, 0);
+    isa_program p, q;
+    kernel_prog(&cfg, "kernels/gemm_single.tpu", &p);
+    kernel_prog(&cfg, "kernels/gemm_single.tpu", &q);
+    const uint32_t n = p.n_ins;
+    assert_true(n > 3);
+    machine *a, *b;
+    tp_err err = {0};
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &a, &err), TP_OK);
+    assert_int_equal(machine_new(&cfg, MACHINE_FAST, &b, &err), TP_OK);
+    assert_int_equal(machine_load(a, &p, &err), TP_OK);
+    assert_int_equal(machine_load_take(b, &q, &err), TP_OK);
+    assert_int_equal(q.n_ins, 0);
+    assert_null(q.ins);
+    assert_string_equal(q.name, p.name);
+    assert_int_equal(q.dtype, p.dtype);
+    machine_set_timing_only(a, true);
+    machine_set_timing_only(b, true);
+    assert_int_equal(machine_run(a, &err), TP_OK);
+    assert_int_equal(machine_run(b, &err), TP_OK);
+    assert_true(machine_stats(a)->cycles > 0);
+    assert_int_equal(machine_stats(b)->cycles, machine_stats(a)->cycles);
+    uint32_t timed = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t s0 = 0, e0 = 0, s1 = 0, e1 = 0;
+        tp_status r0 = machine_instr_times(a, i, &s0, &e0, &err);
+        assert_int_equal(machine_instr_times(b, i, &s1, &e1, &err), r0);
+        timed += r0 == TP_OK;
+        assert_int_equal(s1, s0);
+        assert_int_equal(e1, e0);
+    }
+    assert_true(timed + 1 >= n);   /* every instruction but the halt has its times */
+    /* refused (an instruction on a core the machine lacks): the caller keeps its program */
+    kernel_prog(&cfg, "kernels/gemm_single.tpu", &q);
+    q.ins[0].core = 7;
+    assert_int_equal(machine_load_take(b, &q, &err), TP_ERR_ASM);
+    assert_non_null(strstr(err.msg, "core 7 does not exist"));
+    assert_int_equal(q.n_ins, n);
+    assert_non_null(q.ins);
+    machine_free(a);
+    machine_free(b);
+    isa_free(&p);
+    isa_free(&q);
+}
+
 static void bind_mismatch_refused(void **state)
 {
     (void)state;
@@ -481,6 +533,7 @@ TH_GROUP(machine)
         cmocka_unit_test(energy_from_the_table),
         cmocka_unit_test(vector_unit_functions),
         cmocka_unit_test(bind_mismatch_refused),
+        cmocka_unit_test(load_take_moves_the_program),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -249,7 +249,7 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
     if (st == TP_OK)
         st = machine_new(cfg, engine, &mc, err);
     if (st == TP_OK)
-        st = machine_load(mc, &p, err);
+        st = machine_load_take(mc, &p, err);
     if (st == TP_OK && !data)
         machine_set_timing_only(mc, true);
     if (st == TP_OK && data) {

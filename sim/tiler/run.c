@@ -45,7 +45,7 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     if (st == TP_OK)
         st = machine_new(cfg, o->engine, &mc, err);
     if (st == TP_OK)
-        st = machine_load(mc, &p, err);
+        st = machine_load_take(mc, &p, err);
     if (st == TP_OK)
         machine_set_progress(mc, o->progress, o->progress_ctx);
     const size_t ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(plan->out_dtype);

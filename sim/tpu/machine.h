@@ -7,7 +7,8 @@
  *
  * Use:
  *     machine *m; machine_new(&cfg, MACHINE_FAST, &m, &err);
- *     machine_load(m, &prog, &err);                  (validates; the machine keeps a copy)
+ *     machine_load(m, &prog, &err);                  (validates; the machine keeps a copy;
+ *                                                     machine_load_take moves it in instead)
  *     machine_bind(m, "A", a_data, rows, cols, NPY_INT8, &err);   (or machine_set_timing_only)
  *     machine_run(m, &err);
  *     const tp_stats *s = machine_stats(m);          (valid until machine_free / next run)
@@ -43,6 +44,10 @@ void machine_free(machine *m);
 /* Validates (isa_validate) and takes a copy of the program; replaces any earlier program and
  * its bindings. The program's dtype must be supported by the machine. */
 tp_status machine_load(machine *m, const isa_program *p, tp_err *err);
+/* The same, moving the program into the machine instead of copying it: on success *p is left
+ * an empty program of the same name and dtype (isa_free on it is still right); on failure *p is
+ * unchanged. */
+tp_status machine_load_take(machine *m, isa_program *p, tp_err *err);
 /* Binds tensor `name` to caller memory; rows, cols, dtype must match the declaration, else
  * TP_ERR_USAGE naming the tensor and both shapes. */
 tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols,
