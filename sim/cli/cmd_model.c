@@ -68,7 +68,7 @@ static const char usage_text[] =
     "terminal; --quiet leaves it out.\n"
 
     "--trace writes a Chrome/Perfetto trace, the layers one after the other, each repeated\n"
-    "layer once (docs/trace.md).\n"
+    "layer once; with -g, the GPU's run beside the TPU's (docs/trace.md).\n"
     "--train runs a training step: every layer's forward GEMM, then from the last layer to the\n"
     "first its input gradient dX = dY . W^T (B transposed) and weight gradient dW = X^T . dY\n"
     "(A transposed), 3x the forward MACs; per-phase and total figures (docs/workloads.md).\n"
@@ -951,10 +951,12 @@ int cmd_model(int argc, char **argv)
         w = t;
     }
     train_totals tt = {{0}, {0}, {0}};
-    timeline tl;
+    timeline tl, gtl;   /* the TPU's and, with -g, the GPU's: one trace, one process each */
     tl_init(&tl, cli_timeline_cap(trace_path, rop.trace_cap));
-    timeline *tls[1] = {&tl};
-    cli_trace_src src = {tls, 1, "model"};
+    tl_init(&gtl, cli_timeline_cap(trace_path, rop.trace_cap));
+    timeline *tls[2] = {&tl, &gtl};
+    const size_t ntl = gcfg ? 2 : 1;
+    cli_trace_src src = {tls, ntl, "model"};
     html.write_trace = cli_trace_embed;   /* the page embeds the timeline --trace writes */
     html.trace_ctx = &src;
     model_exec mx;
@@ -968,7 +970,8 @@ int cmd_model(int argc, char **argv)
     cli_gpu_model gm = {0};   /* -g: the GPU's run of the workload */
     stats_init(&gm.total);
     if (st == TP_OK && gcfg)
-        st = cli_gpu_model_run(gcfg, &w, path, gd ? &gdt_given : NULL, gd ? NULL : &gdt_fallback, rop.quiet, NULL, &gm, &err);
+        st = cli_gpu_model_run(gcfg, &w, path, gd ? &gdt_given : NULL, gd ? NULL : &gdt_fallback, rop.quiet,
+                                trace_path || html.path ? &gtl : NULL, &gm, &err);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -1179,7 +1182,7 @@ int cmd_model(int argc, char **argv)
             goto done;
         }
     }
-    if (trace_path && (rc = cli_trace_write(trace_path, &tl, "model")) != 0)
+    if (trace_path && (rc = cli_trace_write_n(trace_path, tls, ntl, "model")) != 0)
         goto done;
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
     if (plot_path) {
@@ -1226,6 +1229,7 @@ int cmd_model(int argc, char **argv)
 done:
     cli_gpu_model_free(&gm);
     tl_free(&tl);
+    tl_free(&gtl);
     cli_html_free(&html);
     model_exec_free(&mx);
     workload_free(&w);

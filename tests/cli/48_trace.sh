@@ -53,6 +53,15 @@ else
     n=$(grep -c '"cat":"layer"' "$TR/t$tr_i.json")
     if [ "$n" = 3 ]; then ok "model trace: a slice per layer (a repeated layer once)"; else not_ok "model trace: a slice per layer" "$n"; fi
     tr_same "compare" "$TPUSIM" compare 512 512 512 -g configs/gpu-a100.yaml --no-data
+    # model -g: both machines in the one trace, as compare puts them: the TPU's processes, then
+    # the GPU's (the default machine has two cores), each part with its `model` process and a
+    # slice per layer (6 = 3 layers x 2)
+    tr_same "model -g" "$TPUSIM" model "$TR/w.yaml" -g configs/gpu-t4.yaml --no-data
+    n=$(grep -c '"cat":"layer"' "$TR/t$tr_i.json")
+    p=$(sed -n 's/.*"name":"process_name".*"args":{"name":"\([^"]*\)"}.*/\1/p' "$TR/t$tr_i.json" | tr '\n' ,)
+    if [ "$n" = 6 ] && [ "$p" = "core0,core1,mem,model,gpu,gpu mem,model," ]; then
+        ok "model -g trace: the TPU's and the GPU's processes, a slice per layer on each"
+    else not_ok "model -g trace: both machines" "layer slices $n, processes $p"; fi
 
     # the single-tile GEMM: one matmul slice of T = m = 64 cycles on core0's mxu0 (ws streams
     # its 64 A rows; n = cols, k = rows: no padding), the report's busy; DMA bytes
