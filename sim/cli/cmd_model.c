@@ -687,15 +687,17 @@ static void train_of_gpu(train_totals *t, const workload *w, const cli_gpu_model
  * --dtype, else the workload's, else the chip's (int8 where it has it, else bf16, else fp16).
  * The text is the GPU model's table with the phase and the training block; the JSON is the
  * GPU model's (under "gpu") with each layer's phase and transposes and the "train" object.
- * --plot, --trace and --html are refused here (not done for a GPU's training step). */
+ * --trace, --html and --plot are model -c GPU's, the step's GEMMs as its layers. */
 static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
-                           const char *json_path, const char *plot_path, const char *trace_path, cli_html *h,
-                           bool quiet)
+                           const char *json_path, const char *plot_path, const char *trace_path,
+                           uint64_t trace_cap, cli_html *h, bool quiet)
 {
-    const char *no = plot_path ? "--plot" : trace_path ? "--trace" : h->path ? "--html" : NULL;
-    if (no)
-        return cli_usage_error("--train: %s is not supported for a GPU's training step (GPU '%s'); leave it out or "
-                               "use a TPU config", no, cfg->gpu.name);
+    timeline tl;   /* --trace, --html: the step's GEMMs one after the other, as model -c GPU */
+    tl_init(&tl, cli_timeline_cap(trace_path, trace_cap));
+    timeline *tls[1] = {&tl};
+    cli_trace_src src = {tls, 1, "model"};
+    h->write_trace = cli_trace_embed;
+    h->trace_ctx = &src;
     tp_err err = {0};
     tp_dtype cli_dt = TP_INT8;
     bool cli_fp16 = false;
@@ -703,19 +705,24 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
     if (dtype_s && (rc = cli_gpu_resolve_dtype(cfg, dtype_s, &cli_dt, &cli_fp16)) != 0)
         return rc;
     workload f, w;
-    if (workload_load(path, &f, &err) != TP_OK)
+    if (workload_load(path, &f, &err) != TP_OK) {
+        tl_free(&tl);
         return cli_fail(&err);
+    }
     tp_status st = train_expand(&f, &w, &err);
     workload_free(&f);
-    if (st != TP_OK)
+    if (st != TP_OK) {
+        tl_free(&tl);
         return cli_fail(&err);
+    }
     size_t n = w.n_layers;
     /* every GEMM one kernel, with its transposes (cli_gpu_model_run, as model -c GPU runs) */
     cli_gpu_dtype given = {cli_dt, cli_fp16};
     cli_gpu_model gm = {0};
     stats_init(&gm.total);
     train_totals tt = {{0}, {0}, {0}};
-    st = cli_gpu_model_run(cfg, &w, path, dtype_s ? &given : NULL, NULL, quiet, NULL, &gm, &err);
+    st = cli_gpu_model_run(cfg, &w, path, dtype_s ? &given : NULL, NULL, quiet, trace_path || h->path ? &tl : NULL,
+                           &gm, &err);
     if (st != TP_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -724,7 +731,8 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
     const tp_stats total = gm.total;
     const report_bound tb = gm.tb;
     double hz = (double)total.clock_hz;
-    if (!json_path || strcmp(json_path, "-")) {   /* stdout carries the JSON alone */
+    if ((!json_path || strcmp(json_path, "-")) && (!plot_path || strcmp(plot_path, "-")) &&
+        (!trace_path || strcmp(trace_path, "-"))) {   /* stdout carries the JSON, SVG or trace alone */
         FILE *out = stdout;
         double ops_scale = total.peak_ops_per_s >= 1e12 ? 1e12 : 1e9;
         fprintf(out, "model %s, training step: %zu GEMM(s) on %s (GPU, %u SMs at %.4g MHz; each GEMM one kernel "
@@ -746,7 +754,7 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         report_categories(&total, "\n  ", out);
         fprintf(out, "\n%s\n", tb.sentence);
     }
-    if (json_path) {
+    if (json_path || h->path) {
         cli_doc doc;
         FILE *jf = cli_doc_open(&doc, json_path, h);
         if (!jf) {
@@ -763,7 +771,16 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         json_end_object(&j);
         rc = cli_doc_close(&doc, json_finish(&j) != 0);
     }
+    if (!rc && trace_path)
+        rc = cli_trace_write(trace_path, &tl, "model");
+    if (!rc && h->path)
+        rc = cli_html_write(h);
+    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
+    if (!rc && plot_path)
+        rc = cli_gpu_model_plot(plot_path, cfg, &w, &gm);
 done:
+    cli_html_free(h);
+    tl_free(&tl);
     cli_gpu_model_free(&gm);
     workload_free(&w);
     return rc;
@@ -932,7 +949,8 @@ int cmd_model(int argc, char **argv)
                                    strcmp(tpu_only, "--seed") ? "a TPU simulation flag"
                                                               : "the GPU model is timing only: no values are computed");
         if (train)
-            return model_train_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, trace_path, &html, rop.quiet);
+            return model_train_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, trace_path, rop.trace_cap, &html,
+                                   rop.quiet);
         return cli_model_gpu(&mo, &cfg, path, dtype_s, json_path, plot_path, rop.quiet, trace_path,
                              rop.trace_cap, &html);
     }

@@ -393,6 +393,26 @@ tp_status cli_gpu_model_run(const tp_config *cfg, const workload *wl, const char
     return TP_OK;
 }
 
+int cli_gpu_model_plot(const char *plot_path, const tp_config *cfg, const workload *w, const cli_gpu_model *m)
+{
+    plot_point *pts = calloc(w->n_layers ? w->n_layers : 1, sizeof *pts);
+    cli_roofs roofs = {0};
+    if (!pts)
+        return cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
+    for (size_t i = 0; i < w->n_layers; i++) {
+        const cli_gpu_layer *l = &m->L[i];
+        char rn[96];
+        snprintf(rn, sizeof rn, "GPU %s %s", cfg->gpu.name, l->fp16 ? "fp16" : dtype_name(l->pb.dtype));
+        cli_roof_add(&roofs, rn, l->s.peak_ops_per_s, l->s.offchip_peak_bytes_per_s);
+        pts[i] = (plot_point){w->layers[i].name, "GPU", l->s.intensity, l->s.ops_per_s};
+    }
+    char title[300];
+    snprintf(title, sizeof title, "model %s on %s: roofline", w->name, cfg->gpu.name);
+    int rc = cli_plot_roofline(plot_path, title, pts, w->n_layers, &roofs);
+    free(pts);
+    return rc;
+}
+
 int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *path, const char *dtype_s,
                   const char *json_path, const char *plot_path, bool quiet, const char *trace_path,
                   uint64_t trace_cap, cli_html *h)
@@ -433,25 +453,8 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         rc = cli_html_write(h);
     cli_html_free(h);
     /* the roofline after the other outputs: a missing gnuplot costs only the plot */
-    if (plot_path && !rc) {
-        plot_point *pts = calloc(w.n_layers ? w.n_layers : 1, sizeof *pts);
-        cli_roofs roofs = {0};
-        if (!pts) {
-            rc = cli_fail(&(tp_err){TP_ERR_NOMEM, "out of memory for the roofline's points"});
-            goto done;
-        }
-        for (size_t i = 0; i < w.n_layers; i++) {
-            char rn[96];
-            snprintf(rn, sizeof rn, "GPU %s %s", cfg->gpu.name, L[i].fp16 ? "fp16" : dtype_name(L[i].pb.dtype));
-            cli_roof_add(&roofs, rn, L[i].s.peak_ops_per_s, L[i].s.offchip_peak_bytes_per_s);
-            pts[i] = (plot_point){w.layers[i].name, "GPU", L[i].s.intensity, L[i].s.ops_per_s};
-        }
-        char title[300];
-        snprintf(title, sizeof title, "model %s on %s: roofline", w.name, cfg->gpu.name);
-        rc = cli_plot_roofline(plot_path, title, pts, w.n_layers, &roofs);
-        free(pts);
-    }
-done:
+    if (plot_path && !rc)
+        rc = cli_gpu_model_plot(plot_path, cfg, &w, &m);
     tl_free(&tl);
     cli_gpu_model_free(&m);
     workload_free(&w);

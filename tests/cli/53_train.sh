@@ -151,10 +151,16 @@ if [ "$(grep -c '"phase": "' "$T/trg.json")" = 18 ]; then ok "--train -g: the 9 
 else not_ok "--train -g: phase in the layer records" "$(grep -c '"phase": "' "$T/trg.json") of 18"; fi
 
 # refusals: one line each
-expect_fail "--train --plot on a GPU config" "^tpusim: --train: --plot is not supported for a GPU's training step" \
-    "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --plot "$T/x.svg"
-expect_fail "--train --trace on a GPU config" "^tpusim: --train: --trace is not supported" \
-    "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --trace "$T/x.json"
+# a GPU's training step takes --trace, --plot and --html as model -c GPU does: a layer slice
+# per GEMM (9), the JSON unchanged by them, a roofline with a point per GEMM
+if "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --json "$T/trgo.json" \
+        --trace "$T/trg.trace" --plot "$T/trg.svg" --html "$T/trg.html" >/dev/null 2>"$T/err" &&
+    "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --json "$T/trgp.json" >/dev/null 2>>"$T/err"; then
+    if [ "$(grep -c '"cat":"layer"' "$T/trg.trace")" = 9 ] && cmp -s "$T/trgo.json" "$T/trgp.json" &&
+        grep -q '<svg' "$T/trg.svg" && grep -q '"gpu mem"' "$T/trg.html"; then
+        ok "--train on a GPU: --trace has a slice per GEMM (9), --plot and --html written, the JSON the same"
+    else not_ok "--train on a GPU: --trace, --plot, --html" "slices $(grep -c '"cat":"layer"' "$T/trg.trace")"; fi
+else not_ok "--train on a GPU with --trace --plot --html" "$(cat "$T/err")"; fi
 expect_fail "--train --seed on a GPU config" "^tpusim: --seed: not for GPU" \
     "$TPUSIM" model kernels/workloads/mlp-train.yaml --train -c configs/gpu-a100.yaml --seed 3
 expect_fail "--train on gemm" "^tpusim: gemm: unknown flag '--train'" "$TPUSIM" gemm 8 8 8 --train
