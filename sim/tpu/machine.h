@@ -45,8 +45,9 @@ void machine_free(machine *m);
  * its bindings. The program's dtype must be supported by the machine. */
 tp_status machine_load(machine *m, const isa_program *p, tp_err *err);
 /* The same, moving the program into the machine instead of copying it: on success *p is left
- * an empty program of the same name and dtype (isa_free on it is still right); on failure *p is
- * unchanged. */
+ * an empty program of the same name and dtype (isa_free on it is still right); a program the
+ * machine refuses (isa_validate, the MXU's parameters) stays the caller's; out of memory after
+ * the move leaves *p empty. */
 tp_status machine_load_take(machine *m, isa_program *p, tp_err *err);
 /* Binds tensor `name` to caller memory; rows, cols, dtype must match the declaration, else
  * TP_ERR_USAGE naming the tensor and both shapes. */
