@@ -78,9 +78,12 @@ typedef struct {
 tp_status cli_gpu_model_run(const tp_config *cfg, const workload *w, const char *path, const cli_gpu_dtype *given,
                             const cli_gpu_dtype *fallback, bool quiet, timeline *tl, cli_gpu_model *m, tp_err *err);
 void cli_gpu_model_free(cli_gpu_model *m);
-/* --plot of model on a GPU: each layer a point under its dtype's roof (docs/plots.md); 0 or
- * the exit code, after one line on stderr. */
-int cli_gpu_model_plot(const char *plot_path, const tp_config *cfg, const workload *w, const cli_gpu_model *m);
+/* The outputs of model on a GPU after its JSON, in order: --trace (tl), --html (h; the caller frees it)
+ * and --plot (each layer a point under its dtype's roof, docs/plots.md); each is skipped when
+ * its path is NULL, and the first failure stops the rest. 0 or the exit code, after one line
+ * on stderr. */
+int cli_gpu_model_outputs(const char *trace_path, timeline *tl, cli_html *h, const char *plot_path,
+                          const tp_config *cfg, const workload *w, const cli_gpu_model *m);
 /* The members of the run object "gpu" of model on a GPU: the record, config, workload, layers,
  * total and check (docs/output.md). */
 void cli_json_gpu_model(json_w *j, const cli_machine_opts *mo, const tp_config *cfg, const workload *w,

@@ -771,13 +771,8 @@ static int model_train_gpu(const cli_machine_opts *mo, const tp_config *cfg, con
         json_end_object(&j);
         rc = cli_doc_close(&doc, json_finish(&j) != 0);
     }
-    if (!rc && trace_path)
-        rc = cli_trace_write(trace_path, &tl, "model");
-    if (!rc && h->path)
-        rc = cli_html_write(h);
-    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
-    if (!rc && plot_path)
-        rc = cli_gpu_model_plot(plot_path, cfg, &w, &gm);
+    if (!rc)
+        rc = cli_gpu_model_outputs(trace_path, &tl, h, plot_path, cfg, &w, &gm);
 done:
     cli_html_free(h);
     tl_free(&tl);

@@ -393,7 +393,7 @@ tp_status cli_gpu_model_run(const tp_config *cfg, const workload *wl, const char
     return TP_OK;
 }
 
-int cli_gpu_model_plot(const char *plot_path, const tp_config *cfg, const workload *w, const cli_gpu_model *m)
+static int gpu_model_plot(const char *plot_path, const tp_config *cfg, const workload *w, const cli_gpu_model *m)
 {
     plot_point *pts = calloc(w->n_layers ? w->n_layers : 1, sizeof *pts);
     cli_roofs roofs = {0};
@@ -410,6 +410,20 @@ int cli_gpu_model_plot(const char *plot_path, const tp_config *cfg, const worklo
     snprintf(title, sizeof title, "model %s on %s: roofline", w->name, cfg->gpu.name);
     int rc = cli_plot_roofline(plot_path, title, pts, w->n_layers, &roofs);
     free(pts);
+    return rc;
+}
+
+int cli_gpu_model_outputs(const char *trace_path, timeline *tl, cli_html *h, const char *plot_path,
+                          const tp_config *cfg, const workload *w, const cli_gpu_model *m)
+{
+    int rc = 0;
+    if (trace_path)
+        rc = cli_trace_write(trace_path, tl, "model");
+    if (!rc && h->path)
+        rc = cli_html_write(h);
+    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
+    if (!rc && plot_path)
+        rc = gpu_model_plot(plot_path, cfg, w, m);
     return rc;
 }
 
@@ -447,14 +461,9 @@ int cli_model_gpu(const cli_machine_opts *mo, const tp_config *cfg, const char *
         print_model(&w, cfg, L, total, &m.tb, stdout);   /* stdout carries the JSON, SVG or trace alone */
     if (json_path || h->path)
         rc = write_model_json(json_path, h, mo, cfg, &w, &m);
-    if (!rc && trace_path)
-        rc = cli_trace_write(trace_path, &tl, "model");
-    if (!rc && h->path)
-        rc = cli_html_write(h);
+    if (!rc)
+        rc = cli_gpu_model_outputs(trace_path, &tl, h, plot_path, cfg, &w, &m);
     cli_html_free(h);
-    /* the roofline after the other outputs: a missing gnuplot costs only the plot */
-    if (plot_path && !rc)
-        rc = cli_gpu_model_plot(plot_path, cfg, &w, &m);
     tl_free(&tl);
     cli_gpu_model_free(&m);
     workload_free(&w);
