@@ -376,9 +376,11 @@ static void assert_core_state(const machine *m, const core_state *cs)
     }
     assert(queued <= cs->n_inflight);
     uint64_t me = NEVER;
+    uint32_t pending = 0;
     for (uint32_t j = 0; j < cs->n_inflight; j++) {
         uint32_t y = cs->inflight[j];
         const flight *f = &m->fl[y];
+        pending += f->vals_pending;
         assert(j == 0 || cs->inflight[j - 1] < y);   /* program order */
         assert(m->prog.ins[y].core == (uint32_t)(cs - m->cores));
         if (f->started) {
@@ -388,6 +390,7 @@ static void assert_core_state(const machine *m, const core_state *cs)
         }
     }
     assert(cs->min_end == me);
+    assert(cs->n_pending == pending);   /* apply_pending's count */
     assert(cs->next >= cs->n_prog || !m->fl[cs->prog[cs->next]].started);   /* not yet issued */
     assert(!cs->done || (cs->n_inflight == 0 && cs->next == cs->n_prog));
     for (uint32_t u = 0; u < m->t->mxus_per_core; u++)
@@ -401,13 +404,14 @@ static void assert_core_state(const machine *m, const core_state *cs)
  * were all there, once they are (at vals_at), in program order. */
 static void apply_pending(machine *m, core_state *cs)
 {
-    for (uint32_t j = 0; j < cs->n_inflight; j++) {
+    for (uint32_t j = 0; j < cs->n_inflight && cs->n_pending; j++) {
         flight *f = &m->fl[cs->inflight[j]];
         if (!f->vals_pending || f->vals_at > m->now)
             continue;
         assert(f->vals_at == m->now);   /* the core was woken at that cycle */
         mm_advance_pe(m, cs, m->now);
         f->vals_pending = false;
+        cs->n_pending--;
         if (m->prog.ins[cs->inflight[j]].op == ISA_ACTIVATE)
             vpu_values(m, cs, cs->inflight[j]);
         else

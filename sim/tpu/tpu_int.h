@@ -79,7 +79,8 @@ typedef struct {
     range ub_r, ub_r2, ub_w, acc_r, acc_w;   /* footprint: UB bytes, accumulator rows */
     uint32_t mm_k;                  /* matmul: k of its weight tiles (from the FIFO in program order) */
     /* scoreboard cache: once every conflicting older instruction has begun, the time this one
-     * may begin is final (dep_known); until then, the first one found not begun (blocked_by). */
+     * may begin is final (dep_known); until then, the first one found not begun (blocked_by),
+     * and dep_ready, dep_why hold the scan's result over the older ones before it (sb.c note 3) */
     bool dep_known;
     uint8_t dep_why;
     uint64_t dep_ready;
@@ -155,6 +156,7 @@ typedef struct {
     uint32_t n_prog, next;
     uint32_t *inflight; /* issued, not yet retired, in program order */
     uint32_t n_inflight;
+    uint32_t n_pending; /* of them, begun with vals_pending set (apply_pending scans only then) */
     queue *q;           /* Q_LOAD, Q_WEIGHT, Q_VECTOR, Q_STORE, then one per MXU */
     uint64_t *engine_free;  /* per DMA engine: cycle it may begin its next transfer */
     mxu_unit *mxu;
