@@ -24,9 +24,14 @@
  *
  * 3. Cached readiness. While some conflicting Y has not begun, X is blocked by it (its times
  *    are unknown); X remembers the first such Y (blocked_by) and asks only about it until it has
- *    begun. Once every conflicting Y has begun, the cycle X may begin is final (dep_known) and
- *    is never recomputed: a later instruction cannot add a hazard to an older one. So a head
- *    that waits costs O(1) per event once its producers are timed.
+ *    begun, and then resumes the scan at Y with what the older ones gave (dep_ready, dep_why):
+ *    those have begun, so their terms are final. Some of them may have retired meanwhile, which
+ *    a fresh scan would not see; their terms are at most their end, so at most the present
+ *    cycle, and a ready time at or before the present cycle means "now" to every caller (the
+ *    wait's name is read only when it is later), so the two scans agree. Once every conflicting
+ *    Y has begun, the cycle X may begin is final (dep_known) and is never recomputed: a later
+ *    instruction cannot add a hazard to an older one. So a head that waits costs O(1) per event
+ *    once its producers are timed, and each older instruction is looked at once.
  *
  * 4. The binding dependency names the wait: the latest Y is a load (X waits for "inputs"), a
  *    loadw ("weights"), anything else ("dependency").
@@ -224,12 +229,20 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
         d.why = (cause)fx->dep_why;
         return d;
     }
-    if (fx->blocked_by && !m->fl[fx->blocked_by - 1].started) {
-        d.blocked = true;
-        d.why = dep_kind(&m->prog.ins[fx->blocked_by - 1]);
-        return d;
+    uint32_t k = 0;
+    if (fx->blocked_by) {
+        uint32_t b = fx->blocked_by - 1;
+        if (!m->fl[b].started) {
+            d.blocked = true;
+            d.why = dep_kind(&m->prog.ins[b]);
+            return d;
+        }
+        d.ready = fx->dep_ready;   /* note 3: resume at b with the older ones' result */
+        d.why = (cause)fx->dep_why;
+        while (k < cs->n_inflight && cs->inflight[k] < b)
+            k++;
     }
-    for (uint32_t k = 0; k < cs->n_inflight; k++) {
+    for (; k < cs->n_inflight; k++) {
         uint32_t y = cs->inflight[k];
         if (y >= x)
             break;   /* the list is in program order: the rest are younger */
@@ -255,9 +268,11 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
         if (!raw && !waw && !war && !order)
             continue;
         if (!fy->started) {
+            fx->dep_ready = d.ready;   /* note 3: the scan so far, resumed at y */
+            fx->dep_why = (uint8_t)d.why;
+            fx->blocked_by = y + 1;
             d.blocked = true;
             d.why = dep_kind(iy);
-            fx->blocked_by = y + 1;
             return d;
         }
         uint64_t t = (raw_end || waw) ? fy->end : 0;
@@ -310,7 +325,9 @@ bool sb_vals_now(machine *m, uint32_t c, uint32_t x, uint64_t s)
     flight *f = &m->fl[x];
     f->vals_at = util_max(s, f->vals_need);
     f->vals_pending = f->vals_at > s && !m->timing_only;
-    if (f->vals_pending)
+    if (f->vals_pending) {
+        m->cores[c].n_pending++;
         tpu_wake(m, c, f->vals_at);
+    }
     return !f->vals_pending;
 }
