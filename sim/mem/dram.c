@@ -107,6 +107,35 @@ static void add_run(const dram *d, uint64_t addr, uint64_t len, uint64_t times, 
         cnt[c] += times * (bursts_below(j1, g, ch, c) - bursts_below(j0, g, ch, c));
 }
 
+void dram_channel_bursts(const dram *d, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride,
+                         uint64_t *cnt)
+{
+    uint64_t ch = d->cfg.channels, burst = d->cfg.burst_bytes;
+    memset(cnt, 0, sizeof(uint64_t) * ch);
+    if (rows == 0 || row_bytes == 0)
+        return;
+    if (stride == 0)
+        stride = row_bytes;
+    uint64_t period = d->granule_bursts * ch * burst;
+    if (stride == row_bytes)
+        add_run(d, addr, rows * row_bytes, 1, cnt);          /* one contiguous run */
+    else if (stride % period == 0)
+        add_run(d, addr, row_bytes, rows, cnt);              /* every row alike */
+    else {
+        /* a run's bursts per channel depend only on its address modulo the period, which the
+         * rows' addresses repeat every period / gcd(stride, period) rows */
+        uint64_t x = stride % period, y = period;
+        while (x) {
+            uint64_t r = y % x;
+            y = x;
+            x = r;
+        }
+        uint64_t rep = period / y, full = rows / rep, rest = rows % rep;
+        for (uint64_t i = 0; i < rep && i < rows; i++)
+            add_run(d, addr + i * stride, row_bytes, full + (i < rest), cnt);
+    }
+}
+
 uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint64_t rows,
                         uint64_t row_bytes, uint64_t stride, dram_access *out)
 {
@@ -129,25 +158,7 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
         d->read_bytes += bytes;
     uint64_t cnt[DRAM_MAX_CHANNELS];
     uint64_t ch = d->cfg.channels, burst = d->cfg.burst_bytes;
-    memset(cnt, 0, sizeof(uint64_t) * ch);
-    uint64_t period = d->granule_bursts * ch * burst;
-    if (stride == row_bytes)
-        add_run(d, addr, rows * row_bytes, 1, cnt);          /* one contiguous run */
-    else if (stride % period == 0)
-        add_run(d, addr, row_bytes, rows, cnt);              /* every row alike */
-    else {
-        /* a run's bursts per channel depend only on its address modulo the period, which the
-         * rows' addresses repeat every period / gcd(stride, period) rows */
-        uint64_t x = stride % period, y = period;
-        while (x) {
-            uint64_t r = y % x;
-            y = x;
-            x = r;
-        }
-        uint64_t rep = period / y, full = rows / rep, rest = rows % rep;
-        for (uint64_t i = 0; i < rep && i < rows; i++)
-            add_run(d, addr + i * stride, row_bytes, full + (i < rest), cnt);
-    }
+    dram_channel_bursts(d, addr, rows, row_bytes, stride, cnt);
     for (uint64_t c = 0; c < ch; c++)
         a.bursts += cnt[c];
     a.bus_bytes = a.bursts * burst;

@@ -81,6 +81,10 @@ uint64_t dram_access_2d(dram *d, bool write, uint64_t issue, uint64_t addr, uint
  * naming the figure and the keys that caused it: `path` is the memory's config path
  * ("tpu.dram"), `clock_key` the clock's ("tpu.clock"). */
 tp_status dram_check_limit(const dram *d, const char *path, const char *clock_key, tp_err *err);
+/* The bursts per channel (cnt[0 .. channels - 1]) of the access dram_access_2d issues for the
+ * same pattern: all of an access's timing that its address decides. */
+void dram_channel_bursts(const dram *d, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride,
+                         uint64_t *cnt);
 /* Bursts (and so bus bytes) of one contiguous run [addr, addr+len). */
 uint64_t dram_run_bursts(const dram *d, uint64_t addr, uint64_t len);
 /* Records the memory's channel bursts and bandwidth into tl from now on: tracks "<name> ch<i>"

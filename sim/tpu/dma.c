@@ -106,15 +106,26 @@ static uint32_t engine_pick(machine *m, core_state *cs, isa_opcode op)
  * (writes). *sent gets the cycle its last burst left the memory's queue, which is the access's
  * end less the memory's latency: from then on the DMA engine is free to issue the next
  * transfer while this one's data is still in flight. */
+dma_pattern dma_pattern_of(const machine *m, const isa_instr *in)
+{
+    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
+    uint64_t eb = npy_dtype_size(t->dtype);
+    dma_pattern p;
+    p.id = in->op == ISA_LOAD ? m->t->place_inputs : in->op == ISA_LOADW ? m->t->place_weights : m->t->place_outputs;
+    p.addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
+    p.rows = in->blk.rows;
+    p.row_bytes = (uint64_t)in->blk.cols * eb;
+    p.stride = (uint64_t)t->cols * eb;
+    return p;
+}
+
 static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue, const isa_instr *in,
                            uint64_t *sent)
 {
     offchip *oc = &m->mem[id];
-    const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
-    uint64_t eb = npy_dtype_size(t->dtype);
-    uint64_t addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
-    uint64_t end = dram_access_2d(&oc->d, write, issue, addr, in->blk.rows, (uint64_t)in->blk.cols * eb,
-                                  (uint64_t)t->cols * eb, NULL);
+    dma_pattern p = dma_pattern_of(m, in);
+    assert(p.id == id);
+    uint64_t end = dram_access_2d(&oc->d, write, issue, p.addr, p.rows, p.row_bytes, p.stride, NULL);
     const tp_mem_cfg *mc = &m->t->mem[id];
     if (oc->d.past_limit && m->rc == TP_OK) {   /* the run ends here, refused */
         char path[32];
@@ -133,15 +144,9 @@ tp_status dma_check_bound(machine *m)
     u128 bytes[TP_MEM__COUNT] = {0};
     for (uint32_t i = 0; i < m->prog.n_ins; i++) {
         const isa_instr *in = &m->prog.ins[i];
-        tp_mem_id id;
-        if (in->op == ISA_LOAD)
-            id = m->t->place_inputs;
-        else if (in->op == ISA_LOADW)
-            id = m->t->place_weights;   /* one read, however many FIFOs it feeds */
-        else if (in->op == ISA_STORE)
-            id = m->t->place_outputs;
-        else
+        if (in->op != ISA_LOAD && in->op != ISA_LOADW && in->op != ISA_STORE)
             continue;
+        tp_mem_id id = dma_pattern_of(m, in).id;   /* a loadw: one read, however many FIFOs it feeds */
         bytes[id] += (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
     }
     for (int id = 0; id < TP_MEM__COUNT; id++) {
