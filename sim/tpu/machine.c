@@ -144,6 +144,7 @@ static void free_run_state(machine *m)
     free(m->row_scratch);
     m->row_scratch = NULL;
     evq_free(&m->events);
+    ff_free(m);
 }
 
 static void free_bindings(machine *m)
@@ -176,6 +177,7 @@ tp_status machine_new(const tp_config *cfg, machine_engine engine, machine **out
     m->cfg = *cfg;
     m->t = &m->cfg.tpu;
     m->engine = engine;
+    m->ff.on = true;
     for (int id = 0; id < TP_MEM__COUNT; id++) {
         if (!m->t->mem[id].present)
             continue;
@@ -212,6 +214,8 @@ void machine_free(machine *m)
 }
 
 void machine_set_timing_only(machine *m, bool on) { m->timing_only = on; }
+void machine_set_fast_forward(machine *m, bool on) { m->ff.on = on; }
+uint64_t machine_ff_skipped(const machine *m) { return m->ff.skipped; }
 uint32_t machine_queue_depth(void) { return QUEUE_DEPTH; }
 void machine_set_threads(machine *m, int threads)
 {
@@ -711,12 +715,17 @@ tp_status machine_run(machine *m, tp_err *err)
         return rc;
     for (uint32_t c = 0; c < m->t->cores && m->rc == TP_OK; c++)
         m->rc = evq_push(&m->events, 0, 0, c, err);
+    ff_init(m);
     evq_event ev;
     while (m->rc == TP_OK && evq_pop(&m->events, &ev)) {
         assert(ev.t >= m->now);   /* time only moves forward */
         m->now = ev.t;
-        if (!m->cores[ev.unit].done)
+        if (!m->cores[ev.unit].done) {
+            uint32_t before = m->cores[ev.unit].next;
             step_core(m, ev.unit);
+            if (m->ff.active && m->cores[ev.unit].next != before && m->rc == TP_OK)
+                ff_after_step(m, before);   /* ff.c: one core, so ev.unit is 0 */
+        }
         if (m->progress)
             m->progress(m->progress_ctx, retired_count(m), m->prog.n_ins);
     }
@@ -732,6 +741,7 @@ tp_status machine_run(machine *m, tp_err *err)
     }
     if ((rc = mm_finish_pe(m)))   /* with the per-PE engine, the matmuls' times are its own */
         return rc;
+    ff_fill(m);   /* the records of the instructions a fast-forward jumped over */
     for (uint32_t i = 0; i < m->prog.n_ins; i++)
         if (m->fl[i].started && m->fl[i].end > total)
             total = m->fl[i].end;

@@ -54,6 +54,12 @@ tp_status machine_load_take(machine *m, isa_program *p, tp_err *err);
 tp_status machine_bind(machine *m, const char *name, void *data, uint32_t rows, uint32_t cols,
                        npy_dtype dt, tp_err *err);
 void machine_set_timing_only(machine *m, bool on);
+/* Exact fast-forward (ff.c; docs/performance.md): a timing-only run on one core with the fast
+ * engine and no trace jumps over the iterations of a loop whose whole machine state repeats,
+ * with the same cycles, causes, bytes and instruction times as the full event simulation. On by
+ * default; off simulates every event. machine_ff_skipped: instructions the last run jumped over. */
+void machine_set_fast_forward(machine *m, bool on);
+uint64_t machine_ff_skipped(const machine *m);
 /* Instructions each unit queue of a core holds (the in-order issuer stops at a full one); the
  * tiler's estimate follows it. */
 uint32_t machine_queue_depth(void);

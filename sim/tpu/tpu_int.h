@@ -178,6 +178,31 @@ typedef struct {
     bool present;
 } offchip;
 
+/* ff.c: the exact fast-forward of timing-only runs (its notes). */
+typedef struct {
+    uint64_t *state, *counters;     /* the compared state; the counters, which are scaled */
+    size_t n_state, cap_state, n_counters, cap_counters;
+    uint64_t hash, now;
+    uint32_t next;                  /* the next instruction to issue */
+} ff_snap;
+typedef struct {
+    uint32_t lo, end;               /* records [lo, end) not simulated are filled from ... */
+    uint32_t P;                     /* ... the one P instructions before, D cycles earlier */
+    uint64_t D;
+} ff_skip;
+typedef struct {
+    bool on;                        /* machine_set_fast_forward (default on) */
+    bool active;                    /* this run may jump (ff_init) */
+    unsigned anchors;               /* opcodes (bits) whose issue takes a state (note 4) */
+    uint64_t period;                /* DRAM addresses are compared modulo this (note 5) */
+    int apart;                      /* note 3's condition holds (1), not (0), not asked yet (-1) */
+    ff_snap *snap;                  /* ring of FF_RING states */
+    uint32_t n_snap, head;
+    ff_skip *skips;
+    uint32_t n_skips, cap_skips;
+    uint64_t skipped;               /* instructions jumped over */
+} ff_state;
+
 struct machine {
     tp_config cfg;
     const tp_tpu_cfg *t;
@@ -205,6 +230,7 @@ struct machine {
     timeline *tl;           /* --trace: the recording (NULL: none; tpu_trace.c) */
     tp_err *err;
     tp_status rc;
+    ff_state ff;
     machine_progress_fn progress;   /* machine_set_progress: retired instructions, for a bar */
     void *progress_ctx;
 };
@@ -216,6 +242,12 @@ void tpu_wake(machine *m, uint32_t c, uint64_t t);
 /* A begun instruction of core cs ends at `end` (keeps cs->min_end). */
 void tpu_note_end(core_state *cs, uint64_t end);
 uint32_t tpu_n_engines(const machine *m);   /* DMA engines per core (>= 1) */
+
+/* ---- ff.c: the fast-forward -------------------------------------------------------------- */
+void ff_init(machine *m);                    /* at the run's start: may this run jump? */
+void ff_after_step(machine *m, uint32_t before);   /* core 0 was stepped, its next was `before` */
+void ff_fill(machine *m);                    /* at the run's end: the records jumped over */
+void ff_free(machine *m);
 
 /* ---- sb.c: the scoreboard ---------------------------------------------------------------- */
 typedef struct {
@@ -253,6 +285,13 @@ tp_status wbuf_replay_k(machine *m);
 void wbuf_check(const machine *m, const mxu_unit *mu);   /* asserts the ring's invariants */
 
 /* ---- dma.c: DMA engines ------------------------------------------------------------------ */
+/* The off-chip access of a load, loadw or store: its memory (tpu.place_inputs, place_weights,
+ * place_outputs) and its 2-D pattern there (mem/dram.h dram_access_2d). */
+typedef struct {
+    tp_mem_id id;
+    uint64_t addr, rows, row_bytes, stride;
+} dma_pattern;
+dma_pattern dma_pattern_of(const machine *m, const isa_instr *in);
 /* One transfer's times (pure; dma.c's note): own = s + setup + ceil(bytes / bytes_per_cycle),
  * end = max(own, mem_end, ub_end), engine_free = max(own, mem_sent). */
 typedef struct {
