@@ -62,7 +62,7 @@ int cli_machine_opt(cli_machine_opts *o, int argc, char **argv, int *i);
 /* The flags of the commands that run a GEMM: cli_run_opt accepts those in `accept`. */
 enum {
     CLI_RUN_DTYPE = 1 << 0,     /* --dtype int8|bf16 */
-    CLI_RUN_ENGINE = 1 << 1,    /* --engine fast|pe */
+    CLI_RUN_ENGINE = 1 << 1,    /* --engine fast|pe, --fast-forward on|off */
     CLI_RUN_JSON = 1 << 2,      /* --json FILE|- */
     CLI_RUN_SEED = 1 << 3,      /* --seed S */
     CLI_RUN_NO_DATA = 1 << 4,   /* --no-data: timing only */
@@ -75,6 +75,7 @@ typedef struct {
     unsigned accept;            /* CLI_RUN_* flags the command takes */
     const char *dtype;          /* NULL = the machine's default (cli_resolve_dtype) */
     machine_engine engine;      /* default MACHINE_FAST */
+    bool ff_off;                /* --fast-forward off: every event simulated (machine.h) */
     const char *json_path;      /* NULL = no JSON; "-" = stdout */
     const char *html_path;      /* --html FILE (with CLI_RUN_JSON), NULL = none */
     uint64_t seed;              /* default 1 */
@@ -129,6 +130,8 @@ int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out);
 int cli_gpu_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *dt, bool *fp16);
 /* "int8, bf16, fp16": the dtypes a GPU config runs, in that order ("none" without any). */
 void cli_gpu_dtype_list(const tp_config *cfg, char *buf, size_t cap);
+/* --fast-forward on|off (*off = off); prints the usage error. */
+int cli_parse_fast_forward(const char *s, bool *off);
 /* Parses a --dtype value alone (for commands whose layers pick their own); prints on error. */
 int cli_parse_dtype(const char *s, tp_dtype *out);
 /* The dtype a machine runs when none is asked for: int8 where supported, else bf16. */

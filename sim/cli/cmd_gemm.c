@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
     "usage: tpusim gemm M N K [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
-    "                  [--dataflow ws|os|is] [--engine fast|pe]\n"
+    "                  [--dataflow ws|os|is] [--engine fast|pe] [--fast-forward on|off]\n"
     "                  [--tile auto|TMxTNxTK] [--order mnk|nmk|...] [--double-buffer on|off|auto]\n"
     "                  [--epilogue none|relu|requant] [--requant-scale F] [--split-k N]\n"
     "                  [--show-search [all|exhaustive]] [--emit FILE.tpu|-]\n"
@@ -28,6 +28,8 @@ static const char usage_text[] =
     "                  [--trace FILE|-] [--trace-cap N] [--quiet] [-g GPU_CONFIG|analogous [--gpu-dtype D]]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
+    "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
+    "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
     "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
     "--quiet leaves it out.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
@@ -90,6 +92,10 @@ static void print_text(const gemm_problem *pb, const tiler_plan *pl, const tiler
         fprintf(f, "  result           not checked (--no-check)\n");
     else
         fprintf(f, "  result           %s\n", r->match ? "matches the reference bit for bit" : "MISMATCH");
+    if (r->ff_skipped)   /* docs/performance.md "The exact fast-forward" */
+        fprintf(f, "  fast-forward     %llu of the %llu instructions jumped over: their loop's whole state repeated "
+                "(the same figures as --fast-forward off)\n", (unsigned long long)r->ff_skipped,
+                (unsigned long long)r->stats.instructions);
     fprintf(f, "\n");
     report_text(&r->stats, f);
 }
@@ -559,6 +565,7 @@ int cmd_gemm(int argc, char **argv)
     bool no_data = rop.no_data, no_check = rop.no_check;
     json_path = rop.json_path;
     ro.engine = rop.engine;
+    ro.no_fast_forward = rop.ff_off;
     ro.seed = rop.seed;
     if (argc > 0 && ndims != 3)
         return cli_usage_error("gemm: expected M N K (three whole numbers), got %u of them", ndims);

@@ -54,13 +54,16 @@
 
 static const char usage_text[] =
     "usage: tpusim model WORKLOAD [-c CONFIG] [--set PATH=VALUE]... [--dtype int8|bf16|fp16]\n"
-    "                   [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-] [--no-data] [--no-check] [--seed S]\n"
+    "                   [--dataflow ws|os|is] [--engine fast|pe] [--fast-forward on|off] [--json FILE|-]\n"
+    "                   [--no-data] [--no-check] [--seed S]\n"
     "                   [--plot FILE.svg|-] [--trace FILE|-] [--trace-cap N] [--html FILE] [--quiet] [--train]\n"
     "                   [-g GPU_CONFIG|analogous [--gpu-dtype D]]\n"
     "WORKLOAD is a YAML layer list (kernels/workloads/*.yaml) or a SCALE-Sim topology CSV\n"
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
     "CSV layers are independent (docs/workloads.md).\n"
+    "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
+    "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
     "On a GPU config each layer is one kernel (chosen by the heuristic search) reading its input\n"
     "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
     "--plot draws the roofline through gnuplot: each layer a point under the machine's roof\n"
@@ -224,7 +227,7 @@ static void *reference_chain(const layer_run *L, size_t n, const void *a0, void 
  * output (out_mach, and out_ref for the reference) when it names one, else random; the last
  * layer's output is kept in out_mach / out_ref when later layers read it. */
 static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L, size_t first, size_t last,
-                           uint64_t region, machine_engine engine, bool data, bool check, uint64_t seed,
+                           uint64_t region, machine_engine engine, bool ff_off, bool data, bool check, uint64_t seed,
                            tp_stats *gstats, timeline *tl, tp_err *err)
 {
     size_t n = last - first + 1;
@@ -250,6 +253,8 @@ static tp_status run_group(const tp_config *cfg, const workload *w, layer_run *L
         st = machine_new(cfg, engine, &mc, err);
     if (st == TP_OK)
         st = machine_load_take(mc, &p, err);
+    if (st == TP_OK)
+        machine_set_fast_forward(mc, !ff_off);
     if (st == TP_OK && !data)
         machine_set_timing_only(mc, true);
     if (st == TP_OK && data) {
@@ -440,7 +445,7 @@ static void model_exec_free(model_exec *x)
 /* Runs workload w (read from path) on cfg; dtype_s (NULL = each layer's, the workload's or the
  * machine's default dtype) as cli_dt. On failure *errp says why and *x holds what was made. */
 static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const char *path, const char *dtype_s,
-                                tp_dtype cli_dt, machine_engine engine, bool no_data, bool no_check, uint64_t seed,
+                                tp_dtype cli_dt, machine_engine engine, bool ff_off, bool no_data, bool no_check, uint64_t seed,
                                 bool show_progress, timeline *tl, model_exec *mx, tp_err *errp)
 {
     const tp_config cfg = *cfgp;
@@ -540,7 +545,7 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
     for (size_t g = 0; g < ng && st == TP_OK; g++) {
         progress_update(&bar, gfirst[g]);
         stats_init(&gstats[g]);
-        st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, !no_data, !no_check,
+        st = run_group(&cfg, &w, L, gfirst[g], gfirst[g + 1] - 1, greg[g], engine, ff_off, !no_data, !no_check,
                        seed + g, &gstats[g], tl, &err);
         if (tl)
             tl->offset += gstats[g].cycles;   /* --trace: the next group follows */
@@ -596,7 +601,7 @@ tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *d
     if (dtype_s && dtype_parse(dtype_s, &dt))
         return tp_err_set(err, TP_ERR_USAGE, "unknown dtype '%s'", dtype_s);
     model_exec mx;
-    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, true, true, 1, false, NULL, &mx, err);
+    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, false, true, true, 1, false, NULL, &mx, err);
     if (st == TP_OK)
         st = stats_copy(total, &mx.total, err);
     model_exec_free(&mx);
@@ -863,7 +868,8 @@ int cmd_model(int argc, char **argv)
                 continue;
             }
         }
-        if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--dataflow") || !strcmp(a, "--seed")))
+        if (!tpu_only && (!strcmp(a, "--engine") || !strcmp(a, "--fast-forward") || !strcmp(a, "--dataflow") ||
+                          !strcmp(a, "--seed")))
             tpu_only = a;
         if (cli_once(&seen, single, argc, argv, i))
             return 2;
@@ -973,7 +979,7 @@ int cmd_model(int argc, char **argv)
     html.write_trace = cli_trace_embed;   /* the page embeds the timeline --trace writes */
     html.trace_ctx = &src;
     model_exec mx;
-    tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, no_data, no_check, seed, !rop.quiet,
+    tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, rop.ff_off, no_data, no_check, seed, !rop.quiet,
                                   trace_path || html.path ? &tl : NULL, &mx, &err);
     layer_run *L = mx.L;
     tp_stats *gstats = mx.gstats;

@@ -36,12 +36,14 @@ static int usage(void)
 {
     printf("usage: tpusim run [-c CONFIG] [--set PATH=VALUE]... PROGRAM.tpu [--in NAME=FILE.npy]...\n"
            "                  [--out NAME=FILE.npy|NAME=-]... [--dataflow ws|os|is] [--engine fast|pe] [--json FILE|-]\n"
-           "                  [--trace FILE|-] [--trace-cap N] [--timing-only]\n"
+           "                  [--trace FILE|-] [--trace-cap N] [--timing-only] [--fast-forward on|off]\n"
            "                  [--html FILE] [--quiet]\n"
            "Runs a .tpu program on the machine and prints cycles, utilization, stalls by cause and\n"
            "bytes per memory level. Tensors without --in start zero-filled. --trace writes a\n"
            "Chrome/Perfetto trace of every unit (docs/trace.md). --html FILE writes a self-contained\n"
            "page of the run (docs/html.md).\n"
+           "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
+           "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
            "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
     return 0;
 }
@@ -53,9 +55,9 @@ int cmd_run(int argc, char **argv)
     uint64_t trace_cap = TL_DEFAULT_CAP;
     binding ins[MAX_BIND], outs[MAX_BIND];
     int n_in = 0, n_out = 0;
-    bool timing_only = false, quiet = false;
+    bool timing_only = false, quiet = false, ff_off = false;
     machine_engine eng = MACHINE_FAST;
-    static const char *const single[] = {"--engine", "--json", "--trace", "--trace-cap", "--html", NULL};
+    static const char *const single[] = {"--engine", "--fast-forward", "--json", "--trace", "--trace-cap", "--html", NULL};
     cli_seen seen = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_once(&seen, single, argc, argv, i))
@@ -98,6 +100,9 @@ int cmd_run(int argc, char **argv)
                 return 2;
             if (machine_engine_parse(v, &eng))
                 return cli_usage_error("--engine: expected fast or pe, got '%s'", v);
+        } else if (!strcmp(a, "--fast-forward")) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_fast_forward(v, &ff_off))
+                return 2;
         } else if (!strcmp(a, "--json")) {
             if (!(json = cli_value(argc, argv, &i)))
                 return 2;
@@ -162,6 +167,7 @@ int cmd_run(int argc, char **argv)
         goto end;
     }
     machine_set_timing_only(m, timing_only);
+    machine_set_fast_forward(m, !ff_off);
     for (int k = 0; k < n_in + n_out; k++) {
         binding *b = k < n_in ? &ins[k] : &outs[k - n_in];
         size_t nl = (size_t)(strchr(b->name, '=') - b->name);

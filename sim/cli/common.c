@@ -231,6 +231,14 @@ int cli_parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, u
     return 0;
 }
 
+int cli_parse_fast_forward(const char *s, bool *off)
+{
+    if (strcmp(s, "on") && strcmp(s, "off"))
+        return cli_usage_error("--fast-forward %s: expected on or off", s);
+    *off = !strcmp(s, "off");
+    return 0;
+}
+
 int cli_parse_dtype(const char *s, tp_dtype *out)
 {
     if (dtype_parse(s, out))
@@ -320,7 +328,8 @@ void cli_run_opts_init(cli_run_opts *o, unsigned accept)
 int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *v;
-    static const char *const single[] = {"--dtype", "--engine", "--json", "--html", "--seed", "--trace", "--trace-cap", NULL};
+    static const char *const single[] = {"--dtype", "--engine", "--fast-forward", "--json", "--html", "--seed", "--trace",
+                                         "--trace-cap", NULL};
     if (cli_once(&o->seen, single, argc, argv, *i))
         return -1;
     if (o->accept & CLI_RUN_TRACE) {
@@ -348,6 +357,13 @@ int cli_run_opt(cli_run_opts *o, int argc, char **argv, int *i)
             cli_usage_error("--engine %s: expected fast or pe", v);
             return -1;
         }
+        return 1;
+    }
+    if ((o->accept & CLI_RUN_ENGINE) && !strcmp(a, "--fast-forward")) {
+        if (!(v = cli_value(argc, argv, i)))
+            return -1;
+        if (cli_parse_fast_forward(v, &o->ff_off))
+            return -1;
         return 1;
     }
     if ((o->accept & CLI_RUN_JSON) && !strcmp(a, "--json")) {

@@ -52,6 +52,8 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     const size_t na = (size_t)pb->batch * pb->m * pb->k, nb = (size_t)pb->batch * pb->k * pb->n;
     const size_t nc = (size_t)pb->batch * pb->m * pb->n;
     const npy_dtype idt = npy_dtype_of_input(pb->dtype);
+    if (st == TP_OK)
+        machine_set_fast_forward(mc, !o->no_fast_forward);
     if (st == TP_OK && o->timing_only) {
         machine_set_timing_only(mc, true);
     } else if (st == TP_OK) {
@@ -96,8 +98,10 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     }
     if (st == TP_OK && o->after_run)
         o->after_run(o->observer_ctx, mc);
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        r->ff_skipped = machine_ff_skipped(mc);
         st = stats_copy(&r->stats, machine_stats(mc), err);
+    }
     if (st == TP_OK && !o->timing_only && o->check) {
         ref = num_big_alloc(nc * 4);
         if (!ref)

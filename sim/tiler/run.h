@@ -21,6 +21,7 @@
 
 typedef struct {
     machine_engine engine;
+    bool no_fast_forward;    /* --fast-forward off (machine_set_fast_forward) */
     bool timing_only;        /* no values: no matrices are allocated */
     bool check;              /* compare with the reference (ignored when timing_only) */
     uint64_t seed;           /* random inputs when a / b are NULL */
@@ -45,6 +46,7 @@ typedef struct {
     bool match;              /* ... and every element matched */
     char mismatch[200];      /* the first differing element, when !match */
     uint64_t macs;           /* useful MACs: batch * M * N * K */
+    uint64_t ff_skipped;     /* instructions the fast-forward jumped over (machine_ff_skipped) */
     /* copies of the stats record's derived figures (stats/stats.h) */
     uint64_t offchip_bytes;  /* requested read + write bytes of every off-chip level */
     double ops_per_s;        /* achieved 2 * macs / seconds */
