@@ -59,12 +59,13 @@ lane2() {
     run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
         UBSAN_OPTIONS=print_stacktrace=1 TP_CLI_SKIP="$SAN_SKIP" sh tests/cli.sh "$T/tpusim-san"
     run_suite "sweep-1000" sh tests/check_sweep_1000.sh "$B/release/tpusim"
+    run_suite "ff x3000" env TP_FF_CASES=3000 "$B/release/tests/run_tests" ff/
     run_suite "html" env HTML_PAGE="$B/release/tests/html_page" sh tests/check_html.sh "$B/release/tpusim"
 }
 lane_start lane2
 # the GPU groups simulate whole kernels (half a minute natively, far too long under valgrind);
 # the sanitizer build runs them in make test, and tests/valgrind_cli.sh runs a GPU gemm
-run_suite "valgrind/unit" valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 \
+run_suite "valgrind/unit" env TP_FF_CASES=12 valgrind -q --error-exitcode=1 --leak-check=full --num-callers=30 \
     "$B/release/tests/run_tests" -gpu
 run_suite "fuzz/san x$FUZZ_ITERS" env TP_FUZZ_ITERS="$FUZZ_ITERS" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1 "$B/san/tests/run_tests" fuzz/

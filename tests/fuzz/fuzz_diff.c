@@ -1,8 +1,8 @@
-/* libFuzzer differential target: the same program on the fast engine, the per-PE engine and a
- * timing-only run (fast engine) must give the same cycles, MACs, cycles of every unit and cause,
+/* libFuzzer differential target: the same program on the fast engine, the per-PE engine and
+ * timing-only runs (fast engine) with the fast-forward on and off must give the same cycles, MACs, cycles of every unit and cause,
  * and bytes (asked for, on the bus, in flight) of every memory level; the two engines with data
  * must also give the same bits in every tensor. A program that fails must fail the same way on
- * all three, with an input error (never internal).
+ * all four, with an input error (never internal).
  *
  * Two kinds of input:
  *   - .tpu text that assembles on the embedded default machine (seeds: the .tpu files of kernels/) and is
@@ -12,7 +12,8 @@
  *     tests/test_machine.c's instruction soups, kept only when isa_validate accepts it.
  * Tensors are filled from a generator seeded by the input's length, the same for every run.
  *
- * Not covered: fast-forward on against off (tpusim has no fast-forward mode yet). */
+ * The programs are short (64 instructions at most), so few of them repeat long enough for the
+ * fast-forward to jump; tests/test_ff.c runs long random tilings for that. */
 #include "fuzz.h"
 #include "base/rng.h"
 #include "config/config.h"
@@ -128,8 +129,8 @@ typedef struct {
     void **bufs;   /* the tensors after the run (NULL in timing-only runs) */
 } outcome;
 
-static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, bool timing_only, uint64_t seed,
-                outcome *o)
+static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, bool timing_only, bool ff,
+                uint64_t seed, outcome *o)
 {
     machine *m;
     memset(o, 0, sizeof *o);
@@ -137,6 +138,7 @@ static void run(const tp_config *cfg, const isa_program *p, machine_engine eng, 
     if (machine_new(cfg, eng, &m, &o->err) || machine_load(m, p, &o->err))
         fz_fail("a validated program does not load", o->err.code, &o->err);
     machine_set_timing_only(m, timing_only);
+    machine_set_fast_forward(m, ff);
     machine_set_threads(m, 1);
     if (!timing_only) {
         o->bufs = fill(p, seed);
@@ -183,15 +185,18 @@ static void same_timing(const char *what, const tp_stats *x, const tp_stats *y)
 
 static void differ(const tp_config *cfg, const isa_program *p, uint64_t seed)
 {
-    outcome f, pe, t;
-    run(cfg, p, MACHINE_FAST, false, seed, &f);
-    run(cfg, p, MACHINE_PE, false, seed, &pe);
-    run(cfg, p, MACHINE_FAST, true, seed, &t);
-    if (f.st != pe.st || f.st != t.st)
-        fz_fail("the runs do not fail alike", f.st != pe.st ? pe.st : t.st, f.st != pe.st ? &pe.err : &t.err);
+    outcome f, pe, t, off;
+    run(cfg, p, MACHINE_FAST, false, true, seed, &f);
+    run(cfg, p, MACHINE_PE, false, true, seed, &pe);
+    run(cfg, p, MACHINE_FAST, true, true, seed, &t);
+    run(cfg, p, MACHINE_FAST, true, false, seed, &off);
+    if (f.st != pe.st || f.st != t.st || f.st != off.st)
+        fz_fail("the runs do not fail alike", f.st != pe.st ? pe.st : f.st != t.st ? t.st : off.st,
+                f.st != pe.st ? &pe.err : f.st != t.st ? &t.err : &off.err);
     if (f.st == TP_OK) {
         same_timing("fast vs pe", &f.stats, &pe.stats);
         same_timing("fast vs timing-only", &f.stats, &t.stats);
+        same_timing("fast-forward on vs off", &t.stats, &off.stats);
         for (uint32_t i = 0; i < p->n_tensors; i++) {
             const isa_tensor *x = &p->tensors[i];
             if (memcmp(f.bufs[i], pe.bufs[i], (size_t)x->rows * x->cols * npy_dtype_size(x->dtype))) {
@@ -204,6 +209,7 @@ static void differ(const tp_config *cfg, const isa_program *p, uint64_t seed)
     outcome_free(p, &f);
     outcome_free(p, &pe);
     outcome_free(p, &t);
+    outcome_free(p, &off);
 }
 
 static bool small_enough(const isa_program *p)
