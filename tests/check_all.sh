@@ -59,7 +59,6 @@ lane2() {
     run_suite "cli/san" env JSON_VALIDATE="$B/release/tests/json_validate" ASAN_OPTIONS=detect_leaks=1 \
         UBSAN_OPTIONS=print_stacktrace=1 TP_CLI_SKIP="$SAN_SKIP" sh tests/cli.sh "$T/tpusim-san"
     run_suite "sweep-1000" sh tests/check_sweep_1000.sh "$B/release/tpusim"
-    run_suite "ff x3000" env TP_FF_CASES=3000 "$B/release/tests/run_tests" ff/
     run_suite "html" env HTML_PAGE="$B/release/tests/html_page" sh tests/check_html.sh "$B/release/tpusim"
 }
 lane_start lane2
@@ -73,6 +72,7 @@ run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
 run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
 run_suite "soak" sh tests/check_soak.sh "$B/release/tpusim"
 run_suite "tsan" env MAKE="$MAKE" JOBS=1 sh tests/check_tsan.sh "$BUILDROOT"
+run_suite "ff x2000" env TP_FF_CASES=2000 "$B/release/tests/run_tests" ff/
 lane_wait
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -3,7 +3,7 @@
  * and every instruction's start and end as the same run with every event simulated
  * (machine_set_fast_forward off); enough of the runs really jump for that to mean something;
  * and what it must not touch (traces, values, several cores) it leaves alone.
- * TP_FF_CASES sets the number of random cases (default 120; check-all runs 3000, and 12 under
+ * TP_FF_CASES sets the number of random cases (default 120; check-all runs 2000, and 12 under
  * valgrind). */
 #include "harness.h"
 #include <stdio.h>
