@@ -652,7 +652,9 @@ void ff_after_step(machine *m, uint32_t before)
         /* a period also reads the instruction after it (the issuer looks at its queue): that one
          * must repeat too */
         uint64_t L = P ? repeats(m, cur->next, P) : 0, D = cur->now - s->now, R = L ? (L - 1) / P : 0;
-        if (P == 0 || R == 0 || D == 0 || m->now + R * D > TP_COUNT_MAX / 4 || R * P <= bR * bP)
+        /* far below the counts' limit (base/util.h), without an overflow of R * D */
+        bool far = m->now < TP_COUNT_MAX / 4 && D && R <= (TP_COUNT_MAX / 4 - m->now) / D;
+        if (P == 0 || R == 0 || !far || R * P <= bR * bP)
             continue;
         best = k;
         to_end = cur->next + L == m->prog.n_ins;
