@@ -130,7 +130,11 @@ int cli_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *out);
 int cli_gpu_resolve_dtype(const tp_config *cfg, const char *s, tp_dtype *dt, bool *fp16);
 /* "int8, bf16, fp16": the dtypes a GPU config runs, in that order ("none" without any). */
 void cli_gpu_dtype_list(const tp_config *cfg, char *buf, size_t cap);
-/* --fast-forward on|off (*off = off); prints the usage error. */
+/* --fast-forward on|off (*off = off); prints the usage error. CLI_HELP_FAST_FORWARD: its lines in
+ * the help of gemm, model and run. */
+#define CLI_HELP_FAST_FORWARD \
+    "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n" \
+    "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
 int cli_parse_fast_forward(const char *s, bool *off);
 /* Parses a --dtype value alone (for commands whose layers pick their own); prints on error. */
 int cli_parse_dtype(const char *s, tp_dtype *out);

@@ -28,8 +28,7 @@ static const char usage_text[] =
     "                  [--trace FILE|-] [--trace-cap N] [--quiet] [-g GPU_CONFIG|analogous [--gpu-dtype D]]\n"
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
-    "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
-    "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
+    CLI_HELP_FAST_FORWARD
     "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
     "--quiet leaves it out.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"

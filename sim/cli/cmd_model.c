@@ -62,8 +62,7 @@ static const char usage_text[] =
     "(GEMM form 'Layer, M, N, K,' or conv form, lowered by im2col). A YAML layer reads the\n"
     "output of the earlier layer its 'input:' names, else its own input from off-chip memory;\n"
     "CSV layers are independent (docs/workloads.md).\n"
-    "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
-    "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
+    CLI_HELP_FAST_FORWARD
     "On a GPU config each layer is one kernel (chosen by the heuristic search) reading its input\n"
     "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
     "--plot draws the roofline through gnuplot: each layer a point under the machine's roof\n"

@@ -42,8 +42,7 @@ static int usage(void)
            "bytes per memory level. Tensors without --in start zero-filled. --trace writes a\n"
            "Chrome/Perfetto trace of every unit (docs/trace.md). --html FILE writes a self-contained\n"
            "page of the run (docs/html.md).\n"
-           "--fast-forward off simulates every event of a timing-only run; on (the default) jumps over\n"
-           "the repeats of a loop whose whole machine state repeats, exactly (docs/performance.md).\n"
+           CLI_HELP_FAST_FORWARD
            "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
     return 0;
 }
