@@ -56,6 +56,18 @@
  *    before it, so machine_instr_times and the run's end see every instruction. The states
  *    kept from the matched one on are of the periodic part: they stay, moved on by the jump.
  *
+ * 7. The cost bound. A state costs a walk of its words (thousands when many instructions are in
+ *    flight), and an anchor can come every few instructions, so taking a state at every anchor
+ *    can cost more than the simulation it might save (the tiling search's short estimate
+ *    prefixes, which rarely repeat, ran four times slower). So a state is taken at every
+ *    stride-th anchor, and the stride doubles (up to FF_STRIDE_MAX) after a state equal to no
+ *    earlier one when the words walked so far are more than FF_WORDS_PER_INS per instruction
+ *    issued (plus FF_SLACK): the walks then cost well under the simulation (a word costs about
+ *    a 150th of an instruction's simulation on the fast engine). Sampling costs no exactness,
+ *    and a repetition is still found (states that repeat every p anchors repeat every
+ *    p / gcd(p, s) samples of stride s), but later and with a longer period when gcd(p, s) < p,
+ *    so a short program may jump over less (tests/test_ff.c measures it).
+ *
  * Where any condition fails the run is simply simulated: never approximated.
  */
 #include "tpu/tpu_int.h"
@@ -69,6 +81,11 @@
 #define FF_MIN_INS 16       /* shorter programs are not worth a look */
 #define FF_MIN_REPEATS 4   /* periods a jump skips at least, unless the ring is full */
 #define FF_KEY 24           /* words of an instruction's key (ins_key) */
+#ifndef FF_WORDS_PER_INS
+#define FF_WORDS_PER_INS 64 /* a state's words per instruction simulated, at most (note 7) */
+#endif
+#define FF_STRIDE_MAX 4096  /* anchors per state, at most (note 7) */
+#define FF_SLACK 16384      /* words walked before the bound applies (note 7) */
 
 enum { W_SER, W_SHIFT, W_CNT_GET, W_CNT_ADD };
 
@@ -472,6 +489,9 @@ void ff_init(machine *m)
     f->active = false;
     f->n_snap = f->head = 0;
     f->n_skips = 0;
+    f->stride = 1;
+    f->tick = 0;
+    f->walked = 0;
     f->skipped = 0;
     if (!f->on || m->t->cores != 1 || m->engine != MACHINE_FAST || !m->timing_only || m->tl || m->pe_obs ||
         m->prog.n_ins < FF_MIN_INS)
@@ -616,8 +636,9 @@ void ff_after_step(machine *m, uint32_t before)
     bool anchor = false;
     for (uint32_t i = before; i < cs->next && !anchor; i++)
         anchor = f->anchors >> m->prog.ins[i].op & 1;
-    if (!anchor || cs->done)
+    if (!anchor || cs->done || ++f->tick < f->stride)
         return;
+    f->tick = 0;
     if (!f->snap && !(f->snap = calloc(FF_RING, sizeof *f->snap))) {
         f->active = false;
         return;
@@ -637,6 +658,7 @@ void ff_after_step(machine *m, uint32_t before)
     }
     cur->n_state = w.n;
     cur->n_counters = wc.n;
+    f->walked += w.n + wc.n;
     cur->hash = hash_words(w.v, w.n);
     cur->next = cs->next;
     cur->now = m->now;
@@ -690,6 +712,8 @@ void ff_after_step(machine *m, uint32_t before)
         }
         free(d);
         f->n_snap = best;
+    } else if (!best && f->walked > (uint64_t)FF_WORDS_PER_INS * cs->next + FF_SLACK && f->stride < FF_STRIDE_MAX) {
+        f->stride *= 2;   /* the walks cost too much for what they find (note 7) */
     }
     f->head = (f->head + 1) % FF_RING;
     if (f->n_snap < FF_RING)

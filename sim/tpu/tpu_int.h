@@ -198,6 +198,8 @@ typedef struct {
     int apart;                      /* note 3's condition holds (1), not (0), not asked yet (-1) */
     ff_snap *snap;                  /* ring of FF_RING states */
     uint32_t n_snap, head;
+    uint32_t stride, tick;          /* a state at every stride-th anchor; anchors since (note 7) */
+    uint64_t walked;                /* words of the states taken (note 7) */
     ff_skip *skips;
     uint32_t n_skips, cap_skips;
     uint64_t skipped;               /* instructions jumped over */
