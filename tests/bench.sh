@@ -1,8 +1,13 @@
 #!/bin/sh
 # make bench: the speed of tpusim against its targets. Prints ratios and writes them as JSON
 # (build/bench/bench.json); never a timed test. Usage: sh tests/bench.sh [TPUSIM [SGEMM]]
-#  1. timing only: 1024^3 int8 on a 32x32 ws array, no data. Target 41.5 ms (SCALE-Sim v2
-#     took 415 s for the same GEMM on the same array: 10,000x).
+#  1. timing only (issue 13's targets): `gemm N N N` int8 on a 32x32 ws array, no data: 1024^3
+#     in at most 3 ms (SCALE-Sim v2 took 415 s for the same GEMM on the same array: over
+#     100,000x), 4096^3 in at most 20 ms and 30 MB peak RSS, 16384^3 in at most 200 ms (printed
+#     as refused while the tiler refuses it); `model` of BERT-base (seq 128) and of a Llama-7B
+#     prefill layer (seq 2048) on tpu-v4-core, no data, at most 50 ms each; the 1000-point
+#     BERT-layer sweep (kernels/sweeps/bert-layer-1000.yaml) with -j 2 in at most 10 s (one
+#     run: minutes today; BENCH_SWEEP=0 leaves it out).
 #  2. numerics (issue 13): `gemm N N N -c configs/tpu-v4-core.yaml --dtype bf16 --no-check`
 #     within 1.5x of a whole-process OpenBLAS sgemm of the same size (tests/bench/sgemm.c: one
 #     process that allocates and fills A, B, C and makes one cblas_sgemm call; `make bench`
@@ -38,18 +43,21 @@ fi
 : > "$B/json"   # one "key": value line per figure
 
 # run_us CMD...: wall microseconds of one whole-process run (stdout dropped), or fails; its CPU
-# microseconds (user + system, GNU time) go to $B/cpu_last ("" without GNU time)
+# microseconds (user + system, GNU time) go to $B/cpu_last and its peak RSS in KiB to
+# $B/rss_last ("" without GNU time)
 run_us() {
     t0=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f "%U %S" -o "$B/cpu_raw" "$@" >/dev/null 2>"$B/err" ||
+        /usr/bin/time -f "%U %S %M" -o "$B/cpu_raw" "$@" >/dev/null 2>"$B/err" ||
             { echo "bench: failed: $*" >&2; cat "$B/err" >&2; return 1; }
     else
         "$@" >/dev/null 2>"$B/err" || { echo "bench: failed: $*" >&2; cat "$B/err" >&2; return 1; }
     fi
     t1=$(date +%s%N)
-    if [ -x /usr/bin/time ]; then tail -n 1 "$B/cpu_raw" | awk '{ printf "%d\n", ($1 + $2) * 1e6 }' > "$B/cpu_last"
-    else : > "$B/cpu_last"; fi
+    if [ -x /usr/bin/time ]; then
+        tail -n 1 "$B/cpu_raw" | awk '{ printf "%d\n", ($1 + $2) * 1e6 }' > "$B/cpu_last"
+        tail -n 1 "$B/cpu_raw" | awk '{ print $3 }' > "$B/rss_last"
+    else : > "$B/cpu_last"; : > "$B/rss_last"; fi
     echo $(( (t1 - t0) / 1000 ))
 }
 # stats FILE: "BEST MEDIAN MAX" of the numbers in FILE
@@ -57,11 +65,15 @@ stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 
 
 # best_of N CMD...: "BEST_US MEDIAN_US MAX_US BEST_CPU_US" of N runs (the lowest CPU time of
 # the runs: for a single-threaded run, what the wall time would be on an idle machine; 0 when
-# unknown)
+# unknown); the runs' highest peak RSS (KiB) goes to $B/rss_max ("" when unknown)
 best_of() {
     n=$1; shift
-    : > "$B/t"; : > "$B/c"
-    for _ in $(seq "$n"); do run_us "$@" >> "$B/t" || return 1; cat "$B/cpu_last" >> "$B/c"; done
+    : > "$B/t"; : > "$B/c"; : > "$B/m"
+    for _ in $(seq "$n"); do
+        run_us "$@" >> "$B/t" || return 1
+        cat "$B/cpu_last" >> "$B/c"; cat "$B/rss_last" >> "$B/m"
+    done
+    sort -n "$B/m" | tail -n 1 > "$B/rss_max"
     echo "$(stats "$B/t") $(sort -n "$B/c" | head -n 1 | grep . || echo 0)"
 }
 
@@ -107,13 +119,54 @@ echo "tpusim bench: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' 
 echo "  (whole-process times; ratios from runs made in turn; 'spread' = lowest..highest ratio of the pairs)"
 
 # --- 1. timing only ------------------------------------------------------------------------
-set -- $(best_of "$RUNS" "$TPUSIM" gemm 1024 1024 1024 -c configs/edge-8x8.yaml --set tpu.array.rows=32 \
-         --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data) || exit 1
-awk -v t="$1" -v md="$2" -v c="$4" 'BEGIN {
-    printf "  timing only  1024^3 int8, 32x32 ws, --no-data : %8.2f ms  target 41.5 ms  ratio %.3f %s  (SCALE-Sim 415 s: %.0fx faster; median %.2f ms; CPU %.2f ms)\n",
-           t / 1000, t / 1000 / 41.5, (t / 1000 <= 41.5 ? "ok" : "MISSED"), 415e6 / t, md / 1000, c / 1000 }'
-json timing_only_1024_int8_32x32 best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" \
-     median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" cpu_ms="$(awk -v t="$4" 'BEGIN { print t / 1000 }')" target_ms=41.5
+A32="-c configs/edge-8x8.yaml --set tpu.array.rows=32 --set tpu.array.cols=32 --dataflow ws --dtype int8 --no-data"
+# timing_target KEY LABEL TARGET_MS RSS_TARGET_MB RUNS ARGS...: best of RUNS against the target
+# (RSS_TARGET_MB 0: none); a run the tiler refuses for its size ("needs more than N
+# instructions") is printed as refused (verdict "refused"); any other failure stops the bench
+timing_target() {
+    key=$1; label=$2; tms=$3; tmb=$4; r=$5; shift 5
+    if ! out=$(best_of "$r" "$TPUSIM" "$@" 2>/dev/null); then
+        msg=$(head -n 1 "$B/err")
+        case "$msg" in *"needs more than"*) ;; *) echo "bench: failed: $TPUSIM $*" >&2; cat "$B/err" >&2; return 1 ;; esac
+        printf '  timing only  %-38s: refused  target %s ms  MISSED  (%s)\n' "$label" "$tms" "$msg"
+        json "$key" target_ms="$tms" verdict=refused message="$(printf '%s' "$msg" | tr -d '"\\')"
+        return 0
+    fi
+    # shellcheck disable=SC2086
+    set -- $out
+    rss=$(cat "$B/rss_max")
+    awk -v l="$label" -v t="$1" -v md="$2" -v c="$4" -v tms="$tms" -v rss="$rss" -v tmb="$tmb" 'BEGIN {
+        ok = t / 1000 <= tms; m = ""
+        if (rss != "") { m = sprintf(", peak RSS %.1f MB", rss * 1024 / 1e6)
+                         if (tmb > 0) { m = m sprintf(" (target %d MB)", tmb); if (rss * 1024 / 1e6 > tmb) ok = 0 } }
+        printf "  timing only  %-38s: %8.2f ms  target %g ms  ratio %.3f %s  (median %.2f ms; CPU %.2f ms%s)\n",
+               l, t / 1000, tms, t / 1000 / tms, (ok ? "ok" : "MISSED"), md / 1000, c / 1000, m }'
+    verd=$(awk -v t="$1" -v tms="$tms" -v rss="$rss" -v tmb="$tmb" \
+           'BEGIN { print (t / 1000 <= tms && (tmb == 0 || rss == "" || rss * 1024 / 1e6 <= tmb) ? "ok" : "MISSED") }')
+    json "$key" best_ms="$(awk -v t="$1" 'BEGIN { print t / 1000 }')" \
+         median_ms="$(awk -v t="$2" 'BEGIN { print t / 1000 }')" cpu_ms="$(awk -v t="$4" 'BEGIN { print t / 1000 }')" \
+         peak_rss_mb="$(awk -v k="$rss" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')" \
+         target_ms="$tms" target_rss_mb="$tmb" ratio="$(awk -v t="$1" -v tms="$tms" 'BEGIN { printf "%.4f", t / 1000 / tms }')" \
+         verdict="$verd"
+}
+# shellcheck disable=SC2086
+timing_target timing_only_1024_int8_32x32 "1024^3 int8, 32x32 ws, --no-data" 3 0 "$RUNS" gemm 1024 1024 1024 $A32 || exit 1
+awk -v t="$(sed -n 's/.*"timing_only_1024_int8_32x32": {"best_ms": \([0-9.e+-]*\).*/\1/p' "$B/json")" \
+    'BEGIN { if (t > 0) printf "               (SCALE-Sim v2 took 415 s for it: %.0fx faster)\n", 415e3 / t }'
+# shellcheck disable=SC2086
+timing_target timing_only_4096_int8_32x32 "4096^3 int8, 32x32 ws, --no-data" 20 30 "$RUNS_BIG" gemm 4096 4096 4096 $A32 || exit 1
+# shellcheck disable=SC2086
+timing_target timing_only_16384_int8_32x32 "16384^3 int8, 32x32 ws, --no-data" 200 0 1 gemm 16384 16384 16384 $A32 || exit 1
+for w in bert-base-seq128 llama7b-prefill-seq2048; do
+    # shellcheck disable=SC2086
+    timing_target "model_$(echo "$w" | tr - _)" "model $w, tpu-v4-core" 50 0 "$RUNS_BIG" model "kernels/workloads/$w.yaml" $V4 --no-data || exit 1
+done
+if [ "${BENCH_SWEEP:-1}" != 0 ]; then
+    timing_target sweep_bert_layer_1000_j2 "sweep bert-layer-1000 -j 2 (1000 points)" 10000 0 1 \
+        sweep kernels/sweeps/bert-layer-1000.yaml -j 2 --csv "$B/sweep.csv" || exit 1
+else
+    echo "  timing only  sweep bert-layer-1000 -j 2: left out (BENCH_SWEEP=0)"
+fi
 
 # --- 2. numerics ---------------------------------------------------------------------------
 num_vs_sgemm() {   # num_vs_sgemm N RUNS
