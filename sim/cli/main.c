@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "cli/cli.h"
 #include "num/gemm.h"
 
@@ -81,6 +84,16 @@ int main(int argc, char **argv)
 {
     if (check_kernel_env() != 0)
         return 2;
+#ifdef __GLIBC__
+    /* The tiling search runs hundreds of short simulations, each allocating and freeing its run
+     * state; glibc would hand the bigger blocks back to the kernel and fault fresh zeroed pages
+     * in for the next (about a tenth of a 1024^3 search, docs/performance.md). Keep them in the
+     * heap: blocks up to 16 MiB come from it, and up to 64 MiB of free top is kept (at 256 and
+     * 512 MiB a 4096^3 run's growing program was copied instead of remapped: 1.5 s and 1.2 GB
+     * where it takes 1.0 s and 1.0 GB). */
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
     /* SIGINT and SIGTERM remove the temporary output files and exit 130 / 143 */
     afile_signals_install();
     int rc = dispatch(argc, argv);

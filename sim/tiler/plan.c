@@ -94,8 +94,9 @@ tp_status tiler_plan_try(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan
 tp_status tiler_plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err)
 {
-    char tile[64];
-    snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
+    char tile[64] = "";
+    if (err)   /* only a message names it */
+        snprintf(tile, sizeof tile, "--tile %ux%ux%u", pl->tm, pl->tn, pl->tk);
     if (t->array.dataflow != TP_DF_IS)
         return plan_fit(t, pb, pl, why, tile, false, err);
     /* is: the ws plan of C^T = B^T A^T (gen.c note 7), reported in the problem's own terms */

@@ -203,10 +203,12 @@ static tp_status enumerate_tier(const tp_tpu_cfg *t, const gemm_problem *pb, con
                             tp_err e = {0};
                             tiler_refusal why;
                             uint64_t vol = (uint64_t)pl.tm * pl.tn * pl.tk;
-                            if (tiler_plan_fit(t, pb, &pl, &why, &e) != TP_OK) {
+                            /* keep the reason of the largest tiling tried (unsplit first); the
+                             * others' messages are not even formatted (most candidates refuse) */
+                            bool keep = !have_first || (sk == s_lo && vol > first_vol);
+                            if (tiler_plan_fit(t, pb, &pl, &why, keep ? &e : NULL) != TP_OK) {
                                 too_long |= why == TILER_REFUSE_TOO_LONG;
-                                /* keep the reason of the largest tiling tried (unsplit first) */
-                                if (!have_first || (sk == s_lo && vol > first_vol)) {
+                                if (keep) {
                                     first = e;
                                     first_why = why;
                                     first_vol = vol;

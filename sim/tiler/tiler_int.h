@@ -5,7 +5,7 @@
 #define TP_TILER_TILER_INT_H
 #include "tiler/tiler.h"
 
-/* tiler_plan_try without the estimate (est_cycles = 0). */
+/* tiler_plan_try without the estimate (est_cycles = 0); err may be NULL (no message is formatted). */
 tp_status tiler_plan_fit(const tp_tpu_cfg *t, const gemm_problem *pb, tiler_plan *pl, tiler_refusal *why,
                          tp_err *err);
 /* A lower bound of tiler_estimate, in O(1): the busiest MXU's stream cycles (its ops' operands
