@@ -81,6 +81,7 @@
 #define FF_MIN_INS 16       /* shorter programs are not worth a look */
 #define FF_MIN_REPEATS 4   /* periods a jump skips at least, unless the ring is full */
 #define FF_KEY 24           /* words of an instruction's key (ins_key) */
+#define FF_KEYS_MAX 65536   /* the longest period whose keys repeats() keeps (12 MiB) */
 #ifndef FF_WORDS_PER_INS
 #define FF_WORDS_PER_INS 64 /* a state's words per instruction simulated, at most (note 7) */
 #endif
@@ -250,19 +251,25 @@ static uint32_t ins_bursts(const machine *m, uint32_t x, uint64_t *cnt)
     return d->cfg.channels;
 }
 
+/* Instructions a and b, of keys ka and kb, are the same (note 5). */
+static bool keys_same(const machine *m, uint32_t a, const uint64_t *ka, uint32_t b, const uint64_t *kb)
+{
+    if (ka[FF_ADDR] == kb[FF_ADDR])
+        return !memcmp(ka, kb, FF_KEY * sizeof *ka);
+    if (memcmp(ka, kb, FF_ADDR * sizeof *ka) ||
+        memcmp(ka + FF_ADDR + 1, kb + FF_ADDR + 1, (FF_KEY - FF_ADDR - 1) * sizeof *ka))
+        return false;
+    uint64_t ca[DRAM_MAX_CHANNELS], cb[DRAM_MAX_CHANNELS];
+    uint32_t n = ins_bursts(m, a, ca);
+    return n == ins_bursts(m, b, cb) && !memcmp(ca, cb, n * sizeof *ca);
+}
+
 static bool ins_same(const machine *m, uint32_t a, uint32_t b)
 {
     uint64_t ka[FF_KEY], kb[FF_KEY];
     ins_key(m, a, ka);
     ins_key(m, b, kb);
-    if (ka[FF_ADDR] == kb[FF_ADDR])
-        return !memcmp(ka, kb, sizeof ka);
-    ka[FF_ADDR] = kb[FF_ADDR] = 0;
-    if (memcmp(ka, kb, sizeof ka))
-        return false;
-    uint64_t ca[DRAM_MAX_CHANNELS], cb[DRAM_MAX_CHANNELS];
-    uint32_t n = ins_bursts(m, a, ca);
-    return n == ins_bursts(m, b, cb) && !memcmp(ca, cb, n * sizeof *ca);
+    return keys_same(m, a, ka, b, kb);
 }
 
 static int cmp_event(const void *x, const void *y)
@@ -620,12 +627,29 @@ static bool jump(machine *m, const ff_snap *s, uint32_t P, uint64_t D, uint64_t 
     return true;
 }
 
-/* Instructions at and after `from` that repeat the P before them, counted up to the end. */
+/* Instructions at and after `from` that repeat the P before them, counted up to the end.
+ * Each key is made once: a ring holds the last P (FF_KEYS_MAX at most; past that, or when the
+ * ring cannot be had, each pair's two keys are made, as ins_same does). */
 static uint64_t repeats(const machine *m, uint32_t from, uint32_t P)
 {
     uint32_t y = from;
-    while (y < m->prog.n_ins && ins_same(m, y, y - P))
-        y++;
+    uint64_t (*ring)[FF_KEY] = P <= FF_KEYS_MAX ? malloc((size_t)P * sizeof *ring) : NULL;
+    if (!ring) {
+        while (y < m->prog.n_ins && ins_same(m, y, y - P))
+            y++;
+        return y - from;
+    }
+    /* ring[(y - from) % P] is y - P's key: made in the first period, then kept from y's */
+    for (uint32_t j = 0; y < m->prog.n_ins; y++, j = j + 1 == P ? 0 : j + 1) {
+        uint64_t k[FF_KEY];
+        if (y - from < P)
+            ins_key(m, y - P, ring[j]);
+        ins_key(m, y, k);
+        if (!keys_same(m, y - P, ring[j], y, k))
+            break;
+        memcpy(ring[j], k, sizeof k);
+    }
+    free(ring);
     return y - from;
 }
 
