@@ -29,8 +29,9 @@ static const char usage_text[] =
     "Runs C[M,N] = A[M,K] . B[K,N] tiled on the whole machine, checks it against the reference\n"
     "and prints cycles, utilization, stalls, bytes per memory level and the roofline bound.\n"
     CLI_HELP_FAST_FORWARD
-    "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal;\n"
-    "--quiet leaves it out.\n"
+    "A progress bar (instructions retired, rate, ETA) is drawn on stderr when it is a terminal,\n"
+    "and a run estimated at 1 GiB or 10 s or more says so in one line before it starts (what\n"
+    "--no-data would take too; docs/tiler.md); --quiet leaves both out.\n"
     "--out writes C: with epilogue none the raw accumulators (<i4 for int8, <f4 for bf16).\n"
     "'-' is stdout for --json, --emit, --out and --trace; stdout then carries that output alone.\n"
     "--trace writes a Chrome/Perfetto trace of every unit (docs/trace.md; at most --trace-cap\n"
@@ -403,6 +404,35 @@ static int print_error(const gemm_problem *pb, const tiler_plan *plan, const til
     return 0;
 }
 
+/* A big run's note (cli_big_run_note), once its program is made. */
+typedef struct {
+    const tp_config *cfg;
+    const gemm_problem *pb;
+    const tiler_plan *plan;
+    bool timing_only, check;
+} big_note;
+
+static void big_note_print(void *ctx, uint64_t n_ins)
+{
+    const big_note *b = ctx;
+    const gemm_problem *pb = b->pb;
+    uint64_t bytes, tbytes;
+    double secs, tsecs;
+    tiler_run_cost(b->cfg, pb, b->plan, n_ins, b->timing_only, b->check, &bytes, &secs);
+    tiler_run_cost(b->cfg, pb, b->plan, n_ins, true, false, &tbytes, &tsecs);
+    char what[96], batch[32] = "", detail[160];
+    if (pb->batch > 1)
+        snprintf(batch, sizeof batch, " batch %u", pb->batch);
+    snprintf(what, sizeof what, "gemm %ux%ux%u%s %s", pb->m, pb->n, pb->k, batch, dtype_name(pb->dtype));
+    if (b->timing_only)
+        snprintf(detail, sizeof detail, "%llu instructions; less where the fast-forward jumps",
+                 (unsigned long long)n_ins);
+    else
+        snprintf(detail, sizeof detail, "%.3g MACs computed%s, %llu instructions",
+                 (double)pb->batch * pb->m * pb->n * pb->k, b->check ? " and checked" : "", (unsigned long long)n_ins);
+    cli_big_run_note(what, bytes, secs, detail, b->timing_only, tbytes, tsecs);
+}
+
 int cmd_gemm(int argc, char **argv)
 {
     /* -g GPU_CONFIG: the GEMM on both machines, as compare runs it (docs/compare.md) */
@@ -738,6 +768,11 @@ int cmd_gemm(int argc, char **argv)
     /* run */
     ro.timing_only = no_data;
     ro.check = !no_check;
+    big_note bn = {&cfg, &pb, &plan, no_data, !no_check};
+    if (!rop.quiet) {   /* a big run says what it will take (cli.h) */
+        ro.before_run = big_note_print;
+        ro.before_run_ctx = &bn;
+    }
     cli_html html = {.path = rop.html_path, .argc = argc, .argv = argv, .array_note = NULL};
     if ((rc = cli_html_machine_rec(&html, &cfg, pb.dtype, ro.engine == MACHINE_PE, !no_data)) != 0) {
         free(cands);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "base/units.h"
 #include "config/keys.h"
 #include "report/report.h"
 
@@ -30,6 +31,34 @@ int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b,
     if (path_a && path_b && !strcmp(path_a, "-") && !strcmp(path_b, "-"))
         return cli_usage_error("%s -: stdout already carries %s - (give one of them a file)", flag_b, flag_a);
     return 0;
+}
+
+/* "12 s", "3.4 s", "0.05 s", "2.1 min", "1.5 h" */
+static const char *fmt_seconds(double s, char *buf, size_t cap)
+{
+    if (s >= 5400)
+        snprintf(buf, cap, "%.1f h", s / 3600);
+    else if (s >= 90)
+        snprintf(buf, cap, "%.1f min", s / 60);
+    else if (s >= 10)
+        snprintf(buf, cap, "%.0f s", s);
+    else
+        snprintf(buf, cap, s >= 1 ? "%.1f s" : "%.2f s", s);
+    return buf;
+}
+
+void cli_big_run_note(const char *what, uint64_t bytes, double seconds, const char *detail, bool timing_only,
+                      uint64_t nb, double ns)
+{
+    if (bytes < CLI_BIG_BYTES && seconds < CLI_BIG_SECONDS)
+        return;
+    char b[32], t[32], b2[32], t2[32];
+    fprintf(stderr, "tpusim: %s: a big run: about %s of memory and %s (%s)", what,
+            units_fmt_bytes(bytes, false, b, sizeof b), fmt_seconds(seconds, t, sizeof t), detail);
+    if (!timing_only)
+        fprintf(stderr, "; --no-data makes it timing only: about %s and %s",
+                units_fmt_bytes(nb, false, b2, sizeof b2), fmt_seconds(ns, t2, sizeof t2));
+    fputc('\n', stderr);
 }
 
 int cli_check_outputs(const cli_output *outs, int n)

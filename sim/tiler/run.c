@@ -32,6 +32,32 @@ ref_spec tiler_ref_spec(const tiler_plan *plan)
     return rs;
 }
 
+#define REF_ELEM_BYTES 4   /* the reference's C: fp32 or int32 sums */
+
+/* Elements of A, B and C (batch included). */
+static void sizes(const gemm_problem *pb, size_t *na, size_t *nb, size_t *nc)
+{
+    *na = (size_t)pb->batch * pb->m * pb->k;
+    *nb = (size_t)pb->batch * pb->k * pb->n;
+    *nc = (size_t)pb->batch * pb->m * pb->n;
+}
+
+void tiler_run_cost(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan, uint64_t n_ins,
+                    bool timing_only, bool check, uint64_t *bytes, double *seconds)
+{
+    size_t na, nb, nc;
+    sizes(pb, &na, &nb, &nc);
+    *bytes = machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, timing_only);
+    *seconds = (double)n_ins * TILER_SECONDS_PER_INS;
+    if (!timing_only) {
+        uint64_t data = (uint64_t)(na + nb) * dtype_in_bytes(pb->dtype) +
+                        (uint64_t)nc * npy_dtype_size(plan->out_dtype) + (check ? (uint64_t)nc * REF_ELEM_BYTES : 0);
+        *bytes += data;
+        *seconds += (double)pb->batch * pb->m * pb->n * pb->k * (check ? 2 : 1) / TILER_MACS_PER_SECOND +
+                    (double)(*bytes - machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, true)) / TILER_FRESH_BYTES_PER_SECOND;
+    }
+}
+
 tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan,
                     const tiler_run_opts *o, tiler_result *r, tp_err *err)
 {
@@ -42,6 +68,8 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     machine *mc = NULL;
     void *ref = NULL;
     tp_status st = tiler_generate(&cfg->tpu, pb, plan, &p, err);
+    if (st == TP_OK && o->before_run)
+        o->before_run(o->before_run_ctx, p.n_ins);
     if (st == TP_OK)
         st = machine_new(cfg, o->engine, &mc, err);
     if (st == TP_OK)
@@ -49,8 +77,8 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     if (st == TP_OK)
         machine_set_progress(mc, o->progress, o->progress_ctx);
     const size_t ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(plan->out_dtype);
-    const size_t na = (size_t)pb->batch * pb->m * pb->k, nb = (size_t)pb->batch * pb->k * pb->n;
-    const size_t nc = (size_t)pb->batch * pb->m * pb->n;
+    size_t na, nb, nc;
+    sizes(pb, &na, &nb, &nc);
     const npy_dtype idt = npy_dtype_of_input(pb->dtype);
     if (st == TP_OK)
         machine_set_fast_forward(mc, !o->no_fast_forward);
@@ -103,7 +131,7 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
         st = stats_copy(&r->stats, machine_stats(mc), err);
     }
     if (st == TP_OK && !o->timing_only && o->check) {
-        ref = num_big_alloc(nc * 4);
+        ref = num_big_alloc(nc * REF_ELEM_BYTES);
         if (!ref)
             st = tp_err_set(err, TP_ERR_NOMEM, "out of memory for the reference result");
         else {

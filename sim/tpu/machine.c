@@ -595,6 +595,16 @@ static tp_status nomem(machine *m, const char *what, uint32_t core)
     return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: %s of core %u", what, core);
 }
 
+uint64_t machine_run_bytes(const tp_tpu_cfg *t, uint64_t n_ins, tp_dtype dtype, bool timing_only)
+{
+    /* the program's instructions, their flights, and each core's stream and in-flight list */
+    uint64_t b = n_ins * (sizeof(isa_instr) + sizeof(flight) + 2 * sizeof(uint32_t));
+    if (!timing_only)
+        b += (uint64_t)t->cores * (t->ub.size_bytes + (uint64_t)t->acc.entries * t->mxus_per_core *
+                                   t->array.cols * dtype_acc_bytes(dtype));
+    return b;
+}
+
 static tp_status setup_run(machine *m)
 {
     const tp_tpu_cfg *t = m->t;

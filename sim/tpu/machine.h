@@ -60,6 +60,10 @@ void machine_set_timing_only(machine *m, bool on);
  * default; off simulates every event. machine_ff_skipped: instructions the last run jumped over. */
 void machine_set_fast_forward(machine *m, bool on);
 uint64_t machine_ff_skipped(const machine *m);
+/* The bytes a run of a program of n_ins instructions holds on t: the program and each
+ * instruction's run-time record, and with values (!timing_only) each core's unified buffer and
+ * accumulators of dtype (what setup_run allocates). */
+uint64_t machine_run_bytes(const tp_tpu_cfg *t, uint64_t n_ins, tp_dtype dtype, bool timing_only);
 /* Instructions each unit queue of a core holds (the in-order issuer stops at a full one); the
  * tiler's estimate follows it. */
 uint32_t machine_queue_depth(void);

@@ -70,7 +70,8 @@ printf '.tensor A int8 16777216 16777216\n.tensor B int8 8 8\nhalt\n' >"$T/huge.
 expect_fail "run: a tensor too large to allocate is named" "^tpusim: out of memory for tensor 'A' \(16777216 x 16777216 int8 = 281474976710656 bytes\)$" \
     sh -c 'ulimit -v 3000000; exec "$0" run "$1"' "$TPUSIM" "$T/huge.tpu"
 # a unified buffer that cannot be allocated says so, with its size and core (setup_run names
-# what it could not allocate; there was one generic message patched in afterwards)
+# what it could not allocate; there was one generic message patched in afterwards); --quiet:
+# the note of a big run (1 GiB of UB, 63_big_run.sh) would come first
 expect_fail "gemm: a unified buffer too large to allocate is named" \
     "^tpusim: out of memory setting up the machine: the unified buffer \(1073741824 bytes\) and accumulators of core 0$" \
-    sh -c 'ulimit -v 600000; exec "$0" gemm 64 64 64 --set tpu.ub.size=1GiB' "$TPUSIM"
+    sh -c 'ulimit -v 600000; exec "$0" gemm 64 64 64 --set tpu.ub.size=1GiB --quiet' "$TPUSIM"

@@ -1,0 +1,66 @@
+# A big run says what it will take before it starts (issue 14, "Big accepted jobs print their
+# estimated memory and time"): one line on stderr when the estimate (tiler_run_cost, sim/tiler/run.h)
+# reaches 1 GiB or 10 s; --quiet leaves it out; a small run prints nothing.
+A32="-c configs/edge-8x8.yaml --set tpu.array.rows=32 --set tpu.array.cols=32 --dataflow ws --dtype int8"
+TILE="--tile 64x128x32 --order mnk --double-buffer off"
+
+# 1. Timing only, 2.5 million instructions (about 1 GiB of run state): the line names the
+#    program's length, which is the report's; the memory is what the run then holds (GNU time's
+#    peak RSS within 5%); the time is the stated rate, 2 us per instruction (TILER_SECONDS_PER_INS).
+# shellcheck disable=SC2086
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%M" -o "$T/rss" "$TPUSIM" gemm 4096 4096 4352 $A32 $TILE --no-data >"$T/out" 2>"$T/err"
+else
+    "$TPUSIM" gemm 4096 4096 4352 $A32 $TILE --no-data >"$T/out" 2>"$T/err"
+fi
+n=$(sed -n 's/^instructions *\([0-9]*\)$/\1/p' "$T/out")
+line=$(cat "$T/err")
+if [ "$(wc -l <"$T/err")" = 1 ] && [ -n "$n" ] && printf '%s\n' "$line" |
+    grep -Eq "^tpusim: gemm 4096x4096x4352 int8: a big run: about [0-9.]+ GiB of memory and [0-9.]+ s \($n instructions; less where the fast-forward jumps\)$"
+then ok "big timing-only run: one line before it, naming its $n instructions"
+else not_ok "big timing-only run: one line before it" "instructions '$n'; stderr: $line"; fi
+gib=$(printf '%s\n' "$line" | sed -n 's/.*about \([0-9.]*\) GiB of memory.*/\1/p')
+secs=$(printf '%s\n' "$line" | sed -n 's/.* GiB of memory and \([0-9.]*\) s .*/\1/p')
+if [ -n "$n" ] && [ "$secs" = "$(awk -v n="$n" 'BEGIN { printf "%.1f", n * 2e-6 }')" ]
+then ok "big timing-only run: its time is 2 us per instruction ($secs s)"
+else not_ok "big timing-only run: its time is 2 us per instruction" "printed '$secs' for $n instructions"; fi
+# the sanitizer's wrapper (a script) runs a binary whose memory is not the release one's
+case "$(head -c 2 "$TPUSIM")" in
+    '#!') ;;
+    *) if [ -s "$T/rss" ]; then
+           rss=$(tail -n 1 "$T/rss")
+           if awk -v g="$gib" -v k="$rss" 'BEGIN { e = g * 2^30; r = k * 1024; exit !(g > 0 && r >= 0.95 * e && r <= 1.05 * e) }'
+           then ok "big timing-only run: the memory it names ($gib GiB) is its peak RSS within 5% ($rss KiB)"
+           else not_ok "big timing-only run: the memory it names is its peak RSS within 5%" "$gib GiB named, $rss KiB peak"; fi
+       fi ;;
+esac
+
+# 2. --quiet leaves the line out; a small run has none
+# shellcheck disable=SC2086
+"$TPUSIM" gemm 4096 4096 4352 $A32 $TILE --no-data --quiet >/dev/null 2>"$T/err"
+if [ ! -s "$T/err" ]; then ok "big run with --quiet: nothing on stderr"
+else not_ok "big run with --quiet: nothing on stderr" "$(cat "$T/err")"; fi
+"$TPUSIM" gemm 256 256 256 >/dev/null 2>"$T/err"
+if [ ! -s "$T/err" ]; then ok "small run: nothing on stderr"
+else not_ok "small run: nothing on stderr" "$(cat "$T/err")"; fi
+
+# 3. With values: 8192^3 bf16 on tpu-v4-core, checked, is 5.5e11 MACs twice (the run and the
+#    reference) at 4e10 MACs/s (TILER_MACS_PER_SECOND): 27.5 s, plus A, B (bf16), C and the
+#    reference's C (fp32), 768 MiB, first touched at 2.5e8 B/s (3.2 s), plus the machine's state; the
+#    line says how to make it timing only. The run is stopped once the line is out.
+"$TPUSIM" gemm 8192 8192 8192 -c configs/tpu-v4-core.yaml --dtype bf16 >/dev/null 2>"$T/err" &
+pid=$!
+for _ in $(seq 300); do
+    grep -q 'a big run' "$T/err" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+line=$(grep 'a big run' "$T/err")
+mib=$(printf '%s\n' "$line" | sed -n 's/.*about \([0-9.]*\) MiB of memory.*/\1/p')
+secs=$(printf '%s\n' "$line" | sed -n 's/.* MiB of memory and \([0-9.]*\) s .*/\1/p')
+if printf '%s\n' "$line" | grep -Eq '^tpusim: gemm 8192x8192x8192 bf16: a big run: about [0-9.]+ MiB of memory and [0-9]+ s \(5\.5e\+11 MACs computed and checked, [0-9]+ instructions\); --no-data makes it timing only: about [0-9.]+ MiB and [0-9.]+ s$' &&
+    awk -v m="$mib" -v s="$secs" 'BEGIN { exit !(m >= 768 && m < 768 + 64 && s >= 30 && s <= 32) }'
+then ok "big run with values: its memory (768 MiB of matrices and more) and time (27.5 + 3.2 s and more), and --no-data"
+else not_ok "big run with values: its memory and time, and --no-data" "$(cat "$T/err")"; fi
