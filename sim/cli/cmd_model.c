@@ -67,7 +67,8 @@ static const char usage_text[] =
     "from DRAM, timing only; --dtype fp16 runs on GPUs only (docs/gpu.md).\n"
     "--plot draws the roofline through gnuplot: each layer a point under the machine's roof\n"
     "(docs/plots.md). A progress bar (layers done, rate, ETA) is drawn on stderr when it is a\n"
-    "terminal; --quiet leaves it out.\n"
+    "terminal, and a workload estimated at 1 GiB or 10 s or more says so in one line before it\n"
+    "runs (docs/tiler.md); --quiet leaves both out.\n"
 
     "--trace writes a Chrome/Perfetto trace, the layers one after the other, each repeated\n"
     "layer once; with -g, the GPU's run beside the TPU's (docs/trace.md).\n"
@@ -539,6 +540,31 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
     gstats = calloc(ng ? ng : 1, sizeof *gstats);
     if (!gstats && st == TP_OK)
         st = tp_err_set(&err, TP_ERR_NOMEM, "out of memory for the stats of %zu layer groups", ng);
+    if (st == TP_OK && show_progress) {   /* a big run says what it will take (cli.h) */
+        uint64_t peak = 0, tpeak = 0, ins = 0;
+        double secs = 0, tsecs = 0;
+        for (size_t g = 0; g < ng; g++) {   /* a group is one program: its layers' costs add up */
+            uint64_t gbytes = 0, tgbytes = 0;
+            for (size_t x = gfirst[g]; x < gfirst[g + 1]; x++) {
+                uint64_t b, tb;
+                double sx, tsx;
+                tiler_run_cost(&cfg, &L[x].pb, &L[x].plan, L[x].plan.instructions, no_data, !no_check, &b, &sx);
+                tiler_run_cost(&cfg, &L[x].pb, &L[x].plan, L[x].plan.instructions, true, false, &tb, &tsx);
+                gbytes += b;
+                tgbytes += tb;
+                secs += sx;
+                tsecs += tsx;
+                ins += L[x].plan.instructions;
+            }
+            peak = gbytes > peak ? gbytes : peak;
+            tpeak = tgbytes > tpeak ? tgbytes : tpeak;
+        }
+        char what[160], detail[160];
+        snprintf(what, sizeof what, "model %s", w.name);
+        snprintf(detail, sizeof detail, "%zu layers, at most %llu instructions%s", w.n_layers, (unsigned long long)ins,
+                 no_data ? "; less where the fast-forward jumps" : no_check ? ", values computed" : ", values computed and checked");
+        cli_big_run_note(what, peak, secs, detail, no_data, tpeak, tsecs);
+    }
     progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
     progress_init(&bar, w.n_layers, "model", "layers", show_progress);
     for (size_t g = 0; g < ng && st == TP_OK; g++) {

@@ -52,6 +52,9 @@ void tiler_run_cost(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     if (!timing_only) {
         uint64_t data = (uint64_t)(na + nb) * dtype_in_bytes(pb->dtype) +
                         (uint64_t)nc * npy_dtype_size(plan->out_dtype) + (check ? (uint64_t)nc * REF_ELEM_BYTES : 0);
+        ref_spec rs = tiler_ref_spec(plan);
+        if (check)   /* the reference's own copies */
+            data += ref_gemm_scratch_bytes(pb, &rs);
         *bytes += data;
         *seconds += (double)pb->batch * pb->m * pb->n * pb->k * (check ? 2 : 1) / TILER_MACS_PER_SECOND +
                     (double)(*bytes - machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, true)) / TILER_FRESH_BYTES_PER_SECOND;

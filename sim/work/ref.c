@@ -307,6 +307,21 @@ bool ref_path_available(ref_path path)
     }
 }
 
+/* Bytes of the converted A (4-row groups) and B (16-column strips) of an m x n x k product. */
+static void pack_bytes(uint32_t m, uint32_t n, uint32_t k, size_t *a_bytes, size_t *b_bytes)
+{
+    *a_bytes = (size_t)((m + REF_MR - 1) / REF_MR) * REF_MR * k * 4;
+    *b_bytes = (size_t)((n + REF_NR - 1) / REF_NR) * REF_NR * k * 4;
+}
+
+uint64_t ref_gemm_scratch_bytes(const gemm_problem *pb, const ref_spec *rs)
+{
+    bool split = rs->k_part != 0 && rs->k_part < pb->k;
+    size_t a, b;
+    pack_bytes(pb->m, pb->n, split ? rs->k_part : pb->k, &a, &b);
+    return (uint64_t)a + b + (split ? (uint64_t)pb->m * pb->n * 4 : 0);
+}
+
 tp_status ref_matmul(tp_dtype dt, const num_gemm_args *g, int threads, ref_path path, tp_err *err)
 {
     if (g->m == 0 || g->n == 0)
@@ -327,7 +342,8 @@ tp_status ref_matmul(tp_dtype dt, const num_gemm_args *g, int threads, ref_path 
     rc.blocks_m = (g->m + REF_RB - 1) / REF_RB;
     rc.blocks = rc.blocks_m * ((g->n + REF_CB - 1) / REF_CB);
     rc.avx2 = path != REF_PATH_PORTABLE && ref_path_available(REF_PATH_AVX2);
-    size_t a_bytes = (size_t)rc.groups * REF_MR * g->k * 4, b_bytes = (size_t)rc.strips * REF_NR * g->k * 4;
+    size_t a_bytes, b_bytes;
+    pack_bytes(g->m, g->n, g->k, &a_bytes, &b_bytes);
     rc.ag = malloc(a_bytes);
     rc.bs = malloc(b_bytes);
     if (!rc.ag || !rc.bs) {

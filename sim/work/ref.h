@@ -34,6 +34,9 @@ typedef struct {
  * A and B on top. */
 tp_status ref_gemm(const gemm_problem *pb, const ref_spec *rs, const void *a, const void *b, void *c,
                    int threads, tp_err *err);
+/* The most memory ref_gemm of pb allocates for itself at once, in bytes: the converted A and B
+ * of one batch element (of one split-K part), and with split-K the part sums. */
+uint64_t ref_gemm_scratch_bytes(const gemm_problem *pb, const ref_spec *rs);
 
 /* The reference's matrix product: the bits of num_gemm_ref (the plain triple loop, the test
  * oracle) for every input, by separate code that shares nothing with num/gemm.c's kernels:

@@ -45,22 +45,38 @@ if [ ! -s "$T/err" ]; then ok "small run: nothing on stderr"
 else not_ok "small run: nothing on stderr" "$(cat "$T/err")"; fi
 
 # 3. With values: 8192^3 bf16 on tpu-v4-core, checked, is 5.5e11 MACs twice (the run and the
-#    reference) at 4e10 MACs/s (TILER_MACS_PER_SECOND): 27.5 s, plus A, B (bf16), C and the
-#    reference's C (fp32), 768 MiB, first touched at 2.5e8 B/s (3.2 s), plus the machine's state; the
-#    line says how to make it timing only. The run is stopped once the line is out.
-"$TPUSIM" gemm 8192 8192 8192 -c configs/tpu-v4-core.yaml --dtype bf16 >/dev/null 2>"$T/err" &
-pid=$!
-for _ in $(seq 300); do
-    grep -q 'a big run' "$T/err" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-line=$(grep 'a big run' "$T/err")
-mib=$(printf '%s\n' "$line" | sed -n 's/.*about \([0-9.]*\) MiB of memory.*/\1/p')
-secs=$(printf '%s\n' "$line" | sed -n 's/.* MiB of memory and \([0-9.]*\) s .*/\1/p')
-if printf '%s\n' "$line" | grep -Eq '^tpusim: gemm 8192x8192x8192 bf16: a big run: about [0-9.]+ MiB of memory and [0-9]+ s \(5\.5e\+11 MACs computed and checked, [0-9]+ instructions\); --no-data makes it timing only: about [0-9.]+ MiB and [0-9.]+ s$' &&
-    awk -v m="$mib" -v s="$secs" 'BEGIN { exit !(m >= 768 && m < 768 + 64 && s >= 30 && s <= 32) }'
-then ok "big run with values: its memory (768 MiB of matrices and more) and time (27.5 + 3.2 s and more), and --no-data"
+#    reference) at 6.7e10 MACs/s (TILER_MACS_PER_SECOND): 16.4 s; its memory is A and B (bf16,
+#    128 MiB each), C and the reference's C (fp32, 256 MiB each) and the reference's fp32 copies
+#    of A and B (256 MiB each): 1280 MiB = 1.25 GiB, and the machine's state; first touched at
+#    2.5e8 B/s that is 5.4 s more. The line says how to make it timing only. The run is stopped
+#    once the line is out (waited for up to 30 s).
+# big_line NAME CMD...: runs CMD in the background until its stderr has the big-run line, then
+# stops it; the line is left in $line
+big_line() {
+    "$@" >/dev/null 2>"$T/err" &
+    pid=$!
+    for _ in $(seq 300); do
+        grep -q 'a big run' "$T/err" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    line=$(grep 'a big run' "$T/err")
+}
+big_line "$TPUSIM" gemm 8192 8192 8192 -c configs/tpu-v4-core.yaml --dtype bf16
+gib=$(printf '%s\n' "$line" | sed -n 's/.*about \([0-9.]*\) GiB of memory.*/\1/p')
+secs=$(printf '%s\n' "$line" | sed -n 's/.* GiB of memory and \([0-9.]*\) s .*/\1/p')
+if printf '%s\n' "$line" | grep -Eq '^tpusim: gemm 8192x8192x8192 bf16: a big run: about [0-9.]+ GiB of memory and [0-9]+ s \(5\.5e\+11 MACs computed and checked, [0-9]+ instructions\); --no-data makes it timing only: about [0-9.]+ MiB and [0-9.]+ s$' &&
+    awk -v g="$gib" -v s="$secs" 'BEGIN { exit !(g >= 1.25 && g < 1.32 && s >= 21 && s <= 23) }'
+then ok "big run with values: its memory ($gib GiB: 1.25 of matrices and copies, and more), time ($secs s: 16.4 + 5.4 and more) and --no-data"
 else not_ok "big run with values: its memory and time, and --no-data" "$(cat "$T/err")"; fi
+
+# 4. model: the groups' costs (llama7b-prefill: 6 layers; 4.5e11 MACs, twice at 6.7e10/s, is
+#    13.4 s at least)
+big_line "$TPUSIM" model kernels/workloads/llama7b-prefill-seq2048.yaml -c configs/tpu-v4-core.yaml
+secs=$(printf '%s\n' "$line" | sed -n 's/.* MiB of memory and \([0-9.]*\) s .*/\1/p')
+if printf '%s\n' "$line" | grep -Eq '^tpusim: model llama7b-prefill-seq2048: a big run: about [0-9.]+ MiB of memory and [0-9]+ s \(6 layers, at most [0-9]+ instructions, values computed and checked\); --no-data makes it timing only: about [0-9.]+ MiB and [0-9.]+ s$' &&
+    awk -v s="$secs" 'BEGIN { exit !(s >= 13.4) }'
+then ok "big model with values: one line before it ($secs s)"
+else not_ok "big model with values: one line before it" "$(cat "$T/err")"; fi
