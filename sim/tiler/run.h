@@ -67,10 +67,11 @@ void tiler_result_free(tiler_result *r);
 
 /* What tiler_run of a program of n_ins instructions will take: *bytes of memory (the
  * machine's run state, machine_run_bytes, and with values the matrices and, when checked, the
- * reference's C and its own copies, ref_gemm_scratch_bytes) and *seconds, about: every instruction simulated at
- * TILER_SECONDS_PER_INS (the fast-forward only lowers it), and with values every MAC of the run
- * and of the check at TILER_MACS_PER_SECOND and every fresh byte first touched at
- * TILER_FRESH_BYTES_PER_SECOND. The rates are measured on docs/performance.md's 2-core VMs. */
+ * reference's C and its own copies, ref_gemm_scratch_bytes) and *seconds, about: every
+ * instruction simulated at TILER_SECONDS_PER_INS (the fast-forward only lowers it), and with
+ * values every MAC of the run and of the check at TILER_MACS_PER_SECOND and every fresh byte
+ * first touched at TILER_FRESH_BYTES_PER_SECOND. The rates were measured on docs/tiler.md's
+ * 2-core VMs; a guide, not a bound (docs/tiler.md "A big run says so first"). */
 #define TILER_SECONDS_PER_INS 2e-6           /* 4096^3 on 32x32, fast-forward off: 4.54 s for 2.37 M */
 #define TILER_MACS_PER_SECOND 6.7e10         /* the reference check of bf16 4096^3 on tpu-v4-core: 6.9e10 in 1.02 s */
 #define TILER_FRESH_BYTES_PER_SECOND 2.5e8   /* first touches: 0.15-1.25 GB/s (2 MiB pages the slower) */

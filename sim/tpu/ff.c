@@ -82,9 +82,7 @@
 #define FF_MIN_REPEATS 4   /* periods a jump skips at least, unless the ring is full */
 #define FF_KEY 24           /* words of an instruction's key (ins_key) */
 #define FF_KEYS_MAX 65536   /* the longest period whose keys repeats() keeps (12 MiB) */
-#ifndef FF_WORDS_PER_INS
 #define FF_WORDS_PER_INS 64 /* a state's words per instruction simulated, at most (note 7) */
-#endif
 #define FF_STRIDE_MAX 4096  /* anchors per state, at most (note 7) */
 #define FF_SLACK 16384      /* words walked before the bound applies (note 7) */
 
