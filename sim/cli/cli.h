@@ -211,12 +211,13 @@ int cli_stdout_clash(const char *flag_a, const char *path_a, const char *flag_b,
 
 /* A big run (CLI_BIG_BYTES of memory or CLI_BIG_SECONDS, about: tiler_run_cost) says so on
  * stderr before it starts, in one line: "tpusim: WHAT: a big run: about B of memory and S
- * (DETAIL)", and when values are computed what --no-data would take instead (nb, ns; ignored
- * when timing_only). Nothing for a smaller run. docs/tiler.md. */
+ * (DETAIL)", and when values are computed what the command's timing-only flag (flag:
+ * "--no-data", "--timing-only") would take instead (nb, ns; ignored when timing_only).
+ * Nothing for a smaller run. docs/tiler.md. */
 #define CLI_BIG_BYTES ((uint64_t)1 << 30)
 #define CLI_BIG_SECONDS 10.0
 void cli_big_run_note(const char *what, uint64_t bytes, double seconds, const char *detail, bool timing_only,
-                      uint64_t nb, double ns);
+                      const char *flag, uint64_t nb, double ns);
 
 /* The outputs a command will write, checked before any work: each directory exists and is
  * writable (afile_check), no two name the same file (after links and "./") and at most one is

@@ -430,7 +430,7 @@ static void big_note_print(void *ctx, uint64_t n_ins)
     else
         snprintf(detail, sizeof detail, "%.3g MACs computed%s, %llu instructions",
                  (double)pb->batch * pb->m * pb->n * pb->k, b->check ? " and checked" : "", (unsigned long long)n_ins);
-    cli_big_run_note(what, bytes, secs, detail, b->timing_only, tbytes, tsecs);
+    cli_big_run_note(what, bytes, secs, detail, b->timing_only, "--no-data", tbytes, tsecs);
 }
 
 int cmd_gemm(int argc, char **argv)

@@ -563,7 +563,7 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
         snprintf(what, sizeof what, "model %s", w.name);
         snprintf(detail, sizeof detail, "%zu layers, at most %llu instructions%s", w.n_layers, (unsigned long long)ins,
                  no_data ? "; less where the fast-forward jumps" : no_check ? ", values computed" : ", values computed and checked");
-        cli_big_run_note(what, peak, secs, detail, no_data, tpeak, tsecs);
+        cli_big_run_note(what, peak, secs, detail, no_data, "--no-data", tpeak, tsecs);
     }
     progress bar;   /* layers done; on a terminal stderr only, not with --quiet */
     progress_init(&bar, w.n_layers, "model", "layers", show_progress);

@@ -14,6 +14,7 @@
 #include "report/html.h"
 #include "report/report.h"
 #include "tpu/asm.h"
+#include "tiler/run.h"
 #include "tpu/machine.h"
 
 #define MAX_BIND 64
@@ -43,8 +44,39 @@ static int usage(void)
            "Chrome/Perfetto trace of every unit (docs/trace.md). --html FILE writes a self-contained\n"
            "page of the run (docs/html.md).\n"
            CLI_HELP_FAST_FORWARD
-           "A progress bar is drawn on stderr when it is a terminal; --quiet leaves it out.\n");
+           "A progress bar is drawn on stderr when it is a terminal, and a run estimated at 1 GiB or\n"
+    "10 s or more says so in one line before it starts (docs/tiler.md); --quiet leaves both out.\n");
     return 0;
+}
+
+/* A big program says what its run will take (cli_big_run_note): the machine's run state, and
+ * with values its tensors, and the time at tiler_run_cost's rates, its MACs counted at most
+ * (each matmul's rows times a whole R x C weight tile per FIFO tile it consumes). */
+static void big_run_note(const tp_tpu_cfg *t, const isa_program *p, const char *path, bool timing_only)
+{
+    /* the machine's, and the program parsed here, which machine_load copied */
+    uint64_t mine = (uint64_t)p->n_ins * sizeof *p->ins;
+    uint64_t state = machine_run_bytes(t, p->n_ins, p->dtype, timing_only) + mine;
+    uint64_t tstate = machine_run_bytes(t, p->n_ins, p->dtype, true) + mine, tensors = 0;
+    double macs = 0;
+    for (uint32_t i = 0; i < p->n_ins; i++)
+        if (p->ins[i].op == ISA_MATMUL)
+            macs += (double)p->ins[i].m * t->array.rows * t->array.cols * (p->ins[i].repeat ? p->ins[i].repeat : 1);
+    for (uint32_t i = 0; i < p->n_tensors; i++)
+        tensors += (uint64_t)p->tensors[i].rows * p->tensors[i].cols * npy_dtype_size(p->tensors[i].dtype);
+    double tsecs = (double)p->n_ins * TILER_SECONDS_PER_INS;
+    uint64_t bytes = timing_only ? tstate : state + tensors;
+    double secs = timing_only ? tsecs
+                              : tsecs + macs / TILER_MACS_PER_SECOND + (double)(bytes - tstate) / TILER_FRESH_BYTES_PER_SECOND;
+    char what[600], detail[160];
+    snprintf(what, sizeof what, "run %s", path);
+    if (timing_only)
+        snprintf(detail, sizeof detail, "%u instruction%s; less where the fast-forward jumps", p->n_ins,
+                 p->n_ins == 1 ? "" : "s");
+    else
+        snprintf(detail, sizeof detail, "%u instruction%s, at most %.3g MACs computed", p->n_ins,
+                 p->n_ins == 1 ? "" : "s", macs);
+    cli_big_run_note(what, bytes, secs, detail, timing_only, "--timing-only", tstate, tsecs);
 }
 
 int cmd_run(int argc, char **argv)
@@ -208,6 +240,8 @@ int cmd_run(int argc, char **argv)
         machine_set_mxu_observer(m, html_rec_observe, html.rec);
     if (trace || html_path)
         machine_set_trace(m, &tl);
+    if (!quiet)
+        big_run_note(&cfg.tpu, &p, path, timing_only);
     progress bar;   /* instructions retired; on a terminal stderr only, not with --quiet */
     progress_init(&bar, 0, "run", "instructions", !quiet);
     machine_set_progress(m, progress_cb, &bar);

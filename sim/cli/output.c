@@ -48,7 +48,7 @@ static const char *fmt_seconds(double s, char *buf, size_t cap)
 }
 
 void cli_big_run_note(const char *what, uint64_t bytes, double seconds, const char *detail, bool timing_only,
-                      uint64_t nb, double ns)
+                      const char *flag, uint64_t nb, double ns)
 {
     if (bytes < CLI_BIG_BYTES && seconds < CLI_BIG_SECONDS)
         return;
@@ -56,7 +56,7 @@ void cli_big_run_note(const char *what, uint64_t bytes, double seconds, const ch
     fprintf(stderr, "tpusim: %s: a big run: about %s of memory and %s (%s)", what,
             units_fmt_bytes(bytes, false, b, sizeof b), fmt_seconds(seconds, t, sizeof t), detail);
     if (!timing_only)
-        fprintf(stderr, "; --no-data makes it timing only: about %s and %s",
+        fprintf(stderr, "; %s makes it timing only: about %s and %s", flag,
                 units_fmt_bytes(nb, false, b2, sizeof b2), fmt_seconds(ns, t2, sizeof t2));
     fputc('\n', stderr);
 }

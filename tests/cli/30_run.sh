@@ -65,10 +65,11 @@ got_sb=$("$TPUSIM" run "$T/single.tpu" --timing-only | sed -n 's/^cycles  *\([0-
 got_db=$("$TPUSIM" run "$K/gemm_dbuf_relu.tpu" --timing-only | sed -n 's/^cycles  *\([0-9]*\) .*/\1/p')
 if [ -n "$claim" ] && [ "$claim" = "$got_in $got_sb $got_db" ]; then ok "kernels/README.md double-buffering figures are current ($claim)"
 else not_ok "kernels/README.md double-buffering figures are current" "README: '$claim', simulator: '$got_in $got_sb $got_db'"; fi
-# a tensor too large to allocate is named in the error (not blamed on the unified buffer)
+# a tensor too large to allocate is named in the error (not blamed on the unified buffer);
+# --quiet: the note of a big run (256 TiB, 63_big_run.sh) would come first
 printf '.tensor A int8 16777216 16777216\n.tensor B int8 8 8\nhalt\n' >"$T/huge.tpu"
 expect_fail "run: a tensor too large to allocate is named" "^tpusim: out of memory for tensor 'A' \(16777216 x 16777216 int8 = 281474976710656 bytes\)$" \
-    sh -c 'ulimit -v 3000000; exec "$0" run "$1"' "$TPUSIM" "$T/huge.tpu"
+    sh -c 'ulimit -v 3000000; exec "$0" run "$1" --quiet' "$TPUSIM" "$T/huge.tpu"
 # a unified buffer that cannot be allocated says so, with its size and core (setup_run names
 # what it could not allocate; there was one generic message patched in afterwards); --quiet:
 # the note of a big run (1 GiB of UB, 63_big_run.sh) would come first

@@ -1,6 +1,6 @@
 # A big run says what it will take before it starts (issue 14, "Big accepted jobs print their
 # estimated memory and time"): one line on stderr when the estimate (tiler_run_cost, sim/tiler/run.h)
-# reaches 1 GiB or 10 s; --quiet leaves it out; a small run prints nothing.
+# reaches 1 GiB or 10 s (gemm, model, run); --quiet leaves it out; a small run prints nothing.
 A32="-c configs/edge-8x8.yaml --set tpu.array.rows=32 --set tpu.array.cols=32 --dataflow ws --dtype int8"
 TILE="--tile 64x128x32 --order mnk --double-buffer off"
 
@@ -80,3 +80,15 @@ if printf '%s\n' "$line" | grep -Eq '^tpusim: model llama7b-prefill-seq2048: a b
     awk -v s="$secs" 'BEGIN { exit !(s >= 13.4) }'
 then ok "big model with values: one line before it ($secs s)"
 else not_ok "big model with values: one line before it" "$(cat "$T/err")"; fi
+
+# 5. run: a program's tensors are its memory with values (a 32768 x 32768 int8 tensor: 1 GiB);
+#    the timing-only flag it names is run's own
+printf '.tensor A int8 32768 32768\n.tensor B int8 8 8\nhalt\n' >"$T/bigt.tpu"
+"$TPUSIM" run "$T/bigt.tpu" >/dev/null 2>"$T/err"
+if grep -Eq "^tpusim: run $T/bigt\.tpu: a big run: about 1\.00 GiB of memory and [0-9.]+ s \(1 instruction, at most 0 MACs computed\); --timing-only makes it timing only: about [0-9]+ B and 0\.00 s$" "$T/err" &&
+    [ "$(wc -l <"$T/err")" = 1 ]
+then ok "big run program: its tensors' 1 GiB, and --timing-only"
+else not_ok "big run program: its tensors' 1 GiB, and --timing-only" "$(cat "$T/err")"; fi
+"$TPUSIM" run "$T/bigt.tpu" --quiet >/dev/null 2>"$T/err"
+if [ ! -s "$T/err" ]; then ok "big run program with --quiet: nothing on stderr"
+else not_ok "big run program with --quiet: nothing on stderr" "$(cat "$T/err")"; fi
