@@ -367,7 +367,7 @@ static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *
             isa_free(&q);
             return TP_OK;
         }
-    st = machine_load(sc->mc, &q, err);
+    st = machine_load_take(sc->mc, &q, err);   /* no copy: q is left empty (or, refused, as it was) */
     isa_free(&q);
     if (st == TP_OK) {
         machine_set_timing_only(sc->mc, true);

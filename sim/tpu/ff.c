@@ -542,15 +542,30 @@ void ff_free(machine *m)
 
 /* ---- the jump ------------------------------------------------------------------------------ */
 
+/* A state's hash: only a filter before the full comparison, so any function of the words will
+ * do; four lanes, because one chain waits on each multiply. */
 static uint64_t hash_words(const uint64_t *v, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= v[i];
-        h *= 1099511628211ull;
-        h ^= h >> 29;
+    uint64_t h[4] = {1469598103934665603ull, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) {
+            h[l] ^= v[i + l];
+            h[l] *= 1099511628211ull;
+            h[l] ^= h[l] >> 29;
+        }
+    for (; i < n; i++) {
+        h[0] ^= v[i];
+        h[0] *= 1099511628211ull;
+        h[0] ^= h[0] >> 29;
     }
-    return h;
+    uint64_t r = n;
+    for (int l = 0; l < 4; l++) {
+        r ^= h[l];
+        r *= 1099511628211ull;
+        r ^= r >> 29;
+    }
+    return r;
 }
 
 static int cmp_desc(const void *x, const void *y)
