@@ -15,7 +15,7 @@
 #                      Debian package chromium when root)
 #  10. soak            a 3000-point sweep with -j 2 whose resident memory stays flat
 #                      (tests/check_soak.sh)
-#  11. tsan            the threaded unit groups, a threaded GEMM and sweep -j 2 under
+#  11. tsan            the threaded unit groups, threaded GEMMs, a model and sweep -j 2 under
 #                      ThreadSanitizer (tests/check_tsan.sh, the build/tsan variant)
 # Run from the repository root by make check-all (which installs valgrind if it is missing).
 BUILDROOT=${BUILDROOT:-build}

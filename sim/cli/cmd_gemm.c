@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "report/html.h"
 #include "report/report.h"
+#include "num/pool.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
 #include "work/err.h"
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "quantized (symmetric, one scale per tensor) and C x scale_a x scale_b is compared.\n"
     "--show-search lists the best candidates of the tiling search (all of them with 'all');\n"
     "'exhaustive' also simulates every candidate on the whole problem and compares (slow).\n"
+    "--threads N: the value kernels' threads and the search's simulations at once (default: the\n"
+    "online CPUs); the results are the same whatever N is.\n"
     "On a GPU config (configs/gpu-*.yaml) the run is one CUTLASS-style kernel, timing only (values\n"
     "are not computed: --a, --b, --out and the TPU's tiling flags are refused); --dtype fp16 runs\n"
     "on GPUs only, and --gpu-kernel SPEC gives the kernel instead of the heuristic search:\n"
@@ -705,6 +708,7 @@ int cmd_gemm(int argc, char **argv)
                 return cli_fail(&err);
             }
         }
+        to.threads = ro.threads ? ro.threads : num_pool_threads_default();   /* the finalists' simulations */
         st = tiler_search(&cfg, &pb, &to, &plan, to.show_search ? &cands : NULL, &n_cands, &search_rows, &err);
     }
     if (st != TP_OK) {

@@ -43,6 +43,7 @@
 #include "num/gemm.h"
 #include "report/bound.h"
 #include "report/report.h"
+#include "num/pool.h"
 #include "tiler/run.h"
 #include "tiler/tiler.h"
 #include "work/fill.h"
@@ -166,7 +167,8 @@ static void *as_input(const layer_run *r, const void *c)
     return a;
 }
 
-static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, gemm_epilogue epi, tp_err *err)
+static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *lr, gemm_epilogue epi, int threads,
+                            tp_err *err)
 {
     tp_config c = *cfg;
     if (reserve >= c.tpu.ub.size_bytes)
@@ -180,6 +182,7 @@ static tp_status plan_layer(const tp_config *cfg, uint64_t reserve, layer_run *l
     o.tn = lr->layer->tn;
     o.tk = lr->layer->tk;
     memcpy(o.order, lr->layer->order, sizeof o.order);
+    o.threads = threads;
     return tiler_search(&c, &lr->pb, &o, &lr->plan, NULL, NULL, NULL, err);
 }
 
@@ -446,7 +449,7 @@ static void model_exec_free(model_exec *x)
  * machine's default dtype) as cli_dt. On failure *errp says why and *x holds what was made. */
 static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const char *path, const char *dtype_s,
                                 tp_dtype cli_dt, machine_engine engine, bool ff_off, bool no_data, bool no_check, uint64_t seed,
-                                bool show_progress, timeline *tl, model_exec *mx, tp_err *errp)
+                                bool show_progress, int search_threads, timeline *tl, model_exec *mx, tp_err *errp)
 {
     const tp_config cfg = *cfgp;
     const workload w = *wp;
@@ -511,14 +514,14 @@ static tp_status model_exec_run(const tp_config *cfgp, const workload *wp, const
             tp_status s2 = TP_OK;
             uint64_t reserve = region * (j - i >= 2 ? 2 : 1);
             for (size_t x = i; x <= j && s2 == TP_OK; x++)
-                s2 = plan_layer(&cfg, reserve, &L[x], w.layers[x].epilogue, &e2);
+                s2 = plan_layer(&cfg, reserve, &L[x], w.layers[x].epilogue, search_threads, &e2);
             planned = s2 == TP_OK;
             if (!planned)
                 j = i;
         }
         if (!planned) {
             region = 0;
-            st = plan_layer(&cfg, 0, &L[i], w.layers[i].epilogue, &err);
+            st = plan_layer(&cfg, 0, &L[i], w.layers[i].epilogue, search_threads, &err);
             if (st != TP_OK) {
                 char msg[sizeof err.msg];
                 snprintf(msg, sizeof msg, "%s", err.msg);
@@ -626,7 +629,9 @@ tp_status cli_model_total(const tp_config *cfg, const workload *w, const char *d
     if (dtype_s && dtype_parse(dtype_s, &dt))
         return tp_err_set(err, TP_ERR_USAGE, "unknown dtype '%s'", dtype_s);
     model_exec mx;
-    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, false, true, true, 1, false, NULL, &mx, err);
+    /* one search thread: a sweep runs its points on threads of its own */
+    tp_status st = model_exec_run(cfg, w, w->source, dtype_s, dt, MACHINE_FAST, false, true, true, 1, false, 1, NULL,
+                                  &mx, err);
     if (st == TP_OK)
         st = stats_copy(total, &mx.total, err);
     model_exec_free(&mx);
@@ -1005,7 +1010,7 @@ int cmd_model(int argc, char **argv)
     html.trace_ctx = &src;
     model_exec mx;
     tp_status st = model_exec_run(&cfg, &w, path, dtype_s, cli_dt, engine, rop.ff_off, no_data, no_check, seed, !rop.quiet,
-                                  trace_path || html.path ? &tl : NULL, &mx, &err);
+                                  num_pool_threads_default(), trace_path || html.path ? &tl : NULL, &mx, &err);
     layer_run *L = mx.L;
     tp_stats *gstats = mx.gstats;
     size_t *gfirst = mx.gfirst, ng = mx.ng;

@@ -8,6 +8,8 @@
  */
 #include "tiler/tiler.h"
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,9 +351,9 @@ typedef struct {
 static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan,
                           uint64_t *cycles, bool *same, tp_err *err)
 {
-    tiler_plan pl = *plan;
+    tiler_plan pl = *plan;   /* re-derived on sp; its estimate is not needed */
     isa_program q;
-    tp_status st = tiler_plan_derive(t, sp, &pl, err);
+    tp_status st = tiler_plan_fit(t, sp, &pl, NULL, err);
     if (st != TP_OK)
         return st;
     st = tiler_generate(t, sp, &pl, &q, err);
@@ -392,6 +394,106 @@ static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *
     sc->hash[sc->n] = h;
     sc->cycles[sc->n++] = *cycles;
     return TP_OK;
+}
+
+/* The finalists' simulations, on opts->threads threads: each program is generated and hashed
+ * in rank order (one met again is an earlier candidate's, as simulate's memo does), then the
+ * distinct ones run, each on the thread that takes it, on its own machine; their cycles do not
+ * depend on which thread ran them, so nothing else does. */
+typedef struct {
+    isa_program q;
+    uint64_t hash, cycles;
+    size_t dup_of;            /* index + 1 of the earlier job with the same program; 0: none */
+    tp_status st;
+    tp_err err;
+} sim_job;
+
+typedef struct {
+    const tp_config *cfg;
+    sim_job *jobs;
+    size_t n;
+    atomic_size_t next;
+} sim_pool;
+
+static void *sim_worker(void *arg)
+{
+    sim_pool *sp = arg;
+    machine *mc = NULL;
+    for (size_t j; (j = atomic_fetch_add(&sp->next, 1)) < sp->n;) {
+        sim_job *jb = &sp->jobs[j];
+        if (jb->dup_of || jb->st != TP_OK)
+            continue;
+        if (!mc && (jb->st = machine_new(sp->cfg, MACHINE_FAST, &mc, &jb->err)) != TP_OK)
+            continue;
+        jb->st = machine_load_take(mc, &jb->q, &jb->err);
+        if (jb->st == TP_OK) {
+            machine_set_timing_only(mc, true);
+            jb->st = machine_run(mc, &jb->err);
+        }
+        if (jb->st == TP_OK)
+            jb->cycles = machine_stats(mc)->cycles;
+    }
+    machine_free(mc);
+    return NULL;
+}
+
+/* Simulates the plans of picks[0 .. np) of c on problem sp with `threads` threads: as simulate
+ * for each in turn, the same cycles and same_program flags, and on a failure the first one's
+ * error (in pick order). */
+static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, tiler_candidate *c, const size_t *pick,
+                              size_t np, int threads, tp_err *err)
+{
+    const tp_tpu_cfg *t = &cfg->tpu;
+    sim_job *jobs = calloc(np ? np : 1, sizeof *jobs);
+    if (!jobs)
+        return tp_err_set(err, TP_ERR_NOMEM, "out of memory in the tiling search");
+    size_t made = 0;   /* jobs prepared: up to the first that fails, included */
+    for (size_t j = 0; j < np; j++) {
+        sim_job *jb = &jobs[j];
+        made = j + 1;
+        tiler_plan pl = c[pick[j]].plan;   /* re-derived on sp; its estimate is not needed */
+        jb->st = tiler_plan_fit(t, sp, &pl, NULL, &jb->err);
+        if (jb->st == TP_OK)
+            jb->st = tiler_generate(t, sp, &pl, &jb->q, &jb->err);
+        if (jb->st != TP_OK)
+            break;   /* the simulations before it still run: its error is the one returned */
+        jb->hash = tiler_prog_hash(&jb->q, 0, jb->q.n_ins);
+        for (size_t k = 0; k < j && !jb->dup_of; k++)
+            if (!jobs[k].dup_of && jobs[k].hash == jb->hash)
+                jb->dup_of = k + 1;
+        if (jb->dup_of)
+            isa_free(&jb->q);
+    }
+    sim_pool pool = {.cfg = cfg, .jobs = jobs, .n = made};
+    atomic_init(&pool.next, 0);
+    size_t nt = threads > 1 ? (size_t)threads : 1;
+    pthread_t th[16];
+    if (nt > sizeof th / sizeof *th)
+        nt = sizeof th / sizeof *th;
+    size_t started = 0;
+    for (; started + 1 < nt; started++)
+        if (pthread_create(&th[started], NULL, sim_worker, &pool) != 0)
+            break;   /* fewer threads: the same results */
+    sim_worker(&pool);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    tp_status st = TP_OK;
+    for (size_t j = 0; j < made && st == TP_OK; j++) {
+        sim_job *jb = &jobs[j];
+        tiler_candidate *cj = &c[pick[j]];
+        if (jb->st != TP_OK) {
+            st = jb->st;
+            *err = jb->err;
+            break;
+        }
+        cj->cycles = jb->dup_of ? jobs[jb->dup_of - 1].cycles : jb->cycles;
+        cj->same_program = jb->dup_of != 0;
+        cj->simulated = true;
+    }
+    for (size_t j = 0; j < np; j++)
+        isa_free(&jobs[j].q);
+    free(jobs);
+    return st;
 }
 
 static void sim_free(sim_ctx *sc)
@@ -518,23 +620,17 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         *search_rows = (uint64_t)slice.m * slice.batch;
     size_t bi = 0;
     if (n > 1) {
-        sim_ctx sc = {0};
-        st = machine_new(cfg, MACHINE_FAST, &sc.mc, err);
-        bool have = false;
-        for (size_t j = 0; j < np && st == TP_OK; j++) {
-            size_t i = pick[j];
-            st = simulate(&sc, t, &slice, &c[i].plan, &c[i].cycles, &c[i].same_program, err);
-            if (st != TP_OK)
-                break;
-            c[i].simulated = true;
-            if (!have || c[i].cycles < c[bi].cycles || (c[i].cycles == c[bi].cycles && i < bi))
-                bi = i;
-            have = true;
-        }
-        sim_free(&sc);
+        st = simulate_all(cfg, &slice, c, pick, np, opts->threads, err);
         if (st != TP_OK) {
             free(c);
             return st;
+        }
+        bool have = false;
+        for (size_t j = 0; j < np; j++) {
+            size_t i = pick[j];
+            if (!have || c[i].cycles < c[bi].cycles || (c[i].cycles == c[bi].cycles && i < bi))
+                bi = i;
+            have = true;
         }
     }
     *best = c[bi].plan;
