@@ -45,7 +45,7 @@ static int usage(void)
            "page of the run (docs/html.md).\n"
            CLI_HELP_FAST_FORWARD
            "A progress bar is drawn on stderr when it is a terminal, and a run estimated at 1 GiB or\n"
-    "10 s or more says so in one line before it starts (docs/tiler.md); --quiet leaves both out.\n");
+           "10 s or more says so in one line before it starts (docs/tiler.md); --quiet leaves both out.\n");
     return 0;
 }
 
