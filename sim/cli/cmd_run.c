@@ -64,10 +64,9 @@ static void big_run_note(const tp_tpu_cfg *t, const isa_program *p, const char *
             macs += (double)p->ins[i].m * t->array.rows * t->array.cols * (p->ins[i].repeat ? p->ins[i].repeat : 1);
     for (uint32_t i = 0; i < p->n_tensors; i++)
         tensors += (uint64_t)p->tensors[i].rows * p->tensors[i].cols * npy_dtype_size(p->tensors[i].dtype);
-    double tsecs = (double)p->n_ins * TILER_SECONDS_PER_INS;
+    double tsecs = tiler_run_seconds(p->n_ins, 0, 0);
     uint64_t bytes = timing_only ? tstate : state + tensors;
-    double secs = timing_only ? tsecs
-                              : tsecs + macs / TILER_MACS_PER_SECOND + (double)(bytes - tstate) / TILER_FRESH_BYTES_PER_SECOND;
+    double secs = timing_only ? tsecs : tiler_run_seconds(p->n_ins, macs, bytes - tstate);
     char what[600], detail[160];
     snprintf(what, sizeof what, "run %s", path);
     if (timing_only)

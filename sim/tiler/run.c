@@ -42,23 +42,29 @@ static void sizes(const gemm_problem *pb, size_t *na, size_t *nb, size_t *nc)
     *nc = (size_t)pb->batch * pb->m * pb->n;
 }
 
+double tiler_run_seconds(uint64_t n_ins, double macs, uint64_t fresh_bytes)
+{
+    return (double)n_ins * TILER_SECONDS_PER_INS + macs / TILER_MACS_PER_SECOND +
+           (double)fresh_bytes / TILER_FRESH_BYTES_PER_SECOND;
+}
+
 void tiler_run_cost(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan, uint64_t n_ins,
                     bool timing_only, bool check, uint64_t *bytes, double *seconds)
 {
+    *bytes = machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, true);
+    if (timing_only) {
+        *seconds = tiler_run_seconds(n_ins, 0, 0);
+        return;
+    }
     size_t na, nb, nc;
     sizes(pb, &na, &nb, &nc);
-    *bytes = machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, timing_only);
-    *seconds = (double)n_ins * TILER_SECONDS_PER_INS;
-    if (!timing_only) {
-        uint64_t data = (uint64_t)(na + nb) * dtype_in_bytes(pb->dtype) +
-                        (uint64_t)nc * npy_dtype_size(plan->out_dtype) + (check ? (uint64_t)nc * REF_ELEM_BYTES : 0);
-        ref_spec rs = tiler_ref_spec(plan);
-        if (check)   /* the reference's own copies */
-            data += ref_gemm_scratch_bytes(pb, &rs);
-        *bytes += data;
-        *seconds += (double)pb->batch * pb->m * pb->n * pb->k * (check ? 2 : 1) / TILER_MACS_PER_SECOND +
-                    (double)(*bytes - machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, true)) / TILER_FRESH_BYTES_PER_SECOND;
-    }
+    /* fresh: the UB and accumulators, the matrices, and when checked the reference's C and copies */
+    ref_spec rs = tiler_ref_spec(plan);
+    uint64_t fresh = machine_run_bytes(&cfg->tpu, n_ins, pb->dtype, false) - *bytes +
+                     (uint64_t)(na + nb) * dtype_in_bytes(pb->dtype) + (uint64_t)nc * npy_dtype_size(plan->out_dtype) +
+                     (check ? (uint64_t)nc * REF_ELEM_BYTES + ref_gemm_scratch_bytes(pb, &rs) : 0);
+    *bytes += fresh;
+    *seconds = tiler_run_seconds(n_ins, (double)pb->batch * pb->m * pb->n * pb->k * (check ? 2 : 1), fresh);
 }
 
 tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan,

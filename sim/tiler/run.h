@@ -77,6 +77,9 @@ void tiler_result_free(tiler_result *r);
 #define TILER_FRESH_BYTES_PER_SECOND 2.5e8   /* first touches: 0.15-1.25 GB/s (2 MiB pages the slower) */
 void tiler_run_cost(const tp_config *cfg, const gemm_problem *pb, const tiler_plan *plan, uint64_t n_ins,
                     bool timing_only, bool check, uint64_t *bytes, double *seconds);
+/* tiler_run_cost's time: n_ins instructions simulated, macs MACs computed (every pass counted)
+ * and fresh_bytes first touched, at the rates above. */
+double tiler_run_seconds(uint64_t n_ins, double macs, uint64_t fresh_bytes);
 
 /* The reference's order for plan's program: kc, the split-K part length (0 without split-K),
  * the epilogue and its scale. */

@@ -346,22 +346,48 @@ typedef struct {
     size_t n, cap;
 } sim_ctx;
 
+/* plan's program on problem sp (the plan re-derived there; its estimate is not needed) into
+ *q, and its hash; on failure *q is freed. */
+static tp_status make_program(const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan, isa_program *q,
+                              uint64_t *hash, tp_err *err)
+{
+    isa_init(q, NULL, sp->dtype);   /* freeable whatever fails */
+    tiler_plan pl = *plan;
+    tp_status st = tiler_plan_fit(t, sp, &pl, NULL, err);
+    if (st == TP_OK)
+        st = tiler_generate(t, sp, &pl, q, err);
+    if (st != TP_OK) {
+        isa_free(q);
+        return st;
+    }
+    *hash = tiler_prog_hash(q, 0, q->n_ins);
+    return TP_OK;
+}
+
+/* Runs q timing-only on mc, taking it (no copy: q is left empty, or as it was when refused;
+ * the caller frees it either way); its cycles into *cycles. */
+static tp_status run_timing(machine *mc, isa_program *q, uint64_t *cycles, tp_err *err)
+{
+    tp_status st = machine_load_take(mc, q, err);
+    if (st == TP_OK) {
+        machine_set_timing_only(mc, true);
+        st = machine_run(mc, err);
+    }
+    if (st == TP_OK)
+        *cycles = machine_stats(mc)->cycles;
+    return st;
+}
+
 /* Simulates plan (re-derived on problem sp) timing-only; *same says an identical program ran
  * before (its cycles are reused). */
 static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *sp, const tiler_plan *plan,
                           uint64_t *cycles, bool *same, tp_err *err)
 {
-    tiler_plan pl = *plan;   /* re-derived on sp; its estimate is not needed */
     isa_program q;
-    tp_status st = tiler_plan_fit(t, sp, &pl, NULL, err);
+    uint64_t h;
+    tp_status st = make_program(t, sp, plan, &q, &h, err);
     if (st != TP_OK)
         return st;
-    st = tiler_generate(t, sp, &pl, &q, err);
-    if (st != TP_OK) {
-        isa_free(&q);
-        return st;
-    }
-    uint64_t h = tiler_prog_hash(&q, 0, q.n_ins);
     for (size_t i = 0; i < sc->n; i++)
         if (sc->hash[i] == h) {
             *cycles = sc->cycles[i];
@@ -369,15 +395,10 @@ static tp_status simulate(sim_ctx *sc, const tp_tpu_cfg *t, const gemm_problem *
             isa_free(&q);
             return TP_OK;
         }
-    st = machine_load_take(sc->mc, &q, err);   /* no copy: q is left empty (or, refused, as it was) */
+    st = run_timing(sc->mc, &q, cycles, err);
     isa_free(&q);
-    if (st == TP_OK) {
-        machine_set_timing_only(sc->mc, true);
-        st = machine_run(sc->mc, err);
-    }
     if (st != TP_OK)
         return st;
-    *cycles = machine_stats(sc->mc)->cycles;
     *same = false;
     if (sc->n == sc->cap) {
         size_t cap = sc->cap ? sc->cap * 2 : 64;
@@ -425,13 +446,7 @@ static void *sim_worker(void *arg)
             continue;
         if (!mc && (jb->st = machine_new(sp->cfg, MACHINE_FAST, &mc, &jb->err)) != TP_OK)
             continue;
-        jb->st = machine_load_take(mc, &jb->q, &jb->err);
-        if (jb->st == TP_OK) {
-            machine_set_timing_only(mc, true);
-            jb->st = machine_run(mc, &jb->err);
-        }
-        if (jb->st == TP_OK)
-            jb->cycles = machine_stats(mc)->cycles;
+        jb->st = run_timing(mc, &jb->q, &jb->cycles, &jb->err);
     }
     machine_free(mc);
     return NULL;
@@ -451,13 +466,9 @@ static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, tile
     for (size_t j = 0; j < np; j++) {
         sim_job *jb = &jobs[j];
         made = j + 1;
-        tiler_plan pl = c[pick[j]].plan;   /* re-derived on sp; its estimate is not needed */
-        jb->st = tiler_plan_fit(t, sp, &pl, NULL, &jb->err);
-        if (jb->st == TP_OK)
-            jb->st = tiler_generate(t, sp, &pl, &jb->q, &jb->err);
+        jb->st = make_program(t, sp, &c[pick[j]].plan, &jb->q, &jb->hash, &jb->err);
         if (jb->st != TP_OK)
             break;   /* the simulations before it still run: its error is the one returned */
-        jb->hash = tiler_prog_hash(&jb->q, 0, jb->q.n_ins);
         for (size_t k = 0; k < j && !jb->dup_of; k++)
             if (!jobs[k].dup_of && jobs[k].hash == jb->hash)
                 jb->dup_of = k + 1;
