@@ -77,12 +77,13 @@ tp_status tiler_run(const tp_config *cfg, const gemm_problem *pb, const tiler_pl
     machine *mc = NULL;
     void *ref = NULL;
     tp_status st = tiler_generate(&cfg->tpu, pb, plan, &p, err);
-    if (st == TP_OK && o->before_run)
-        o->before_run(o->before_run_ctx, p.n_ins);
+    uint64_t n_ins = p.n_ins;
     if (st == TP_OK)
         st = machine_new(cfg, o->engine, &mc, err);
     if (st == TP_OK)
         st = machine_load_take(mc, &p, err);
+    if (st == TP_OK && o->before_run)   /* a program the machine accepted */
+        o->before_run(o->before_run_ctx, n_ins);
     if (st == TP_OK)
         machine_set_progress(mc, o->progress, o->progress_ctx);
     const size_t ib = dtype_in_bytes(pb->dtype), ob = npy_dtype_size(plan->out_dtype);

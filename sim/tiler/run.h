@@ -36,8 +36,8 @@ typedef struct {
     mxu_pe_observer observer;
     void *observer_ctx;
     void (*after_run)(void *ctx, const machine *m);
-    /* called once the program is made, before anything big is allocated or run, with its
-     * length (tiler_run_cost); NULL = none */
+    /* called once the program is made and the machine has accepted it, before anything big is
+     * allocated or run, with its length (tiler_run_cost); NULL = none */
     void (*before_run)(void *ctx, uint64_t n_ins);
     void *before_run_ctx;
 } tiler_run_opts;

@@ -106,12 +106,17 @@ static uint32_t engine_pick(machine *m, core_state *cs, isa_opcode op)
  * (writes). *sent gets the cycle its last burst left the memory's queue, which is the access's
  * end less the memory's latency: from then on the DMA engine is free to issue the next
  * transfer while this one's data is still in flight. */
+tp_mem_id dma_mem_of(const tp_tpu_cfg *t, isa_opcode op)
+{
+    return op == ISA_LOAD ? t->place_inputs : op == ISA_LOADW ? t->place_weights : t->place_outputs;
+}
+
 dma_pattern dma_pattern_of(const machine *m, const isa_instr *in)
 {
     const isa_tensor *t = &m->prog.tensors[in->blk.tensor];
     uint64_t eb = npy_dtype_size(t->dtype);
     dma_pattern p;
-    p.id = in->op == ISA_LOAD ? m->t->place_inputs : in->op == ISA_LOADW ? m->t->place_weights : m->t->place_outputs;
+    p.id = dma_mem_of(m->t, in->op);
     p.addr = m->tbase[in->blk.tensor] + ((uint64_t)in->blk.r0 * t->cols + in->blk.c0) * eb;
     p.rows = in->blk.rows;
     p.row_bytes = (uint64_t)in->blk.cols * eb;
@@ -139,15 +144,15 @@ static uint64_t mem_access(machine *m, tp_mem_id id, bool write, uint64_t issue,
 
 __extension__ typedef unsigned __int128 u128;
 
-tp_status dma_check_bound(machine *m)
+tp_status dma_check_bound(const machine *m, const isa_program *p, tp_err *err)
 {
     u128 bytes[TP_MEM__COUNT] = {0};
-    for (uint32_t i = 0; i < m->prog.n_ins; i++) {
-        const isa_instr *in = &m->prog.ins[i];
+    for (uint32_t i = 0; i < p->n_ins; i++) {
+        const isa_instr *in = &p->ins[i];
         if (in->op != ISA_LOAD && in->op != ISA_LOADW && in->op != ISA_STORE)
             continue;
-        tp_mem_id id = dma_pattern_of(m, in).id;   /* a loadw: one read, however many FIFOs it feeds */
-        bytes[id] += (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(m->prog.tensors[in->blk.tensor].dtype);
+        tp_mem_id id = dma_mem_of(m->t, in->op);   /* a loadw: one read, however many FIFOs it feeds */
+        bytes[id] += (uint64_t)in->blk.rows * in->blk.cols * npy_dtype_size(p->tensors[in->blk.tensor].dtype);
     }
     for (int id = 0; id < TP_MEM__COUNT; id++) {
         const tp_mem_cfg *mc = &m->t->mem[id];
@@ -158,7 +163,7 @@ tp_status dma_check_bound(machine *m)
         if (cyc <= TP_COUNT_MAX)
             continue;
         char bw[32], hz[32];
-        return tp_err_set(m->err, TP_ERR_RANGE,
+        return tp_err_set(err, TP_ERR_RANGE,
                           "tpu.%s.bandwidth=%s at tpu.clock=%s: the program moves %.4g bytes over tpu.%s, at "
                           "least %.3g cycles, past the %.3g (2^63) cycles tpusim counts; refused before the run",
                           cfg_mem_name((tp_mem_id)id), units_fmt_bandwidth(mc->bytes_per_s, bw, sizeof bw),

@@ -264,6 +264,8 @@ static tp_status load_program(machine *m, const isa_program *p, isa_program *tak
         m->mp.dataflow = TP_DF_WS;
     if ((rc = mxu_params_check(&m->mp, err)))
         return rc;
+    if ((rc = dma_check_bound(m, p, err)))   /* counts that would pass 2^63: refused at once */
+        return rc;
     free_run_state(m);
     free_bindings(m);
     isa_free(&m->prog);
@@ -609,9 +611,6 @@ static tp_status setup_run(machine *m)
 {
     const tp_tpu_cfg *t = m->t;
     uint32_t n = m->prog.n_ins;
-    tp_status bound = dma_check_bound(m);   /* counts that would pass 2^63: refused at once */
-    if (bound)
-        return bound;
     m->fl = calloc(n ? n : 1, sizeof *m->fl);
     m->cores = calloc(t->cores, sizeof *m->cores);
     m->row_scratch = calloc((size_t)t->mxus_per_core * t->acc.entries, sizeof *m->row_scratch);

@@ -314,10 +314,12 @@ void dma_values(machine *m, core_state *cs, uint32_t x);   /* a pending store's 
 stats_dma_cause dma_cause_of(cause c);
 /* Before a run: the bytes the program's loads, weight loads and stores ask of each off-chip
  * memory, at its bandwidth, are a lower bound on the run's cycles; TP_ERR_RANGE naming the
- * memory's keys when that bound passes TP_COUNT_MAX (base/util.h), so such a run is refused at
- * once, with its figure, rather than simulated to the limit. (mem_access refuses, at the access
+ * memory's keys when that bound passes TP_COUNT_MAX (base/util.h), so such a program is refused
+ * when it is loaded, with its figure, rather than simulated to the limit. (mem_access refuses, at the access
  * that passes the limit, what the bound misses: queueing, bursts, latency.) */
-tp_status dma_check_bound(machine *m);
+tp_status dma_check_bound(const machine *m, const isa_program *p, tp_err *err);
+/* The memory a load (inputs), a loadw (weights) or a store (outputs) of t reaches. */
+tp_mem_id dma_mem_of(const tp_tpu_cfg *t, isa_opcode op);
 
 /* ---- vpu.c: vector unit ------------------------------------------------------------------ */
 typedef struct {

@@ -6,6 +6,12 @@
 expect_fail "gemm: refused before the run when its bytes alone pass 2^63 cycles" \
     "^tpusim: tpu\.dram\.bandwidth=1B/s at tpu\.clock=10GHz: the program moves [0-9.e+]+ bytes over tpu\.dram, at least [0-9.e+]+ cycles, past the 9\.22e\+18 \(2\^63\) cycles tpusim counts; refused before the run$" \
     "$TPUSIM" gemm 32768 32768 8192 --no-data --set tpu.dram.size=16GiB --set tpu.dram.bandwidth=1B/s --set tpu.clock=10GHz
+# 1b. A program the machine accepts but whose bytes pass the limit at its load (4096^3 int8 on the
+#    default machine moves 2.23e9 bytes: 2.23e19 cycles at 1 B/s and 10 GHz) is refused in one line,
+#    with no big-run note before it (the note is for programs the machine has accepted).
+expect_fail "gemm: refused at the program's load, one line (no big-run note first)" \
+    "^tpusim: tpu\.dram\.bandwidth=1B/s at tpu\.clock=10GHz: the program moves [0-9.e+]+ bytes over tpu\.dram, at least 2\.23e\+19 cycles, past the 9\.22e\+18 \(2\^63\) cycles tpusim counts; refused before the run$" \
+    "$TPUSIM" gemm 4096 4096 4096 --no-data --set tpu.dram.bandwidth=1B/s --set tpu.clock=10GHz
 # 2. A layer's repeat: 256^3 int8 moves at least 256*256*(1+1) + 256*256*4 = 393216 bytes per run
 #    (A, B read once, C written as int32), so each run takes at least 3.9e15 cycles at 1 B/s and
 #    10 GHz; 10^6 repeats are at least 3.9e21, past 2^63. The error names the file, the layer's
