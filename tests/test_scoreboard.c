@@ -131,6 +131,58 @@ static void row_ready_by_hand(void **state)
     assert_int_equal(sb_row_ready(&asc, 100, &gaps), 100);
 }
 
+/* sb.c note 8: the closed form equals the row-by-row scan, on random row sets whose rows are
+ * the same stride apart (the closed form's case; bases anywhere around each other, any paces,
+ * leads, either drain order, more or fewer reader rows than writer rows) and on others (which
+ * take the scan). A fixed-seed xorshift, so every run checks the same 20000 pairs. */
+static uint64_t xs(uint64_t *st)
+{
+    uint64_t x = *st;
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return *st = x;
+}
+
+static void row_ready_closed_form_equals_scan(void **state)
+{
+    (void)state;
+    uint64_t st = 0x9e3779b97f4a7c15ull;
+    int strided = 0, overlapping = 0;
+    for (int i = 0; i < 20000; i++) {
+        bool acc = xs(&st) % 4 == 0;
+        uint64_t stride = acc ? 1 : 1 + xs(&st) % 96;
+        rowset w = {0}, r = {0};
+        w.acc = r.acc = acc;
+        w.stride = stride;
+        r.stride = xs(&st) % 5 ? stride : 1 + xs(&st) % 96;
+        w.row_bytes = acc ? 1 : 1 + xs(&st) % w.stride;
+        r.row_bytes = acc ? 1 : 1 + xs(&st) % r.stride;
+        w.rows = 1 + (uint32_t)(xs(&st) % 300);
+        r.rows = 1 + (uint32_t)(xs(&st) % 300);
+        w.base = 1000 + xs(&st) % 4000;
+        r.base = w.base - 1000 + xs(&st) % 5000;
+        w.desc = xs(&st) % 3 == 0;
+        r.stream = xs(&st) % 10 == 0;
+        r.lead = (int64_t)(xs(&st) % 40) - 10;
+        w.num = 1 + xs(&st) % 300, w.den = 1 + xs(&st) % 1100;
+        r.num = 1 + xs(&st) % 300, r.den = 1 + xs(&st) % 1100;
+        uint64_t end = xs(&st) % 200000;
+        uint64_t got = sb_row_ready(&w, end, &r), want = sb_row_ready_scan(&w, end, &r);
+        if (got != want)
+            fail_msg("case %d: %llu, the scan %llu (w base %llu stride %llu row %llu rows %u desc %d %llu/%llu; "
+                     "r base %llu stride %llu row %llu rows %u lead %lld %llu/%llu; end %llu)",
+                     i, (unsigned long long)got, (unsigned long long)want, (unsigned long long)w.base,
+                     (unsigned long long)w.stride, (unsigned long long)w.row_bytes, w.rows, w.desc,
+                     (unsigned long long)w.num, (unsigned long long)w.den, (unsigned long long)r.base,
+                     (unsigned long long)r.stride, (unsigned long long)r.row_bytes, r.rows, (long long)r.lead,
+                     (unsigned long long)r.num, (unsigned long long)r.den, (unsigned long long)end);
+        strided += r.stride == w.stride && !r.stream;
+        overlapping += want != end && want != 0;
+    }
+    /* the sample reaches both paths and answers other than the two bounds */
+    assert_true(strided > 10000);
+    assert_true(overlapping > 1000);
+}
+
 TH_GROUP(scoreboard)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +191,7 @@ TH_GROUP(scoreboard)
         cmocka_unit_test(waw_delays_second_writer),
         cmocka_unit_test(matmul_waits_for_inputs_and_weights),
         cmocka_unit_test(row_ready_by_hand),
+        cmocka_unit_test(row_ready_closed_form_equals_scan),
     };
     return TH_RUN(ctx, tests, NULL, NULL);
 }

@@ -69,9 +69,21 @@
  *    whose values are taken when it is timed, is timed no earlier than its vals_need (it waits
  *    there, "dependency"), so it never reads a UB row or overwrites an accumulator row whose
  *    values have not moved yet.
+ *
+ * 8. The cost of note 6. Looking at every reader row costs O(rows) per hazard, and a search
+ *    simulates thousands of 1024-row tiles (the UB column blocks of one tile row are 256 B
+ *    rows 2048 B apart, interleaved with the next block's). Where both sides' rows are the same
+ *    stride apart, reader row q meets at most writer rows k + q and k + q + 1 (k and the
+ *    offset within a stride from the two bases), and each term ready(k + j + q) - read(q) is a
+ *    difference of two floors of linear functions of q: from q to q + P, P the period of both
+ *    floors' fractions, it changes by one integer, so over each residue class modulo P its
+ *    maximum is at the class's first or last q. sb_row_ready takes that, O(min(P, rows)) per
+ *    hazard; sb_row_ready_scan is the row-by-row definition, kept for the other layouts and as
+ *    the test's oracle (test_scoreboard.c compares the two on random row sets).
  */
 #include "tpu/tpu_int.h"
 #include <assert.h>
+#include <string.h>
 
 static bool overlap(range a, range b)
 {
@@ -98,7 +110,26 @@ static rowset rows_of(uint64_t base, uint32_t rows, uint64_t row_bytes, uint64_t
 
 static uint64_t fl_div(uint64_t a, uint64_t num, uint64_t den) { return a * num / den; }
 
-uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b, b = t;
+    }
+    return a;
+}
+
+/* The rows' terms of note 6: writer row qw is final at end - floor(after(qw) num / den) (after:
+ * the rows it writes later), reader row q is read floor(q num / den) after the reader's lead. */
+static int64_t w_ready(const rowset *rw, uint64_t end, uint64_t qw)
+{
+    uint64_t after = rw->desc ? qw : rw->rows - 1 - qw;
+    return (int64_t)end - (int64_t)fl_div(after, rw->num, rw->den);
+}
+
+static int64_t r_read(const rowset *rr, uint64_t q) { return rr->lead + (int64_t)fl_div(q, rr->num, rr->den); }
+
+uint64_t sb_row_ready_scan(const rowset *rw, uint64_t end, const rowset *rr)
 {
     if (!rw->rows || !rr->rows || rw->acc != rr->acc)
         return end;
@@ -112,13 +143,12 @@ uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
         uint64_t q1 = lo <= wlo ? 0 : (lo - wlo) / rw->stride, q2 = (hi - 1 - wlo) / rw->stride;
         if (q2 >= rw->rows)
             q2 = rw->rows - 1;
-        int64_t rd = rr->lead + (int64_t)fl_div(q, rr->num, rr->den);
+        int64_t rd = r_read(rr, q);
         for (uint64_t qw = q1; qw <= q2; qw++) {
             uint64_t a = wlo + qw * rw->stride;
             if (a >= hi || a + rw->row_bytes <= lo)
                 continue;   /* the gap between two writer rows */
-            uint64_t after = rw->desc ? qw : rw->rows - 1 - qw;
-            int64_t ready = (int64_t)end - (int64_t)fl_div(after, rw->num, rw->den);
+            int64_t ready = w_ready(rw, end, qw);
             if (ready - rd > need)
                 need = ready - rd;
         }
@@ -126,6 +156,55 @@ uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
     if (need == INT64_MIN)
         return rr->stream ? 0 : end;   /* no row overlaps (only the hulls did): the stream's later rows */
     return need < 0 ? 0 : (uint64_t)need < end ? (uint64_t)need : end;
+}
+
+/* Rows the same stride apart on both sides (note 8): reader row q overlaps writer rows k + q
+ * (when the reader's offset d within a stride is below the writer's row_bytes) and k + q + 1
+ * (when it reaches into the next stride), k = floor((rr base - rw base) / stride). For each of
+ * the two the term ready(k + j + q) - read(q) is taken over the q that map to a writer row;
+ * h(q) = floor(after num_w / den_w) + floor(q num_r / den_r) changes by the same integer D from
+ * q to q + P (P = the period of both floors' fractions), so in each residue class of q modulo P
+ * its minimum is at the class's first q (D >= 0) or its last (D < 0). */
+static uint64_t row_ready_strided(const rowset *rw, uint64_t end, const rowset *rr)
+{
+    int64_t s = (int64_t)rw->stride, diff = (int64_t)rr->base - (int64_t)rw->base;
+    int64_t k = diff >= 0 ? diff / s : -((-diff + s - 1) / s), d = diff - k * s;   /* 0 <= d < s */
+    uint64_t pw = rw->den / gcd64(rw->num, rw->den), pr = rr->den / gcd64(rr->num, rr->den);
+    uint64_t per = pw / gcd64(pw, pr) * pr;
+    int64_t need = INT64_MIN;
+    for (int j = 0; j < 2; j++) {
+        if (j == 0 ? d >= (int64_t)rw->row_bytes : d + (int64_t)rr->row_bytes <= s)
+            continue;   /* no overlap with this writer row */
+        int64_t off = k + j;   /* reader row q meets writer row off + q */
+        int64_t qa = off < 0 ? -off : 0, qb = (int64_t)rr->rows - 1;
+        if ((int64_t)rw->rows - 1 - off < qb)
+            qb = (int64_t)rw->rows - 1 - off;
+        if (qa > qb)
+            continue;
+        uint64_t len = (uint64_t)(qb - qa) + 1, cls = per < len ? per : len;
+        for (uint64_t r = 0; r < cls; r++) {
+            uint64_t q = (uint64_t)qa + r, last = q + (len - 1 - r) / per * per;
+            int64_t t = w_ready(rw, end, (uint64_t)off + q) - r_read(rr, q);
+            if (last != q) {   /* the class's last q, if the term grows along the class */
+                int64_t tl = w_ready(rw, end, (uint64_t)off + last) - r_read(rr, last);
+                if (tl > t)
+                    t = tl;
+            }
+            if (t > need)
+                need = t;
+        }
+    }
+    if (need == INT64_MIN)
+        return end;   /* no row overlaps (only the hulls did) */
+    return need < 0 ? 0 : (uint64_t)need < end ? (uint64_t)need : end;
+}
+
+uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
+{
+    if (rw->rows && rr->rows && rw->acc == rr->acc && !rr->stream && rr->stride == rw->stride &&
+        rw->num && rr->num)
+        return row_ready_strided(rw, end, rr);
+    return sb_row_ready_scan(rw, end, rr);
 }
 
 void sb_footprint(machine *m, uint32_t i)
@@ -302,22 +381,26 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x)
     return d;
 }
 
-uint64_t sb_acc_row_in(const machine *m, const core_state *cs, uint32_t x, uint32_t q)
+void sb_acc_rows_in(const machine *m, const core_state *cs, uint32_t x, uint64_t *t)
 {
-    uint64_t row = m->prog.ins[x].acc_row + q, t = 0;
+    const isa_instr *in = &m->prog.ins[x];
+    uint64_t lo = in->acc_row, hi = lo + in->m;
+    memset(t, 0, (size_t)in->m * sizeof *t);
     for (uint32_t k = 0; k < cs->n_inflight && cs->inflight[k] < x; k++) {
         const flight *fy = &m->fl[cs->inflight[k]];
-        if (!(fy->acc_w.lo <= row && row < fy->acc_w.hi))
-            continue;
+        uint64_t a = util_max(lo, fy->acc_w.lo), b = util_min(hi, fy->acc_w.hi);
+        if (a >= b)
+            continue;   /* it writes none of the rows x reads */
         assert(fy->started);   /* sb_deps let x begin */
-        uint64_t r = fy->end;
-        if (fy->rw.rows && fy->rw.acc) {
-            uint64_t qw = row - fy->rw.base, after = fy->rw.desc ? qw : fy->rw.rows - 1 - qw;
-            r = fy->end - fl_div(after, fy->rw.num, fy->rw.den);
+        for (uint64_t row = a; row < b; row++) {
+            uint64_t r = fy->end;
+            if (fy->rw.rows && fy->rw.acc) {
+                uint64_t qw = row - fy->rw.base, after = fy->rw.desc ? qw : fy->rw.rows - 1 - qw;
+                r = fy->end - fl_div(after, fy->rw.num, fy->rw.den);
+            }
+            t[row - lo] = util_max(t[row - lo], r);
         }
-        t = util_max(t, r);
     }
-    return t;
 }
 
 bool sb_vals_now(machine *m, uint32_t c, uint32_t x, uint64_t s)

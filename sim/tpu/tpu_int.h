@@ -264,9 +264,12 @@ sb_dep sb_deps(machine *m, core_state *cs, uint32_t x);
 /* Note 6: the earliest begin of reader rows rr given writer rows rw of an instruction ending at
  * `end` (at most end; end when they do not map row to row). */
 uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr);
-/* Note 6: the cycle accumulator row acc_row + q, which activate x reads, is final (the latest of
- * its older in-flight writers; 0 when none writes it). */
-uint64_t sb_acc_row_in(const machine *m, const core_state *cs, uint32_t x, uint32_t q);
+/* The same by looking at every reader row and the writer rows it overlaps (the test oracle;
+ * sb_row_ready takes the closed form of note 8 where both sides' rows are the same stride apart). */
+uint64_t sb_row_ready_scan(const rowset *rw, uint64_t end, const rowset *rr);
+/* Note 6: t[q] = the cycle accumulator row acc_row + q, which activate x reads, is final (the
+ * latest of its older in-flight writers; 0 when none writes it), for q < its m rows. */
+void sb_acc_rows_in(const machine *m, const core_state *cs, uint32_t x, uint64_t *t);
 /* Note 7: records that x began at s (its values move at max(s, vals_need)): true when they
  * move now, false when later (the core is woken then, machine.c applies them). */
 bool sb_vals_now(machine *m, uint32_t c, uint32_t x, uint64_t s);

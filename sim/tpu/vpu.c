@@ -9,7 +9,7 @@
  *
  * 2. Timing of an activate of m x n elements begun at s (vpu_time). It streams its rows
  *    (sb.c note 6): it begins when its first accumulator row is final, and takes row q when
- *    the row is final (sb_acc_row_in) and the unit is done with row q - 1, n elements at
+ *    the row is final (sb_acc_rows_in) and the unit is done with row q - 1, n elements at
  *    elems_per_cycle a cycle; `own` is when it is done with the last row:
  *        own = s + ceil(m * n / elems_per_cycle)        when every row is final at s
  *        ub_end = ub0 + ceil(out_bytes / rate), rate = min(elems_per_cycle x out bytes,
@@ -123,9 +123,10 @@ bool vpu_try(machine *m, uint32_t c, core_state *cs, uint32_t x, cause *why)
     /* note 5: row by row, each when it is final and the unit is done with the one before */
     flight *f = &m->fl[x];
     uint64_t cur = s * epc, own = s, pn = 0, pd = 0;   /* own: the last row done; pn/pd: its pace */
-    uint64_t *done = m->row_scratch;   /* the cycle each row is done */
+    uint64_t *done = m->row_scratch;   /* the cycle each row is final, then the cycle it is done */
+    sb_acc_rows_in(m, cs, x, done);
     for (uint32_t q = 0; q < in->m; q++) {
-        uint64_t in_q = sb_acc_row_in(m, cs, x, q);
+        uint64_t in_q = done[q];
         f->vals_need = util_max(f->vals_need, in_q);   /* sb.c note 7: the rows it reads are there */
         cur = util_max(cur, in_q * epc) + in->n;
         own = done[q] = util_ceil_div(cur, epc);
