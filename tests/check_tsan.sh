@@ -3,7 +3,8 @@
 # runs the unit groups that start threads (the numerics pool and every kernel with 2 and more
 # threads: gemm/, kernels/, num/; the sweep's queue: sweep/) and the commands that use them: a
 # bf16 GEMM on tpu-v4-core with data (the pool's threaded blocked kernel), a timing-only GEMM
-# and a model (the tiling search's finalists on two threads) and a sweep with -j 2.
+# and a model (the tiling search's first-round estimates and finalists on two threads) and a
+# sweep with -j 2.
 # A race, a lock-order inversion or a thread leak ends the run with TSan's exit code 66
 # (halt_on_error). make check-all runs it; prints each check, then "N passed, N failed".
 #   sh tests/check_tsan.sh BUILDROOT
@@ -27,7 +28,7 @@ for g in gemm/ kernels/ num/ sweep/; do
 done
 run "tsan: gemm 384 256 320 bf16 on tpu-v4-core with data (the pool's threads)" \
     "$B/tsan/tpusim" gemm 384 256 320 -c configs/tpu-v4-core.yaml --dtype bf16
-run "tsan: gemm 512 384 256 --no-data --threads 2 (the search's finalists on two threads)" \
+run "tsan: gemm 512 384 256 --no-data --threads 2 (the search's estimates and finalists on two threads)" \
     "$B/tsan/tpusim" gemm 512 384 256 --no-data --threads 2
 run "tsan: model bert-base-seq128 --no-data (a search per layer, on the online CPUs)" \
     "$B/tsan/tpusim" model kernels/workloads/bert-base-seq128.yaml --no-data

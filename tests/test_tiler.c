@@ -318,6 +318,61 @@ static void estimate_context_runs_a_prefix_once(void **state)
     tiler_est_ctx_free(x);
 }
 
+/* A thread's estimates taken into another context (tiler_est_ctx_take, the search's first round
+ * on threads): taking, in order, what context A recorded gives context B the estimates, exact
+ * flags and instruction count that context C gets making the same estimates itself, for a
+ * sequence with repeats (orders that are one program, a prefix met again) and prefixes of two
+ * lengths; a record A took from its own table cannot be taken where B lacks the entry. */
+static void estimate_records_taken_in_order(void **state)
+{
+    (void)state;
+    const char *sets[] = {"tpu.array.rows=8", "tpu.array.cols=8"};
+    tp_config cfg;
+    tp_err err = {0};
+    if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    gemm_problem pb = {256, 8, 200, 1, TP_INT8, false, false};
+    static const struct { const char *order; uint32_t tm, cap; } seq[] = {
+        {"mnk", 64, 32}, {"nmk", 64, 32}, {"kmn", 64, 32}, {"mnk", 128, 32}, {"mkn", 64, 32},
+        {"mnk", 64, 100000}, {"nmk", 128, 32}, {"mnk", 64, 100000}, {"kmn", 128, 100000}};
+    enum { NSEQ = sizeof seq / sizeof seq[0] };
+    tiler_est_ctx *a = NULL, *b = NULL, *c = NULL;
+    assert_int_equal(tiler_est_ctx_new(&cfg.tpu, &a), TP_OK);
+    assert_int_equal(tiler_est_ctx_new(&cfg.tpu, &b), TP_OK);
+    assert_int_equal(tiler_est_ctx_new(&cfg.tpu, &c), TP_OK);
+    tiler_est_rec rec[NSEQ];
+    tiler_plan pl[NSEQ];
+    int from_memo = 0;
+    for (int i = 0; i < NSEQ; i++) {
+        pl[i] = plan_of(seq[i].tm, 8, 64, seq[i].order, true, GEMM_EPI_NONE);
+        assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl[i], &err), TP_OK);
+        tiler_estimate_rec(a, &pb, &pl[i], seq[i].cap, &rec[i]);
+        from_memo += rec[i].from_memo;
+    }
+    assert_true(from_memo >= 3);   /* the repeats came from A's table */
+    for (int i = 0; i < NSEQ; i++) {
+        bool ec = false, eb = true;
+        uint64_t want = tiler_estimate_in(c, &pb, &pl[i], seq[i].cap, &ec), got = 0;
+        assert_true(tiler_est_ctx_take(b, &rec[i], &got, &eb));
+        assert_int_equal(got, want);
+        assert_int_equal(eb, ec);
+        assert_int_equal(tiler_est_ctx_instructions(b), tiler_est_ctx_instructions(c));
+    }
+    assert_int_equal(tiler_est_ctx_instructions(a), tiler_est_ctx_instructions(c));
+    /* a table hit of A's, given to a context that never saw the prefix */
+    tiler_est_ctx *d = NULL;
+    assert_int_equal(tiler_est_ctx_new(&cfg.tpu, &d), TP_OK);
+    uint64_t got = 0;
+    bool eb = false;
+    assert_true(rec[1].from_memo);
+    assert_false(tiler_est_ctx_take(d, &rec[1], &got, &eb));
+    assert_int_equal(tiler_est_ctx_instructions(d), 0);
+    tiler_est_ctx_free(a);
+    tiler_est_ctx_free(b);
+    tiler_est_ctx_free(c);
+    tiler_est_ctx_free(d);
+}
+
 /* A prefix that is only the first output tile has no stretch past it to measure a rate on; its
  * rate then leaves out the start-up before the first matmul (the first A tile and weights
  * crossing the memory's latency), which a long program pays once:
@@ -909,6 +964,61 @@ static void search_listing_holds_the_choice(void **state)
     free(cands);
 }
 
+/* The search's first round of estimates runs on opts.threads threads (search.c, estimate_all):
+ * every candidate's estimate, rank and flags and the chosen plan are the same on 1, 2 and 3
+ * threads, on problems with enough candidates for the threads to run (at least 16) and to prune
+ * some. */
+static void search_same_on_threads(void **state)
+{
+    (void)state;
+    static const struct { uint32_t m, n, k; const char *rows; } probs[] = {
+        {512, 384, 256, "tpu.array.rows=128"}, {1024, 1024, 1024, "tpu.array.rows=32"}, {300, 700, 500, "tpu.array.rows=16"}};
+    for (size_t q = 0; q < sizeof probs / sizeof probs[0]; q++) {
+        tp_config cfg;
+        tp_err err = {0};
+        char cols[40];
+        snprintf(cols, sizeof cols, "tpu.array.cols=%s", strchr(probs[q].rows, '=') + 1);
+        const char *sets[] = {probs[q].rows, cols};
+        if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+            fail_msg("machine: %s", err.msg);
+        gemm_problem pb = {probs[q].m, probs[q].n, probs[q].k, 1, TP_INT8, false, false};
+        tiler_candidate *c[3] = {NULL, NULL, NULL};
+        size_t n[3] = {0, 0, 0};
+        tiler_plan best[3];
+        for (int th = 0; th < 3; th++) {
+            tiler_opts o;
+            memset(&o, 0, sizeof o);
+            o.double_buffer = -1;
+            o.threads = th + 1;
+            if (tiler_search(&cfg, &pb, &o, &best[th], &c[th], &n[th], NULL, &err) != TP_OK)
+                fail_msg("search on %d thread(s): %s", th + 1, err.msg);
+        }
+        size_t pruned = 0, estimated = 0;
+        assert_true(n[0] >= 16);
+        for (int th = 1; th < 3; th++) {
+            assert_int_equal(n[th], n[0]);
+            assert_memory_equal(&best[th], &best[0], sizeof best[0]);
+            for (size_t i = 0; i < n[0]; i++) {
+                const tiler_candidate *a = &c[0][i], *b = &c[th][i];
+                assert_memory_equal(&a->plan, &b->plan, sizeof a->plan);
+                assert_int_equal(a->cycles, b->cycles);
+                assert_int_equal(a->simulated, b->simulated);
+                assert_int_equal(a->pruned, b->pruned);
+                assert_int_equal(a->same_program, b->same_program);
+                assert_int_equal(a->est_long, b->est_long);
+                assert_int_equal(a->est_exact, b->est_exact);
+            }
+        }
+        for (size_t i = 0; i < n[0]; i++) {
+            pruned += c[0][i].pruned;
+            estimated += !c[0][i].pruned;
+        }
+        assert_true(pruned > 0 && estimated >= 16);
+        for (int th = 0; th < 3; th++)
+            free(c[th]);
+    }
+}
+
 static void parse_flags(void **state)
 {
     (void)state;
@@ -929,12 +1039,14 @@ static void parse_flags(void **state)
 TH_GROUP(tiler)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(search_same_on_threads),
         cmocka_unit_test(parse_flags),
         cmocka_unit_test(overflow_messages),
         cmocka_unit_test(refusal_codes),
         cmocka_unit_test(split_k_parts_never_empty),
         cmocka_unit_test(estimate_follows_the_machine),
         cmocka_unit_test(estimate_context_runs_a_prefix_once),
+        cmocka_unit_test(estimate_records_taken_in_order),
         cmocka_unit_test(estimate_of_one_output_tile_leaves_out_the_start),
         cmocka_unit_test(search_space_and_the_exhaustive_check),
         cmocka_unit_test(random_plans_fit_and_cover),

@@ -202,20 +202,32 @@ static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact)
     x->exact[j] = exact;
 }
 
-uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact)
+/* Whether key is in x's table, with its estimate. */
+static bool memo_get(const tiler_est_ctx *x, uint64_t key, uint64_t *est, bool *exact)
+{
+    if (!x->cap)
+        return false;
+    size_t j = memo_slot(x, key);
+    if (!x->key[j])
+        return false;
+    *est = x->val[j];
+    *exact = x->exact[j];
+    return true;
+}
+
+void tiler_estimate_rec(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap,
+                        tiler_est_rec *rec)
 {
     const tp_tpu_cfg *t = &x->cfg.tpu;
     tiler_prefix px = {.cap = cap};
     isa_program p;
-    uint64_t est = UINT64_MAX;
-    bool whole = false;
-    if (exact)
-        *exact = false;
+    memset(rec, 0, sizeof *rec);
+    rec->est = UINT64_MAX;
     if (!x->mc)
-        return est;
+        return;
     if (tiler_generate_prefix(t, pb, pl, &px, &p, NULL) != TP_OK) {
         isa_free(&p);
-        return est;
+        return;
     }
     /* the same prefix with the same boundaries has the same estimate */
     uint64_t key = tiler_prog_hash(&p, 0, p.n_ins);
@@ -223,26 +235,23 @@ uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler
                               px.total_macs};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         key = (key ^ parts[i]) * 1099511628211ull;
-    key = key ? key : 1;
-    if (x->cap) {
-        size_t j = memo_slot(x, key);
-        if (x->key[j]) {
-            x->reused++;
-            if (exact)
-                *exact = x->exact[j];
-            isa_free(&p);
-            return x->val[j];
-        }
+    rec->key = key ? key : 1;
+    if (memo_get(x, rec->key, &rec->est, &rec->exact)) {
+        x->reused++;
+        rec->from_memo = true;
+        isa_free(&p);
+        return;
     }
+    rec->n_ins = p.n_ins;
     machine *m = x->mc;
     if (machine_load(m, &p, NULL) == TP_OK) {
         machine_set_timing_only(m, true);
+        rec->loaded = true;
         x->runs++;
         x->ins += p.n_ins;
         if (machine_run(m, NULL) == TP_OK) {
             const tp_stats *st = machine_stats(m);
-            est = st->cycles;
-            whole = !px.cut;
+            uint64_t est = st->cycles;
             if (px.cut) {
                 uint64_t c_first = 0, c_pre = 0, s, e, mm_start = UINT64_MAX;
                 for (uint32_t i = px.start; i < px.prefix_end; i++)
@@ -260,13 +269,46 @@ uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler
                 double rest = (double)(px.total_macs > px.prefix_macs ? px.total_macs - px.prefix_macs : 0);
                 est = c_pre + (uint64_t)(rate * rest);
             }
-            memo_put(x, key, est, whole);
+            rec->ran = true;
+            rec->est = est;
+            rec->exact = !px.cut;
+            memo_put(x, rec->key, est, rec->exact);
         }
     }
     isa_free(&p);
+}
+
+uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact)
+{
+    tiler_est_rec r;
+    tiler_estimate_rec(x, pb, pl, cap, &r);
     if (exact)
-        *exact = whole;
-    return est;
+        *exact = r.exact;
+    return r.est;
+}
+
+bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est, bool *exact)
+{
+    *est = UINT64_MAX;
+    *exact = false;
+    if (!x->mc || !r->key)
+        return true;   /* as tiler_estimate_in: no machine, or no prefix */
+    if (memo_get(x, r->key, est, exact)) {
+        x->reused++;
+        return true;
+    }
+    if (r->from_memo)
+        return false;   /* met again in the other context; what running it costs is not in r */
+    if (!r->loaded)
+        return true;
+    x->runs++;
+    x->ins += r->n_ins;
+    if (!r->ran)
+        return true;
+    memo_put(x, r->key, r->est, r->exact);
+    *est = r->est;
+    *exact = r->exact;
+    return true;
 }
 
 static uint64_t bound(const tp_tpu_cfg *t, const gemm_problem *pb, const tiler_plan *pl);

@@ -268,7 +268,83 @@ static int cmp_bound(const void *x, const void *y)
 #define SEARCH_REFINE_BUDGET 150000u   /* instructions those may simulate past the first round */
 #define SEARCH_MAX_ESTIMATES 1200u   /* at most this many estimated, the lowest bounds first */
 
-static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l)
+/* The first round's estimates on threads (estimate_all): each thread takes the next candidate
+ * in bound order and estimates it in a context of its own, until the next one is surely pruned:
+ * its bound exceeds SEARCH_PRUNE times the best estimate finished below it, which the best of all
+ * below it can only lower. What a thread estimated past the sequential round's last candidate is
+ * dropped; the rest is taken into the search's context in order (tiler_est_ctx_take), so the
+ * estimates, the table and the instruction count are the sequential round's, whatever the
+ * threads did. */
+#define EST_THREADS_MIN 16u   /* fewer candidates than this: one thread */
+
+typedef struct {
+    const tp_tpu_cfg *t;
+    const gemm_problem *pb;
+    const cand_list *l;
+    size_t lim;
+    uint32_t cap;
+    tiler_est_rec *rec;
+    bool *done;
+    pthread_mutex_t mu;
+    size_t next;
+    bool stop;
+} est_pool;
+
+static void *est_worker(void *arg)
+{
+    est_pool *ep = arg;
+    tiler_est_ctx *x = NULL;
+    if (tiler_est_ctx_new(ep->t, &x) != TP_OK) {
+        tiler_est_ctx_free(x);
+        return NULL;   /* the others, or the search's own context, estimate its share */
+    }
+    for (;;) {
+        pthread_mutex_lock(&ep->mu);
+        size_t i = ep->next;
+        if (!ep->stop && i < ep->lim) {
+            uint64_t best = UINT64_MAX;
+            for (size_t k = 0; k < i; k++)
+                if (ep->done[k] && ep->rec[k].est < best)
+                    best = ep->rec[k].est;
+            if (best != UINT64_MAX && (double)ep->l->c[i].cycles > SEARCH_PRUNE * (double)best)
+                ep->stop = true;
+            else
+                ep->next++;
+        }
+        bool go = !ep->stop && i < ep->lim;
+        pthread_mutex_unlock(&ep->mu);
+        if (!go)
+            break;
+        tiler_estimate_rec(x, ep->pb, &ep->l->c[i].plan, ep->cap, &ep->rec[i]);
+        pthread_mutex_lock(&ep->mu);
+        ep->done[i] = true;
+        pthread_mutex_unlock(&ep->mu);
+    }
+    tiler_est_ctx_free(x);
+    return NULL;
+}
+
+/* Runs est_worker on `threads` threads over l's first lim candidates; false if it could not
+ * start (the round then runs in the search's context alone). */
+static bool estimate_threads(const tp_tpu_cfg *t, const gemm_problem *pb, const cand_list *l, size_t lim,
+                             uint32_t cap, int threads, tiler_est_rec *rec, bool *done)
+{
+    est_pool ep = {.t = t, .pb = pb, .l = l, .lim = lim, .cap = cap, .rec = rec, .done = done};
+    if (pthread_mutex_init(&ep.mu, NULL) != 0)
+        return false;
+    pthread_t th[16];
+    size_t nt = (size_t)threads < sizeof th / sizeof *th ? (size_t)threads : sizeof th / sizeof *th, started = 0;
+    for (; started + 1 < nt; started++)
+        if (pthread_create(&th[started], NULL, est_worker, &ep) != 0)
+            break;   /* fewer threads: the same estimates */
+    est_worker(&ep);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    pthread_mutex_destroy(&ep.mu);
+    return true;
+}
+
+static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l, int threads)
 {
     for (size_t i = 0; i < l->n; i++)
         l->c[i].cycles = tiler_estimate_bound(t, pb, &l->c[i].plan);
@@ -284,17 +360,33 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
         tiler_est_ctx_free(x);
         return;
     }
+    size_t lim = util_min(l->n, SEARCH_MAX_ESTIMATES);
+    tiler_est_rec *rec = NULL;
+    bool *done = NULL;
+    if (threads > 1 && lim >= EST_THREADS_MIN) {
+        rec = calloc(lim, sizeof *rec);
+        done = calloc(lim, sizeof *done);
+        if (!rec || !done || !estimate_threads(t, pb, l, lim, cap, threads, rec, done)) {
+            free(rec);
+            free(done);
+            rec = NULL;
+            done = NULL;
+        }
+    }
     for (size_t i = 0; i < l->n; i++) {
         tiler_candidate *c = &l->c[i];
         c->pruned = i >= SEARCH_MAX_ESTIMATES || (best != UINT64_MAX && (double)c->cycles > SEARCH_PRUNE * (double)best);
         if (c->pruned)
             c->plan.est_cycles = c->cycles;
         else {
-            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
+            if (!done || !done[i] || !tiler_est_ctx_take(x, &rec[i], &c->plan.est_cycles, &c->est_exact))
+                c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
             best = c->plan.est_cycles < best ? c->plan.est_cycles : best;
         }
         c->cycles = 0;
     }
+    free(rec);
+    free(done);
     /* The contenders again, on prefixes four times as long (a short prefix can mistake a tile's
      * ramp for its rate), until the SEARCH_REFINE best by estimate all have the longer one: a
      * longer estimate can move a candidate down past others estimated short, which are then
@@ -334,7 +426,7 @@ static tp_status enumerate(const tp_tpu_cfg *t, const gemm_problem *pb, const ti
         *out = (cand_list){0};
         return st;
     }
-    estimate_all(t, pb, out);
+    estimate_all(t, pb, out, opts->threads);
     qsort(out->c, out->n, sizeof *out->c, cmp_est);
     return TP_OK;
 }
