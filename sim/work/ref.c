@@ -22,18 +22,18 @@
  * It shares no code with the machine's kernels (num/gemm.c): it only reads the same
  * definition (docs/numerics.md) and the scalar rules of num/num.h. It is laid out differently
  * on purpose, so that one mistake cannot hide in both:
- * 1. The whole of A is converted once into groups of REF_MR = 4 rows stored k-major
- *    (group g, step k: rows 4g..4g+3 at ag[k*4 + r]) and the whole of B into strips of
+ * 1. The whole of A is converted once into groups of REF_MR = 6 rows stored k-major
+ *    (group g, step k: rows 6g..6g+5 at ag[k*6 + r]) and the whole of B into strips of
  *    REF_NR = 16 columns stored k-major (strip s, step k: bs[k*16 + j]), fp32 (bf16 is a 16-bit
  *    shift, exact) or int32; rows and columns past the matrix are zero.
  * 2. C is cut into blocks of REF_RB rows x REF_CB columns, the tasks of plain threads that take
  *    the next block from an atomic counter. Every element is computed by one task, in an order
  *    fixed by kc alone, so the thread count never changes a bit.
  * 3. Within a block, K is walked in slices made of whole chunks (at least REF_KS steps, one
- *    chunk if it is longer), then 16-column strips, then 4-row groups; for each chunk of the
- *    slice a 4 x 16 tile P starts at +0.0, adds fma(a, b, P) for k ascending and is stored into
+ *    chunk if it is longer), then 16-column strips, then 6-row groups; for each chunk of the
+ *    slice a 6 x 16 tile P starts at +0.0, adds fma(a, b, P) for k ascending and is stored into
  *    C (the very first chunk, when not accumulating) or added to it. Tiles that stick out of C
- *    work on a 4 x 16 copy.
+ *    work on a 6 x 16 copy.
  * 4. NaNs are made canonical once, after the last slice. NaN is sticky under fma and add, so
  *    this gives the same bits as canonicalising at every store.
  * int8: int32 products (exact) and sums modulo 2^32 in uint32_t / vector lanes, same walk.
@@ -42,9 +42,9 @@
  */
 
 enum {
-    REF_MR = 4,       /* rows of a tile (an A group) */
+    REF_MR = 6,       /* rows of a tile (an A group) */
     REF_NR = 16,      /* columns of a tile (a B strip) */
-    REF_RB = 64,      /* rows of a task's block (a multiple of REF_MR) */
+    REF_RB = 96,      /* rows of a task's block (a multiple of REF_MR) */
     REF_CB = 256,     /* columns of a task's block (a multiple of REF_NR) */
     REF_KS = 256,     /* K slice: whole chunks of at least this many steps (L1/L2-sized) */
     REF_SMALL = 1 << 20,   /* below m*n*k this, one thread */
@@ -100,7 +100,7 @@ static void ref_convert(ref_ctx *rc, uint32_t x)
     }
 }
 
-/* One 4 x 16 tile over the chunks of [k0, k1) (k0 starts a chunk): portable C. c has row
+/* One 6 x 16 tile over the chunks of [k0, k1) (k0 starts a chunk): portable C. c has row
  * stride ldc; `store` says the chunk starting at k == 0 is stored, not added. */
 static void tile_f32_c(const float *ag, const float *bs, uint32_t k0, uint32_t k1, uint32_t kc,
                        bool store, float *c, size_t ldc)
@@ -141,14 +141,15 @@ static void tile_i32_c(const uint32_t *ag, const uint32_t *bs, uint32_t k0, uint
 
 #if REF_HAVE_AVX2
 #define REF_AVX2 __attribute__((target("avx2,fma")))
-/* tile_f32_c with 8 accumulators of 8 lanes (4 rows x 2 vectors) */
+/* tile_f32_c with 12 accumulators of 8 lanes (6 rows x 2 vectors), two B vectors and a
+ * broadcast A: 15 of the 16 ymm registers */
 REF_AVX2 static void tile_f32_avx2(const float *ag, const float *bs, uint32_t k0, uint32_t k1,
                                    uint32_t kc, bool store, float *c, size_t ldc)
 {
     for (uint32_t c0 = k0; c0 < k1; c0 += kc) {
         uint32_t c1 = ref_min(c0 + kc, k1);
         __m256 p00 = _mm256_setzero_ps(), p01 = p00, p10 = p00, p11 = p00, p20 = p00, p21 = p00,
-               p30 = p00, p31 = p00;
+               p30 = p00, p31 = p00, p40 = p00, p41 = p00, p50 = p00, p51 = p00;
         const float *a = ag + (size_t)c0 * REF_MR, *b = bs + (size_t)c0 * REF_NR;
         for (uint32_t k = c0; k < c1; k++, a += REF_MR, b += REF_NR) {
             __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
@@ -164,8 +165,14 @@ REF_AVX2 static void tile_f32_avx2(const float *ag, const float *bs, uint32_t k0
             x = _mm256_broadcast_ss(a + 3);
             p30 = _mm256_fmadd_ps(x, b0, p30);
             p31 = _mm256_fmadd_ps(x, b1, p31);
+            x = _mm256_broadcast_ss(a + 4);
+            p40 = _mm256_fmadd_ps(x, b0, p40);
+            p41 = _mm256_fmadd_ps(x, b1, p41);
+            x = _mm256_broadcast_ss(a + 5);
+            p50 = _mm256_fmadd_ps(x, b0, p50);
+            p51 = _mm256_fmadd_ps(x, b1, p51);
         }
-        __m256 p[REF_MR][2] = {{p00, p01}, {p10, p11}, {p20, p21}, {p30, p31}};
+        __m256 p[REF_MR][2] = {{p00, p01}, {p10, p11}, {p20, p21}, {p30, p31}, {p40, p41}, {p50, p51}};
         bool st = store && c0 == 0;
         for (int r = 0; r < REF_MR; r++)
             for (int h = 0; h < 2; h++) {
@@ -307,7 +314,7 @@ bool ref_path_available(ref_path path)
     }
 }
 
-/* Bytes of the converted A (4-row groups) and B (16-column strips) of an m x n x k product. */
+/* Bytes of the converted A (6-row groups) and B (16-column strips) of an m x n x k product. */
 static void pack_bytes(uint32_t m, uint32_t n, uint32_t k, size_t *a_bytes, size_t *b_bytes)
 {
     *a_bytes = (size_t)((m + REF_MR - 1) / REF_MR) * REF_MR * k * 4;

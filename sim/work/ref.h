@@ -40,7 +40,7 @@ uint64_t ref_gemm_scratch_bytes(const gemm_problem *pb, const ref_spec *rs);
 
 /* The reference's matrix product: the bits of num_gemm_ref (the plain triple loop, the test
  * oracle) for every input, by separate code that shares nothing with num/gemm.c's kernels:
- * whole-matrix conversion into 4-row groups and 16-column strips, 4 x 16 tiles, its own
+ * whole-matrix conversion into 6-row groups and 16-column strips, 6 x 16 tiles, its own
  * threads (threads <= 0: the online CPUs; one thread below 2^20 MACs) and its own CPU check.
  * path: REF_PATH_AUTO (AVX2 + FMA when the CPU has them), REF_PATH_PORTABLE (plain C with
  * fmaf) or REF_PATH_AVX2 (runs as AUTO when the CPU lacks it). Fails only when memory for
