@@ -165,6 +165,10 @@ static void row_ready_closed_form_equals_scan(void **state)
         r.lead = (int64_t)(xs(&st) % 40) - 10;
         w.num = 1 + xs(&st) % 300, w.den = 1 + xs(&st) % 1100;
         r.num = 1 + xs(&st) % 300, r.den = 1 + xs(&st) % 1100;
+        if (i % 16 == 0) {   /* paces whose period overflows 64 bits: the period clamped to the rows */
+            w.num = (1ull << 40) - 1 - xs(&st) % 1000, w.den = (1ull << 41) + 1 + 2 * (xs(&st) % 1000);
+            r.num = (1ull << 39) - 1 - xs(&st) % 1000, r.den = (1ull << 42) - 1 - 2 * (xs(&st) % 1000);
+        }
         uint64_t end = xs(&st) % 200000;
         uint64_t got = sb_row_ready(&w, end, &r), want = sb_row_ready_scan(&w, end, &r);
         if (got != want)

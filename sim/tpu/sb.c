@@ -170,7 +170,8 @@ static uint64_t row_ready_strided(const rowset *rw, uint64_t end, const rowset *
     int64_t s = (int64_t)rw->stride, diff = (int64_t)rr->base - (int64_t)rw->base;
     int64_t k = diff >= 0 ? diff / s : -((-diff + s - 1) / s), d = diff - k * s;   /* 0 <= d < s */
     uint64_t pw = rw->den / gcd64(rw->num, rw->den), pr = rr->den / gcd64(rr->num, rr->den);
-    uint64_t per = pw / gcd64(pw, pr) * pr;
+    uint64_t pa = pw / gcd64(pw, pr), rows = util_max(rw->rows, rr->rows);
+    uint64_t per = pa > rows / pr ? rows : pa * pr;   /* a period past every row is as good as none */
     int64_t need = INT64_MIN;
     for (int j = 0; j < 2; j++) {
         if (j == 0 ? d >= (int64_t)rw->row_bytes : d + (int64_t)rr->row_bytes <= s)
@@ -202,7 +203,7 @@ static uint64_t row_ready_strided(const rowset *rw, uint64_t end, const rowset *
 uint64_t sb_row_ready(const rowset *rw, uint64_t end, const rowset *rr)
 {
     if (rw->rows && rr->rows && rw->acc == rr->acc && !rr->stream && rr->stride == rw->stride &&
-        rw->num && rr->num)
+        rw->num && rr->num && rw->den && rr->den)
         return row_ready_strided(rw, end, rr);
     return sb_row_ready_scan(rw, end, rr);
 }
