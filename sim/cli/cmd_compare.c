@@ -198,7 +198,8 @@ void cli_compare_table(const char *title, const cli_cmp_side *t, const cli_cmp_s
     snprintf(b, sizeof b, "%llu", (unsigned long long)gs->cycles);
     row_num(f, "cycles", a, b, (double)ts->cycles, (double)gs->cycles);
     snprintf(a, sizeof a, "%.4g MHz", (double)ts->clock_hz / 1e6);
-    snprintf(b, sizeof b, "%.4g MHz", (double)gs->clock_hz / 1e6);
+    snprintf(b, sizeof b, "%.4g MHz%s", (double)gs->clock_hz / 1e6,
+             gc->sustained_clock_hz != gc->clock_hz ? " sustained" : "");   /* below the boost clock */
     row_num(f, "clock", a, b, (double)ts->clock_hz, (double)gs->clock_hz);
     report_time(ts->seconds, a, sizeof a);
     report_time(gs->seconds, b, sizeof b);
