@@ -268,6 +268,22 @@ static int cmp_bound(const void *x, const void *y)
 #define SEARCH_REFINE_BUDGET 150000u   /* instructions those may simulate past the first round */
 #define SEARCH_MAX_ESTIMATES 1200u   /* at most this many estimated, the lowest bounds first */
 
+/* Runs fn(arg) on `threads` threads, the caller one of them (at most 16; fewer if some cannot
+ * start: fn takes its work from a shared counter, so the results are the same). */
+static void run_on_threads(void *(*fn)(void *), void *arg, int threads)
+{
+    pthread_t th[16];
+    size_t nt = threads > 1 ? (size_t)threads : 1, started = 0;
+    if (nt > sizeof th / sizeof *th)
+        nt = sizeof th / sizeof *th;
+    for (; started + 1 < nt; started++)
+        if (pthread_create(&th[started], NULL, fn, arg) != 0)
+            break;
+    fn(arg);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+}
+
 /* The first round's estimates on threads (estimate_all): each thread takes the next candidate
  * in bound order and estimates it in a context of its own, until the next one is surely pruned:
  * its bound exceeds SEARCH_PRUNE times the best estimate finished below it, which the best of all
@@ -332,14 +348,7 @@ static bool estimate_threads(const tp_tpu_cfg *t, const gemm_problem *pb, const 
     est_pool ep = {.t = t, .pb = pb, .l = l, .lim = lim, .cap = cap, .rec = rec, .done = done};
     if (pthread_mutex_init(&ep.mu, NULL) != 0)
         return false;
-    pthread_t th[16];
-    size_t nt = (size_t)threads < sizeof th / sizeof *th ? (size_t)threads : sizeof th / sizeof *th, started = 0;
-    for (; started + 1 < nt; started++)
-        if (pthread_create(&th[started], NULL, est_worker, &ep) != 0)
-            break;   /* fewer threads: the same estimates */
-    est_worker(&ep);
-    for (size_t k = 0; k < started; k++)
-        pthread_join(th[k], NULL);
+    run_on_threads(est_worker, &ep, threads);
     pthread_mutex_destroy(&ep.mu);
     return true;
 }
@@ -569,17 +578,7 @@ static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, tile
     }
     sim_pool pool = {.cfg = cfg, .jobs = jobs, .n = made};
     atomic_init(&pool.next, 0);
-    size_t nt = threads > 1 ? (size_t)threads : 1;
-    pthread_t th[16];
-    if (nt > sizeof th / sizeof *th)
-        nt = sizeof th / sizeof *th;
-    size_t started = 0;
-    for (; started + 1 < nt; started++)
-        if (pthread_create(&th[started], NULL, sim_worker, &pool) != 0)
-            break;   /* fewer threads: the same results */
-    sim_worker(&pool);
-    for (size_t k = 0; k < started; k++)
-        pthread_join(th[k], NULL);
+    run_on_threads(sim_worker, &pool, threads);
     tp_status st = TP_OK;
     for (size_t j = 0; j < made && st == TP_OK; j++) {
         sim_job *jb = &jobs[j];
