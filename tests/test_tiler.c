@@ -972,7 +972,7 @@ static void search_same_on_threads(void **state)
 {
     (void)state;
     static const struct { uint32_t m, n, k; const char *rows; } probs[] = {
-        {512, 384, 256, "tpu.array.rows=128"}, {1024, 1024, 1024, "tpu.array.rows=32"}, {300, 700, 500, "tpu.array.rows=16"}};
+        {512, 384, 256, "tpu.array.rows=128"}, {96, 80, 64, "tpu.array.rows=8"}};
     for (size_t q = 0; q < sizeof probs / sizeof probs[0]; q++) {
         tp_config cfg;
         tp_err err = {0};
