@@ -708,7 +708,7 @@ int cmd_gemm(int argc, char **argv)
                 return cli_fail(&err);
             }
         }
-        to.threads = ro.threads ? ro.threads : num_pool_threads_default();   /* the finalists' simulations */
+        to.threads = ro.threads ? ro.threads : num_pool_threads_default();   /* the search's estimates and finalists */
         st = tiler_search(&cfg, &pb, &to, &plan, to.show_search ? &cands : NULL, &n_cands, &search_rows, &err);
     }
     if (st != TP_OK) {

@@ -286,11 +286,11 @@ static void run_on_threads(void *(*fn)(void *), void *arg, int threads)
 
 /* The first round's estimates on threads (estimate_all): each thread takes the next candidate
  * in bound order and estimates it in a context of its own, until the next one is surely pruned:
- * its bound exceeds SEARCH_PRUNE times the best estimate finished below it, which the best of all
- * below it can only lower. What a thread estimated past the sequential round's last candidate is
- * dropped; the rest is taken into the search's context in order (tiler_est_ctx_take), so the
- * estimates, the table and the instruction count are the sequential round's, whatever the
- * threads did. */
+ * its bound exceeds SEARCH_PRUNE times the best estimate finished so far (all of them below it,
+ * as candidates are taken in order), which the best of all below it can only lower. What a
+ * thread estimated past the sequential round's last candidate is dropped; the rest is taken into
+ * the search's context in order (tiler_est_ctx_take), so the estimates, the table and the
+ * instruction count are the sequential round's, whatever the threads did. */
 #define EST_THREADS_MIN 16u   /* fewer candidates than this: one thread */
 
 typedef struct {
@@ -303,6 +303,7 @@ typedef struct {
     bool *done;
     pthread_mutex_t mu;
     size_t next;
+    uint64_t best;      /* the best estimate finished */
     bool stop;
 } est_pool;
 
@@ -318,11 +319,7 @@ static void *est_worker(void *arg)
         pthread_mutex_lock(&ep->mu);
         size_t i = ep->next;
         if (!ep->stop && i < ep->lim) {
-            uint64_t best = UINT64_MAX;
-            for (size_t k = 0; k < i; k++)
-                if (ep->done[k] && ep->rec[k].est < best)
-                    best = ep->rec[k].est;
-            if (best != UINT64_MAX && (double)ep->l->c[i].cycles > SEARCH_PRUNE * (double)best)
+            if (ep->best != UINT64_MAX && (double)ep->l->c[i].cycles > SEARCH_PRUNE * (double)ep->best)
                 ep->stop = true;
             else
                 ep->next++;
@@ -334,6 +331,8 @@ static void *est_worker(void *arg)
         tiler_estimate_rec(x, ep->pb, &ep->l->c[i].plan, ep->cap, &ep->rec[i]);
         pthread_mutex_lock(&ep->mu);
         ep->done[i] = true;
+        if (ep->rec[i].est < ep->best)
+            ep->best = ep->rec[i].est;
         pthread_mutex_unlock(&ep->mu);
     }
     tiler_est_ctx_free(x);
@@ -345,7 +344,7 @@ static void *est_worker(void *arg)
 static bool estimate_threads(const tp_tpu_cfg *t, const gemm_problem *pb, const cand_list *l, size_t lim,
                              uint32_t cap, int threads, tiler_est_rec *rec, bool *done)
 {
-    est_pool ep = {.t = t, .pb = pb, .l = l, .lim = lim, .cap = cap, .rec = rec, .done = done};
+    est_pool ep = {.t = t, .pb = pb, .l = l, .lim = lim, .cap = cap, .rec = rec, .done = done, .best = UINT64_MAX};
     if (pthread_mutex_init(&ep.mu, NULL) != 0)
         return false;
     run_on_threads(est_worker, &ep, threads);

@@ -50,8 +50,9 @@ typedef struct {
     float requant_scale;     /* epilogue requant (int8 output); 0 = 1/256 */
     uint32_t split_k;        /* 0 or 1: never split an output's K across MXUs; n: n parts */
     bool show_search;        /* gemm --show-search (tiler_search fills the list when given one) */
-    int threads;             /* the finalists' simulations run on this many threads (0, 1: one);
-                                the choice and every figure are the same whatever it is */
+    int threads;             /* the first round's estimates and the finalists' simulations run on
+                                this many threads (0, 1: one); the choice and every figure are the
+                                same whatever it is */
 } tiler_opts;
 
 typedef struct {

@@ -544,27 +544,25 @@ void ff_free(machine *m)
 
 /* A state's hash: only a filter before the full comparison, so any function of the words will
  * do; four lanes, because one chain waits on each multiply. */
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
 static uint64_t hash_words(const uint64_t *v, size_t n)
 {
     uint64_t h[4] = {1469598103934665603ull, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull};
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
-        for (int l = 0; l < 4; l++) {
-            h[l] ^= v[i + l];
-            h[l] *= 1099511628211ull;
-            h[l] ^= h[l] >> 29;
-        }
-    for (; i < n; i++) {
-        h[0] ^= v[i];
-        h[0] *= 1099511628211ull;
-        h[0] ^= h[0] >> 29;
-    }
+        for (int l = 0; l < 4; l++)
+            h[l] = hash_mix(h[l], v[i + l]);
+    for (; i < n; i++)
+        h[0] = hash_mix(h[0], v[i]);
     uint64_t r = n;
-    for (int l = 0; l < 4; l++) {
-        r ^= h[l];
-        r *= 1099511628211ull;
-        r ^= r >> 29;
-    }
+    for (int l = 0; l < 4; l++)
+        r = hash_mix(r, h[l]);
     return r;
 }
 

@@ -394,11 +394,7 @@ void sb_acc_rows_in(const machine *m, const core_state *cs, uint32_t x, uint64_t
             continue;   /* it writes none of the rows x reads */
         assert(fy->started);   /* sb_deps let x begin */
         for (uint64_t row = a; row < b; row++) {
-            uint64_t r = fy->end;
-            if (fy->rw.rows && fy->rw.acc) {
-                uint64_t qw = row - fy->rw.base, after = fy->rw.desc ? qw : fy->rw.rows - 1 - qw;
-                r = fy->end - fl_div(after, fy->rw.num, fy->rw.den);
-            }
+            uint64_t r = fy->rw.rows && fy->rw.acc ? (uint64_t)w_ready(&fy->rw, fy->end, row - fy->rw.base) : fy->end;
             t[row - lo] = util_max(t[row - lo], r);
         }
     }
