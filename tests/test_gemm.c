@@ -359,7 +359,8 @@ static void threads_and_name(void **state)
     (void)state;
     assert_true(num_gemm_threads_default() >= 1);
     const char *name = num_gemm_kernel_name();
-    assert_true(!strcmp(name, "avx512") || !strcmp(name, "avx2-fma") || !strcmp(name, "portable"));
+    assert_true(!strcmp(name, "avx512-vnni") || !strcmp(name, "avx512") || !strcmp(name, "avx2-fma") ||
+                !strcmp(name, "portable"));
     assert_true(num_gemm_kernel_available(NUM_KERNEL_AUTO));
     assert_true(num_gemm_kernel_available(NUM_KERNEL_PORTABLE));
     assert_false(num_gemm_kernel_available(NUM_KERNEL__COUNT));
@@ -370,7 +371,9 @@ static void threads_and_name(void **state)
      * TPUSIM_KERNEL chooses another) */
     if (getenv(NUM_KERNEL_ENV))
         return;
-    if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX512_VNNI))
+        assert_string_equal(name, "avx512-vnni");
+    else if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
         assert_string_equal(name, "avx512");
     else if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
         assert_string_equal(name, "avx2-fma");

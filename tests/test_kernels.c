@@ -235,12 +235,17 @@ static void kernel_names_and_override(void **state)
     assert_int_equal(k, NUM_KERNEL_AVX2);
     assert_true(num_gemm_kernel_parse("avx512", &k));
     assert_int_equal(k, NUM_KERNEL_AVX512);
+    assert_true(num_gemm_kernel_parse("avx512-vnni", &k));
+    assert_int_equal(k, NUM_KERNEL_AVX512_VNNI);
     assert_true(num_gemm_kernel_parse("auto", &k));
     assert_int_equal(k, NUM_KERNEL_AUTO);
     assert_false(num_gemm_kernel_parse("AVX2", &k));
     assert_false(num_gemm_kernel_parse("", &k));
     assert_false(num_gemm_kernel_parse("sse", &k));
     assert_string_equal(num_gemm_kernel_label(NUM_KERNEL_AVX512), "avx512");
+    assert_string_equal(num_gemm_kernel_label(NUM_KERNEL_AVX512_VNNI), "avx512-vnni");
+    /* VNNI is an extension of AVX-512: a CPU with the one has the other */
+    assert_true(!num_gemm_kernel_available(NUM_KERNEL_AVX512_VNNI) || num_gemm_kernel_available(NUM_KERNEL_AVX512));
 
     /* the override: AUTO runs the named kernel when the CPU has it, and num_gemm_kernel_name
      * says so; a kernel the CPU lacks leaves AUTO's own choice */
@@ -250,13 +255,14 @@ static void kernel_names_and_override(void **state)
         snprintf(saved, sizeof saved, "%s", old);
     assert_int_equal(unsetenv(NUM_KERNEL_ENV), 0);
     const char *best = num_gemm_kernel_name();
-    const char *expect_best = num_gemm_kernel_available(NUM_KERNEL_AVX512) ? "avx512"
+    const char *expect_best = num_gemm_kernel_available(NUM_KERNEL_AVX512_VNNI) ? "avx512-vnni"
+                              : num_gemm_kernel_available(NUM_KERNEL_AVX512) ? "avx512"
                               : num_gemm_kernel_available(NUM_KERNEL_AVX2) ? "avx2-fma" : "portable";
     assert_string_equal(best, expect_best);
     assert_int_equal(setenv(NUM_KERNEL_ENV, "portable", 1), 0);
     assert_string_equal(num_gemm_kernel_name(), "portable");
     for (int kk = NUM_KERNEL_PORTABLE; kk < NUM_KERNEL__COUNT; kk++) {
-        static const char *const env[] = {"auto", "portable", "avx2", "avx512"};
+        static const char *const env[] = {"auto", "portable", "avx2", "avx512", "avx512-vnni"};
         assert_int_equal(setenv(NUM_KERNEL_ENV, env[kk], 1), 0);
         assert_string_equal(num_gemm_kernel_name(),
                             num_gemm_kernel_available((num_kernel)kk) ? num_gemm_kernel_label((num_kernel)kk)

@@ -68,7 +68,7 @@ static int check_kernel_env(void)
     if (!env)
         return 0;
     if (!num_gemm_kernel_parse(env, &k)) {
-        fprintf(stderr, "tpusim: %s=%s: unknown kernel (expected auto, portable, avx2 or avx512)\n",
+        fprintf(stderr, "tpusim: %s=%s: unknown kernel (expected auto, portable, avx2, avx512 or avx512-vnni)\n",
                 NUM_KERNEL_ENV, env);
         return 2;
     }

@@ -29,8 +29,9 @@
  * 5. NaN results are stored as the canonical quiet NaN 0x7fc00000 (see gemm.h), so the payload
  *    never depends on which instruction form or library fmaf a build used.
  * int8: integer sums modulo 2^32 are associative, so any grouping gives the same bits; the
- *    driver treats every K block as its own chunk and the AVX2 kernel multiplies pairs of k with
- *    vpmaddwd (a0*b0 + a1*b1 in 32 bits, exact: at most 2 * 2^14).
+ *    driver treats every K block as its own chunk and the AVX2 and AVX-512 kernels multiply pairs
+ *    of k with vpmaddwd (a0*b0 + a1*b1 in 32 bits, exact: at most 2 * 2^14), the VNNI one with
+ *    vpdpwssd (the same sum added into the accumulator in one instruction).
  */
 #include "num/gemm.h"
 #include "base/util.h"
@@ -551,10 +552,12 @@ AVX2 static void kernel_f32_avx2(uint32_t kb, uint32_t kcin, const void *ap, con
     }
 }
 
-/* int8 as int16 pairs along k: A panel word (kp, r) = a[r][2kp] | a[r][2kp+1] << 16; B panel
- * word (kp, j) = b[2kp][j] | b[2kp+1][j] << 16; an odd last k pairs with 0. */
-static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
-                        uint32_t kb, uint32_t h)
+/* int8 as int16 pairs along k: A panel row r, word kp = a[r][2kp] | a[r][2kp+1] << 16, rows
+ * stored one after another (row r at panel + r * ceil(kb/2) words, as the fp32 panels are row
+ * by row: packing a full panel is a plain widening of contiguous bytes); B panel word (kp, j) =
+ * b[2kp][j] | b[2kp+1][j] << 16, k-major; an odd last k pairs with 0. */
+AVX2 static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t mr, uint32_t k0,
+                             uint32_t kb, uint32_t h)
 {
     const int8_t *a = g->a;
     int16_t *d = dst;
@@ -562,20 +565,18 @@ static void pack_a_i16p(void *dst, const num_gemm_args *g, uint32_t i0, uint32_t
     if (mr == h && g->a_cs == 1 && kb % 2 == 0) {   /* full panel, rows contiguous */
         for (uint32_t r = 0; r < h; r++) {
             const int8_t *row = a + (i0 + r) * g->a_rs + k0;
-            for (uint32_t p = 0; p < kp; p++) {
-                d[(p * h + r) * 2] = row[2 * p];
-                d[(p * h + r) * 2 + 1] = row[2 * p + 1];
-            }
+            int16_t *out = d + (size_t)r * 2 * kp;
+            uint32_t k = 0;
+            for (; k + 16 <= kb; k += 16)   /* 16 bytes widened to 16 int16 */
+                _mm256_storeu_si256((__m256i *)(out + k), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(row + k))));
+            for (; k < kb; k++)
+                out[k] = row[k];
         }
         return;
     }
-    for (uint32_t p = 0; p < kp; p++)
-        for (uint32_t r = 0; r < h; r++)
-            for (uint32_t x = 0; x < 2; x++) {
-                uint32_t k = 2 * p + x;
-                d[(p * h + r) * 2 + x] =
-                    (r < mr && k < kb) ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
-            }
+    for (uint32_t r = 0; r < h; r++)
+        for (uint32_t k = 0; k < 2 * kp; k++)
+            d[(size_t)r * 2 * kp + k] = (r < mr && k < kb) ? a[(i0 + r) * g->a_rs + (k0 + k) * g->a_cs] : 0;
 }
 
 static void pack_b_i16p_c(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
@@ -629,9 +630,9 @@ AVX2 static void kernel_i16p_avx2(uint32_t kb, uint32_t kcin, const void *ap, co
     ROWS6(ZERO)
 #undef ZERO
     uint32_t kp = (kb + 1) / 2;
-    for (uint32_t q = 0; q < kp; q++, a += PMR, b += 2) {
+    for (uint32_t q = 0; q < kp; q++, a++, b += 2) {
         __m256i b0 = _mm256_load_si256(b), b1 = _mm256_load_si256(b + 1), ar;
-#define STEP(r) ar = _mm256_set1_epi32(a[r]);                                  \
+#define STEP(r) ar = _mm256_set1_epi32(a[r * kp]);                                  \
                 p##r##0 = _mm256_add_epi32(p##r##0, _mm256_madd_epi16(ar, b0)); \
                 p##r##1 = _mm256_add_epi32(p##r##1, _mm256_madd_epi16(ar, b1));
         ROWS6(STEP)
@@ -736,9 +737,9 @@ AVX512 static void kernel_i16p_avx512(uint32_t kb, uint32_t kcin, const void *ap
     ROWS6(ZERO)
 #undef ZERO
     uint32_t kp = (kb + 1) / 2;
-    for (uint32_t q = 0; q < kp; q++, a += PMR, b += 2 * P5NR) {
+    for (uint32_t q = 0; q < kp; q++, a++, b += 2 * P5NR) {
         __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 32)), ar;
-#define STEP(r) ar = _mm512_set1_epi32(a[r]);                                  \
+#define STEP(r) ar = _mm512_set1_epi32(a[r * kp]);                                  \
                 p##r##0 = _mm512_add_epi32(p##r##0, _mm512_madd_epi16(ar, b0)); \
                 p##r##1 = _mm512_add_epi32(p##r##1, _mm512_madd_epi16(ar, b1));
         ROWS6(STEP)
@@ -759,16 +760,91 @@ AVX512 static void kernel_i16p_avx512(uint32_t kb, uint32_t kcin, const void *ap
     }
 }
 
+/* The AVX-512 VNNI int8 kernel: the same micro-tile and layouts as kernel_i16p_avx512, each
+ * step one vpdpwssd (P += a0*b0 + a1*b1 per 32-bit lane, wrapping: exact modulo 2^32 like the
+ * vpmaddwd + vpaddd pair it replaces, which the products' range keeps from saturating anyway),
+ * so half the instructions per MAC. */
+#define AVX512VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma")))
+
+AVX512VNNI static void kernel_i16p_vnni(uint32_t kb, uint32_t kcin, const void *ap, const void *bp,
+                                        void *cv, size_t ldc, void *pbv, unsigned flags)
+{
+    (void)kcin;
+    (void)pbv;
+    const int32_t *a = ap;
+    const int16_t *b = bp;   /* pair q, column j at b[(q * 32 + j) * 2] */
+    int32_t *c = cv;
+#define ZERO(r) __m512i p##r##0 = _mm512_setzero_si512(), p##r##1 = _mm512_setzero_si512();
+    ROWS6(ZERO)
+#undef ZERO
+    uint32_t kp = (kb + 1) / 2;
+    for (uint32_t q = 0; q < kp; q++, a++, b += 2 * P5NR) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 32)), ar;
+#define STEP(r) ar = _mm512_set1_epi32(a[r * kp]);                 \
+                p##r##0 = _mm512_dpwssd_epi32(p##r##0, ar, b0); \
+                p##r##1 = _mm512_dpwssd_epi32(p##r##1, ar, b1);
+        ROWS6(STEP)
+#undef STEP
+    }
+    if (flags & KF_FIRST_STORE) {
+#define STOREC(r) _mm512_storeu_si512((void *)(c + r * ldc), p##r##0); \
+                  _mm512_storeu_si512((void *)(c + r * ldc + 16), p##r##1);
+        ROWS6(STOREC)
+#undef STOREC
+    } else {
+#define ADDC(r) _mm512_storeu_si512((void *)(c + r * ldc),                                        \
+                    _mm512_add_epi32(_mm512_loadu_si512((const void *)(c + r * ldc)), p##r##0));   \
+                _mm512_storeu_si512((void *)(c + r * ldc + 16),                                   \
+                    _mm512_add_epi32(_mm512_loadu_si512((const void *)(c + r * ldc + 16)), p##r##1));
+        ROWS6(ADDC)
+#undef ADDC
+    }
+}
+
+/* The int16-pair B panel 32 wide, as pack_b_i16p_c writes it, for a full panel of contiguous
+ * rows and an even kb: rows k and k+1 widened to 32 int16 each and interleaved column by column
+ * (vpermt2w: word 2j of the first half is column j of row k, word 2j+1 column j of row k+1). */
+AVX512 static void pack_b_i16p_avx512(void *dst, const num_gemm_args *g, uint32_t k0, uint32_t kb,
+                                      uint32_t j0, uint32_t nr, uint32_t w)
+{
+    if (g->b_cs != 1 || nr != w || w != P5NR || kb % 2 != 0) {
+        pack_b_i16p(dst, g, k0, kb, j0, nr, w);
+        return;
+    }
+    int16_t lo_ix[32], hi_ix[32];
+    for (int x = 0; x < 32; x++) {
+        lo_ix[x] = (int16_t)(x / 2 + (x % 2 ? 32 : 0));
+        hi_ix[x] = (int16_t)(16 + x / 2 + (x % 2 ? 32 : 0));
+    }
+    const __m512i lo = _mm512_loadu_si512((const void *)lo_ix), hi = _mm512_loadu_si512((const void *)hi_ix);
+    const int8_t *b = g->b;
+    int16_t *d = dst;
+    for (uint32_t p = 0; p < kb / 2; p++, d += 2 * P5NR) {
+        const int8_t *r0 = b + (size_t)(k0 + 2 * p) * g->b_rs + j0, *r1 = r0 + g->b_rs;
+        __m512i w0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)r0));
+        __m512i w1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)r1));
+        _mm512_storeu_si512((void *)d, _mm512_permutex2var_epi16(w0, lo, w1));
+        _mm512_storeu_si512((void *)(d + 32), _mm512_permutex2var_epi16(w0, hi, w1));
+    }
+}
+
 /* The AVX2 packers serve here too: pack_a_f32_avx2 writes any panel height, pack_b_f32_avx2 any
- * width that is a multiple of 16; the int16-pair B packer takes its portable path for 32. */
+ * width that is a multiple of 16. */
 static const gemm_ops ops_f32_avx512 = {pack_a_f32_avx2, pack_b_f32_avx2, kernel_f32_avx512, PMR, P5NR,
                                         4, false};
-static const gemm_ops ops_i16p_avx512 = {pack_a_i16p, pack_b_i16p, kernel_i16p_avx512, PMR, P5NR, 2, true};
+static const gemm_ops ops_i16p_avx512 = {pack_a_i16p, pack_b_i16p_avx512, kernel_i16p_avx512, PMR, P5NR, 2,
+                                         true};
+static const gemm_ops ops_i16p_vnni = {pack_a_i16p, pack_b_i16p_avx512, kernel_i16p_vnni, PMR, P5NR, 2, true};
 
 static bool have_avx512(void)
 {
     __builtin_cpu_init();
     return have_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+
+static bool have_avx512_vnni(void)
+{
+    return have_avx512() && __builtin_cpu_supports("avx512vnni");
 }
 #endif /* GEMM_HAVE_AVX2 */
 
@@ -785,6 +861,8 @@ bool num_gemm_kernel_available(num_kernel k)
         return have_avx2_fma();
     case NUM_KERNEL_AVX512:
         return have_avx512();
+    case NUM_KERNEL_AVX512_VNNI:
+        return have_avx512_vnni();
 #endif
     default:
         return false;
@@ -800,6 +878,8 @@ static num_kernel kernel_auto(void)
     if (env && num_gemm_kernel_parse(env, &forced) && forced != NUM_KERNEL_AUTO &&
         num_gemm_kernel_available(forced))
         return forced;
+    if (num_gemm_kernel_available(NUM_KERNEL_AVX512_VNNI))
+        return NUM_KERNEL_AVX512_VNNI;
     if (num_gemm_kernel_available(NUM_KERNEL_AVX512))
         return NUM_KERNEL_AVX512;
     if (num_gemm_kernel_available(NUM_KERNEL_AVX2))
@@ -807,9 +887,11 @@ static num_kernel kernel_auto(void)
     return NUM_KERNEL_PORTABLE;
 }
 
-static const char *const kernel_labels[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma", "avx512"};
+static const char *const kernel_labels[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2-fma", "avx512",
+                                                             "avx512-vnni"};
 /* the names TPUSIM_KERNEL takes, in enum order */
-static const char *const kernel_env_names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2", "avx512"};
+static const char *const kernel_env_names[NUM_KERNEL__COUNT] = {"auto", "portable", "avx2", "avx512",
+                                                                "avx512-vnni"};
 
 const char *num_gemm_kernel_label(num_kernel k)
 {
@@ -841,6 +923,8 @@ static const gemm_ops *ops_for(tp_dtype dt, num_kernel k)
         return dt == TP_BF16 ? &ops_f32_avx2 : &ops_i16p_avx2;
     case NUM_KERNEL_AVX512:
         return dt == TP_BF16 ? &ops_f32_avx512 : &ops_i16p_avx512;
+    case NUM_KERNEL_AVX512_VNNI:   /* bf16: the AVX-512 FMA kernel (VNNI has no exact fp32 MAC) */
+        return dt == TP_BF16 ? &ops_f32_avx512 : &ops_i16p_vnni;
 #endif
     default:
         return dt == TP_BF16 ? &ops_f32_c : &ops_i32_c;

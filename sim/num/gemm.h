@@ -57,6 +57,7 @@ typedef enum {
     NUM_KERNEL_PORTABLE,   /* plain C */
     NUM_KERNEL_AVX2,       /* AVX2 + FMA, 6 x 16 fp32 micro-tile (int8: vpmaddwd pairs) */
     NUM_KERNEL_AVX512,     /* AVX512F/BW, 6 x 32 micro-tile, same layouts 32 wide */
+    NUM_KERNEL_AVX512_VNNI, /* AVX512 as above, int8 with vpdpwssd (AVX512_VNNI); bf16 as AVX512 */
     NUM_KERNEL__COUNT
 } num_kernel;
 /* On `pool` (num/pool.h; NULL = a pool made for this call) with at most `threads` of its
@@ -66,14 +67,16 @@ typedef enum {
 void num_gemm_pool(tp_dtype dt, const num_gemm_args *g, num_pool *pool, int threads,
                    num_kernel kernel);
 bool num_gemm_kernel_available(num_kernel k);   /* built in and supported by this CPU */
-const char *num_gemm_kernel_label(num_kernel k); /* "auto" "portable" "avx2-fma" "avx512" */
-/* TPUSIM_KERNEL=auto|portable|avx2|avx512 makes AUTO (num_gemm, the machines) run that kernel
+/* "auto" "portable" "avx2-fma" "avx512" "avx512-vnni" */
+const char *num_gemm_kernel_label(num_kernel k);
+/* TPUSIM_KERNEL=auto|portable|avx2|avx512|avx512-vnni makes AUTO (num_gemm, the machines) run that kernel
  * when the CPU has it (read on every call; tests and benchmarks use it to compare paths).
  * num_gemm_kernel_parse takes those names or the labels above; false for anything else. */
 #define NUM_KERNEL_ENV "TPUSIM_KERNEL"
 bool num_gemm_kernel_parse(const char *s, num_kernel *out);
 
 int num_gemm_threads_default(void);      /* online CPUs (sysconf), at least 1 */
-/* What num_gemm runs here (TPUSIM_KERNEL included): "avx512", "avx2-fma" or "portable" */
+/* What num_gemm runs here (TPUSIM_KERNEL included): "avx512-vnni", "avx512", "avx2-fma" or
+ * "portable" */
 const char *num_gemm_kernel_name(void);
 #endif

@@ -1,11 +1,17 @@
 # TPUSIM_KERNEL forces the value kernel (num/gemm.h); an unknown name or one this CPU cannot run
 # is refused before anything runs, in one line, exit 2. Each kernel the CPU has gives results
 # the reference (separate code, work/ref.c) matches bit for bit, on odd shapes with edge tiles.
-expect_fail "TPUSIM_KERNEL unknown" '^tpusim: TPUSIM_KERNEL=sse: unknown kernel \(expected auto, portable, avx2 or avx512\)$' \
+expect_fail "TPUSIM_KERNEL unknown" '^tpusim: TPUSIM_KERNEL=sse: unknown kernel \(expected auto, portable, avx2, avx512 or avx512-vnni\)$' \
     env TPUSIM_KERNEL=sse "$TPUSIM" gemm 8 8 8
 expect_fail "TPUSIM_KERNEL empty" '^tpusim: TPUSIM_KERNEL=: unknown kernel' env TPUSIM_KERNEL= "$TPUSIM" gemm 8 8 8
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo; then
     kernels="auto portable avx2 avx512"
+    if grep -qw avx512_vnni /proc/cpuinfo; then
+        kernels="$kernels avx512-vnni"
+    else
+        expect_fail "TPUSIM_KERNEL=avx512-vnni without VNNI" '^tpusim: TPUSIM_KERNEL=avx512-vnni: this CPU cannot run the avx512-vnni kernel$' \
+            env TPUSIM_KERNEL=avx512-vnni "$TPUSIM" gemm 8 8 8
+    fi
 else
     expect_fail "TPUSIM_KERNEL=avx512 without AVX-512" '^tpusim: TPUSIM_KERNEL=avx512: this CPU cannot run the avx512 kernel$' \
         env TPUSIM_KERNEL=avx512 "$TPUSIM" gemm 8 8 8
