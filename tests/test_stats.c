@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "stats/acct.h"
 #include "stats/evq.h"
+#include "base/rng.h"
 #include "stats/stats.h"
 #include <math.h>
 #include <string.h>
@@ -177,6 +178,97 @@ static void event_order(void **state)
     evq_free(&q);
 }
 
+/* Pushes with many duplicates (as a machine's wake-ups are), pops in between, and a shift: what
+ * comes out equals a plain model, a multiset whose least element pops and is returned unless it
+ * equals the last one returned, with evq_future_only (pushes never before the last pop; the
+ * queue then drops most duplicates at push, evq.h) and without (pushes anywhere from the
+ * present on). This checks that no event that should come out is dropped, nor one returned
+ * twice. */
+static int ev_cmp(const evq_event *a, const evq_event *b)
+{
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (a->prio != b->prio)
+        return a->prio < b->prio ? -1 : 1;
+    return a->unit < b->unit ? -1 : a->unit > b->unit;
+}
+
+static void event_duplicates_model(void **state)
+{
+    (void)state;
+    enum { MAXN = 4096 };
+    static evq_event model[MAXN];
+    rng_state r;
+    rng_init(&r, 31);
+    for (int round = 0; round < 20; round++) {
+        evq q;
+        tp_err e;
+        evq_init(&q);
+        bool future = round % 4 != 3;
+        if (future)
+            evq_future_only(&q);
+        uint32_t n = 0, popped = 0, dropped = 0, fewer = 0;
+        evq_event last = {0, 0, 0};
+        bool has_last = false;
+        uint64_t now = 0;
+        for (int step = 0; step < 3000; step++) {
+            uint32_t what = (uint32_t)rng_below(&r, 10);
+            if (what < 6 && n < MAXN) {   /* a push near the present: duplicates are common */
+                evq_event x = {now + rng_below(&r, round % 2 ? 4 : 40), (uint32_t)rng_below(&r, 2),
+                               (uint32_t)rng_below(&r, 1 + round % 3)};
+                if (future && has_last && ev_cmp(&x, &last) < 0)
+                    x.t++;   /* the promise: not before the last one popped */
+                assert_int_equal(evq_push(&q, x.t, x.prio, x.unit, &e), TP_OK);
+                model[n++] = x;
+            } else if (what < 9) {   /* a pop: the model's least element, unless a duplicate */
+                evq_event got;
+                bool have = false;
+                evq_event want = {0, 0, 0};
+                while (n) {
+                    uint32_t b = 0;
+                    for (uint32_t i = 1; i < n; i++)
+                        if (ev_cmp(&model[i], &model[b]) < 0)
+                            b = i;
+                    evq_event m = model[b];
+                    model[b] = model[--n];
+                    if (has_last && !ev_cmp(&m, &last)) {
+                        dropped++;
+                        continue;
+                    }
+                    want = m;
+                    have = true;
+                    break;
+                }
+                assert_int_equal(evq_pop(&q, &got), have);
+                if (have) {
+                    assert_int_equal(got.t, want.t);
+                    assert_int_equal(got.prio, want.prio);
+                    assert_int_equal(got.unit, want.unit);
+                    last = want;
+                    has_last = true;
+                    now = want.t;
+                    popped++;
+                }
+            } else {   /* the fast-forward's shift moves everything, the last one popped too */
+                uint64_t dt = 1 + rng_below(&r, 1000);
+                evq_shift(&q, dt);
+                for (uint32_t i = 0; i < n; i++)
+                    model[i].t += dt;
+                last.t += dt;
+                now += dt;
+            }
+            assert_true(evq_len(&q) <= n);   /* it holds no more than the model */
+            fewer += evq_len(&q) < n;
+        }
+        assert_true(popped > 100 && dropped > 10);   /* the case exercised duplicates */
+        if (future)
+            assert_true(fewer > 100);   /* and the queue dropped some of them at push */
+        else
+            assert_int_equal(fewer, 0);
+        evq_free(&q);
+    }
+}
+
 /* A unit's timeline: idle [0,10), busy [10,30), waits for a dependency [30,50), overlapping
  * work [40,60) charges only the uncharged [50,60), then idle to 100. */
 static void accounting(void **state)
@@ -207,6 +299,7 @@ TH_GROUP(stats)
         cmocka_unit_test(derived_figures),
         cmocka_unit_test(check_and_attrs),
         cmocka_unit_test(event_order),
+        cmocka_unit_test(event_duplicates_model),
         cmocka_unit_test(accounting),
     };
     return TH_RUN(ctx, tests, NULL, NULL);

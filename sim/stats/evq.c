@@ -21,6 +21,32 @@ void evq_init(evq *q)
     q->heap = NULL;
     q->n = q->cap = 0;
     q->has_last = false;
+    q->recent_valid = 0;
+    q->future_only = false;
+}
+
+void evq_future_only(evq *q)
+{
+    q->future_only = true;
+}
+
+static inline bool same(const evq_event *a, const evq_event *b)
+{
+    return a->t == b->t && a->prio == b->prio && a->unit == b->unit;
+}
+
+static inline uint32_t recent_slot(const evq_event *e)
+{
+    uint64_t h = (e->t ^ (uint64_t)e->unit << 40 ^ (uint64_t)e->prio << 52) * 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(h >> 58) & (EVQ_RECENT - 1);
+}
+
+void evq_shift(evq *q, uint64_t dt)
+{
+    for (uint32_t j = 0; j < q->n; j++)
+        q->heap[j].t += dt;
+    q->last.t += dt;
+    q->recent_valid = 0;   /* its entries name the old times */
 }
 
 void evq_free(evq *q)
@@ -43,6 +69,11 @@ static void assert_heap(const evq *q)
 
 tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err)
 {
+    evq_event e = {t, prio, unit};
+    uint32_t slot = recent_slot(&e);
+    assert(!q->future_only || !q->has_last || !before(&e, &q->last));   /* evq_future_only's promise */
+    if (q->future_only && q->recent_valid >> slot & 1 && same(&q->recent[slot], &e))
+        return TP_OK;   /* an equal event is in the heap: this one would pop as its duplicate */
     if (q->n == q->cap) {
         uint32_t nc = q->cap ? q->cap * 2 : EVQ_INITIAL_CAP;
         evq_event *h = nc > q->cap ? realloc(q->heap, (size_t)nc * sizeof *h) : NULL;
@@ -51,7 +82,10 @@ tp_status evq_push(evq *q, uint64_t t, uint32_t prio, uint32_t unit, tp_err *err
         q->heap = h;
         q->cap = nc;
     }
-    evq_event e = {t, prio, unit};
+    if (q->future_only) {
+        q->recent[slot] = e;
+        q->recent_valid |= 1ull << slot;
+    }
     uint32_t i = q->n++;
     while (i) {
         uint32_t p = (i - 1) / 2;
@@ -94,7 +128,10 @@ bool evq_pop(evq *q, evq_event *out)
 {
     while (q->n) {
         evq_event e = pop_top(q);
-        if (q->has_last && e.t == q->last.t && e.prio == q->last.prio && e.unit == q->last.unit)
+        uint32_t slot = recent_slot(&e);
+        if (q->recent_valid >> slot & 1 && same(&q->recent[slot], &e))
+            q->recent_valid &= ~(1ull << slot);   /* not pending (its other copies, if any, pop next) */
+        if (q->has_last && same(&e, &q->last))
             continue;   /* a duplicate wake-up */
         q->last = e;
         q->has_last = true;

@@ -417,9 +417,7 @@ static void walk(walker *w)
         put(w, q->last.t - w->now);
         put(w, (uint64_t)q->last.prio << 32 | q->last.unit);
     } else if (w->mode == W_SHIFT) {   /* a uniform shift keeps the heap's order */
-        for (uint32_t j = 0; j < q->n; j++)
-            q->heap[j].t += w->dt;
-        q->last.t += w->dt;
+        evq_shift(q, w->dt);
     }
 }
 

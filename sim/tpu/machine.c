@@ -690,6 +690,7 @@ static tp_status setup_run(machine *m)
     if (rc)
         return rc;
     evq_init(&m->events);
+    evq_future_only(&m->events);   /* tpu_wake wakes only later than the present */
     m->now = 0;
     m->macs = m->acc_read_bytes = m->acc_write_bytes = m->wbuf_bytes = 0;
     return TP_OK;
