@@ -195,7 +195,6 @@ static void walk_flight(walker *w, flight *f)
     rng(w, &f->ub_w);
     rng(w, &f->acc_r);
     rng(w, &f->acc_w);
-    raw(w, f->mm_k);
     raw(w, f->dep_known);
     raw(w, f->dep_ready > w->now || w->mode != W_SER ? f->dep_why : 0xff);   /* note 3 */
     tm_past(w, &f->dep_ready);
@@ -233,7 +232,7 @@ static void ins_key(const machine *m, uint32_t x, uint64_t *k)
     uint64_t w[FF_KEY] = {
         in->op, in->core, in->mxu, in->mxus, in->transpose, in->accumulate, in->hold, in->act, in->out_dtype,
         in->repeat, in->m, in->n, in->ub_addr, in->ub_stride, in->acc_row, in->has_bias, in->bias_addr,
-        in->bias_stride, scale, (uint64_t)(int64_t)in->blk.tensor, in->blk.rows, in->blk.cols, addr, m->fl[x].mm_k};
+        in->bias_stride, scale, (uint64_t)(int64_t)in->blk.tensor, in->blk.rows, in->blk.cols, addr, m->mm_k[x]};
     memcpy(k, w, sizeof w);
 }
 
@@ -491,7 +490,7 @@ void ff_init(machine *m)
     ff_state *f = &m->ff;
     f->active = false;
     f->n_snap = f->head = 0;
-    f->n_skips = 0;
+    f->n_skips = f->n_refs = 0;
     f->stride = 1;
     f->tick = 0;
     f->walked = 0;
@@ -533,9 +532,13 @@ void ff_free(machine *m)
     }
     free(f->snap);
     free(f->skips);
+    free(f->refs);
+    free(f->times);
     f->snap = NULL;
     f->skips = NULL;
-    f->n_snap = f->head = f->n_skips = f->cap_skips = 0;
+    f->refs = NULL;
+    f->times = NULL;
+    f->n_snap = f->head = f->n_skips = f->cap_skips = f->n_refs = f->cap_refs = 0;
 }
 
 /* ---- the jump ------------------------------------------------------------------------------ */
@@ -591,7 +594,17 @@ static bool jump(machine *m, const ff_snap *s, uint32_t P, uint64_t D, uint64_t 
             f->cap_skips = c;
         }
     }
-    if (!ref || f->n_skips == f->cap_skips) {
+    if (ref && f->cap_refs - f->n_refs < nref) {   /* room for this jump's copies */
+        uint32_t c = f->cap_refs ? f->cap_refs : 64;
+        while (c - f->n_refs < nref)
+            c *= 2;
+        uint32_t *p = realloc(f->refs, (size_t)c * sizeof *p);
+        if (p) {
+            f->refs = p;
+            f->cap_refs = c;
+        }
+    }
+    if (!ref || f->n_skips == f->cap_skips || f->cap_refs - f->n_refs < nref) {
         free(ref);
         return false;
     }
@@ -608,7 +621,7 @@ static bool jump(machine *m, const ff_snap *s, uint32_t P, uint64_t D, uint64_t 
             ref[n++] = mu->fifo[(mu->f_head + j) % m->t->wbuf.depth_tiles].ins;
     }
     qsort(ref, n, sizeof *ref, cmp_desc);   /* descending: a copy never overwrites a source */
-    uint32_t lo = cs->next;
+    uint32_t lo = cs->next, ref0 = f->n_refs;
     walker w = {.mode = W_SHIFT, .m = m, .now = m->now, .dt = dt, .di = di};
     for (uint32_t j = 0; j < n; j++) {
         if (j && ref[j] == ref[j - 1])
@@ -624,12 +637,18 @@ static bool jump(machine *m, const ff_snap *s, uint32_t P, uint64_t D, uint64_t 
         fx.c0 = in->blk.c0;
         fx.c1 = in->blk.c0 + in->blk.cols;
         m->fl[x + di] = fx;
+        f->refs[f->n_refs++] = x + di;
     }
     free(ref);
+    for (uint32_t a = ref0, b = f->n_refs; a + 1 < b; a++, b--) {   /* ascending */
+        uint32_t x = f->refs[a];
+        f->refs[a] = f->refs[b - 1];
+        f->refs[b - 1] = x;
+    }
     walker wc = {.mode = W_CNT_ADD, .m = m, .dt = R, .v = s->counters, .cap = s->n_counters};
     walk(&wc);
     walk(&w);
-    f->skips[f->n_skips++] = (ff_skip){lo, cs->next + di, P, D};
+    f->skips[f->n_skips++] = (ff_skip){lo, cs->next + di, P, D, cs->next, ref0, f->n_refs - ref0};
     cs->next += di;
     m->now += dt;
     f->skipped += di;
@@ -753,20 +772,86 @@ void ff_after_step(machine *m, uint32_t before)
         f->n_snap++;
 }
 
+/* Note 6: the instructions jumped over take the times of the one P before them, D cycles
+ * later, in ascending order (so that one jumped over may be the source of a later one): those
+ * in flight at the jump, [lo, from), which the machine left behind for their copies P*R on,
+ * into their flight records; [from, end) less the copied records into f->times, so that their
+ * flight records, never simulated, are never touched. */
 void ff_fill(machine *m)
 {
     ff_state *f = &m->ff;
+    if (!f->n_skips)
+        return;
+    f->times = calloc(m->prog.n_ins, sizeof *f->times);   /* fresh pages: only these are touched */
+    if (!f->times) {
+        m->rc = tp_err_set(m->err, TP_ERR_NOMEM, "out of memory: the times of %llu instructions jumped over",
+                           (unsigned long long)f->skipped);
+        return;
+    }
     for (uint32_t k = 0; k < f->n_skips; k++) {
         const ff_skip *s = &f->skips[k];
+        const uint32_t *r = f->refs + s->ref0, *r_end = r + s->n_ref;
         for (uint32_t y = s->lo; y < s->end; y++) {
-            flight *fy = &m->fl[y];
-            const flight *src = &m->fl[y - s->P];
-            if (fy->started || !src->started)
+            if (y < s->from && m->fl[y].started)
                 continue;
-            fy->started = true;
-            fy->start = src->start + s->D;
-            fy->end = src->end + s->D;
-            fy->read_done = src->read_done ? src->read_done + s->D : 0;
+            while (r < r_end && *r < y)
+                r++;
+            if (r < r_end && *r == y)
+                continue;   /* a copied record, simulated on */
+            uint64_t st, en;
+            const flight *src = NULL;   /* the source's record when it has one */
+            if (ff_times(m, y - s->P, &st, &en)) {
+            } else if ((src = &m->fl[y - s->P])->started) {
+                st = src->start;
+                en = src->end;
+            } else {
+                continue;
+            }
+            if (y < s->from) {
+                flight *fy = &m->fl[y];
+                fy->started = true;
+                fy->start = st + s->D;
+                fy->end = en + s->D;
+                fy->read_done = src && src->read_done ? src->read_done + s->D : 0;   /* as simulated */
+                continue;
+            }
+            f->times[y][0] = st + s->D;
+            f->times[y][1] = en + s->D;   /* > 0: D > 0 */
         }
     }
+}
+
+bool ff_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end)
+{
+    const ff_state *f = &m->ff;
+    if (!f->times || i >= m->prog.n_ins || !f->times[i][1])
+        return false;
+    *start = f->times[i][0];
+    *end = f->times[i][1];
+    return true;
+}
+
+uint64_t ff_last_end(const machine *m)
+{
+    const ff_state *f = &m->ff;
+    uint64_t total = 0;
+    uint32_t i = 0, n = m->prog.n_ins;
+    for (uint32_t k = 0; k <= f->n_skips; k++) {
+        const ff_skip *s = k < f->n_skips ? &f->skips[k] : NULL;
+        uint32_t upto = s ? s->from : n;   /* simulated: their records */
+        for (; i < upto; i++)
+            if (m->fl[i].started && m->fl[i].end > total)
+                total = m->fl[i].end;
+        if (!s)
+            break;
+        for (uint32_t j = 0; j < s->n_ref; j++) {   /* copied into the jump: simulated on */
+            const flight *fr = &m->fl[f->refs[s->ref0 + j]];
+            if (fr->started && fr->end > total)
+                total = fr->end;
+        }
+        for (; i < s->end; i++)   /* jumped over */
+            if (f->times && f->times[i][1] > total)
+                total = f->times[i][1];
+    }
+    return total;
 }

@@ -141,6 +141,8 @@ static void free_run_state(machine *m)
     }
     free(m->fl);
     m->fl = NULL;
+    free(m->mm_k);
+    m->mm_k = NULL;
     free(m->row_scratch);
     m->row_scratch = NULL;
     evq_free(&m->events);
@@ -335,11 +337,16 @@ const tp_stats *machine_stats(const machine *m) { return &m->stats; }
 
 tp_status machine_instr_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end, tp_err *err)
 {
-    if (!m->fl || i >= m->prog.n_ins || !m->fl[i].started)
+    if (!m->fl || i >= m->prog.n_ins)
         return tp_err_set(err, TP_ERR_USAGE, "machine_instr_times: instruction %u did not run", i);
-    *start = m->fl[i].start;
-    *end = m->fl[i].end;
-    return TP_OK;
+    if (m->fl[i].started) {
+        *start = m->fl[i].start;
+        *end = m->fl[i].end;
+        return TP_OK;
+    }
+    if (ff_times(m, i, start, end))   /* jumped over by the fast-forward */
+        return TP_OK;
+    return tp_err_set(err, TP_ERR_USAGE, "machine_instr_times: instruction %u did not run", i);
 }
 
 /* ---- services to the blocks -------------------------------------------------------------- */
@@ -599,8 +606,9 @@ static tp_status nomem(machine *m, const char *what, uint32_t core)
 
 uint64_t machine_run_bytes(const tp_tpu_cfg *t, uint64_t n_ins, tp_dtype dtype, bool timing_only)
 {
-    /* the program's instructions, their flights, and each core's stream and in-flight list */
-    uint64_t b = n_ins * (sizeof(isa_instr) + sizeof(flight) + 2 * sizeof(uint32_t));
+    /* the program's instructions, their flights and matmul k, and each core's stream and
+     * in-flight list */
+    uint64_t b = n_ins * (sizeof(isa_instr) + sizeof(flight) + 3 * sizeof(uint32_t));
     if (!timing_only)
         b += (uint64_t)t->cores * (t->ub.size_bytes + (uint64_t)t->acc.entries * t->mxus_per_core *
                                    t->array.cols * dtype_acc_bytes(dtype));
@@ -611,10 +619,11 @@ static tp_status setup_run(machine *m)
 {
     const tp_tpu_cfg *t = m->t;
     uint32_t n = m->prog.n_ins;
-    m->fl = calloc(n ? n : 1, sizeof *m->fl);
+    m->fl = calloc(n ? n : 1, sizeof *m->fl);   /* fresh pages: only the records used are touched */
+    m->mm_k = calloc(n ? n : 1, sizeof *m->mm_k);
     m->cores = calloc(t->cores, sizeof *m->cores);
     m->row_scratch = calloc((size_t)t->mxus_per_core * t->acc.entries, sizeof *m->row_scratch);
-    if (!m->fl || !m->cores || !m->row_scratch)
+    if (!m->fl || !m->mm_k || !m->cores || !m->row_scratch)
         return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: run state of %u instructions", n);
     uint32_t depth = t->wbuf.depth_tiles;
     if (wbuf_replay_k(m))   /* k of each matmul's tiles (wbuf.c, note 3) */
@@ -751,10 +760,8 @@ tp_status machine_run(machine *m, tp_err *err)
     }
     if ((rc = mm_finish_pe(m)))   /* with the per-PE engine, the matmuls' times are its own */
         return rc;
-    ff_fill(m);   /* the records of the instructions a fast-forward jumped over */
-    for (uint32_t i = 0; i < m->prog.n_ins; i++)
-        if (m->fl[i].started && m->fl[i].end > total)
-            total = m->fl[i].end;
+    ff_fill(m);   /* the times of the instructions a fast-forward jumped over */
+    total = ff_last_end(m);
     for (int id = 0; id < TP_MEM__COUNT; id++)
         if (m->mem[id].present && m->mem[id].d.inflight_until > total)
             total = m->mem[id].d.inflight_until;

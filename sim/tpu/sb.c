@@ -232,7 +232,7 @@ void sb_footprint(machine *m, uint32_t i)
         break;
     case ISA_MATMUL: {
         /* the UB read range needs k, from its FIFO tile (known by the program-order replay) */
-        uint64_t row = (uint64_t)f->mm_k * in->repeat * dtype_in_bytes(m->prog.dtype);
+        uint64_t row = (uint64_t)m->mm_k[i] * in->repeat * dtype_in_bytes(m->prog.dtype);
         f->ub_r = (range){in->ub_addr, in->ub_addr + span(in->m, row, in->ub_stride)};
         f->acc_w = (range){in->acc_row, in->acc_row + in->m};
         if (in->accumulate)
@@ -245,11 +245,11 @@ void sb_footprint(machine *m, uint32_t i)
             f->rw.desc = os;
         }
         /* A rows as mm.c note 2 reads them: from t0 - lead, at the stream's pace or the port's */
-        mxu_op op = {in->m, m->t->array.cols, f->mm_k, false, false};
-        uint64_t a_bytes = (uint64_t)in->m * f->mm_k * dtype_in_bytes(m->prog.dtype);
+        mxu_op op = {in->m, m->t->array.cols, m->mm_k[i], false, false};
+        uint64_t a_bytes = (uint64_t)in->m * m->mm_k[i] * dtype_in_bytes(m->prog.dtype);
         uint64_t rd = sram_cycles(ub, false, a_bytes), T = mxu_op_stream_cycles(&m->mp, &op);
         uint64_t rate = rd > T ? sram_rate(ub, false, 0) : util_ceil_div(a_bytes, T);
-        uint64_t rb = (uint64_t)f->mm_k * dtype_in_bytes(m->prog.dtype);
+        uint64_t rb = (uint64_t)m->mm_k[i] * dtype_in_bytes(m->prog.dtype);
         f->rr = rows_of(in->ub_addr, in->m, row, in->ub_stride, false, os || !rate ? 0 : rb, rate);
         f->rr.lead = -(int64_t)mm_ub_read_lead(rd, T, 0, 0).lead;
         break;

@@ -77,7 +77,6 @@ typedef struct {
     bool started;       /* begun: its times are known (issued = in a queue: see issue()) */
     uint64_t start, end, read_done;   /* cycles; end exclusive; read_done: its reads are over */
     range ub_r, ub_r2, ub_w, acc_r, acc_w;   /* footprint: UB bytes, accumulator rows */
-    uint32_t mm_k;                  /* matmul: k of its weight tiles (from the FIFO in program order) */
     /* scoreboard cache: once every conflicting older instruction has begun, the time this one
      * may begin is final (dep_known); until then, the first one found not begun (blocked_by),
      * and dep_ready, dep_why hold the scan's result over the older ones before it (sb.c note 3) */
@@ -189,6 +188,8 @@ typedef struct {
     uint32_t lo, end;               /* records [lo, end) not simulated are filled from ... */
     uint32_t P;                     /* ... the one P instructions before, D cycles earlier */
     uint64_t D;
+    uint32_t from;                  /* the next to issue before the jump: [from, end) was jumped */
+    uint32_t ref0, n_ref;           /* refs[ref0 ..]: the records copied into [from, end) */
 } ff_skip;
 typedef struct {
     bool on;                        /* machine_set_fast_forward (default on) */
@@ -202,6 +203,11 @@ typedef struct {
     uint64_t walked;                /* words of the states taken (note 7) */
     ff_skip *skips;
     uint32_t n_skips, cap_skips;
+    uint32_t *refs;                 /* the skips' copied records, ascending per skip */
+    uint32_t n_refs, cap_refs;
+    /* ff_fill: start and end of each instruction jumped over ([from, end) less the copies), so
+     * that the flight records of those, never simulated, are never touched (note 6) */
+    uint64_t (*times)[2];
     uint64_t skipped;               /* instructions jumped over */
 } ff_state;
 
@@ -222,6 +228,8 @@ struct machine {
     bool *town;             /* the machine allocated it */
     uint64_t *tbase;        /* DRAM byte address of each tensor */
     flight *fl;
+    uint32_t *mm_k;         /* per instruction: a matmul's k of its weight tiles (wbuf_replay_k); apart
+                               from the flight records, which a jump over them never touches */
     uint64_t *row_scratch;  /* vpu.c: one entry per accumulator row of a core */
     core_state *cores;
     offchip mem[TP_MEM__COUNT];
@@ -249,6 +257,10 @@ uint32_t tpu_n_engines(const machine *m);   /* DMA engines per core (>= 1) */
 void ff_init(machine *m);                    /* at the run's start: may this run jump? */
 void ff_after_step(machine *m, uint32_t before);   /* core 0 was stepped, its next was `before` */
 void ff_fill(machine *m);                    /* at the run's end: the records jumped over */
+/* After ff_fill: instruction i's times when it was jumped over (false: see its flight record). */
+bool ff_times(const machine *m, uint32_t i, uint64_t *start, uint64_t *end);
+/* After ff_fill: the latest end of any instruction, simulated or jumped over. */
+uint64_t ff_last_end(const machine *m);
 void ff_free(machine *m);
 
 /* ---- sb.c: the scoreboard ---------------------------------------------------------------- */
@@ -257,7 +269,7 @@ typedef struct {
     uint64_t ready;     /* max of the known times it must wait for */
     cause why;          /* kind of the binding dependency */
 } sb_dep;
-/* Fills instruction i's footprint (at issue; a matmul needs fl[i].mm_k). */
+/* Fills instruction i's footprint (at issue; a matmul needs mm_k[i]). */
 void sb_footprint(machine *m, uint32_t i);
 /* When may instruction x begin, given the older in-flight instructions of its core. */
 sb_dep sb_deps(machine *m, core_state *cs, uint32_t x);
@@ -285,7 +297,7 @@ bool wbuf_has(const mxu_unit *mu, uint32_t n);
 /* The oldest tile not yet handed out, and handing it out: its slots free at `release`. */
 fifo_entry *wbuf_next(machine *m, mxu_unit *mu);
 void wbuf_pop(machine *m, mxu_unit *mu, uint64_t release);
-/* Sets fl[i].mm_k of every matmul by replaying the FIFOs in program order; TP_ERR_NOMEM. */
+/* Sets mm_k[i] of every matmul by replaying the FIFOs in program order; TP_ERR_NOMEM. */
 tp_status wbuf_replay_k(machine *m);
 void wbuf_check(const machine *m, const mxu_unit *mu);   /* asserts the ring's invariants */
 

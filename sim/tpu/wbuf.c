@@ -121,7 +121,7 @@ tp_status wbuf_replay_k(machine *m)
         } else if (in->op == ISA_MATMUL) {
             uint32_t g = isa_fifo_of(m->t, in);
             assert(ff.cnt[g] >= in->repeat);   /* isa_validate checked it */
-            m->fl[i].mm_k = isa_fifos_peek(&ff, g, 0).k;
+            m->mm_k[i] = isa_fifos_peek(&ff, g, 0).k;
             isa_fifos_pop(&ff, g, in->repeat);
         }
     }
