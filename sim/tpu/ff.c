@@ -51,10 +51,14 @@
  *    same counts from dram_channel_bursts, which is all of an access's timing that its address
  *    decides (mem/dram.h).
  *
- * 6. After a jump, the flights referred to are copied P*R records on (shifted); the records of
+ * 6. After a jump, the flights referred to are copied P*R records on (shifted); the times of
  *    the instructions jumped over are filled at the run's end (ff_fill), each from the one P
- *    before it, so machine_instr_times and the run's end see every instruction. The states
- *    kept from the matched one on are of the periodic part: they stay, moved on by the jump.
+ *    before it, so machine_instr_times and the run's end (ff_last_end) see every instruction.
+ *    Those the jump went past ([from, end) of the skip, less the copies) keep their times in a
+ *    compact array, not in their flight records, which stay untouched: a long run jumps over
+ *    millions of instructions, and touching their records (432 B each) cost most of its time
+ *    and memory in fresh pages. The states kept from the matched one on are of the periodic
+ *    part: they stay, moved on by the jump.
  *
  * 7. The cost bound. A state costs a walk of its words (thousands when many instructions are in
  *    flight), and an anchor can come every few instructions, so taking a state at every anchor
