@@ -104,18 +104,24 @@ typedef struct {
     bool oom;
 } walker;
 
-static void put(walker *w, uint64_t x)
+/* Doubles w's buffer; false when out of memory (then w->oom). */
+static __attribute__((noinline)) bool grow(walker *w)
 {
-    if (w->n == w->cap) {
-        size_t c = w->cap ? 2 * w->cap : 1024;
-        uint64_t *p = realloc(w->v, c * sizeof *p);
-        if (!p) {
-            w->oom = true;
-            return;
-        }
-        w->v = p;
-        w->cap = c;
+    size_t c = w->cap ? 2 * w->cap : 1024;
+    uint64_t *p = realloc(w->v, c * sizeof *p);
+    if (!p) {
+        w->oom = true;
+        return false;
     }
+    w->v = p;
+    w->cap = c;
+    return true;
+}
+
+static inline void put(walker *w, uint64_t x)
+{
+    if (__builtin_expect(w->n == w->cap, 0) && !grow(w))
+        return;
     w->v[w->n++] = x;
 }
 
