@@ -443,18 +443,24 @@ static uint64_t gcd64(uint64_t a, uint64_t b)
 }
 
 /* Note 3: no tensor both read and written, no two stores overlapping (a bitmap per written
- * tensor, a word at a time). */
+ * tensor, a word at a time). One pass over the program, then one over its stores per written
+ * tensor. */
 static bool dram_blocks_apart(const machine *m)
 {
     const isa_program *p = &m->prog;
     uint8_t *rd = calloc(p->n_tensors ? p->n_tensors : 1, 1), *wr = calloc(p->n_tensors ? p->n_tensors : 1, 1);
-    bool ok = rd && wr;
+    uint32_t n_st = m->op_count[ISA_STORE], j = 0;
+    uint32_t *st = malloc((n_st ? n_st : 1) * sizeof *st);
+    bool ok = rd && wr && st;
     for (uint32_t i = 0; ok && i < p->n_ins; i++) {
         const isa_instr *in = &p->ins[i];
-        if (in->op == ISA_LOAD || in->op == ISA_LOADW)
+        if (in->op == ISA_LOAD || in->op == ISA_LOADW) {
             rd[in->blk.tensor] = 1;
-        else if (in->op == ISA_STORE)
+        } else if (in->op == ISA_STORE) {
             wr[in->blk.tensor] = 1;
+            assert(j < n_st);
+            st[j++] = i;
+        }
     }
     for (uint32_t t = 0; ok && t < p->n_tensors; t++) {
         if (!wr[t])
@@ -471,9 +477,9 @@ static bool dram_blocks_apart(const machine *m)
             ok = false;
             break;
         }
-        for (uint32_t i = 0; ok && i < p->n_ins; i++) {
-            const isa_instr *in = &p->ins[i];
-            if (in->op != ISA_STORE || in->blk.tensor != (int32_t)t)
+        for (uint32_t s = 0; ok && s < n_st; s++) {
+            const isa_instr *in = &p->ins[st[s]];
+            if (in->blk.tensor != (int32_t)t)
                 continue;
             for (uint32_t r = in->blk.r0; ok && r < in->blk.r0 + in->blk.rows; r++)
                 for (uint32_t c = in->blk.c0; ok && c < in->blk.c0 + in->blk.cols;) {
@@ -490,6 +496,7 @@ static bool dram_blocks_apart(const machine *m)
         }
         free(bits);
     }
+    free(st);
     free(rd);
     free(wr);
     return ok;
@@ -508,9 +515,7 @@ void ff_init(machine *m)
     if (!f->on || m->t->cores != 1 || m->engine != MACHINE_FAST || !m->timing_only || m->tl || m->pe_obs ||
         m->prog.n_ins < FF_MIN_INS)
         return;
-    uint32_t count[ISA_OP__COUNT] = {0};
-    for (uint32_t i = 0; i < m->prog.n_ins; i++)
-        count[m->prog.ins[i].op]++;
+    const uint32_t *count = m->op_count;   /* setup_run's */
     int best = -1;
     for (int op = ISA_LOAD; op <= ISA_STORE; op++)
         if (count[op] >= 3 && (best < 0 || count[op] < count[best]))

@@ -628,11 +628,16 @@ static tp_status setup_run(machine *m)
     uint32_t depth = t->wbuf.depth_tiles;
     if (wbuf_replay_k(m))   /* k of each matmul's tiles (wbuf.c, note 3) */
         return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: the weight FIFOs' replay");
+    /* one pass over the program: each core's share, and each opcode's count (ff_init) */
+    memset(m->op_count, 0, sizeof m->op_count);
+    for (uint32_t i = 0; i < n; i++) {
+        m->cores[m->prog.ins[i].core].n_prog++;
+        m->op_count[m->prog.ins[i].op]++;
+    }
     for (uint32_t c = 0; c < t->cores; c++) {
         core_state *cs = &m->cores[c];
-        uint32_t cnt = 0;
-        for (uint32_t i = 0; i < n; i++)
-            cnt += m->prog.ins[i].core == c;
+        uint32_t cnt = cs->n_prog;
+        cs->n_prog = 0;
         cs->prog = malloc(sizeof *cs->prog * (cnt ? cnt : 1));
         cs->inflight = malloc(sizeof *cs->inflight * (cnt ? cnt : 1));
         cs->q = calloc(Q_MXU0 + t->mxus_per_core, sizeof *cs->q);
@@ -641,9 +646,15 @@ static tp_status setup_run(machine *m)
         cs->mxu = calloc(t->mxus_per_core, sizeof *cs->mxu);
         if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->dma || !cs->mxu)
             return nomem(m, "the instruction streams and units", c);
-        for (uint32_t i = 0; i < n; i++)
-            if (m->prog.ins[i].core == c)
-                cs->prog[cs->n_prog++] = i;
+        if (t->cores == 1)   /* the whole program, in order: no need to read it again */
+            for (uint32_t i = 0; i < n; i++)
+                cs->prog[i] = i;
+        else
+            for (uint32_t i = 0; i < n; i++)
+                if (m->prog.ins[i].core == c)
+                    cs->prog[cs->n_prog++] = i;
+        if (t->cores == 1)
+            cs->n_prog = n;
         for (uint32_t q = 0; q < Q_MXU0 + t->mxus_per_core; q++)
             if (!(cs->q[q].idx = malloc(sizeof(uint32_t) * QUEUE_DEPTH)))
                 return nomem(m, "the unit queues", c);

@@ -228,6 +228,7 @@ struct machine {
     bool *town;             /* the machine allocated it */
     uint64_t *tbase;        /* DRAM byte address of each tensor */
     flight *fl;
+    uint32_t op_count[ISA_OP__COUNT];   /* the program's instructions of each opcode (setup_run) */
     uint32_t *mm_k;         /* per instruction: a matmul's k of its weight tiles (wbuf_replay_k); apart
                                from the flight records, which a jump over them never touches */
     uint64_t *row_scratch;  /* vpu.c: one entry per accumulator row of a core */
