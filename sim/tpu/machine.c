@@ -646,15 +646,15 @@ static tp_status setup_run(machine *m)
         cs->mxu = calloc(t->mxus_per_core, sizeof *cs->mxu);
         if (!cs->prog || !cs->inflight || !cs->q || !cs->engine_free || !cs->dma || !cs->mxu)
             return nomem(m, "the instruction streams and units", c);
-        if (t->cores == 1)   /* the whole program, in order: no need to read it again */
+        if (t->cores == 1) {   /* the whole program, in order: no need to read it again */
             for (uint32_t i = 0; i < n; i++)
                 cs->prog[i] = i;
-        else
+            cs->n_prog = n;
+        } else {
             for (uint32_t i = 0; i < n; i++)
                 if (m->prog.ins[i].core == c)
                     cs->prog[cs->n_prog++] = i;
-        if (t->cores == 1)
-            cs->n_prog = n;
+        }
         for (uint32_t q = 0; q < Q_MXU0 + t->mxus_per_core; q++)
             if (!(cs->q[q].idx = malloc(sizeof(uint32_t) * QUEUE_DEPTH)))
                 return nomem(m, "the unit queues", c);
