@@ -295,9 +295,11 @@ static void estimate_context_runs_a_prefix_once(void **state)
         tiler_plan pl = plan_of(64, 8, 64, orders[i], true, GEMM_EPI_NONE);
         assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
         bool exact = true;
-        uint64_t e = tiler_estimate_in(x, &pb, &pl, 32, &exact);
+        uint64_t xh = 1;
+        uint64_t e = tiler_estimate_in(x, &pb, &pl, 32, &exact, &xh);
         assert_int_equal(e, tiler_estimate_cap(&cfg.tpu, &pb, &pl, 32));
         assert_false(exact);   /* 4 m tiles: the 32-instruction prefix stops after the first */
+        assert_int_equal(xh, 0);   /* no whole program: no hash */
         if (i == 0) {
             first = e;
             ins = tiler_est_ctx_instructions(x);
@@ -311,10 +313,19 @@ static void estimate_context_runs_a_prefix_once(void **state)
     tiler_plan pl = plan_of(64, 8, 64, "mnk", true, GEMM_EPI_NONE);
     assert_int_equal(tiler_plan_derive(&cfg.tpu, &pb, &pl, &err), TP_OK);
     bool exact = false;
-    uint64_t e = tiler_estimate_in(x, &pb, &pl, 100000, &exact);
+    uint64_t xh = 0;
+    uint64_t e = tiler_estimate_in(x, &pb, &pl, 100000, &exact, &xh);
     assert_true(exact);
     assert_true(tiler_est_ctx_instructions(x) > ins);
     assert_int_equal(e, simulated(&cfg, &pb, pl));
+    /* the hash is the whole program's, as the search's finalists hash it (tiler_generate) */
+    isa_program q;
+    assert_int_equal(tiler_generate(&cfg.tpu, &pb, &pl, &q, &err), TP_OK);
+    assert_int_equal(xh, tiler_prog_hash(&q, 0, q.n_ins));
+    isa_free(&q);
+    uint64_t xh2 = 0;   /* met again: the table gives the same */
+    assert_int_equal(tiler_estimate_in(x, &pb, &pl, 100000, &exact, &xh2), e);
+    assert_int_equal(xh2, xh);
     tiler_est_ctx_free(x);
 }
 
@@ -352,10 +363,13 @@ static void estimate_records_taken_in_order(void **state)
     assert_true(from_memo >= 3);   /* the repeats came from A's table */
     for (int i = 0; i < NSEQ; i++) {
         bool ec = false, eb = true;
-        uint64_t want = tiler_estimate_in(c, &pb, &pl[i], seq[i].cap, &ec), got = 0;
-        assert_true(tiler_est_ctx_take(b, &rec[i], &got, &eb));
+        uint64_t hc = 0, hb = 1;
+        uint64_t want = tiler_estimate_in(c, &pb, &pl[i], seq[i].cap, &ec, &hc), got = 0;
+        assert_true(tiler_est_ctx_take(b, &rec[i], &got, &eb, &hb));
         assert_int_equal(got, want);
         assert_int_equal(eb, ec);
+        assert_int_equal(hb, hc);
+        assert_true(ec == (hc != 0));   /* a hash exactly when whole */
         assert_int_equal(tiler_est_ctx_instructions(b), tiler_est_ctx_instructions(c));
     }
     assert_int_equal(tiler_est_ctx_instructions(a), tiler_est_ctx_instructions(c));
@@ -365,7 +379,7 @@ static void estimate_records_taken_in_order(void **state)
     uint64_t got = 0;
     bool eb = false;
     assert_true(rec[1].from_memo);
-    assert_false(tiler_est_ctx_take(d, &rec[1], &got, &eb));
+    assert_false(tiler_est_ctx_take(d, &rec[1], &got, &eb, NULL));
     assert_int_equal(tiler_est_ctx_instructions(d), 0);
     tiler_est_ctx_free(a);
     tiler_est_ctx_free(b);

@@ -95,7 +95,7 @@ uint64_t tiler_estimate_cap(const tp_tpu_cfg *t, const gemm_problem *pb, const t
     tiler_est_ctx *x = NULL;
     uint64_t est = UINT64_MAX;
     if (tiler_est_ctx_new(t, &x) == TP_OK)
-        est = tiler_estimate_in(x, pb, pl, cap, NULL);
+        est = tiler_estimate_in(x, pb, pl, cap, NULL, NULL);
     tiler_est_ctx_free(x);
     return est;
 }
@@ -123,6 +123,7 @@ struct tiler_est_ctx {
     tp_config cfg;
     machine *mc;
     uint64_t *key, *val;
+    uint64_t *xhash;             /* per entry: the program's hash when the estimate is exact, else 0 */
     bool *exact;
     size_t n, cap;               /* entries used, slots (a power of two) */
     uint64_t ins;                /* instructions simulated */
@@ -147,6 +148,7 @@ void tiler_est_ctx_free(tiler_est_ctx *x)
     machine_free(x->mc);
     free(x->key);
     free(x->val);
+    free(x->xhash);
     free(x->exact);
     free(x);
 }
@@ -165,22 +167,25 @@ static size_t memo_slot(const tiler_est_ctx *x, uint64_t key)
     return i;
 }
 
-/* Records key -> (est, exact); a table that cannot grow only forgets (the estimate stands). */
-static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact)
+/* Records key -> (est, exact, xhash); a table that cannot grow only forgets (the estimate
+ * stands). */
+static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact, uint64_t xhash)
 {
     if (2 * (x->n + 1) > x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 256;
-        uint64_t *k = calloc(cap, sizeof *k), *v = calloc(cap, sizeof *v);
+        uint64_t *k = calloc(cap, sizeof *k), *v = calloc(cap, sizeof *v), *h = calloc(cap, sizeof *h);
         bool *e = calloc(cap, sizeof *e);
-        if (!k || !v || !e) {
+        if (!k || !v || !h || !e) {
             free(k);
             free(v);
+            free(h);
             free(e);
             return;
         }
         tiler_est_ctx old = *x;
         x->key = k;
         x->val = v;
+        x->xhash = h;
         x->exact = e;
         x->cap = cap;
         for (size_t i = 0; i < old.cap; i++)
@@ -188,10 +193,12 @@ static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact)
                 size_t j = memo_slot(x, old.key[i]);
                 x->key[j] = old.key[i];
                 x->val[j] = old.val[i];
+                x->xhash[j] = old.xhash[i];
                 x->exact[j] = old.exact[i];
             }
         free(old.key);
         free(old.val);
+        free(old.xhash);
         free(old.exact);
     }
     size_t j = memo_slot(x, key);
@@ -199,11 +206,12 @@ static void memo_put(tiler_est_ctx *x, uint64_t key, uint64_t est, bool exact)
         x->n++;
     x->key[j] = key;
     x->val[j] = est;
+    x->xhash[j] = xhash;
     x->exact[j] = exact;
 }
 
 /* Whether key is in x's table, with its estimate. */
-static bool memo_get(const tiler_est_ctx *x, uint64_t key, uint64_t *est, bool *exact)
+static bool memo_get(const tiler_est_ctx *x, uint64_t key, uint64_t *est, bool *exact, uint64_t *xhash)
 {
     if (!x->cap)
         return false;
@@ -212,6 +220,7 @@ static bool memo_get(const tiler_est_ctx *x, uint64_t key, uint64_t *est, bool *
         return false;
     *est = x->val[j];
     *exact = x->exact[j];
+    *xhash = x->xhash[j];
     return true;
 }
 
@@ -230,13 +239,13 @@ void tiler_estimate_rec(tiler_est_ctx *x, const gemm_problem *pb, const tiler_pl
         return;
     }
     /* the same prefix with the same boundaries has the same estimate */
-    uint64_t key = tiler_prog_hash(&p, 0, p.n_ins);
+    uint64_t ph = tiler_prog_hash(&p, 0, p.n_ins), key = ph;
     const uint64_t parts[] = {px.cut, px.start, px.first_end, px.prefix_end, px.first_macs, px.prefix_macs,
                               px.total_macs};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         key = (key ^ parts[i]) * 1099511628211ull;
     rec->key = key ? key : 1;
-    if (memo_get(x, rec->key, &rec->est, &rec->exact)) {
+    if (memo_get(x, rec->key, &rec->est, &rec->exact, &rec->xhash)) {
         x->reused++;
         rec->from_memo = true;
         isa_free(&p);
@@ -272,28 +281,34 @@ void tiler_estimate_rec(tiler_est_ctx *x, const gemm_problem *pb, const tiler_pl
             rec->ran = true;
             rec->est = est;
             rec->exact = !px.cut;
-            memo_put(x, rec->key, est, rec->exact);
+            rec->xhash = rec->exact ? ph : 0;
+            memo_put(x, rec->key, est, rec->exact, rec->xhash);
         }
     }
     isa_free(&p);
 }
 
-uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact)
+uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact,
+                           uint64_t *xhash)
 {
     tiler_est_rec r;
     tiler_estimate_rec(x, pb, pl, cap, &r);
     if (exact)
         *exact = r.exact;
+    if (xhash)
+        *xhash = r.xhash;
     return r.est;
 }
 
-bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est, bool *exact)
+bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est, bool *exact, uint64_t *xhash)
 {
+    uint64_t h_ = 0, *h = xhash ? xhash : &h_;
     *est = UINT64_MAX;
     *exact = false;
+    *h = 0;
     if (!x->mc || !r->key)
         return true;   /* as tiler_estimate_in: no machine, or no prefix */
-    if (memo_get(x, r->key, est, exact)) {
+    if (memo_get(x, r->key, est, exact, h)) {
         x->reused++;
         return true;
     }
@@ -305,9 +320,10 @@ bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est,
     x->ins += r->n_ins;
     if (!r->ran)
         return true;
-    memo_put(x, r->key, r->est, r->exact);
+    memo_put(x, r->key, r->est, r->exact, r->xhash);
     *est = r->est;
     *exact = r->exact;
+    *h = r->xhash;
     return true;
 }
 

@@ -45,9 +45,8 @@ static int cmp_est_only(const void *x, const void *y)
     const tiler_candidate *a = x, *b = y;
     if (a->pruned != b->pruned)
         return a->pruned ? 1 : -1;
-    uint64_t ra = est_rank(a->plan.est_cycles), rb = est_rank(b->plan.est_cycles);
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
     if (a->plan.instructions != b->plan.instructions)   /* fewer instructions first: bigger tiles */
         return a->plan.instructions < b->plan.instructions ? -1 : 1;
     if (a->plan.est_cycles != b->plan.est_cycles)
@@ -61,6 +60,15 @@ static int cmp_est_only(const void *x, const void *y)
     if (a->plan.double_buffer != b->plan.double_buffer)
         return a->plan.double_buffer ? -1 : 1;
     return a->plan.split_k < b->plan.split_k ? -1 : a->plan.split_k > b->plan.split_k;
+}
+
+/* Sorts the n candidates at c with cmp (cmp_est_only or cmp_est), their ranks set first: a log per
+ * candidate, not two per comparison. */
+static void sort_est(tiler_candidate *c, size_t n, int (*cmp)(const void *, const void *))
+{
+    for (size_t i = 0; i < n; i++)
+        c[i].rank = est_rank(c[i].plan.est_cycles);
+    qsort(c, n, sizeof *c, cmp);
 }
 
 /* The search's ranking: the candidates estimated long first (a long estimate is not comparable
@@ -352,6 +360,33 @@ static bool estimate_threads(const tp_tpu_cfg *t, const gemm_problem *pb, const 
     return true;
 }
 
+/* The n candidates at c, sorted by cmp_est_only but for the nch at changed[] (ascending
+ * indices, at most SEARCH_REFINE), whose estimates changed, sorted again: the others stay in
+ * order, so the changed ones are sorted on their own and merged in (from the back, in place).
+ * cmp_est_only orders distinct plans totally, so this is the order a whole sort gives. */
+static void resort(tiler_candidate *c, size_t n, const size_t *changed, size_t nch)
+{
+    tiler_candidate moved[SEARCH_REFINE];
+    size_t w = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k < nch && changed[k] == i) {
+            moved[k++] = c[i];
+            continue;
+        }
+        if (w != i)
+            c[w] = c[i];
+        w++;
+    }
+    sort_est(moved, nch, cmp_est_only);
+    size_t a = w, b = nch, out = n;   /* merge c[0 .. w) and moved[0 .. nch) into c[0 .. n) */
+    while (b > 0) {
+        if (a > 0 && cmp_est_only(&c[a - 1], &moved[b - 1]) > 0)
+            c[--out] = c[--a];
+        else
+            c[--out] = moved[--b];
+    }
+}
+
 static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list *l, int threads)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -387,8 +422,9 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
         if (c->pruned)
             c->plan.est_cycles = c->cycles;
         else {
-            if (!done || !done[i] || !tiler_est_ctx_take(x, &rec[i], &c->plan.est_cycles, &c->est_exact))
-                c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact);
+            if (!done || !done[i] ||
+                !tiler_est_ctx_take(x, &rec[i], &c->plan.est_cycles, &c->est_exact, &c->exact_hash))
+                c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap, &c->est_exact, &c->exact_hash);
             best = c->plan.est_cycles < best ? c->plan.est_cycles : best;
         }
         c->cycles = 0;
@@ -405,19 +441,20 @@ static void estimate_all(const tp_tpu_cfg *t, const gemm_problem *pb, cand_list 
      * ranking is still the best of them. */
     uint32_t cap2 = (uint32_t)util_max(4 * TILER_EST_CAP, 4u * cap);
     uint64_t spent0 = tiler_est_ctx_instructions(x);
-    for (bool more = true; more;) {
-        qsort(l->c, l->n, sizeof *l->c, cmp_est_only);
-        more = false;
+    sort_est(l->c, l->n, cmp_est_only);
+    for (;;) {
+        size_t changed[SEARCH_REFINE], nch = 0;
         for (size_t i = 0; i < l->n && i < SEARCH_REFINE; i++) {
             tiler_candidate *c = &l->c[i];
             if (c->pruned || c->est_exact || c->est_long)
                 continue;
-            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap2, &c->est_exact);
+            c->plan.est_cycles = tiler_estimate_in(x, pb, &c->plan, cap2, &c->est_exact, &c->exact_hash);
             c->est_long = true;
-            more = true;
+            changed[nch++] = i;
         }
-        if (tiler_est_ctx_instructions(x) - spent0 > SEARCH_REFINE_BUDGET)
+        if (!nch || tiler_est_ctx_instructions(x) - spent0 > SEARCH_REFINE_BUDGET)
             break;
+        resort(l->c, l->n, changed, nch);
     }
     tiler_est_ctx_free(x);
 }
@@ -435,7 +472,7 @@ static tp_status enumerate(const tp_tpu_cfg *t, const gemm_problem *pb, const ti
         return st;
     }
     estimate_all(t, pb, out, opts->threads);
-    qsort(out->c, out->n, sizeof *out->c, cmp_est);
+    sort_est(out->c, out->n, cmp_est);
     return TP_OK;
 }
 
@@ -525,6 +562,7 @@ typedef struct {
     isa_program q;
     uint64_t hash, cycles;
     size_t dup_of;            /* index + 1 of the earlier job with the same program; 0: none */
+    bool known;               /* its cycles are its candidate's exact estimate: not run again */
     tp_status st;
     tp_err err;
 } sim_job;
@@ -542,7 +580,7 @@ static void *sim_worker(void *arg)
     machine *mc = NULL;
     for (size_t j; (j = atomic_fetch_add(&sp->next, 1)) < sp->n;) {
         sim_job *jb = &sp->jobs[j];
-        if (jb->dup_of || jb->st != TP_OK)
+        if (jb->dup_of || jb->known || jb->st != TP_OK)
             continue;
         if (!mc && (jb->st = machine_new(sp->cfg, MACHINE_FAST, &mc, &jb->err)) != TP_OK)
             continue;
@@ -554,9 +592,10 @@ static void *sim_worker(void *arg)
 
 /* Simulates the plans of picks[0 .. np) of c on problem sp with `threads` threads: as simulate
  * for each in turn, the same cycles and same_program flags, and on a failure the first one's
- * error (in pick order). */
-static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, tiler_candidate *c, const size_t *pick,
-                              size_t np, int threads, tp_err *err)
+ * error (in pick order). `whole`: sp is the search's whole problem, so a candidate whose
+ * estimate was exact (the same program, by its hash) has its cycles already. */
+static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, bool whole, tiler_candidate *c,
+                              const size_t *pick, size_t np, int threads, tp_err *err)
 {
     const tp_tpu_cfg *t = &cfg->tpu;
     sim_job *jobs = calloc(np ? np : 1, sizeof *jobs);
@@ -572,7 +611,13 @@ static tp_status simulate_all(const tp_config *cfg, const gemm_problem *sp, tile
         for (size_t k = 0; k < j && !jb->dup_of; k++)
             if (!jobs[k].dup_of && jobs[k].hash == jb->hash)
                 jb->dup_of = k + 1;
-        if (jb->dup_of)
+        /* the estimate simulated this very program on this machine: its cycles are known */
+        const tiler_candidate *cj = &c[pick[j]];
+        if (!jb->dup_of && whole && cj->est_exact && cj->exact_hash == jb->hash) {
+            jb->known = true;
+            jb->cycles = cj->plan.est_cycles;
+        }
+        if (jb->dup_of || jb->known)
             isa_free(&jb->q);
     }
     sim_pool pool = {.cfg = cfg, .jobs = jobs, .n = made};
@@ -721,7 +766,7 @@ tp_status tiler_search(const tp_config *cfg, const gemm_problem *pb, const tiler
         *search_rows = (uint64_t)slice.m * slice.batch;
     size_t bi = 0;
     if (n > 1) {
-        st = simulate_all(cfg, &slice, c, pick, np, opts->threads, err);
+        st = simulate_all(cfg, &slice, slice.m == pb->m && slice.batch == pb->batch, c, pick, np, opts->threads, err);
         if (st != TP_OK) {
             free(c);
             return st;

@@ -164,6 +164,9 @@ typedef struct {
     bool est_long;           /* estimated again on the search's longer prefix (or whole): ranks before
                                 every candidate estimated on the short one only */
     bool est_exact;          /* its estimate simulated the whole program: it is the program's cycles */
+    uint64_t exact_hash;     /* est_exact: tiler_prog_hash of that program (the search's finalist of the
+                                same program takes the estimate as its cycles); else 0 */
+    uint64_t rank;           /* the search's sort key: est_rank of plan.est_cycles, set before a sort */
 } tiler_candidate;
 
 /* Chooses a plan: every field the user fixed in opts is kept, the rest enumerated (balanced

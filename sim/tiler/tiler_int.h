@@ -26,8 +26,10 @@ typedef struct tiler_est_ctx tiler_est_ctx;
 tp_status tiler_est_ctx_new(const tp_tpu_cfg *t, tiler_est_ctx **out);
 void tiler_est_ctx_free(tiler_est_ctx *x);
 /* tiler_estimate_cap in x (the same number); *exact (may be NULL) says the prefix was the whole
- * program, so the estimate is its simulated cycles. UINT64_MAX if the prefix could not run. */
-uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact);
+ * program, so the estimate is its simulated cycles, and then *xhash (may be NULL; else 0) is
+ * that program's tiler_prog_hash. UINT64_MAX if the prefix could not run. */
+uint64_t tiler_estimate_in(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap, bool *exact,
+                           uint64_t *xhash);
 /* What one estimate did in its context, so that another context can take it as if it had made
  * it (the search's estimates on threads: estimate_all). The estimate of a prefix is a function
  * of the prefix alone; what the context records of it (its table, its count of instructions)
@@ -38,6 +40,7 @@ typedef struct {
     uint64_t est;       /* tiler_estimate_in's result */
     uint32_t n_ins;     /* the prefix's instructions, counted when it is simulated */
     bool exact;         /* tiler_estimate_in's *exact */
+    uint64_t xhash;     /* and its *xhash */
     bool loaded, ran;   /* the prefix was loaded, and ran */
     bool from_memo;     /* taken from the context's table, not simulated (n_ins, loaded, ran unset) */
 } tiler_est_rec;
@@ -45,9 +48,10 @@ typedef struct {
 void tiler_estimate_rec(tiler_est_ctx *x, const gemm_problem *pb, const tiler_plan *pl, uint32_t cap,
                         tiler_est_rec *rec);
 /* Takes r, made in another context, into x as tiler_estimate_in would have made it there: the
- * same *est and *exact, table and counts. False when it cannot (r came from the other context's
- * table and x's has no such entry): call tiler_estimate_in in x instead. */
-bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est, bool *exact);
+ * same *est, *exact and *xhash (may be NULL), table and counts. False when it cannot (r came
+ * from the other context's table and x's has no such entry): call tiler_estimate_in in x
+ * instead. */
+bool tiler_est_ctx_take(tiler_est_ctx *x, const tiler_est_rec *r, uint64_t *est, bool *exact, uint64_t *xhash);
 /* Instructions x has simulated so far (the cost of its estimates). */
 uint64_t tiler_est_ctx_instructions(const tiler_est_ctx *x);
 /* A hash of instructions [from, to) of q (identical programs of the search run once). */

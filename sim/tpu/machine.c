@@ -143,8 +143,6 @@ static void free_run_state(machine *m)
     m->fl = NULL;
     free(m->mm_k);
     m->mm_k = NULL;
-    free(m->row_scratch);
-    m->row_scratch = NULL;
     evq_free(&m->events);
     ff_free(m);
 }
@@ -208,6 +206,7 @@ void machine_free(machine *m)
         m->mem[id].d.tl = NULL;
     }
     free_run_state(m);
+    free(m->row_scratch);
     free_bindings(m);
     isa_free(&m->prog);
     stats_free(&m->stats);
@@ -622,7 +621,8 @@ static tp_status setup_run(machine *m)
     m->fl = calloc(n ? n : 1, sizeof *m->fl);   /* fresh pages: only the records used are touched */
     m->mm_k = calloc(n ? n : 1, sizeof *m->mm_k);
     m->cores = calloc(t->cores, sizeof *m->cores);
-    m->row_scratch = calloc((size_t)t->mxus_per_core * t->acc.entries, sizeof *m->row_scratch);
+    if (!m->row_scratch)   /* the machine's for its life: sized by its config, no run reads it unset */
+        m->row_scratch = malloc(sizeof *m->row_scratch * ((size_t)t->mxus_per_core * t->acc.entries + 1));
     if (!m->fl || !m->mm_k || !m->cores || !m->row_scratch)
         return tp_err_set(m->err, TP_ERR_NOMEM, "out of memory setting up the machine: run state of %u instructions", n);
     uint32_t depth = t->wbuf.depth_tiles;

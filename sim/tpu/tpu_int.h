@@ -231,7 +231,8 @@ struct machine {
     uint32_t op_count[ISA_OP__COUNT];   /* the program's instructions of each opcode (setup_run) */
     uint32_t *mm_k;         /* per instruction: a matmul's k of its weight tiles (wbuf_replay_k); apart
                                from the flight records, which a jump over them never touches */
-    uint64_t *row_scratch;  /* vpu.c: one entry per accumulator row of a core */
+    uint64_t *row_scratch;  /* vpu.c: one entry per accumulator row of a core (kept from the first run
+                               to machine_free) */
     core_state *cores;
     offchip mem[TP_MEM__COUNT];
     evq events;             /* "step core c at cycle t" (priority 0: cores tie by number) */
