@@ -502,6 +502,47 @@ static void search_space_and_the_exhaustive_check(void **state)
     }
 }
 
+/* The search's finalists: every simulated candidate's cycles are its plan's simulated cycles
+ * (tiler_run, timing only), also those taken from an estimate that simulated the whole program
+ * rather than run again (search.c, simulate_all's `known`), of which these small problems, on
+ * the whole problem, have some. */
+static void search_finalists_have_their_cycles(void **state)
+{
+    (void)state;
+    tp_config cfg;
+    tp_err err = {0};
+    const char *sets[] = {"tpu.array.rows=16", "tpu.array.cols=16"};
+    if (cfg_load(NULL, sets, 2, &cfg, &err) != TP_OK)
+        fail_msg("machine: %s", err.msg);
+    static const uint32_t shapes[][3] = {{40, 24, 200}, {64, 64, 64}, {100, 30, 70}};
+    int known = 0;
+    for (size_t s = 0; s < 3; s++) {
+        gemm_problem pb = {shapes[s][0], shapes[s][1], shapes[s][2], 1, TP_INT8, false, false};
+        tiler_opts o;
+        memset(&o, 0, sizeof o);
+        o.double_buffer = -1;
+        tiler_candidate *c = NULL;
+        size_t n = 0;
+        uint64_t rows = 0;
+        tiler_plan chosen;
+        if (tiler_search(&cfg, &pb, &o, &chosen, &c, &n, &rows, &err) != TP_OK)
+            fail_msg("search: %s", err.msg);
+        assert_int_equal(rows, pb.m);   /* the whole problem, not a slice */
+        for (size_t i = 0; i < n; i++) {
+            if (!c[i].simulated)
+                continue;
+            known += c[i].est_exact && c[i].exact_hash != 0;
+            uint64_t want = simulated(&cfg, &pb, c[i].plan);
+            if (c[i].cycles != want)
+                fail_msg("%ux%ux%u: %ux%ux%u %s: search says %llu cycles, the run %llu", pb.m, pb.n, pb.k,
+                         c[i].plan.tm, c[i].plan.tn, c[i].plan.tk, c[i].plan.order,
+                         (unsigned long long)c[i].cycles, (unsigned long long)want);
+        }
+        free(c);
+    }
+    assert_true(known > 0);
+}
+
 /* ---- property test: walk the generated program independently ---------------------------- */
 
 typedef struct { uint32_t k, n; } wtile;
@@ -1063,6 +1104,7 @@ TH_GROUP(tiler)
         cmocka_unit_test(estimate_records_taken_in_order),
         cmocka_unit_test(estimate_of_one_output_tile_leaves_out_the_start),
         cmocka_unit_test(search_space_and_the_exhaustive_check),
+        cmocka_unit_test(search_finalists_have_their_cycles),
         cmocka_unit_test(random_plans_fit_and_cover),
         cmocka_unit_test(search_fits_tiny_buffers),
         cmocka_unit_test(programs_verify_both_engines),
